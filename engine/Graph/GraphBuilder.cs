@@ -1,0 +1,141 @@
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Tensors;
+
+namespace GpuMobileNet.Graph;
+
+/// <summary>Builds a <see cref="ModelGraph"/> op by op, inferring each output shape and checking
+/// weight sizes as it goes, so a wrong model fails at the op that is wrong.</summary>
+public sealed class GraphBuilder
+{
+    private readonly List<Node> _nodes = [];
+    private readonly HashSet<string> _names = [];
+    private readonly string _graphName;
+
+    public GraphBuilder(string graphName, TensorShape inputShape, string inputName = "input")
+    {
+        if (inputShape.C <= 0 || inputShape.H <= 0 || inputShape.W <= 0)
+            throw new InvalidGraphException($"graph '{graphName}': input shape {inputShape} must be positive");
+        _graphName = graphName;
+        Input = new Value(inputName, inputShape);
+        _names.Add(inputName);
+    }
+
+    public Value Input { get; }
+    public IReadOnlyList<Node> Nodes => _nodes;
+
+    public Value Conv2d(string name, Value x, int outC, int kernel, int stride, Padding pad, int groups,
+        float[] weights, float[]? bias = null, Activation act = Graph.Activation.None) =>
+        Conv2d(name, x, outC, kernel, kernel, stride, stride, pad, groups, weights, bias, act);
+
+    public Value Conv2d(string name, Value x, int outC, int kernelH, int kernelW, int strideH, int strideW,
+        Padding pad, int groups, float[] weights, float[]? bias = null, Activation act = Graph.Activation.None)
+    {
+        var s = x.Shape;
+        if (groups <= 0 || s.C % groups != 0 || outC % groups != 0)
+            Fail(name, "Conv2d", $"groups {groups} must divide input channels {s.C} and output channels {outC}");
+        if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0)
+            Fail(name, "Conv2d", $"kernel {kernelH}x{kernelW} and stride {strideH}x{strideW} must be positive");
+        var (h, w) = Conv2dOp.OutputSize(s.H, s.W, kernelH, kernelW, strideH, strideW, pad);
+        if (h <= 0 || w <= 0)
+            Fail(name, "Conv2d", $"kernel {kernelH}x{kernelW} does not fit input {s} with padding {pad}");
+        CheckLength(name, "Conv2d", "weights", weights, outC * (s.C / groups) * kernelH * kernelW);
+        if (bias is not null) CheckLength(name, "Conv2d", "bias", bias, outC);
+        var y = NewValue(name, new TensorShape(outC, h, w));
+        _nodes.Add(new Conv2dOp(name, x, y, kernelH, kernelW, strideH, strideW, pad, groups, weights, bias, act));
+        return y;
+    }
+
+    public Value BatchNorm(string name, Value x, float[] gamma, float[] beta, float[] mean, float[] variance, float epsilon)
+    {
+        foreach (var (what, a) in new[] { ("gamma", gamma), ("beta", beta), ("mean", mean), ("variance", variance) })
+            CheckLength(name, "BatchNorm", what, a, x.Shape.C);
+        var y = NewValue(name, x.Shape);
+        _nodes.Add(new BatchNormOp(name, x, y, gamma, beta, mean, variance, epsilon));
+        return y;
+    }
+
+    public Value Activate(string name, Value x, Activation act)
+    {
+        var y = NewValue(name, x.Shape);
+        _nodes.Add(new ActivationOp(name, x, y, act));
+        return y;
+    }
+
+    public Value Add(string name, Value a, Value b, Activation act = Graph.Activation.None)
+    {
+        if (a.Shape != b.Shape)
+            Fail(name, "Add", $"input shapes differ: '{a.Name}' is {a.Shape}, '{b.Name}' is {b.Shape}");
+        var y = NewValue(name, a.Shape);
+        _nodes.Add(new AddOp(name, a, b, y, act));
+        return y;
+    }
+
+    public Value Pad(string name, Value x, Padding pad)
+    {
+        if (pad.Top < 0 || pad.Left < 0 || pad.Bottom < 0 || pad.Right < 0)
+            Fail(name, "Pad", $"negative padding {pad}");
+        var s = x.Shape;
+        var y = NewValue(name, new TensorShape(s.C, s.H + pad.Top + pad.Bottom, s.W + pad.Left + pad.Right));
+        _nodes.Add(new PadOp(name, x, y, pad));
+        return y;
+    }
+
+    public Value AvgPool(string name, Value x, int kernelH, int kernelW, int strideH, int strideW, Padding pad)
+    {
+        var s = x.Shape;
+        var (h, w) = Conv2dOp.OutputSize(s.H, s.W, kernelH, kernelW, strideH, strideW, pad);
+        if (h <= 0 || w <= 0 || kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0)
+            Fail(name, "AvgPool", $"pool {kernelH}x{kernelW} stride {strideH}x{strideW} does not fit input {s}");
+        var y = NewValue(name, new TensorShape(s.C, h, w));
+        _nodes.Add(new AvgPoolOp(name, x, y, kernelH, kernelW, strideH, strideW, pad));
+        return y;
+    }
+
+    public Value GlobalAvgPool(string name, Value x) =>
+        AvgPool(name, x, x.Shape.H, x.Shape.W, x.Shape.H, x.Shape.W, Padding.Zero);
+
+    public Value Flatten(string name, Value x)
+    {
+        var y = NewValue(name, new TensorShape(x.Shape.Elements, 1, 1));
+        _nodes.Add(new FlattenOp(name, x, y));
+        return y;
+    }
+
+    public Value Dense(string name, Value x, int units, float[] weights, float[]? bias = null, Activation act = Graph.Activation.None)
+    {
+        if (x.Shape.H != 1 || x.Shape.W != 1)
+            Fail(name, "Dense", $"input '{x.Name}' is {x.Shape}; flatten it to Cx1x1 first");
+        CheckLength(name, "Dense", "weights", weights, units * x.Shape.C);
+        if (bias is not null) CheckLength(name, "Dense", "bias", bias, units);
+        var y = NewValue(name, new TensorShape(units, 1, 1));
+        _nodes.Add(new DenseOp(name, x, y, weights, bias, act));
+        return y;
+    }
+
+    public Value Softmax(string name, Value x)
+    {
+        if (x.Shape.H != 1 || x.Shape.W != 1)
+            Fail(name, "Softmax", $"input '{x.Name}' is {x.Shape}; softmax runs over channels of a Cx1x1 tensor");
+        var y = NewValue(name, x.Shape);
+        _nodes.Add(new SoftmaxOp(name, x, y));
+        return y;
+    }
+
+    public ModelGraph Build(Value output) => new(_graphName, Input, _nodes.ToList(), output);
+
+    private Value NewValue(string name, TensorShape shape)
+    {
+        if (!_names.Add(name))
+            throw new InvalidGraphException($"graph '{_graphName}': two ops are named '{name}'");
+        return new Value(name, shape);
+    }
+
+    private static void CheckLength(string name, string op, string what, float[] data, int expected)
+    {
+        if (data.Length != expected)
+            Fail(name, op, $"{what} has {data.Length} values, expected {expected}");
+    }
+
+    private static void Fail(string name, string op, string message) =>
+        throw new InvalidGraphException($"{op} '{name}': {message}");
+}

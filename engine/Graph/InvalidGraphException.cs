@@ -1,0 +1,5 @@
+namespace GpuMobileNet.Graph;
+
+/// <summary>A graph that is malformed: wrong weight sizes, shapes that do not fit, unknown values.
+/// The message names the op and the culprit.</summary>
+public sealed class InvalidGraphException(string message) : Exception(message);

@@ -1,0 +1,46 @@
+namespace GpuMobileNet.Graph;
+
+/// <summary>A network as a list of ops in topological order, with one input and one output.
+/// Pure data: no Vulkan here, so graphs, passes and the CPU oracle run anywhere.</summary>
+public sealed class ModelGraph
+{
+    public ModelGraph(string name, Value input, IReadOnlyList<Node> nodes, Value output)
+    {
+        Name = name;
+        Input = input;
+        Nodes = nodes;
+        Output = output;
+        Validate();
+    }
+
+    public string Name { get; }
+    public Value Input { get; }
+    public IReadOnlyList<Node> Nodes { get; }
+    public Value Output { get; }
+
+    /// <summary>The ops that read <paramref name="value"/>.</summary>
+    public IEnumerable<Node> Consumers(Value value) => Nodes.Where(n => n.Inputs.Contains(value));
+
+    /// <summary>The op that writes <paramref name="value"/>, or null for the graph input.</summary>
+    public Node? Producer(Value value) => Nodes.FirstOrDefault(n => n.Output == value);
+
+    /// <summary>Number of readers of a value, counting the graph output as one reader.</summary>
+    public int UseCount(Value value) => Consumers(value).Count() + (value == Output ? 1 : 0);
+
+    public ModelGraph WithNodes(IReadOnlyList<Node> nodes, Value? output = null) => new(Name, Input, nodes, output ?? Output);
+
+    private void Validate()
+    {
+        var defined = new HashSet<Value> { Input };
+        foreach (var node in Nodes)
+        {
+            foreach (var v in node.Inputs)
+                if (!defined.Contains(v))
+                    throw new InvalidGraphException($"{node} reads '{v.Name}' before anything writes it (graph '{Name}' is not in topological order)");
+            if (!defined.Add(node.Output))
+                throw new InvalidGraphException($"{node} writes '{node.Output.Name}', which is already written by another op");
+        }
+        if (!defined.Contains(Output))
+            throw new InvalidGraphException($"graph '{Name}': output '{Output.Name}' is never written");
+    }
+}

@@ -1,0 +1,8 @@
+namespace GpuMobileNet.Graph.Ops;
+
+/// <summary>Element-wise sum of two tensors of the same shape, then an optional activation.</summary>
+public sealed record AddOp(string Name, Value A, Value B, Value Output, Activation Activation = Activation.None) : Node(Name, Output)
+{
+    public override IReadOnlyList<Value> Inputs => [A, B];
+    public override string OpType => "Add";
+}

@@ -1,0 +1,10 @@
+namespace GpuMobileNet.Graph.Ops;
+
+/// <summary>Inference batch normalisation per channel: y = Gamma * (x - Mean) / sqrt(Variance + Epsilon) + Beta.</summary>
+public sealed record BatchNormOp(
+    string Name, Value Input, Value Output,
+    float[] Gamma, float[] Beta, float[] Mean, float[] Variance, float Epsilon) : Node(Name, Output)
+{
+    public override IReadOnlyList<Value> Inputs => [Input];
+    public override string OpType => "BatchNorm";
+}

@@ -1,0 +1,8 @@
+namespace GpuMobileNet.Graph.Ops;
+
+/// <summary>Reshape C x H x W to (C*H*W) x 1 x 1 in NCHW order. Costs nothing on the GPU: same memory.</summary>
+public sealed record FlattenOp(string Name, Value Input, Value Output) : Node(Name, Output)
+{
+    public override IReadOnlyList<Value> Inputs => [Input];
+    public override string OpType => "Flatten";
+}

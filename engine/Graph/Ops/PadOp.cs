@@ -1,0 +1,8 @@
+namespace GpuMobileNet.Graph.Ops;
+
+/// <summary>Zero padding of the spatial dimensions (Keras ZeroPadding2D). Usually folded into the next convolution.</summary>
+public sealed record PadOp(string Name, Value Input, Value Output, Padding Pad) : Node(Name, Output)
+{
+    public override IReadOnlyList<Value> Inputs => [Input];
+    public override string OpType => "Pad";
+}

@@ -1,0 +1,9 @@
+namespace GpuMobileNet.Tensors;
+
+/// <summary>Shape of one sample of an activation, NCHW order without the batch dimension.
+/// The batch size is chosen per session, so graphs store per-sample shapes only.</summary>
+public readonly record struct TensorShape(int C, int H, int W)
+{
+    public int Elements => checked(C * H * W);
+    public override string ToString() => $"{C}x{H}x{W}";
+}
