@@ -1,0 +1,16 @@
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Vulkan;
+
+namespace GpuMobileNet.Kernels;
+
+/// <summary>The push constants and memory ranges shared by the three convolution kernels.</summary>
+internal static class ConvDispatch
+{
+    public static KernelDispatch Create(Conv2dOp op, KernelContext ctx, string shader, int[] spec, (uint, uint, uint) groups)
+    {
+        var reads = op.Residual is null ? new[] { ctx.Bytes(op.Input) } : [ctx.Bytes(op.Input), ctx.Bytes(op.Residual)];
+        var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual),
+            ctx.Offset(op.Output), ctx.WeightOffset(op), op.Bias is null ? 0 : ctx.BiasOffset(op));
+        return new KernelDispatch(op.Name, shader, spec, push, groups, reads, ctx.Bytes(op.Output));
+    }
+}

@@ -1,0 +1,25 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+
+namespace GpuMobileNet.Kernels;
+
+/// <summary>Maps each graph op to the kernel that runs it on the GPU.</summary>
+public static class KernelSelector
+{
+    /// <summary>The dispatch for <paramref name="node"/>, or null for ops that cost nothing (Flatten aliases its input).</summary>
+    /// <exception cref="NotSupportedException">The op has no GPU kernel (the message names it).</exception>
+    public static KernelDispatch? Plan(Node node, KernelContext ctx) => node switch
+    {
+        Conv2dOp c when c.IsPointwise => PointwiseConvKernel.Plan(c, ctx),
+        Conv2dOp c when c.IsDepthwise => DepthwiseConvKernel.Plan(c, ctx),
+        Conv2dOp c => Conv2dKernel.Plan(c, ctx),
+        PadOp p => PadKernel.Plan(p, ctx),
+        AvgPoolOp p => AvgPoolKernel.Plan(p, ctx),
+        DenseOp d => DenseKernel.Plan(d, ctx),
+        SoftmaxOp s => SoftmaxKernel.Plan(s, ctx),
+        AddOp a => AddKernel.Plan(a, ctx),
+        ActivationOp a => ActivationKernel.Plan(a, ctx),
+        FlattenOp => null,
+        _ => throw new NotSupportedException($"{node} has no GPU kernel (BatchNorm must be folded or converted by the passes)"),
+    };
+}

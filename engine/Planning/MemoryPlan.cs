@@ -1,0 +1,21 @@
+using GpuMobileNet.Graph;
+
+namespace GpuMobileNet.Planning;
+
+/// <summary>Where each activation lives in the session's one arena buffer: an element offset per value
+/// (values that alias, like a Flatten's output, share their source's offset).</summary>
+public sealed class MemoryPlan(IReadOnlyDictionary<Value, long> offsets, long arenaElements, int batch)
+{
+    /// <summary>Offsets are multiples of this many elements (64 bytes), so vec4 and fp16 views stay aligned.</summary>
+    public const int Alignment = 16;
+
+    public IReadOnlyDictionary<Value, long> Offsets { get; } = offsets;
+    public long ArenaElements { get; } = arenaElements;
+    public long ArenaBytes => ArenaElements * 4;
+    public int Batch { get; } = batch;
+
+    public long OffsetOf(Value v) => Offsets.TryGetValue(v, out var o) ? o
+        : throw new KeyNotFoundException($"value '{v.Name}' has no place in the memory plan");
+
+    public static long Align(long elements) => (elements + Alignment - 1) / Alignment * Alignment;
+}

@@ -1,0 +1,27 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+
+namespace GpuMobileNet.Planning;
+
+/// <summary>Gives every tensor its own region (no reuse). The baseline the reuse planner is measured against,
+/// and the simplest correct plan.</summary>
+public static class NaivePlanner
+{
+    public static MemoryPlan Plan(ModelGraph graph, int batch)
+    {
+        var offsets = new Dictionary<Value, long>();
+        long next = 0;
+        void Place(Value v)
+        {
+            offsets[v] = next;
+            next = MemoryPlan.Align(next + (long)v.Shape.Elements * batch);
+        }
+        Place(graph.Input);
+        foreach (var node in graph.Nodes)
+        {
+            if (node is FlattenOp f) offsets[f.Output] = offsets[f.Input];
+            else Place(node.Output);
+        }
+        return new MemoryPlan(offsets, next, batch);
+    }
+}

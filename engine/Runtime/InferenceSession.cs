@@ -1,0 +1,142 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Planning;
+using GpuMobileNet.Tensors;
+using GpuMobileNet.Vulkan;
+
+namespace GpuMobileNet.Runtime;
+
+/// <summary>A graph bound to a device: passes applied, memory planned, pipelines specialised, one command
+/// buffer recorded. <see cref="Run(ReadOnlySpan{float}, Span{float})"/> only copies the input in, replays
+/// that command buffer and copies the output out: it creates no Vulkan objects.</summary>
+public sealed class InferenceSession : IDisposable
+{
+    private readonly VulkanDevice _device;
+    private readonly GpuBuffer _arena;
+    private readonly GpuBuffer _weights;
+    private readonly GpuBuffer? _stagingIn;
+    private readonly GpuBuffer? _stagingOut;
+    private readonly KernelBindings _bindings;
+    private readonly CommandRecorder _recorder;
+    private readonly object _runLock = new();
+    private bool _disposed;
+
+    public ModelGraph Graph { get; }
+    public int Batch { get; }
+    public TensorShape InputShape => Graph.Input.Shape;
+    public TensorShape OutputShape => Graph.Output.Shape;
+    public int InputLength => Batch * InputShape.Elements;
+    public int OutputLength => Batch * OutputShape.Elements;
+    public MemoryPlan Memory { get; }
+    public IReadOnlyList<KernelDispatch> Dispatches { get; }
+    public int BarrierCount => _recorder.BarrierCount;
+    public VulkanDevice Device => _device;
+
+    /// <summary>Per-dispatch GPU times of the last run; empty unless <see cref="SessionOptions.Profiling"/>.</summary>
+    public IReadOnlyList<LayerTiming> LastTimings { get; private set; } = [];
+
+    private InferenceSession(ModelGraph graph, VulkanDevice device, SessionOptions options)
+    {
+        if (options.Batch < 1) throw new ArgumentOutOfRangeException(nameof(options), $"batch must be at least 1, got {options.Batch}");
+        _device = device;
+        Graph = graph;
+        Batch = options.Batch;
+        Memory = NaivePlanner.Plan(graph, Batch);
+        var weightLayout = new WeightLayout(graph);
+        var ctx = new KernelContext(Memory, weightLayout, Batch);
+        Dispatches = graph.Nodes.Select(n => KernelSelector.Plan(n, ctx)).OfType<KernelDispatch>().ToList();
+
+        var created = new List<IDisposable>();
+        try
+        {
+            _arena = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)Memory.ArenaBytes), created);
+            _weights = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)weightLayout.Data.Length * 4), created);
+            _weights.Upload<float>(weightLayout.Data);
+            if (!_arena.IsHostVisible)
+            {
+                _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)InputLength * 4), created);
+                _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)OutputLength * 4), created);
+            }
+            _bindings = Track(new KernelBindings(device, _arena, _weights), created);
+            _recorder = Track(new CommandRecorder(device, Dispatches.Count, options.Profiling), created);
+            Record();
+        }
+        catch
+        {
+            for (int i = created.Count - 1; i >= 0; i--) created[i].Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Prepares <paramref name="graph"/> for <paramref name="device"/>. The graph must only contain ops
+    /// with GPU kernels (apply the passes first: BatchNorm has none).</summary>
+    public static InferenceSession Create(ModelGraph graph, VulkanDevice device, SessionOptions? options = null)
+    {
+        options ??= new SessionOptions();
+        var session = new InferenceSession(graph, device, options);
+        if (options.Warmup)
+            session.Run(new float[session.InputLength], new float[session.OutputLength]);
+        return session;
+    }
+
+    /// <summary>Runs the network on <see cref="Batch"/> NCHW samples laid out back to back.</summary>
+    public float[] Run(ReadOnlySpan<float> input)
+    {
+        var output = new float[OutputLength];
+        Run(input, output);
+        return output;
+    }
+
+    /// <summary>Allocation-free run: copies <paramref name="input"/> in, replays the recorded command buffer,
+    /// copies the result to <paramref name="output"/>.</summary>
+    public void Run(ReadOnlySpan<float> input, Span<float> output)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (input.Length != InputLength)
+            throw new ArgumentException($"input has {input.Length} values; '{Graph.Name}' expects batch {Batch} x {InputShape} = {InputLength}");
+        if (output.Length != OutputLength)
+            throw new ArgumentException($"output span has {output.Length} values; '{Graph.Name}' produces batch {Batch} x {OutputShape} = {OutputLength}");
+        lock (_runLock)
+        {
+            var inBytes = (ulong)Memory.OffsetOf(Graph.Input) * 4;
+            var outBytes = (ulong)Memory.OffsetOf(Graph.Output) * 4;
+            input.CopyTo(_stagingIn is null ? _arena.AsSpan<float>(inBytes, InputLength) : _stagingIn.AsSpan<float>(0, InputLength));
+            _device.SubmitAndWait(_recorder.Buffer);
+            (_stagingOut is null ? _arena.AsSpan<float>(outBytes, OutputLength) : _stagingOut.AsSpan<float>(0, OutputLength)).CopyTo(output);
+            if (_recorder.Profiling)
+                LastTimings = _recorder.ReadTimings().Zip(Dispatches, (t, d) => new LayerTiming(t.Label, d.Shader, t.Milliseconds)).ToList();
+        }
+    }
+
+    private void Record()
+    {
+        var pipelines = _device.Pipelines;
+        _recorder.Begin();
+        if (_stagingIn is not null)
+            _recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * 4, (ulong)InputLength * 4);
+        foreach (var d in Dispatches)
+            _recorder.Dispatch(pipelines.Get(d.Shader, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
+                d.Groups, d.Reads, d.Write, d.Label);
+        if (_stagingOut is not null)
+            _recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * 4, _stagingOut, 0, (ulong)OutputLength * 4);
+        _recorder.End();
+    }
+
+    private static T Track<T>(T item, List<IDisposable> created) where T : IDisposable
+    {
+        created.Add(item);
+        return item;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _recorder.Dispose();
+        _bindings.Dispose();
+        _stagingOut?.Dispose();
+        _stagingIn?.Dispose();
+        _weights.Dispose();
+        _arena.Dispose();
+    }
+}

@@ -1,0 +1,4 @@
+namespace GpuMobileNet.Runtime;
+
+/// <summary>GPU time of one dispatch, from timestamp queries.</summary>
+public sealed record LayerTiming(string Layer, string Kernel, double Milliseconds);

@@ -1,0 +1,14 @@
+namespace GpuMobileNet.Runtime;
+
+/// <summary>Per-session settings (a property bag, as in ONNX Runtime).</summary>
+public sealed record SessionOptions
+{
+    /// <summary>Samples per run. Everything shape-dependent is fixed at session creation.</summary>
+    public int Batch { get; init; } = 1;
+
+    /// <summary>Record a GPU timestamp after every dispatch; read them with <see cref="InferenceSession.LastTimings"/>.</summary>
+    public bool Profiling { get; init; }
+
+    /// <summary>Run once at creation so the driver's shader JIT does not land on the first real run.</summary>
+    public bool Warmup { get; init; } = true;
+}

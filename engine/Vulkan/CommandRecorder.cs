@@ -1,0 +1,155 @@
+using Silk.NET.Vulkan;
+
+namespace GpuMobileNet.Vulkan;
+
+/// <summary>Records a session's whole run into one command buffer, once, for replay on every run.
+/// Barriers come from tracked accesses: a dispatch gets a barrier only when it reads or overwrites
+/// bytes of the arena that an earlier dispatch since the last barrier wrote (or, for writes, read).
+/// With profiling on, a timestamp follows every dispatch.</summary>
+internal sealed unsafe class CommandRecorder : IDisposable
+{
+    private readonly VulkanDevice _device;
+    private readonly CommandPool _pool;
+    private readonly QueryPool _queries;
+    private readonly int _maxTimestamps;
+    private readonly List<ByteRange> _pendingWrites = [];
+    private readonly List<ByteRange> _pendingReads = [];
+    private readonly List<string> _labels = [];
+    private Pipeline _boundPipeline;
+    private int _timestamps;
+
+    public CommandBuffer Buffer { get; }
+    public int BarrierCount { get; private set; }
+    public int DispatchCount { get; private set; }
+    public bool Profiling => _maxTimestamps > 0;
+
+    public CommandRecorder(VulkanDevice device, int maxDispatches, bool profiling)
+    {
+        _device = device;
+        var vk = device.Vk;
+        var poolInfo = new CommandPoolCreateInfo { SType = StructureType.CommandPoolCreateInfo, QueueFamilyIndex = device.QueueFamily };
+        VulkanException.Check(vk.CreateCommandPool(device.Handle, in poolInfo, null, out _pool), "vkCreateCommandPool");
+        var alloc = new CommandBufferAllocateInfo
+        {
+            SType = StructureType.CommandBufferAllocateInfo, CommandPool = _pool, Level = CommandBufferLevel.Primary, CommandBufferCount = 1,
+        };
+        VulkanException.Check(vk.AllocateCommandBuffers(device.Handle, in alloc, out var cb), "vkAllocateCommandBuffers");
+        Buffer = cb;
+        device.CountObject();
+        device.CountObject();
+        if (profiling && device.SupportsTimestamps)
+        {
+            _maxTimestamps = maxDispatches + 1;
+            var q = new QueryPoolCreateInfo { SType = StructureType.QueryPoolCreateInfo, QueryType = QueryType.Timestamp, QueryCount = (uint)_maxTimestamps };
+            VulkanException.Check(vk.CreateQueryPool(device.Handle, in q, null, out _queries), "vkCreateQueryPool");
+            device.CountObject();
+        }
+    }
+
+    public void Begin()
+    {
+        var begin = new CommandBufferBeginInfo { SType = StructureType.CommandBufferBeginInfo };
+        VulkanException.Check(_device.Vk.BeginCommandBuffer(Buffer, in begin), "vkBeginCommandBuffer");
+        if (Profiling)
+        {
+            _device.Vk.CmdResetQueryPool(Buffer, _queries, 0, (uint)_maxTimestamps);
+            WriteTimestamp(PipelineStageFlags.TopOfPipeBit);
+        }
+    }
+
+    /// <summary>Copies bytes between buffers (staging in/out on devices without host-visible device memory),
+    /// fenced by full barriers on both sides since copies are rare and outside the hot loop of dispatches.</summary>
+    public void Copy(GpuBuffer src, ulong srcOffset, GpuBuffer dst, ulong dstOffset, ulong bytes)
+    {
+        FullBarrier();
+        var region = new BufferCopy(srcOffset, dstOffset, bytes);
+        _device.Vk.CmdCopyBuffer(Buffer, src.Handle, dst.Handle, 1, in region);
+        FullBarrier();
+    }
+
+    public void Dispatch(Pipeline pipeline, PipelineLayout layout, DescriptorSet set, ReadOnlySpan<uint> pushConstants,
+        (uint X, uint Y, uint Z) groups, IReadOnlyList<ByteRange> reads, ByteRange write, string label)
+    {
+        bool hazard = reads.Any(r => _pendingWrites.Any(r.Overlaps)) ||
+                      _pendingWrites.Any(write.Overlaps) || _pendingReads.Any(write.Overlaps);
+        if (hazard) ComputeBarrier();
+        _pendingReads.AddRange(reads);
+        _pendingWrites.Add(write);
+
+        var vk = _device.Vk;
+        if (pipeline.Handle != _boundPipeline.Handle)
+        {
+            vk.CmdBindPipeline(Buffer, PipelineBindPoint.Compute, pipeline);
+            if (_boundPipeline.Handle == 0)
+                vk.CmdBindDescriptorSets(Buffer, PipelineBindPoint.Compute, layout, 0, 1, in set, 0, null);
+            _boundPipeline = pipeline;
+        }
+        Span<uint> pc = stackalloc uint[PipelineLibrary.PushConstantBytes / 4];
+        pushConstants.CopyTo(pc);
+        fixed (uint* p = pc)
+            vk.CmdPushConstants(Buffer, layout, ShaderStageFlags.ComputeBit, 0, PipelineLibrary.PushConstantBytes, p);
+        vk.CmdDispatch(Buffer, groups.X, groups.Y, groups.Z);
+        DispatchCount++;
+        _labels.Add(label);
+        if (Profiling) WriteTimestamp(PipelineStageFlags.ComputeShaderBit);
+    }
+
+    public void End()
+    {
+        FullBarrier(); // results visible to the host (and to the next replay's writes)
+        VulkanException.Check(_device.Vk.EndCommandBuffer(Buffer), "vkEndCommandBuffer");
+    }
+
+    /// <summary>GPU time of each dispatch of the last run, in recording order (empty when not profiling).</summary>
+    public IReadOnlyList<(string Label, double Milliseconds)> ReadTimings()
+    {
+        if (!Profiling || _timestamps < 2) return [];
+        var ticks = new ulong[_timestamps];
+        fixed (ulong* p = ticks)
+            VulkanException.Check(_device.Vk.GetQueryPoolResults(_device.Handle, _queries, 0, (uint)_timestamps,
+                (nuint)(ticks.Length * 8), p, 8, QueryResultFlags.Result64Bit | QueryResultFlags.ResultWaitBit), "vkGetQueryPoolResults");
+        var result = new List<(string, double)>(_labels.Count);
+        for (int i = 0; i < _labels.Count; i++)
+            result.Add((_labels[i], (ticks[i + 1] - ticks[i]) * _device.TimestampPeriodNs / 1e6));
+        return result;
+    }
+
+    private void WriteTimestamp(PipelineStageFlags stage) =>
+        _device.Vk.CmdWriteTimestamp(Buffer, stage, _queries, (uint)_timestamps++);
+
+    private void ComputeBarrier()
+    {
+        var barrier = new MemoryBarrier
+        {
+            SType = StructureType.MemoryBarrier,
+            SrcAccessMask = AccessFlags.ShaderWriteBit,
+            DstAccessMask = AccessFlags.ShaderReadBit | AccessFlags.ShaderWriteBit,
+        };
+        _device.Vk.CmdPipelineBarrier(Buffer, PipelineStageFlags.ComputeShaderBit, PipelineStageFlags.ComputeShaderBit,
+            0, 1, in barrier, 0, null, 0, null);
+        BarrierCount++;
+        _pendingReads.Clear();
+        _pendingWrites.Clear();
+    }
+
+    private void FullBarrier()
+    {
+        var barrier = new MemoryBarrier
+        {
+            SType = StructureType.MemoryBarrier,
+            SrcAccessMask = AccessFlags.ShaderWriteBit | AccessFlags.TransferWriteBit | AccessFlags.HostWriteBit,
+            DstAccessMask = AccessFlags.ShaderReadBit | AccessFlags.ShaderWriteBit | AccessFlags.TransferReadBit |
+                            AccessFlags.TransferWriteBit | AccessFlags.HostReadBit,
+        };
+        var stages = PipelineStageFlags.ComputeShaderBit | PipelineStageFlags.TransferBit | PipelineStageFlags.HostBit;
+        _device.Vk.CmdPipelineBarrier(Buffer, stages, stages, 0, 1, in barrier, 0, null, 0, null);
+        _pendingReads.Clear();
+        _pendingWrites.Clear();
+    }
+
+    public void Dispose()
+    {
+        if (Profiling) _device.Vk.DestroyQueryPool(_device.Handle, _queries, null);
+        _device.Vk.DestroyCommandPool(_device.Handle, _pool, null);
+    }
+}

@@ -1,0 +1,4 @@
+namespace GpuMobileNet.Vulkan;
+
+/// <summary>A physical device as <see cref="VulkanDevice.ListDevices"/> reports it.</summary>
+public sealed record DeviceInfo(int Index, string Name, DeviceKind Kind, string ApiVersion, string Driver);

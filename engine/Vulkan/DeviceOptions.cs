@@ -1,0 +1,21 @@
+namespace GpuMobileNet.Vulkan;
+
+/// <summary>How <see cref="VulkanDevice.Open"/> picks and configures the device.</summary>
+public sealed record DeviceOptions
+{
+    /// <summary>Environment variable that selects the device by index or by (part of its) name.</summary>
+    public const string DeviceEnvVar = "GMN_DEVICE";
+
+    /// <summary>Environment variable that turns the Khronos validation layer on ("1").</summary>
+    public const string ValidationEnvVar = "GMN_VALIDATION";
+
+    /// <summary>Device index (as listed by <see cref="VulkanDevice.ListDevices"/>) or a substring of its name.
+    /// Null: the GMN_DEVICE environment variable, else the best device (discrete &gt; integrated &gt; CPU).</summary>
+    public string? Device { get; init; }
+
+    /// <summary>Enable VK_LAYER_KHRONOS_validation and collect its messages (also on when GMN_VALIDATION=1).</summary>
+    public bool Validation { get; init; }
+
+    /// <summary>Where the VkPipelineCache is persisted; null for the default under the user cache folder, "" to disable.</summary>
+    public string? PipelineCachePath { get; init; }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using Silk.NET.Vulkan;
+
+namespace GpuMobileNet.Vulkan;
+
+/// <summary>Every kernel shares one interface: binding 0 = activations (read/write storage buffer),
+/// binding 1 = weights (read-only storage buffer), and <see cref="PushConstantBytes"/> of per-dispatch offsets.
+/// This library owns that layout and one pipeline per (shader, specialization constants), shared by all
+/// sessions on the device.</summary>
+internal sealed unsafe class PipelineLibrary : IDisposable
+{
+    public const int PushConstantBytes = 32;
+    public const int BindingCount = 2;
+
+    private readonly VulkanDevice _device;
+    private readonly ConcurrentDictionary<string, Pipeline> _pipelines = new();
+    private readonly List<ShaderModule> _modules = [];
+    private readonly ConcurrentDictionary<string, ShaderModule> _moduleByName = new();
+    private readonly object _lock = new();
+
+    public DescriptorSetLayout SetLayout { get; }
+    public PipelineLayout Layout { get; }
+    public int PipelineCount => _pipelines.Count;
+
+    public PipelineLibrary(VulkanDevice device)
+    {
+        _device = device;
+        var bindings = stackalloc DescriptorSetLayoutBinding[BindingCount];
+        for (int i = 0; i < BindingCount; i++)
+            bindings[i] = new DescriptorSetLayoutBinding
+            {
+                Binding = (uint)i, DescriptorType = DescriptorType.StorageBuffer, DescriptorCount = 1, StageFlags = ShaderStageFlags.ComputeBit,
+            };
+        var setInfo = new DescriptorSetLayoutCreateInfo
+        {
+            SType = StructureType.DescriptorSetLayoutCreateInfo, BindingCount = BindingCount, PBindings = bindings,
+        };
+        VulkanException.Check(device.Vk.CreateDescriptorSetLayout(device.Handle, in setInfo, null, out var setLayout), "vkCreateDescriptorSetLayout");
+        SetLayout = setLayout;
+        var range = new PushConstantRange(ShaderStageFlags.ComputeBit, 0, PushConstantBytes);
+        var layoutInfo = new PipelineLayoutCreateInfo
+        {
+            SType = StructureType.PipelineLayoutCreateInfo, SetLayoutCount = 1, PSetLayouts = &setLayout,
+            PushConstantRangeCount = 1, PPushConstantRanges = &range,
+        };
+        VulkanException.Check(device.Vk.CreatePipelineLayout(device.Handle, in layoutInfo, null, out var layout), "vkCreatePipelineLayout");
+        Layout = layout;
+        device.CountObject();
+        device.CountObject();
+    }
+
+    /// <summary>The pipeline of <paramref name="shader"/> specialised with <paramref name="specConstants"/>
+    /// (constant_id i takes element i; id 0 is the workgroup size), created on first use.</summary>
+    public Pipeline Get(string shader, ReadOnlySpan<int> specConstants)
+    {
+        var key = shader + ":" + string.Join(',', specConstants.ToArray());
+        if (_pipelines.TryGetValue(key, out var existing)) return existing;
+        lock (_lock)
+        {
+            if (_pipelines.TryGetValue(key, out existing)) return existing;
+            var pipeline = Create(Module(shader), specConstants, shader);
+            _pipelines[key] = pipeline;
+            return pipeline;
+        }
+    }
+
+    private ShaderModule Module(string shader)
+    {
+        if (_moduleByName.TryGetValue(shader, out var module)) return module;
+        var code = ShaderLibrary.Get(shader);
+        fixed (byte* p = code)
+        {
+            var info = new ShaderModuleCreateInfo { SType = StructureType.ShaderModuleCreateInfo, CodeSize = (nuint)code.Length, PCode = (uint*)p };
+            VulkanException.Check(_device.Vk.CreateShaderModule(_device.Handle, in info, null, out module), $"vkCreateShaderModule({shader})");
+        }
+        _device.CountObject();
+        _modules.Add(module);
+        _moduleByName[shader] = module;
+        return module;
+    }
+
+    private Pipeline Create(ShaderModule module, ReadOnlySpan<int> spec, string shader)
+    {
+        var entries = stackalloc SpecializationMapEntry[spec.Length];
+        for (int i = 0; i < spec.Length; i++)
+            entries[i] = new SpecializationMapEntry((uint)i, (uint)(i * 4), 4);
+        var entryName = stackalloc byte[] { (byte)'m', (byte)'a', (byte)'i', (byte)'n', 0 };
+        fixed (int* data = spec)
+        {
+            var specInfo = new SpecializationInfo
+            {
+                MapEntryCount = (uint)spec.Length, PMapEntries = entries, DataSize = (nuint)(spec.Length * 4), PData = data,
+            };
+            var info = new ComputePipelineCreateInfo
+            {
+                SType = StructureType.ComputePipelineCreateInfo, Layout = Layout,
+                Stage = new PipelineShaderStageCreateInfo
+                {
+                    SType = StructureType.PipelineShaderStageCreateInfo, Stage = ShaderStageFlags.ComputeBit,
+                    Module = module, PName = entryName, PSpecializationInfo = &specInfo,
+                },
+            };
+            Pipeline pipeline;
+            VulkanException.Check(_device.Vk.CreateComputePipelines(_device.Handle, _device.PipelineCache.Handle, 1, &info, null, &pipeline),
+                $"vkCreateComputePipelines({shader})");
+            _device.CountObject();
+            return pipeline;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in _pipelines.Values) _device.Vk.DestroyPipeline(_device.Handle, p, null);
+        foreach (var m in _modules) _device.Vk.DestroyShaderModule(_device.Handle, m, null);
+        _device.Vk.DestroyPipelineLayout(_device.Handle, Layout, null);
+        _device.Vk.DestroyDescriptorSetLayout(_device.Handle, SetLayout, null);
+    }
+}

@@ -1,0 +1,25 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+
+namespace GpuMobileNet.Vulkan;
+
+/// <summary>SPIR-V compiled from shaders/*.comp at build time and embedded as "&lt;name&gt;.spv" resources.</summary>
+public static class ShaderLibrary
+{
+    private static readonly ConcurrentDictionary<string, byte[]> Cache = new();
+
+    /// <summary>Names of all embedded kernels (file names without extension).</summary>
+    public static IReadOnlyList<string> Names { get; } = typeof(ShaderLibrary).Assembly.GetManifestResourceNames()
+        .Where(n => n.EndsWith(".spv", StringComparison.Ordinal)).Select(n => n[..^4]).Order().ToList();
+
+    public static byte[] Get(string name) => Cache.GetOrAdd(name, Load);
+
+    private static byte[] Load(string name)
+    {
+        using var stream = typeof(ShaderLibrary).Assembly.GetManifestResourceStream(name + ".spv")
+            ?? throw new VulkanException($"shader '{name}' is not embedded; known: {string.Join(", ", Names)}");
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+}

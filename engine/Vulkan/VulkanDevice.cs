@@ -1,0 +1,201 @@
+using Silk.NET.Core.Native;
+using Silk.NET.Vulkan;
+
+namespace GpuMobileNet.Vulkan;
+
+/// <summary>Owns the Vulkan instance, the chosen physical device, the logical device and its compute queue.
+/// Everything else in engine/Vulkan is created from it and must be disposed before it.</summary>
+public sealed unsafe partial class VulkanDevice : IDisposable
+{
+    private const string ValidationLayer = "VK_LAYER_KHRONOS_validation";
+    private readonly ValidationMessenger? _messenger;
+    private readonly CommandPool _oneTimePool;
+    private readonly Fence _fence;
+    private long _objectsCreated;
+    private bool _disposed;
+
+    internal Vk Vk { get; }
+    internal Instance Instance { get; }
+    internal PhysicalDevice Physical { get; }
+    internal Device Handle { get; }
+    internal Queue Queue { get; }
+    internal uint QueueFamily { get; }
+    internal PhysicalDeviceMemoryProperties MemoryProperties { get; }
+    internal PhysicalDeviceLimits Limits { get; }
+    internal PipelineCacheStore PipelineCache { get; }
+
+    private PipelineLibrary? _pipelines;
+    /// <summary>Kernel pipelines of this device, shared by every session on it.</summary>
+    internal PipelineLibrary Pipelines => _pipelines ??= new PipelineLibrary(this);
+
+    public string Name { get; }
+    public DeviceKind Kind { get; }
+    /// <summary>Nanoseconds per timestamp tick; 0 when the compute queue has no timestamps.</summary>
+    public double TimestampPeriodNs { get; }
+    public bool SupportsTimestamps => TimestampPeriodNs > 0;
+    public bool ValidationEnabled => _messenger is not null;
+
+    /// <summary>Warnings and errors reported by the validation layer since the last <see cref="ClearValidationMessages"/>.</summary>
+    public IReadOnlyList<string> ValidationMessages => _messenger?.Messages.ToArray() ?? [];
+    public void ClearValidationMessages() => _messenger?.Messages.Clear();
+
+    /// <summary>How many Vulkan objects (buffers, memory, pipelines, descriptor sets, ...) this device has created.
+    /// Lets tests assert that a hot path creates none.</summary>
+    public long ObjectsCreated => Interlocked.Read(ref _objectsCreated);
+    internal void CountObject() => Interlocked.Increment(ref _objectsCreated);
+
+    private VulkanDevice(Vk vk, Instance instance, ValidationMessenger? messenger, PhysicalDevice physical,
+        DeviceOptions options)
+    {
+        Vk = vk;
+        Instance = instance;
+        _messenger = messenger;
+        Physical = physical;
+        vk.GetPhysicalDeviceProperties(physical, out var props);
+        Name = SilkMarshal.PtrToString((nint)props.DeviceName) ?? "unknown";
+        Kind = ToKind(props.DeviceType);
+        Limits = props.Limits;
+        vk.GetPhysicalDeviceMemoryProperties(physical, out var memory);
+        MemoryProperties = memory;
+
+        QueueFamily = FindComputeQueueFamily(vk, physical, out bool timestamps);
+        TimestampPeriodNs = timestamps ? props.Limits.TimestampPeriod : 0;
+
+        float priority = 1f;
+        var queueInfo = new DeviceQueueCreateInfo
+        {
+            SType = StructureType.DeviceQueueCreateInfo, QueueFamilyIndex = QueueFamily, QueueCount = 1, PQueuePriorities = &priority,
+        };
+        var deviceInfo = new DeviceCreateInfo
+        {
+            SType = StructureType.DeviceCreateInfo, QueueCreateInfoCount = 1, PQueueCreateInfos = &queueInfo,
+        };
+        VulkanException.Check(vk.CreateDevice(physical, in deviceInfo, null, out var device), "vkCreateDevice");
+        Handle = device;
+        vk.GetDeviceQueue(device, QueueFamily, 0, out var queue);
+        Queue = queue;
+
+        var poolInfo = new CommandPoolCreateInfo
+        {
+            SType = StructureType.CommandPoolCreateInfo, QueueFamilyIndex = QueueFamily,
+            Flags = CommandPoolCreateFlags.ResetCommandBufferBit,
+        };
+        VulkanException.Check(vk.CreateCommandPool(device, in poolInfo, null, out _oneTimePool), "vkCreateCommandPool");
+        _fence = CreateFence();
+        PipelineCache = new PipelineCacheStore(this, ResolveCachePath(options.PipelineCachePath, props));
+    }
+
+    /// <summary>Opens the device chosen by <paramref name="options"/>, the GMN_DEVICE variable, or preference
+    /// (discrete GPU, integrated GPU, virtual GPU, CPU).</summary>
+    /// <exception cref="VulkanNotAvailableException">No Vulkan loader or no device.</exception>
+    public static VulkanDevice Open(DeviceOptions? options = null)
+    {
+        options ??= new DeviceOptions();
+        bool validation = options.Validation || Environment.GetEnvironmentVariable(DeviceOptions.ValidationEnvVar) == "1";
+        var vk = LoadApi();
+        var (instance, messenger) = CreateInstance(vk, validation);
+        try
+        {
+            var devices = EnumerateDevices(vk, instance);
+            if (devices.Count == 0)
+                throw new VulkanNotAvailableException($"the Vulkan loader found no device; {VulkanNotAvailableException.InstallHint}");
+            var selector = options.Device ?? Environment.GetEnvironmentVariable(DeviceOptions.DeviceEnvVar);
+            var chosen = Select(vk, devices, selector);
+            return new VulkanDevice(vk, instance, messenger, chosen, options);
+        }
+        catch
+        {
+            messenger?.Dispose();
+            vk.DestroyInstance(instance, null);
+            throw;
+        }
+    }
+
+    /// <summary>Lists the physical devices the loader sees, in enumeration order.</summary>
+    public static IReadOnlyList<DeviceInfo> ListDevices()
+    {
+        var vk = LoadApi();
+        var (instance, _) = CreateInstance(vk, validation: false);
+        try
+        {
+            return EnumerateDevices(vk, instance).Select((d, i) => Describe(vk, d, i)).ToList();
+        }
+        finally
+        {
+            vk.DestroyInstance(instance, null);
+        }
+    }
+
+    /// <summary>Records commands into a temporary command buffer, submits them and waits (uploads, copies).</summary>
+    internal void RunOnce(Action<CommandBuffer> record)
+    {
+        var alloc = new CommandBufferAllocateInfo
+        {
+            SType = StructureType.CommandBufferAllocateInfo, CommandPool = _oneTimePool, Level = CommandBufferLevel.Primary, CommandBufferCount = 1,
+        };
+        VulkanException.Check(Vk.AllocateCommandBuffers(Handle, in alloc, out var cb), "vkAllocateCommandBuffers");
+        try
+        {
+            var begin = new CommandBufferBeginInfo { SType = StructureType.CommandBufferBeginInfo, Flags = CommandBufferUsageFlags.OneTimeSubmitBit };
+            VulkanException.Check(Vk.BeginCommandBuffer(cb, in begin), "vkBeginCommandBuffer");
+            record(cb);
+            VulkanException.Check(Vk.EndCommandBuffer(cb), "vkEndCommandBuffer");
+            SubmitAndWait(cb);
+        }
+        finally
+        {
+            Vk.FreeCommandBuffers(Handle, _oneTimePool, 1, in cb);
+        }
+    }
+
+    /// <summary>Submits one recorded command buffer and blocks until the GPU has finished it.</summary>
+    internal void SubmitAndWait(CommandBuffer cb)
+    {
+        var submit = new SubmitInfo { SType = StructureType.SubmitInfo, CommandBufferCount = 1, PCommandBuffers = &cb };
+        lock (_fenceLock)
+        {
+            VulkanException.Check(Vk.QueueSubmit(Queue, 1, in submit, _fence), "vkQueueSubmit");
+            var fence = _fence;
+            var wait = Vk.WaitForFences(Handle, 1, in fence, true, ulong.MaxValue);
+            if (wait == Result.ErrorDeviceLost)
+                throw new VulkanException($"the device '{Name}' was lost while running commands");
+            VulkanException.Check(wait, "vkWaitForFences");
+            VulkanException.Check(Vk.ResetFences(Handle, 1, in fence), "vkResetFences");
+        }
+    }
+
+    private readonly object _fenceLock = new();
+
+    internal uint FindMemoryType(uint typeBits, MemoryPropertyFlags required, MemoryPropertyFlags preferred = 0)
+    {
+        var memory = MemoryProperties;
+        foreach (var want in new[] { required | preferred, required })
+            for (uint i = 0; i < memory.MemoryTypeCount; i++)
+                if ((typeBits & (1u << (int)i)) != 0 && (memory.MemoryTypes[(int)i].PropertyFlags & want) == want)
+                    return i;
+        throw new VulkanException($"device '{Name}' has no memory type with {required} for this resource");
+    }
+
+    private Fence CreateFence()
+    {
+        var info = new FenceCreateInfo { SType = StructureType.FenceCreateInfo };
+        VulkanException.Check(Vk.CreateFence(Handle, in info, null, out var fence), "vkCreateFence");
+        return fence;
+    }
+
+    public override string ToString() => $"{Name} ({Kind})";
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Vk.DeviceWaitIdle(Handle);
+        _pipelines?.Dispose();
+        PipelineCache.Dispose();
+        Vk.DestroyFence(Handle, _fence, null);
+        Vk.DestroyCommandPool(Handle, _oneTimePool, null);
+        Vk.DestroyDevice(Handle, null);
+        _messenger?.Dispose();
+        Vk.DestroyInstance(Instance, null);
+    }
+}

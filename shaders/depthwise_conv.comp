@@ -1,0 +1,45 @@
+#version 450
+// Depthwise convolution (one filter per channel), any kernel size, stride 1 or 2, asymmetric padding.
+// x = output pixel, y = channel, z = batch item. Interior pixels skip the bounds tests.
+#include "common.glsl"
+
+layout(constant_id = 1) const int C = 1;
+layout(constant_id = 2) const int IN_H = 1;
+layout(constant_id = 3) const int IN_W = 1;
+layout(constant_id = 4) const int OUT_H = 1;
+layout(constant_id = 5) const int OUT_W = 1;
+layout(constant_id = 6) const int KH = 3;
+layout(constant_id = 7) const int KW = 3;
+layout(constant_id = 8) const int SH = 1;
+layout(constant_id = 9) const int SW = 1;
+layout(constant_id = 10) const int PAD_T = 0;
+layout(constant_id = 11) const int PAD_L = 0;
+layout(constant_id = 12) const int HAS_BIAS = 0;
+layout(constant_id = 13) const int ACT = 0;
+layout(constant_id = 14) const int HAS_RESIDUAL = 0;
+
+void main() {
+    int p = int(gl_GlobalInvocationID.x);
+    int c = int(gl_GlobalInvocationID.y);
+    int n = int(gl_GlobalInvocationID.z);
+    if (p >= OUT_H * OUT_W) return;
+    int oy = p / OUT_W, ox = p % OUT_W;
+    int iy0 = oy * SH - PAD_T, ix0 = ox * SW - PAD_L;
+    uint inPlane = pc.in0 + uint((n * C + c) * IN_H * IN_W);
+    uint wBase = pc.weights + uint(c * KH * KW);
+
+    float sum = HAS_BIAS != 0 ? wts[pc.bias + c] : 0.0;
+    bool interior = iy0 >= 0 && ix0 >= 0 && iy0 + KH <= IN_H && ix0 + KW <= IN_W;
+    for (int ky = 0; ky < KH; ky++) {
+        int iy = iy0 + ky;
+        if (!interior && (iy < 0 || iy >= IN_H)) continue;
+        for (int kx = 0; kx < KW; kx++) {
+            int ix = ix0 + kx;
+            if (!interior && (ix < 0 || ix >= IN_W)) continue;
+            sum += act[inPlane + uint(iy * IN_W + ix)] * wts[wBase + uint(ky * KW + kx)];
+        }
+    }
+    uint o = uint((n * C + c) * OUT_H * OUT_W + p);
+    if (HAS_RESIDUAL != 0) sum += act[pc.in1 + o];
+    act[pc.out0 + o] = activate(sum, ACT);
+}
