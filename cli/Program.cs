@@ -1,1 +1,12 @@
-Console.WriteLine("gmn");
+using System.CommandLine;
+using GpuMobileNet.Cli;
+using GpuMobileNet.Cli.Commands;
+
+var root = new RootCommand("gmn: MobileNet inference on Vulkan compute (GpuMobileNet)")
+{
+    ClassifyCommand.Create(),
+    InspectCommand.Create(),
+    BenchCommand.Create(),
+    DevicesCommand.Create(),
+};
+return CliErrors.Run(() => root.Parse(args).Invoke());

@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace GpuMobileNet.Cli;
+
+/// <summary>Options shared by the commands that load a model.</summary>
+internal sealed class CommonOptions
+{
+    public Option<string?> Model { get; } = new("--model", "-m")
+    {
+        Description = $"built-in architecture ({string.Join(", ", ModelSource.BuiltIn)}, random weights) or a TF.js model.json; default: the nsfwjs MobileNetV2",
+    };
+    public Option<double> Alpha { get; } = new("--alpha") { Description = "width multiplier of a built-in model", DefaultValueFactory = _ => 1.0 };
+    public Option<int> Resolution { get; } = new("--resolution") { Description = "input size of a built-in model", DefaultValueFactory = _ => 224 };
+    public Option<int> Classes { get; } = new("--classes") { Description = "classes of a built-in model", DefaultValueFactory = _ => 1000 };
+    public Option<int> Seed { get; } = new("--seed") { Description = "seed of a built-in model's random weights", DefaultValueFactory = _ => 1 };
+    public Option<string?> Device { get; } = new("--device") { Description = "Vulkan device index or name (default: GMN_DEVICE, else the best GPU, else CPU)" };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Model);
+        command.Add(Alpha);
+        command.Add(Resolution);
+        command.Add(Classes);
+        command.Add(Seed);
+        command.Add(Device);
+    }
+
+    public ModelSource Source(ParseResult r) => new(r.GetValue(Model), r.GetValue(Alpha), r.GetValue(Resolution), r.GetValue(Classes), r.GetValue(Seed));
+}

@@ -1,0 +1,55 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Import.Tfjs;
+using GpuMobileNet.Models;
+
+namespace GpuMobileNet.Cli;
+
+/// <summary>What --model names: a built-in architecture with seeded random weights, or a TF.js model.json.</summary>
+internal sealed record ModelSource(string? Model, double Alpha, int Resolution, int Classes, int Seed)
+{
+    public static IReadOnlyList<string> BuiltIn => ModelZoo.Names;
+
+    public const string DefaultModelRelative = "models/cache/nsfwjs_mobilenet_v2/model.json";
+    public const string DefaultLabelsRelative = "models/nsfwjs_labels.txt";
+
+    public bool IsBuiltIn => Model is not null && BuiltIn.Contains(Model);
+
+    public ModelGraph Load()
+    {
+        if (IsBuiltIn)
+            return ModelZoo.Create(Model!, Alpha, Resolution, Classes, WeightInit.Random(Seed));
+        var path = Model ?? DefaultModelPath();
+        if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"--model '{path}': expected one of {string.Join(", ", BuiltIn)} or a TF.js model.json file");
+        return TfjsLayersImporter.Load(path);
+    }
+
+    /// <summary>Labels for the model: --labels if given, the nsfwjs labels for the default model, else none.</summary>
+    public IReadOnlyList<string>? Labels(string? labelsPath)
+    {
+        if (labelsPath is not null) return GpuMobileNet.Imaging.Labels.Load(labelsPath);
+        if (Model is null) return GpuMobileNet.Imaging.Labels.Load(FindInRepo(DefaultLabelsRelative));
+        return null;
+    }
+
+    public string Describe() => IsBuiltIn ? $"{Model} alpha={Alpha} resolution={Resolution} classes={Classes} (random weights, seed {Seed})"
+        : Model ?? DefaultModelPath();
+
+    private static string DefaultModelPath()
+    {
+        var path = FindInRepo(DefaultModelRelative);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"default model {DefaultModelRelative} is not fetched yet: run scripts/setup");
+        return path;
+    }
+
+    /// <summary>Finds a repository-relative path from the working directory or the program's folder upwards.</summary>
+    public static string FindInRepo(string relative)
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "GpuMobileNet.sln")))
+                    return Path.Combine(dir.FullName, relative);
+        return Path.GetFullPath(relative);
+    }
+}
