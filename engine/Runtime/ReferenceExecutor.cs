@@ -1,12 +1,54 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Runtime.Reference;
 
 namespace GpuMobileNet.Runtime;
 
-/// <summary>The CPU reference executor: plain, obviously-correct C# that is the numerical oracle for the GPU.</summary>
+/// <summary>The CPU reference executor: plain, obviously-correct C# that is the numerical oracle for the GPU.
+/// Every op accumulates in double and rounds to float once per output element.</summary>
 public static class ReferenceExecutor
 {
     /// <summary>Runs <paramref name="graph"/> on a batch of <paramref name="batch"/> NCHW samples laid out
     /// back to back and returns the output, also NCHW and back to back.</summary>
     public static float[] Run(ModelGraph graph, float[] input, int batch = 1) =>
-        throw new NotImplementedException("being written");
+        RunAll(graph, input, batch)[graph.Output];
+
+    /// <summary>Like <see cref="Run"/> but returns every value of the graph (input included), each laid out
+    /// as <paramref name="batch"/> NCHW samples back to back. Meant for debugging and per-layer comparisons.</summary>
+    public static IReadOnlyDictionary<Value, float[]> RunAll(ModelGraph graph, float[] input, int batch = 1)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(input);
+        if (batch <= 0)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"graph '{graph.Name}': batch must be positive");
+        long expected = (long)batch * graph.Input.Shape.Elements;
+        if (input.Length != expected)
+            throw new ArgumentException(
+                $"graph '{graph.Name}': input has {input.Length} values but batch {batch} x {graph.Input.Shape} " +
+                $"(input '{graph.Input.Name}') needs {expected}", nameof(input));
+
+        var values = new Dictionary<Value, float[]> { [graph.Input] = input };
+        foreach (var node in graph.Nodes)
+            values[node.Output] = Execute(node, values, batch);
+        return values;
+    }
+
+    private static float[] Execute(Node node, Dictionary<Value, float[]> values, int batch)
+    {
+        float[] In(Value v) => values[v];
+        return node switch
+        {
+            Conv2dOp c => ConvReference.Run(c, In(c.Input), c.Residual is null ? null : In(c.Residual), batch),
+            BatchNormOp bn => ElementwiseReference.BatchNorm(bn, In(bn.Input), batch),
+            ActivationOp a => ElementwiseReference.Activate(In(a.Input), a.Activation),
+            AddOp add => ElementwiseReference.Add(In(add.A), In(add.B), add.Activation),
+            PadOp p => PoolReference.Pad(p, In(p.Input), batch),
+            AvgPoolOp pool => PoolReference.AvgPool(pool, In(pool.Input), batch),
+            // NCHW flatten keeps the memory order, so the values are the same array contents.
+            FlattenOp f => (float[])In(f.Input).Clone(),
+            DenseOp d => DenseReference.Dense(d, In(d.Input), batch),
+            SoftmaxOp s => DenseReference.Softmax(In(s.Input), s.Input.Shape, batch),
+            _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),
+        };
+    }
 }

@@ -1,0 +1,31 @@
+using GpuMobileNet.Graph.Ops;
+
+namespace GpuMobileNet.Graph;
+
+/// <summary>Size and cost of a graph per sample, in the units papers report: trainable parameters (conv and
+/// dense weights and biases, BatchNorm gamma and beta, not its running statistics) and multiply-adds
+/// (conv and dense only; BatchNorm, activations, adds and pooling are counted as free).</summary>
+public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<NodeStats> Nodes)
+{
+    public static GraphStats Compute(ModelGraph g)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var rows = g.Nodes.Select(n => new NodeStats(n.Name, n.OpType, n.Output.Shape, ParamsOf(n), MultiplyAddsOf(n))).ToList();
+        return new GraphStats(rows.Sum(r => r.Params), rows.Sum(r => r.MultiplyAdds), rows);
+    }
+
+    private static long ParamsOf(Node node) => node switch
+    {
+        Conv2dOp c => (long)c.Weights.Length + (c.Bias?.Length ?? 0),
+        DenseOp d => (long)d.Weights.Length + (d.Bias?.Length ?? 0),
+        BatchNormOp bn => (long)bn.Gamma.Length + bn.Beta.Length,
+        _ => 0,
+    };
+
+    private static long MultiplyAddsOf(Node node) => node switch
+    {
+        Conv2dOp c => (long)c.Output.Shape.Elements * (c.InC / c.Groups) * c.KernelH * c.KernelW,
+        DenseOp d => (long)d.InFeatures * d.OutFeatures,
+        _ => 0,
+    };
+}

@@ -1,0 +1,49 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+
+namespace GpuMobileNet.Passes;
+
+/// <summary>Folds Conv2d → BatchNorm into the convolution: with s = gamma / sqrt(var + eps), the weights of
+/// output channel c are scaled by s[c] and the bias becomes (bias - mean) * s + beta. The fused conv writes the
+/// BatchNorm's output value.</summary>
+public static class FoldBatchNorm
+{
+    public static ModelGraph Apply(ModelGraph g)
+    {
+        var uses = new ValueUses(g);
+        var folded = new Dictionary<Conv2dOp, BatchNormOp>();
+        foreach (var node in g.Nodes)
+            if (node is Conv2dOp conv && CanFold(conv) && uses.SoleConsumer(conv.Output) is BatchNormOp bn)
+                folded[conv] = bn;
+
+        var removed = folded.Values.ToHashSet<Node>();
+        var nodes = new List<Node>();
+        foreach (var node in g.Nodes)
+        {
+            if (removed.Contains(node)) continue;
+            nodes.Add(node is Conv2dOp conv && folded.TryGetValue(conv, out var bn) ? Fold(conv, bn) : node);
+        }
+        return g.WithNodes(nodes);
+    }
+
+    // The BN acts on the conv's final output; it commutes with the conv arithmetic only when nothing
+    // non-linear (activation) or extra (residual) is applied after the sum.
+    private static bool CanFold(Conv2dOp conv) => conv.Activation == Activation.None && conv.Residual is null;
+
+    private static Conv2dOp Fold(Conv2dOp conv, BatchNormOp bn)
+    {
+        int outC = conv.OutC;
+        int perChannel = conv.Weights.Length / outC;
+        var weights = new float[conv.Weights.Length];
+        var bias = new float[outC];
+        for (int c = 0; c < outC; c++)
+        {
+            double scale = bn.Gamma[c] / Math.Sqrt((double)bn.Variance[c] + bn.Epsilon);
+            for (int i = c * perChannel; i < (c + 1) * perChannel; i++)
+                weights[i] = (float)(conv.Weights[i] * scale);
+            double oldBias = conv.Bias is null ? 0.0 : conv.Bias[c];
+            bias[c] = (float)((oldBias - bn.Mean[c]) * scale + bn.Beta[c]);
+        }
+        return conv with { Output = bn.Output, Weights = weights, Bias = bias };
+    }
+}

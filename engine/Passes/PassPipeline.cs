@@ -1,0 +1,21 @@
+using GpuMobileNet.Graph;
+
+namespace GpuMobileNet.Passes;
+
+/// <summary>Runs the graph rewrites in an order where each enables the next: pads fold into convs first,
+/// then BatchNorm folds into the conv before it (leftovers become 1x1 depthwise convs), then activations
+/// fuse into their producers, and last residual adds fuse into the conv on one side (taking the Add's activation).</summary>
+public static class PassPipeline
+{
+    public static ModelGraph Apply(ModelGraph g, PassOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(o);
+        if (o.FoldPad) g = FoldPad.Apply(g);
+        if (o.FoldBatchNorm) g = FoldBatchNorm.Apply(g);
+        g = BatchNormToDepthwise.Apply(g);
+        if (o.FuseActivation) g = FuseActivation.Apply(g);
+        if (o.FuseResidualAdd) g = FuseResidualAdd.Apply(g);
+        return g;
+    }
+}

@@ -1,0 +1,15 @@
+using GpuMobileNet.Graph;
+
+namespace GpuMobileNet.Runtime.Reference;
+
+/// <summary>The activation functions in double precision, shared by every reference op that fuses one.</summary>
+internal static class ActivationMath
+{
+    public static double Apply(double x, Activation act) => act switch
+    {
+        Activation.None => x,
+        Activation.Relu => Math.Max(x, 0.0),
+        Activation.Relu6 => Math.Min(Math.Max(x, 0.0), 6.0),
+        _ => throw new NotSupportedException($"activation {act} has no reference implementation"),
+    };
+}

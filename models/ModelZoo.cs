@@ -1,0 +1,24 @@
+using GpuMobileNet.Graph;
+
+namespace GpuMobileNet.Models;
+
+/// <summary>The built-in architectures by name, for the CLI and the viewer.</summary>
+public static class ModelZoo
+{
+    private static readonly Dictionary<string, Func<double, int, int, WeightInit, ModelGraph>> Builders = new()
+    {
+        ["mobilenet_v1"] = (a, r, c, w) => MobileNetV1.Create(a, r, c, w),
+        ["mobilenet_v2"] = (a, r, c, w) => MobileNetV2.Create(a, r, c, w),
+    };
+
+    public static IReadOnlyList<string> Names { get; } = [.. Builders.Keys];
+
+    public static ModelGraph Create(string name, double alpha, int resolution, int classes, WeightInit weights)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(weights);
+        if (!Builders.TryGetValue(name, out var build))
+            throw new ArgumentException($"unknown model '{name}'; known models: {string.Join(", ", Names)}", nameof(name));
+        return build(alpha, resolution, classes, weights);
+    }
+}
