@@ -9,5 +9,5 @@ public abstract record Node(string Name, Value Output)
     /// <summary>Short op name used in reports and errors (e.g. "Conv2d").</summary>
     public abstract string OpType { get; }
 
-    public override string ToString() => $"{OpType} '{Name}'";
+    public sealed override string ToString() => $"{OpType} '{Name}'";
 }

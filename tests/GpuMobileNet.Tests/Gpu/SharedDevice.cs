@@ -1,26 +1,24 @@
 using GpuMobileNet.Vulkan;
 using NUnit.Framework;
 
-namespace GpuMobileNet.Tests.Gpu;
+// Root namespace on purpose: a SetUpFixture covers its namespace and those below it, i.e. every test.
+namespace GpuMobileNet.Tests;
 
-/// <summary>One Vulkan device for the whole test run, with the Khronos validation layer on.
-/// No device is a failure with the message of the engine (what to install), never a skip.</summary>
+/// <summary>One Vulkan device for the whole test run, with the Khronos validation layer on, opened by the
+/// first test that needs it. No device is a failure with the engine's message (what to install), never a skip.</summary>
 [SetUpFixture]
 public sealed class SharedDevice
 {
-    private static VulkanDevice? _device;
+    private static readonly Lazy<VulkanDevice> Device = new(() =>
+        VulkanDevice.Open(new DeviceOptions { Validation = true, PipelineCachePath = "" }));
 
-    public static VulkanDevice Instance => _device ?? throw new InvalidOperationException("the shared test device is not open");
-
-    [OneTimeSetUp]
-    public void Open() => _device = VulkanDevice.Open(new DeviceOptions { Validation = true, PipelineCachePath = "" });
+    public static VulkanDevice Instance => Device.Value;
 
     [OneTimeTearDown]
     public void Close()
     {
-        var device = _device;
-        _device = null;
-        if (device is null) return;
+        if (!Device.IsValueCreated) return;
+        var device = Device.Value;
         var leftover = device.ValidationMessages;
         device.Dispose();
         Assert.That(leftover, Is.Empty, "validation messages at the end of the run:\n" + string.Join("\n", leftover));
