@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Kernels;
+using GpuMobileNet.Passes;
 using GpuMobileNet.Planning;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Vulkan;
@@ -68,12 +69,12 @@ public sealed class InferenceSession : IDisposable
         }
     }
 
-    /// <summary>Prepares <paramref name="graph"/> for <paramref name="device"/>. The graph must only contain ops
-    /// with GPU kernels (apply the passes first: BatchNorm has none).</summary>
+    /// <summary>Prepares <paramref name="graph"/> for <paramref name="device"/>: applies the passes chosen in
+    /// <paramref name="options"/>, plans memory, specialises pipelines and records the command buffer.</summary>
     public static InferenceSession Create(ModelGraph graph, VulkanDevice device, SessionOptions? options = null)
     {
         options ??= new SessionOptions();
-        var session = new InferenceSession(graph, device, options);
+        var session = new InferenceSession(PassPipeline.Apply(graph, options.Passes), device, options);
         if (options.Warmup)
             session.Run(new float[session.InputLength], new float[session.OutputLength]);
         return session;

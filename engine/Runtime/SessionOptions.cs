@@ -1,3 +1,5 @@
+using GpuMobileNet.Passes;
+
 namespace GpuMobileNet.Runtime;
 
 /// <summary>Per-session settings (a property bag, as in ONNX Runtime).</summary>
@@ -11,4 +13,8 @@ public sealed record SessionOptions
 
     /// <summary>Run once at creation so the driver's shader JIT does not land on the first real run.</summary>
     public bool Warmup { get; init; } = true;
+
+    /// <summary>Which graph rewrites run before planning (each can be switched off for comparison).
+    /// BatchNorm left unfolded always becomes a 1x1 depthwise conv: the GPU has no BatchNorm kernel.</summary>
+    public PassOptions Passes { get; init; } = new();
 }
