@@ -22,7 +22,8 @@ public static class ImageLoader
         }
         catch (Exception e) // stb reports bad data with a mix of exception types
         {
-            throw new ImageLoadException($"{path}: not a supported image ({e.Message})", e);
+            string why = e.Message.Trim(); // stb pads some messages with spaces, leaves others empty
+            throw new ImageLoadException($"{path}: not a supported image{(why.Length > 0 ? $" ({why})" : "")}", e);
         }
         if (result is null || result.Data is null || result.Width <= 0 || result.Height <= 0)
             throw new ImageLoadException($"{path}: not a supported image");
