@@ -27,8 +27,8 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
     /// <summary>Labels for the model: --labels if given, the nsfwjs labels for the default model, else none.</summary>
     public IReadOnlyList<string>? Labels(string? labelsPath)
     {
-        if (labelsPath is not null) return GpuMobileNet.Imaging.Labels.Load(labelsPath);
-        if (Model is null) return GpuMobileNet.Imaging.Labels.Load(FindInRepo(DefaultLabelsRelative));
+        if (labelsPath is not null) return GpuMobileNet.Imaging.Labels.LoadLabels(labelsPath);
+        if (Model is null) return GpuMobileNet.Imaging.Labels.LoadLabels(FindInRepo(DefaultLabelsRelative));
         return null;
     }
 

@@ -9,4 +9,5 @@ var root = new RootCommand("gmn: MobileNet inference on Vulkan compute (GpuMobil
     BenchCommand.Create(),
     DevicesCommand.Create(),
 };
-return CliErrors.Run(() => root.Parse(args).Invoke());
+// Our handler, not System.CommandLine's: one line per error, no stack trace.
+return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

@@ -13,13 +13,13 @@ public class TfjsCrossCheckTests
     // Probabilities: float32 through ~50 layers with a different summation order on each side;
     // measured differences are ~1e-6, so 1e-3 has ample margin yet catches any layout mistake
     // (a wrong weight transpose or padding side moves them by 1e-2 or more).
-    private const float ProbabilityTolerance = 1e-3f;
+    internal const float ProbabilityTolerance = 1e-3f;
     // Preprocessing: same arithmetic on both sides, only p*(1/255f) vs p/255 rounding differs.
     private const float InputTolerance = 1e-6f;
 
     private static readonly ConcurrentDictionary<string, (RgbImage Image, TfjsReference.Result Tfjs)> Runs = new();
 
-    private static (RgbImage Image, TfjsReference.Result Tfjs) RunTfjs(string photo) => Runs.GetOrAdd(photo, p =>
+    internal static (RgbImage Image, TfjsReference.Result Tfjs) RunTfjs(string photo) => Runs.GetOrAdd(photo, p =>
     {
         var image = ImageLoader.Load(TestPaths.Photo(p));
         return (image, TfjsReference.Run(TestPaths.NsfwjsModelJson, image));

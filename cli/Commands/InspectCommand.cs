@@ -1,0 +1,40 @@
+using System.CommandLine;
+using GpuMobileNet.Graph;
+using GpuMobileNet.Passes;
+using Spectre.Console;
+
+namespace GpuMobileNet.Cli.Commands;
+
+/// <summary>gmn inspect: parameters and multiply-adds, per layer and in total.</summary>
+internal static class InspectCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var layers = new Option<bool>("--layers") { Description = "print every layer" };
+        var fused = new Option<bool>("--fused") { Description = "show the graph after the passes (what the GPU runs)" };
+        var command = new Command("inspect", "print a model's parameters and multiply-adds") { layers, fused };
+        common.AddTo(command);
+        command.SetAction(r =>
+        {
+            var source = common.Source(r);
+            var graph = source.Load();
+            if (r.GetValue(fused)) graph = PassPipeline.Apply(graph, new PassOptions());
+            var stats = GraphStats.Compute(graph);
+            if (r.GetValue(layers))
+            {
+                var table = new Table().AddColumns("layer", "op", "output").AddColumn(new TableColumn("params").RightAligned())
+                    .AddColumn(new TableColumn("MACs").RightAligned());
+                foreach (var n in stats.Nodes)
+                    table.AddRow(Markup.Escape(n.Name), n.OpType, n.OutputShape.ToString(), n.Params.ToString("N0"), n.MultiplyAdds.ToString("N0"));
+                AnsiConsole.Write(table);
+            }
+            Console.WriteLine($"model:          {source.Describe()}");
+            Console.WriteLine($"input:          {graph.Input.Shape}   output: {graph.Output.Shape}   ops: {graph.Nodes.Count}");
+            Console.WriteLine($"parameters:     {stats.Params:N0}");
+            Console.WriteLine($"multiply-adds:  {stats.MultiplyAdds:N0} ({stats.MultiplyAdds / 1e6:F1} M)");
+            return 0;
+        });
+        return command;
+    }
+}

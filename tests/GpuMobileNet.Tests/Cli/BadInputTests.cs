@@ -1,0 +1,78 @@
+using NUnit.Framework;
+
+namespace GpuMobileNet.Tests.Cli;
+
+/// <summary>Bad input to `gmn classify` gives one line on stderr naming the file and the problem,
+/// a non-zero exit code and no stack trace.</summary>
+public class BadInputTests
+{
+    private static void AssertOneLineError(GmnProcess.Result r, params string[] mentions)
+    {
+        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.ExitCode, Is.Not.Zero, "exit code");
+            Assert.That(lines, Has.Length.EqualTo(1), "stderr:\n" + r.StdErr);
+            Assert.That(r.StdErr, Does.StartWith("gmn: error: "));
+            Assert.That(r.StdErr, Does.Not.Contain("   at "), "stack trace leaked");
+            foreach (var m in mentions) Assert.That(r.StdErr, Does.Contain(m));
+        });
+    }
+
+    [Test]
+    public void MissingImage()
+    {
+        using var dir = new TempDir();
+        AssertOneLineError(GmnProcess.Run("classify", dir.File("nope.png")), "nope.png");
+    }
+
+    [Test]
+    public void TextFileCalledPng()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("notes.png"), "this is not an image\n");
+        AssertOneLineError(GmnProcess.Run("classify", dir.File("notes.png")), "notes.png");
+    }
+
+    [Test]
+    public void TruncatedPhoto()
+    {
+        using var dir = new TempDir();
+        var bytes = File.ReadAllBytes(TestPaths.Photo("chelsea.png"));
+        File.WriteAllBytes(dir.File("half.png"), bytes[..(bytes.Length / 2)]);
+        AssertOneLineError(GmnProcess.Run("classify", dir.File("half.png")), "half.png");
+    }
+
+    [Test]
+    public void CorruptModelJson()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("model.json"), "{ \"modelTopology\": [1, 2,");
+        AssertOneLineError(GmnProcess.Run("classify", TestPaths.Photo("chelsea.png"), "--model", dir.File("model.json")), "model.json");
+    }
+
+    [Test]
+    public void WeightsShorterThanTheManifest()
+    {
+        using var dir = new TempDir();
+        var source = Path.GetDirectoryName(TestPaths.NsfwjsModelJson)!;
+        File.Copy(TestPaths.NsfwjsModelJson, dir.File("model.json"));
+        var weights = File.ReadAllBytes(Path.Combine(source, "group1-shard1of1.bin"));
+        File.WriteAllBytes(dir.File("group1-shard1of1.bin"), weights[..(weights.Length - 1000)]);
+        AssertOneLineError(GmnProcess.Run("classify", TestPaths.Photo("chelsea.png"), "--model", dir.File("model.json")), "group1-shard1of1.bin");
+    }
+
+    [Test]
+    public void UnknownBuiltInModel()
+    {
+        AssertOneLineError(GmnProcess.Run("bench", "--model", "resnet_9000"), "resnet_9000");
+    }
+
+    [Test]
+    public void ClassifyingARealPhotoSucceeds()
+    {
+        var r = GmnProcess.Run("classify", TestPaths.Photo("coffee.png"));
+        Assert.That(r.ExitCode, Is.Zero, r.StdErr);
+        Assert.That(r.StdOut, Does.Contain("Neutral").And.Contain("probability"));
+    }
+}
