@@ -10,7 +10,7 @@ public static class DenseKernel
     public static KernelDispatch Plan(DenseOp op, KernelContext ctx)
     {
         int[] spec = [KernelContext.WorkgroupSize, op.InFeatures, op.OutFeatures, KernelContext.Flag(op.Bias is not null), (int)op.Activation];
-        var push = new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), ctx.WeightOffset(op), op.Bias is null ? 0 : ctx.BiasOffset(op));
+        var push = new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), ctx.AddWeights(op.Weights), ctx.AddWeights(op.Bias));
         return new KernelDispatch(op.Name, Shader, spec, push,
             (KernelContext.Groups(op.OutFeatures, KernelContext.WorkgroupSize), (uint)ctx.Batch, 1),
             [ctx.Bytes(op.Input)], ctx.Bytes(op.Output));

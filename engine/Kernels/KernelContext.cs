@@ -6,19 +6,24 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>What a kernel needs to turn a graph op into a dispatch: where each tensor and weight lives,
 /// and the batch size. Offsets are in elements (floats).</summary>
-public sealed class KernelContext(MemoryPlan memory, WeightLayout weights, int batch)
+public sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int batch, int uniformWindowElements)
 {
     public const int WorkgroupSize = 64;
 
     public int Batch { get; } = batch;
     public MemoryPlan Memory { get; } = memory;
-    public WeightLayout Weights { get; } = weights;
+    public WeightPacker Weights { get; } = weights;
+
+    /// <summary>Size of the uniform-buffer window over the weights a dispatch may bind (the device's
+    /// maxUniformBufferRange, at most 64 KiB): kernels that read weights as uniforms split their work so
+    /// each dispatch's weights fit in it.</summary>
+    public int UniformWindowElements { get; } = uniformWindowElements;
 
     public uint Offset(Value v) => checked((uint)Memory.OffsetOf(v));
     public ByteRange Bytes(Value v) => new((ulong)Memory.OffsetOf(v) * 4, (ulong)v.Shape.Elements * (ulong)Batch * 4);
 
-    public uint WeightOffset(Node n) => checked((uint)Weights.WeightsOf(n));
-    public uint BiasOffset(Node n) => checked((uint)Weights.BiasOf(n));
+    /// <summary>Adds weights to the session's weight buffer; returns their element offset (0 for null).</summary>
+    public uint AddWeights(float[]? data) => data is null ? 0 : checked((uint)Weights.Add(data));
 
     public static uint Groups(long work, int perGroup) => checked((uint)((work + perGroup - 1) / perGroup));
     public static int Flag(bool b) => b ? 1 : 0;

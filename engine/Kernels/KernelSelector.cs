@@ -6,20 +6,23 @@ namespace GpuMobileNet.Kernels;
 /// <summary>Maps each graph op to the kernel that runs it on the GPU.</summary>
 public static class KernelSelector
 {
-    /// <summary>The dispatch for <paramref name="node"/>, or null for ops that cost nothing (Flatten aliases its input).</summary>
+    /// <summary>The dispatches that run <paramref name="node"/>: none for ops that cost nothing (Flatten aliases
+    /// its input), several where a kernel splits a layer so each dispatch's weights fit a uniform window.</summary>
     /// <exception cref="NotSupportedException">The op has no GPU kernel (the message names it).</exception>
-    public static KernelDispatch? Plan(Node node, KernelContext ctx) => node switch
+    public static IReadOnlyList<KernelDispatch> Plan(Node node, KernelContext ctx, KernelChoice choice) => node switch
     {
-        Conv2dOp c when c.IsPointwise => PointwiseConvKernel.Plan(c, ctx),
-        Conv2dOp c when c.IsDepthwise => DepthwiseConvKernel.Plan(c, ctx),
-        Conv2dOp c => Conv2dKernel.Plan(c, ctx),
-        PadOp p => PadKernel.Plan(p, ctx),
-        AvgPoolOp p => AvgPoolKernel.Plan(p, ctx),
-        DenseOp d => DenseKernel.Plan(d, ctx),
-        SoftmaxOp s => SoftmaxKernel.Plan(s, ctx),
-        AddOp a => AddKernel.Plan(a, ctx),
-        ActivationOp a => ActivationKernel.Plan(a, ctx),
-        FlattenOp => null,
+        Conv2dOp c when c.IsPointwise && choice.FastPointwise && PointwiseConvTiledKernel.Fits(c, ctx) => PointwiseConvTiledKernel.Plan(c, ctx),
+        Conv2dOp c when c.IsPointwise => [PointwiseConvKernel.Plan(c, ctx)],
+        Conv2dOp c when c.IsDepthwise && choice.FastDepthwise && DepthwiseConvTiledKernel.Fits(c, ctx) => DepthwiseConvTiledKernel.Plan(c, ctx),
+        Conv2dOp c when c.IsDepthwise => [DepthwiseConvKernel.Plan(c, ctx)],
+        Conv2dOp c => [Conv2dKernel.Plan(c, ctx)],
+        PadOp p => [PadKernel.Plan(p, ctx)],
+        AvgPoolOp p => [AvgPoolKernel.Plan(p, ctx)],
+        DenseOp d => [DenseKernel.Plan(d, ctx)],
+        SoftmaxOp s => [SoftmaxKernel.Plan(s, ctx)],
+        AddOp a => [AddKernel.Plan(a, ctx)],
+        ActivationOp a => [ActivationKernel.Plan(a, ctx)],
+        FlattenOp => [],
         _ => throw new NotSupportedException($"{node} has no GPU kernel (BatchNorm must be folded or converted by the passes)"),
     };
 }

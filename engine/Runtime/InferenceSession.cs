@@ -43,22 +43,24 @@ public sealed class InferenceSession : IDisposable
         Graph = graph;
         Batch = options.Batch;
         Memory = NaivePlanner.Plan(graph, Batch);
-        var weightLayout = new WeightLayout(graph);
-        var ctx = new KernelContext(Memory, weightLayout, Batch);
-        Dispatches = graph.Nodes.Select(n => KernelSelector.Plan(n, ctx)).OfType<KernelDispatch>().ToList();
+        var window = device.UniformWindowBytes;
+        var packer = new WeightPacker((int)(device.UniformOffsetAlignment / 4));
+        var ctx = new KernelContext(Memory, packer, Batch, (int)(window / 4));
+        Dispatches = graph.Nodes.SelectMany(n => KernelSelector.Plan(n, ctx, options.Kernels)).ToList();
+        var weightData = packer.ToArray(tailPadding: (int)(window / 4));
 
         var created = new List<IDisposable>();
         try
         {
             _arena = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)Memory.ArenaBytes), created);
-            _weights = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)weightLayout.Data.Length * 4), created);
-            _weights.Upload<float>(weightLayout.Data);
+            _weights = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)weightData.Length * 4), created);
+            _weights.Upload<float>(weightData);
             if (!_arena.IsHostVisible)
             {
                 _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)InputLength * 4), created);
                 _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)OutputLength * 4), created);
             }
-            _bindings = Track(new KernelBindings(device, _arena, _weights), created);
+            _bindings = Track(new KernelBindings(device, _arena, _weights, window), created);
             _recorder = Track(new CommandRecorder(device, Dispatches.Count, options.Profiling), created);
             Record();
         }
@@ -117,7 +119,7 @@ public sealed class InferenceSession : IDisposable
             _recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * 4, (ulong)InputLength * 4);
         foreach (var d in Dispatches)
             _recorder.Dispatch(pipelines.Get(d.Shader, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
-                d.Groups, d.Reads, d.Write, d.Label);
+                d.Groups, d.Reads, d.Write, d.Label, d.UniformWindowOffsetBytes);
         if (_stagingOut is not null)
             _recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * 4, _stagingOut, 0, (ulong)OutputLength * 4);
         _recorder.End();

@@ -1,3 +1,4 @@
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Passes;
 
 namespace GpuMobileNet.Runtime;
@@ -17,4 +18,7 @@ public sealed record SessionOptions
     /// <summary>Which graph rewrites run before planning (each can be switched off for comparison).
     /// BatchNorm left unfolded always becomes a 1x1 depthwise conv: the GPU has no BatchNorm kernel.</summary>
     public PassOptions Passes { get; init; } = new();
+
+    /// <summary>Which kernel variants may run (all fast ones by default).</summary>
+    public KernelChoice Kernels { get; init; } = new();
 }

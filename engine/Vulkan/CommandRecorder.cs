@@ -16,6 +16,8 @@ internal sealed unsafe class CommandRecorder : IDisposable
     private readonly List<ByteRange> _pendingReads = [];
     private readonly List<string> _labels = [];
     private Pipeline _boundPipeline;
+    private uint _boundWindow;
+    private bool _setBound;
     private int _timestamps;
 
     public CommandBuffer Buffer { get; }
@@ -68,7 +70,7 @@ internal sealed unsafe class CommandRecorder : IDisposable
     }
 
     public void Dispatch(Pipeline pipeline, PipelineLayout layout, DescriptorSet set, ReadOnlySpan<uint> pushConstants,
-        (uint X, uint Y, uint Z) groups, IReadOnlyList<ByteRange> reads, ByteRange write, string label)
+        (uint X, uint Y, uint Z) groups, IReadOnlyList<ByteRange> reads, ByteRange write, string label, uint uniformWindowOffset = 0)
     {
         bool hazard = reads.Any(r => _pendingWrites.Any(r.Overlaps)) ||
                       _pendingWrites.Any(write.Overlaps) || _pendingReads.Any(write.Overlaps);
@@ -80,9 +82,13 @@ internal sealed unsafe class CommandRecorder : IDisposable
         if (pipeline.Handle != _boundPipeline.Handle)
         {
             vk.CmdBindPipeline(Buffer, PipelineBindPoint.Compute, pipeline);
-            if (_boundPipeline.Handle == 0)
-                vk.CmdBindDescriptorSets(Buffer, PipelineBindPoint.Compute, layout, 0, 1, in set, 0, null);
             _boundPipeline = pipeline;
+        }
+        if (_boundWindow != uniformWindowOffset || !_setBound)
+        {
+            vk.CmdBindDescriptorSets(Buffer, PipelineBindPoint.Compute, layout, 0, 1, in set, 1, &uniformWindowOffset);
+            _boundWindow = uniformWindowOffset;
+            _setBound = true;
         }
         Span<uint> pc = stackalloc uint[PipelineLibrary.PushConstantBytes / 4];
         pushConstants.CopyTo(pc);

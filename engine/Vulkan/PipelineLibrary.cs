@@ -4,13 +4,16 @@ using Silk.NET.Vulkan;
 namespace GpuMobileNet.Vulkan;
 
 /// <summary>Every kernel shares one interface: binding 0 = activations (read/write storage buffer),
-/// binding 1 = weights (read-only storage buffer), and <see cref="PushConstantBytes"/> of per-dispatch offsets.
+/// binding 1 = weights (read-only storage buffer), binding 2 = a window of the weights as a dynamic uniform
+/// buffer (uniform loads are far cheaper than storage loads on CPU implementations such as lavapipe), and
+/// <see cref="PushConstantBytes"/> of per-dispatch offsets.
 /// This library owns that layout and one pipeline per (shader, specialization constants), shared by all
 /// sessions on the device.</summary>
 internal sealed unsafe class PipelineLibrary : IDisposable
 {
     public const int PushConstantBytes = 32;
-    public const int BindingCount = 2;
+    public const int BindingCount = 3;
+    public const int UniformWindowBinding = 2;
 
     private readonly VulkanDevice _device;
     private readonly ConcurrentDictionary<string, Pipeline> _pipelines = new();
@@ -29,7 +32,8 @@ internal sealed unsafe class PipelineLibrary : IDisposable
         for (int i = 0; i < BindingCount; i++)
             bindings[i] = new DescriptorSetLayoutBinding
             {
-                Binding = (uint)i, DescriptorType = DescriptorType.StorageBuffer, DescriptorCount = 1, StageFlags = ShaderStageFlags.ComputeBit,
+                Binding = (uint)i, DescriptorCount = 1, StageFlags = ShaderStageFlags.ComputeBit,
+                DescriptorType = i == UniformWindowBinding ? DescriptorType.UniformBufferDynamic : DescriptorType.StorageBuffer,
             };
         var setInfo = new DescriptorSetLayoutCreateInfo
         {

@@ -35,6 +35,11 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     public bool SupportsTimestamps => TimestampPeriodNs > 0;
     public bool ValidationEnabled => _messenger is not null;
 
+    /// <summary>Bytes of the weights a dispatch can see as uniforms: maxUniformBufferRange, capped at 64 KiB.</summary>
+    public ulong UniformWindowBytes => Math.Min(Limits.MaxUniformBufferRange, 65536u);
+    /// <summary>Alignment of a uniform window's start (minUniformBufferOffsetAlignment).</summary>
+    public ulong UniformOffsetAlignment => Math.Max(Limits.MinUniformBufferOffsetAlignment, 16);
+
     /// <summary>Warnings and errors reported by the validation layer since the last <see cref="ClearValidationMessages"/>.</summary>
     public IReadOnlyList<string> ValidationMessages => _messenger?.Messages.ToArray() ?? [];
     public void ClearValidationMessages() => _messenger?.Messages.Clear();

@@ -1,5 +1,6 @@
 // Shared interface of every kernel (mirrors engine/Vulkan/PipelineLibrary.cs):
 //   binding 0: the session's activation arena, binding 1: its weights, both as float arrays;
+//   binding 2: a window of at most 64 KiB of the weights as a uniform buffer (declared by kernels that use it);
 //   push constants: element offsets of this dispatch's tensors inside those buffers.
 // Specialization constant 0 is the workgroup size; each kernel numbers its own constants from 1.
 layout(local_size_x_id = 0) in;
@@ -13,6 +14,9 @@ layout(push_constant) uniform Offsets {
     uint out0;    // output
     uint weights; // weights, in the weights buffer
     uint bias;    // bias, in the weights buffer
+    uint aux0;    // kernel-specific (e.g. first output channel of a dispatch that covers part of a layer)
+    uint aux1;
+    uint aux2;
 } pc;
 
 // Activation codes match GpuMobileNet.Graph.Activation.

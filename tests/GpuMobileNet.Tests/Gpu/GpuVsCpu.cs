@@ -19,10 +19,12 @@ public static class GpuVsCpu
 
     /// <summary>Returns the largest absolute difference; fails with every parameter named when out of tolerance.</summary>
     public static double Check(VulkanDevice device, ModelGraph graph, int batch, double abs, double rel, int seed = 7,
-        SessionOptions? options = null, string? what = null, float inputScale = 1f)
+        SessionOptions? options = null, string? what = null, float inputScale = 1f,
+        Action<InferenceSession>? inspect = null)
     {
         var input = RandomArray(batch * graph.Input.Shape.Elements, seed, inputScale);
         using var session = InferenceSession.Create(graph, device, (options ?? new SessionOptions()) with { Batch = batch });
+        inspect?.Invoke(session);
         var gpu = session.Run(input);
         var cpu = ReferenceExecutor.Run(graph, input, batch);
         return AssertClose(gpu, cpu, abs, rel, what ?? $"graph '{graph.Name}' batch {batch}: {Describe(graph)}");

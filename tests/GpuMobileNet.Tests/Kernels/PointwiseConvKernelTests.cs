@@ -1,4 +1,6 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using NUnit.Framework;
@@ -9,6 +11,11 @@ namespace GpuMobileNet.Tests.Kernels;
 /// the kernel's tile exercise the tail. Tolerance abs 1e-4 + rel 1e-4 (up to 320 terms).</summary>
 public class PointwiseConvKernelTests : GpuTest
 {
+    private static readonly SessionOptions Simple = new() { Kernels = KernelChoice.Simple };
+
+    private static void UsesSimpleKernel(InferenceSession s) =>
+        Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo("pointwise_conv"));
+
     [TestCase(3, 5, 7, 7, Activation.None, 2, TestName = "pw 3->5 7x7 batch 2")]
     [TestCase(13, 17, 9, 11, Activation.Relu6, 1, TestName = "pw 13->17 9x11 relu6")]
     [TestCase(32, 24, 14, 14, Activation.Relu, 2, TestName = "pw 32->24 14x14 relu")]
@@ -17,7 +24,7 @@ public class PointwiseConvKernelTests : GpuTest
     public void MatchesOracle(int inC, int outC, int h, int w, Activation act, int batch)
     {
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, true, act, residual: false);
-        GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4);
+        GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: Simple, inspect: UsesSimpleKernel);
     }
 
     [TestCase(16, 16, 5, 7, Activation.None, TestName = "pw residual, linear bottleneck")]
@@ -25,6 +32,6 @@ public class PointwiseConvKernelTests : GpuTest
     public void WithResidual(int inC, int outC, int h, int w, Activation act)
     {
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, true, act, residual: true);
-        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4);
+        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: Simple, inspect: UsesSimpleKernel);
     }
 }

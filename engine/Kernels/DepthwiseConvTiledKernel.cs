@@ -1,0 +1,64 @@
+using GpuMobileNet.Graph.Ops;
+
+namespace GpuMobileNet.Kernels;
+
+/// <summary>shaders/depthwise_conv_tiled.comp: depthwise convolution computing several outputs of a row per
+/// invocation, filters and bias read as uniforms. Channels are split into dispatches whose filters fit one
+/// uniform window.</summary>
+public static class DepthwiseConvTiledKernel
+{
+    public const string Shader = "depthwise_conv_tiled";
+
+    /// <summary>Output pixels of a row per invocation.</summary>
+    public static int PixelsPerInvocation { get; set; } = 4;
+
+    public static int Vec4sPerChannel(Conv2dOp op) => (op.KernelH * op.KernelW + 1 + 3) / 4;
+
+    /// <summary>True when at least one channel's taps fit the window and the span of input columns stays small.</summary>
+    public static bool Fits(Conv2dOp op, KernelContext ctx) =>
+        Vec4sPerChannel(op) * 4 <= ctx.UniformWindowElements && op.KernelW <= 7 && op.StrideW <= 2;
+
+    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx)
+    {
+        var i = op.Input.Shape;
+        var o = op.Output.Shape;
+        int px = Math.Min(PixelsPerInvocation, o.W);
+        int perChannel = Vec4sPerChannel(op) * 4;
+        int channelsPerDispatch = Math.Max(1, ctx.UniformWindowElements / perChannel);
+        int work = o.H * ((o.W + px - 1) / px);
+        int[] spec =
+        [
+            KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
+            op.Pad.Top, op.Pad.Left, (int)op.Activation, KernelContext.Flag(op.Residual is not null), px,
+        ];
+        var reads = op.Residual is null ? new[] { ctx.Bytes(op.Input) } : [ctx.Bytes(op.Input), ctx.Bytes(op.Residual)];
+        var dispatches = new List<KernelDispatch>();
+        for (int first = 0; first < i.C; first += channelsPerDispatch)
+        {
+            int count = Math.Min(channelsPerDispatch, i.C - first);
+            long window = ctx.Weights.Add(Pack(op, first, count, perChannel));
+            var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), 0, 0,
+                Aux0: (uint)first);
+            var label = count == i.C ? op.Name : $"{op.Name}[{first}:{first + count}]";
+            dispatches.Add(new KernelDispatch(label, Shader, spec, push,
+                (KernelContext.Groups(work, KernelContext.WorkgroupSize), (uint)count, (uint)ctx.Batch), reads, ctx.Bytes(op.Output))
+            {
+                UniformWindowOffsetBytes = checked((uint)(window * 4)),
+            });
+        }
+        return dispatches;
+    }
+
+    /// <summary>Per channel: its KH*KW taps, then its bias, padded to whole vec4s.</summary>
+    private static float[] Pack(Conv2dOp op, int first, int count, int perChannel)
+    {
+        int taps = op.KernelH * op.KernelW;
+        var packed = new float[count * perChannel];
+        for (int c = 0; c < count; c++)
+        {
+            Array.Copy(op.Weights, (first + c) * taps, packed, c * perChannel, taps);
+            packed[c * perChannel + taps] = op.Bias?[first + c] ?? 0f;
+        }
+        return packed;
+    }
+}

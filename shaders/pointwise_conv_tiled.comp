@@ -1,0 +1,62 @@
+#version 450
+// Fast 1x1 convolution: each invocation computes PX consecutive pixels x OC_TILE output channels, so every
+// input value loaded feeds OC_TILE multiply-adds and every weight vec4 feeds PX. Weights come from the
+// uniform window (binding 2), repacked by PointwiseConvTiledKernel as [block][ci][OC_TILE]: on CPU Vulkan
+// (lavapipe) uniform loads are broadcasts while storage loads are per-lane gathers. A layer whose weights
+// exceed one window is split into dispatches; pc.aux0 is the first output channel of this dispatch.
+// x = group of PX pixels, y = block of OC_TILE output channels within the dispatch, z = batch item.
+#include "common.glsl"
+
+layout(constant_id = 1) const int IN_C = 1;
+layout(constant_id = 2) const int OUT_C = 1;
+layout(constant_id = 3) const int HW = 1;
+layout(constant_id = 4) const int HAS_BIAS = 0;
+layout(constant_id = 5) const int ACT = 0;
+layout(constant_id = 6) const int HAS_RESIDUAL = 0;
+layout(constant_id = 7) const int OC_TILE = 16; // multiple of 4
+layout(constant_id = 8) const int PX = 4;
+
+layout(std140, binding = 2) uniform WeightWindow { vec4 wv[4096]; };
+
+const int V = OC_TILE / 4;
+
+void main() {
+    int p0 = int(gl_GlobalInvocationID.x) * PX;
+    int blk = int(gl_GlobalInvocationID.y);
+    int n = int(gl_GlobalInvocationID.z);
+    if (p0 >= HW) return;
+
+    vec4 acc[PX * V];
+    for (int i = 0; i < PX * V; i++) acc[i] = vec4(0.0);
+    // Clamped pixel indices keep the tail's loads in range; their results are not stored.
+    uint pix[PX];
+    for (int k = 0; k < PX; k++) pix[k] = uint(min(p0 + k, HW - 1));
+
+    uint inBase = pc.in0 + uint(n * IN_C * HW);
+    int wBase = blk * IN_C * V;
+    for (int ci = 0; ci < IN_C; ci++) {
+        float x[PX];
+        uint row = inBase + uint(ci * HW);
+        for (int k = 0; k < PX; k++) x[k] = act[row + pix[k]];
+        for (int v = 0; v < V; v++) {
+            vec4 w = wv[wBase + ci * V + v];
+            for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, vec4(x[k]), acc[k * V + v]);
+        }
+    }
+
+    int co0 = int(pc.aux0) + blk * OC_TILE;
+    for (int v = 0; v < V; v++)
+        for (int c = 0; c < 4; c++) {
+            int co = co0 + v * 4 + c;
+            if (co >= OUT_C) continue;
+            float b = HAS_BIAS != 0 ? wts[pc.bias + co] : 0.0;
+            uint o = pc.out0 + uint((n * OUT_C + co) * HW);
+            uint r = pc.in1 + uint((n * OUT_C + co) * HW);
+            for (int k = 0; k < PX; k++) {
+                if (p0 + k >= HW) break;
+                float s = acc[k * V + v][c] + b;
+                if (HAS_RESIDUAL != 0) s += act[r + uint(p0 + k)];
+                act[o + uint(p0 + k)] = activate(s, ACT);
+            }
+        }
+}
