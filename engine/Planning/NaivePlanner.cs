@@ -22,6 +22,6 @@ public static class NaivePlanner
             if (node is FlattenOp f) offsets[f.Output] = offsets[f.Input];
             else Place(node.Output);
         }
-        return new MemoryPlan(offsets, next, batch);
+        return new MemoryPlan(offsets, next, batch, Liveness.Compute(graph));
     }
 }
