@@ -13,6 +13,6 @@ public static class ActivationKernel
         int[] spec = [KernelContext.WorkgroupSize, count, (int)op.Activation];
         return new KernelDispatch(op.Name, Shader, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
             (KernelContext.Groups(count, KernelContext.WorkgroupSize), (uint)ctx.Batch, 1),
-            [ctx.Bytes(op.Input)], ctx.Bytes(op.Output));
+            [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
     }
 }

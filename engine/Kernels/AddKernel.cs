@@ -13,6 +13,6 @@ public static class AddKernel
         int[] spec = [KernelContext.WorkgroupSize, count, (int)op.Activation];
         return new KernelDispatch(op.Name, Shader, spec, new PushOffsets(ctx.Offset(op.A), ctx.Offset(op.B), ctx.Offset(op.Output), 0, 0),
             (KernelContext.Groups(count, KernelContext.WorkgroupSize), (uint)ctx.Batch, 1),
-            [ctx.Bytes(op.A), ctx.Bytes(op.B)], ctx.Bytes(op.Output));
+            [ctx.Bytes(op.A), ctx.Bytes(op.B)], [ctx.Bytes(op.Output)]);
     }
 }

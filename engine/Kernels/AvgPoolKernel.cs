@@ -14,6 +14,6 @@ public static class AvgPoolKernel
         int[] spec = [KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW, op.Pad.Top, op.Pad.Left];
         return new KernelDispatch(op.Name, Shader, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
             (KernelContext.Groups(o.H * o.W, KernelContext.WorkgroupSize), (uint)o.C, (uint)ctx.Batch),
-            [ctx.Bytes(op.Input)], ctx.Bytes(op.Output));
+            [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
     }
 }

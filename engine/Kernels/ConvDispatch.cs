@@ -11,6 +11,6 @@ internal static class ConvDispatch
         var reads = op.Residual is null ? new[] { ctx.Bytes(op.Input) } : [ctx.Bytes(op.Input), ctx.Bytes(op.Residual)];
         var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual),
             ctx.Offset(op.Output), ctx.AddWeights(op.Weights), ctx.AddWeights(op.Bias));
-        return new KernelDispatch(op.Name, shader, spec, push, groups, reads, ctx.Bytes(op.Output));
+        return new KernelDispatch(op.Name, shader, spec, push, groups, reads, [ctx.Bytes(op.Output)]);
     }
 }

@@ -13,6 +13,6 @@ public static class DenseKernel
         var push = new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), ctx.AddWeights(op.Weights), ctx.AddWeights(op.Bias));
         return new KernelDispatch(op.Name, Shader, spec, push,
             (KernelContext.Groups(op.OutFeatures, KernelContext.WorkgroupSize), (uint)ctx.Batch, 1),
-            [ctx.Bytes(op.Input)], ctx.Bytes(op.Output));
+            [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
     }
 }

@@ -41,7 +41,8 @@ public static class DepthwiseConvTiledKernel
                 Aux0: (uint)first);
             var label = count == i.C ? op.Name : $"{op.Name}[{first}:{first + count}]";
             dispatches.Add(new KernelDispatch(label, Shader, spec, push,
-                (KernelContext.Groups(work, KernelContext.WorkgroupSize), (uint)count, (uint)ctx.Batch), reads, ctx.Bytes(op.Output))
+                (KernelContext.Groups(work, KernelContext.WorkgroupSize), (uint)count, (uint)ctx.Batch), reads,
+                ctx.ChannelBytes(op.Output, first, count))
             {
                 UniformWindowOffsetBytes = checked((uint)(window * 4)),
             });

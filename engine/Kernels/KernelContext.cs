@@ -22,6 +22,16 @@ public sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int b
     public uint Offset(Value v) => checked((uint)Memory.OffsetOf(v));
     public ByteRange Bytes(Value v) => new((ulong)Memory.OffsetOf(v) * 4, (ulong)v.Shape.Elements * (ulong)Batch * 4);
 
+    /// <summary>The bytes of channels [first, first+count) of every batch item: what a dispatch covering part
+    /// of a layer writes, so the next part needs no barrier against it.</summary>
+    public ByteRange[] ChannelBytes(Value v, int first, int count)
+    {
+        ulong plane = (ulong)v.Shape.H * (ulong)v.Shape.W * 4;
+        ulong sample = (ulong)v.Shape.Elements * 4;
+        ulong start = (ulong)Memory.OffsetOf(v) * 4 + (ulong)first * plane;
+        return Enumerable.Range(0, Batch).Select(n => new ByteRange(start + (ulong)n * sample, (ulong)count * plane)).ToArray();
+    }
+
     /// <summary>Adds weights to the session's weight buffer; returns their element offset (0 for null).</summary>
     public uint AddWeights(float[]? data) => data is null ? 0 : checked((uint)Weights.Add(data));
 

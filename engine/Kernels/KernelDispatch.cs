@@ -7,7 +7,7 @@ namespace GpuMobileNet.Kernels;
 /// it reads and writes (for barrier placement). A layer may need several dispatches.</summary>
 public sealed record KernelDispatch(
     string Label, string Shader, int[] SpecConstants, PushOffsets Push,
-    (uint X, uint Y, uint Z) Groups, ByteRange[] Reads, ByteRange Write)
+    (uint X, uint Y, uint Z) Groups, ByteRange[] Reads, ByteRange[] Writes)
 {
     /// <summary>Byte offset of this dispatch's uniform window over the weight buffer (binding 2).</summary>
     public uint UniformWindowOffsetBytes { get; init; }

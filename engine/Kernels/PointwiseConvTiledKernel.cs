@@ -45,7 +45,8 @@ public static class PointwiseConvTiledKernel
                 0, bias, Aux0: (uint)(first * tile));
             var label = blocks <= blocksPerDispatch ? op.Name : $"{op.Name}[{first * tile}:{Math.Min(outC, (first + count) * tile)}]";
             dispatches.Add(new KernelDispatch(label, Shader, spec, push,
-                (KernelContext.Groups(pixelGroups, local), (uint)count, (uint)ctx.Batch), reads, ctx.Bytes(op.Output))
+                (KernelContext.Groups(pixelGroups, local), (uint)count, (uint)ctx.Batch), reads,
+                ctx.ChannelBytes(op.Output, first * tile, Math.Min(outC, (first + count) * tile) - first * tile))
             {
                 UniformWindowOffsetBytes = checked((uint)(window * 4)),
             });

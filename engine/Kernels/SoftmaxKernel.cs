@@ -11,6 +11,6 @@ public static class SoftmaxKernel
     {
         int[] spec = [KernelContext.WorkgroupSize, op.Input.Shape.C];
         return new KernelDispatch(op.Name, Shader, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
-            ((uint)ctx.Batch, 1, 1), [ctx.Bytes(op.Input)], ctx.Bytes(op.Output));
+            ((uint)ctx.Batch, 1, 1), [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
     }
 }

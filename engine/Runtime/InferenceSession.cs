@@ -42,7 +42,7 @@ public sealed class InferenceSession : IDisposable
         _device = device;
         Graph = graph;
         Batch = options.Batch;
-        Memory = NaivePlanner.Plan(graph, Batch);
+        Memory = options.MemoryReuse ? ReusePlanner.Plan(graph, Batch, InPlacePolicy.Default) : NaivePlanner.Plan(graph, Batch);
         var window = device.UniformWindowBytes;
         var packer = new WeightPacker((int)(device.UniformOffsetAlignment / 4));
         var ctx = new KernelContext(Memory, packer, Batch, (int)(window / 4));
@@ -119,7 +119,7 @@ public sealed class InferenceSession : IDisposable
             _recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * 4, (ulong)InputLength * 4);
         foreach (var d in Dispatches)
             _recorder.Dispatch(pipelines.Get(d.Shader, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
-                d.Groups, d.Reads, d.Write, d.Label, d.UniformWindowOffsetBytes);
+                d.Groups, d.Reads, d.Writes, d.Label, d.UniformWindowOffsetBytes);
         if (_stagingOut is not null)
             _recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * 4, _stagingOut, 0, (ulong)OutputLength * 4);
         _recorder.End();

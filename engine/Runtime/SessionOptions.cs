@@ -19,6 +19,10 @@ public sealed record SessionOptions
     /// BatchNorm left unfolded always becomes a 1x1 depthwise conv: the GPU has no BatchNorm kernel.</summary>
     public PassOptions Passes { get; init; } = new();
 
+    /// <summary>Reuse activation memory by liveness (best-fit arena, in place where the op allows); off gives
+    /// every tensor its own region.</summary>
+    public bool MemoryReuse { get; init; } = true;
+
     /// <summary>Which kernel variants may run (all fast ones by default).</summary>
     public KernelChoice Kernels { get; init; } = new();
 }

@@ -70,13 +70,13 @@ internal sealed unsafe class CommandRecorder : IDisposable
     }
 
     public void Dispatch(Pipeline pipeline, PipelineLayout layout, DescriptorSet set, ReadOnlySpan<uint> pushConstants,
-        (uint X, uint Y, uint Z) groups, IReadOnlyList<ByteRange> reads, ByteRange write, string label, uint uniformWindowOffset = 0)
+        (uint X, uint Y, uint Z) groups, IReadOnlyList<ByteRange> reads, IReadOnlyList<ByteRange> writes, string label, uint uniformWindowOffset = 0)
     {
         bool hazard = reads.Any(r => _pendingWrites.Any(r.Overlaps)) ||
-                      _pendingWrites.Any(write.Overlaps) || _pendingReads.Any(write.Overlaps);
+                      writes.Any(w => _pendingWrites.Any(w.Overlaps) || _pendingReads.Any(w.Overlaps));
         if (hazard) ComputeBarrier();
         _pendingReads.AddRange(reads);
-        _pendingWrites.Add(write);
+        _pendingWrites.AddRange(writes);
 
         var vk = _device.Vk;
         if (pipeline.Handle != _boundPipeline.Handle)
