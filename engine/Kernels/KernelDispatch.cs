@@ -11,6 +11,12 @@ public sealed record KernelDispatch(
 {
     /// <summary>Byte offset of this dispatch's uniform window over the weight buffer (binding 2).</summary>
     public uint UniformWindowOffsetBytes { get; init; }
+
+    /// <summary>The graph op this dispatch runs (all or part of).</summary>
+    public Graph.Node? Source { get; init; }
+
+    /// <summary>Share of <see cref="Source"/>'s work done by this dispatch (1 unless a layer is split).</summary>
+    public double Fraction { get; init; } = 1;
 }
 
 /// <summary>Element offsets of a dispatch's tensors; mirrors the push_constant block in shaders/include/common.glsl.</summary>

@@ -9,7 +9,15 @@ public static class KernelSelector
     /// <summary>The dispatches that run <paramref name="node"/>: none for ops that cost nothing (Flatten aliases
     /// its input), several where a kernel splits a layer so each dispatch's weights fit a uniform window.</summary>
     /// <exception cref="NotSupportedException">The op has no GPU kernel (the message names it).</exception>
-    public static IReadOnlyList<KernelDispatch> Plan(Node node, KernelContext ctx, KernelChoice choice) => node switch
+    public static IReadOnlyList<KernelDispatch> Plan(Node node, KernelContext ctx, KernelChoice choice)
+    {
+        var dispatches = Select(node, ctx, choice);
+        // Split layers divide their work along the grid's y axis (channel blocks), so y gives each part's share.
+        double total = dispatches.Sum(d => (double)d.Groups.Y);
+        return dispatches.Select(d => d with { Source = node, Fraction = dispatches.Count == 1 ? 1 : d.Groups.Y / total }).ToList();
+    }
+
+    private static IReadOnlyList<KernelDispatch> Select(Node node, KernelContext ctx, KernelChoice choice) => node switch
     {
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && PointwiseConvTiledKernel.Fits(c, ctx) => PointwiseConvTiledKernel.Plan(c, ctx),
         Conv2dOp c when c.IsPointwise => [PointwiseConvKernel.Plan(c, ctx)],
