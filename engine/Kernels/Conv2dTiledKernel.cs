@@ -1,0 +1,51 @@
+using GpuMobileNet.Graph.Ops;
+
+namespace GpuMobileNet.Kernels;
+
+/// <summary>shaders/conv2d_tiled.comp: register-tiled direct convolution (groups = 1) with weights read as
+/// uniforms, repacked as [block][ci][ky][kx][tile] and split into dispatches that fit the uniform window.</summary>
+public static class Conv2dTiledKernel
+{
+    public const string Shader = "conv2d_tiled";
+    public const int OutputChannelTile = 16;
+    public const int PixelsPerInvocation = 4;
+
+    public static bool Fits(Conv2dOp op, KernelContext ctx) =>
+        op.Groups == 1 && OutputChannelTile * op.InC * op.KernelH * op.KernelW <= ctx.UniformWindowElements;
+
+    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx)
+    {
+        var i = op.Input.Shape;
+        var o = op.Output.Shape;
+        int tile = OutputChannelTile, px = Math.Min(PixelsPerInvocation, o.W);
+        int taps = i.C * op.KernelH * op.KernelW;
+        int blocks = (o.C + tile - 1) / tile;
+        int blocksPerDispatch = Math.Max(1, ctx.UniformWindowElements / (tile * taps));
+        int work = o.H * ((o.W + px - 1) / px);
+        int[] spec =
+        [
+            KernelContext.WorkgroupSize, i.C, i.H, i.W, o.C, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
+            op.Pad.Top, op.Pad.Left, KernelContext.Flag(op.Bias is not null), (int)op.Activation,
+            KernelContext.Flag(op.Residual is not null), tile, px,
+        ];
+        uint bias = ctx.AddWeights(op.Bias);
+        var reads = op.Residual is null ? new[] { ctx.Bytes(op.Input) } : [ctx.Bytes(op.Input), ctx.Bytes(op.Residual)];
+        var dispatches = new List<KernelDispatch>();
+        for (int first = 0; first < blocks; first += blocksPerDispatch)
+        {
+            int count = Math.Min(blocksPerDispatch, blocks - first);
+            // OIHW per output channel is already [ci][ky][kx]: the same repack as a 1x1 conv with taps inputs.
+            long window = ctx.Weights.Add(PointwiseConvTiledKernel.Repack(op.Weights, taps, o.C, tile, first, count));
+            var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output),
+                0, bias, Aux0: (uint)(first * tile));
+            var label = blocks <= blocksPerDispatch ? op.Name : $"{op.Name}[{first * tile}:{Math.Min(o.C, (first + count) * tile)}]";
+            dispatches.Add(new KernelDispatch(label, Shader, spec, push,
+                (KernelContext.Groups(work, KernelContext.WorkgroupSize), (uint)count, (uint)ctx.Batch), reads,
+                ctx.ChannelBytes(op.Output, first * tile, Math.Min(o.C, (first + count) * tile) - first * tile))
+            {
+                UniformWindowOffsetBytes = checked((uint)(window * 4)),
+            });
+        }
+        return dispatches;
+    }
+}

@@ -1,0 +1,77 @@
+#version 450
+// Fast direct convolution (groups = 1; the network stem): each invocation computes PX consecutive output
+// pixels of one row x OC_TILE output channels. Weights come from the uniform window, repacked by
+// Conv2dTiledKernel as [block][ci][ky][kx][OC_TILE]; pc.aux0 is the first output channel of this dispatch.
+// x = (output row, group of PX columns), y = block of OC_TILE output channels, z = batch item.
+#include "common.glsl"
+
+layout(constant_id = 1) const int IN_C = 1;
+layout(constant_id = 2) const int IN_H = 1;
+layout(constant_id = 3) const int IN_W = 1;
+layout(constant_id = 4) const int OUT_C = 1;
+layout(constant_id = 5) const int OUT_H = 1;
+layout(constant_id = 6) const int OUT_W = 1;
+layout(constant_id = 7) const int KH = 3;
+layout(constant_id = 8) const int KW = 3;
+layout(constant_id = 9) const int SH = 1;
+layout(constant_id = 10) const int SW = 1;
+layout(constant_id = 11) const int PAD_T = 0;
+layout(constant_id = 12) const int PAD_L = 0;
+layout(constant_id = 13) const int HAS_BIAS = 0;
+layout(constant_id = 14) const int ACT = 0;
+layout(constant_id = 15) const int HAS_RESIDUAL = 0;
+layout(constant_id = 16) const int OC_TILE = 16;
+layout(constant_id = 17) const int PX = 4;
+
+layout(std140, binding = 2) uniform WeightWindow { vec4 wv[4096]; };
+
+const int V = OC_TILE / 4;
+const int GROUPS_PER_ROW = (OUT_W + PX - 1) / PX;
+
+void main() {
+    int g = int(gl_GlobalInvocationID.x);
+    int blk = int(gl_GlobalInvocationID.y);
+    int n = int(gl_GlobalInvocationID.z);
+    if (g >= OUT_H * GROUPS_PER_ROW) return;
+    int oy = g / GROUPS_PER_ROW;
+    int ox0 = (g % GROUPS_PER_ROW) * PX;
+
+    vec4 acc[PX * V];
+    for (int i = 0; i < PX * V; i++) acc[i] = vec4(0.0);
+    int wBase = blk * IN_C * KH * KW * V;
+    for (int ci = 0; ci < IN_C; ci++) {
+        uint plane = pc.in0 + uint((n * IN_C + ci) * IN_H * IN_W);
+        for (int ky = 0; ky < KH; ky++) {
+            int iy = oy * SH + ky - PAD_T;
+            bool rowOk = iy >= 0 && iy < IN_H;
+            for (int kx = 0; kx < KW; kx++) {
+                float x[PX];
+                for (int k = 0; k < PX; k++) {
+                    int ix = (ox0 + k) * SW + kx - PAD_L;
+                    x[k] = (rowOk && ix >= 0 && ix < IN_W) ? act[plane + uint(iy * IN_W + ix)] : 0.0;
+                }
+                int wi = wBase + ((ci * KH + ky) * KW + kx) * V;
+                for (int v = 0; v < V; v++) {
+                    vec4 w = wv[wi + v];
+                    for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, vec4(x[k]), acc[k * V + v]);
+                }
+            }
+        }
+    }
+
+    int co0 = int(pc.aux0) + blk * OC_TILE;
+    for (int v = 0; v < V; v++)
+        for (int c = 0; c < 4; c++) {
+            int co = co0 + v * 4 + c;
+            if (co >= OUT_C) continue;
+            float b = HAS_BIAS != 0 ? wts[pc.bias + co] : 0.0;
+            uint o = uint((n * OUT_C + co) * OUT_H * OUT_W + oy * OUT_W);
+            for (int k = 0; k < PX; k++) {
+                int ox = ox0 + k;
+                if (ox >= OUT_W) break;
+                float s = acc[k * V + v][c] + b;
+                if (HAS_RESIDUAL != 0) s += act[pc.in1 + o + uint(ox)];
+                act[pc.out0 + o + uint(ox)] = activate(s, ACT);
+            }
+        }
+}
