@@ -17,6 +17,7 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
     private static long ParamsOf(Node node) => node switch
     {
         Conv2dOp c => (long)c.Weights.Length + (c.Bias?.Length ?? 0),
+        FusedBlockOp f => f.Parts.Sum(ParamsOf),
         DenseOp d => (long)d.Weights.Length + (d.Bias?.Length ?? 0),
         BatchNormOp bn => (long)bn.Gamma.Length + bn.Beta.Length,
         _ => 0,
@@ -25,6 +26,7 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
     private static long MultiplyAddsOf(Node node) => node switch
     {
         Conv2dOp c => (long)c.Output.Shape.Elements * (c.InC / c.Groups) * c.KernelH * c.KernelW,
+        FusedBlockOp f => f.Parts.Sum(MultiplyAddsOf),
         DenseOp d => (long)d.InFeatures * d.OutFeatures,
         _ => 0,
     };

@@ -9,8 +9,11 @@ public sealed record KernelDispatch(
     string Label, string Shader, int[] SpecConstants, PushOffsets Push,
     (uint X, uint Y, uint Z) Groups, ByteRange[] Reads, ByteRange[] Writes)
 {
-    /// <summary>Byte offset of this dispatch's uniform window over the weight buffer (binding 2).</summary>
+    /// <summary>Byte offset of this dispatch's first uniform window over the weight buffer (binding 2).</summary>
     public uint UniformWindowOffsetBytes { get; init; }
+
+    /// <summary>Byte offset of the second uniform window (binding 3), for kernels that read two weight sets.</summary>
+    public uint UniformWindow2OffsetBytes { get; init; }
 
     /// <summary>The graph op this dispatch runs (all or part of).</summary>
     public Graph.Node? Source { get; init; }

@@ -25,6 +25,7 @@ public static class KernelSelector
         Conv2dOp c when c.IsDepthwise => [DepthwiseConvKernel.Plan(c, ctx)],
         Conv2dOp c when choice.FastConv && Conv2dTiledKernel.Fits(c, ctx) => Conv2dTiledKernel.Plan(c, ctx),
         Conv2dOp c => [Conv2dKernel.Plan(c, ctx)],
+        FusedBlockOp f => FusedBlockKernel.Plan(f, ctx),
         PadOp p => [PadKernel.Plan(p, ctx)],
         AvgPoolOp p => [AvgPoolKernel.Plan(p, ctx)],
         DenseOp d => [DenseKernel.Plan(d, ctx)],

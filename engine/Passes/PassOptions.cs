@@ -6,4 +6,14 @@ public sealed record PassOptions(
     bool FoldBatchNorm = true,
     bool FuseActivation = true,
     bool FoldPad = true,
-    bool FuseResidualAdd = true);
+    bool FuseResidualAdd = true,
+    bool FuseDepthwisePointwise = true,
+    bool FuseInvertedResidual = true)
+{
+    /// <summary>Every optional pass off: the graph as imported (BatchNorm still becomes a depthwise conv).</summary>
+    public static PassOptions None { get; } = new(false, false, false, false, false, false);
+
+    /// <summary>Floats a fused block's weight set may take (one uniform window, 64 KiB by default): blocks with
+    /// more stay unfused. The session sets it from the device's limit.</summary>
+    public int FusionWindowElements { get; init; } = 16384;
+}

@@ -4,7 +4,8 @@ namespace GpuMobileNet.Passes;
 
 /// <summary>Runs the graph rewrites in an order where each enables the next: pads fold into convs first,
 /// then BatchNorm folds into the conv before it (leftovers become 1x1 depthwise convs), then activations
-/// fuse into their producers, and last residual adds fuse into the conv on one side (taking the Add's activation).</summary>
+/// fuse into their producers, residual adds fuse into the conv on one side (taking the Add's activation), and
+/// last expand→depthwise→project and depthwise→pointwise chains become fused blocks.</summary>
 public static class PassPipeline
 {
     public static ModelGraph Apply(ModelGraph g, PassOptions o)
@@ -16,6 +17,9 @@ public static class PassPipeline
         g = BatchNormToDepthwise.Apply(g);
         if (o.FuseActivation) g = FuseActivation.Apply(g);
         if (o.FuseResidualAdd) g = FuseResidualAdd.Apply(g);
+        // Whole blocks last: they swallow convs that already carry their BN, activation and residual.
+        if (o.FuseInvertedResidual) g = FuseInvertedResidual.Apply(g, o.FusionWindowElements);
+        if (o.FuseDepthwisePointwise) g = FuseDepthwisePointwise.Apply(g, o.FusionWindowElements);
         return g;
     }
 }

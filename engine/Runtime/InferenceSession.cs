@@ -76,7 +76,8 @@ public sealed class InferenceSession : IDisposable
     public static InferenceSession Create(ModelGraph graph, VulkanDevice device, SessionOptions? options = null)
     {
         options ??= new SessionOptions();
-        var session = new InferenceSession(PassPipeline.Apply(graph, options.Passes), device, options);
+        var passes = options.Passes with { FusionWindowElements = (int)(device.UniformWindowBytes / 4) };
+        var session = new InferenceSession(PassPipeline.Apply(graph, passes), device, options);
         if (options.Warmup)
             session.Run(new float[session.InputLength], new float[session.OutputLength]);
         return session;
@@ -119,7 +120,7 @@ public sealed class InferenceSession : IDisposable
             _recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * 4, (ulong)InputLength * 4);
         foreach (var d in Dispatches)
             _recorder.Dispatch(pipelines.Get(d.Shader, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
-                d.Groups, d.Reads, d.Writes, d.Label, d.UniformWindowOffsetBytes);
+                d.Groups, d.Reads, d.Writes, d.Label, d.UniformWindowOffsetBytes, d.UniformWindow2OffsetBytes);
         if (_stagingOut is not null)
             _recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * 4, _stagingOut, 0, (ulong)OutputLength * 4);
         _recorder.End();

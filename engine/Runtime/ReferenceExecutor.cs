@@ -39,6 +39,7 @@ public static class ReferenceExecutor
         return node switch
         {
             Conv2dOp c => ConvReference.Run(c, In(c.Input), c.Residual is null ? null : In(c.Residual), batch),
+            FusedBlockOp f => RunFusedBlock(f, In(f.Input), f.Project.Residual is null ? null : In(f.Project.Residual), batch),
             BatchNormOp bn => ElementwiseReference.BatchNorm(bn, In(bn.Input), batch),
             ActivationOp a => ElementwiseReference.Activate(In(a.Input), a.Activation),
             AddOp add => ElementwiseReference.Add(In(add.A), In(add.B), add.Activation),
@@ -50,5 +51,13 @@ public static class ReferenceExecutor
             SoftmaxOp s => DenseReference.Softmax(In(s.Input), s.Input.Shape, batch),
             _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),
         };
+    }
+
+    /// <summary>A fused block is its parts run one after the other: the oracle does not fuse.</summary>
+    private static float[] RunFusedBlock(FusedBlockOp f, float[] input, float[]? residual, int batch)
+    {
+        var x = f.Expand is null ? input : ConvReference.Run(f.Expand, input, null, batch);
+        x = ConvReference.Run(f.Depthwise, x, null, batch);
+        return ConvReference.Run(f.Project, x, residual, batch);
     }
 }

@@ -16,7 +16,7 @@ internal sealed unsafe class CommandRecorder : IDisposable
     private readonly List<ByteRange> _pendingReads = [];
     private readonly List<string> _labels = [];
     private Pipeline _boundPipeline;
-    private uint _boundWindow;
+    private (uint, uint) _boundWindows;
     private bool _setBound;
     private int _timestamps;
 
@@ -70,7 +70,7 @@ internal sealed unsafe class CommandRecorder : IDisposable
     }
 
     public void Dispatch(Pipeline pipeline, PipelineLayout layout, DescriptorSet set, ReadOnlySpan<uint> pushConstants,
-        (uint X, uint Y, uint Z) groups, IReadOnlyList<ByteRange> reads, IReadOnlyList<ByteRange> writes, string label, uint uniformWindowOffset = 0)
+        (uint X, uint Y, uint Z) groups, IReadOnlyList<ByteRange> reads, IReadOnlyList<ByteRange> writes, string label, uint window0 = 0, uint window1 = 0)
     {
         bool hazard = reads.Any(r => _pendingWrites.Any(r.Overlaps)) ||
                       writes.Any(w => _pendingWrites.Any(w.Overlaps) || _pendingReads.Any(w.Overlaps));
@@ -84,10 +84,11 @@ internal sealed unsafe class CommandRecorder : IDisposable
             vk.CmdBindPipeline(Buffer, PipelineBindPoint.Compute, pipeline);
             _boundPipeline = pipeline;
         }
-        if (_boundWindow != uniformWindowOffset || !_setBound)
+        if (_boundWindows != (window0, window1) || !_setBound)
         {
-            vk.CmdBindDescriptorSets(Buffer, PipelineBindPoint.Compute, layout, 0, 1, in set, 1, &uniformWindowOffset);
-            _boundWindow = uniformWindowOffset;
+            var offsets = stackalloc uint[] { window0, window1 };
+            vk.CmdBindDescriptorSets(Buffer, PipelineBindPoint.Compute, layout, 0, 1, in set, PipelineLibrary.UniformWindowCount, offsets);
+            _boundWindows = (window0, window1);
             _setBound = true;
         }
         Span<uint> pc = stackalloc uint[PipelineLibrary.PushConstantBytes / 4];

@@ -4,16 +4,19 @@ using Silk.NET.Vulkan;
 namespace GpuMobileNet.Vulkan;
 
 /// <summary>Every kernel shares one interface: binding 0 = activations (read/write storage buffer),
-/// binding 1 = weights (read-only storage buffer), binding 2 = a window of the weights as a dynamic uniform
-/// buffer (uniform loads are far cheaper than storage loads on CPU implementations such as lavapipe), and
+/// binding 1 = weights (read-only storage buffer), bindings 2 and 3 = two windows of the weights as dynamic
+/// uniform buffers (uniform loads are far cheaper than storage loads on CPU implementations such as lavapipe), and
 /// <see cref="PushConstantBytes"/> of per-dispatch offsets.
 /// This library owns that layout and one pipeline per (shader, specialization constants), shared by all
 /// sessions on the device.</summary>
 internal sealed unsafe class PipelineLibrary : IDisposable
 {
     public const int PushConstantBytes = 32;
-    public const int BindingCount = 3;
-    public const int UniformWindowBinding = 2;
+    public const int BindingCount = 4;
+    public const int FirstUniformWindowBinding = 2;
+    public const int UniformWindowCount = 2;
+
+    public static bool IsUniformWindow(int binding) => binding >= FirstUniformWindowBinding;
 
     private readonly VulkanDevice _device;
     private readonly ConcurrentDictionary<string, Pipeline> _pipelines = new();
@@ -33,7 +36,7 @@ internal sealed unsafe class PipelineLibrary : IDisposable
             bindings[i] = new DescriptorSetLayoutBinding
             {
                 Binding = (uint)i, DescriptorCount = 1, StageFlags = ShaderStageFlags.ComputeBit,
-                DescriptorType = i == UniformWindowBinding ? DescriptorType.UniformBufferDynamic : DescriptorType.StorageBuffer,
+                DescriptorType = IsUniformWindow(i) ? DescriptorType.UniformBufferDynamic : DescriptorType.StorageBuffer,
             };
         var setInfo = new DescriptorSetLayoutCreateInfo
         {

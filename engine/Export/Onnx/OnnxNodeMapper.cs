@@ -12,6 +12,7 @@ internal static class OnnxNodeMapper
         switch (node)
         {
             case Conv2dOp c: Conv(c, w); break;
+            case FusedBlockOp f: foreach (var part in f.Parts) Conv(part, w); break; // ONNX has no fused block: export its parts
             case BatchNormOp bn: BatchNorm(bn, w); break;
             case ActivationOp a:
             {

@@ -35,7 +35,7 @@ public class WholeNetworkTests : GpuTest
     public void MobileNetV2WithEveryPassOffRunsTheUnfusedOps()
     {
         var graph = V2.Create(0.35, 96, 10, WeightInit.Random(13));
-        var off = new SessionOptions { Passes = new PassOptions(false, false, false, false) };
+        var off = new SessionOptions { Passes = PassOptions.None };
         GpuVsCpu.Check(Device, graph, 1, 1e-4, 1e-3, options: off, what: "MobileNetV2 0.35/96, passes off");
     }
 

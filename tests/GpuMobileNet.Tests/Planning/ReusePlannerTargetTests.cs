@@ -9,7 +9,7 @@ namespace GpuMobileNet.Tests.Planning;
 /// <summary>The target: the planned arena is within 5% of the theoretical minimum for every built-in model.</summary>
 public class ReusePlannerTargetTests
 {
-    private static readonly PassOptions AllPassesOff = new(FoldBatchNorm: false, FuseActivation: false, FoldPad: false, FuseResidualAdd: false);
+    private static readonly PassOptions AllPassesOff = PassOptions.None;
 
     private static IEnumerable<TestCaseData> Models()
     {
