@@ -6,8 +6,12 @@ var root = new RootCommand("gmn: MobileNet inference on Vulkan compute (GpuMobil
 {
     ClassifyCommand.Create(),
     InspectCommand.Create(),
+    ExportOnnxCommand.Create(),
     BenchCommand.Create(),
     DevicesCommand.Create(),
 };
+// Redirected output (scripts, tests, `| less`) gets Spectre's 80-column default, which wraps the per-layer
+// tables into unreadable cells; a wide fixed width keeps one row per line.
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
 // Our handler, not System.CommandLine's: one line per error, no stack trace.
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

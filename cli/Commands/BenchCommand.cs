@@ -1,63 +1,67 @@
 using System.CommandLine;
-using System.Diagnostics;
-using GpuMobileNet.Runtime;
-using GpuMobileNet.Vulkan;
-using Spectre.Console;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GpuMobileNet.Cli.Bench;
 
 namespace GpuMobileNet.Cli.Commands;
 
-/// <summary>gmn bench: whole-network latency on the selected device (median, p95, min over N runs).</summary>
+/// <summary>gmn bench: device peak, per-layer GPU time, whole-network latency per batch size, kernel and pass
+/// variants side by side, and ONNX Runtime on the same network, weights and input; --json for scripts.</summary>
 internal static class BenchCommand
 {
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        // An output that went NaN shows up as an infinite difference; keep it rather than fail to write.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     public static Command Create()
     {
         var common = new CommonOptions();
-        var batch = new Option<int>("--batch") { Description = "samples per run", DefaultValueFactory = _ => 1 };
-        var runs = new Option<int>("--runs", "-n") { Description = "timed runs", DefaultValueFactory = _ => 20 };
+        var batch = new Option<int>("--batch") { Description = "batch of the per-layer profile and the variants", DefaultValueFactory = _ => 1 };
+        var batches = new Option<string>("--batches") { Description = "comma-separated batch sizes for latency and throughput", DefaultValueFactory = _ => "1,8,32" };
+        var runs = new Option<int>("--runs", "-n") { Description = "timed runs at batch 1 (fewer at larger batches: runs / sqrt(batch), at least 3)", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "untimed runs first", DefaultValueFactory = _ => 3 };
-        var perLayer = new Option<bool>("--per-layer") { Description = "GPU time of every dispatch (timestamp queries)" };
-        var command = new Command("bench", "time a model on the GPU") { batch, runs, warmup, perLayer };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var top = new Option<int>("--top") { Description = "per-layer table: only the N slowest layers (0: all)", DefaultValueFactory = _ => 0 };
+        var perLayer = new Option<bool>("--per-layer") { Description = "kept for old scripts: the per-layer table is on unless --no-layers" };
+        var noLayers = new Option<bool>("--no-layers") { Description = "skip the per-layer profile" };
+        var noVariants = new Option<bool>("--no-variants") { Description = "skip the kernel/pass variants" };
+        var noOrt = new Option<bool>("--no-ort") { Description = "skip ONNX Runtime" };
+        var json = new Option<string?>("--json") { Description = "also write every result to this JSON file" };
+        var command = new Command("bench", "benchmark a model: per layer, per batch, per variant, and against ONNX Runtime")
+        {
+            batch, batches, runs, warmup, threads, top, perLayer, noLayers, noVariants, noOrt, json,
+        };
         common.AddTo(command);
         command.SetAction(r =>
         {
-            var source = common.Source(r);
-            var graph = source.Load();
-            int n = Math.Max(1, r.GetValue(runs));
-            using var device = VulkanDevice.Open(new DeviceOptions { Device = r.GetValue(common.Device) });
-            using var session = InferenceSession.Create(graph, device,
-                new SessionOptions { Batch = r.GetValue(batch), Profiling = r.GetValue(perLayer) });
-            var input = new float[session.InputLength];
-            var output = new float[session.OutputLength];
-            for (int i = 0; i < r.GetValue(warmup); i++) session.Run(input, output);
-
-            var times = new double[n];
-            AnsiConsole.Progress().Start(ctx =>
+            var settings = new BenchSettings(common.Source(r), r.GetValue(common.Device), Positive(r.GetValue(batch), "--batch"),
+                Positive(r.GetValue(runs), "--runs"), Math.Max(0, r.GetValue(warmup)), ParseBatches(r.GetValue(batches)!),
+                Positive(r.GetValue(threads), "--threads"), !r.GetValue(noLayers), r.GetValue(top), !r.GetValue(noVariants),
+                !r.GetValue(noOrt), r.GetValue(common.Seed));
+            var report = new BenchRunner(settings).Run();
+            BenchTables.Print(report, settings);
+            if (r.GetValue(json) is { } path)
             {
-                var task = ctx.AddTask($"{n} runs", maxValue: n);
-                for (int i = 0; i < n; i++)
-                {
-                    long start = Stopwatch.GetTimestamp();
-                    session.Run(input, output);
-                    times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                    task.Increment(1);
-                }
-            });
-            var latency = LatencyStats.From(times);
-            Console.WriteLine($"model:   {source.Describe()}, batch {session.Batch}");
-            Console.WriteLine($"device:  {device}");
-            Console.WriteLine($"latency: median {latency.Median:F2} ms, p95 {latency.P95:F2} ms, min {latency.Min:F2} ms over {n} runs " +
-                              $"({session.Batch * 1000 / latency.Median:F1} images/s)");
-            if (r.GetValue(perLayer)) PrintLayers(session);
+                File.WriteAllText(path, JsonSerializer.Serialize(report, Json));
+                Console.WriteLine($"wrote {path}");
+            }
             return 0;
         });
         return command;
     }
 
-    private static void PrintLayers(InferenceSession session)
+    private static int Positive(int value, string option) =>
+        value >= 1 ? value : throw new ArgumentException($"{option} must be at least 1, got {value}");
+
+    private static IReadOnlyList<int> ParseBatches(string text)
     {
-        var table = new Table().AddColumns("layer", "kernel").AddColumn(new TableColumn("ms").RightAligned());
-        foreach (var t in session.LastTimings) table.AddRow(Markup.Escape(t.Layer), t.Kernel, t.Milliseconds.ToString("F3"));
-        AnsiConsole.Write(table);
-        Console.WriteLine($"GPU total: {session.LastTimings.Sum(t => t.Milliseconds):F2} ms in {session.LastTimings.Count} dispatches");
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var list = parts.Select(p => int.TryParse(p, out var b) && b >= 1 ? b
+            : throw new ArgumentException($"--batches '{text}': '{p}' is not a positive batch size")).Distinct().ToList();
+        return list.Count > 0 ? list : throw new ArgumentException("--batches: give at least one batch size, e.g. 1,8,32");
     }
 }

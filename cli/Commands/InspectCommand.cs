@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace GpuMobileNet.Cli.Commands;
 
-/// <summary>gmn inspect: parameters and multiply-adds, per layer and in total.</summary>
+/// <summary>gmn inspect: parameters and multiply-adds, per layer and in total; with --memory, the activation memory plan.</summary>
 internal static class InspectCommand
 {
     public static Command Create()
@@ -13,12 +13,16 @@ internal static class InspectCommand
         var common = new CommonOptions();
         var layers = new Option<bool>("--layers") { Description = "print every layer" };
         var fused = new Option<bool>("--fused") { Description = "show the graph after the passes (what the GPU runs)" };
-        var command = new Command("inspect", "print a model's parameters and multiply-adds") { layers, fused };
+        var memory = new Option<bool>("--memory") { Description = "activation memory per layer: naive sum, planned arena, theoretical minimum" };
+        var batch = new Option<int>("--batch") { Description = "batch size for --memory", DefaultValueFactory = _ => 1 };
+        var command = new Command("inspect", "print a model's parameters, multiply-adds and memory plan") { layers, fused, memory, batch };
         common.AddTo(command);
         command.SetAction(r =>
         {
             var source = common.Source(r);
             var graph = source.Load();
+            if (r.GetValue(batch) < 1) throw new ArgumentException($"--batch must be at least 1, got {r.GetValue(batch)}");
+            if (r.GetValue(memory)) MemoryTable.Print(graph, r.GetValue(batch));
             if (r.GetValue(fused)) graph = PassPipeline.Apply(graph, new PassOptions());
             var stats = GraphStats.Compute(graph);
             if (r.GetValue(layers))

@@ -1,0 +1,25 @@
+using System.Diagnostics;
+using GpuMobileNet.Runtime;
+
+namespace GpuMobileNet.Cli.Bench;
+
+/// <summary>Wall-clock timing of whole runs of a session on a fixed input.</summary>
+internal static class Timing
+{
+    /// <summary>Runs <paramref name="warmup"/> untimed, then <paramref name="runs"/> timed, and returns the
+    /// latency and the output of the last run.</summary>
+    public static (BatchLatency Latency, float[] Output) Time(InferenceSession session, float[] input, int warmup, int runs, Action? onRun = null)
+    {
+        var output = new float[session.OutputLength];
+        for (int i = 0; i < warmup; i++) session.Run(input, output);
+        var ms = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            session.Run(input, output);
+            ms[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            onRun?.Invoke();
+        }
+        return (BatchLatency.From(session.Batch, ms), output);
+    }
+}
