@@ -9,5 +9,5 @@ void main() {
     uint i = gl_GlobalInvocationID.x;
     if (i >= uint(COUNT)) return;
     uint o = gl_GlobalInvocationID.y * uint(COUNT) + i;
-    act[pc.out0 + o] = activate(act[pc.in0 + o], ACT);
+    STORE(pc.out0 + o, activate(LOAD(pc.in0 + o), ACT));
 }

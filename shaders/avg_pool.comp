@@ -26,8 +26,8 @@ void main() {
     int count = 0;
     for (int iy = max(iy0, 0); iy < min(iy0 + KH, IN_H); iy++)
         for (int ix = max(ix0, 0); ix < min(ix0 + KW, IN_W); ix++) {
-            sum += act[plane + uint(iy * IN_W + ix)];
+            sum += float(act[plane + uint(iy * IN_W + ix)]);
             count++;
         }
-    act[pc.out0 + uint((n * C + c) * OUT_H * OUT_W + p)] = count > 0 ? sum / float(count) : 0.0;
+    STORE(pc.out0 + uint((n * C + c) * OUT_H * OUT_W + p), count > 0 ? sum / float(count) : 0.0);
 }

@@ -30,7 +30,7 @@ void main() {
     const int IC_PER_G = IN_C / GROUPS;
     int g = co / (OUT_C / GROUPS);
 
-    float sum = HAS_BIAS != 0 ? wts[pc.bias + co] : 0.0;
+    real sum = HAS_BIAS != 0 ? W(pc.bias + co) : real(0);
     for (int ic = 0; ic < IC_PER_G; ic++) {
         int ci = g * IC_PER_G + ic;
         uint inPlane = pc.in0 + uint((n * IN_C + ci) * IN_H * IN_W);
@@ -41,11 +41,11 @@ void main() {
             for (int kx = 0; kx < KW; kx++) {
                 int ix = ox * SW + kx - PAD_L;
                 if (ix < 0 || ix >= IN_W) continue;
-                sum += act[inPlane + uint(iy * IN_W + ix)] * wts[wBase + uint(ky * KW + kx)];
+                sum = fma(LOAD(inPlane + uint(iy * IN_W + ix)), W(wBase + uint(ky * KW + kx)), sum);
             }
         }
     }
     uint o = uint((n * OUT_C + co) * OUT_H * OUT_W + p);
-    if (HAS_RESIDUAL != 0) sum += act[pc.in1 + o];
-    act[pc.out0 + o] = activate(sum, ACT);
+    if (HAS_RESIDUAL != 0) sum += LOAD(pc.in1 + o);
+    STORE(pc.out0 + o, activate(sum, ACT));
 }

@@ -36,8 +36,8 @@ void main() {
     int oy = g / GROUPS_PER_ROW;
     int ox0 = (g % GROUPS_PER_ROW) * PX;
 
-    vec4 acc[PX * V];
-    for (int i = 0; i < PX * V; i++) acc[i] = vec4(0.0);
+    real4 acc[PX * V];
+    for (int i = 0; i < PX * V; i++) acc[i] = real4(0);
     int wBase = blk * IN_C * KH * KW * V;
     for (int ci = 0; ci < IN_C; ci++) {
         uint plane = pc.in0 + uint((n * IN_C + ci) * IN_H * IN_W);
@@ -45,15 +45,15 @@ void main() {
             int iy = oy * SH + ky - PAD_T;
             bool rowOk = iy >= 0 && iy < IN_H;
             for (int kx = 0; kx < KW; kx++) {
-                float x[PX];
+                real x[PX];
                 for (int k = 0; k < PX; k++) {
                     int ix = (ox0 + k) * SW + kx - PAD_L;
-                    x[k] = (rowOk && ix >= 0 && ix < IN_W) ? act[plane + uint(iy * IN_W + ix)] : 0.0;
+                    x[k] = (rowOk && ix >= 0 && ix < IN_W) ? LOAD(plane + uint(iy * IN_W + ix)) : real(0);
                 }
                 int wi = wBase + ((ci * KH + ky) * KW + kx) * V;
                 for (int v = 0; v < V; v++) {
-                    vec4 w = wv[wi + v];
-                    for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, vec4(x[k]), acc[k * V + v]);
+                    real4 w = real4(wv[wi + v]);
+                    for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, real4(x[k]), acc[k * V + v]);
                 }
             }
         }
@@ -64,14 +64,14 @@ void main() {
         for (int c = 0; c < 4; c++) {
             int co = co0 + v * 4 + c;
             if (co >= OUT_C) continue;
-            float b = HAS_BIAS != 0 ? wts[pc.bias + co] : 0.0;
+            real b = HAS_BIAS != 0 ? W(pc.bias + co) : real(0);
             uint o = uint((n * OUT_C + co) * OUT_H * OUT_W + oy * OUT_W);
             for (int k = 0; k < PX; k++) {
                 int ox = ox0 + k;
                 if (ox >= OUT_W) break;
-                float s = acc[k * V + v][c] + b;
-                if (HAS_RESIDUAL != 0) s += act[pc.in1 + o + uint(ox)];
-                act[pc.out0 + o + uint(ox)] = activate(s, ACT);
+                real s = acc[k * V + v][c] + b;
+                if (HAS_RESIDUAL != 0) s += LOAD(pc.in1 + o + uint(ox));
+                STORE(pc.out0 + o + uint(ox), activate(s, ACT));
             }
         }
 }

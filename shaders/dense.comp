@@ -13,8 +13,8 @@ void main() {
     if (o >= OUT_F) return;
     uint x = pc.in0 + uint(n * IN_F);
     uint w = pc.weights + uint(o * IN_F);
-    float sum = 0.0;
-    for (int i = 0; i < IN_F; i++) sum += wts[w + uint(i)] * act[x + uint(i)];
-    if (HAS_BIAS != 0) sum += wts[pc.bias + o];
-    act[pc.out0 + uint(n * OUT_F + o)] = activate(sum, ACT);
+    real sum = real(0);
+    for (int i = 0; i < IN_F; i++) sum = fma(W(w + uint(i)), LOAD(x + uint(i)), sum);
+    if (HAS_BIAS != 0) sum += W(pc.bias + o);
+    STORE(pc.out0 + uint(n * OUT_F + o), activate(sum, ACT));
 }

@@ -28,7 +28,7 @@ void main() {
     uint inPlane = pc.in0 + uint((n * C + c) * IN_H * IN_W);
     uint wBase = pc.weights + uint(c * KH * KW);
 
-    float sum = HAS_BIAS != 0 ? wts[pc.bias + c] : 0.0;
+    real sum = HAS_BIAS != 0 ? W(pc.bias + c) : real(0);
     bool interior = iy0 >= 0 && ix0 >= 0 && iy0 + KH <= IN_H && ix0 + KW <= IN_W;
     for (int ky = 0; ky < KH; ky++) {
         int iy = iy0 + ky;
@@ -36,10 +36,10 @@ void main() {
         for (int kx = 0; kx < KW; kx++) {
             int ix = ix0 + kx;
             if (!interior && (ix < 0 || ix >= IN_W)) continue;
-            sum += act[inPlane + uint(iy * IN_W + ix)] * wts[wBase + uint(ky * KW + kx)];
+            sum = fma(LOAD(inPlane + uint(iy * IN_W + ix)), W(wBase + uint(ky * KW + kx)), sum);
         }
     }
     uint o = uint((n * C + c) * OUT_H * OUT_W + p);
-    if (HAS_RESIDUAL != 0) sum += act[pc.in1 + o];
-    act[pc.out0 + o] = activate(sum, ACT);
+    if (HAS_RESIDUAL != 0) sum += LOAD(pc.in1 + o);
+    STORE(pc.out0 + o, activate(sum, ACT));
 }

@@ -28,7 +28,7 @@ const int TAPS_V4 = (KH * KW + 1 + 3) / 4;
 const int SPAN = (PX - 1) * SW + KW; // input columns one row of PX outputs touches
 const int GROUPS_PER_ROW = (OUT_W + PX - 1) / PX;
 
-float tap(int local, int t) { return wv[local * TAPS_V4 + t / 4][t % 4]; }
+real tap(int local, int t) { return real(wv[local * TAPS_V4 + t / 4][t % 4]); }
 
 void main() {
     int g = int(gl_GlobalInvocationID.x);
@@ -41,25 +41,25 @@ void main() {
     int iy0 = oy * SH - PAD_T, ix0 = ox0 * SW - PAD_L;
     uint plane = pc.in0 + uint((n * C + c) * IN_H * IN_W);
 
-    float acc[PX];
-    float bias = tap(cl, KH * KW);
+    real acc[PX];
+    real bias = tap(cl, KH * KW);
     for (int k = 0; k < PX; k++) acc[k] = bias;
     bool interiorX = ix0 >= 0 && ix0 + SPAN <= IN_W;
     for (int ky = 0; ky < KH; ky++) {
         int iy = iy0 + ky;
         if (iy < 0 || iy >= IN_H) continue;
         uint row = plane + uint(iy * IN_W);
-        float span[SPAN];
+        real span[SPAN];
         if (interiorX) {
-            for (int s = 0; s < SPAN; s++) span[s] = act[row + uint(ix0 + s)];
+            for (int s = 0; s < SPAN; s++) span[s] = LOAD(row + uint(ix0 + s));
         } else {
             for (int s = 0; s < SPAN; s++) {
                 int ix = ix0 + s;
-                span[s] = (ix >= 0 && ix < IN_W) ? act[row + uint(ix)] : 0.0;
+                span[s] = (ix >= 0 && ix < IN_W) ? LOAD(row + uint(ix)) : real(0);
             }
         }
         for (int kx = 0; kx < KW; kx++) {
-            float w = tap(cl, ky * KW + kx);
+            real w = tap(cl, ky * KW + kx);
             for (int k = 0; k < PX; k++) acc[k] = fma(span[k * SW + kx], w, acc[k]);
         }
     }
@@ -67,8 +67,8 @@ void main() {
     for (int k = 0; k < PX; k++) {
         int ox = ox0 + k;
         if (ox >= OUT_W) break;
-        float s = acc[k];
-        if (HAS_RESIDUAL != 0) s += act[pc.in1 + o + uint(ox)];
-        act[pc.out0 + o + uint(ox)] = activate(s, ACT);
+        real s = acc[k];
+        if (HAS_RESIDUAL != 0) s += LOAD(pc.in1 + o + uint(ox));
+        STORE(pc.out0 + o + uint(ox), activate(s, ACT));
     }
 }

@@ -10,7 +10,7 @@ void main() {
     uint gid = gl_GlobalInvocationID.x;
     float seed = float(gid & 7u) * 1e-3;
     // The bias comes from the buffer so the compiler cannot fold the loop to a constant.
-    vec4 b = vec4(act[pc.in0] * 1e-6);
+    vec4 b = vec4(float(act[pc.in0]) * 1e-6);
     vec4 m = vec4(0.9999);
     vec4 a0 = vec4(seed), a1 = vec4(seed + 0.1), a2 = vec4(seed + 0.2), a3 = vec4(seed + 0.3);
     vec4 a4 = vec4(seed + 0.4), a5 = vec4(seed + 0.5), a6 = vec4(seed + 0.6), a7 = vec4(seed + 0.7);
@@ -20,5 +20,5 @@ void main() {
     }
     vec4 s = (a0 + a1) + (a2 + a3) + (a4 + a5) + (a6 + a7);
     // Written so the loop has an observable result and is not removed as dead code.
-    act[pc.out0 + gid] = s.x + s.y + s.z + s.w;
+    STORE(pc.out0 + gid, s.x + s.y + s.z + s.w);
 }

@@ -44,8 +44,8 @@ const int TILES_X = (OUT_W + TW - 1) / TW;
 const int EXP_BIAS = HAS_EXPAND != 0 ? IN_C * EXP_C : 0;        // float index of the expand bias in window 1
 const int DW_BASE = HAS_EXPAND != 0 ? EXP_BIAS + EXP_C : 0;      // float index of the depthwise taps
 
-shared float expanded[CK * REGION];
-shared float depthwise[CK * TILE];
+shared real expanded[CK * REGION];
+shared real depthwise[CK * TILE];
 
 void main() {
     int lane = int(gl_LocalInvocationIndex);
@@ -57,14 +57,14 @@ void main() {
     int py = group / (TW / 4), px0 = (group % (TW / 4)) * 4; // this lane's 4 pixels in the tile
     uint inBase = pc.in0 + uint(n * IN_C * IN_H * IN_W);
 
-    vec4 acc[16];
-    for (int i = 0; i < 16; i++) acc[i] = vec4(0.0);
+    real4 acc[16];
+    for (int i = 0; i < 16; i++) acc[i] = real4(0);
 
     for (int e0 = 0; e0 < EXP_C; e0 += CK) {
         // Stage A: expanded values of the halo region, 4 region pixels x CK channels per lane so each input
         // value loaded feeds CK multiply-adds; outside the image they are the depthwise's zero padding.
         for (int r0 = lane * 4; r0 < REGION; r0 += WG * 4) {
-            vec4 lo[4], hi[4];
+            real4 lo[4], hi[4];
             uint pix[4];
             bool inside[4];
             for (int q = 0; q < 4; q++) {
@@ -72,20 +72,20 @@ void main() {
                 int iy = iy0 + r / RW, ix = ix0 + r % RW;
                 inside[q] = iy >= 0 && iy < IN_H && ix >= 0 && ix < IN_W;
                 pix[q] = inBase + uint(clamp(iy, 0, IN_H - 1) * IN_W + clamp(ix, 0, IN_W - 1));
-                lo[q] = vec4(0.0);
-                hi[q] = vec4(0.0);
+                lo[q] = real4(0);
+                hi[q] = real4(0);
             }
             if (HAS_EXPAND != 0) {
-                vec4 bLo = ew[(EXP_BIAS + e0) >> 2], bHi = ew[(EXP_BIAS + e0 + 4) >> 2];
+                real4 bLo = real4(ew[(EXP_BIAS + e0) >> 2]), bHi = real4(ew[(EXP_BIAS + e0 + 4) >> 2]);
                 for (int q = 0; q < 4; q++) { lo[q] = bLo; hi[q] = bHi; }
                 for (int ci = 0; ci < IN_C; ci++) {
                     int w = (ci * EXP_C + e0) >> 2;
-                    vec4 wLo = ew[w], wHi = ew[w + 1];
+                    real4 wLo = real4(ew[w]), wHi = real4(ew[w + 1]);
                     uint plane = uint(ci * IN_H * IN_W);
                     for (int q = 0; q < 4; q++) {
-                        float x = act[pix[q] + plane];
-                        lo[q] = fma(wLo, vec4(x), lo[q]);
-                        hi[q] = fma(wHi, vec4(x), hi[q]);
+                        real x = LOAD(pix[q] + plane);
+                        lo[q] = fma(wLo, real4(x), lo[q]);
+                        hi[q] = fma(wHi, real4(x), hi[q]);
                     }
                 }
                 for (int q = 0; q < 4; q++)
@@ -93,14 +93,14 @@ void main() {
             } else {
                 for (int q = 0; q < 4; q++)
                     for (int k = 0; k < 4; k++) {
-                        if (e0 + k < REAL_EXP_C) lo[q][k] = act[pix[q] + uint((e0 + k) * IN_H * IN_W)];
-                        if (e0 + 4 + k < REAL_EXP_C) hi[q][k] = act[pix[q] + uint((e0 + 4 + k) * IN_H * IN_W)];
+                        if (e0 + k < REAL_EXP_C) lo[q][k] = LOAD(pix[q] + uint((e0 + k) * IN_H * IN_W));
+                        if (e0 + 4 + k < REAL_EXP_C) hi[q][k] = LOAD(pix[q] + uint((e0 + 4 + k) * IN_H * IN_W));
                     }
             }
             for (int q = 0; q < 4; q++) {
                 int r = r0 + q;
                 if (r >= REGION) break;
-                vec4 l = inside[q] ? lo[q] : vec4(0.0), h = inside[q] ? hi[q] : vec4(0.0);
+                real4 l = inside[q] ? lo[q] : real4(0), h = inside[q] ? hi[q] : real4(0);
                 for (int k = 0; k < 4; k++) { expanded[k * REGION + r] = l[k]; expanded[(k + 4) * REGION + r] = h[k]; }
             }
         }
@@ -111,10 +111,10 @@ void main() {
             int k = i / TILE, p = i % TILE;
             int ry = (p / TW) * S, rx = (p % TW) * S;
             int taps = (DW_BASE + (e0 + k) * 12) >> 2;
-            vec4 t0 = ew[taps], t1 = ew[taps + 1], t2 = ew[taps + 2];
-            float w[12] = float[12](t0.x, t0.y, t0.z, t0.w, t1.x, t1.y, t1.z, t1.w, t2.x, t2.y, t2.z, t2.w);
+            real4 t0 = real4(ew[taps]), t1 = real4(ew[taps + 1]), t2 = real4(ew[taps + 2]);
+            real w[12] = real[12](t0.x, t0.y, t0.z, t0.w, t1.x, t1.y, t1.z, t1.w, t2.x, t2.y, t2.z, t2.w);
             int at = k * REGION + ry * RW + rx;
-            float s = w[9];
+            real s = w[9];
             for (int ky = 0; ky < 3; ky++)
                 for (int kx = 0; kx < 3; kx++)
                     s = fma(expanded[at + ky * RW + kx], w[ky * 3 + kx], s);
@@ -125,11 +125,11 @@ void main() {
         // Stage C: project accumulate, 4 pixels x 16 output channels per lane.
         for (int k = 0; k < CK; k++) {
             int d = k * TILE + py * TW + px0;
-            vec4 x = vec4(depthwise[d], depthwise[d + 1], depthwise[d + 2], depthwise[d + 3]);
+            real4 x = real4(depthwise[d], depthwise[d + 1], depthwise[d + 2], depthwise[d + 3]);
             int w = (blk * EXP_C + e0 + k) * 4;
             for (int v = 0; v < 4; v++) {
-                vec4 wv = pw[w + v];
-                for (int q = 0; q < 4; q++) acc[q * 4 + v] = fma(wv, vec4(x[q]), acc[q * 4 + v]);
+                real4 wv = real4(pw[w + v]);
+                for (int q = 0; q < 4; q++) acc[q * 4 + v] = fma(wv, real4(x[q]), acc[q * 4 + v]);
             }
         }
         barrier();
@@ -141,14 +141,14 @@ void main() {
         for (int c = 0; c < 4; c++) {
             int co = blk * 16 + v * 4 + c;
             if (co >= OUT_C) continue;
-            float b = HAS_PBIAS != 0 ? wts[pc.bias + co] : 0.0;
+            real b = HAS_PBIAS != 0 ? W(pc.bias + co) : real(0);
             uint o = uint((n * OUT_C + co) * OUT_H * OUT_W + oy * OUT_W);
             for (int q = 0; q < 4; q++) {
                 int ox = ox0 + px0 + q;
                 if (ox >= OUT_W) break;
-                float s = acc[q * 4 + v][c] + b;
-                if (HAS_RESIDUAL != 0) s += act[pc.in1 + o + uint(ox)];
-                act[pc.out0 + o + uint(ox)] = activate(s, ACT_P);
+                real s = acc[q * 4 + v][c] + b;
+                if (HAS_RESIDUAL != 0) s += LOAD(pc.in1 + o + uint(ox));
+                STORE(pc.out0 + o + uint(ox), activate(s, ACT_P));
             }
         }
 }

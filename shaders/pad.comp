@@ -16,8 +16,8 @@ void main() {
     int n = int(gl_GlobalInvocationID.z);
     if (p >= OUT_H * OUT_W) return;
     int iy = p / OUT_W - PAD_T, ix = p % OUT_W - PAD_L;
-    float v = 0.0;
+    real v = real(0);
     if (iy >= 0 && iy < IN_H && ix >= 0 && ix < IN_W)
-        v = act[pc.in0 + uint((n * C + c) * IN_H * IN_W + iy * IN_W + ix)];
-    act[pc.out0 + uint((n * C + c) * OUT_H * OUT_W + p)] = v;
+        v = LOAD(pc.in0 + uint((n * C + c) * IN_H * IN_W + iy * IN_W + ix));
+    STORE(pc.out0 + uint((n * C + c) * OUT_H * OUT_W + p), v);
 }

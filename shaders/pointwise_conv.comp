@@ -18,22 +18,22 @@ void main() {
     int n = int(gl_GlobalInvocationID.z);
     if (p >= HW) return;
 
-    float sum[OC_TILE];
-    for (int j = 0; j < OC_TILE; j++) sum[j] = 0.0;
+    real sum[OC_TILE];
+    for (int j = 0; j < OC_TILE; j++) sum[j] = real(0);
     uint inBase = pc.in0 + uint(n * IN_C * HW + p);
     for (int ci = 0; ci < IN_C; ci++) {
-        float x = act[inBase + uint(ci * HW)];
+        real x = LOAD(inBase + uint(ci * HW));
         for (int j = 0; j < OC_TILE; j++) {
             int co = min(co0 + j, OUT_C - 1); // clamp keeps loads in range; extra lanes are not stored
-            sum[j] += wts[pc.weights + uint(co * IN_C + ci)] * x;
+            sum[j] = fma(W(pc.weights + uint(co * IN_C + ci)), x, sum[j]);
         }
     }
     for (int j = 0; j < OC_TILE; j++) {
         int co = co0 + j;
         if (co >= OUT_C) break;
-        float v = sum[j] + (HAS_BIAS != 0 ? wts[pc.bias + co] : 0.0);
+        real v = sum[j] + (HAS_BIAS != 0 ? W(pc.bias + co) : real(0));
         uint o = uint((n * OUT_C + co) * HW + p);
-        if (HAS_RESIDUAL != 0) v += act[pc.in1 + o];
-        act[pc.out0 + o] = activate(v, ACT);
+        if (HAS_RESIDUAL != 0) v += LOAD(pc.in1 + o);
+        STORE(pc.out0 + o, activate(v, ACT));
     }
 }

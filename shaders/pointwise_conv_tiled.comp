@@ -26,8 +26,8 @@ void main() {
     int n = int(gl_GlobalInvocationID.z);
     if (p0 >= HW) return;
 
-    vec4 acc[PX * V];
-    for (int i = 0; i < PX * V; i++) acc[i] = vec4(0.0);
+    real4 acc[PX * V];
+    for (int i = 0; i < PX * V; i++) acc[i] = real4(0);
     // Clamped pixel indices keep the tail's loads in range; their results are not stored.
     uint pix[PX];
     for (int k = 0; k < PX; k++) pix[k] = uint(min(p0 + k, HW - 1));
@@ -35,12 +35,12 @@ void main() {
     uint inBase = pc.in0 + uint(n * IN_C * HW);
     int wBase = blk * IN_C * V;
     for (int ci = 0; ci < IN_C; ci++) {
-        float x[PX];
+        real x[PX];
         uint row = inBase + uint(ci * HW);
-        for (int k = 0; k < PX; k++) x[k] = act[row + pix[k]];
+        for (int k = 0; k < PX; k++) x[k] = LOAD(row + pix[k]);
         for (int v = 0; v < V; v++) {
-            vec4 w = wv[wBase + ci * V + v];
-            for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, vec4(x[k]), acc[k * V + v]);
+            real4 w = real4(wv[wBase + ci * V + v]);
+            for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, real4(x[k]), acc[k * V + v]);
         }
     }
 
@@ -49,14 +49,14 @@ void main() {
         for (int c = 0; c < 4; c++) {
             int co = co0 + v * 4 + c;
             if (co >= OUT_C) continue;
-            float b = HAS_BIAS != 0 ? wts[pc.bias + co] : 0.0;
+            real b = HAS_BIAS != 0 ? W(pc.bias + co) : real(0);
             uint o = pc.out0 + uint((n * OUT_C + co) * HW);
             uint r = pc.in1 + uint((n * OUT_C + co) * HW);
             for (int k = 0; k < PX; k++) {
                 if (p0 + k >= HW) break;
-                float s = acc[k * V + v][c] + b;
-                if (HAS_RESIDUAL != 0) s += act[r + uint(p0 + k)];
-                act[o + uint(p0 + k)] = activate(s, ACT);
+                real s = acc[k * V + v][c] + b;
+                if (HAS_RESIDUAL != 0) s += LOAD(r + uint(p0 + k));
+                STORE(o + uint(p0 + k), activate(s, ACT));
             }
         }
 }

@@ -14,7 +14,7 @@ void main() {
     uint outBase = pc.out0 + n * uint(C);
 
     float m = -3.402823e38;
-    for (uint i = lane; i < uint(C); i += gl_WorkGroupSize.x) m = max(m, act[base + i]);
+    for (uint i = lane; i < uint(C); i += gl_WorkGroupSize.x) m = max(m, float(act[base + i]));
     partial[lane] = m;
     barrier();
     for (uint s = gl_WorkGroupSize.x / 2; s > 0; s >>= 1) {
@@ -25,7 +25,7 @@ void main() {
     barrier();
 
     float sum = 0.0;
-    for (uint i = lane; i < uint(C); i += gl_WorkGroupSize.x) sum += exp(act[base + i] - m);
+    for (uint i = lane; i < uint(C); i += gl_WorkGroupSize.x) sum += exp(float(act[base + i]) - m);
     partial[lane] = sum;
     barrier();
     for (uint s = gl_WorkGroupSize.x / 2; s > 0; s >>= 1) {
@@ -33,5 +33,5 @@ void main() {
         barrier();
     }
     float total = partial[0];
-    for (uint i = lane; i < uint(C); i += gl_WorkGroupSize.x) act[outBase + i] = exp(act[base + i] - m) / total;
+    for (uint i = lane; i < uint(C); i += gl_WorkGroupSize.x) STORE(outBase + i, exp(float(act[base + i]) - m) / total);
 }

@@ -6,7 +6,7 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>What a kernel needs to turn a graph op into a dispatch: where each tensor and weight lives,
 /// and the batch size. Offsets are in elements (floats).</summary>
-public sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int batch, int uniformWindowElements)
+public sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int batch, int uniformWindowElements, int activationBytes = 4)
 {
     public const int WorkgroupSize = 64;
 
@@ -19,16 +19,19 @@ public sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int b
     /// each dispatch's weights fit in it.</summary>
     public int UniformWindowElements { get; } = uniformWindowElements;
 
+    /// <summary>Bytes per activation element: 4 for fp32, 2 for fp16 storage.</summary>
+    public int ActivationBytes { get; } = activationBytes;
+
     public uint Offset(Value v) => checked((uint)Memory.OffsetOf(v));
-    public ByteRange Bytes(Value v) => new((ulong)Memory.OffsetOf(v) * 4, (ulong)v.Shape.Elements * (ulong)Batch * 4);
+    public ByteRange Bytes(Value v) => new((ulong)Memory.OffsetOf(v) * (ulong)ActivationBytes, (ulong)v.Shape.Elements * (ulong)Batch * (ulong)ActivationBytes);
 
     /// <summary>The bytes of channels [first, first+count) of every batch item: what a dispatch covering part
     /// of a layer writes, so the next part needs no barrier against it.</summary>
     public ByteRange[] ChannelBytes(Value v, int first, int count)
     {
-        ulong plane = (ulong)v.Shape.H * (ulong)v.Shape.W * 4;
-        ulong sample = (ulong)v.Shape.Elements * 4;
-        ulong start = (ulong)Memory.OffsetOf(v) * 4 + (ulong)first * plane;
+        ulong plane = (ulong)v.Shape.H * (ulong)v.Shape.W * (ulong)ActivationBytes;
+        ulong sample = (ulong)v.Shape.Elements * (ulong)ActivationBytes;
+        ulong start = (ulong)Memory.OffsetOf(v) * (ulong)ActivationBytes + (ulong)first * plane;
         return Enumerable.Range(0, Batch).Select(n => new ByteRange(start + (ulong)n * sample, (ulong)count * plane)).ToArray();
     }
 

@@ -32,6 +32,18 @@ public sealed class InferenceSession : IDisposable
     public IReadOnlyList<KernelDispatch> Dispatches { get; }
     public int BarrierCount => _recorder.BarrierCount;
     public VulkanDevice Device => _device;
+    public Precision Precision { get; }
+
+    /// <summary>Bytes per activation element in GPU memory.</summary>
+    public int ActivationBytes => Precision == Precision.Float32 ? 4 : 2;
+
+    /// <summary>Shader name suffix of the precision variant (see shaders/Shaders.targets).</summary>
+    private string ShaderSuffix => Precision switch
+    {
+        Precision.Float16Storage => "_fp16s",
+        Precision.Float16 => "_fp16",
+        _ => "",
+    };
 
     /// <summary>Per-dispatch GPU times of the last run; empty unless <see cref="SessionOptions.Profiling"/>.</summary>
     public IReadOnlyList<LayerTiming> LastTimings { get; private set; } = [];
@@ -42,23 +54,25 @@ public sealed class InferenceSession : IDisposable
         _device = device;
         Graph = graph;
         Batch = options.Batch;
+        Precision = options.Precision;
+        CheckPrecision(device, Precision);
         Memory = options.MemoryReuse ? ReusePlanner.Plan(graph, Batch, InPlacePolicy.Default) : NaivePlanner.Plan(graph, Batch);
         var window = device.UniformWindowBytes;
         var packer = new WeightPacker((int)(device.UniformOffsetAlignment / 4));
-        var ctx = new KernelContext(Memory, packer, Batch, (int)(window / 4));
+        var ctx = new KernelContext(Memory, packer, Batch, (int)(window / 4), ActivationBytes);
         Dispatches = graph.Nodes.SelectMany(n => KernelSelector.Plan(n, ctx, options.Kernels)).ToList();
         var weightData = packer.ToArray(tailPadding: (int)(window / 4));
 
         var created = new List<IDisposable>();
         try
         {
-            _arena = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)Memory.ArenaBytes), created);
+            _arena = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)Memory.ArenaElements * (ulong)ActivationBytes), created);
             _weights = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)weightData.Length * 4), created);
             _weights.Upload<float>(weightData);
             if (!_arena.IsHostVisible)
             {
-                _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)InputLength * 4), created);
-                _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)OutputLength * 4), created);
+                _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)InputLength * (ulong)ActivationBytes), created);
+                _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)OutputLength * (ulong)ActivationBytes), created);
             }
             _bindings = Track(new KernelBindings(device, _arena, _weights, window), created);
             _recorder = Track(new CommandRecorder(device, Dispatches.Count, options.Profiling), created);
@@ -102,11 +116,26 @@ public sealed class InferenceSession : IDisposable
             throw new ArgumentException($"output span has {output.Length} values; '{Graph.Name}' produces batch {Batch} x {OutputShape} = {OutputLength}");
         lock (_runLock)
         {
-            var inBytes = (ulong)Memory.OffsetOf(Graph.Input) * 4;
-            var outBytes = (ulong)Memory.OffsetOf(Graph.Output) * 4;
-            input.CopyTo(_stagingIn is null ? _arena.AsSpan<float>(inBytes, InputLength) : _stagingIn.AsSpan<float>(0, InputLength));
-            _device.SubmitAndWait(_recorder.Buffer);
-            (_stagingOut is null ? _arena.AsSpan<float>(outBytes, OutputLength) : _stagingOut.AsSpan<float>(0, OutputLength)).CopyTo(output);
+            var inBytes = (ulong)Memory.OffsetOf(Graph.Input) * (ulong)ActivationBytes;
+            var outBytes = (ulong)Memory.OffsetOf(Graph.Output) * (ulong)ActivationBytes;
+            var inBuffer = _stagingIn ?? _arena;
+            var outBuffer = _stagingOut ?? _arena;
+            if (_stagingIn is not null) inBytes = 0;
+            if (_stagingOut is not null) outBytes = 0;
+            if (ActivationBytes == 4)
+            {
+                input.CopyTo(inBuffer.AsSpan<float>(inBytes, InputLength));
+                _device.SubmitAndWait(_recorder.Buffer);
+                outBuffer.AsSpan<float>(outBytes, OutputLength).CopyTo(output);
+            }
+            else
+            {
+                var halves = inBuffer.AsSpan<Half>(inBytes, InputLength);
+                for (int i = 0; i < halves.Length; i++) halves[i] = (Half)input[i];
+                _device.SubmitAndWait(_recorder.Buffer);
+                var results = outBuffer.AsSpan<Half>(outBytes, OutputLength);
+                for (int i = 0; i < results.Length; i++) output[i] = (float)results[i];
+            }
             if (_recorder.Profiling)
                 LastTimings = _recorder.ReadTimings().Zip(Dispatches, (t, d) => new LayerTiming(t.Label, d.Shader, t.Milliseconds)).ToList();
         }
@@ -116,14 +145,23 @@ public sealed class InferenceSession : IDisposable
     {
         var pipelines = _device.Pipelines;
         _recorder.Begin();
+        ulong bytes = (ulong)ActivationBytes;
         if (_stagingIn is not null)
-            _recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * 4, (ulong)InputLength * 4);
+            _recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * bytes, (ulong)InputLength * bytes);
         foreach (var d in Dispatches)
-            _recorder.Dispatch(pipelines.Get(d.Shader, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
+            _recorder.Dispatch(pipelines.Get(d.Shader + ShaderSuffix, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
                 d.Groups, d.Reads, d.Writes, d.Label, d.UniformWindowOffsetBytes, d.UniformWindow2OffsetBytes);
         if (_stagingOut is not null)
-            _recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * 4, _stagingOut, 0, (ulong)OutputLength * 4);
+            _recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)OutputLength * bytes);
         _recorder.End();
+    }
+
+    private static void CheckPrecision(VulkanDevice device, Precision precision)
+    {
+        if (precision != Precision.Float32 && !device.SupportsFloat16Storage)
+            throw new NotSupportedException($"{precision}: device '{device.Name}' has no 16-bit storage buffers");
+        if (precision == Precision.Float16 && !device.SupportsFloat16Arithmetic)
+            throw new NotSupportedException($"{precision}: device '{device.Name}' has no fp16 arithmetic (shaderFloat16)");
     }
 
     private static T Track<T>(T item, List<IDisposable> created) where T : IDisposable

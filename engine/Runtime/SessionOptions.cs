@@ -23,6 +23,9 @@ public sealed record SessionOptions
     /// every tensor its own region.</summary>
     public bool MemoryReuse { get; init; } = true;
 
+    /// <summary>Activation storage and arithmetic precision; fp16 needs a device that supports it.</summary>
+    public Precision Precision { get; init; } = Precision.Float32;
+
     /// <summary>Which kernel variants may run (all fast ones by default).</summary>
     public KernelChoice Kernels { get; init; } = new();
 }

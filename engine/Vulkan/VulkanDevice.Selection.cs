@@ -152,4 +152,17 @@ public sealed unsafe partial class VulkanDevice
             root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         return Path.Combine(root, "gpumobilenet", $"pipelines-{props.VendorID:x}-{props.DeviceID:x}-{props.DriverVersion:x}.bin");
     }
+
+    /// <summary>Whether the device can store activations as fp16 and compute in fp16. Asked through the Vulkan 1.1/1.2
+    /// feature structs, so only devices of API 1.2 or later report either.</summary>
+    private static (bool Storage, bool Arithmetic) QueryFloat16(Vk vk, PhysicalDevice device, uint apiVersion)
+    {
+        if (apiVersion < Vk.Version12) return (false, false);
+        var v12 = new PhysicalDeviceVulkan12Features { SType = StructureType.PhysicalDeviceVulkan12Features };
+        var v11 = new PhysicalDeviceVulkan11Features { SType = StructureType.PhysicalDeviceVulkan11Features, PNext = &v12 };
+        var features = new PhysicalDeviceFeatures2 { SType = StructureType.PhysicalDeviceFeatures2, PNext = &v11 };
+        vk.GetPhysicalDeviceFeatures2(device, &features);
+        bool storage = v11.StorageBuffer16BitAccess && v11.UniformAndStorageBuffer16BitAccess;
+        return (storage, storage && v12.ShaderFloat16);
+    }
 }

@@ -33,6 +33,10 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     /// <summary>Nanoseconds per timestamp tick; 0 when the compute queue has no timestamps.</summary>
     public double TimestampPeriodNs { get; }
     public bool SupportsTimestamps => TimestampPeriodNs > 0;
+    /// <summary>16-bit storage buffers (Vulkan 1.2 device): fp16 activations with fp32 arithmetic.</summary>
+    public bool SupportsFloat16Storage { get; }
+    /// <summary>shaderFloat16 as well: fp16 arithmetic.</summary>
+    public bool SupportsFloat16Arithmetic { get; }
     public bool ValidationEnabled => _messenger is not null;
 
     /// <summary>Bytes of the weights a dispatch can see as uniforms: maxUniformBufferRange, capped at 64 KiB.</summary>
@@ -66,14 +70,26 @@ public sealed unsafe partial class VulkanDevice : IDisposable
         QueueFamily = FindComputeQueueFamily(vk, physical, out bool timestamps);
         TimestampPeriodNs = timestamps ? props.Limits.TimestampPeriod : 0;
 
+        var (fp16Storage, fp16Math) = QueryFloat16(vk, physical, props.ApiVersion);
+        SupportsFloat16Storage = fp16Storage;
+        SupportsFloat16Arithmetic = fp16Math;
+
         float priority = 1f;
         var queueInfo = new DeviceQueueCreateInfo
         {
             SType = StructureType.DeviceQueueCreateInfo, QueueFamilyIndex = QueueFamily, QueueCount = 1, PQueuePriorities = &priority,
         };
+        // Only the features the fp16 kernels need are enabled, and only where the device has them.
+        var v12 = new PhysicalDeviceVulkan12Features { SType = StructureType.PhysicalDeviceVulkan12Features, ShaderFloat16 = fp16Math };
+        var v11 = new PhysicalDeviceVulkan11Features
+        {
+            SType = StructureType.PhysicalDeviceVulkan11Features, PNext = fp16Math ? &v12 : null,
+            StorageBuffer16BitAccess = fp16Storage, UniformAndStorageBuffer16BitAccess = fp16Storage,
+        };
         var deviceInfo = new DeviceCreateInfo
         {
             SType = StructureType.DeviceCreateInfo, QueueCreateInfoCount = 1, PQueueCreateInfos = &queueInfo,
+            PNext = fp16Storage ? &v11 : null,
         };
         VulkanException.Check(vk.CreateDevice(physical, in deviceInfo, null, out var device), "vkCreateDevice");
         Handle = device;

@@ -5,8 +5,33 @@
 // Specialization constant 0 is the workgroup size; each kernel numbers its own constants from 1.
 layout(local_size_x_id = 0) in;
 
+// Precision variants, compiled from the same source at build time (shaders/Shaders.targets):
+//   default: fp32 everywhere; FP16_STORAGE: activations stored as fp16, arithmetic in fp32;
+//   FP16_STORAGE + FP16_ARITH: arithmetic in fp16 too. Weights stay fp32 in every variant.
+// Kernels read activations with LOAD(i) and write them with STORE(i, v), and compute in `real` / `real4`.
+#if defined(FP16_STORAGE)
+#extension GL_EXT_shader_16bit_storage : require
+layout(std430, binding = 0) buffer Activations { float16_t act[]; };
+#else
 layout(std430, binding = 0) buffer Activations { float act[]; };
+#endif
+#if defined(FP16_ARITH)
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#define real float16_t
+#define real4 f16vec4
+#else
+#define real float
+#define real4 vec4
+#endif
+#define LOAD(i) real(act[i])
+#define STORE(i, v) act[i] = ACT_STORE_T(v)
+#if defined(FP16_STORAGE)
+#define ACT_STORE_T float16_t
+#else
+#define ACT_STORE_T float
+#endif
 layout(std430, binding = 1) readonly buffer Weights { float wts[]; };
+#define W(i) real(wts[i])
 
 layout(push_constant) uniform Offsets {
     uint in0;     // first input
@@ -24,8 +49,8 @@ layout(push_constant) uniform Offsets {
 #define ACT_RELU 1
 #define ACT_RELU6 2
 
-float activate(float v, int kind) {
-    if (kind == ACT_RELU) return max(v, 0.0);
-    if (kind == ACT_RELU6) return clamp(v, 0.0, 6.0);
+real activate(real v, int kind) {
+    if (kind == ACT_RELU) return max(v, real(0.0));
+    if (kind == ACT_RELU6) return clamp(v, real(0.0), real(6.0));
     return v;
 }
