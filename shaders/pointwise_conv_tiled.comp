@@ -18,6 +18,14 @@ layout(constant_id = 8) const int PX = 4;
 
 layout(std140, binding = 2) uniform WeightWindow { vec4 wv[4096]; };
 
+// The arena seen as vec4s: when a row of pixels is a whole number of vec4s, an invocation's 4 pixels are one load.
+#if defined(FP16_STORAGE)
+layout(std430, binding = 0) readonly buffer ActivationsV4 { f16vec4 act4[]; };
+#else
+layout(std430, binding = 0) readonly buffer ActivationsV4 { vec4 act4[]; };
+#endif
+const bool VEC4_ROWS = PX == 4 && HW % 4 == 0;
+
 const int V = OC_TILE / 4;
 
 void main() {
@@ -37,7 +45,12 @@ void main() {
     for (int ci = 0; ci < IN_C; ci++) {
         real x[PX];
         uint row = inBase + uint(ci * HW);
-        for (int k = 0; k < PX; k++) x[k] = LOAD(row + pix[k]);
+        if (VEC4_ROWS) {
+            real4 x4 = real4(act4[(row + uint(p0)) >> 2]);
+            for (int k = 0; k < PX; k++) x[k] = x4[k % 4];
+        } else {
+            for (int k = 0; k < PX; k++) x[k] = LOAD(row + pix[k]);
+        }
         for (int v = 0; v < V; v++) {
             real4 w = real4(wv[wBase + ci * V + v]);
             for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, real4(x[k]), acc[k * V + v]);

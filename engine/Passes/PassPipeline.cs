@@ -18,8 +18,8 @@ public static class PassPipeline
         if (o.FuseActivation) g = FuseActivation.Apply(g);
         if (o.FuseResidualAdd) g = FuseResidualAdd.Apply(g);
         // Whole blocks last: they swallow convs that already carry their BN, activation and residual.
-        if (o.FuseInvertedResidual) g = FuseInvertedResidual.Apply(g, o.FusionWindowElements);
-        if (o.FuseDepthwisePointwise) g = FuseDepthwisePointwise.Apply(g, o.FusionWindowElements);
+        if (o.FuseInvertedResidual ?? true) g = FuseInvertedResidual.Apply(g, o.FusionWindowElements);
+        if (o.FuseDepthwisePointwise ?? true) g = FuseDepthwisePointwise.Apply(g, o.FusionWindowElements);
         return g;
     }
 }

@@ -90,7 +90,14 @@ public sealed class InferenceSession : IDisposable
     public static InferenceSession Create(ModelGraph graph, VulkanDevice device, SessionOptions? options = null)
     {
         options ??= new SessionOptions();
-        var passes = options.Passes with { FusionWindowElements = (int)(device.UniformWindowBytes / 4) };
+        // Block fusion left on auto is used on GPUs and not on CPU implementations (measured slower on lavapipe).
+        bool fuseByDefault = device.Kind != DeviceKind.Cpu;
+        var passes = options.Passes with
+        {
+            FusionWindowElements = (int)(device.UniformWindowBytes / 4),
+            FuseDepthwisePointwise = options.Passes.FuseDepthwisePointwise ?? fuseByDefault,
+            FuseInvertedResidual = options.Passes.FuseInvertedResidual ?? fuseByDefault,
+        };
         var session = new InferenceSession(PassPipeline.Apply(graph, passes), device, options);
         if (options.Warmup)
             session.Run(new float[session.InputLength], new float[session.OutputLength]);

@@ -82,8 +82,12 @@ public class BenchCommandTests
         foreach (var v in variants)
             Assert.Multiple(() =>
             {
+                var name = v.GetProperty("name").GetString()!;
+                // fp32 variants agree to 1e-3; fp16 ones round every activation (and partial sums) to 11 bits,
+                // which a random-weight network amplifies: 5e-2 on probabilities still catches a broken kernel.
+                double tolerance = name.Contains("fp16", StringComparison.Ordinal) ? 5e-2 : 1e-3;
                 Assert.That(v.GetProperty("latency").GetProperty("medianMs").GetDouble(), Is.GreaterThan(0));
-                Assert.That(v.GetProperty("maxAbsDiffVsReference").GetDouble(), Is.LessThanOrEqualTo(1e-3), v.GetProperty("name").GetString());
+                Assert.That(v.GetProperty("maxAbsDiffVsReference").GetDouble(), Is.LessThanOrEqualTo(tolerance), name);
             });
     }
 

@@ -14,7 +14,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// tile, stride 2 with TF "same" padding, residual, every activation, batch 2. Tolerance abs 1e-4 + rel 1e-4.</summary>
 public class FusedBlockKernelTests : GpuTest
 {
-    private static readonly SessionOptions Fused = new() { Passes = new PassOptions() };
+    private static readonly SessionOptions Fused = new() { Passes = new PassOptions(FuseDepthwisePointwise: true, FuseInvertedResidual: true) };
 
     private static ModelGraph Block(int inC, int expC, int outC, int h, int w, int stride, bool expand, bool residual,
         Activation inner, Activation last, int seed)

@@ -45,4 +45,15 @@ public class WholeNetworkTests : GpuTest
         var graph = V2.Create(0.5, 97, 7, WeightInit.Random(14));
         GpuVsCpu.Check(Device, graph, 2, 1e-5, 1e-3, what: "MobileNetV2 0.5/97 with 7 classes");
     }
+
+    [TestCase("mobilenet_v1", 0.5, 128)]
+    [TestCase("mobilenet_v2", 0.75, 160)]
+    [TestCase("mobilenet_v2", 1.0, 224)]
+    public void WithBlockFusionForcedOn(string model, double alpha, int resolution)
+    {
+        var graph = GpuMobileNet.Models.ModelZoo.Create(model, alpha, resolution, 1000, WeightInit.Random(15));
+        var fused = new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: true, FuseInvertedResidual: true) };
+        GpuVsCpu.Check(Device, graph, 1, Abs, Rel, options: fused, what: $"{model} {alpha}/{resolution} with block fusion",
+            inspect: s => Assert.That(s.Graph.Nodes.OfType<GpuMobileNet.Graph.Ops.FusedBlockOp>(), Is.Not.Empty));
+    }
 }
