@@ -3,7 +3,9 @@
 // input value loaded feeds OC_TILE multiply-adds and every weight vec4 feeds PX. Weights come from the
 // uniform window (binding 2), repacked by PointwiseConvTiledKernel as [block][ci][OC_TILE]: on CPU Vulkan
 // (lavapipe) uniform loads are broadcasts while storage loads are per-lane gathers. A layer whose weights
-// exceed one window is split into dispatches; pc.aux0 is the first output channel of this dispatch.
+// exceed one window is split into dispatches, by output-channel blocks (pc.aux0 = first output channel) and,
+// for small images, also by input channels (split-K: pc.aux1 = first input channel, CI_CHUNK of them): the
+// FIRST part writes its partial sum + bias + residual, later parts add theirs, the LAST applies the activation.
 // x = group of PX pixels, y = block of OC_TILE output channels within the dispatch, z = batch item.
 #include "common.glsl"
 
@@ -15,6 +17,9 @@ layout(constant_id = 5) const int ACT = 0;
 layout(constant_id = 6) const int HAS_RESIDUAL = 0;
 layout(constant_id = 7) const int OC_TILE = 16; // multiple of 4
 layout(constant_id = 8) const int PX = 4;
+layout(constant_id = 9) const int CI_CHUNK = 1;  // input channels this dispatch sums over
+layout(constant_id = 10) const int FIRST = 1;
+layout(constant_id = 11) const int LAST = 1;
 
 layout(std140, binding = 2) uniform WeightWindow { vec4 wv[4096]; };
 
@@ -40,9 +45,9 @@ void main() {
     uint pix[PX];
     for (int k = 0; k < PX; k++) pix[k] = uint(min(p0 + k, HW - 1));
 
-    uint inBase = pc.in0 + uint(n * IN_C * HW);
-    int wBase = blk * IN_C * V;
-    for (int ci = 0; ci < IN_C; ci++) {
+    uint inBase = pc.in0 + uint((n * IN_C + int(pc.aux1)) * HW);
+    int wBase = blk * CI_CHUNK * V;
+    for (int ci = 0; ci < CI_CHUNK; ci++) {
         real x[PX];
         uint row = inBase + uint(ci * HW);
         if (VEC4_ROWS) {
@@ -67,9 +72,14 @@ void main() {
             uint r = pc.in1 + uint((n * OUT_C + co) * HW);
             for (int k = 0; k < PX; k++) {
                 if (p0 + k >= HW) break;
-                real s = acc[k * V + v][c] + b;
-                if (HAS_RESIDUAL != 0) s += LOAD(r + uint(p0 + k));
-                STORE(o + uint(p0 + k), activate(s, ACT));
+                real s = acc[k * V + v][c];
+                if (FIRST != 0) {
+                    s += b;
+                    if (HAS_RESIDUAL != 0) s += LOAD(r + uint(p0 + k));
+                } else {
+                    s += LOAD(o + uint(p0 + k));
+                }
+                STORE(o + uint(p0 + k), LAST != 0 ? activate(s, ACT) : s);
             }
         }
 }
