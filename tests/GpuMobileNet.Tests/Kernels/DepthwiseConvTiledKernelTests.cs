@@ -17,6 +17,9 @@ public class DepthwiseConvTiledKernelTests : GpuTest
     [TestCase(9, 13, 13, 5, 2, Activation.Relu6, 2, TestName = "tiled dw 5x5 s2")]
     [TestCase(4, 3, 2, 3, 1, Activation.None, 1, TestName = "tiled dw 3x3 on a 3x2 image (narrower than the tile)")]
     [TestCase(1500, 5, 6, 3, 1, Activation.Relu6, 1, TestName = "tiled dw 1500 channels: two windows")]
+    [TestCase(6, 12, 16, 3, 1, Activation.Relu6, 2, TestName = "tiled dw 3x3 s1, rows of whole vec4s")]
+    [TestCase(5, 16, 16, 3, 2, Activation.Relu6, 2, TestName = "tiled dw 3x3 s2 same pad, rows of whole vec4s")]
+    [TestCase(3, 8, 20, 5, 1, Activation.None, 1, TestName = "tiled dw 5x5 s1, rows of whole vec4s (shift 2)")]
     public void MatchesOracle(int c, int h, int w, int k, int stride, Activation act, int batch)
     {
         var pad = stride == 2 ? Padding.Same(h, w, k, k, 2, 2) : Padding.Symmetric(k / 2);
@@ -29,6 +32,13 @@ public class DepthwiseConvTiledKernelTests : GpuTest
     public void WithResidualAndNoBias()
     {
         var g = ConvGraphs.Conv(new TensorShape(10, 6, 5), 10, 3, 1, Padding.Symmetric(1), 10, false, Activation.Relu, residual: true);
+        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4);
+    }
+
+    [Test]
+    public void WithResidualOnRowsOfWholeVec4s()
+    {
+        var g = ConvGraphs.Conv(new TensorShape(7, 6, 12), 7, 3, 1, Padding.Symmetric(1), 7, true, Activation.Relu6, residual: true);
         GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4);
     }
 

@@ -30,6 +30,7 @@ public class PointwiseConvTiledKernelTests : GpuTest
 
     [TestCase(16, 16, 5, 7, Activation.None)]
     [TestCase(40, 36, 3, 3, Activation.Relu)]
+    [TestCase(24, 24, 8, 8, Activation.None, TestName = "residual read as vec4s (64 pixels)")]
     public void WithResidual(int inC, int outC, int h, int w, Activation act)
     {
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, true, act, residual: true);
