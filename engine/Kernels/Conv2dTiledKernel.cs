@@ -29,7 +29,7 @@ public static class Conv2dTiledKernel
             KernelContext.Flag(op.Residual is not null), tile, px,
         ];
         uint bias = ctx.AddWeights(op.Bias);
-        var reads = op.Residual is null ? new[] { ctx.Bytes(op.Input) } : [ctx.Bytes(op.Input), ctx.Bytes(op.Residual)];
+        var reads = ConvDispatch.Reads(op.Input, op.Residual, ctx);
         var dispatches = new List<KernelDispatch>();
         for (int first = 0; first < blocks; first += blocksPerDispatch)
         {

@@ -8,9 +8,13 @@ internal static class ConvDispatch
 {
     public static KernelDispatch Create(Conv2dOp op, KernelContext ctx, string shader, int[] spec, (uint, uint, uint) groups)
     {
-        var reads = op.Residual is null ? new[] { ctx.Bytes(op.Input) } : [ctx.Bytes(op.Input), ctx.Bytes(op.Residual)];
+        var reads = Reads(op.Input, op.Residual, ctx);
         var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual),
             ctx.Offset(op.Output), ctx.AddWeights(op.Weights), ctx.AddWeights(op.Bias));
         return new KernelDispatch(op.Name, shader, spec, push, groups, reads, [ctx.Bytes(op.Output)]);
     }
+
+    /// <summary>The arena bytes a convolution reads: its input, and its residual when it has one.</summary>
+    public static ByteRange[] Reads(GpuMobileNet.Graph.Value input, GpuMobileNet.Graph.Value? residual, KernelContext ctx) =>
+        residual is null ? [ctx.Bytes(input)] : [ctx.Bytes(input), ctx.Bytes(residual)];
 }

@@ -31,7 +31,7 @@ public static class DepthwiseConvTiledKernel
             KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
             op.Pad.Top, op.Pad.Left, (int)op.Activation, KernelContext.Flag(op.Residual is not null), px,
         ];
-        var reads = op.Residual is null ? new[] { ctx.Bytes(op.Input) } : [ctx.Bytes(op.Input), ctx.Bytes(op.Residual)];
+        var reads = ConvDispatch.Reads(op.Input, op.Residual, ctx);
         var dispatches = new List<KernelDispatch>();
         for (int first = 0; first < i.C; first += channelsPerDispatch)
         {

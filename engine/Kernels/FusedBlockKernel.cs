@@ -30,7 +30,7 @@ public static class FusedBlockKernel
         long expandWindow = ctx.Weights.Add(PackExpandAndDepthwise(op));
         var push = new PushOffsets(ctx.Offset(op.Input), project.Residual is null ? 0 : ctx.Offset(project.Residual),
             ctx.Offset(op.Output), 0, ctx.AddWeights(project.Bias));
-        var reads = project.Residual is null ? new[] { ctx.Bytes(op.Input) } : [ctx.Bytes(op.Input), ctx.Bytes(project.Residual)];
+        var reads = ConvDispatch.Reads(op.Input, project.Residual, ctx);
         return
         [
             new KernelDispatch(op.Name, Shader, spec, push, ((uint)(tilesX * tilesY), 1, (uint)ctx.Batch), reads, [ctx.Bytes(op.Output)])
