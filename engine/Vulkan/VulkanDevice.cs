@@ -25,8 +25,17 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     internal PipelineCacheStore PipelineCache { get; }
 
     private PipelineLibrary? _pipelines;
-    /// <summary>Kernel pipelines of this device, shared by every session on it.</summary>
-    internal PipelineLibrary Pipelines => _pipelines ??= new PipelineLibrary(this);
+    private readonly object _pipelinesLock = new();
+
+    /// <summary>Kernel pipelines of this device, shared by every session on it (created once, even when sessions
+    /// are created from several threads).</summary>
+    internal PipelineLibrary Pipelines
+    {
+        get
+        {
+            lock (_pipelinesLock) return _pipelines ??= new PipelineLibrary(this);
+        }
+    }
 
     public string Name { get; }
     public DeviceKind Kind { get; }
@@ -149,6 +158,14 @@ public sealed unsafe partial class VulkanDevice : IDisposable
 
     /// <summary>Records commands into a temporary command buffer, submits them and waits (uploads, copies).</summary>
     internal void RunOnce(Action<CommandBuffer> record)
+    {
+        // The pool is shared by every session on the device, and Vulkan pools need external synchronisation.
+        lock (_oneTimeLock) RunOnceLocked(record);
+    }
+
+    private readonly object _oneTimeLock = new();
+
+    private void RunOnceLocked(Action<CommandBuffer> record)
     {
         var alloc = new CommandBufferAllocateInfo
         {

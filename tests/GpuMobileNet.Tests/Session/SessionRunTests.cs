@@ -43,4 +43,19 @@ public class SessionRunTests : GpuTest
         var ex = Assert.Throws<ArgumentException>(() => session.Run(new float[10]));
         Assert.That(ex!.Message, Does.Contain("3x64x64").And.Contain("10"));
     }
+
+    [Test]
+    public void SessionsCreatedAndRunFromSeveralThreadsAgreeWithTheOracle()
+    {
+        var graph = MobileNetV1.Create(0.25, 64, 5, WeightInit.Random(23));
+        var input = GpuVsCpu.RandomArray(graph.Input.Shape.Elements, 2);
+        var expected = ReferenceExecutor.Run(graph, input);
+        var results = new float[4][];
+        Parallel.For(0, results.Length, i =>
+        {
+            using var session = InferenceSession.Create(graph, Device);
+            for (int r = 0; r < 5; r++) results[i] = session.Run(input);
+        });
+        foreach (var r in results) GpuVsCpu.AssertClose(r, expected, 1e-5, 1e-3, "threaded session");
+    }
 }
