@@ -26,9 +26,11 @@ public static class DepthwiseConvTiledKernel
         int perChannel = Vec4sPerChannel(op) * 4;
         int channelsPerDispatch = Math.Max(1, ctx.UniformWindowElements / perChannel);
         int work = o.H * ((o.W + px - 1) / px);
+        // Small images (7x7: 14 row groups) get small workgroups, so few lanes idle.
+        int local = Math.Min(KernelContext.WorkgroupSize, (work + 7) / 8 * 8);
         int[] spec =
         [
-            KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
+            local, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
             op.Pad.Top, op.Pad.Left, (int)op.Activation, KernelContext.Flag(op.Residual is not null), px,
         ];
         var reads = ConvDispatch.Reads(op.Input, op.Residual, ctx);
@@ -41,7 +43,7 @@ public static class DepthwiseConvTiledKernel
                 Aux0: (uint)first);
             var label = count == i.C ? op.Name : $"{op.Name}[{first}:{first + count}]";
             dispatches.Add(new KernelDispatch(label, Shader, spec, push,
-                (KernelContext.Groups(work, KernelContext.WorkgroupSize), (uint)count, (uint)ctx.Batch), reads,
+                (KernelContext.Groups(work, local), (uint)count, (uint)ctx.Batch), reads,
                 ctx.ChannelBytes(op.Output, first, count))
             {
                 UniformWindowOffsetBytes = checked((uint)(window * 4)),
