@@ -63,6 +63,14 @@ public class BadInputTests
     }
 
     [Test]
+    public void NoVulkanDriverSaysWhatToInstall()
+    {
+        // Point the loader at a driver manifest that does not exist: what a machine without a driver looks like.
+        var noDriver = new Dictionary<string, string> { ["VK_ICD_FILENAMES"] = "/nonexistent/icd.json", ["VK_DRIVER_FILES"] = "/nonexistent/icd.json" };
+        AssertOneLineError(GmnProcess.RunWith(noDriver, "classify", TestPaths.Photo("chelsea.png")), "mesa-vulkan-drivers");
+    }
+
+    [Test]
     public void UnknownBuiltInModel()
     {
         AssertOneLineError(GmnProcess.Run("bench", "--model", "resnet_9000"), "resnet_9000");
