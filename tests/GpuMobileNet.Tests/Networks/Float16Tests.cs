@@ -26,6 +26,9 @@ public class Float16Tests : GpuTest
             ConvGraphs.Conv(new(3, 17, 13), 8, 3, 2, GpuMobileNet.Graph.Padding.Same(17, 13, 3, 3, 2, 2), 1, true, GpuMobileNet.Graph.Activation.Relu6, false),
             ConvGraphs.Conv(new(7, 9, 9), 7, 3, 1, GpuMobileNet.Graph.Padding.Symmetric(1), 7, true, GpuMobileNet.Graph.Activation.Relu, false),
             ConvGraphs.Conv(new(24, 7, 9), 20, 1, 1, GpuMobileNet.Graph.Padding.Zero, 1, true, GpuMobileNet.Graph.Activation.None, true),
+            SmallOpGraphs.Build("pad", new(3, 7, 5), (b, x) => b.Pad("pad", x, new GpuMobileNet.Graph.Padding(1, 0, 2, 1))),
+            SmallOpGraphs.Build("pool", new(6, 9, 8), (b, x) => b.AvgPool("pool", x, 3, 3, 2, 2, GpuMobileNet.Graph.Padding.Same(9, 8, 3, 3, 2, 2))),
+            SmallOpGraphs.Build("softmax", new(50, 1, 1), (b, x) => b.Softmax("softmax", b.Dense("fc", x, 10, GpuVsCpu.RandomArray(500, 9, 0.2f)))),
         };
         foreach (var g in shapes) GpuVsCpu.Check(Device, g, 2, tolerance, tolerance, options: options);
     }
@@ -46,6 +49,27 @@ public class Float16Tests : GpuTest
             TestContext.Out.WriteLine($"{precision} seed {seed}: max |fp16 - fp32| / max |fp32| = {worst:E2}");
             Assert.That(worst, Is.LessThanOrEqualTo(relativeToMax));
         }
+    }
+
+    /// <summary>With every pass off and simple kernels, the fp16 builds of add, activation and the BatchNorm-as-
+    /// depthwise kernels run too; same bound as the fused graph.</summary>
+    [TestCase(Precision.Float16Storage, 0.1)]
+    [TestCase(Precision.Float16, 0.2)]
+    public void UnfusedSimpleKernelsStayCloseToFp32(Precision precision, double relativeToMax)
+    {
+        var graph = MobileNetV2.Create(0.35, 96, 20, WeightInit.Random(32));
+        var simple = new SessionOptions { Passes = GpuMobileNet.Passes.PassOptions.None, Kernels = GpuMobileNet.Kernels.KernelChoice.Simple };
+        using var fp32 = InferenceSession.Create(graph, Device, simple);
+        using var fp16 = InferenceSession.Create(graph, Device, simple with { Precision = precision });
+        var shaders = fp16.Dispatches.Select(d => d.Shader).ToList();
+        foreach (var kernel in new[] { "add", "activation", "depthwise_conv", "pointwise_conv", "conv2d" })
+            Assert.That(shaders, Has.Member(kernel), kernel);
+        var input = GpuVsCpu.RandomArray(fp32.InputLength, 5);
+        var a = fp32.Run(input);
+        var b = fp16.Run(input);
+        double worst = a.Zip(b, (x, y) => Math.Abs(x - y)).Max() / a.Max(Math.Abs);
+        TestContext.Out.WriteLine($"{precision}, passes off: {worst:E2}");
+        Assert.That(worst, Is.LessThanOrEqualTo(relativeToMax));
     }
 
     /// <summary>The criterion on the real weights (`gmn precision` measures it on 200 inputs): output within
