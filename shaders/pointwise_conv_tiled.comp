@@ -41,6 +41,13 @@ void main() {
 
     real4 acc[PX * V];
     for (int i = 0; i < PX * V; i++) acc[i] = real4(0);
+#if defined(FP16_ARITH)
+    // fp16 partial sums are folded into fp32 totals every FOLD input channels: an fp16 sum of hundreds of
+    // terms drifts by a few percent, a sum of 32 by well under one.
+    const int FOLD = 32;
+    vec4 total[PX * V];
+    for (int i = 0; i < PX * V; i++) total[i] = vec4(0);
+#endif
     // Clamped pixel indices keep the tail's loads in range; their results are not stored.
     uint pix[PX];
     for (int k = 0; k < PX; k++) pix[k] = uint(min(p0 + k, HW - 1));
@@ -60,7 +67,14 @@ void main() {
             real4 w = real4(wv[wBase + ci * V + v]);
             for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, real4(x[k]), acc[k * V + v]);
         }
+#if defined(FP16_ARITH)
+        if (ci % FOLD == FOLD - 1)
+            for (int i = 0; i < PX * V; i++) { total[i] += vec4(acc[i]); acc[i] = real4(0); }
+#endif
     }
+#if defined(FP16_ARITH)
+    for (int i = 0; i < PX * V; i++) total[i] += vec4(acc[i]);
+#endif
 
     int co0 = int(pc.aux0) + blk * OC_TILE;
     for (int v = 0; v < V; v++)
@@ -83,7 +97,11 @@ void main() {
             }
             for (int k = 0; k < PX; k++) {
                 if (p0 + k >= HW) break;
+#if defined(FP16_ARITH)
+                real s = real(total[k * V + v][c]);
+#else
                 real s = acc[k * V + v][c];
+#endif
                 if (FIRST != 0) s += b;
                 if (needPrior) s += prior[k];
                 STORE(o + uint(p0 + k), LAST != 0 ? activate(s, ACT) : s);

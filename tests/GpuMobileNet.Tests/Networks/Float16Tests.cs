@@ -74,10 +74,10 @@ public class Float16Tests : GpuTest
 
     /// <summary>The criterion on the real weights (`gmn precision` measures it on 200 inputs): output within
     /// 1e-2 of fp32 relative to its largest value, and the same top class; here 4 photos and 8 random images.
-    /// fp16 storage meets it (200 inputs: max 1.25e-3). fp16 arithmetic does not always (200 inputs: max 1.24e-2,
-    /// mean 4.5e-3), so it is held to 2.5e-2 and the same top class.</summary>
+    /// Measured on 200 inputs: fp16 storage max 1.5e-3, fp16 arithmetic max 3.1e-3 (its pointwise sums fold into
+    /// fp32 every 32 channels; without that it reached 1.35e-2).</summary>
     [TestCase(Precision.Float16Storage, 1e-2)]
-    [TestCase(Precision.Float16, 2.5e-2)]
+    [TestCase(Precision.Float16, 1e-2)]
     public void NsfwjsStaysCloseAndAgreesOnTheTopClass(Precision precision, double bound)
     {
         var graph = TfjsLayersImporter.Load(TestPaths.NsfwjsModelJson);
