@@ -10,7 +10,7 @@ public static class DepthwiseConvTiledKernel
     public const string Shader = "depthwise_conv_tiled";
 
     /// <summary>Output pixels of a row per invocation.</summary>
-    public static int PixelsPerInvocation { get; set; } = 4;
+    public const int PixelsPerInvocation = 4;
 
     public static int Vec4sPerChannel(Conv2dOp op) => (op.KernelH * op.KernelW + 1 + 3) / 4;
 
@@ -26,8 +26,7 @@ public static class DepthwiseConvTiledKernel
         int perChannel = Vec4sPerChannel(op) * 4;
         int channelsPerDispatch = Math.Max(1, ctx.UniformWindowElements / perChannel);
         int work = o.H * ((o.W + px - 1) / px);
-        // Small images (7x7: 14 row groups) get small workgroups, so few lanes idle.
-        int local = Math.Min(KernelContext.WorkgroupSize, (work + 7) / 8 * 8);
+        int local = KernelContext.LocalSizeFor(work);
         int[] spec =
         [
             local, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,

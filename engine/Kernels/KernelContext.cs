@@ -38,6 +38,10 @@ public sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int b
     /// <summary>Adds weights to the session's weight buffer; returns their element offset (0 for null).</summary>
     public uint AddWeights(float[]? data) => data is null ? 0 : checked((uint)Weights.Add(data));
 
+    /// <summary>Workgroup size for a grid of <paramref name="work"/> invocations: small images (7x7 layers) get
+    /// small workgroups, a multiple of 8 (lavapipe's subgroup), so few lanes idle.</summary>
+    public static int LocalSizeFor(int work) => Math.Min(WorkgroupSize, (work + 7) / 8 * 8);
+
     public static uint Groups(long work, int perGroup) => checked((uint)((work + perGroup - 1) / perGroup));
     public static int Flag(bool b) => b ? 1 : 0;
 }

@@ -123,12 +123,11 @@ public sealed class InferenceSession : IDisposable
             throw new ArgumentException($"output span has {output.Length} values; '{Graph.Name}' produces batch {Batch} x {OutputShape} = {OutputLength}");
         lock (_runLock)
         {
-            var inBytes = (ulong)Memory.OffsetOf(Graph.Input) * (ulong)ActivationBytes;
-            var outBytes = (ulong)Memory.OffsetOf(Graph.Output) * (ulong)ActivationBytes;
+            // Staging buffers hold just the input / output; otherwise they live at their place in the arena.
             var inBuffer = _stagingIn ?? _arena;
             var outBuffer = _stagingOut ?? _arena;
-            if (_stagingIn is not null) inBytes = 0;
-            if (_stagingOut is not null) outBytes = 0;
+            ulong inBytes = _stagingIn is null ? (ulong)Memory.OffsetOf(Graph.Input) * (ulong)ActivationBytes : 0;
+            ulong outBytes = _stagingOut is null ? (ulong)Memory.OffsetOf(Graph.Output) * (ulong)ActivationBytes : 0;
             if (ActivationBytes == 4)
             {
                 input.CopyTo(inBuffer.AsSpan<float>(inBytes, InputLength));
