@@ -6,7 +6,8 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>What a kernel needs to turn a graph op into a dispatch: where each tensor and weight lives,
 /// and the batch size. Offsets are in elements (floats).</summary>
-public sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int batch, int uniformWindowElements, int activationBytes = 4)
+public sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int batch, int uniformWindowElements, int activationBytes = 4,
+    int broadcastSubgroupSize = 0)
 {
     public const int WorkgroupSize = 64;
 
@@ -21,6 +22,9 @@ public sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int b
 
     /// <summary>Bytes per activation element: 4 for fp32, 2 for fp16 storage.</summary>
     public int ActivationBytes { get; } = activationBytes;
+
+    /// <summary>The device's subgroup size where compute shaders may use subgroupBroadcast, else 0.</summary>
+    public int BroadcastSubgroupSize { get; } = broadcastSubgroupSize;
 
     public uint Offset(Value v) => checked((uint)Memory.OffsetOf(v));
     public ByteRange Bytes(Value v) => new((ulong)Memory.OffsetOf(v) * (ulong)ActivationBytes, (ulong)v.Shape.Elements * (ulong)Batch * (ulong)ActivationBytes);

@@ -25,7 +25,10 @@ public static class PointwiseConvTiledKernel
 
     public static bool Fits(Conv2dOp op, KernelContext ctx) => OutputChannelTile <= ctx.UniformWindowElements;
 
-    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx)
+    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx) => Plan(op, ctx, Shader);
+
+    /// <summary>The dispatches of <paramref name="shader"/>, this kernel or one with the same tiling, weight layout and split.</summary>
+    internal static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, string shader)
     {
         int tile = OutputChannelTile, px = PixelsPerInvocation;
         int inC = op.InC, outC = op.OutC;
@@ -61,7 +64,7 @@ public static class PointwiseConvTiledKernel
                 if (op.Residual is not null && isFirst) readRanges.Add(ctx.Bytes(op.Residual));
                 if (!isFirst) readRanges.AddRange(writes);
                 string label = op.Name + (count == blocks ? "" : $"[{co0}:{co0 + coCount}]") + (chunk == inC ? "" : $"[in {ci0}:{ci0 + ciCount}]");
-                dispatches.Add(new KernelDispatch(label, Shader, spec, push,
+                dispatches.Add(new KernelDispatch(label, shader, spec, push,
                     (KernelContext.Groups(pixelGroups, local), (uint)count, (uint)ctx.Batch), readRanges.ToArray(), writes)
                 {
                     UniformWindowOffsetBytes = checked((uint)(window * 4)),

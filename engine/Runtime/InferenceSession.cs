@@ -59,7 +59,8 @@ public sealed class InferenceSession : IDisposable
         Memory = options.MemoryReuse ? ReusePlanner.Plan(graph, Batch, InPlacePolicy.Default) : NaivePlanner.Plan(graph, Batch);
         var window = device.UniformWindowBytes;
         var packer = new WeightPacker((int)(device.UniformOffsetAlignment / 4));
-        var ctx = new KernelContext(Memory, packer, Batch, (int)(window / 4), ActivationBytes);
+        var ctx = new KernelContext(Memory, packer, Batch, (int)(window / 4), ActivationBytes,
+            device.SupportsSubgroupBroadcast ? device.SubgroupSize : 0);
         Dispatches = graph.Nodes.SelectMany(n => KernelSelector.Plan(n, ctx, options.Kernels)).ToList();
         var weightData = packer.ToArray(tailPadding: (int)(window / 4));
 

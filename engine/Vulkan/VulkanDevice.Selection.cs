@@ -165,4 +165,17 @@ public sealed unsafe partial class VulkanDevice
         bool storage = v11.StorageBuffer16BitAccess && v11.UniformAndStorageBuffer16BitAccess;
         return (storage, storage && v12.ShaderFloat16);
     }
+
+    /// <summary>The subgroup size compute shaders see and whether they may use subgroupBroadcast (ballot
+    /// operations in the compute stage); (0, false) before Vulkan 1.1.</summary>
+    private static (int Size, bool Broadcast) QuerySubgroups(Vk vk, PhysicalDevice device, uint apiVersion)
+    {
+        if (apiVersion < Vk.Version11) return (0, false);
+        var subgroup = new PhysicalDeviceSubgroupProperties { SType = StructureType.PhysicalDeviceSubgroupProperties };
+        var props = new PhysicalDeviceProperties2 { SType = StructureType.PhysicalDeviceProperties2, PNext = &subgroup };
+        vk.GetPhysicalDeviceProperties2(device, &props);
+        bool broadcast = subgroup.SupportedStages.HasFlag(ShaderStageFlags.ComputeBit)
+            && subgroup.SupportedOperations.HasFlag(SubgroupFeatureFlags.BallotBit);
+        return ((int)subgroup.SubgroupSize, broadcast);
+    }
 }

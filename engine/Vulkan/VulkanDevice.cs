@@ -46,6 +46,10 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     public bool SupportsFloat16Storage { get; }
     /// <summary>shaderFloat16 as well: fp16 arithmetic.</summary>
     public bool SupportsFloat16Arithmetic { get; }
+    /// <summary>Invocations per subgroup in compute shaders (8 on lavapipe with AVX2, 32 on NVIDIA, 32 or 64 on AMD).</summary>
+    public int SubgroupSize { get; }
+    /// <summary>Compute shaders may use subgroupBroadcast (the ballot subgroup operations).</summary>
+    public bool SupportsSubgroupBroadcast { get; }
     public bool ValidationEnabled => _messenger is not null;
 
     /// <summary>Bytes of the weights a dispatch can see as uniforms: maxUniformBufferRange, capped at 64 KiB.</summary>
@@ -82,6 +86,7 @@ public sealed unsafe partial class VulkanDevice : IDisposable
         var (fp16Storage, fp16Math) = QueryFloat16(vk, physical, props.ApiVersion);
         SupportsFloat16Storage = fp16Storage;
         SupportsFloat16Arithmetic = fp16Math;
+        (SubgroupSize, SupportsSubgroupBroadcast) = QuerySubgroups(vk, physical, props.ApiVersion);
 
         float priority = 1f;
         var queueInfo = new DeviceQueueCreateInfo
