@@ -17,6 +17,7 @@ internal static class Variants
         new("naive kernels, no passes", new SessionOptions { Kernels = KernelChoice.Simple, Passes = PassOptions.None }),
         new("fast kernels, no block fusion", new SessionOptions { Passes = NoBlockFusion }),
         new("fast kernels, subgroup-shared pointwise weights", new SessionOptions { Passes = NoBlockFusion, Kernels = new KernelChoice(Pointwise: PointwiseVariant.Subgroup) }),
+        new("fast kernels, shared-memory pointwise GEMM", new SessionOptions { Passes = NoBlockFusion, Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory) }),
         new("fast kernels + fused dw+pw", new SessionOptions { Passes = NoBlockFusion with { FuseDepthwisePointwise = true } }),
         new("fast kernels + fused inverted residual", new SessionOptions { Passes = NoBlockFusion with { FuseInvertedResidual = true } }),
         new("fast kernels + both fusions", new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: true, FuseInvertedResidual: true) }),

@@ -17,4 +17,7 @@ public enum PointwiseVariant
     Tiled,
     /// <summary>pointwise_conv_subgroup: one lane in 8 loads each weight and subgroupBroadcast shares it.</summary>
     Subgroup,
+    /// <summary>pointwise_conv_shared: a shared-memory tiled GEMM; each workgroup stages slices of inputs and
+    /// weights in shared memory for its 32-channel x 64-pixel output tile. For GPUs (it does not pay on lavapipe).</summary>
+    SharedMemory,
 }

@@ -20,6 +20,7 @@ public static class KernelSelector
     private static IReadOnlyList<KernelDispatch> Select(Node node, KernelContext ctx, KernelChoice choice) => node switch
     {
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.Subgroup && PointwiseConvSubgroupKernel.Fits(c, ctx) => PointwiseConvSubgroupKernel.Plan(c, ctx),
+        Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.SharedMemory && PointwiseConvSharedKernel.Fits(c, ctx) => [PointwiseConvSharedKernel.Plan(c, ctx)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && PointwiseConvTiledKernel.Fits(c, ctx) => PointwiseConvTiledKernel.Plan(c, ctx),
         Conv2dOp c when c.IsPointwise => [PointwiseConvKernel.Plan(c, ctx)],
         Conv2dOp c when c.IsDepthwise && choice.FastDepthwise && DepthwiseConvTiledKernel.Fits(c, ctx) => DepthwiseConvTiledKernel.Plan(c, ctx),
