@@ -11,6 +11,10 @@ public static class DepthwiseConvTiledKernel
 
     /// <summary>Output pixels of a row per invocation.</summary>
     public const int PixelsPerInvocation = 4;
+    /// <summary>Output rows per invocation: each input row loaded feeds every output row that needs it. Measured on
+    /// lavapipe (MobileNetV2-1.0-224, all depthwise layers): 1 row 12.0 ms, 2 rows 9.7, 3 rows 10.6, 4 rows 13.8
+    /// (more accumulators spill and fewer invocations share the work).</summary>
+    public const int RowsPerInvocation = 2;
 
     public static int Vec4sPerChannel(Conv2dOp op) => (op.KernelH * op.KernelW + 1 + 3) / 4;
 
@@ -25,12 +29,13 @@ public static class DepthwiseConvTiledKernel
         int px = Math.Min(PixelsPerInvocation, o.W);
         int perChannel = Vec4sPerChannel(op) * 4;
         int channelsPerDispatch = Math.Max(1, ctx.UniformWindowElements / perChannel);
-        int work = o.H * ((o.W + px - 1) / px);
+        int rows = Math.Min(RowsPerInvocation, o.H);
+        int work = (o.H + rows - 1) / rows * ((o.W + px - 1) / px);
         int local = KernelContext.LocalSizeFor(work);
         int[] spec =
         [
             local, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
-            op.Pad.Top, op.Pad.Left, (int)op.Activation, KernelContext.Flag(op.Residual is not null), px,
+            op.Pad.Top, op.Pad.Left, (int)op.Activation, KernelContext.Flag(op.Residual is not null), px, rows,
         ];
         var reads = ConvDispatch.Reads(op.Input, op.Residual, ctx);
         var dispatches = new List<KernelDispatch>();
