@@ -31,16 +31,24 @@ public sealed class ModelGraph
 
     private void Validate()
     {
+        CheckLayout(Input, $"graph '{Name}' has input");
         var defined = new HashSet<Value> { Input };
         foreach (var node in Nodes)
         {
             foreach (var v in node.Inputs)
                 if (!defined.Contains(v))
                     throw new InvalidGraphException($"{node} reads '{v.Name}' before anything writes it (graph '{Name}' is not in topological order)");
+            CheckLayout(node.Output, $"{node} writes");
             if (!defined.Add(node.Output))
                 throw new InvalidGraphException($"{node} writes '{node.Output.Name}', which is already written by another op");
         }
         if (!defined.Contains(Output))
             throw new InvalidGraphException($"graph '{Name}': output '{Output.Name}' is never written");
+    }
+
+    private static void CheckLayout(Value v, string who)
+    {
+        if (v.Layout == TensorLayout.Nc4hw4 && v.Shape.C % 4 != 0)
+            throw new InvalidGraphException($"{who} '{v.Name}' ({v.Shape}) as {TensorLayout.Nc4hw4}, which needs a channel count that is a multiple of 4");
     }
 }

@@ -17,8 +17,18 @@ public static class KernelSelector
         return dispatches.Select(d => d with { Source = node, Fraction = dispatches.Count == 1 ? 1 : d.Groups.Y / total }).ToList();
     }
 
-    private static IReadOnlyList<KernelDispatch> Select(Node node, KernelContext ctx, KernelChoice choice) => node switch
+    private static IReadOnlyList<KernelDispatch> Select(Node node, KernelContext ctx, KernelChoice choice)
     {
+        CheckLayouts(node);
+        return SelectKernel(node, ctx, choice);
+    }
+
+    private static IReadOnlyList<KernelDispatch> SelectKernel(Node node, KernelContext ctx, KernelChoice choice) => node switch
+    {
+        // Channel-packed tensors (the channel-packing pass chose them) have their own kernels, whatever the choice.
+        Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.IsPointwise => PointwiseConvPackedKernel.Plan(c, ctx),
+        Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.IsDepthwise => DepthwiseConvPackedKernel.Plan(c, ctx),
+        LayoutConvertOp l => [LayoutConvertKernel.Plan(l, ctx)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.Subgroup && PointwiseConvSubgroupKernel.Fits(c, ctx) => PointwiseConvSubgroupKernel.Plan(c, ctx),
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.SharedMemory && PointwiseConvSharedKernel.Fits(c, ctx) => [PointwiseConvSharedKernel.Plan(c, ctx)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && PointwiseConvTiledKernel.Fits(c, ctx) => PointwiseConvTiledKernel.Plan(c, ctx),
@@ -37,4 +47,21 @@ public static class KernelSelector
         FlattenOp => [],
         _ => throw new NotSupportedException($"{node} has no GPU kernel (BatchNorm must be folded or converted by the passes)"),
     };
+
+    /// <summary>Every kernel but the packed ones and the layout conversion reads and writes NCHW; element-wise ones
+    /// (Add, Activation) work in either layout as long as all their tensors share it.</summary>
+    private static void CheckLayouts(Node node)
+    {
+        var layouts = node.Inputs.Append(node.Output).Select(v => v.Layout).Distinct().ToList();
+        bool ok = node switch
+        {
+            LayoutConvertOp => true,
+            Conv2dOp c when c.IsPointwise || c.IsDepthwise => layouts.Count == 1,
+            AddOp or ActivationOp => layouts.Count == 1,
+            _ => layouts.SequenceEqual([TensorLayout.Nchw]),
+        };
+        if (!ok)
+            throw new NotSupportedException(
+                $"{node} has no GPU kernel for these layouts: {string.Join(", ", node.Inputs.Append(node.Output).Select(v => v.ToString()))}");
+    }
 }

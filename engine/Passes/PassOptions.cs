@@ -17,6 +17,11 @@ public sealed record PassOptions(
     /// <summary>Every optional pass off: the graph as imported (BatchNorm still becomes a depthwise conv).</summary>
     public static PassOptions None { get; } = new(false, false, false, false, false, false);
 
+    /// <summary>Store activations channel-packed (NC4HW4) between pointwise / depthwise convolutions (see
+    /// <see cref="PackChannels"/>). Off by default: on lavapipe it measured no faster, and it is meant for GPUs,
+    /// where it has not been measured yet.</summary>
+    public bool PackChannels { get; init; }
+
     /// <summary>Floats a fused block's weight set may take (one uniform window, 64 KiB by default): blocks with
     /// more stay unfused. The session sets it from the device's limit.</summary>
     public int FusionWindowElements { get; init; } = 16384;

@@ -5,7 +5,8 @@ namespace GpuMobileNet.Passes;
 /// <summary>Runs the graph rewrites in an order where each enables the next: pads fold into convs first,
 /// then BatchNorm folds into the conv before it (leftovers become 1x1 depthwise convs), then activations
 /// fuse into their producers, residual adds fuse into the conv on one side (taking the Add's activation), and
-/// last expand→depthwise→project and depthwise→pointwise chains become fused blocks.</summary>
+/// then expand→depthwise→project and depthwise→pointwise chains become fused blocks, and last (when asked) the
+/// tensors between pointwise and depthwise convolutions become channel-packed.</summary>
 public static class PassPipeline
 {
     public static ModelGraph Apply(ModelGraph g, PassOptions o)
@@ -20,6 +21,8 @@ public static class PassPipeline
         // Whole blocks last: they swallow convs that already carry their BN, activation and residual.
         if (o.FuseInvertedResidual ?? true) g = FuseInvertedResidual.Apply(g, o.FusionWindowElements);
         if (o.FuseDepthwisePointwise ?? true) g = FuseDepthwisePointwise.Apply(g, o.FusionWindowElements);
+        // Layout last: it only changes how the remaining ops store their tensors.
+        if (o.PackChannels) g = PackChannels.Apply(g);
         return g;
     }
 }

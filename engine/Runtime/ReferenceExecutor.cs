@@ -47,6 +47,8 @@ public static class ReferenceExecutor
             AvgPoolOp pool => PoolReference.AvgPool(pool, In(pool.Input), batch),
             // NCHW flatten keeps the memory order, so the values are the same array contents.
             FlattenOp f => (float[])In(f.Input).Clone(),
+            // The oracle works on logical NCHW: a layout change is a storage detail, the values are unchanged.
+            LayoutConvertOp l => (float[])In(l.Input).Clone(),
             DenseOp d => DenseReference.Dense(d, In(d.Input), batch),
             SoftmaxOp s => DenseReference.Softmax(In(s.Input), s.Input.Shape, batch),
             _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),

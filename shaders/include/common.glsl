@@ -54,3 +54,9 @@ real activate(real v, int kind) {
     if (kind == ACT_RELU6) return clamp(v, real(0.0), real(6.0));
     return v;
 }
+
+real4 activate(real4 v, int kind) {
+    if (kind == ACT_RELU) return max(v, real4(0.0));
+    if (kind == ACT_RELU6) return clamp(v, real4(0.0), real4(6.0));
+    return v;
+}

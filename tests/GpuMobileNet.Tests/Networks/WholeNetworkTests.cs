@@ -56,4 +56,15 @@ public class WholeNetworkTests : GpuTest
         GpuVsCpu.Check(Device, graph, 1, Abs, Rel, options: fused, what: $"{model} {alpha}/{resolution} with block fusion",
             inspect: s => Assert.That(s.Graph.Nodes.OfType<GpuMobileNet.Graph.Ops.FusedBlockOp>(), Is.Not.Empty));
     }
+
+    [TestCase("mobilenet_v1", 0.25, 128, 1)]
+    [TestCase("mobilenet_v2", 0.5, 97, 2)]
+    [TestCase("mobilenet_v2", 1.0, 224, 1)]
+    public void WithChannelPackedLayout(string model, double alpha, int resolution, int batch)
+    {
+        var graph = GpuMobileNet.Models.ModelZoo.Create(model, alpha, resolution, 1000, WeightInit.Random(16));
+        var packed = new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: false, FuseInvertedResidual: false) { PackChannels = true } };
+        GpuVsCpu.Check(Device, graph, batch, Abs, Rel, options: packed, what: $"{model} {alpha}/{resolution} batch {batch}, NC4HW4",
+            inspect: s => Assert.That(s.Dispatches.Count(d => d.Shader == GpuMobileNet.Kernels.LayoutConvertKernel.Shader), Is.EqualTo(2)));
+    }
 }

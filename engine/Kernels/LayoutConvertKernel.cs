@@ -1,0 +1,25 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+
+namespace GpuMobileNet.Kernels;
+
+/// <summary>shaders/layout_convert.comp: packs an NCHW tensor into NC4HW4 or unpacks it back.</summary>
+public static class LayoutConvertKernel
+{
+    public const string Shader = "layout_convert";
+
+    /// <exception cref="NotSupportedException">The op changes the shape, keeps the layout, or has a channel count
+    /// that is not a multiple of 4 (the message names the op and both values).</exception>
+    public static KernelDispatch Plan(LayoutConvertOp op, KernelContext ctx)
+    {
+        var s = op.Input.Shape;
+        if (s != op.Output.Shape || op.Input.Layout == op.Output.Layout || s.C % 4 != 0)
+            throw new NotSupportedException(
+                $"{op}: cannot convert {op.Input} to {op.Output}: needs the same shape, another layout and a channel count that is a multiple of 4");
+        int hw = s.H * s.W;
+        int local = KernelContext.LocalSizeFor(hw);
+        int[] spec = [local, s.C, hw, KernelContext.Flag(op.Output.Layout == TensorLayout.Nc4hw4)];
+        return new KernelDispatch(op.Name, Shader, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
+            (KernelContext.Groups(hw, local), (uint)(s.C / 4), (uint)ctx.Batch), [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
+    }
+}

@@ -1,0 +1,81 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+
+namespace GpuMobileNet.Passes;
+
+/// <summary>Stores activations channel-packed (<see cref="TensorLayout.Nc4hw4"/>) between the ops whose kernels
+/// read and write that layout: pointwise and depthwise convolutions with channel counts that are multiples of 4,
+/// and element-wise Add / Activation when all their inputs are packed already. A <see cref="LayoutConvertOp"/>
+/// packs a planar value the first time a packed op reads it, and unpacks a packed value just before the first
+/// planar op (or the graph output) that needs it; the unpacked copy keeps the original value's identity, so
+/// planar ops are left as they are. Runs last: fused blocks stay planar.</summary>
+public static class PackChannels
+{
+    public static ModelGraph Apply(ModelGraph g)
+    {
+        var rewrite = new Rewrite(g.Input);
+        foreach (var node in g.Nodes)
+            rewrite.Add(node);
+        rewrite.EnsurePlanar(g.Output);
+        return g.WithNodes(rewrite.Nodes);
+    }
+
+    /// <summary>Whether the packed kernels run this convolution.</summary>
+    public static bool Packs(Conv2dOp c) => (c.IsPointwise || c.IsDepthwise) && c.InC % 4 == 0 && c.OutC % 4 == 0;
+
+    private sealed class Rewrite
+    {
+        private readonly Dictionary<Value, Value> _packed = [];   // original value -> its packed form
+        private readonly HashSet<Value> _planar = [];             // original values whose NCHW form exists by now
+
+        public Rewrite(Value input) => _planar.Add(input);
+
+        public List<Node> Nodes { get; } = [];
+
+        public void Add(Node node)
+        {
+            switch (node)
+            {
+                case Conv2dOp c when Packs(c):
+                    Nodes.Add(c with
+                    {
+                        Input = Packed(c.Input),
+                        Residual = c.Residual is null ? null : Packed(c.Residual),
+                        Output = ProducedPacked(c.Output),
+                    });
+                    break;
+                case AddOp a when _packed.ContainsKey(a.A) && _packed.ContainsKey(a.B):
+                    Nodes.Add(a with { A = _packed[a.A], B = _packed[a.B], Output = ProducedPacked(a.Output) });
+                    break;
+                case ActivationOp a when _packed.ContainsKey(a.Input):
+                    Nodes.Add(a with { Input = _packed[a.Input], Output = ProducedPacked(a.Output) });
+                    break;
+                default:
+                    foreach (var v in node.Inputs) EnsurePlanar(v);
+                    Nodes.Add(node);
+                    _planar.Add(node.Output);
+                    break;
+            }
+        }
+
+        /// <summary>Makes the original (NCHW) <paramref name="v"/> exist, unpacking it here if only its packed form does.</summary>
+        public void EnsurePlanar(Value v)
+        {
+            if (_planar.Contains(v)) return;
+            Nodes.Add(new LayoutConvertOp($"{v.Name}/to_nchw", _packed[v], v));
+            _planar.Add(v);
+        }
+
+        /// <summary>The packed form of <paramref name="v"/>, packing it here if it only exists as NCHW.</summary>
+        private Value Packed(Value v)
+        {
+            if (_packed.TryGetValue(v, out var p)) return p;
+            p = new Value($"{v.Name}.nc4hw4", v.Shape, TensorLayout.Nc4hw4);
+            Nodes.Add(new LayoutConvertOp($"{v.Name}/to_nc4hw4", v, p));
+            return _packed[v] = p;
+        }
+
+        /// <summary>A packed op's output: a new value with the original's name, shape and the packed layout.</summary>
+        private Value ProducedPacked(Value v) => _packed[v] = new Value(v.Name, v.Shape, TensorLayout.Nc4hw4);
+    }
+}

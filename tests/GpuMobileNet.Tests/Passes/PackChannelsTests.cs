@@ -1,0 +1,93 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Models;
+using GpuMobileNet.Passes;
+using GpuMobileNet.Tensors;
+using GpuMobileNet.Tests.Support;
+using NUnit.Framework;
+
+namespace GpuMobileNet.Tests.Passes;
+
+/// <summary>The channel-packing pass: which tensors become NC4HW4, where conversions go, and that the graph
+/// still computes the same thing (the oracle ignores layouts, so any misplaced or missing op shows as a graph
+/// that fails validation or differs).</summary>
+public class PackChannelsTests
+{
+    [TestCase(0.35, 96)]
+    [TestCase(1.0, 224)]
+    public void MobileNetV2PacksItsBodyWithOneConversionAtEachEnd(double alpha, int resolution)
+    {
+        var fused = PassPipeline.Apply(MobileNetV2.Create(alpha, resolution, 10, WeightInit.Random(3)), NoBlockFusion);
+        var packed = PackChannels.Apply(fused);
+
+        var converts = packed.Nodes.OfType<LayoutConvertOp>().ToList();
+        Assert.That(converts.Select(c => c.Output.Layout), Is.EqualTo(new[] { TensorLayout.Nc4hw4, TensorLayout.Nchw }),
+            "pack after the stem conv, unpack before the pooling");
+        var convs = packed.Nodes.OfType<Conv2dOp>().ToList();
+        Assert.That(convs[0].Output.Layout, Is.EqualTo(TensorLayout.Nchw), "the 3x3 stride-2 stem stays planar");
+        Assert.That(convs.Skip(1).Select(c => (c.Input.Layout, c.Output.Layout)),
+            Is.All.EqualTo((TensorLayout.Nc4hw4, TensorLayout.Nc4hw4)), "every pointwise and depthwise conv is packed");
+        Assert.That(convs.Where(c => c.Residual is not null).Select(c => c.Residual!.Layout), Is.All.EqualTo(TensorLayout.Nc4hw4));
+        Assert.That(packed.Output, Is.SameAs(fused.Output));
+        TestData.AssertSameOutput(fused, packed);
+    }
+
+    [Test]
+    public void ChannelCountsNotAMultipleOf4StayPlanar()
+    {
+        var b = new GraphBuilder("odd", new TensorShape(6, 5, 5));
+        var x = b.Conv2d("pw", b.Input, 10, 1, 1, Padding.Zero, 1, TestData.Uniform(1, 60));
+        var y = b.Conv2d("dw", x, 10, 3, 1, Padding.Symmetric(1), 10, TestData.Uniform(2, 90));
+        var g = b.Build(y);
+        var packed = PackChannels.Apply(g);
+        Assert.That(packed.Nodes, Is.EqualTo(g.Nodes));
+    }
+
+    [Test]
+    public void AValueReadByPackedAndPlanarOpsIsConvertedOnceEachWay()
+    {
+        // The planar stem feeds two packed pointwise convs; their packed sum feeds a pooling (planar), and pw1 also
+        // feeds a second pooling.
+        var b = new GraphBuilder("branches", new TensorShape(4, 6, 6));
+        var stem = b.Conv2d("stem", b.Input, 8, 3, 1, Padding.Symmetric(1), 1, TestData.Uniform(1, 288));
+        var pw1 = b.Conv2d("pw1", stem, 8, 1, 1, Padding.Zero, 1, TestData.Uniform(2, 64));
+        var pw2 = b.Conv2d("pw2", stem, 8, 1, 1, Padding.Zero, 1, TestData.Uniform(3, 64));
+        var sum = b.Add("sum", pw1, pw2, Activation.Relu);
+        var pool = b.AvgPool("pool", sum, 2, 2, 2, 2, Padding.Zero);
+        var mixed = b.Add("mixed", pool, b.AvgPool("pool2", pw1, 2, 2, 2, 2, Padding.Zero));
+        var g = b.Build(mixed);
+
+        var packed = PackChannels.Apply(g);
+        var converts = packed.Nodes.OfType<LayoutConvertOp>().ToList();
+        Assert.That(converts.Select(c => c.Input.Name), Is.EquivalentTo(new[] { "stem", "sum", "pw1" }),
+            "stem packed once for both convs; the packed Add's output and pw1 unpacked once for the pools");
+        Assert.That(packed.Nodes.OfType<AddOp>().Single(a => a.Name == "sum").Output.Layout, Is.EqualTo(TensorLayout.Nc4hw4),
+            "an Add of two packed tensors stays packed");
+        Assert.That(packed.Nodes.OfType<AddOp>().Single(a => a.Name == "mixed").Output.Layout, Is.EqualTo(TensorLayout.Nchw));
+        TestData.AssertSameOutput(g, packed);
+    }
+
+    [Test]
+    public void APackedGraphOutputIsUnpackedUnderItsOwnName()
+    {
+        var b = new GraphBuilder("tail", new TensorShape(8, 3, 5));
+        var y = b.Conv2d("pw", b.Input, 12, 1, 1, Padding.Zero, 1, TestData.Uniform(1, 96), act: Activation.Relu6);
+        var g = b.Build(y);
+        var packed = PackChannels.Apply(g);
+        Assert.That(packed.Nodes.Select(n => n.OpType), Is.EqualTo(new[] { "LayoutConvert", "Conv2d", "LayoutConvert" }));
+        Assert.That(packed.Output, Is.SameAs(y));
+        Assert.That(packed.Nodes[^1].Output, Is.SameAs(y));
+        TestData.AssertSameOutput(g, packed);
+    }
+
+    [Test]
+    public void APackedTensorWithTooFewChannelsIsRejectedNamingIt()
+    {
+        var input = new Value("input", new TensorShape(6, 2, 2));
+        var bad = new Value("bad", new TensorShape(6, 2, 2), TensorLayout.Nc4hw4);
+        var ex = Assert.Throws<InvalidGraphException>(() => new ModelGraph("g", input, [new LayoutConvertOp("pack", input, bad)], bad));
+        Assert.That(ex!.Message, Does.Contain("'bad'").And.Contain("multiple of 4"));
+    }
+
+    private static readonly PassOptions NoBlockFusion = new(FuseDepthwisePointwise: false, FuseInvertedResidual: false);
+}
