@@ -10,14 +10,16 @@ namespace GpuMobileNet.Cli.Bench;
 internal static class Variants
 {
     private static readonly PassOptions NoBlockFusion = new(FuseDepthwisePointwise: false, FuseInvertedResidual: false);
+    private static readonly PassOptions Planar = NoBlockFusion with { PackChannels = false };
 
     public static IReadOnlyList<BenchVariant> All { get; } =
     [
-        new("naive kernels, passes, no block fusion", new SessionOptions { Kernels = KernelChoice.Simple, Passes = NoBlockFusion }),
+        new("naive kernels, passes, no block fusion", new SessionOptions { Kernels = KernelChoice.Simple, Passes = Planar }),
         new("naive kernels, no passes", new SessionOptions { Kernels = KernelChoice.Simple, Passes = PassOptions.None }),
-        new("fast kernels, no block fusion", new SessionOptions { Passes = NoBlockFusion }),
-        new("fast kernels, subgroup-shared pointwise weights", new SessionOptions { Passes = NoBlockFusion, Kernels = new KernelChoice(Pointwise: PointwiseVariant.Subgroup) }),
-        new("fast kernels, shared-memory pointwise GEMM", new SessionOptions { Passes = NoBlockFusion, Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory) }),
+        new("fast kernels, NCHW, no block fusion", new SessionOptions { Passes = Planar }),
+        new("fast kernels, NCHW, subgroup-shared pointwise weights", new SessionOptions { Passes = Planar, Kernels = new KernelChoice(Pointwise: PointwiseVariant.Subgroup) }),
+        new("fast kernels, NCHW, shared-memory pointwise GEMM", new SessionOptions { Passes = Planar, Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory) }),
+        new("fast kernels, channel-packed NC4HW4", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true } }),
         new("fast kernels + fused dw+pw", new SessionOptions { Passes = NoBlockFusion with { FuseDepthwisePointwise = true } }),
         new("fast kernels + fused inverted residual", new SessionOptions { Passes = NoBlockFusion with { FuseInvertedResidual = true } }),
         new("fast kernels + both fusions", new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: true, FuseInvertedResidual: true) }),

@@ -19,10 +19,11 @@ public static class PassPipeline
         if (o.FuseActivation) g = FuseActivation.Apply(g);
         if (o.FuseResidualAdd) g = FuseResidualAdd.Apply(g);
         // Whole blocks last: they swallow convs that already carry their BN, activation and residual.
+        bool fuseBlocks = (o.FuseInvertedResidual ?? true) || (o.FuseDepthwisePointwise ?? true);
         if (o.FuseInvertedResidual ?? true) g = FuseInvertedResidual.Apply(g, o.FusionWindowElements);
         if (o.FuseDepthwisePointwise ?? true) g = FuseDepthwisePointwise.Apply(g, o.FusionWindowElements);
         // Layout last: it only changes how the remaining ops store their tensors.
-        if (o.PackChannels) g = PackChannels.Apply(g);
+        if (o.PackChannels ?? !fuseBlocks) g = PackChannels.Apply(g);
         return g;
     }
 }

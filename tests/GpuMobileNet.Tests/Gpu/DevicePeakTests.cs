@@ -15,12 +15,21 @@ public class DevicePeakTests : GpuTest
         Assert.That(gflops, Is.GreaterThan(0).And.LessThan(1e6), $"peak {gflops} GFLOP/s");
     }
 
+    /// <summary>Four times the loop takes about four times as long (a kernel whose loop was folded away, or that
+    /// only measures launch overhead, stays near 1x). Other processes can slow one of the measurements, so it is
+    /// tried up to three times: the check fails only when no attempt shows the ratio.</summary>
     [Test]
-    public void DoublingTheIterationsRoughlyDoublesTheTime()
+    public void QuadruplingTheIterationsRoughlyQuadruplesTheTime()
     {
-        double single = DevicePeak.MeasureMilliseconds(Device, iterations: 1024, runs: 5);
-        double twice = DevicePeak.MeasureMilliseconds(Device, iterations: 2048, runs: 5);
-        TestContext.Out.WriteLine($"1024 iterations: {single:F3} ms, 2048: {twice:F3} ms");
-        Assert.That(twice / single, Is.InRange(1.6, 2.5), $"1024 iterations: {single:F3} ms, 2048: {twice:F3} ms");
+        var attempts = new List<string>();
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            double single = DevicePeak.MeasureMilliseconds(Device, iterations: 1024, runs: 5);
+            double four = DevicePeak.MeasureMilliseconds(Device, iterations: 4096, runs: 5);
+            attempts.Add($"1024 iterations: {single:F3} ms, 4096: {four:F3} ms (x{four / single:F2})");
+            TestContext.Out.WriteLine(attempts[^1]);
+            if (four / single is >= 2.5 and <= 6.5) return;
+        }
+        Assert.Fail("time did not grow about 4x with the loop: " + string.Join("; ", attempts));
     }
 }

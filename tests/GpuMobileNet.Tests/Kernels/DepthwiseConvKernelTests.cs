@@ -10,7 +10,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/depthwise_conv.comp against the CPU oracle; tolerance abs 1e-4 + rel 1e-4 (9-25 terms).</summary>
 public class DepthwiseConvKernelTests : GpuTest
 {
-    private static readonly SessionOptions Simple = new() { Kernels = KernelChoice.Simple };
+    private static readonly SessionOptions Simple = new() { Kernels = KernelChoice.Simple, Passes = Layouts.PlanarPasses };
 
     private static void UsesSimpleKernel(InferenceSession s) =>
         Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo("depthwise_conv"));

@@ -28,7 +28,7 @@ public class DepthwiseConvTiledKernelTests : GpuTest
     {
         var pad = stride == 2 ? Padding.Same(h, w, k, k, 2, 2) : Padding.Symmetric(k / 2);
         var g = ConvGraphs.Conv(new TensorShape(c, h, w), c, k, stride, pad, c, true, act, residual: false);
-        GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, inspect: s =>
+        GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: Layouts.Planar, inspect: s =>
             Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(DepthwiseConvTiledKernel.Shader)));
     }
 
@@ -36,7 +36,7 @@ public class DepthwiseConvTiledKernelTests : GpuTest
     public void WithResidualAndNoBias()
     {
         var g = ConvGraphs.Conv(new TensorShape(10, 6, 5), 10, 3, 1, Padding.Symmetric(1), 10, false, Activation.Relu, residual: true);
-        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4);
+        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: Layouts.Planar);
     }
 
     [Test]
@@ -44,20 +44,20 @@ public class DepthwiseConvTiledKernelTests : GpuTest
     {
         // 7 output rows: three pairs and a last invocation whose second row is past the image.
         var g = ConvGraphs.Conv(new TensorShape(6, 7, 8), 6, 3, 1, Padding.Symmetric(1), 6, true, Activation.Relu6, residual: true);
-        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4);
+        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: Layouts.Planar);
     }
 
     [Test]
     public void WithResidualOnRowsOfWholeVec4s()
     {
         var g = ConvGraphs.Conv(new TensorShape(7, 6, 12), 7, 3, 1, Padding.Symmetric(1), 7, true, Activation.Relu6, residual: true);
-        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4);
+        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: Layouts.Planar);
     }
 
     [Test]
     public void ManyChannelsAreSplitAcrossWindows()
     {
         var g = ConvGraphs.Conv(new TensorShape(1500, 5, 6), 1500, 3, 1, Padding.Symmetric(1), 1500, true, Activation.None, residual: false);
-        GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, inspect: s => Assert.That(s.Dispatches, Has.Count.EqualTo(2)));
+        GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, options: Layouts.Planar, inspect: s => Assert.That(s.Dispatches, Has.Count.EqualTo(2)));
     }
 }

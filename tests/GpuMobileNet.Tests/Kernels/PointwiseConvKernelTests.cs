@@ -11,7 +11,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// the kernel's tile exercise the tail. Tolerance abs 1e-4 + rel 1e-4 (up to 320 terms).</summary>
 public class PointwiseConvKernelTests : GpuTest
 {
-    private static readonly SessionOptions Simple = new() { Kernels = KernelChoice.Simple };
+    private static readonly SessionOptions Simple = new() { Kernels = KernelChoice.Simple, Passes = Layouts.PlanarPasses };
 
     private static void UsesSimpleKernel(InferenceSession s) =>
         Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo("pointwise_conv"));

@@ -13,7 +13,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// operations, so the kernel really runs here (asserted). Tolerance abs 1e-4 + rel 1e-4.</summary>
 public class PointwiseConvSubgroupKernelTests : GpuTest
 {
-    private static readonly SessionOptions Subgroup = new() { Kernels = new KernelChoice(Pointwise: PointwiseVariant.Subgroup) };
+    private static readonly SessionOptions Subgroup = new() { Kernels = new KernelChoice(Pointwise: PointwiseVariant.Subgroup), Passes = Layouts.PlanarPasses };
 
     [Test]
     public void TheDeviceBroadcastsWithinSubgroupsOfAtLeastEight()
@@ -63,7 +63,7 @@ public class PointwiseConvSubgroupKernelTests : GpuTest
     public void TiledStaysTheDefault()
     {
         var g = ConvGraphs.Conv(new TensorShape(24, 8, 8), 32, 1, 1, Padding.Zero, 1, true, Activation.None, residual: false);
-        GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, inspect: s =>
+        GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, options: Layouts.Planar, inspect: s =>
             Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvTiledKernel.Shader)));
     }
 }

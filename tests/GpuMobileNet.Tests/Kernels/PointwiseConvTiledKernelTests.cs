@@ -21,7 +21,7 @@ public class PointwiseConvTiledKernelTests : GpuTest
     public void MatchesOracle(int inC, int outC, int h, int w, Activation act, int batch, int dispatches)
     {
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, true, act, residual: false);
-        GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, inspect: s =>
+        GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: Layouts.Planar, inspect: s =>
         {
             Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvTiledKernel.Shader));
             Assert.That(s.Dispatches, Has.Count.EqualTo(dispatches));
@@ -34,7 +34,7 @@ public class PointwiseConvTiledKernelTests : GpuTest
     public void WithResidual(int inC, int outC, int h, int w, Activation act)
     {
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, true, act, residual: true);
-        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, inspect: s =>
+        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: Layouts.Planar, inspect: s =>
             Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(PointwiseConvTiledKernel.Shader)));
     }
 
@@ -44,7 +44,7 @@ public class PointwiseConvTiledKernelTests : GpuTest
     {
         // Batch 1: a second batch item would already give each dispatch two workgroups, and no split.
         var g = ConvGraphs.Conv(new TensorShape(inC, 7, 7), outC, 1, 1, Padding.Zero, 1, true, act, residual: true);
-        GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, inspect: s =>
+        GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, options: Layouts.Planar, inspect: s =>
         {
             var conv = s.Graph.Nodes.OfType<GpuMobileNet.Graph.Ops.Conv2dOp>().Single(c => c.Residual is not null);
             Assert.That(s.Memory.OffsetOf(conv.Output), Is.EqualTo(s.Memory.OffsetOf(conv.Residual!)), "planned in place");

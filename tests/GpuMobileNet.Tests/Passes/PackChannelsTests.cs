@@ -89,5 +89,5 @@ public class PackChannelsTests
         Assert.That(ex!.Message, Does.Contain("'bad'").And.Contain("multiple of 4"));
     }
 
-    private static readonly PassOptions NoBlockFusion = new(FuseDepthwisePointwise: false, FuseInvertedResidual: false);
+    private static readonly PassOptions NoBlockFusion = new(FuseDepthwisePointwise: false, FuseInvertedResidual: false) { PackChannels = false };
 }
