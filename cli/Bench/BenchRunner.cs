@@ -51,7 +51,7 @@ internal sealed class BenchRunner(BenchSettings settings)
         LayerProfile? layers = null;
         if (layerTask is not null)
         {
-            using var session = InferenceSession.Create(graph, device, new SessionOptions { Batch = settings.Batch, Profiling = true });
+            using var session = InferenceSession.Create(graph, device, settings.SessionAt(settings.Batch) with { Profiling = true });
             var input = Input(graph, settings.Batch);
             for (int i = 0; i < settings.WarmupAt(settings.Batch); i++) session.Run(input);
             layers = LayerProfiler.Measure(session, input, settings.RunsAt(settings.Batch), peak, layerTask);
@@ -63,7 +63,7 @@ internal sealed class BenchRunner(BenchSettings settings)
         {
             var input = Input(graph, batch);
             float[] ours;
-            using (var session = InferenceSession.Create(graph, device, new SessionOptions { Batch = batch }))
+            using (var session = InferenceSession.Create(graph, device, settings.SessionAt(batch)))
             {
                 var (latency, output) = Timing.Time(session, input, settings.WarmupAt(batch), settings.RunsAt(batch), oursTask);
                 latencies.Add(latency);

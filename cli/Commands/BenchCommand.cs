@@ -30,10 +30,15 @@ internal static class BenchCommand
         var noLayers = new Option<bool>("--no-layers") { Description = "skip the per-layer profile" };
         var noVariants = new Option<bool>("--no-variants") { Description = "skip the kernel/pass variants" };
         var noOrt = new Option<bool>("--no-ort") { Description = "skip ONNX Runtime" };
+        var layout = new Option<string>("--layout")
+        {
+            Description = "activation layout of the per-layer profile and the latency runs: auto (the session's default), nchw or nc4hw4",
+            DefaultValueFactory = _ => "auto",
+        };
         var json = new Option<string?>("--json") { Description = "also write every result to this JSON file" };
         var command = new Command("bench", "benchmark a model: per layer, per batch, per variant, and against ONNX Runtime")
         {
-            batch, batches, runs, warmup, threads, top, perLayer, noLayers, noVariants, noOrt, json,
+            batch, batches, runs, warmup, threads, top, perLayer, noLayers, noVariants, noOrt, layout, json,
         };
         common.AddTo(command);
         command.SetAction(r =>
@@ -41,7 +46,16 @@ internal static class BenchCommand
             var settings = new BenchSettings(common.Source(r), r.GetValue(common.Device), Positive(r.GetValue(batch), "--batch"),
                 Positive(r.GetValue(runs), "--runs"), Math.Max(0, r.GetValue(warmup)), ParseBatches(r.GetValue(batches)!),
                 Positive(r.GetValue(threads), "--threads"), !r.GetValue(noLayers), r.GetValue(top), !r.GetValue(noVariants),
-                !r.GetValue(noOrt), r.GetValue(common.Seed));
+                !r.GetValue(noOrt), r.GetValue(common.Seed))
+            {
+                PackChannels = r.GetValue(layout) switch
+                {
+                    "auto" => null,
+                    "nchw" => false,
+                    "nc4hw4" => true,
+                    var other => throw new ArgumentException($"--layout '{other}': expected auto, nchw or nc4hw4"),
+                },
+            };
             var report = new BenchRunner(settings).Run();
             BenchTables.Print(report, settings);
             if (r.GetValue(json) is { } path)

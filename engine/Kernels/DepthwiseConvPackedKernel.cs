@@ -10,7 +10,9 @@ public static class DepthwiseConvPackedKernel
 {
     public const string Shader = "depthwise_conv_packed";
 
-    /// <summary>Output pixels of a row per invocation.</summary>
+    /// <summary>Output pixels of a row per invocation. Measured on lavapipe (MobileNetV2-1.0-224, all depthwise
+    /// layers): 2 pixels 12.2 ms, 4 pixels 8.2, 6 pixels 8.1, 8 pixels 10.0; two output rows per invocation (as
+    /// the planar kernel does) 10.4 ms and three 11.0: eight vec4 accumulators and nine vec4 taps spill.</summary>
     public const int PixelsPerInvocation = 4;
 
     /// <summary>Floats of filters per group of 4 channels: a vec4 per tap, then one for the bias.</summary>

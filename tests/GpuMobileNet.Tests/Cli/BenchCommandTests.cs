@@ -109,6 +109,29 @@ public class BenchCommandTests
         });
     }
 
+    [TestCase("nchw", "pointwise_conv_tiled")]
+    [TestCase("nc4hw4", "pointwise_conv_packed")]
+    public void LayoutPicksTheProfiledKernels(string layout, string pointwiseKernel)
+    {
+        using var dir = new TempDir();
+        var json = dir.File("layout.json");
+        var r = GmnProcess.Run("bench", "--model", "mobilenet_v1", "--alpha", "0.25", "--resolution", "64", "--runs", "1", "--batches", "1",
+            "--no-ort", "--no-variants", "--layout", layout, "--json", json);
+        Assert.That(r.ExitCode, Is.Zero, r.StdErr);
+        var kernels = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("layers").GetProperty("kernels")
+            .EnumerateArray().Select(k => k.GetProperty("kernel").GetString()).ToList();
+        Assert.That(kernels, Does.Contain(pointwiseKernel));
+        Assert.That(kernels.Contains("layout_convert"), Is.EqualTo(layout == "nc4hw4"));
+    }
+
+    [Test]
+    public void BadLayoutIsOneLineError()
+    {
+        var r = GmnProcess.Run("bench", "--model", "mobilenet_v2", "--layout", "nhwc");
+        Assert.That(r.ExitCode, Is.Not.Zero);
+        Assert.That(r.StdErr, Does.StartWith("gmn: error: ").And.Contain("nhwc"));
+    }
+
     [Test]
     public void BadBatchListIsOneLineError()
     {
