@@ -2,11 +2,13 @@
 // 1x1 convolution on channel-packed tensors (NC4HW4: the 4 channels 4k..4k+3 of a pixel are one vec4). Same
 // tiling, weight layout and dispatch split as pointwise_conv_tiled.comp (PointwiseConvPackedKernel reuses its
 // plan): each invocation computes PX pixels x OC_TILE output channels. Per 4 input channels it loads one vec4
-// per pixel, and neighbouring invocations load neighbouring vec4s (one coalesced 16-byte load per lane on a
-// GPU); each weight vec4 (4 output channels of one input channel, from the uniform window) feeds PX pixels. The
-// sums of 4 consecutive output channels of a pixel are stored as one vec4. pc.aux0 = first output channel of the
-// dispatch, pc.aux1 = first input channel (a multiple of 4); FIRST / LAST as in pointwise_conv_tiled.comp.
-// x = group of PX pixels, y = block of OC_TILE output channels within the dispatch, z = batch item.
+// per pixel; a workgroup of L invocations covers L*PX pixels with invocation i taking pixels i, i+L, i+2L, ..., so
+// at every load neighbouring invocations read neighbouring vec4s (one coalesced 16-byte load per lane on a GPU;
+// the same speed as consecutive pixels per invocation on lavapipe). Each weight vec4 (4 output channels of one
+// input channel, from the uniform window) feeds PX pixels; the sums of 4 consecutive output channels of a pixel
+// are stored as one vec4. pc.aux0 = first output channel of the dispatch, pc.aux1 = first input channel (a
+// multiple of 4); FIRST / LAST as in pointwise_conv_tiled.comp.
+// x = PX pixels per invocation, y = block of OC_TILE output channels within the dispatch, z = batch item.
 #include "common.glsl"
 
 layout(constant_id = 1) const int IN_C = 4;      // multiple of 4
@@ -37,7 +39,8 @@ const int IN_C4 = IN_C / 4;
 const int OUT_C4 = OUT_C / 4;
 
 void main() {
-    int p0 = int(gl_GlobalInvocationID.x) * PX;
+    int L = int(gl_WorkGroupSize.x);
+    int p0 = int(gl_WorkGroupID.x) * L * PX + int(gl_LocalInvocationID.x); // this invocation's first pixel; then every L-th
     int blk = int(gl_GlobalInvocationID.y);
     int n = int(gl_GlobalInvocationID.z);
     if (p0 >= HW) return;
@@ -52,7 +55,7 @@ void main() {
 #endif
     // Clamped pixel indices keep the tail's loads in range; their results are not stored.
     uint pix[PX];
-    for (int k = 0; k < PX; k++) pix[k] = uint(min(p0 + k, HW - 1));
+    for (int k = 0; k < PX; k++) pix[k] = uint(min(p0 + k * L, HW - 1));
 
     uint inBase = (pc.in0 >> 2) + uint((n * IN_C4 + int(pc.aux1) / 4) * HW);
     int wBase = blk * CI_CHUNK * V;
@@ -89,10 +92,10 @@ void main() {
         // The first part adds the residual, later parts the partial sums the earlier ones stored.
         uint from = FIRST != 0 ? (pc.in1 >> 2) + uint((n * OUT_C4 + c4o) * HW) : o;
         for (int k = 0; k < PX; k++) {
-            if (p0 + k >= HW) break;
+            if (p0 + k * L >= HW) break;
             real4 s = TILE_SUM(k * V + v) + b;
-            if (needPrior) s += real4(act4[from + uint(p0 + k)]);
-            STORE4(o + uint(p0 + k), LAST != 0 ? activate(s, ACT) : s);
+            if (needPrior) s += real4(act4[from + uint(p0 + k * L)]);
+            STORE4(o + uint(p0 + k * L), LAST != 0 ? activate(s, ACT) : s);
         }
     }
 }
