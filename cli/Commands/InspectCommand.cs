@@ -12,25 +12,37 @@ internal static class InspectCommand
     {
         var common = new CommonOptions();
         var layers = new Option<bool>("--layers") { Description = "print every layer" };
-        var fused = new Option<bool>("--fused") { Description = "show the graph after the passes (what the GPU runs)" };
+        var fused = new Option<bool>("--fused") { Description = "show the graph after the passes (what the device runs)" };
+        var target = new Option<string>("--for")
+        {
+            Description = "which defaults --fused and --memory apply: gpu (blocks fused, NCHW) or cpu (no block fusion, NC4HW4), as a session on that kind of device",
+            DefaultValueFactory = _ => "gpu",
+        };
         var memory = new Option<bool>("--memory") { Description = "activation memory per layer: naive sum, planned arena, theoretical minimum" };
         var batch = new Option<int>("--batch") { Description = "batch size for --memory", DefaultValueFactory = _ => 1 };
-        var command = new Command("inspect", "print a model's parameters, multiply-adds and memory plan") { layers, fused, memory, batch };
+        var command = new Command("inspect", "print a model's parameters, multiply-adds and memory plan") { layers, fused, target, memory, batch };
         common.AddTo(command);
         command.SetAction(r =>
         {
             var source = common.Source(r);
             var graph = source.Load();
             if (r.GetValue(batch) < 1) throw new ArgumentException($"--batch must be at least 1, got {r.GetValue(batch)}");
-            if (r.GetValue(memory)) MemoryTable.Print(graph, r.GetValue(batch));
-            if (r.GetValue(fused)) graph = PassPipeline.Apply(graph, new PassOptions());
+            var passes = r.GetValue(target) switch
+            {
+                "gpu" => new PassOptions().ResolveFor(cpuDevice: false),
+                "cpu" => new PassOptions().ResolveFor(cpuDevice: true),
+                var other => throw new ArgumentException($"--for '{other}': expected gpu or cpu"),
+            };
+            if (r.GetValue(memory)) MemoryTable.Print(graph, r.GetValue(batch), passes);
+            if (r.GetValue(fused)) graph = PassPipeline.Apply(graph, passes);
             var stats = GraphStats.Compute(graph);
             if (r.GetValue(layers))
             {
                 var table = new Table().AddColumns("layer", "op", "output").AddColumn(new TableColumn("params").RightAligned())
                     .AddColumn(new TableColumn("MACs").RightAligned());
-                foreach (var n in stats.Nodes)
-                    table.AddRow(Markup.Escape(n.Name), n.OpType, n.OutputShape.ToString(), n.Params.ToString("N0"), n.MultiplyAdds.ToString("N0"));
+                foreach (var (n, node) in stats.Nodes.Zip(graph.Nodes))
+                    table.AddRow(Markup.Escape(n.Name), n.OpType, n.OutputShape + (node.Output.Layout == TensorLayout.Nchw ? "" : $" {node.Output.Layout}"),
+                        n.Params.ToString("N0"), n.MultiplyAdds.ToString("N0"));
                 AnsiConsole.Write(table);
             }
             Console.WriteLine($"model:          {source.Describe()}");

@@ -9,9 +9,9 @@ namespace GpuMobileNet.Cli.Commands;
 /// a session plans it, per layer and against the naive sum and the theoretical minimum.</summary>
 internal static class MemoryTable
 {
-    public static void Print(ModelGraph original, int batch)
+    public static void Print(ModelGraph original, int batch, PassOptions passes)
     {
-        var graph = PassPipeline.Apply(original, new PassOptions());
+        var graph = PassPipeline.Apply(original, passes);
         var report = MemoryReport.Create(graph, ReusePlanner.Plan(graph, batch, InPlacePolicy.Default));
         var table = new Table().AddColumns("#", "layer", "op", "output")
             .AddColumn(new TableColumn("output bytes").RightAligned()).AddColumn(new TableColumn("offset").RightAligned())

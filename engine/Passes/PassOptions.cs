@@ -27,4 +27,20 @@ public sealed record PassOptions(
     /// <summary>Floats a fused block's weight set may take (one uniform window, 64 KiB by default): blocks with
     /// more stay unfused. The session sets it from the device's limit.</summary>
     public int FusionWindowElements { get; init; } = 16384;
+
+    /// <summary>These options with every "auto" decided as a session decides it: block fusion on for GPUs and off
+    /// for CPU implementations (measured slower on lavapipe); channel packing wherever no block is fused and the
+    /// kernel choice is the default one (the packed kernels stand in for the fast planar ones, while a non-default
+    /// choice asks for planar kernels).</summary>
+    public PassOptions ResolveFor(bool cpuDevice, bool defaultKernels = true)
+    {
+        bool fuseDwPw = FuseDepthwisePointwise ?? !cpuDevice;
+        bool fuseBlocks = FuseInvertedResidual ?? !cpuDevice;
+        return this with
+        {
+            FuseDepthwisePointwise = fuseDwPw,
+            FuseInvertedResidual = fuseBlocks,
+            PackChannels = PackChannels ?? (!fuseDwPw && !fuseBlocks && defaultKernels),
+        };
+    }
 }

@@ -91,19 +91,9 @@ public sealed class InferenceSession : IDisposable
     public static InferenceSession Create(ModelGraph graph, VulkanDevice device, SessionOptions? options = null)
     {
         options ??= new SessionOptions();
-        // Block fusion left on auto is used on GPUs and not on CPU implementations (measured slower on lavapipe).
-        bool fuseByDefault = device.Kind != DeviceKind.Cpu;
-        bool fuseDwPw = options.Passes.FuseDepthwisePointwise ?? fuseByDefault;
-        bool fuseBlocks = options.Passes.FuseInvertedResidual ?? fuseByDefault;
-        // Channel packing left on auto is used where blocks are not fused and the kernel choice is the default one:
-        // the packed kernels stand in for the fast planar ones, while a non-default choice asks for planar kernels.
-        bool packByDefault = !fuseDwPw && !fuseBlocks && options.Kernels == new KernelChoice();
-        var passes = options.Passes with
+        var passes = options.Passes.ResolveFor(device.Kind == DeviceKind.Cpu, options.Kernels == new KernelChoice()) with
         {
             FusionWindowElements = (int)(device.UniformWindowBytes / 4),
-            FuseDepthwisePointwise = fuseDwPw,
-            FuseInvertedResidual = fuseBlocks,
-            PackChannels = options.Passes.PackChannels ?? packByDefault,
         };
         var session = new InferenceSession(PassPipeline.Apply(graph, passes), device, options);
         if (options.Warmup)

@@ -8,11 +8,13 @@ namespace GpuMobileNet.Tests.Cli;
 /// 5% of the theoretical minimum and well under the naive sum.</summary>
 public class InspectMemoryTests
 {
-    [TestCase(1)]
-    [TestCase(4)]
-    public void TotalsAreOrderedAndThePlanIsNearTheMinimum(int batch)
+    [TestCase(1, "gpu")]
+    [TestCase(4, "gpu")]
+    [TestCase(2, "cpu")]
+    public void TotalsAreOrderedAndThePlanIsNearTheMinimum(int batch, string target)
     {
-        var r = GmnProcess.Run("inspect", "--model", "mobilenet_v2", "--alpha", "0.5", "--resolution", "128", "--memory", "--batch", batch.ToString());
+        var r = GmnProcess.Run("inspect", "--model", "mobilenet_v2", "--alpha", "0.5", "--resolution", "128", "--memory", "--batch", batch.ToString(),
+            "--for", target);
         Assert.That(r.ExitCode, Is.Zero, r.StdErr);
         long naive = Bytes(r.StdOut, "naive"), planned = Bytes(r.StdOut, "planned arena"), minimum = Bytes(r.StdOut, "theoretical minimum");
         Assert.Multiple(() =>
@@ -25,6 +27,25 @@ public class InspectMemoryTests
             // Activation bytes scale with the batch: the 1-sample input alone is 3x128x128 floats.
             Assert.That(minimum, Is.GreaterThan(batch * 3L * 128 * 128 * 4));
         });
+    }
+
+    [Test]
+    public void ForCpuShowsTheChannelPackedGraph()
+    {
+        var r = GmnProcess.Run("inspect", "--model", "mobilenet_v2", "--alpha", "0.35", "--resolution", "96", "--fused", "--layers", "--for", "cpu");
+        Assert.That(r.ExitCode, Is.Zero, r.StdErr);
+        Assert.That(Regex.Matches(r.StdOut, "LayoutConvert"), Has.Count.EqualTo(2), "pack after the stem, unpack before the pooling");
+        Assert.That(r.StdOut, Does.Contain("Nc4hw4").And.Not.Contain("Fused"));
+        var gpu = GmnProcess.Run("inspect", "--model", "mobilenet_v2", "--alpha", "0.35", "--resolution", "96", "--fused", "--layers");
+        Assert.That(gpu.StdOut, Does.Contain("FusedInvertedResidual").And.Not.Contain("Nc4hw4"), "the GPU defaults fuse blocks and stay NCHW");
+    }
+
+    [Test]
+    public void UnknownTargetIsOneLineError()
+    {
+        var r = GmnProcess.Run("inspect", "--model", "mobilenet_v2", "--fused", "--for", "tpu");
+        Assert.That(r.ExitCode, Is.Not.Zero);
+        Assert.That(r.StdErr, Does.StartWith("gmn: error: ").And.Contain("tpu"));
     }
 
     private static long Bytes(string stdout, string label)
