@@ -10,9 +10,10 @@ public sealed record PassOptions(
     bool? FuseDepthwisePointwise = null,
     bool? FuseInvertedResidual = null)
 {
-    // The block fusions are null ("auto") by default: PassPipeline alone fuses, while InferenceSession decides per
-    // device, because whether keeping the intermediates on chip pays depends on the device (on lavapipe, where
-    // the unfused kernels read weights as cheap uniforms, the fused kernel measured slower).
+    // The block fusions and channel packing are null ("auto") by default and decided by ResolveFor: PassPipeline
+    // alone resolves them as for a GPU, InferenceSession for its device, because whether keeping the intermediates
+    // on chip pays depends on the device (on lavapipe, where the unfused kernels read weights as cheap uniforms,
+    // the fused kernel measured slower).
 
     /// <summary>Every optional pass off: the graph as imported (BatchNorm still becomes a depthwise conv).</summary>
     public static PassOptions None { get; } = new(false, false, false, false, false, false) { PackChannels = false };

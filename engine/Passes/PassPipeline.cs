@@ -13,17 +13,18 @@ public static class PassPipeline
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(o);
+        // Options still on "auto" run as on a GPU (blocks fused, NCHW); a session resolves them for its device first.
+        o = o.ResolveFor(cpuDevice: false);
         if (o.FoldPad) g = FoldPad.Apply(g);
         if (o.FoldBatchNorm) g = FoldBatchNorm.Apply(g);
         g = BatchNormToDepthwise.Apply(g);
         if (o.FuseActivation) g = FuseActivation.Apply(g);
         if (o.FuseResidualAdd) g = FuseResidualAdd.Apply(g);
         // Whole blocks last: they swallow convs that already carry their BN, activation and residual.
-        bool fuseBlocks = (o.FuseInvertedResidual ?? true) || (o.FuseDepthwisePointwise ?? true);
-        if (o.FuseInvertedResidual ?? true) g = FuseInvertedResidual.Apply(g, o.FusionWindowElements);
-        if (o.FuseDepthwisePointwise ?? true) g = FuseDepthwisePointwise.Apply(g, o.FusionWindowElements);
+        if (o.FuseInvertedResidual == true) g = FuseInvertedResidual.Apply(g, o.FusionWindowElements);
+        if (o.FuseDepthwisePointwise == true) g = FuseDepthwisePointwise.Apply(g, o.FusionWindowElements);
         // Layout last: it only changes how the remaining ops store their tensors.
-        if (o.PackChannels ?? !fuseBlocks) g = PackChannels.Apply(g);
+        if (o.PackChannels == true) g = PackChannels.Apply(g);
         return g;
     }
 }
