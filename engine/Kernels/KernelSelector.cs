@@ -11,19 +11,14 @@ public static class KernelSelector
     /// <exception cref="NotSupportedException">The op has no GPU kernel (the message names it).</exception>
     public static IReadOnlyList<KernelDispatch> Plan(Node node, KernelContext ctx, KernelChoice choice)
     {
+        CheckLayouts(node);
         var dispatches = Select(node, ctx, choice);
         // Split layers divide their work along the grid's y axis (channel blocks), so y gives each part's share.
         double total = dispatches.Sum(d => (double)d.Groups.Y);
         return dispatches.Select(d => d with { Source = node, Fraction = dispatches.Count == 1 ? 1 : d.Groups.Y / total }).ToList();
     }
 
-    private static IReadOnlyList<KernelDispatch> Select(Node node, KernelContext ctx, KernelChoice choice)
-    {
-        CheckLayouts(node);
-        return SelectKernel(node, ctx, choice);
-    }
-
-    private static IReadOnlyList<KernelDispatch> SelectKernel(Node node, KernelContext ctx, KernelChoice choice) => node switch
+    private static IReadOnlyList<KernelDispatch> Select(Node node, KernelContext ctx, KernelChoice choice) => node switch
     {
         // Channel-packed tensors (the channel-packing pass chose them) have their own kernels, whatever the choice.
         Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.IsPointwise => PointwiseConvPackedKernel.Plan(c, ctx),
