@@ -1,15 +1,16 @@
 #version 450
-// 1x1 convolution on channel-packed tensors (NC4HW4: the 4 channels 4k..4k+3 of a pixel are one vec4). Same
-// tiling, weight layout and dispatch split as pointwise_conv_tiled.comp (PointwiseConvPackedKernel reuses its
-// plan): each invocation computes PX pixels x OC_TILE output channels. Per 4 input channels it loads one vec4
-// per pixel; a workgroup of L invocations covers L*PX pixels with invocation i taking pixels i, i+L, i+2L, ..., so
-// at every load neighbouring invocations read neighbouring vec4s (one coalesced 16-byte load per lane on a GPU;
-// the same speed as consecutive pixels per invocation on lavapipe). Each weight vec4 (4 output channels of one
-// input channel, from the uniform window) feeds PX pixels; the sums of 4 consecutive output channels of a pixel
-// are stored as one vec4. pc.aux0 = first output channel of the dispatch, pc.aux1 = first input channel (a
-// multiple of 4); FIRST / LAST as in pointwise_conv_tiled.comp.
-// x = PX pixels per invocation, y = block of OC_TILE output channels within the dispatch, z = batch item.
+// 1x1 convolution on channel-packed tensors (NC4HW4: the 4 channels 4k..4k+3 of a pixel are one vec4), one
+// dispatch per layer. Each invocation computes PX pixels x OC_TILE output channels; a workgroup of L invocations
+// covers L*PX pixels with invocation i taking pixels i, i+L, i+2L, ..., so at every load neighbouring invocations
+// read neighbouring vec4s (coalesced on a GPU). Per 4 input channels it fetches one vec4 per pixel and, for each of
+// those channels, OC_TILE/4 weight vec4s (4 output channels each), each feeding PX pixels; the sums of 4
+// consecutive output channels of a pixel are stored as one vec4.
+// Inputs and weights are read as texel buffers (bindings 4 and 5, see packed_io.glsl): on lavapipe that is a vector
+// gather, where a storage-buffer load at a non-constant index is a loop over the lanes and a uniform-buffer load a
+// gather per float. Weights are packed by PointwiseConvPackedKernel as [block of OC_TILE][IN_C][OC_TILE].
+// x = PX pixels per invocation, y = block of OC_TILE output channels, z = batch item.
 #include "common.glsl"
+#include "packed_io.glsl"
 
 layout(constant_id = 1) const int IN_C = 4;      // multiple of 4
 layout(constant_id = 2) const int OUT_C = 4;     // multiple of 4
@@ -19,20 +20,6 @@ layout(constant_id = 5) const int ACT = 0;
 layout(constant_id = 6) const int HAS_RESIDUAL = 0;
 layout(constant_id = 7) const int OC_TILE = 16;  // multiple of 4
 layout(constant_id = 8) const int PX = 4;
-layout(constant_id = 9) const int CI_CHUNK = 4;  // input channels this dispatch sums over, a multiple of 4
-layout(constant_id = 10) const int FIRST = 1;
-layout(constant_id = 11) const int LAST = 1;
-
-layout(std140, binding = 2) uniform WeightWindow { vec4 wv[4096]; };
-
-// The arena as vec4s (offsets are multiples of 16 elements, so every packed tensor starts on a vec4).
-#if defined(FP16_STORAGE)
-layout(std430, binding = 0) buffer ActivationsV4 { f16vec4 act4[]; };
-#define STORE4(i, v) act4[i] = f16vec4(v)
-#else
-layout(std430, binding = 0) buffer ActivationsV4 { vec4 act4[]; };
-#define STORE4(i, v) act4[i] = vec4(v)
-#endif
 
 const int V = OC_TILE / 4;
 const int IN_C4 = IN_C / 4;
@@ -54,18 +41,18 @@ void main() {
     for (int i = 0; i < PX * V; i++) total[i] = vec4(0);
 #endif
     // Clamped pixel indices keep the tail's loads in range; their results are not stored.
-    uint pix[PX];
-    for (int k = 0; k < PX; k++) pix[k] = uint(min(p0 + k * L, HW - 1));
+    int pix[PX];
+    for (int k = 0; k < PX; k++) pix[k] = min(p0 + k * L, HW - 1);
 
-    uint inBase = (pc.in0 >> 2) + uint((n * IN_C4 + int(pc.aux1) / 4) * HW);
-    int wBase = blk * CI_CHUNK * V;
-    for (int c4 = 0; c4 < CI_CHUNK / 4; c4++) {
+    int inBase = TEXEL(pc.in0) + n * IN_C4 * HW;
+    int wBase = TEXEL(pc.weights) + blk * IN_C * V;
+    for (int c4 = 0; c4 < IN_C4; c4++) {
         real4 x[PX];
-        uint row = inBase + uint(c4 * HW);
-        for (int k = 0; k < PX; k++) x[k] = real4(act4[row + pix[k]]);
+        int row = inBase + c4 * HW;
+        for (int k = 0; k < PX; k++) x[k] = LOAD4(row + pix[k]);
         for (int j = 0; j < 4; j++)
             for (int v = 0; v < V; v++) {
-                real4 w = real4(wv[wBase + (c4 * 4 + j) * V + v]);
+                real4 w = W4(wBase + (c4 * 4 + j) * V + v);
                 for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, real4(x[k][j]), acc[k * V + v]);
             }
 #if defined(FP16_ARITH)
@@ -80,22 +67,18 @@ void main() {
 #define TILE_SUM(i) acc[i]
 #endif
 
-    int c4o0 = (int(pc.aux0) + blk * OC_TILE) / 4;
-    bool needPrior = FIRST == 0 || HAS_RESIDUAL != 0;
+    int c4o0 = blk * V;
     for (int v = 0; v < V; v++) {
         int c4o = c4o0 + v;
         if (c4o >= OUT_C4) break;
-        uint co = uint(c4o * 4);
-        real4 b = HAS_BIAS != 0 && FIRST != 0
-            ? real4(W(pc.bias + co), W(pc.bias + co + 1u), W(pc.bias + co + 2u), W(pc.bias + co + 3u)) : real4(0);
-        uint o = (pc.out0 >> 2) + uint((n * OUT_C4 + c4o) * HW);
-        // The first part adds the residual, later parts the partial sums the earlier ones stored.
-        uint from = FIRST != 0 ? (pc.in1 >> 2) + uint((n * OUT_C4 + c4o) * HW) : o;
+        real4 b = HAS_BIAS != 0 ? W4(TEXEL(pc.bias) + c4o) : real4(0);
+        int o = (n * OUT_C4 + c4o) * HW;
         for (int k = 0; k < PX; k++) {
-            if (p0 + k * L >= HW) break;
+            int p = p0 + k * L;
+            if (p >= HW) break;
             real4 s = TILE_SUM(k * V + v) + b;
-            if (needPrior) s += real4(act4[from + uint(p0 + k * L)]);
-            STORE4(o + uint(p0 + k * L), LAST != 0 ? activate(s, ACT) : s);
+            if (HAS_RESIDUAL != 0) s += LOAD4(TEXEL(pc.in1) + o + p);
+            STORE4(TEXEL(pc.out0) + o + p, activate(s, ACT));
         }
     }
 }

@@ -27,9 +27,8 @@ public static class PointwiseConvTiledKernel
 
     public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx) => Plan(op, ctx, Shader);
 
-    /// <summary>The dispatches of <paramref name="shader"/>, this kernel or one with the same tiling, weight layout and
-    /// split; a split reduction takes input channels in multiples of <paramref name="chunkMultiple"/>.</summary>
-    internal static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, string shader, int chunkMultiple = 1)
+    /// <summary>The dispatches of <paramref name="shader"/>, this kernel or one with the same tiling, weight layout and split.</summary>
+    internal static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, string shader)
     {
         int tile = OutputChannelTile, px = PixelsPerInvocation;
         int inC = op.InC, outC = op.OutC;
@@ -39,7 +38,7 @@ public static class PointwiseConvTiledKernel
         int pixelGroups = (hw + px - 1) / px;
         int local = KernelContext.LocalSizeFor(pixelGroups);
         int workgroupsPerBlock = (pixelGroups + local - 1) / local * ctx.Batch;
-        var (blocksPerDispatch, chunk) = Decompose(inC, blocks, tile, ctx.UniformWindowElements, workgroupsPerBlock, chunkMultiple);
+        var (blocksPerDispatch, chunk) = Decompose(inC, blocks, tile, ctx.UniformWindowElements, workgroupsPerBlock);
 
         uint bias = ctx.AddWeights(op.Bias);
         var dispatches = new List<KernelDispatch>();
@@ -76,7 +75,7 @@ public static class PointwiseConvTiledKernel
     }
 
     /// <summary>Output blocks per dispatch and input channels per dispatch, their weights within one window.</summary>
-    internal static (int Blocks, int Chunk) Decompose(int inC, int blocks, int tile, int window, int workgroupsPerBlock, int chunkMultiple = 1)
+    internal static (int Blocks, int Chunk) Decompose(int inC, int blocks, int tile, int window, int workgroupsPerBlock)
     {
         if (blocks * inC * tile <= window) return (blocks, inC);
         int blocksForFullInput = window / (inC * tile);
@@ -86,7 +85,6 @@ public static class PointwiseConvTiledKernel
         // per dispatch as leave a useful input-channel chunk: the most workgroups per dispatch.
         int blocksPerDispatch = Math.Clamp(window / (tile * MinChannelChunk), 1, blocks);
         int chunk = Math.Clamp(window / (tile * blocksPerDispatch), 1, inC);
-        if (chunk < inC) chunk = Math.Max(chunkMultiple, chunk / chunkMultiple * chunkMultiple);
         return (blocksPerDispatch, chunk);
     }
 

@@ -49,7 +49,7 @@ public static class DevicePeak
         activations.Upload<float>(new float[outOffset]);
         // The shared descriptor layout needs a weights buffer and a uniform window over it; this kernel reads neither.
         using var weights = GpuBuffer.CreateDeviceLocal(device, window);
-        using var bindings = new KernelBindings(device, activations, weights, window);
+        using var bindings = new KernelBindings(device, activations, weights, window, activationBytes: 4);
         using var recorder = new CommandRecorder(device, maxDispatches: 1, profiling: true);
         var pipelines = device.Pipelines;
         recorder.Begin();

@@ -25,7 +25,7 @@ public sealed unsafe class GpuBuffer : IDisposable
         var info = new BufferCreateInfo
         {
             SType = StructureType.BufferCreateInfo, Size = Bytes, SharingMode = SharingMode.Exclusive,
-            Usage = BufferUsageFlags.StorageBufferBit | BufferUsageFlags.UniformBufferBit | BufferUsageFlags.TransferSrcBit | BufferUsageFlags.TransferDstBit,
+            Usage = BufferUsageFlags.StorageBufferBit | BufferUsageFlags.UniformBufferBit | BufferUsageFlags.UniformTexelBufferBit | BufferUsageFlags.TransferSrcBit | BufferUsageFlags.TransferDstBit,
         };
         VulkanException.Check(vk.CreateBuffer(device.Handle, in info, null, out var buffer), "vkCreateBuffer");
         Handle = buffer;
