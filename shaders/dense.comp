@@ -27,8 +27,20 @@ void main() {
     real sum = real(0);
     if (VEC4) {
         real4 sum4 = real4(0);
+#if defined(FP16_ARITH)
+        // fp16 partial sums are folded into an fp32 total every 32 inputs, as in pointwise_conv_tiled.comp: the
+        // logits layer sums 1280 products, which fp16 alone rounds to about 1e-2 of the result.
+        vec4 total = vec4(0);
+        for (int i = 0; i < IN_F / 4; i++) {
+            sum4 = fma(real4(wts4[(w >> 2) + uint(i)]), real4(act4[(x >> 2) + uint(i)]), sum4);
+            if (i % 8 == 7) { total += vec4(sum4); sum4 = real4(0); }
+        }
+        total += vec4(sum4);
+        sum = real((total.x + total.y) + (total.z + total.w));
+#else
         for (int i = 0; i < IN_F / 4; i++) sum4 = fma(real4(wts4[(w >> 2) + uint(i)]), real4(act4[(x >> 2) + uint(i)]), sum4);
         sum = (sum4.x + sum4.y) + (sum4.z + sum4.w);
+#endif
     } else {
         for (int i = 0; i < IN_F; i++) sum = fma(W(w + uint(i)), LOAD(x + uint(i)), sum);
     }

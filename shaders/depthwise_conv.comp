@@ -1,6 +1,7 @@
 #version 450
 // Depthwise convolution (one filter per channel), any kernel size, stride 1 or 2, asymmetric padding.
 // x = output pixel, y = channel, z = batch item. Interior pixels skip the bounds tests.
+#define FP32_SUMS // see common.glsl
 #include "common.glsl"
 
 layout(constant_id = 1) const int C = 1;

@@ -4,6 +4,7 @@
 // vec4 of the row span it needs once. Inputs, taps and bias are read as texels (see packed_io.glsl); the filters are
 // packed by DepthwiseConvPackedKernel as KH*KW+1 vec4s per group of 4 channels (tap t of the 4 channels, ..., their
 // bias). x = (output row, group of PX columns), y = channel group, z = batch item.
+#define FP32_SUMS // see common.glsl
 #include "common.glsl"
 #include "packed_io.glsl"
 

@@ -5,6 +5,7 @@
 // DepthwiseConvTiledKernel as TAPS_V4 vec4s per channel: KH*KW taps, then the bias. pc.aux0 is the first
 // channel of this dispatch (a layer with many channels is split so its weights fit one window).
 // x = (group of ROWS output rows, group of PX columns), y = channel within the dispatch, z = batch item.
+#define FP32_SUMS // see common.glsl
 #include "common.glsl"
 
 layout(constant_id = 1) const int C = 1;

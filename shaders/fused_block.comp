@@ -111,14 +111,15 @@ void main() {
             int k = i / TILE, p = i % TILE;
             int ry = (p / TW) * S, rx = (p % TW) * S;
             int taps = (DW_BASE + (e0 + k) * 12) >> 2;
-            real4 t0 = real4(ew[taps]), t1 = real4(ew[taps + 1]), t2 = real4(ew[taps + 2]);
-            real w[12] = real[12](t0.x, t0.y, t0.z, t0.w, t1.x, t1.y, t1.z, t1.w, t2.x, t2.y, t2.z, t2.w);
+            // In fp32 in every variant, as the depthwise kernels (see FP32_SUMS in common.glsl).
+            vec4 t0 = ew[taps], t1 = ew[taps + 1], t2 = ew[taps + 2];
+            float w[12] = float[12](t0.x, t0.y, t0.z, t0.w, t1.x, t1.y, t1.z, t1.w, t2.x, t2.y, t2.z, t2.w);
             int at = k * REGION + ry * RW + rx;
-            real s = w[9];
+            float s = w[9];
             for (int ky = 0; ky < 3; ky++)
                 for (int kx = 0; kx < 3; kx++)
-                    s = fma(expanded[at + ky * RW + kx], w[ky * 3 + kx], s);
-            depthwise[i] = activate(s, ACT_D);
+                    s = fma(float(expanded[at + ky * RW + kx]), w[ky * 3 + kx], s);
+            depthwise[i] = activate(real(s), ACT_D);
         }
         barrier();
 

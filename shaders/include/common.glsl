@@ -9,6 +9,9 @@ layout(local_size_x_id = 0) in;
 // Precision variants, compiled from the same source at build time (shaders/Shaders.targets):
 //   default: fp32 everywhere; FP16_STORAGE: activations stored as fp16, arithmetic in fp32;
 //   FP16_STORAGE + FP16_ARITH: arithmetic in fp16 too. Weights stay fp32 in every variant.
+// A kernel that defines FP32_SUMS before including this file computes in fp32 in every variant (real = float):
+// the depthwise kernels do, as with batch norm folded in their taps and bias are large and cancel. Measured on the
+// nsfwjs weights, rocket.jpg: fp16 depthwise sums put the output 1.2e-2 off fp32, fp32 ones 1.4e-4.
 // Kernels read activations with LOAD(i) and write them with STORE(i, v), and compute in `real` / `real4`.
 #if defined(FP16_STORAGE)
 #extension GL_EXT_shader_16bit_storage : require
@@ -18,6 +21,8 @@ layout(std430, binding = 0) buffer Activations { float act[]; };
 #endif
 #if defined(FP16_ARITH)
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#endif
+#if defined(FP16_ARITH) && !defined(FP32_SUMS)
 #define real float16_t
 #define real4 f16vec4
 #else
