@@ -14,6 +14,7 @@ layout(constant_id = 8) const int SH = 1;
 layout(constant_id = 9) const int SW = 1;
 layout(constant_id = 10) const int PAD_T = 0;
 layout(constant_id = 11) const int PAD_L = 0;
+layout(constant_id = 12) const int IN_PACKED = 0; // 1: the input is NC4HW4 (C a multiple of 4)
 
 void main() {
     int p = int(gl_GlobalInvocationID.x);
@@ -21,12 +22,14 @@ void main() {
     int n = int(gl_GlobalInvocationID.z);
     if (p >= OUT_H * OUT_W) return;
     int iy0 = (p / OUT_W) * SH - PAD_T, ix0 = (p % OUT_W) * SW - PAD_L;
-    uint plane = pc.in0 + uint((n * C + c) * IN_H * IN_W);
+    // NC4HW4: channel c of pixel i is element ((n * C/4 + c/4) * IN_H*IN_W + i) * 4 + c%4.
+    uint plane = IN_PACKED != 0 ? pc.in0 + uint((n * (C / 4) + c / 4) * IN_H * IN_W * 4 + c % 4) : pc.in0 + uint((n * C + c) * IN_H * IN_W);
+    uint step = IN_PACKED != 0 ? 4u : 1u;
     float sum = 0.0;
     int count = 0;
     for (int iy = max(iy0, 0); iy < min(iy0 + KH, IN_H); iy++)
         for (int ix = max(ix0, 0); ix < min(ix0 + KW, IN_W); ix++) {
-            sum += float(act[plane + uint(iy * IN_W + ix)]);
+            sum += float(act[plane + uint(iy * IN_W + ix) * step]);
             count++;
         }
     STORE(pc.out0 + uint((n * C + c) * OUT_H * OUT_W + p), count > 0 ? sum / float(count) : 0.0);

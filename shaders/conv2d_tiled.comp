@@ -22,6 +22,7 @@ layout(constant_id = 14) const int ACT = 0;
 layout(constant_id = 15) const int HAS_RESIDUAL = 0;
 layout(constant_id = 16) const int OC_TILE = 16;
 layout(constant_id = 17) const int PX = 4;
+layout(constant_id = 18) const int OUT_PACKED = 0; // 1: the output is NC4HW4 (OUT_C a multiple of 4, no residual)
 
 layout(std140, binding = 2) uniform WeightWindow { vec4 wv[4096]; };
 
@@ -66,12 +67,14 @@ void main() {
             if (co >= OUT_C) continue;
             real b = HAS_BIAS != 0 ? W(pc.bias + co) : real(0);
             uint o = uint((n * OUT_C + co) * OUT_H * OUT_W + oy * OUT_W);
+            // NC4HW4: channel co of pixel p is element ((n * OUT_C/4 + co/4) * OUT_H*OUT_W + p) * 4 + co%4.
+            uint packed = uint(((n * (OUT_C / 4) + co / 4) * OUT_H * OUT_W + oy * OUT_W) * 4 + co % 4);
             for (int k = 0; k < PX; k++) {
                 int ox = ox0 + k;
                 if (ox >= OUT_W) break;
                 real s = acc[k * V + v][c] + b;
                 if (HAS_RESIDUAL != 0) s += LOAD(pc.in1 + o + uint(ox));
-                STORE(pc.out0 + o + uint(ox), activate(s, ACT));
+                STORE(pc.out0 + (OUT_PACKED != 0 ? packed + uint(ox * 4) : o + uint(ox)), activate(s, ACT));
             }
         }
 }

@@ -26,7 +26,7 @@ public static class Conv2dTiledKernel
         [
             KernelContext.WorkgroupSize, i.C, i.H, i.W, o.C, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
             op.Pad.Top, op.Pad.Left, KernelContext.Flag(op.Bias is not null), (int)op.Activation,
-            KernelContext.Flag(op.Residual is not null), tile, px,
+            KernelContext.Flag(op.Residual is not null), tile, px, KernelContext.Flag(op.Output.Layout == Graph.TensorLayout.Nc4hw4),
         ];
         uint bias = ctx.AddWeights(op.Bias);
         var reads = ConvDispatch.Reads(op.Input, op.Residual, ctx);

@@ -23,6 +23,9 @@ public static class KernelSelector
         // Channel-packed tensors (the channel-packing pass chose them) have their own kernels, whatever the choice.
         Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.IsPointwise => PointwiseConvPackedKernel.Plan(c, ctx),
         Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.IsDepthwise => DepthwiseConvPackedKernel.Plan(c, ctx),
+        Conv2dOp c when c.Output.Layout == TensorLayout.Nc4hw4 && !c.IsPointwise && !c.IsDepthwise => Conv2dTiledKernel.Fits(c, ctx)
+            ? Conv2dTiledKernel.Plan(c, ctx)
+            : throw new NotSupportedException($"{c}: its filters do not fit the device's uniform window, and only the tiled kernel writes NC4HW4"),
         LayoutConvertOp l => [LayoutConvertKernel.Plan(l, ctx)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.Subgroup && PointwiseConvSubgroupKernel.Fits(c, ctx) => PointwiseConvSubgroupKernel.Plan(c, ctx),
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.SharedMemory && PointwiseConvSharedKernel.Fits(c, ctx) => [PointwiseConvSharedKernel.Plan(c, ctx)],
@@ -52,6 +55,8 @@ public static class KernelSelector
         {
             LayoutConvertOp => true,
             Conv2dOp c when c.IsPointwise || c.IsDepthwise => layouts.Count == 1,
+            Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) && (c.Residual is null || c.Output.Layout == TensorLayout.Nchw),
+            AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw,
             AddOp or ActivationOp => layouts.Count == 1,
             _ => layouts.SequenceEqual([TensorLayout.Nchw]),
         };

@@ -5,7 +5,9 @@ namespace GpuMobileNet.Passes;
 
 /// <summary>Stores activations channel-packed (<see cref="TensorLayout.Nc4hw4"/>) between the ops whose kernels
 /// read and write that layout: pointwise and depthwise convolutions with channel counts that are multiples of 4,
-/// and element-wise Add / Activation when all their inputs are packed already. A <see cref="LayoutConvertOp"/>
+/// and element-wise Add / Activation when all their inputs are packed already. Two ops meet the packed body
+/// without a conversion: a full convolution (the stem) writes its output packed when only packed convolutions read
+/// it, and average pooling reads a packed input directly. A <see cref="LayoutConvertOp"/>
 /// packs a planar value the first time a packed op reads it, and unpacks a packed value just before the first
 /// planar op (or the graph output) that needs it; the unpacked copy keeps the original value's identity, so
 /// planar ops are left as they are. Runs last: fused blocks stay planar.</summary>
@@ -13,7 +15,7 @@ public static class PackChannels
 {
     public static ModelGraph Apply(ModelGraph g)
     {
-        var rewrite = new Rewrite(g.Input);
+        var rewrite = new Rewrite(g);
         foreach (var node in g.Nodes)
             rewrite.Add(node);
         rewrite.EnsurePlanar(g.Output);
@@ -23,12 +25,23 @@ public static class PackChannels
     /// <summary>Whether the packed kernels run this convolution.</summary>
     public static bool Packs(Conv2dOp c) => (c.IsPointwise || c.IsDepthwise) && c.InC % 4 == 0 && c.OutC % 4 == 0;
 
+    /// <summary>Whether this full convolution (planar input) writes its output packed: when only packed convolutions
+    /// read it, as the stem of MobileNetV1/V2, so no conversion runs between them.</summary>
+    private static bool WritesPacked(Conv2dOp c, ModelGraph g) =>
+        !c.IsPointwise && !c.IsDepthwise && c.Groups == 1 && c.OutC % 4 == 0 && c.Residual is null && c.Output != g.Output &&
+        g.Consumers(c.Output).All(n => n is Conv2dOp consumer && Packs(consumer));
+
     private sealed class Rewrite
     {
+        private readonly ModelGraph _graph;
         private readonly Dictionary<Value, Value> _packed = [];   // original value -> its packed form
         private readonly HashSet<Value> _planar = [];             // original values whose NCHW form exists by now
 
-        public Rewrite(Value input) => _planar.Add(input);
+        public Rewrite(ModelGraph graph)
+        {
+            _graph = graph;
+            _planar.Add(graph.Input);
+        }
 
         public List<Node> Nodes { get; } = [];
 
@@ -43,6 +56,14 @@ public static class PackChannels
                         Residual = c.Residual is null ? null : Packed(c.Residual),
                         Output = ProducedPacked(c.Output),
                     });
+                    break;
+                case Conv2dOp c when WritesPacked(c, _graph):
+                    EnsurePlanar(c.Input);
+                    Nodes.Add(c with { Output = ProducedPacked(c.Output) });
+                    break;
+                case AvgPoolOp p when _packed.ContainsKey(p.Input):
+                    Nodes.Add(p with { Input = _packed[p.Input] });
+                    _planar.Add(p.Output);
                     break;
                 case AddOp a when _packed.ContainsKey(a.A) && _packed.ContainsKey(a.B):
                     Nodes.Add(a with { A = _packed[a.A], B = _packed[a.B], Output = ProducedPacked(a.Output) });

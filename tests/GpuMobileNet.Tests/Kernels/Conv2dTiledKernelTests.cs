@@ -1,8 +1,10 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
@@ -47,6 +49,23 @@ public class Conv2dTiledKernelTests : GpuTest
         {
             Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(Conv2dTiledKernel.Shader));
             Assert.That(s.Dispatches, Has.Count.EqualTo(3));
+        });
+    }
+
+    [TestCase(3, 17, 13, 8, 2, 2, TestName = "tiled stem writing NC4HW4 for a packed depthwise, 3x3 s2, odd sizes, batch 2")]
+    [TestCase(64, 6, 7, 40, 1, 1, TestName = "tiled conv writing NC4HW4 from 3 dispatches, partial last block")]
+    public void WritesChannelPackedWhenOnlyPackedConvsReadIt(int inC, int h, int w, int outC, int stride, int batch)
+    {
+        var b = new GraphBuilder("stem_dw", new TensorShape(inC, h, w));
+        var pad = stride == 2 ? Padding.Same(h, w, 3, 3, 2, 2) : Padding.Symmetric(1);
+        var stem = b.Conv2d("stem", b.Input, outC, 3, stride, pad, 1, TestData.Uniform(1, outC * inC * 9), TestData.Uniform(2, outC), Activation.Relu6);
+        var dw = b.Conv2d("dw", stem, outC, 3, 1, Padding.Symmetric(1), outC, TestData.Uniform(3, outC * 9), TestData.Uniform(4, outC));
+        GpuVsCpu.Check(Device, b.Build(dw), batch, 1e-4, 1e-4, options: PointwiseConvPackedKernelTests.Packed, inspect: s =>
+        {
+            Assert.That(s.Graph.Nodes.OfType<Conv2dOp>().First().Output.Layout, Is.EqualTo(TensorLayout.Nc4hw4));
+            Assert.That(s.Dispatches.Select(d => d.Shader).Distinct(),
+                Is.EqualTo(new[] { Conv2dTiledKernel.Shader, DepthwiseConvPackedKernel.Shader, LayoutConvertKernel.Shader }),
+                "no conversion between the stem and the depthwise conv; the output is unpacked at the end");
         });
     }
 }

@@ -15,19 +15,20 @@ public class PackChannelsTests
 {
     [TestCase(0.35, 96)]
     [TestCase(1.0, 224)]
-    public void MobileNetV2PacksItsBodyWithOneConversionAtEachEnd(double alpha, int resolution)
+    public void MobileNetV2IsPackedFromTheStemToThePoolWithNoConversion(double alpha, int resolution)
     {
         var fused = PassPipeline.Apply(MobileNetV2.Create(alpha, resolution, 10, WeightInit.Random(3)), NoBlockFusion);
         var packed = PackChannels.Apply(fused);
 
-        var converts = packed.Nodes.OfType<LayoutConvertOp>().ToList();
-        Assert.That(converts.Select(c => c.Output.Layout), Is.EqualTo(new[] { TensorLayout.Nc4hw4, TensorLayout.Nchw }),
-            "pack after the stem conv, unpack before the pooling");
+        Assert.That(packed.Nodes.OfType<LayoutConvertOp>(), Is.Empty, "the stem writes NC4HW4 and the pooling reads it");
         var convs = packed.Nodes.OfType<Conv2dOp>().ToList();
-        Assert.That(convs[0].Output.Layout, Is.EqualTo(TensorLayout.Nchw), "the 3x3 stride-2 stem stays planar");
+        Assert.That((convs[0].Input.Layout, convs[0].Output.Layout), Is.EqualTo((TensorLayout.Nchw, TensorLayout.Nc4hw4)),
+            "the 3x3 stride-2 stem reads the planar image and writes packed");
         Assert.That(convs.Skip(1).Select(c => (c.Input.Layout, c.Output.Layout)),
             Is.All.EqualTo((TensorLayout.Nc4hw4, TensorLayout.Nc4hw4)), "every pointwise and depthwise conv is packed");
         Assert.That(convs.Where(c => c.Residual is not null).Select(c => c.Residual!.Layout), Is.All.EqualTo(TensorLayout.Nc4hw4));
+        var pool = packed.Nodes.OfType<AvgPoolOp>().Single();
+        Assert.That((pool.Input.Layout, pool.Output.Layout), Is.EqualTo((TensorLayout.Nc4hw4, TensorLayout.Nchw)));
         Assert.That(packed.Output, Is.SameAs(fused.Output));
         TestData.AssertSameOutput(fused, packed);
     }
@@ -46,24 +47,27 @@ public class PackChannelsTests
     [Test]
     public void AValueReadByPackedAndPlanarOpsIsConvertedOnceEachWay()
     {
-        // The planar stem feeds two packed pointwise convs; their packed sum feeds a pooling (planar), and pw1 also
-        // feeds a second pooling.
+        // The stem feeds two packed pointwise convs and a pooling, so it stays planar (it writes packed only when
+        // packed convs alone read it). The packed sum of the convs feeds a padding (planar); pw1 also feeds a
+        // second padding. Poolings read packed inputs as they are.
         var b = new GraphBuilder("branches", new TensorShape(4, 6, 6));
         var stem = b.Conv2d("stem", b.Input, 8, 3, 1, Padding.Symmetric(1), 1, TestData.Uniform(1, 288));
         var pw1 = b.Conv2d("pw1", stem, 8, 1, 1, Padding.Zero, 1, TestData.Uniform(2, 64));
         var pw2 = b.Conv2d("pw2", stem, 8, 1, 1, Padding.Zero, 1, TestData.Uniform(3, 64));
         var sum = b.Add("sum", pw1, pw2, Activation.Relu);
-        var pool = b.AvgPool("pool", sum, 2, 2, 2, 2, Padding.Zero);
-        var mixed = b.Add("mixed", pool, b.AvgPool("pool2", pw1, 2, 2, 2, 2, Padding.Zero));
-        var g = b.Build(mixed);
+        var padded = b.Add("padded", b.Pad("pad", sum, new Padding(1, 0, 0, 1)), b.Pad("pad2", pw1, new Padding(1, 0, 0, 1)));
+        var pooled = b.Add("pooled", b.AvgPool("pool", sum, 2, 2, 2, 2, Padding.Zero), b.AvgPool("pool_stem", stem, 2, 2, 2, 2, Padding.Zero));
+        var g = b.Build(b.Add("out", b.AvgPool("pool_padded", padded, 7, 7, 7, 7, Padding.Zero), b.GlobalAvgPool("gap", pooled)));
 
         var packed = PackChannels.Apply(g);
         var converts = packed.Nodes.OfType<LayoutConvertOp>().ToList();
         Assert.That(converts.Select(c => c.Input.Name), Is.EquivalentTo(new[] { "stem", "sum", "pw1" }),
-            "stem packed once for both convs; the packed Add's output and pw1 unpacked once for the pools");
+            "stem packed once for both convs; the packed Add's output and pw1 unpacked once for the paddings");
+        Assert.That(packed.Nodes.OfType<Conv2dOp>().Single(c => c.Name == "stem").Output.Layout, Is.EqualTo(TensorLayout.Nchw));
         Assert.That(packed.Nodes.OfType<AddOp>().Single(a => a.Name == "sum").Output.Layout, Is.EqualTo(TensorLayout.Nc4hw4),
             "an Add of two packed tensors stays packed");
-        Assert.That(packed.Nodes.OfType<AddOp>().Single(a => a.Name == "mixed").Output.Layout, Is.EqualTo(TensorLayout.Nchw));
+        Assert.That(packed.Nodes.OfType<AvgPoolOp>().Single(p => p.Name == "pool").Input.Layout, Is.EqualTo(TensorLayout.Nc4hw4));
+        Assert.That(packed.Nodes.OfType<AddOp>().Single(a => a.Name == "padded").Output.Layout, Is.EqualTo(TensorLayout.Nchw));
         TestData.AssertSameOutput(g, packed);
     }
 
