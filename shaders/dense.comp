@@ -1,21 +1,16 @@
 #version 450
 // Fully connected layer: out[o] = act(sum_i w[o, i] * in[i] + bias[o]). x = output unit, y = batch item.
-// Where IN_F is a multiple of 4, the weight row and the input are read as vec4s (offsets are 16-byte aligned:
-// the planner aligns activations, the weight packer aligns weights): a quarter of the loads, and four
-// independent partial sums instead of one dependent chain.
+// Where IN_F is a multiple of 4, the weight row and the input are read as vec4 texels (offsets are 16-byte aligned:
+// the planner aligns activations, the weight packer aligns weights; see vec4_io.glsl): a quarter of the loads, each
+// a vector gather on lavapipe, and four independent partial sums instead of one dependent chain.
 #include "common.glsl"
+#include "vec4_io.glsl"
 
 layout(constant_id = 1) const int IN_F = 1;
 layout(constant_id = 2) const int OUT_F = 1;
 layout(constant_id = 3) const int HAS_BIAS = 0;
 layout(constant_id = 4) const int ACT = 0;
 
-layout(std430, binding = 1) readonly buffer WeightsV4 { vec4 wts4[]; };
-#if defined(FP16_STORAGE)
-layout(std430, binding = 0) readonly buffer ActivationsV4 { f16vec4 act4[]; };
-#else
-layout(std430, binding = 0) readonly buffer ActivationsV4 { vec4 act4[]; };
-#endif
 const bool VEC4 = IN_F % 4 == 0;
 
 void main() {
@@ -32,13 +27,13 @@ void main() {
         // logits layer sums 1280 products, which fp16 alone rounds to about 1e-2 of the result.
         vec4 total = vec4(0);
         for (int i = 0; i < IN_F / 4; i++) {
-            sum4 = fma(real4(wts4[(w >> 2) + uint(i)]), real4(act4[(x >> 2) + uint(i)]), sum4);
+            sum4 = fma(W4(TEXEL(w) + i), LOAD4(TEXEL(x) + i), sum4);
             if (i % 8 == 7) { total += vec4(sum4); sum4 = real4(0); }
         }
         total += vec4(sum4);
         sum = real((total.x + total.y) + (total.z + total.w));
 #else
-        for (int i = 0; i < IN_F / 4; i++) sum4 = fma(real4(wts4[(w >> 2) + uint(i)]), real4(act4[(x >> 2) + uint(i)]), sum4);
+        for (int i = 0; i < IN_F / 4; i++) sum4 = fma(W4(TEXEL(w) + i), LOAD4(TEXEL(x) + i), sum4);
         sum = (sum4.x + sum4.y) + (sum4.z + sum4.w);
 #endif
     } else {

@@ -1,12 +1,12 @@
 #version 450
 // Depthwise convolution on channel-packed tensors (NC4HW4: the 4 channels 4k..4k+3 of a pixel are one vec4):
 // each invocation computes PX consecutive output pixels of one row for 4 channels at once, loading each input
-// vec4 of the row span it needs once. Inputs, taps and bias are read as texels (see packed_io.glsl); the filters are
+// vec4 of the row span it needs once. Inputs, taps and bias are read as texels (see vec4_io.glsl); the filters are
 // packed by DepthwiseConvPackedKernel as KH*KW+1 vec4s per group of 4 channels (tap t of the 4 channels, ..., their
 // bias). x = (output row, group of PX columns), y = channel group, z = batch item.
 #define FP32_SUMS // see common.glsl
 #include "common.glsl"
-#include "packed_io.glsl"
+#include "vec4_io.glsl"
 
 layout(constant_id = 1) const int C = 4;        // multiple of 4
 layout(constant_id = 2) const int IN_H = 1;

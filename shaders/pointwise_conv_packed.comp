@@ -5,12 +5,12 @@
 // read neighbouring vec4s (coalesced on a GPU). Per 4 input channels it fetches one vec4 per pixel and, for each of
 // those channels, OC_TILE/4 weight vec4s (4 output channels each), each feeding PX pixels; the sums of 4
 // consecutive output channels of a pixel are stored as one vec4.
-// Inputs and weights are read as texel buffers (bindings 4 and 5, see packed_io.glsl): on lavapipe that is a vector
+// Inputs and weights are read as texel buffers (bindings 4 and 5, see vec4_io.glsl): on lavapipe that is a vector
 // gather, where a storage-buffer load at a non-constant index is a loop over the lanes and a uniform-buffer load a
 // gather per float. Weights are packed by PointwiseConvPackedKernel as [block of OC_TILE][IN_C][OC_TILE].
 // x = PX pixels per invocation, y = block of OC_TILE output channels, z = batch item.
 #include "common.glsl"
-#include "packed_io.glsl"
+#include "vec4_io.glsl"
 
 layout(constant_id = 1) const int IN_C = 4;      // multiple of 4
 layout(constant_id = 2) const int OUT_C = 4;     // multiple of 4

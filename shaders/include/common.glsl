@@ -1,7 +1,7 @@
 // Shared interface of every kernel (mirrors engine/Vulkan/PipelineLibrary.cs):
 //   binding 0: the session's activation arena, binding 1: its weights, both as float arrays;
 //   bindings 2, 3: windows of at most 64 KiB of the weights as uniform buffers (declared by kernels that use them);
-//   bindings 4, 5: the arena and the weights again, as uniform texel buffers of 4-element texels (include/packed_io.glsl);
+//   bindings 4, 5: the arena and the weights again, as uniform texel buffers of 4-element texels (include/vec4_io.glsl);
 //   push constants: element offsets of this dispatch's tensors inside those buffers.
 // Specialization constant 0 is the workgroup size; each kernel numbers its own constants from 1.
 layout(local_size_x_id = 0) in;

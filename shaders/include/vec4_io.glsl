@@ -1,4 +1,4 @@
-// Reads and writes of the kernels on channel-packed (NC4HW4) tensors, whose tensors all start on a vec4.
+// vec4 reads and writes for kernels whose tensors and weights start on a vec4 (the channel-packed kernels, dense).
 // They read the arena and the weights as vec4 texels (bindings 4 and 5): on lavapipe a texel fetch at
 // per-invocation indices is one vector gather, while a storage-buffer load at a non-constant index is a loop over
 // the lanes and a uniform-buffer load a gather per float (the packed kernels ran 1.5x faster on texels); on a GPU
