@@ -4,6 +4,7 @@
 // Conv2dTiledKernel as [block][ci][ky][kx][OC_TILE]; pc.aux0 is the first output channel of this dispatch.
 // x = (output row, group of PX columns), y = block of OC_TILE output channels, z = batch item.
 #include "common.glsl"
+#include "vec4_io.glsl"
 
 layout(constant_id = 1) const int IN_C = 1;
 layout(constant_id = 2) const int IN_H = 1;
@@ -61,20 +62,33 @@ void main() {
     }
 
     int co0 = int(pc.aux0) + blk * OC_TILE;
+    if (OUT_PACKED != 0) {
+        // NC4HW4: the 4 channels of a pixel held in one accumulator are one vec4 of the output.
+        for (int v = 0; v < V; v++) {
+            int co = co0 + v * 4;
+            if (co >= OUT_C) break;
+            real4 b = HAS_BIAS != 0 ? real4(W(pc.bias + co), W(pc.bias + co + 1), W(pc.bias + co + 2), W(pc.bias + co + 3)) : real4(0);
+            int o = (n * (OUT_C / 4) + co / 4) * OUT_H * OUT_W + oy * OUT_W;
+            for (int k = 0; k < PX; k++) {
+                int ox = ox0 + k;
+                if (ox >= OUT_W) break;
+                STORE4(TEXEL(pc.out0) + o + ox, activate(acc[k * V + v] + b, ACT));
+            }
+        }
+        return;
+    }
     for (int v = 0; v < V; v++)
         for (int c = 0; c < 4; c++) {
             int co = co0 + v * 4 + c;
             if (co >= OUT_C) continue;
             real b = HAS_BIAS != 0 ? W(pc.bias + co) : real(0);
             uint o = uint((n * OUT_C + co) * OUT_H * OUT_W + oy * OUT_W);
-            // NC4HW4: channel co of pixel p is element ((n * OUT_C/4 + co/4) * OUT_H*OUT_W + p) * 4 + co%4.
-            uint packed = uint(((n * (OUT_C / 4) + co / 4) * OUT_H * OUT_W + oy * OUT_W) * 4 + co % 4);
             for (int k = 0; k < PX; k++) {
                 int ox = ox0 + k;
                 if (ox >= OUT_W) break;
                 real s = acc[k * V + v][c] + b;
                 if (HAS_RESIDUAL != 0) s += LOAD(pc.in1 + o + uint(ox));
-                STORE(pc.out0 + (OUT_PACKED != 0 ? packed + uint(ox * 4) : o + uint(ox)), activate(s, ACT));
+                STORE(pc.out0 + o + uint(ox), activate(s, ACT));
             }
         }
 }
