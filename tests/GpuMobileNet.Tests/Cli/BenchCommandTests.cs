@@ -109,9 +109,9 @@ public class BenchCommandTests
         });
     }
 
-    [TestCase("nchw", "pointwise_conv_tiled")]
-    [TestCase("nc4hw4", "pointwise_conv_packed")]
-    public void LayoutPicksTheProfiledKernels(string layout, string pointwiseKernel)
+    [TestCase("nchw", "pointwise_conv_tiled", "depthwise_conv_tiled")]
+    [TestCase("nc4hw4", "pointwise_conv_packed", "depthwise_conv_packed")]
+    public void LayoutPicksTheProfiledKernels(string layout, string pointwiseKernel, string depthwiseKernel)
     {
         using var dir = new TempDir();
         var json = dir.File("layout.json");
@@ -120,8 +120,8 @@ public class BenchCommandTests
         Assert.That(r.ExitCode, Is.Zero, r.StdErr);
         var kernels = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("layers").GetProperty("kernels")
             .EnumerateArray().Select(k => k.GetProperty("kernel").GetString()).ToList();
-        Assert.That(kernels, Does.Contain(pointwiseKernel));
-        Assert.That(kernels.Contains("layout_convert"), Is.EqualTo(layout == "nc4hw4"));
+        Assert.That(kernels, Does.Contain(pointwiseKernel).And.Contain(depthwiseKernel));
+        Assert.That(kernels, Does.Not.Contain("layout_convert"), "MobileNetV1 runs NC4HW4 from the stem to the pooling");
     }
 
     [Test]
