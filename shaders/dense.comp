@@ -1,6 +1,6 @@
 #version 450
 // Fully connected layer: out[o] = act(sum_i w[o, i] * in[i] + bias[o]). x = output unit, y = batch item.
-// Where IN_F is a multiple of 4, the weight row and the input are read as vec4 texels (offsets are 16-byte aligned:
+// Where IN_F is a multiple of 4 (and TEXELS), the weight row and the input are read as vec4 texels (offsets are 16-byte aligned:
 // the planner aligns activations, the weight packer aligns weights; see vec4_io.glsl): a quarter of the loads, each
 // a vector gather on lavapipe, and four independent partial sums instead of one dependent chain.
 #include "common.glsl"
@@ -10,8 +10,9 @@ layout(constant_id = 1) const int IN_F = 1;
 layout(constant_id = 2) const int OUT_F = 1;
 layout(constant_id = 3) const int HAS_BIAS = 0;
 layout(constant_id = 4) const int ACT = 0;
+layout(constant_id = 5) const int TEXELS = 1; // 0: the input or weights lie beyond the texel views; read scalars
 
-const bool VEC4 = IN_F % 4 == 0;
+const bool VEC4 = IN_F % 4 == 0 && TEXELS != 0;
 
 void main() {
     int o = int(gl_GlobalInvocationID.x);

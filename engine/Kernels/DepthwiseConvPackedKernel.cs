@@ -32,7 +32,9 @@ public static class DepthwiseConvPackedKernel
             local, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
             op.Pad.Top, op.Pad.Left, (int)op.Activation, KernelContext.Flag(op.Residual is not null), px,
         ];
-        uint filters = ctx.AddWeights(Pack(op));
+        var pack = Pack(op);
+        uint filters = ctx.AddWeights(pack);
+        ctx.RequireTexels(op, filters, pack.Length);
         var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), filters, 0);
         return [new KernelDispatch(op.Name, Shader, spec, push,
             (KernelContext.Groups(work, local), (uint)groups, (uint)ctx.Batch), ConvDispatch.Reads(op.Input, op.Residual, ctx), [ctx.Bytes(op.Output)])];

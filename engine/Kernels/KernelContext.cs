@@ -7,7 +7,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>What a kernel needs to turn a graph op into a dispatch: where each tensor and weight lives,
 /// and the batch size. Offsets are in elements (floats).</summary>
 public sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int batch, int uniformWindowElements, int activationBytes = 4,
-    int broadcastSubgroupSize = 0)
+    int broadcastSubgroupSize = 0, long texelReachElements = long.MaxValue)
 {
     public const int WorkgroupSize = 64;
 
@@ -25,6 +25,28 @@ public sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int b
 
     /// <summary>The device's subgroup size where compute shaders may use subgroupBroadcast, else 0.</summary>
     public int BroadcastSubgroupSize { get; } = broadcastSubgroupSize;
+
+    /// <summary>Elements of the arena and of the weights that the texel-buffer views (bindings 4 and 5) reach: 4 x the
+    /// device's maxTexelBufferElements (128M texels on lavapipe and desktop GPUs, 64K on some mobile ones).</summary>
+    public long TexelReachElements { get; } = texelReachElements;
+
+    /// <summary>Whether <paramref name="v"/>, all batch items, lies within the arena's texel view.</summary>
+    public bool TexelsReach(Value v) => Memory.OffsetOf(v) + (long)v.Shape.Elements * Batch <= TexelReachElements;
+
+    /// <summary>Whether the weights at element <paramref name="offset"/> of <paramref name="count"/> elements lie within
+    /// the weights' texel view.</summary>
+    public bool TexelsReach(long offset, long count) => offset + count <= TexelReachElements;
+
+    /// <summary>Throws, naming <paramref name="op"/>, unless its tensors and its weights at
+    /// <paramref name="weightsOffset"/> (<paramref name="weightsCount"/> elements) lie within the texel views.</summary>
+    public void RequireTexels(Graph.Node op, long weightsOffset, long weightsCount)
+    {
+        var outside = op.Inputs.Where(v => !TexelsReach(v)).Select(v => v.Name).ToList();
+        if (!TexelsReach(weightsOffset, weightsCount)) outside.Add("its weights");
+        if (outside.Count > 0)
+            throw new NotSupportedException($"{op}: {string.Join(", ", outside)} lie beyond the {TexelReachElements / 4} texels the device's " +
+                "texel buffers reach (maxTexelBufferElements); set PassOptions.PackChannels = false");
+    }
 
     public uint Offset(Value v) => checked((uint)Memory.OffsetOf(v));
     public ByteRange Bytes(Value v) => new((ulong)Memory.OffsetOf(v) * (ulong)ActivationBytes, (ulong)v.Shape.Elements * (ulong)Batch * (ulong)ActivationBytes);

@@ -36,8 +36,11 @@ public static class PointwiseConvPackedKernel
             local, op.InC, op.OutC, hw, KernelContext.Flag(op.Bias is not null), (int)op.Activation,
             KernelContext.Flag(op.Residual is not null), tile, px,
         ];
-        uint weights = ctx.AddWeights(PointwiseConvTiledKernel.Repack(op.Weights, op.InC, op.OutC, tile, 0, blocks));
+        var packed = PointwiseConvTiledKernel.Repack(op.Weights, op.InC, op.OutC, tile, 0, blocks);
+        uint weights = ctx.AddWeights(packed);
         uint bias = ctx.AddWeights(op.Bias);
+        long end = op.Bias is null ? weights + packed.Length : bias + op.OutC; // the bias follows the weights
+        ctx.RequireTexels(op, weights, end - weights);
         var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), weights, bias);
         return [new KernelDispatch(op.Name, Shader, spec, push,
             (KernelContext.Groups(pixelGroups, local), (uint)blocks, (uint)ctx.Batch), ConvDispatch.Reads(op.Input, op.Residual, ctx), [ctx.Bytes(op.Output)])];

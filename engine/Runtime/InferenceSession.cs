@@ -60,10 +60,9 @@ public sealed class InferenceSession : IDisposable
         var window = device.UniformWindowBytes;
         var packer = new WeightPacker((int)(device.UniformOffsetAlignment / 4));
         var ctx = new KernelContext(Memory, packer, Batch, (int)(window / 4), ActivationBytes,
-            device.SupportsSubgroupBroadcast ? device.SubgroupSize : 0);
+            device.SupportsSubgroupBroadcast ? device.SubgroupSize : 0, (long)Math.Min(device.MaxTexelBufferElements, long.MaxValue / 4) * 4);
         Dispatches = graph.Nodes.SelectMany(n => KernelSelector.Plan(n, ctx, options.Kernels)).ToList();
         var weightData = packer.ToArray(tailPadding: (int)(window / 4));
-        CheckTexelReach(device, graph, Memory.ArenaElements, weightData.Length);
 
         var created = new List<IDisposable>();
         try
@@ -158,17 +157,6 @@ public sealed class InferenceSession : IDisposable
         if (_stagingOut is not null)
             _recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)OutputLength * bytes);
         _recorder.End();
-    }
-
-    /// <summary>The channel-packed kernels read the arena and the weights as vec4 texels: both must lie within the
-    /// device's texel-buffer views (maxTexelBufferElements is 128M on lavapipe and desktop GPUs, but may be 64K).</summary>
-    private static void CheckTexelReach(VulkanDevice device, ModelGraph graph, long arenaElements, long weightElements)
-    {
-        if (!graph.Nodes.Any(n => n.Output.Layout == TensorLayout.Nc4hw4)) return;
-        long texels = Math.Max(arenaElements, weightElements) / 4;
-        if ((ulong)texels > device.MaxTexelBufferElements)
-            throw new NotSupportedException($"{graph.Name}: the channel-packed kernels would read {texels} vec4 texels, more than device " +
-                $"'{device.Name}' allows in a texel buffer (maxTexelBufferElements = {device.MaxTexelBufferElements}); set PassOptions.PackChannels = false");
     }
 
     private static void CheckPrecision(VulkanDevice device, Precision precision)
