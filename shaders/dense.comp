@@ -1,8 +1,8 @@
 #version 450
 // Fully connected layer: out[o] = act(sum_i w[o, i] * in[i] + bias[o]). x = output unit, y = batch item.
-// Where IN_F is a multiple of 4 (and TEXELS), the weight row and the input are read as vec4 texels (offsets are 16-byte aligned:
-// the planner aligns activations, the weight packer aligns weights; see vec4_io.glsl): a quarter of the loads, each
-// a vector gather on lavapipe, and four independent partial sums instead of one dependent chain.
+// Where IN_F is a multiple of 4 and TEXELS, the weight row and the input are read as vec4 texels (offsets are
+// 16-byte aligned: the planner aligns activations, the weight packer aligns weights; see vec4_io.glsl): a quarter
+// of the loads, each a vector gather on lavapipe, and four independent partial sums instead of one dependent chain.
 #include "common.glsl"
 #include "vec4_io.glsl"
 
@@ -24,8 +24,8 @@ void main() {
     if (VEC4) {
         real4 sum4 = real4(0);
 #if defined(FP16_ARITH)
-        // fp16 partial sums are folded into an fp32 total every 32 inputs, as in pointwise_conv_tiled.comp: the
-        // logits layer sums 1280 products, which fp16 alone rounds to about 1e-2 of the result.
+        // fp16 partial sums are folded into an fp32 total every 32 inputs, as in pointwise_conv_tiled.comp (the
+        // logits layer sums 1280 products).
         vec4 total = vec4(0);
         for (int i = 0; i < IN_F / 4; i++) {
             sum4 = fma(W4(TEXEL(w) + i), LOAD4(TEXEL(x) + i), sum4);

@@ -62,7 +62,8 @@ internal sealed unsafe class KernelBindings : IDisposable
     }
 
     /// <summary>A view of <paramref name="buffer"/> as texels of <paramref name="texelBytes"/>, as many as the buffer
-    /// holds up to the device's maxTexelBufferElements (sessions check that what their kernels read lies inside).</summary>
+    /// holds up to the device's maxTexelBufferElements (kernels check that what they read lies inside:
+    /// KernelContext.TexelsReach).</summary>
     private BufferView CreateTexelView(GpuBuffer buffer, Format format, uint texelBytes)
     {
         ulong texels = Math.Min(buffer.Bytes / texelBytes, _device.MaxTexelBufferElements);

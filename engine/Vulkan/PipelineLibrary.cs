@@ -7,7 +7,7 @@ namespace GpuMobileNet.Vulkan;
 /// binding 1 = weights (read-only storage buffer), bindings 2 and 3 = two windows of the weights as dynamic
 /// uniform buffers (uniform loads are far cheaper than storage loads on CPU implementations such as lavapipe),
 /// bindings 4 and 5 = the activations and the weights as uniform texel buffers of 4-element texels (what the
-/// channel-packed kernels read: cheaper still, and without a window), and <see cref="PushConstantBytes"/> of
+/// channel-packed kernels and dense read: cheaper still, and without a window), and <see cref="PushConstantBytes"/> of
 /// per-dispatch offsets.
 /// This library owns that layout and one pipeline per (shader, specialization constants), shared by all
 /// sessions on the device.</summary>

@@ -54,8 +54,8 @@ public sealed unsafe partial class VulkanDevice : IDisposable
 
     /// <summary>Bytes of the weights a dispatch can see as uniforms: maxUniformBufferRange, capped at 64 KiB.</summary>
     public ulong UniformWindowBytes => Math.Min(Limits.MaxUniformBufferRange, 65536u);
-    /// <summary>Texels a texel-buffer view may span (maxTexelBufferElements): bounds what the channel-packed kernels,
-    /// which read the arena and the weights as vec4 texels, can reach.</summary>
+    /// <summary>Texels a texel-buffer view may span (maxTexelBufferElements): bounds what the kernels that read the
+    /// arena and the weights as vec4 texels (the channel-packed convolutions, dense) can reach.</summary>
     public ulong MaxTexelBufferElements => Limits.MaxTexelBufferElements;
     /// <summary>Alignment of a uniform window's start (minUniformBufferOffsetAlignment).</summary>
     public ulong UniformOffsetAlignment => Math.Max(Limits.MinUniformBufferOffsetAlignment, 16);
