@@ -1,7 +1,9 @@
 #version 450
 // Fast direct convolution (groups = 1; the network stem): each invocation computes PX consecutive output
-// pixels of one row x OC_TILE output channels. Weights come from the uniform window, repacked by
-// Conv2dTiledKernel as [block][ci][ky][kx][OC_TILE]; pc.aux0 is the first output channel of this dispatch.
+// pixels of one row x OC_TILE output channels. Weights are repacked by Conv2dTiledKernel as
+// [block][ci][ky][kx][OC_TILE] and read as texels from pc.weights (TEXELS, see vec4_io.glsl), else from the uniform
+// window; pc.aux0 is the first output channel of this dispatch. Each input row span the PX outputs need is loaded
+// once per (ci, ky), as aligned vec4 texels where rows are whole texels (VEC4_ROWS), else element by element.
 // x = (output row, group of PX columns), y = block of OC_TILE output channels, z = batch item.
 #include "common.glsl"
 #include "vec4_io.glsl"
@@ -24,11 +26,16 @@ layout(constant_id = 15) const int HAS_RESIDUAL = 0;
 layout(constant_id = 16) const int OC_TILE = 16;
 layout(constant_id = 17) const int PX = 4;
 layout(constant_id = 18) const int OUT_PACKED = 0; // 1: the output is NC4HW4 (OUT_C a multiple of 4, no residual)
+layout(constant_id = 19) const int TEXELS = 0;     // 1: the input and the weights lie within the texel views
 
 layout(std140, binding = 2) uniform WeightWindow { vec4 wv[4096]; };
 
 const int V = OC_TILE / 4;
 const int GROUPS_PER_ROW = (OUT_W + PX - 1) / PX;
+const int SPAN = (PX - 1) * SW + KW;        // input columns one group of PX outputs reads
+const int SHIFT = (4 - PAD_L % 4) % 4;      // its first column's place in its texel (ox0 * SW is a multiple of 4)
+const int NV4 = (SHIFT + SPAN + 3) / 4;     // texels covering it
+const bool VEC4_ROWS = TEXELS != 0 && IN_W % 4 == 0 && (PX * SW) % 4 == 0;
 
 void main() {
     int g = int(gl_GlobalInvocationID.x);
@@ -46,16 +53,30 @@ void main() {
         for (int ky = 0; ky < KH; ky++) {
             int iy = oy * SH + ky - PAD_T;
             bool rowOk = iy >= 0 && iy < IN_H;
-            for (int kx = 0; kx < KW; kx++) {
-                real x[PX];
-                for (int k = 0; k < PX; k++) {
-                    int ix = (ox0 + k) * SW + kx - PAD_L;
-                    x[k] = (rowOk && ix >= 0 && ix < IN_W) ? LOAD(plane + uint(iy * IN_W + ix)) : real(0);
+            int ix0 = ox0 * SW - PAD_L;
+            real span[SPAN];
+            if (VEC4_ROWS) {
+                // Each texel is wholly inside the row or wholly outside it; rows outside the image read row 0.
+                int row = TEXEL(plane + uint(clamp(iy, 0, IN_H - 1) * IN_W));
+                real cols[NV4 * 4];
+                for (int j = 0; j < NV4; j++) {
+                    int col = ix0 - SHIFT + j * 4;
+                    real4 t = LOAD4(row + clamp(col, 0, IN_W - 4) / 4);
+                    t = rowOk && col >= 0 && col < IN_W ? t : real4(0);
+                    for (int q = 0; q < 4; q++) cols[j * 4 + q] = t[q];
                 }
+                for (int s = 0; s < SPAN; s++) span[s] = cols[SHIFT + s];
+            } else {
+                for (int s = 0; s < SPAN; s++) {
+                    int ix = ix0 + s;
+                    span[s] = (rowOk && ix >= 0 && ix < IN_W) ? LOAD(plane + uint(iy * IN_W + ix)) : real(0);
+                }
+            }
+            for (int kx = 0; kx < KW; kx++) {
                 int wi = wBase + ((ci * KH + ky) * KW + kx) * V;
                 for (int v = 0; v < V; v++) {
-                    real4 w = real4(wv[wi + v]);
-                    for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, real4(x[k]), acc[k * V + v]);
+                    real4 w = TEXELS != 0 ? W4(TEXEL(pc.weights) + wi + v) : real4(wv[wi + v]);
+                    for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, real4(span[k * SW + kx]), acc[k * V + v]);
                 }
             }
         }

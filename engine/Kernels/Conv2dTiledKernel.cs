@@ -36,11 +36,14 @@ public static class Conv2dTiledKernel
         {
             int count = Math.Min(blocksPerDispatch, blocks - first);
             // OIHW per output channel is already [ci][ky][kx]: the same repack as a 1x1 conv with taps inputs.
-            long window = ctx.Weights.Add(PointwiseConvTiledKernel.Repack(op.Weights, taps, o.C, tile, first, count));
+            var packed = PointwiseConvTiledKernel.Repack(op.Weights, taps, o.C, tile, first, count);
+            long window = ctx.Weights.Add(packed);
+            // Texel reads where the device's texel views reach the input and these weights, the uniform window otherwise.
+            bool texels = ctx.TexelsReach(op.Input) && ctx.TexelsReach(window, packed.Length);
             var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output),
-                0, bias, Aux0: (uint)(first * tile));
+                checked((uint)window), bias, Aux0: (uint)(first * tile));
             var label = blocks <= blocksPerDispatch ? op.Name : $"{op.Name}[{first * tile}:{Math.Min(o.C, (first + count) * tile)}]";
-            dispatches.Add(new KernelDispatch(label, Shader, spec, push,
+            dispatches.Add(new KernelDispatch(label, Shader, [.. spec, KernelContext.Flag(texels)], push,
                 (KernelContext.Groups(work, KernelContext.WorkgroupSize), (uint)count, (uint)ctx.Batch), reads,
                 ctx.ChannelBytes(op.Output, first * tile, Math.Min(o.C, (first + count) * tile) - first * tile))
             {

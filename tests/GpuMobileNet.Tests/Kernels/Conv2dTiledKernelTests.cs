@@ -26,6 +26,15 @@ public class Conv2dTiledKernelTests : GpuTest
         GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, inspect: UsesTiledKernel);
     }
 
+    [TestCase(3, 12, 16, 16, 5, 1, 2, TestName = "tiled 5x5 s1 pad 2, rows read as texels (first column 2 into its texel)")]
+    [TestCase(4, 15, 20, 8, 3, 2, 1, TestName = "tiled 3x3 s2 pad 1, rows read as texels (first column 3 into its texel)")]
+    [TestCase(3, 9, 8, 12, 3, 2, 0, TestName = "tiled 3x3 s2 no left pad, rows read as texels, bottom rows outside")]
+    public void RowsReadAsTexels(int inC, int h, int w, int outC, int k, int stride, int pad)
+    {
+        var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, k, stride, new Padding(pad, pad, pad + 1, pad), 1, true, Activation.Relu6, residual: false);
+        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, inspect: UsesTiledKernel);
+    }
+
     [Test]
     public void UngroupedConvWithResidual()
     {

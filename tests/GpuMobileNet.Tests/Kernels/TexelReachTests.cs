@@ -10,7 +10,8 @@ namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>Kernels that read the arena and the weights as texels on a device whose texel buffers reach less than
 /// the session needs (maxTexelBufferElements may be 64K texels on mobile GPUs): the packed convolutions refuse
-/// with a one-line error naming the op and what lies out of reach; dense falls back to scalar reads.</summary>
+/// with a one-line error naming the op and what lies out of reach; dense falls back to scalar reads, the stem conv
+/// to the uniform window.</summary>
 public class TexelReachTests
 {
     [Test]
@@ -37,6 +38,17 @@ public class TexelReachTests
         var dense = g.Nodes.OfType<DenseOp>().Single();
         var dispatch = KernelSelector.Plan(dense, Context(ReusePlanner.Plan(g, 1, InPlacePolicy.Default), reach), new KernelChoice()).Single();
         Assert.That(dispatch.SpecConstants[5], Is.EqualTo(texels), "spec constant TEXELS");
+    }
+
+    [TestCase(long.MaxValue, 1)]
+    [TestCase(16L, 0)]
+    public void StemConvReadsTexelsOnlyWhereTheyReachElseTheUniformWindow(long reach, int texels)
+    {
+        var g = ConvGraphs.Conv(new TensorShape(3, 16, 16), 8, 3, 2, Padding.Same(16, 16, 3, 3, 2, 2), 1, true, Activation.None, residual: false);
+        var conv = g.Nodes.OfType<Conv2dOp>().Single();
+        var dispatch = KernelSelector.Plan(conv, Context(ReusePlanner.Plan(g, 1, InPlacePolicy.Default), reach), new KernelChoice()).Single();
+        Assert.That(dispatch.Shader, Is.EqualTo(Conv2dTiledKernel.Shader));
+        Assert.That(dispatch.SpecConstants[19], Is.EqualTo(texels), "spec constant TEXELS");
     }
 
     private static KernelContext Context(MemoryPlan memory, long reach) =>
