@@ -30,12 +30,11 @@ const int C4 = C / 4;
 
 void main() {
     int g = int(gl_GlobalInvocationID.x);
-    int local = int(gl_GlobalInvocationID.y);
+    int c4 = int(gl_GlobalInvocationID.y);
     int n = int(gl_GlobalInvocationID.z);
     if (g >= OUT_H * GROUPS_PER_ROW) return;
     int oy = g / GROUPS_PER_ROW;
     int ox0 = (g % GROUPS_PER_ROW) * PX;
-    int c4 = local;
     int iy0 = oy * SH - PAD_T, ix0 = ox0 * SW - PAD_L;
     int plane = TEXEL(pc.in0) + (n * C4 + c4) * IN_H * IN_W;
     int wb = TEXEL(pc.weights) + c4 * (TAPS + 1);
