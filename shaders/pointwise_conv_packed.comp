@@ -19,7 +19,7 @@ layout(constant_id = 4) const int HAS_BIAS = 0;
 layout(constant_id = 5) const int ACT = 0;
 layout(constant_id = 6) const int HAS_RESIDUAL = 0;
 layout(constant_id = 7) const int OC_TILE = 16;  // multiple of 4
-layout(constant_id = 8) const int PX = 4;
+layout(constant_id = 8) const int PX = 8;
 
 const int V = OC_TILE / 4;
 const int IN_C4 = IN_C / 4;
@@ -50,11 +50,14 @@ void main() {
         real4 x[PX];
         int row = inBase + c4 * HW;
         for (int k = 0; k < PX; k++) x[k] = LOAD4(row + pix[k]);
-        for (int j = 0; j < 4; j++)
-            for (int v = 0; v < V; v++) {
-                real4 w = W4(wBase + (c4 * 4 + j) * V + v);
-                for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, real4(x[k][j]), acc[k * V + v]);
-            }
+        // All the weight texels of these 4 input channels first, then pixel by pixel: each pixel's sums are read and
+        // written back once per 4 input channels (lavapipe keeps them in memory, there are more than registers),
+        // where fetching a weight and applying it to every pixel touched every sum 4 times (measured 10-20% slower).
+        real4 w[4 * V];
+        for (int i = 0; i < 4 * V; i++) w[i] = W4(wBase + c4 * 4 * V + i);
+        for (int k = 0; k < PX; k++)
+            for (int v = 0; v < V; v++)
+                for (int j = 0; j < 4; j++) acc[k * V + v] = fma(w[j * V + v], real4(x[k][j]), acc[k * V + v]);
 #if defined(FP16_ARITH)
         if (c4 % (FOLD / 4) == FOLD / 4 - 1)
             for (int i = 0; i < PX * V; i++) { total[i] += vec4(acc[i]); acc[i] = real4(0); }

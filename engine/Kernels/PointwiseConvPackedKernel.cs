@@ -11,11 +11,15 @@ public static class PointwiseConvPackedKernel
     public const string Shader = "pointwise_conv_packed";
 
     /// <summary>Output channels per invocation (a multiple of 4), unless a smaller tile wastes fewer channels (see
-    /// <see cref="TileFor"/>). Measured on lavapipe, MobileNetV2-1.0-224, all pointwise layers, runs interleaved:
-    /// 16 x 4 pixels 20-22 ms, 8 x 8 25-27, 16 x 8 29, 12 x 6 23-24, 8 x 4 24-25.</summary>
+    /// <see cref="TileFor"/>). With <see cref="PixelsPerInvocation"/> this is the largest tile lavapipe still keeps
+    /// in registers: measured on MobileNetV2-1.0-224, all pointwise layers, one llvmpipe thread, runs interleaved,
+    /// 16 x 8 pixels 23-25 ms, 12 x 8 23-24, 12 x 10 23, 16 x 6 26, 16 x 4 26-29, 8 x 12 27-28, 8 x 16 27-28; at
+    /// more than 128 sums per invocation (16 x 10, 20 x 8, 16 x 12) NIR no longer unrolls the tile, the sums go to
+    /// scratch memory and the layers take 280-340 ms.</summary>
     public const int OutputChannelTile = 16;
-    /// <summary>Pixels per invocation.</summary>
-    public const int PixelsPerInvocation = 4;
+    /// <summary>Pixels per invocation. Each weight texel fetched feeds this many pixels, each input texel
+    /// <see cref="OutputChannelTile"/> channels; weight fetches are the larger cost (see docs/design.md).</summary>
+    public const int PixelsPerInvocation = 8;
 
     /// <summary>The output-channel tile for <paramref name="outC"/> channels: of 16, 12 and 8, the one that pads
     /// the fewest channels, the largest on a tie (24 channels: 12, not 16 with a third of the work wasted).</summary>
