@@ -18,4 +18,10 @@ public sealed record DeviceOptions
 
     /// <summary>Where the VkPipelineCache is persisted; null for the default under the user cache folder, "" to disable.</summary>
     public string? PipelineCachePath { get; init; }
+
+    /// <summary>Treat the device as if its texel-buffer views could span at most this many texels (its
+    /// maxTexelBufferElements, when lower, still applies). Runs on any device the paths a device with small texel
+    /// buffers takes: dense and the stem read without texels, a channel-packed convolution out of reach is refused.
+    /// Null: the device's own limit.</summary>
+    public ulong? MaxTexelBufferElements { get; init; }
 }

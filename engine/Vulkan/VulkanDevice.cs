@@ -54,9 +54,10 @@ public sealed unsafe partial class VulkanDevice : IDisposable
 
     /// <summary>Bytes of the weights a dispatch can see as uniforms: maxUniformBufferRange, capped at 64 KiB.</summary>
     public ulong UniformWindowBytes => Math.Min(Limits.MaxUniformBufferRange, 65536u);
-    /// <summary>Texels a texel-buffer view may span (maxTexelBufferElements): bounds what the kernels that read the
-    /// arena and the weights as vec4 texels (the channel-packed convolutions, dense) can reach.</summary>
-    public ulong MaxTexelBufferElements => Limits.MaxTexelBufferElements;
+    /// <summary>Texels a texel-buffer view may span (maxTexelBufferElements, or less where
+    /// <see cref="DeviceOptions.MaxTexelBufferElements"/> says so): bounds what the kernels that read the arena and
+    /// the weights as vec4 texels (the channel-packed convolutions, the stem, dense) can reach.</summary>
+    public ulong MaxTexelBufferElements { get; }
     /// <summary>Alignment of a uniform window's start (minUniformBufferOffsetAlignment).</summary>
     public ulong UniformOffsetAlignment => Math.Max(Limits.MinUniformBufferOffsetAlignment, 16);
 
@@ -80,6 +81,7 @@ public sealed unsafe partial class VulkanDevice : IDisposable
         Name = SilkMarshal.PtrToString((nint)props.DeviceName) ?? "unknown";
         Kind = ToKind(props.DeviceType);
         Limits = props.Limits;
+        MaxTexelBufferElements = Math.Min(props.Limits.MaxTexelBufferElements, options.MaxTexelBufferElements ?? ulong.MaxValue);
         vk.GetPhysicalDeviceMemoryProperties(physical, out var memory);
         MemoryProperties = memory;
 
@@ -129,6 +131,8 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     public static VulkanDevice Open(DeviceOptions? options = null)
     {
         options ??= new DeviceOptions();
+        if (options.MaxTexelBufferElements is 0)
+            throw new ArgumentOutOfRangeException(nameof(options), "DeviceOptions.MaxTexelBufferElements must be at least 1 texel");
         bool validation = options.Validation || Environment.GetEnvironmentVariable(DeviceOptions.ValidationEnvVar) == "1";
         var vk = LoadApi();
         var (instance, messenger) = CreateInstance(vk, validation);

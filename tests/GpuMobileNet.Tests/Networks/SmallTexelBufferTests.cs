@@ -1,0 +1,63 @@
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Passes;
+using GpuMobileNet.Runtime;
+using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Vulkan;
+using NUnit.Framework;
+using V2 = GpuMobileNet.Models.MobileNetV2;
+using WeightInit = GpuMobileNet.Models.WeightInit;
+
+namespace GpuMobileNet.Tests.Networks;
+
+/// <summary>A whole network on a device whose texel buffers reach only 64 texels (capped through
+/// <see cref="DeviceOptions.MaxTexelBufferElements"/>; real devices may stop at 64K): the fallbacks that no
+/// session on lavapipe otherwise takes run for real and must still match the CPU oracle, and the channel-packed
+/// layout is refused with one line naming the op. <see cref="Kernels.TexelReachTests"/> checks the choices alone.</summary>
+public class SmallTexelBufferTests
+{
+    private const ulong Texels = 64;
+    private VulkanDevice _device = null!;
+
+    [OneTimeSetUp]
+    public void Open() => _device = VulkanDevice.Open(new DeviceOptions
+    {
+        Validation = true, PipelineCachePath = "", MaxTexelBufferElements = Texels,
+    });
+
+    [OneTimeTearDown]
+    public void Close()
+    {
+        var messages = _device.ValidationMessages;
+        _device.Dispose();
+        Assert.That(messages, Is.Empty, "Vulkan validation layer reported:\n" + string.Join("\n", messages));
+    }
+
+    [Test]
+    public void TheDeviceReportsTheCap() => Assert.That(_device.MaxTexelBufferElements, Is.EqualTo(Texels));
+
+    [Test]
+    public void PlanarMobileNetV2ReadsTheStemAndDenseWithoutTexelsAndMatchesTheOracle()
+    {
+        var graph = V2.Create(0.35, 96, 10, WeightInit.Random(21));
+        var planar = new SessionOptions { Passes = new PassOptions { PackChannels = false } };
+        GpuVsCpu.Check(_device, graph, 2, 2e-5, 1e-3, options: planar, what: "MobileNetV2 0.35/96 on 64-texel views",
+            inspect: s =>
+            {
+                var stem = s.Dispatches.Single(d => d.Shader == Conv2dTiledKernel.Shader);
+                var dense = s.Dispatches.Single(d => d.Shader == DenseKernel.Shader);
+                Assert.That(stem.SpecConstants[19], Is.Zero, "the stem reads its uniform window, not texels");
+                Assert.That(dense.SpecConstants[5], Is.Zero, "dense reads scalars, not texels");
+            });
+    }
+
+    [Test]
+    public void ChannelPackedSessionIsRefusedNamingTheOp()
+    {
+        var graph = V2.Create(0.35, 96, 10, WeightInit.Random(22));
+        var ex = Assert.Throws<NotSupportedException>(() => InferenceSession.Create(graph, _device, new SessionOptions()));
+        Assert.That(ex!.Message, Does.Contain("maxTexelBufferElements").And.Contain("PackChannels = false"));
+        Assert.That(graph.Nodes.OfType<Conv2dOp>().Any(c => ex.Message.Contains(c.Name)), "the message names a convolution: " + ex.Message);
+        Assert.That(ex.Message, Does.Not.Contain("\n"));
+    }
+}
