@@ -11,14 +11,15 @@ public static class PointwiseConvPackedKernel
     public const string Shader = "pointwise_conv_packed";
 
     /// <summary>Output channels per invocation (a multiple of 4), unless a smaller tile wastes fewer channels (see
-    /// <see cref="TileFor"/>). With <see cref="PixelsPerInvocation"/> this is the largest tile lavapipe still keeps
-    /// in registers: measured on MobileNetV2-1.0-224, all pointwise layers, one llvmpipe thread, runs interleaved,
+    /// <see cref="TileFor"/>). With <see cref="PixelsPerInvocation"/> this is about the largest tile NIR still
+    /// unrolls on its own: measured on MobileNetV2-1.0-224, all pointwise layers, one llvmpipe thread, runs interleaved,
     /// 16 x 8 pixels 23-25 ms, 12 x 8 23-24, 12 x 10 23, 16 x 6 26, 16 x 4 26-29, 8 x 12 27-28, 8 x 16 27-28; at
     /// more than 128 sums per invocation (16 x 10, 20 x 8, 16 x 12) NIR no longer unrolls the tile, the sums go to
     /// scratch memory and the layers take 280-340 ms.</summary>
     public const int OutputChannelTile = 16;
     /// <summary>Pixels per invocation. Each weight texel fetched feeds this many pixels, each input texel
-    /// <see cref="OutputChannelTile"/> channels; weight fetches are the larger cost (see docs/design.md).</summary>
+    /// <see cref="OutputChannelTile"/> channels; per 4 input channels that is 16 weight and 8 input fetches, which
+    /// with the stores cost more than the multiply-adds on lavapipe (see docs/design.md).</summary>
     public const int PixelsPerInvocation = 8;
 
     /// <summary>The output-channel tile for <paramref name="outC"/> channels: of 16, 12 and 8, the one that pads
