@@ -15,6 +15,8 @@ public static class DevicePeak
     public const int DefaultIterations = 4096;
 
     private const int WorkgroupSize = 64;
+    /// <summary>Invocations of one dispatch of the peak kernel.</summary>
+    public const int Lanes = Workgroups * WorkgroupSize;
     /// <summary>Workgroups per dispatch: many more than CPU threads or GPU compute units, so every one is busy.</summary>
     private const int Workgroups = 256;
     /// <summary>FLOPs per lane per iteration: 8 vec4 FMAs, 2 FLOPs per component.</summary>
@@ -33,7 +35,9 @@ public static class DevicePeak
     public static double Flops(int iterations) => (double)Workgroups * WorkgroupSize * iterations * FlopsPerIteration;
 
     /// <summary>The fastest GPU time, in milliseconds, of one dispatch of the peak kernel over <paramref name="runs"/> runs.</summary>
-    public static double MeasureMilliseconds(VulkanDevice device, int iterations = DefaultIterations, int runs = 3)
+    /// <param name="laneResults">If given (one element per lane: <see cref="Lanes"/>), receives each lane's result, so a
+    /// test can check the loop really ran <paramref name="iterations"/> times without timing anything.</param>
+    public static double MeasureMilliseconds(VulkanDevice device, int iterations = DefaultIterations, int runs = 3, float[]? laneResults = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
@@ -41,7 +45,9 @@ public static class DevicePeak
         if (!device.SupportsTimestamps)
             throw new NotSupportedException($"device '{device.Name}' has no timestamp queries on its compute queue; cannot time the peak kernel");
 
-        int lanes = Workgroups * WorkgroupSize;
+        int lanes = Lanes;
+        if (laneResults is not null && laneResults.Length != lanes)
+            throw new ArgumentException($"laneResults must have {lanes} elements, has {laneResults.Length}", nameof(laneResults));
         // Element 0 is the kernel's input (a zero bias); the outputs follow at a 64-byte aligned offset.
         const uint outOffset = 16;
         ulong window = device.UniformWindowBytes;
@@ -64,6 +70,11 @@ public static class DevicePeak
         {
             device.SubmitAndWait(recorder.Buffer);
             best = Math.Min(best, recorder.ReadTimings()[0].Milliseconds);
+        }
+        if (laneResults is not null)
+        {
+            if (activations.IsHostVisible) activations.AsSpan<float>(outOffset * 4, lanes).CopyTo(laneResults);
+            else throw new NotSupportedException("lane results are read from host-visible memory only");
         }
         return best;
     }

@@ -28,7 +28,18 @@ public sealed class InferenceSession : IDisposable
     public TensorShape OutputShape => Graph.Output.Shape;
     public int InputLength => Batch * InputShape.Elements;
     public int OutputLength => Batch * OutputShape.Elements;
+    /// <summary>Samples per submission: <see cref="Batch"/>, or fewer where the device's limits (one buffer's range,
+    /// one allocation, the heap) cannot hold the whole batch's activations; <see cref="Run(ReadOnlySpan{float}, Span{float})"/>
+    /// then submits the recorded command buffer once per sub-batch. <see cref="Memory"/> and <see cref="Dispatches"/>
+    /// are those of one sub-batch.</summary>
+    public int SubBatch { get; }
+    private int SubBatchInputLength => SubBatch * InputShape.Elements;
+    private int SubBatchOutputLength => SubBatch * OutputShape.Elements;
     public MemoryPlan Memory { get; }
+    /// <summary>Bytes of the session's weight buffer (packed weights and their padding).</summary>
+    public long WeightBytes => (long)_weights.Bytes;
+    /// <summary>Bytes of the session's activation arena (one sub-batch).</summary>
+    public long ArenaBytes => (long)_arena.Bytes;
     public IReadOnlyList<KernelDispatch> Dispatches { get; }
     public int BarrierCount => _recorder.BarrierCount;
     public VulkanDevice Device => _device;
@@ -56,13 +67,12 @@ public sealed class InferenceSession : IDisposable
         Batch = options.Batch;
         Precision = options.Precision;
         CheckPrecision(device, Precision);
-        Memory = options.MemoryReuse ? ReusePlanner.Plan(graph, Batch, InPlacePolicy.Default) : NaivePlanner.Plan(graph, Batch);
+        var fit = SubBatchFit.Find(graph, device, options, ActivationBytes);
+        SubBatch = fit.SubBatch;
+        Memory = fit.Memory;
+        Dispatches = fit.Dispatches;
+        var weightData = fit.WeightData;
         var window = device.UniformWindowBytes;
-        var packer = new WeightPacker((int)(device.UniformOffsetAlignment / 4));
-        var ctx = new KernelContext(Memory, packer, Batch, (int)(window / 4), ActivationBytes,
-            device.SupportsSubgroupBroadcast ? device.SubgroupSize : 0, (long)Math.Min(device.MaxTexelBufferElements, long.MaxValue / 4) * 4);
-        Dispatches = graph.Nodes.SelectMany(n => KernelSelector.Plan(n, ctx, options.Kernels)).ToList();
-        var weightData = packer.ToArray(tailPadding: (int)(window / 4));
 
         var created = new List<IDisposable>();
         try
@@ -72,8 +82,8 @@ public sealed class InferenceSession : IDisposable
             _weights.Upload<float>(weightData);
             if (!_arena.IsHostVisible)
             {
-                _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)InputLength * (ulong)ActivationBytes), created);
-                _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)OutputLength * (ulong)ActivationBytes), created);
+                _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchInputLength * (ulong)ActivationBytes), created);
+                _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchOutputLength * (ulong)ActivationBytes), created);
             }
             _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes), created);
             _recorder = Track(new CommandRecorder(device, Dispatches.Count, options.Profiling), created);
@@ -120,27 +130,41 @@ public sealed class InferenceSession : IDisposable
             throw new ArgumentException($"output span has {output.Length} values; '{Graph.Name}' produces batch {Batch} x {OutputShape} = {OutputLength}");
         lock (_runLock)
         {
-            // Staging buffers hold just the input / output; otherwise they live at their place in the arena.
-            var inBuffer = _stagingIn ?? _arena;
-            var outBuffer = _stagingOut ?? _arena;
-            ulong inBytes = _stagingIn is null ? (ulong)Memory.OffsetOf(Graph.Input) * (ulong)ActivationBytes : 0;
-            ulong outBytes = _stagingOut is null ? (ulong)Memory.OffsetOf(Graph.Output) * (ulong)ActivationBytes : 0;
-            if (ActivationBytes == 4)
+            // Checked again under the lock: Dispose takes it too, so it waits for a run in flight and a run after it fails here.
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            int inPer = InputShape.Elements, outPer = OutputShape.Elements;
+            for (int first = 0; first < Batch; first += SubBatch)
             {
-                input.CopyTo(inBuffer.AsSpan<float>(inBytes, InputLength));
-                _device.SubmitAndWait(_recorder.Buffer);
-                outBuffer.AsSpan<float>(outBytes, OutputLength).CopyTo(output);
-            }
-            else
-            {
-                var halves = inBuffer.AsSpan<Half>(inBytes, InputLength);
-                for (int i = 0; i < halves.Length; i++) halves[i] = (Half)input[i];
-                _device.SubmitAndWait(_recorder.Buffer);
-                var results = outBuffer.AsSpan<Half>(outBytes, OutputLength);
-                for (int i = 0; i < results.Length; i++) output[i] = (float)results[i];
+                int n = Math.Min(SubBatch, Batch - first);
+                RunSubBatch(input.Slice(first * inPer, n * inPer), output.Slice(first * outPer, n * outPer));
             }
             if (_recorder.Profiling)
                 LastTimings = _recorder.ReadTimings().Zip(Dispatches, (t, d) => new LayerTiming(t.Label, d.Shader, t.Milliseconds)).ToList();
+        }
+    }
+
+    /// <summary>One submission: up to <see cref="SubBatch"/> samples in, the command buffer replayed, as many out. A short
+    /// last sub-batch leaves the remaining samples' stale inputs in place: samples never mix, and their outputs are not read.</summary>
+    private void RunSubBatch(ReadOnlySpan<float> input, Span<float> output)
+    {
+        // Staging buffers hold just the input / output; otherwise they live at their place in the arena.
+        var inBuffer = _stagingIn ?? _arena;
+        var outBuffer = _stagingOut ?? _arena;
+        ulong inBytes = _stagingIn is null ? (ulong)Memory.OffsetOf(Graph.Input) * (ulong)ActivationBytes : 0;
+        ulong outBytes = _stagingOut is null ? (ulong)Memory.OffsetOf(Graph.Output) * (ulong)ActivationBytes : 0;
+        if (ActivationBytes == 4)
+        {
+            input.CopyTo(inBuffer.AsSpan<float>(inBytes, input.Length));
+            _device.SubmitAndWait(_recorder.Buffer);
+            outBuffer.AsSpan<float>(outBytes, output.Length).CopyTo(output);
+        }
+        else
+        {
+            var halves = inBuffer.AsSpan<Half>(inBytes, input.Length);
+            for (int i = 0; i < halves.Length; i++) halves[i] = (Half)input[i];
+            _device.SubmitAndWait(_recorder.Buffer);
+            var results = outBuffer.AsSpan<Half>(outBytes, output.Length);
+            for (int i = 0; i < results.Length; i++) output[i] = (float)results[i];
         }
     }
 
@@ -150,12 +174,12 @@ public sealed class InferenceSession : IDisposable
         _recorder.Begin();
         ulong bytes = (ulong)ActivationBytes;
         if (_stagingIn is not null)
-            _recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * bytes, (ulong)InputLength * bytes);
+            _recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * bytes, (ulong)SubBatchInputLength * bytes);
         foreach (var d in Dispatches)
             _recorder.Dispatch(pipelines.Get(d.Shader + ShaderSuffix, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
                 d.Groups, d.Reads, d.Writes, d.Label, d.UniformWindowOffsetBytes, d.UniformWindow2OffsetBytes);
         if (_stagingOut is not null)
-            _recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)OutputLength * bytes);
+            _recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)SubBatchOutputLength * bytes);
         _recorder.End();
     }
 
@@ -173,10 +197,15 @@ public sealed class InferenceSession : IDisposable
         return item;
     }
 
+    /// <summary>Frees the session's GPU objects. Waits for a <see cref="Run(ReadOnlySpan{float}, Span{float})"/> in flight
+    /// on another thread (its command buffer must not be destroyed under it); runs after this throw ObjectDisposedException.</summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        lock (_runLock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
         _recorder.Dispose();
         _bindings.Dispose();
         _stagingOut?.Dispose();

@@ -95,10 +95,31 @@ internal sealed unsafe class CommandRecorder : IDisposable
         pushConstants.CopyTo(pc);
         fixed (uint* p = pc)
             vk.CmdPushConstants(Buffer, layout, ShaderStageFlags.ComputeBit, 0, PipelineLibrary.PushConstantBytes, p);
-        vk.CmdDispatch(Buffer, groups.X, groups.Y, groups.Z);
+        RecordGrid(groups, label);
         DispatchCount++;
         _labels.Add(label);
         if (Profiling) WriteTimestamp(PipelineStageFlags.ComputeShaderBit);
+    }
+
+    /// <summary>One vkCmdDispatch, or, where the grid exceeds the device's maxComputeWorkGroupCount in some dimension,
+    /// pieces of at most that many workgroups recorded with vkCmdDispatchBase: a piece's gl_WorkGroupID (and so
+    /// gl_GlobalInvocationID) starts at its base, so the kernels see the grid they were planned for. The pieces write
+    /// disjoint outputs and need no barrier between them.</summary>
+    private void RecordGrid((uint X, uint Y, uint Z) groups, string label)
+    {
+        var max = _device.ResourceLimits.MaxWorkGroupCount;
+        if (groups.X <= max.X && groups.Y <= max.Y && groups.Z <= max.Z)
+        {
+            _device.Vk.CmdDispatch(Buffer, groups.X, groups.Y, groups.Z);
+            return;
+        }
+        if (!_device.SupportsDispatchBase)
+            throw new DeviceLimitException($"{label}: a grid of {groups.X}x{groups.Y}x{groups.Z} workgroups exceeds the device's " +
+                $"maxComputeWorkGroupCount ({max.X}x{max.Y}x{max.Z}) and '{_device.Name}' has no vkCmdDispatchBase (Vulkan 1.1) to split it");
+        for (uint z = 0; z < groups.Z; z += max.Z)
+        for (uint y = 0; y < groups.Y; y += max.Y)
+        for (uint x = 0; x < groups.X; x += max.X)
+            _device.Vk.CmdDispatchBase(Buffer, x, y, z, Math.Min(max.X, groups.X - x), Math.Min(max.Y, groups.Y - y), Math.Min(max.Z, groups.Z - z));
     }
 
     public void End()

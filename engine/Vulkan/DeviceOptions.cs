@@ -24,4 +24,21 @@ public sealed record DeviceOptions
     /// buffers takes: dense and the stem read without texels, a channel-packed convolution out of reach is refused.
     /// Null: the device's own limit.</summary>
     public ulong? MaxTexelBufferElements { get; init; }
+
+    /// <summary>Treat the device as if one storage-buffer binding could span at most this many bytes (its own
+    /// maxStorageBufferRange, when lower, still applies). A session whose arena would exceed it runs its batch as
+    /// sub-batches; one whose single sample or weights exceed it is refused, naming the limit.</summary>
+    public ulong? MaxStorageBufferRange { get; init; }
+
+    /// <summary>Treat the device as if a dispatch could have at most this many workgroups in each dimension (its own
+    /// maxComputeWorkGroupCount, when lower, still applies): larger grids are recorded as several dispatches.</summary>
+    public uint? MaxWorkGroupCount { get; init; }
+
+    /// <summary>Treat the device as if one memory allocation could have at most this many bytes (its own
+    /// maxMemoryAllocationSize and heap size, when lower, still apply).</summary>
+    public ulong? MaxMemoryAllocationSize { get; init; }
+
+    /// <summary>Called with each validation-layer message as it arrives (they are also kept in
+    /// <see cref="VulkanDevice.ValidationMessages"/>), e.g. to print them at once. May be called on any thread.</summary>
+    public Action<string>? OnValidationMessage { get; init; }
 }

@@ -108,6 +108,8 @@ internal sealed unsafe class PipelineLibrary : IDisposable
             var info = new ComputePipelineCreateInfo
             {
                 SType = StructureType.ComputePipelineCreateInfo, Layout = Layout,
+                // Lets CommandRecorder split a grid larger than maxComputeWorkGroupCount with vkCmdDispatchBase.
+                Flags = _device.SupportsDispatchBase ? PipelineCreateFlags.CreateDispatchBaseBit : 0,
                 Stage = new PipelineShaderStageCreateInfo
                 {
                     SType = StructureType.PipelineShaderStageCreateInfo, Stage = ShaderStageFlags.ComputeBit,

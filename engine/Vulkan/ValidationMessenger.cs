@@ -16,11 +16,21 @@ internal sealed unsafe class ValidationMessenger : IDisposable
     private readonly DebugUtilsMessengerEXT _messenger;
     private GCHandle _self;
 
+    private readonly Action<string>? _onMessage;
+    private long _count;
+
+    /// <summary>The most messages kept: a long run that keeps raising one (a viewer left open) must not grow without bound.</summary>
+    public const int MaxKept = 1000;
+
     public ConcurrentQueue<string> Messages { get; } = new();
 
-    public ValidationMessenger(Vk vk, Instance instance)
+    /// <summary>Messages received since the device was opened, including those no longer kept.</summary>
+    public long Count => Interlocked.Read(ref _count);
+
+    public ValidationMessenger(Vk vk, Instance instance, Action<string>? onMessage)
     {
         _vk = vk;
+        _onMessage = onMessage;
         _instance = instance;
         _self = GCHandle.Alloc(this);
         var createInfo = CreateInfo((void*)GCHandle.ToIntPtr(_self));
@@ -52,10 +62,20 @@ internal sealed unsafe class ValidationMessenger : IDisposable
         var text = SilkMarshal.PtrToString((nint)data->PMessage) ?? "(no message)";
         var line = $"[{severity} {type}] {text}";
         if (userData != null && GCHandle.FromIntPtr((nint)userData).Target is ValidationMessenger self)
-            self.Messages.Enqueue(line);
+            self.Receive(line);
         else
             Console.Error.WriteLine("vulkan: " + line);
         return false;
+    }
+
+    private void Receive(string line)
+    {
+        Interlocked.Increment(ref _count);
+        Messages.Enqueue(line);
+        while (Messages.Count > MaxKept) Messages.TryDequeue(out _);
+        // A callback that throws must not unwind into the driver.
+        try { _onMessage?.Invoke(line); }
+        catch (Exception e) { Console.Error.WriteLine($"vulkan: (validation callback failed: {e.Message}) {line}"); }
     }
 
     public void Dispose()

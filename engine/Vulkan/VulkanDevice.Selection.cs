@@ -18,7 +18,7 @@ public sealed unsafe partial class VulkanDevice
         }
     }
 
-    private static (Instance, ValidationMessenger?) CreateInstance(Vk vk, bool validation)
+    private static (Instance, ValidationMessenger?) CreateInstance(Vk vk, bool validation, Action<string>? onMessage = null)
     {
         if (validation && !HasLayer(vk, ValidationLayer))
             throw new VulkanNotAvailableException(
@@ -49,7 +49,7 @@ public sealed unsafe partial class VulkanDevice
             if (result == Result.ErrorIncompatibleDriver || result == Result.ErrorInitializationFailed)
                 throw new VulkanNotAvailableException($"vkCreateInstance failed ({result}): no Vulkan driver; {VulkanNotAvailableException.InstallHint}");
             VulkanException.Check(result, "vkCreateInstance");
-            return (instance, validation ? new ValidationMessenger(vk, instance) : null);
+            return (instance, validation ? new ValidationMessenger(vk, instance, onMessage) : null);
         }
         finally
         {

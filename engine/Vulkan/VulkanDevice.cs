@@ -63,6 +63,12 @@ public sealed unsafe partial class VulkanDevice : IDisposable
 
     /// <summary>Warnings and errors reported by the validation layer since the last <see cref="ClearValidationMessages"/>.</summary>
     public IReadOnlyList<string> ValidationMessages => _messenger?.Messages.ToArray() ?? [];
+
+    /// <summary>How many validation messages arrived since the device was opened (cleared or not).</summary>
+    public long ValidationMessageCount => _messenger?.Count ?? 0;
+
+    /// <summary>The limits sessions on this device respect (buffer ranges, grid sizes, allocation and heap sizes).</summary>
+    public DeviceLimits ResourceLimits { get; }
     public void ClearValidationMessages() => _messenger?.Messages.Clear();
 
     /// <summary>How many Vulkan objects (buffers, memory, pipelines, descriptor sets, ...) this device has created.
@@ -84,6 +90,8 @@ public sealed unsafe partial class VulkanDevice : IDisposable
         MaxTexelBufferElements = Math.Min(props.Limits.MaxTexelBufferElements, options.MaxTexelBufferElements ?? ulong.MaxValue);
         vk.GetPhysicalDeviceMemoryProperties(physical, out var memory);
         MemoryProperties = memory;
+        ResourceLimits = QueryLimits(vk, physical, props, memory, options);
+        SupportsDispatchBase = props.ApiVersion >= Vk.Version11;
 
         QueueFamily = FindComputeQueueFamily(vk, physical, out bool timestamps);
         TimestampPeriodNs = timestamps ? props.Limits.TimestampPeriod : 0;
@@ -135,7 +143,7 @@ public sealed unsafe partial class VulkanDevice : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "DeviceOptions.MaxTexelBufferElements must be at least 1 texel");
         bool validation = options.Validation || Environment.GetEnvironmentVariable(DeviceOptions.ValidationEnvVar) == "1";
         var vk = LoadApi();
-        var (instance, messenger) = CreateInstance(vk, validation);
+        var (instance, messenger) = CreateInstance(vk, validation, options.OnValidationMessage);
         try
         {
             var devices = EnumerateDevices(vk, instance);

@@ -20,3 +20,7 @@ public sealed class VulkanNotAvailableException(string message) : VulkanExceptio
         "install a Vulkan driver: on Debian/Ubuntu `apt-get install libvulkan1 mesa-vulkan-drivers` " +
         "(lavapipe, a CPU implementation) or your GPU vendor's driver; scripts/setup does this";
 }
+
+/// <summary>A model, batch or input is too large for one of the device's limits (named in the message) even after
+/// splitting what can be split (dispatches, batches).</summary>
+public sealed class DeviceLimitException(string message) : VulkanException(message);
