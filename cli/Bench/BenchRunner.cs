@@ -15,7 +15,7 @@ internal sealed class BenchRunner(BenchSettings settings)
     public BenchReport Run()
     {
         var graph = settings.Source.Load();
-        using var device = VulkanDevice.Open(new DeviceOptions { Device = settings.Device });
+        using var device = CliDevice.Open(settings.Device);
         // Progress bars only where someone watches: redirected output (scripts, tests) would get a line per
         // task per refresh from Spectre's fallback renderer, which buries the tables.
         if (!AnsiConsole.Profile.Capabilities.Interactive)

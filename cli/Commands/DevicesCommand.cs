@@ -9,14 +9,18 @@ internal static class DevicesCommand
 {
     public static Command Create()
     {
-        var command = new Command("devices", "list Vulkan devices");
-        command.SetAction(_ =>
+        // Hidden: raises one validation message on purpose, so scripts/device-check and the tests can prove that
+        // messages are printed and fail the command (run with GMN_VALIDATION=1).
+        var provoke = new Option<bool>("--provoke-validation-message") { Hidden = true };
+        var command = new Command("devices", "list Vulkan devices") { provoke };
+        command.SetAction(r =>
         {
             var table = new Table().AddColumns("index", "name", "kind", "Vulkan", "driver");
             foreach (var d in VulkanDevice.ListDevices())
                 table.AddRow(d.Index.ToString(), Markup.Escape(d.Name), d.Kind.ToString(), d.ApiVersion, d.Driver);
             AnsiConsole.Write(table);
-            using var chosen = VulkanDevice.Open();
+            using var chosen = CliDevice.Open(null);
+            if (r.GetValue(provoke)) chosen.ProvokeValidationMessage();
             AnsiConsole.MarkupLine($"default: [bold]{Markup.Escape(chosen.Name)}[/] (override with --device or {DeviceOptions.DeviceEnvVar})");
             return 0;
         });

@@ -18,9 +18,9 @@ internal static class PrecisionCommand
         command.SetAction(r =>
         {
             var source = common.Source(r);
+            int n = OptionChecks.InRange(r.GetValue(inputs), "--inputs", 1, 1_000_000);
             var graph = source.Load();
-            int n = Math.Max(1, r.GetValue(inputs));
-            using var device = VulkanDevice.Open(new DeviceOptions { Device = r.GetValue(common.Device) });
+            using var device = CliDevice.Open(r.GetValue(common.Device));
             using var fp32 = InferenceSession.Create(graph, device);
             var variants = new[] { Precision.Float16Storage, Precision.Float16 }
                 .Select(p => (Precision: p, Session: InferenceSession.Create(graph, device, new SessionOptions { Precision = p }))).ToList();
