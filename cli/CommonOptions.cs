@@ -25,5 +25,14 @@ internal sealed class CommonOptions
         command.Add(Device);
     }
 
-    public ModelSource Source(ParseResult r) => new(r.GetValue(Model), r.GetValue(Alpha), r.GetValue(Resolution), r.GetValue(Classes), r.GetValue(Seed));
+    /// <summary>Largest input side a built-in model accepts here; what a device cannot hold at that size is refused
+    /// by the session with the device limit named.</summary>
+    public const int MaxResolution = 4096;
+
+    /// <summary>The model the options name, with every number checked first (before anything is built or loaded).</summary>
+    public ModelSource Source(ParseResult r) => new(r.GetValue(Model),
+        OptionChecks.InRange(r.GetValue(Alpha), "--alpha", 0, 4),
+        OptionChecks.InRange(r.GetValue(Resolution), "--resolution", 32, MaxResolution),
+        OptionChecks.InRange(r.GetValue(Classes), "--classes", 1, 100_000),
+        r.GetValue(Seed));
 }

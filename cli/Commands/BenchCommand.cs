@@ -43,7 +43,8 @@ internal static class BenchCommand
         common.AddTo(command);
         command.SetAction(r =>
         {
-            var settings = new BenchSettings(common.Source(r), r.GetValue(common.Device), Positive(r.GetValue(batch), "--batch"),
+            var jsonPath = r.GetValue(json) is { } j ? OptionChecks.WritableFile(j, "--json") : null;
+            var settings = new BenchSettings(common.Source(r), r.GetValue(common.Device), OptionChecks.Batch(r.GetValue(batch)),
                 Positive(r.GetValue(runs), "--runs"), Math.Max(0, r.GetValue(warmup)), ParseBatches(r.GetValue(batches)!),
                 Positive(r.GetValue(threads), "--threads"), !r.GetValue(noLayers), r.GetValue(top), !r.GetValue(noVariants),
                 !r.GetValue(noOrt), r.GetValue(common.Seed))
@@ -58,7 +59,7 @@ internal static class BenchCommand
             };
             var report = new BenchRunner(settings).Run();
             BenchTables.Print(report, settings);
-            if (r.GetValue(json) is { } path)
+            if (jsonPath is { } path)
             {
                 File.WriteAllText(path, JsonSerializer.Serialize(report, Json));
                 Console.WriteLine($"wrote {path}");
@@ -74,8 +75,8 @@ internal static class BenchCommand
     private static IReadOnlyList<int> ParseBatches(string text)
     {
         var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var list = parts.Select(p => int.TryParse(p, out var b) && b >= 1 ? b
-            : throw new ArgumentException($"--batches '{text}': '{p}' is not a positive batch size")).Distinct().ToList();
+        var list = parts.Select(p => int.TryParse(p, out var b) && b >= 1 && b <= OptionChecks.MaxBatch ? b
+            : throw new ArgumentException($"--batches '{text}': '{p}' is not a batch size from 1 to {OptionChecks.MaxBatch}")).Distinct().ToList();
         return list.Count > 0 ? list : throw new ArgumentException("--batches: give at least one batch size, e.g. 1,8,32");
     }
 }

@@ -21,6 +21,7 @@ internal static class ClassifyCommand
         command.SetAction(r =>
         {
             var source = common.Source(r);
+            int k = OptionChecks.InRange(r.GetValue(top), "--top", 1, 100_000);
             var graph = source.Load();
             var names = source.Labels(r.GetValue(labels)) ?? Enumerable.Range(0, graph.Output.Shape.Elements).Select(i => $"class {i}").ToList();
             if (names.Count != graph.Output.Shape.Elements)
@@ -28,7 +29,7 @@ internal static class ClassifyCommand
             var photo = ImageLoader.Load(r.GetValue(image)!);
             var input = ImagePreprocessor.ToTensor(photo, graph.Input.Shape.W, graph.Input.Shape.H);
 
-            using var device = VulkanDevice.Open(new DeviceOptions { Device = r.GetValue(common.Device) });
+            using var device = CliDevice.Open(r.GetValue(common.Device));
             var clock = Stopwatch.StartNew();
             using var session = InferenceSession.Create(graph, device);
             double prepareMs = clock.Elapsed.TotalMilliseconds;
@@ -39,7 +40,7 @@ internal static class ClassifyCommand
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(source.Describe())} on {Markup.Escape(device.ToString())}: " +
                                    $"session {prepareMs:F0} ms, inference {runMs:F1} ms[/]");
             var table = new Table().AddColumn("class").AddColumn(new TableColumn("probability").RightAligned());
-            foreach (var (label, p) in Classifier.TopK(scores, names, Math.Min(r.GetValue(top), names.Count)))
+            foreach (var (label, p) in Classifier.TopK(scores, names, Math.Min(k, names.Count)))
                 table.AddRow(Markup.Escape(label), p.ToString("F4"));
             AnsiConsole.Write(table);
             return 0;

@@ -23,9 +23,9 @@ internal static class ExportOnnxCommand
         command.SetAction(r =>
         {
             var source = common.Source(r);
+            int n = OptionChecks.Batch(r.GetValue(batch));
+            var path = OptionChecks.WritableFile(r.GetValue(output)!, "--output");
             var graph = source.Load();
-            int n = r.GetValue(batch);
-            var path = r.GetValue(output)!;
             var bytes = OnnxExporter.ToBytes(graph, n);
             File.WriteAllBytes(path, bytes);
             Console.WriteLine($"wrote {path} ({bytes.Length / 1e6:F1} MB): {source.Describe()}, batch {n}");

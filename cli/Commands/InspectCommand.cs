@@ -25,8 +25,8 @@ internal static class InspectCommand
         command.SetAction(r =>
         {
             var source = common.Source(r);
+            OptionChecks.Batch(r.GetValue(batch));
             var graph = source.Load();
-            if (r.GetValue(batch) < 1) throw new ArgumentException($"--batch must be at least 1, got {r.GetValue(batch)}");
             var passes = r.GetValue(target) switch
             {
                 "gpu" => new PassOptions().ResolveFor(cpuDevice: false),
