@@ -15,21 +15,26 @@ public class DevicePeakTests : GpuTest
         Assert.That(gflops, Is.GreaterThan(0).And.LessThan(1e6), $"peak {gflops} GFLOP/s");
     }
 
-    /// <summary>Four times the loop takes about four times as long (a kernel whose loop was folded away, or that
-    /// only measures launch overhead, stays near 1x). Other processes can slow one of the measurements, so it is
-    /// tried up to three times: the check fails only when no attempt shows the ratio.</summary>
-    [Test]
-    public void QuadruplingTheIterationsRoughlyQuadruplesTheTime()
+    /// <summary>The timed loop really runs as many times as asked (a loop folded away or cut short would give other
+    /// values): every lane's result equals the same FMA chain computed on the CPU, for two loop lengths. No timing is
+    /// asserted: whether the time grows with the loop is for `gmn bench` to show, not for a test on a busy machine.</summary>
+    [TestCase(1024)]
+    [TestCase(4096)]
+    public void EveryLaneComputesTheWholeLoop(int iterations)
     {
-        var attempts = new List<string>();
-        for (int attempt = 0; attempt < 3; attempt++)
+        var lanes = new float[DevicePeak.Lanes];
+        DevicePeak.MeasureMilliseconds(Device, iterations, runs: 1, laneResults: lanes);
+        for (int gid = 0; gid < lanes.Length; gid += 37)
         {
-            double single = DevicePeak.MeasureMilliseconds(Device, iterations: 1024, runs: 5);
-            double four = DevicePeak.MeasureMilliseconds(Device, iterations: 4096, runs: 5);
-            attempts.Add($"1024 iterations: {single:F3} ms, 4096: {four:F3} ms (x{four / single:F2})");
-            TestContext.Out.WriteLine(attempts[^1]);
-            if (four / single is >= 2.5 and <= 6.5) return;
+            // shaders/fma_peak.comp with a zero bias: eight accumulators seed + k/10, each multiplied by 0.9999 per trip.
+            float seed = (gid & 7) * 1e-3f, sum = 0;
+            for (int k = 0; k < 8; k++)
+            {
+                float a = seed + k * 0.1f;
+                for (int i = 0; i < iterations; i++) a = MathF.FusedMultiplyAdd(a, 0.9999f, 0f);
+                sum += 4 * a;
+            }
+            Assert.That(lanes[gid], Is.EqualTo(sum).Within(1e-4).Percent, $"lane {gid}, {iterations} iterations");
         }
-        Assert.Fail("time did not grow about 4x with the loop: " + string.Join("; ", attempts));
     }
 }

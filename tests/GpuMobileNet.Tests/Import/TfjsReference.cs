@@ -37,10 +37,11 @@ internal static class TfjsReference
         {
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+            // Only a hang guard: far above its time on a slow, busy machine.
+            if (!process.WaitForExit(TimeSpan.FromMinutes(20)))
             {
                 process.Kill(entireProcessTree: true);
-                Assert.Fail("reference.js did not finish within 2 minutes");
+                Assert.Fail("reference.js did not finish within 20 minutes: a hang");
             }
             Assert.That(process.ExitCode, Is.Zero, () => $"reference.js failed:\n{stdout.Result}\n{stderr.Result}");
         }
