@@ -54,8 +54,12 @@ internal static class BenchTables
             if (r.Ort?.FirstOrDefault(o => o.Batch == l.Batch) is { } o)
                 table.AddRow(Row($"ONNX Runtime CPU, {o.Threads} threads", o.Latency, o.OursOverOrt.ToString("F2"), o.MaxAbsDiff.ToString("E1")));
         }
+        var caption = new List<string>();
         if (r.Ort is not null)
-            table.Caption("ours / ORT: our median over ORT's (below 1: we are faster). max abs diff: ORT's output vs ours on the same input, fp32.");
+            caption.Add("ours / ORT: our median over ORT's (below 1: we are faster). max abs diff: ORT's output vs ours on the same input, fp32.");
+        if (r.Latency.Any(l => l.SubBatch < l.Batch))
+            caption.Add("batch (k x n): run as k submissions of n samples, the most the device's buffer limits hold at once.");
+        if (caption.Count > 0) table.Caption(string.Join(" ", caption));
         AnsiConsole.Write(table);
     }
 
@@ -73,7 +77,7 @@ internal static class BenchTables
 
     private static string[] Row(string engine, BatchLatency l, string ratio, string diff) =>
     [
-        Markup.Escape(engine), l.Batch.ToString(), l.Runs.ToString(), l.MedianMs.ToString("F2"), l.P95Ms.ToString("F2"),
+        Markup.Escape(engine), l.BatchText, l.Runs.ToString(), l.MedianMs.ToString("F2"), l.P95Ms.ToString("F2"),
         l.MinMs.ToString("F2"), l.ImagesPerSecond.ToString("F1"), ratio, diff,
     ];
 }

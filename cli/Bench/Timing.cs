@@ -20,6 +20,6 @@ internal static class Timing
             ms[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             onRun?.Invoke();
         }
-        return (BatchLatency.From(session.Batch, ms), output);
+        return (BatchLatency.From(session.Batch, ms, session.SubBatch), output);
     }
 }
