@@ -71,11 +71,7 @@ public static class DevicePeak
             device.SubmitAndWait(recorder.Buffer);
             best = Math.Min(best, recorder.ReadTimings()[0].Milliseconds);
         }
-        if (laneResults is not null)
-        {
-            if (activations.IsHostVisible) activations.AsSpan<float>(outOffset * 4, lanes).CopyTo(laneResults);
-            else throw new NotSupportedException("lane results are read from host-visible memory only");
-        }
+        if (laneResults is not null) activations.Download<float>(outOffset * 4, laneResults);
         return best;
     }
 }

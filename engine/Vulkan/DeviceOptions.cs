@@ -41,4 +41,12 @@ public sealed record DeviceOptions
     /// <summary>Called with each validation-layer message as it arrives (they are also kept in
     /// <see cref="VulkanDevice.ValidationMessages"/>), e.g. to print them at once. May be called on any thread.</summary>
     public Action<string>? OnValidationMessage { get; init; }
+
+    /// <summary>Where weights and activations live (see <see cref="DeviceMemoryMode"/>); forcing one runs that path on any
+    /// device, e.g. the staging copies of a discrete GPU on lavapipe.</summary>
+    public DeviceMemoryMode MemoryMode { get; init; } = DeviceMemoryMode.Auto;
+
+    /// <summary>Flush and invalidate mapped memory as if it were not host-coherent, even where it is (lavapipe's is), so
+    /// the path that non-coherent memory takes runs and is validated on any device.</summary>
+    public bool TreatMemoryAsNonCoherent { get; init; }
 }

@@ -8,6 +8,15 @@ public sealed unsafe partial class VulkanDevice
     /// <summary>vkCmdDispatchBase exists (Vulkan 1.1): grids beyond maxComputeWorkGroupCount are split into pieces.</summary>
     internal bool SupportsDispatchBase { get; }
 
+    /// <summary>Where sessions keep weights and activations (resolved from <see cref="DeviceOptions.MemoryMode"/>).</summary>
+    public DeviceMemoryMode MemoryMode { get; }
+
+    /// <summary>Mapped memory is flushed and invalidated even where it is host-coherent (a test switch).</summary>
+    internal bool TreatMemoryAsNonCoherent { get; }
+
+    /// <summary>Alignment of flushed and invalidated ranges (nonCoherentAtomSize).</summary>
+    internal ulong NonCoherentAtomSize { get; }
+
     private static DeviceLimits QueryLimits(Vk vk, PhysicalDevice physical, PhysicalDeviceProperties props,
         PhysicalDeviceMemoryProperties memory, DeviceOptions options)
     {
