@@ -10,7 +10,7 @@ namespace GpuMobileNet.Runtime;
 /// <summary>A graph bound to a device: passes applied, memory planned, pipelines specialised, one command
 /// buffer recorded. <see cref="Run(ReadOnlySpan{float}, Span{float})"/> only copies the input in, replays
 /// that command buffer and copies the output out: it creates no Vulkan objects.</summary>
-public sealed class InferenceSession : IDisposable
+public sealed partial class InferenceSession : IDisposable
 {
     private readonly VulkanDevice _device;
     private readonly GpuBuffer _arena;
@@ -132,6 +132,8 @@ public sealed class InferenceSession : IDisposable
         {
             // Checked again under the lock: Dispose takes it too, so it waits for a run in flight and a run after it fails here.
             ObjectDisposedException.ThrowIf(_disposed, this);
+            CompletePendingLocked();
+            _generation++;
             int inPer = InputShape.Elements, outPer = OutputShape.Elements;
             for (int first = 0; first < Batch; first += SubBatch)
             {
@@ -147,23 +149,39 @@ public sealed class InferenceSession : IDisposable
     /// last sub-batch leaves the remaining samples' stale inputs in place: samples never mix, and their outputs are not read.</summary>
     private void RunSubBatch(ReadOnlySpan<float> input, Span<float> output)
     {
+        WriteInput(input);
+        _device.Submit(_recorder.Buffer, _recorder.Fence);
+        _device.WaitAndReset(_recorder.Fence);
+        ReadOutput(output);
+    }
+
+    /// <summary>Copies a sub-batch's input to where the command buffer reads it (fp16 storage converts), flushed.</summary>
+    private void WriteInput(ReadOnlySpan<float> input)
+    {
         // Staging buffers hold just the input / output; otherwise they live at their place in the arena.
-        var inBuffer = _stagingIn ?? _arena;
-        var outBuffer = _stagingOut ?? _arena;
-        ulong inBytes = _stagingIn is null ? (ulong)Memory.OffsetOf(Graph.Input) * (ulong)ActivationBytes : 0;
-        ulong outBytes = _stagingOut is null ? (ulong)Memory.OffsetOf(Graph.Output) * (ulong)ActivationBytes : 0;
+        var buffer = _stagingIn ?? _arena;
+        ulong offset = _stagingIn is null ? (ulong)Memory.OffsetOf(Graph.Input) * (ulong)ActivationBytes : 0;
         if (ActivationBytes == 4)
-        {
-            input.CopyTo(inBuffer.AsSpan<float>(inBytes, input.Length));
-            _device.SubmitAndWait(_recorder.Buffer);
-            outBuffer.AsSpan<float>(outBytes, output.Length).CopyTo(output);
-        }
+            input.CopyTo(buffer.AsSpan<float>(offset, input.Length));
         else
         {
-            var halves = inBuffer.AsSpan<Half>(inBytes, input.Length);
+            var halves = buffer.AsSpan<Half>(offset, input.Length);
             for (int i = 0; i < halves.Length; i++) halves[i] = (Half)input[i];
-            _device.SubmitAndWait(_recorder.Buffer);
-            var results = outBuffer.AsSpan<Half>(outBytes, output.Length);
+        }
+        buffer.FlushHostWrites(offset, (ulong)input.Length * (ulong)ActivationBytes);
+    }
+
+    /// <summary>Copies a finished sub-batch's output out (invalidated first; fp16 storage converts).</summary>
+    private void ReadOutput(Span<float> output)
+    {
+        var buffer = _stagingOut ?? _arena;
+        ulong offset = _stagingOut is null ? (ulong)Memory.OffsetOf(Graph.Output) * (ulong)ActivationBytes : 0;
+        buffer.InvalidateForHostReads(offset, (ulong)output.Length * (ulong)ActivationBytes);
+        if (ActivationBytes == 4)
+            buffer.AsSpan<float>(offset, output.Length).CopyTo(output);
+        else
+        {
+            var results = buffer.AsSpan<Half>(offset, output.Length);
             for (int i = 0; i < results.Length; i++) output[i] = (float)results[i];
         }
     }
@@ -204,6 +222,7 @@ public sealed class InferenceSession : IDisposable
         lock (_runLock)
         {
             if (_disposed) return;
+            CompletePendingLocked();
             _disposed = true;
         }
         _recorder.Dispose();

@@ -21,6 +21,8 @@ internal sealed unsafe class CommandRecorder : IDisposable
     private int _timestamps;
 
     public CommandBuffer Buffer { get; }
+    /// <summary>Signalled when a submission of <see cref="Buffer"/> completes: each session waits on its own.</summary>
+    public Fence Fence { get; }
     public int BarrierCount { get; private set; }
     public int DispatchCount { get; private set; }
     public bool Profiling => _maxTimestamps > 0;
@@ -38,6 +40,8 @@ internal sealed unsafe class CommandRecorder : IDisposable
         VulkanException.Check(vk.AllocateCommandBuffers(device.Handle, in alloc, out var cb), "vkAllocateCommandBuffers");
         Buffer = cb;
         device.CountObject();
+        device.CountObject();
+        Fence = device.CreateFence();
         device.CountObject();
         if (profiling && device.SupportsTimestamps)
         {
@@ -177,6 +181,7 @@ internal sealed unsafe class CommandRecorder : IDisposable
 
     public void Dispose()
     {
+        _device.Vk.DestroyFence(_device.Handle, Fence, null);
         if (Profiling) _device.Vk.DestroyQueryPool(_device.Handle, _queries, null);
         _device.Vk.DestroyCommandPool(_device.Handle, _pool, null);
     }

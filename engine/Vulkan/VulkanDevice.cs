@@ -38,6 +38,10 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>False for a device adopted with FromHost: its instance, device and queue stay the host's, and Dispose
+    /// destroys only what the engine created on them.</summary>
+    public bool OwnsHandles { get; }
     public DeviceKind Kind { get; }
     /// <summary>Nanoseconds per timestamp tick; 0 when the compute queue has no timestamps.</summary>
     public double TimestampPeriodNs { get; }
@@ -77,8 +81,10 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     internal void CountObject() => Interlocked.Increment(ref _objectsCreated);
 
     private VulkanDevice(Vk vk, Instance instance, ValidationMessenger? messenger, PhysicalDevice physical,
-        DeviceOptions options)
+        DeviceOptions options, HostDevice? host = null)
     {
+        OwnsHandles = host is null;
+        _queueLock = host?.QueueLock ?? new object();
         Vk = vk;
         Instance = instance;
         _messenger = messenger;
@@ -91,44 +97,67 @@ public sealed unsafe partial class VulkanDevice : IDisposable
         vk.GetPhysicalDeviceMemoryProperties(physical, out var memory);
         MemoryProperties = memory;
         ResourceLimits = QueryLimits(vk, physical, props, memory, options);
+        MemoryMode = options.MemoryMode != DeviceMemoryMode.Auto ? options.MemoryMode
+            : Kind == DeviceKind.DiscreteGpu ? DeviceMemoryMode.Staged : DeviceMemoryMode.Mapped;
+        TreatMemoryAsNonCoherent = options.TreatMemoryAsNonCoherent;
+        NonCoherentAtomSize = Math.Max(1, props.Limits.NonCoherentAtomSize);
         SupportsDispatchBase = props.ApiVersion >= Vk.Version11;
 
-        QueueFamily = FindComputeQueueFamily(vk, physical, out bool timestamps);
-        TimestampPeriodNs = timestamps ? props.Limits.TimestampPeriod : 0;
+        if (host is not null)
+        {
+            // The host's device: its queue family must do compute, and only the features it says it enabled are used.
+            (QueueFamily, var timestampBits) = CheckHostQueueFamily(vk, physical, host.QueueFamilyIndex);
+            TimestampPeriodNs = timestampBits ? props.Limits.TimestampPeriod : 0;
+            var (hasStorage, hasMath) = QueryFloat16(vk, physical, props.ApiVersion);
+            if (host.Float16StorageEnabled && !hasStorage)
+                throw new VulkanException($"host device '{Name}': Float16StorageEnabled was set, but the device has no storageBuffer16BitAccess");
+            if (host.Float16ArithmeticEnabled && !hasMath)
+                throw new VulkanException($"host device '{Name}': Float16ArithmeticEnabled was set, but the device has no shaderFloat16");
+            SupportsFloat16Storage = host.Float16StorageEnabled;
+            SupportsFloat16Arithmetic = host.Float16StorageEnabled && host.Float16ArithmeticEnabled;
+            (SubgroupSize, SupportsSubgroupBroadcast) = QuerySubgroups(vk, physical, props.ApiVersion);
+            Handle = new Device(host.Device);
+            Queue = new Queue(host.Queue);
+        }
+        else
+        {
+            QueueFamily = FindComputeQueueFamily(vk, physical, out bool timestamps);
+            TimestampPeriodNs = timestamps ? props.Limits.TimestampPeriod : 0;
 
-        var (fp16Storage, fp16Math) = QueryFloat16(vk, physical, props.ApiVersion);
-        SupportsFloat16Storage = fp16Storage;
-        SupportsFloat16Arithmetic = fp16Math;
-        (SubgroupSize, SupportsSubgroupBroadcast) = QuerySubgroups(vk, physical, props.ApiVersion);
+            var (fp16Storage, fp16Math) = QueryFloat16(vk, physical, props.ApiVersion);
+            SupportsFloat16Storage = fp16Storage;
+            SupportsFloat16Arithmetic = fp16Math;
+            (SubgroupSize, SupportsSubgroupBroadcast) = QuerySubgroups(vk, physical, props.ApiVersion);
 
-        float priority = 1f;
-        var queueInfo = new DeviceQueueCreateInfo
-        {
-            SType = StructureType.DeviceQueueCreateInfo, QueueFamilyIndex = QueueFamily, QueueCount = 1, PQueuePriorities = &priority,
-        };
-        // Only the features the fp16 kernels need are enabled, and only where the device has them.
-        var v12 = new PhysicalDeviceVulkan12Features { SType = StructureType.PhysicalDeviceVulkan12Features, ShaderFloat16 = fp16Math };
-        var v11 = new PhysicalDeviceVulkan11Features
-        {
-            SType = StructureType.PhysicalDeviceVulkan11Features, PNext = fp16Math ? &v12 : null,
-            StorageBuffer16BitAccess = fp16Storage, UniformAndStorageBuffer16BitAccess = fp16Storage,
-        };
-        var deviceInfo = new DeviceCreateInfo
-        {
-            SType = StructureType.DeviceCreateInfo, QueueCreateInfoCount = 1, PQueueCreateInfos = &queueInfo,
-            PNext = fp16Storage ? &v11 : null,
-        };
-        VulkanException.Check(vk.CreateDevice(physical, in deviceInfo, null, out var device), "vkCreateDevice");
-        Handle = device;
-        vk.GetDeviceQueue(device, QueueFamily, 0, out var queue);
-        Queue = queue;
+            float priority = 1f;
+            var queueInfo = new DeviceQueueCreateInfo
+            {
+                SType = StructureType.DeviceQueueCreateInfo, QueueFamilyIndex = QueueFamily, QueueCount = 1, PQueuePriorities = &priority,
+            };
+            // Only the features the fp16 kernels need are enabled, and only where the device has them.
+            var v12 = new PhysicalDeviceVulkan12Features { SType = StructureType.PhysicalDeviceVulkan12Features, ShaderFloat16 = fp16Math };
+            var v11 = new PhysicalDeviceVulkan11Features
+            {
+                SType = StructureType.PhysicalDeviceVulkan11Features, PNext = fp16Math ? &v12 : null,
+                StorageBuffer16BitAccess = fp16Storage, UniformAndStorageBuffer16BitAccess = fp16Storage,
+            };
+            var deviceInfo = new DeviceCreateInfo
+            {
+                SType = StructureType.DeviceCreateInfo, QueueCreateInfoCount = 1, PQueueCreateInfos = &queueInfo,
+                PNext = fp16Storage ? &v11 : null,
+            };
+            VulkanException.Check(vk.CreateDevice(physical, in deviceInfo, null, out var device), "vkCreateDevice");
+            Handle = device;
+            vk.GetDeviceQueue(device, QueueFamily, 0, out var queue);
+            Queue = queue;
+        }
 
         var poolInfo = new CommandPoolCreateInfo
         {
             SType = StructureType.CommandPoolCreateInfo, QueueFamilyIndex = QueueFamily,
             Flags = CommandPoolCreateFlags.ResetCommandBufferBit,
         };
-        VulkanException.Check(vk.CreateCommandPool(device, in poolInfo, null, out _oneTimePool), "vkCreateCommandPool");
+        VulkanException.Check(vk.CreateCommandPool(Handle, in poolInfo, null, out _oneTimePool), "vkCreateCommandPool");
         _fence = CreateFence();
         PipelineCache = new PipelineCacheStore(this, ResolveCachePath(options.PipelineCachePath, props));
     }
@@ -206,23 +235,51 @@ public sealed unsafe partial class VulkanDevice : IDisposable
         }
     }
 
-    /// <summary>Submits one recorded command buffer and blocks until the GPU has finished it.</summary>
+    /// <summary>Submits one recorded command buffer and blocks until the GPU has finished it (one-time work: uploads,
+    /// copies, the peak kernel). Sessions submit with their own fence (<see cref="Submit"/>), so they never wait on each other.</summary>
     internal void SubmitAndWait(CommandBuffer cb)
     {
-        var submit = new SubmitInfo { SType = StructureType.SubmitInfo, CommandBufferCount = 1, PCommandBuffers = &cb };
         lock (_fenceLock)
         {
-            VulkanException.Check(Vk.QueueSubmit(Queue, 1, in submit, _fence), "vkQueueSubmit");
-            var fence = _fence;
-            var wait = Vk.WaitForFences(Handle, 1, in fence, true, ulong.MaxValue);
-            if (wait == Result.ErrorDeviceLost)
-                throw new VulkanException($"the device '{Name}' was lost while running commands");
-            VulkanException.Check(wait, "vkWaitForFences");
-            VulkanException.Check(Vk.ResetFences(Handle, 1, in fence), "vkResetFences");
+            Submit(cb, _fence);
+            WaitAndReset(_fence);
         }
     }
 
     private readonly object _fenceLock = new();
+    private readonly object _queueLock;
+
+    /// <summary>Submits <paramref name="cb"/> signalling <paramref name="fence"/>, optionally waiting on and signalling
+    /// the host's semaphores. The queue is externally synchronised: submissions are serialised by the queue lock (the
+    /// host's own, for a device adopted with <see cref="FromHost(nint, nint, nint, uint, nint, HostDeviceFeatures?, DeviceOptions?)"/>), but
+    /// the wait for the fence happens outside it.</summary>
+    internal void Submit(CommandBuffer cb, Fence fence, ulong waitSemaphore = 0, ulong signalSemaphore = 0)
+    {
+        var wait = new Silk.NET.Vulkan.Semaphore(waitSemaphore);
+        var signal = new Silk.NET.Vulkan.Semaphore(signalSemaphore);
+        var stage = PipelineStageFlags.ComputeShaderBit | PipelineStageFlags.TransferBit;
+        var submit = new SubmitInfo
+        {
+            SType = StructureType.SubmitInfo, CommandBufferCount = 1, PCommandBuffers = &cb,
+            WaitSemaphoreCount = waitSemaphore != 0 ? 1u : 0, PWaitSemaphores = &wait, PWaitDstStageMask = &stage,
+            SignalSemaphoreCount = signalSemaphore != 0 ? 1u : 0, PSignalSemaphores = &signal,
+        };
+        lock (_queueLock)
+            VulkanException.Check(Vk.QueueSubmit(Queue, 1, in submit, fence), "vkQueueSubmit");
+    }
+
+    /// <summary>Whether <paramref name="fence"/> is signalled now (vkGetFenceStatus; does not block).</summary>
+    internal bool IsSignalled(Fence fence) => Vk.GetFenceStatus(Handle, fence) == Result.Success;
+
+    /// <summary>Blocks until <paramref name="fence"/> is signalled, then resets it for the next submission.</summary>
+    internal void WaitAndReset(Fence fence)
+    {
+        var result = Vk.WaitForFences(Handle, 1, in fence, true, ulong.MaxValue);
+        if (result == Result.ErrorDeviceLost)
+            throw new VulkanException($"the device '{Name}' was lost while running commands");
+        VulkanException.Check(result, "vkWaitForFences");
+        VulkanException.Check(Vk.ResetFences(Handle, 1, in fence), "vkResetFences");
+    }
 
     internal uint FindMemoryType(uint typeBits, MemoryPropertyFlags required, MemoryPropertyFlags preferred = 0)
     {
@@ -234,7 +291,7 @@ public sealed unsafe partial class VulkanDevice : IDisposable
         throw new VulkanException($"device '{Name}' has no memory type with {required} for this resource");
     }
 
-    private Fence CreateFence()
+    internal Fence CreateFence()
     {
         var info = new FenceCreateInfo { SType = StructureType.FenceCreateInfo };
         VulkanException.Check(Vk.CreateFence(Handle, in info, null, out var fence), "vkCreateFence");
@@ -247,11 +304,14 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        Vk.DeviceWaitIdle(Handle);
+        // A host's device may be busy with the host's own work: wait only for ours (sessions wait for theirs on dispose).
+        if (OwnsHandles) Vk.DeviceWaitIdle(Handle);
+        else lock (_fenceLock) { }
         _pipelines?.Dispose();
         PipelineCache.Dispose();
         Vk.DestroyFence(Handle, _fence, null);
         Vk.DestroyCommandPool(Handle, _oneTimePool, null);
+        if (!OwnsHandles) return;
         Vk.DestroyDevice(Handle, null);
         _messenger?.Dispose();
         Vk.DestroyInstance(Instance, null);

@@ -1,0 +1,95 @@
+namespace GpuMobileNet.Runtime;
+
+// Submitting without blocking: the caller (a game loop, a server) keeps working while the device runs, and can chain
+// the run to its own queue work with semaphores.
+public sealed partial class InferenceSession
+{
+    private PendingRun? _pending;
+    private long _generation;
+
+    /// <summary>Copies <paramref name="input"/> in and submits the recorded command buffer, without waiting. The session's
+    /// own fence tracks it, so sessions on one device never wait for each other. One submission is in flight per session:
+    /// a later <see cref="Submit"/> or <see cref="Run(ReadOnlySpan{float}, Span{float})"/> first waits for this one, and its
+    /// output can then no longer be read. Thread-safe.</summary>
+    /// <param name="waitSemaphore">A VkSemaphore (binary) the host signals before the run may start (e.g. after it wrote an
+    /// input buffer), or 0.</param>
+    /// <param name="signalSemaphore">A VkSemaphore the run signals when done (e.g. for the host's next queue work), or 0.</param>
+    /// <exception cref="NotSupportedException">The session runs its batch as sub-batches (the device's limits), which
+    /// need one submission each: use <see cref="Run(ReadOnlySpan{float}, Span{float})"/>.</exception>
+    public PendingRun Submit(ReadOnlySpan<float> input, ulong waitSemaphore = 0, ulong signalSemaphore = 0)
+    {
+        if (input.Length != InputLength)
+            throw new ArgumentException($"input has {input.Length} values; '{Graph.Name}' expects batch {Batch} x {InputShape} = {InputLength}");
+        lock (_runLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (SubBatch < Batch)
+                throw new NotSupportedException($"'{Graph.Name}' runs batch {Batch} as sub-batches of {SubBatch} on '{_device.Name}' " +
+                    "(its buffer limits), one submission each: use Run, or a batch that fits");
+            CompletePendingLocked();
+            _generation++;
+            WriteInput(input);
+            _device.Submit(_recorder.Buffer, _recorder.Fence, waitSemaphore, signalSemaphore);
+            return _pending = new PendingRun(this, _generation);
+        }
+    }
+
+    /// <summary>Runs on the device without blocking the caller: submits now, waits for the session's fence on the thread
+    /// pool, and returns the output.</summary>
+    public Task<float[]> RunAsync(ReadOnlyMemory<float> input)
+    {
+        var pending = Submit(input.Span);
+        return Task.Run(() =>
+        {
+            var output = new float[OutputLength];
+            pending.GetOutput(output);
+            return output;
+        });
+    }
+
+    /// <summary>Waits for the submission in flight, if any (call with the run lock held).</summary>
+    private void CompletePendingLocked()
+    {
+        if (_pending is null) return;
+        _device.WaitAndReset(_recorder.Fence);
+        _pending.Completed = true;
+        _pending = null;
+    }
+
+    /// <summary>One submission of a session, from <see cref="Submit"/>. Thread-safe.</summary>
+    public sealed class PendingRun
+    {
+        private readonly InferenceSession _session;
+        private readonly long _generation;
+
+        internal PendingRun(InferenceSession session, long generation) => (_session, _generation) = (session, generation);
+
+        internal bool Completed { get; set; }
+
+        /// <summary>Whether the device has finished (does not block).</summary>
+        public bool IsCompleted => Completed || _session._device.IsSignalled(_session._recorder.Fence);
+
+        /// <summary>Blocks until the device has finished this run.</summary>
+        public void Wait()
+        {
+            lock (_session._runLock)
+                if (_session._pending == this) _session.CompletePendingLocked();
+        }
+
+        /// <summary>Waits, then copies the output (batch × output shape values) to <paramref name="output"/>.</summary>
+        /// <exception cref="InvalidOperationException">A later run of the session has overwritten it.</exception>
+        public void GetOutput(Span<float> output)
+        {
+            if (output.Length != _session.OutputLength)
+                throw new ArgumentException($"output span has {output.Length} values; the session produces {_session.OutputLength}");
+            lock (_session._runLock)
+            {
+                ObjectDisposedException.ThrowIf(_session._disposed, _session);
+                if (_session._pending == this) _session.CompletePendingLocked();
+                if (_session._generation != _generation)
+                    throw new InvalidOperationException("a later run of this session has overwritten this run's output: read it before the next Run or Submit");
+                _session.ReadOutput(output);
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using GpuMobileNet.Runtime;
+using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Vulkan;
+using NUnit.Framework;
+using Silk.NET.Core.Native;
+using Silk.NET.Vulkan;
+using V1 = GpuMobileNet.Models.MobileNetV1;
+using VkSemaphore = Silk.NET.Vulkan.Semaphore;
+using WeightInit = GpuMobileNet.Models.WeightInit;
+
+namespace GpuMobileNet.Tests.Vulkan;
+
+/// <summary>The test plays a game engine: it creates its own instance (validation on, its own messenger) and device,
+/// adopts them with <see cref="VulkanDevice.FromHost"/>, chains inference between its own queue work with semaphores,
+/// and checks the result against the CPU path, that disposing the engine leaves its device alive, and that 1,000 runs
+/// create no Vulkan object.</summary>
+public unsafe class HostDeviceTests
+{
+    private Vk _vk = null!;
+    private Instance _instance;
+    private PhysicalDevice _physical;
+    private Device _device;
+    private Queue _queue;
+    private uint _family;
+    private ValidationMessenger _messenger = null!;
+    private readonly List<string> _messages = [];
+
+    [OneTimeSetUp]
+    public void CreateHostDevice()
+    {
+        _vk = Vk.GetApi();
+        var layers = (byte**)SilkMarshal.StringArrayToPtr(["VK_LAYER_KHRONOS_validation"]);
+        var extensions = (byte**)SilkMarshal.StringArrayToPtr(["VK_EXT_debug_utils"]);
+        var app = new ApplicationInfo { SType = StructureType.ApplicationInfo, ApiVersion = Vk.Version12 };
+        var info = new InstanceCreateInfo
+        {
+            SType = StructureType.InstanceCreateInfo, PApplicationInfo = &app, EnabledLayerCount = 1, PpEnabledLayerNames = layers,
+            EnabledExtensionCount = 1, PpEnabledExtensionNames = extensions,
+        };
+        Assert.That(_vk.CreateInstance(in info, null, out _instance), Is.EqualTo(Result.Success));
+        SilkMarshal.Free((nint)layers);
+        SilkMarshal.Free((nint)extensions);
+        _messenger = new ValidationMessenger(_vk, _instance, m => { lock (_messages) _messages.Add(m); });
+
+        uint count = 1;
+        PhysicalDevice physical;
+        _vk.EnumeratePhysicalDevices(_instance, ref count, &physical);
+        _physical = physical;
+        uint families = 0;
+        _vk.GetPhysicalDeviceQueueFamilyProperties(_physical, ref families, null);
+        var props = new QueueFamilyProperties[families];
+        fixed (QueueFamilyProperties* p = props) _vk.GetPhysicalDeviceQueueFamilyProperties(_physical, ref families, p);
+        _family = (uint)Array.FindIndex(props, f => (f.QueueFlags & QueueFlags.ComputeBit) != 0);
+        float priority = 1;
+        var queueInfo = new DeviceQueueCreateInfo { SType = StructureType.DeviceQueueCreateInfo, QueueFamilyIndex = _family, QueueCount = 1, PQueuePriorities = &priority };
+        var deviceInfo = new DeviceCreateInfo { SType = StructureType.DeviceCreateInfo, QueueCreateInfoCount = 1, PQueueCreateInfos = &queueInfo };
+        Assert.That(_vk.CreateDevice(_physical, in deviceInfo, null, out _device), Is.EqualTo(Result.Success));
+        _vk.GetDeviceQueue(_device, _family, 0, out _queue);
+    }
+
+    [OneTimeTearDown]
+    public void DestroyHostDevice()
+    {
+        _vk.DestroyDevice(_device, null);
+        _messenger.Dispose();
+        _vk.DestroyInstance(_instance, null);
+        Assert.That(_messages, Is.Empty, "validation messages:\n" + string.Join("\n", _messages));
+    }
+
+    private VulkanDevice Adopt(HostDeviceFeatures? features = null) =>
+        VulkanDevice.FromHost(_instance.Handle, _physical.Handle, _device.Handle, _family, _queue.Handle, features, new DeviceOptions { PipelineCachePath = "" });
+
+    private VkSemaphore CreateSemaphore()
+    {
+        var info = new SemaphoreCreateInfo { SType = StructureType.SemaphoreCreateInfo };
+        Assert.That(_vk.CreateSemaphore(_device, in info, null, out var s), Is.EqualTo(Result.Success));
+        return s;
+    }
+
+    /// <summary>Host work → inference → host work, chained by two semaphores on the host's queue; the host waits on its
+    /// own fence only.</summary>
+    [Test]
+    public void InferenceBetweenTheHostsOwnQueueWorkMatchesTheCpuPath()
+    {
+        var graph = V1.Create(0.25, 64, 7, WeightInit.Random(51));
+        var input = GpuVsCpu.RandomArray(graph.Input.Shape.Elements, 9);
+        var expected = ReferenceExecutor.Run(graph, input);
+        var ready = CreateSemaphore();
+        var done = CreateSemaphore();
+        var fenceInfo = new FenceCreateInfo { SType = StructureType.FenceCreateInfo };
+        _vk.CreateFence(_device, in fenceInfo, null, out var hostFence);
+        var queueLock = new object();
+        try
+        {
+            using (var device = Adopt(new HostDeviceFeatures { QueueLock = queueLock }))
+            using (var session = InferenceSession.Create(graph, device))
+            {
+                Assert.That(device.OwnsHandles, Is.False);
+                // The host's "frame": an empty submission that signals `ready`; inference waits on it and signals `done`;
+                // the host's next submission waits on `done` and signals its own fence.
+                var signal = ready;
+                var first = new SubmitInfo { SType = StructureType.SubmitInfo, SignalSemaphoreCount = 1, PSignalSemaphores = &signal };
+                lock (queueLock)
+                    Assert.That(_vk.QueueSubmit(_queue, 1, in first, default), Is.EqualTo(Result.Success));
+                var pending = session.Submit(input, waitSemaphore: ready.Handle, signalSemaphore: done.Handle);
+                var wait = done;
+                var stage = PipelineStageFlags.AllCommandsBit;
+                var next = new SubmitInfo { SType = StructureType.SubmitInfo, WaitSemaphoreCount = 1, PWaitSemaphores = &wait, PWaitDstStageMask = &stage };
+                lock (queueLock)
+                    Assert.That(_vk.QueueSubmit(_queue, 1, in next, hostFence), Is.EqualTo(Result.Success));
+                Assert.That(_vk.WaitForFences(_device, 1, in hostFence, true, ulong.MaxValue), Is.EqualTo(Result.Success));
+                var output = new float[session.OutputLength];
+                pending.GetOutput(output);
+                Assert.That(pending.IsCompleted, Is.True);
+                GpuVsCpu.AssertClose(output, expected, 1e-5, 1e-4, "inference on the host's device and queue");
+            }
+            // The engine is gone; the host's device still works.
+            Assert.That(_vk.DeviceWaitIdle(_device), Is.EqualTo(Result.Success));
+        }
+        finally
+        {
+            _vk.DestroyFence(_device, hostFence, null);
+            _vk.DestroySemaphore(_device, ready, null);
+            _vk.DestroySemaphore(_device, done, null);
+        }
+    }
+
+    [Test]
+    public void ThousandRunsCreateNoVulkanObjects()
+    {
+        using var device = Adopt();
+        using var session = InferenceSession.Create(V1.Create(0.25, 32, 3, WeightInit.Random(52)), device);
+        var input = GpuVsCpu.RandomArray(session.InputLength, 2);
+        var output = new float[session.OutputLength];
+        var first = session.Run(input);
+        long objects = device.ObjectsCreated;
+        for (int i = 0; i < 1000; i++) session.Run(input, output);
+        Assert.That(device.ObjectsCreated, Is.EqualTo(objects));
+        Assert.That(output, Is.EqualTo(first));
+    }
+
+    [Test]
+    public void FeaturesTheDeviceLacksOrNullHandlesAreNamed()
+    {
+        var ex = Assert.Throws<VulkanException>(() => VulkanDevice.FromHost(_instance.Handle, _physical.Handle, 0, _family, _queue.Handle));
+        Assert.That(ex!.Message, Does.Contain("device handle is null"));
+        ex = Assert.Throws<VulkanException>(() => VulkanDevice.FromHost(_instance.Handle, _physical.Handle, _device.Handle, 99, _queue.Handle));
+        Assert.That(ex!.Message, Does.Contain("queue family 99"));
+    }
+
+    /// <summary>fp16 is used only where the host says it enabled it (the engine cannot ask the device).</summary>
+    [Test]
+    public void Fp16IsOffUnlessTheHostEnabledIt()
+    {
+        using var device = Adopt();
+        Assert.That(device.SupportsFloat16Storage, Is.False);
+        Assert.Throws<NotSupportedException>(() => InferenceSession.Create(V1.Create(0.25, 32, 3, WeightInit.Random(53)), device,
+            new SessionOptions { Precision = Precision.Float16Storage }));
+    }
+}
