@@ -11,10 +11,19 @@ public sealed class GraphBuilder
     private readonly HashSet<string> _names = [];
     private readonly string _graphName;
 
+    /// <summary>The most elements one sample of any tensor may have (2 GiB as float32): more than any device binds
+    /// in one buffer, and past it int arithmetic on shapes and offsets could overflow.</summary>
+    public const long MaxTensorElements = 1L << 29;
+
+    /// <summary>The largest kernel, stride or padding (per side) an op may have; keeps shape arithmetic in range.</summary>
+    public const int MaxWindow = 1 << 16;
+
     public GraphBuilder(string graphName, TensorShape inputShape, string inputName = "input")
     {
         if (inputShape.C <= 0 || inputShape.H <= 0 || inputShape.W <= 0)
             throw new InvalidGraphException($"graph '{graphName}': input shape {inputShape} must be positive");
+        if (ElementCount(inputShape) > MaxTensorElements)
+            throw new InvalidGraphException($"graph '{graphName}': input shape {inputShape} has {ElementCount(inputShape):N0} elements, more than the limit of {MaxTensorElements:N0}");
         _graphName = graphName;
         Input = new Value(inputName, inputShape);
         _names.Add(inputName);
@@ -35,12 +44,13 @@ public sealed class GraphBuilder
             Fail(name, "Conv2d", $"groups {groups} must divide input channels {s.C} and output channels {outC}");
         if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0)
             Fail(name, "Conv2d", $"kernel {kernelH}x{kernelW} and stride {strideH}x{strideW} must be positive");
+        CheckWindow(name, "Conv2d", kernelH, kernelW, strideH, strideW, pad);
         var (h, w) = Conv2dOp.OutputSize(s.H, s.W, kernelH, kernelW, strideH, strideW, pad);
         if (h <= 0 || w <= 0)
             Fail(name, "Conv2d", $"kernel {kernelH}x{kernelW} does not fit input {s} with padding {pad}");
-        CheckLength(name, "Conv2d", "weights", weights, outC * (s.C / groups) * kernelH * kernelW);
+        CheckLength(name, "Conv2d", "weights", weights, (long)outC * (s.C / groups) * kernelH * kernelW);
         if (bias is not null) CheckLength(name, "Conv2d", "bias", bias, outC);
-        var y = NewValue(name, new TensorShape(outC, h, w));
+        var y = NewValue(name, "Conv2d", new TensorShape(outC, h, w));
         _nodes.Add(new Conv2dOp(name, x, y, kernelH, kernelW, strideH, strideW, pad, groups, weights, bias, act));
         return y;
     }
@@ -49,14 +59,15 @@ public sealed class GraphBuilder
     {
         foreach (var (what, a) in new[] { ("gamma", gamma), ("beta", beta), ("mean", mean), ("variance", variance) })
             CheckLength(name, "BatchNorm", what, a, x.Shape.C);
-        var y = NewValue(name, x.Shape);
+        CheckBatchNormScale(name, gamma, variance, epsilon);
+        var y = NewValue(name, "BatchNorm", x.Shape);
         _nodes.Add(new BatchNormOp(name, x, y, gamma, beta, mean, variance, epsilon));
         return y;
     }
 
     public Value Activate(string name, Value x, Activation act)
     {
-        var y = NewValue(name, x.Shape);
+        var y = NewValue(name, "Activation", x.Shape);
         _nodes.Add(new ActivationOp(name, x, y, act));
         return y;
     }
@@ -65,7 +76,7 @@ public sealed class GraphBuilder
     {
         if (a.Shape != b.Shape)
             Fail(name, "Add", $"input shapes differ: '{a.Name}' is {a.Shape}, '{b.Name}' is {b.Shape}");
-        var y = NewValue(name, a.Shape);
+        var y = NewValue(name, "Add", a.Shape);
         _nodes.Add(new AddOp(name, a, b, y, act));
         return y;
     }
@@ -74,8 +85,9 @@ public sealed class GraphBuilder
     {
         if (pad.Top < 0 || pad.Left < 0 || pad.Bottom < 0 || pad.Right < 0)
             Fail(name, "Pad", $"negative padding {pad}");
+        CheckWindow(name, "Pad", 1, 1, 1, 1, pad);
         var s = x.Shape;
-        var y = NewValue(name, new TensorShape(s.C, s.H + pad.Top + pad.Bottom, s.W + pad.Left + pad.Right));
+        var y = NewValue(name, "Pad", new TensorShape(s.C, s.H + pad.Top + pad.Bottom, s.W + pad.Left + pad.Right));
         _nodes.Add(new PadOp(name, x, y, pad));
         return y;
     }
@@ -83,10 +95,11 @@ public sealed class GraphBuilder
     public Value AvgPool(string name, Value x, int kernelH, int kernelW, int strideH, int strideW, Padding pad)
     {
         var s = x.Shape;
+        CheckWindow(name, "AvgPool", kernelH, kernelW, strideH, strideW, pad);
         var (h, w) = Conv2dOp.OutputSize(s.H, s.W, kernelH, kernelW, strideH, strideW, pad);
         if (h <= 0 || w <= 0 || kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0)
             Fail(name, "AvgPool", $"pool {kernelH}x{kernelW} stride {strideH}x{strideW} does not fit input {s}");
-        var y = NewValue(name, new TensorShape(s.C, h, w));
+        var y = NewValue(name, "AvgPool", new TensorShape(s.C, h, w));
         _nodes.Add(new AvgPoolOp(name, x, y, kernelH, kernelW, strideH, strideW, pad));
         return y;
     }
@@ -96,7 +109,7 @@ public sealed class GraphBuilder
 
     public Value Flatten(string name, Value x)
     {
-        var y = NewValue(name, new TensorShape(x.Shape.Elements, 1, 1));
+        var y = NewValue(name, "Flatten", new TensorShape(x.Shape.Elements, 1, 1));
         _nodes.Add(new FlattenOp(name, x, y));
         return y;
     }
@@ -105,9 +118,9 @@ public sealed class GraphBuilder
     {
         if (x.Shape.H != 1 || x.Shape.W != 1)
             Fail(name, "Dense", $"input '{x.Name}' is {x.Shape}; flatten it to Cx1x1 first");
-        CheckLength(name, "Dense", "weights", weights, units * x.Shape.C);
+        CheckLength(name, "Dense", "weights", weights, (long)units * x.Shape.C);
         if (bias is not null) CheckLength(name, "Dense", "bias", bias, units);
-        var y = NewValue(name, new TensorShape(units, 1, 1));
+        var y = NewValue(name, "Dense", new TensorShape(units, 1, 1));
         _nodes.Add(new DenseOp(name, x, y, weights, bias, act));
         return y;
     }
@@ -116,24 +129,57 @@ public sealed class GraphBuilder
     {
         if (x.Shape.H != 1 || x.Shape.W != 1)
             Fail(name, "Softmax", $"input '{x.Name}' is {x.Shape}; softmax runs over channels of a Cx1x1 tensor");
-        var y = NewValue(name, x.Shape);
+        var y = NewValue(name, "Softmax", x.Shape);
         _nodes.Add(new SoftmaxOp(name, x, y));
         return y;
     }
 
     public ModelGraph Build(Value output) => new(_graphName, Input, _nodes.ToList(), output);
 
-    private Value NewValue(string name, TensorShape shape)
+    private Value NewValue(string name, string op, TensorShape shape)
     {
+        if (shape.C <= 0 || shape.H <= 0 || shape.W <= 0)
+            Fail(name, op, $"output shape {shape} must be positive");
+        if (ElementCount(shape) > MaxTensorElements)
+            Fail(name, op, $"output shape {shape} has {ElementCount(shape):N0} elements, more than the limit of {MaxTensorElements:N0}");
         if (!_names.Add(name))
             throw new InvalidGraphException($"graph '{_graphName}': two ops are named '{name}'");
         return new Value(name, shape);
     }
 
-    private static void CheckLength(string name, string op, string what, float[] data, int expected)
+    private static long ElementCount(TensorShape s) => (long)s.C * s.H * s.W;
+
+    // Every constant an op gets passes here: a wrong count or a NaN / infinity is caught at the op that has it,
+    // instead of turning every output into the same silent answer.
+    private static void CheckLength(string name, string op, string what, float[] data, long expected)
     {
         if (data.Length != expected)
             Fail(name, op, $"{what} has {data.Length} values, expected {expected}");
+        for (int i = 0; i < data.Length; i++)
+            if (!float.IsFinite(data[i]))
+                Fail(name, op, $"{what} has a non-finite value ({data[i]}) at index {i}");
+    }
+
+    private static void CheckWindow(string name, string op, int kernelH, int kernelW, int strideH, int strideW, Padding pad)
+    {
+        if (new[] { kernelH, kernelW, strideH, strideW, pad.Top, pad.Left, pad.Bottom, pad.Right }.Any(v => v > MaxWindow))
+            Fail(name, op, $"kernel {kernelH}x{kernelW}, stride {strideH}x{strideW} or padding {pad} is larger than the limit of {MaxWindow}");
+    }
+
+    // BatchNorm divides by sqrt(variance + epsilon): that must be a positive number and the scale it gives finite,
+    // or folding it into the convolution makes every weight of the channel NaN or infinite.
+    private static void CheckBatchNormScale(string name, float[] gamma, float[] variance, float epsilon)
+    {
+        if (!float.IsFinite(epsilon) || epsilon < 0)
+            Fail(name, "BatchNorm", $"epsilon {epsilon} must be a finite number >= 0");
+        for (int c = 0; c < variance.Length; c++)
+        {
+            double denominator = (double)variance[c] + epsilon;
+            if (!(denominator > 0))
+                Fail(name, "BatchNorm", $"variance + epsilon is {denominator} at channel {c}; it must be positive");
+            if (!float.IsFinite((float)(gamma[c] / Math.Sqrt(denominator))))
+                Fail(name, "BatchNorm", $"gamma / sqrt(variance + epsilon) at channel {c} is not finite in float32 (variance {variance[c]}, epsilon {epsilon})");
+        }
     }
 
     private static void Fail(string name, string op, string message) =>

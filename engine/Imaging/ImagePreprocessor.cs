@@ -16,46 +16,35 @@ public static class ImagePreprocessor
             throw new ArgumentException($"target size {width}x{height} must be positive");
         if (mean is { Length: not 3 } || std is { Length: not 3 })
             throw new ArgumentException("mean and std need one value per channel (3)");
-        var src = Normalise(img, scale, mean, std);
+        // No float copy of the whole image: each tap is normalised from the bytes where it is read, with the same
+        // float32 arithmetic the copy used to have, so the result is unchanged and a large photo costs only its
+        // bytes and the output tensor.
+        byte[] px = img.Pixels;
         int inH = img.Height, inW = img.Width;
-        var dst = new float[3 * height * width];
+        var dst = new float[checked(3 * height * width)];
         // alignCorners: the corner pixels of input and output coincide, so the step is (in-1)/(out-1).
         double rowRatio = height > 1 ? (double)(inH - 1) / (height - 1) : inH / (double)height;
         double colRatio = width > 1 ? (double)(inW - 1) / (width - 1) : inW / (double)width;
-        for (int y = 0; y < height; y++)
+        for (int c = 0; c < 3; c++)
         {
-            double fy = rowRatio * y;
-            int y0 = Math.Max(0, (int)Math.Floor(fy)), y1 = Math.Min(inH - 1, (int)Math.Ceiling(fy));
-            double dy = fy - y0;
-            for (int x = 0; x < width; x++)
+            float m = mean?[c] ?? 0f, sd = std?[c] ?? 1f;
+            double Tap(int y, int x) => (px[3 * ((long)y * inW + x) + c] * scale - m) / sd;
+            for (int y = 0; y < height; y++)
             {
-                double fx = colRatio * x;
-                int x0 = Math.Max(0, (int)Math.Floor(fx)), x1 = Math.Min(inW - 1, (int)Math.Ceiling(fx));
-                double dx = fx - x0;
-                for (int c = 0; c < 3; c++)
+                double fy = rowRatio * y;
+                int y0 = Math.Max(0, (int)Math.Floor(fy)), y1 = Math.Min(inH - 1, (int)Math.Ceiling(fy));
+                double dy = fy - y0;
+                for (int x = 0; x < width; x++)
                 {
-                    int plane = c * inH * inW;
-                    double tl = src[plane + y0 * inW + x0], tr = src[plane + y0 * inW + x1];
-                    double bl = src[plane + y1 * inW + x0], br = src[plane + y1 * inW + x1];
+                    double fx = colRatio * x;
+                    int x0 = Math.Max(0, (int)Math.Floor(fx)), x1 = Math.Min(inW - 1, (int)Math.Ceiling(fx));
+                    double dx = fx - x0;
+                    double tl = Tap(y0, x0), tr = Tap(y0, x1), bl = Tap(y1, x0), br = Tap(y1, x1);
                     double top = tl + (tr - tl) * dx, bottom = bl + (br - bl) * dx;
                     dst[(c * height + y) * width + x] = (float)(top + (bottom - top) * dy);
                 }
             }
         }
         return dst;
-    }
-
-    // Interleaved bytes → planar float32 with the per-channel affine map applied.
-    private static float[] Normalise(RgbImage img, float scale, float[]? mean, float[]? std)
-    {
-        int n = img.Width * img.Height;
-        var planes = new float[3 * n];
-        for (int c = 0; c < 3; c++)
-        {
-            float m = mean?[c] ?? 0f, s = std?[c] ?? 1f;
-            for (int i = 0; i < n; i++)
-                planes[c * n + i] = (img.Pixels[3 * i + c] * scale - m) / s;
-        }
-        return planes;
     }
 }

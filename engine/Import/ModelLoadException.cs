@@ -3,7 +3,7 @@ namespace GpuMobileNet.Import;
 /// <summary>A model file that cannot be turned into a graph: missing, corrupt, truncated or using
 /// something the importer does not support. The message is one line naming the file and the culprit,
 /// so it can be shown to a user as is.</summary>
-public sealed class ModelLoadException : Exception
+public sealed class ModelLoadException : InvalidInputException
 {
     public ModelLoadException(string message) : base(message) { }
     public ModelLoadException(string message, Exception inner) : base(message, inner) { }

@@ -18,6 +18,7 @@ public static class PassPipeline
         if (o.FoldPad) g = FoldPad.Apply(g);
         if (o.FoldBatchNorm) g = FoldBatchNorm.Apply(g);
         g = BatchNormToDepthwise.Apply(g);
+        FiniteConstants.Check(g);
         if (o.FuseActivation) g = FuseActivation.Apply(g);
         if (o.FuseResidualAdd) g = FuseResidualAdd.Apply(g);
         // Whole blocks last: they swallow convs that already carry their BN, activation and residual.

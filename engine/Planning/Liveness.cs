@@ -79,7 +79,27 @@ public sealed class Liveness
     public IEnumerable<LiveStorage> LiveAt(int step) => _storages.Where(s => s.Interval.Contains(step));
 
     /// <summary>Aligned elements of all regions live at <paramref name="step"/>, each region counted once.</summary>
-    public long LiveElementsAt(int step, int batch) => LiveAt(step).Sum(s => s.AlignedElements(batch));
+    public long LiveElementsAt(int step, int batch) =>
+        step < FirstStep || step > LastStep ? 0 : LiveElementsByStep(batch)[step - FirstStep];
+
+    // Live totals of every step from one sweep over the regions (add at start, remove after end), so a report over
+    // all steps of a 20,000-layer graph is linear, not quadratic. Cached per batch: the regions do not change.
+    private readonly Dictionary<int, long[]> _liveByStep = [];
+
+    private long[] LiveElementsByStep(int batch)
+    {
+        if (_liveByStep.TryGetValue(batch, out var cached)) return cached;
+        var delta = new long[LastStep - FirstStep + 2];
+        foreach (var s in _storages)
+        {
+            delta[s.Start - FirstStep] += s.AlignedElements(batch);
+            delta[s.End - FirstStep + 1] -= s.AlignedElements(batch);
+        }
+        var live = new long[LastStep - FirstStep + 1];
+        long running = 0;
+        for (int i = 0; i < live.Length; i++) live[i] = running += delta[i];
+        return _liveByStep[batch] = live;
+    }
 
     /// <summary>The largest <see cref="LiveElementsAt"/> over all steps: regions live at the same step must be
     /// disjoint in any correct plan and each costs its aligned size (offsets are aligned), so no arena for these

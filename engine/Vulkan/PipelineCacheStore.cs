@@ -1,3 +1,4 @@
+using GpuMobileNet.IO;
 using Silk.NET.Vulkan;
 
 namespace GpuMobileNet.Vulkan;
@@ -15,13 +16,7 @@ internal sealed unsafe class PipelineCacheStore : IDisposable
     {
         _device = device;
         _path = path;
-        byte[] initial = [];
-        try
-        {
-            if (path is not null && File.Exists(path)) initial = File.ReadAllBytes(path);
-        }
-        catch (IOException) { initial = []; }
-        catch (UnauthorizedAccessException) { initial = []; }
+        byte[] initial = ReadInitial(path);
 
         fixed (byte* data = initial)
         {
@@ -38,6 +33,34 @@ internal sealed unsafe class PipelineCacheStore : IDisposable
             }
             VulkanException.Check(result, "vkCreatePipelineCache");
             Handle = cache;
+        }
+    }
+
+    /// <summary>The largest cache file read: a driver's cache for every kernel variant of this engine is a few MB;
+    /// a larger file is not ours (or is damaged) and is ignored, then rebuilt on save.</summary>
+    public const long MaxFileBytes = 256L * 1024 * 1024;
+
+    // A missing file is the normal first run. Anything else that cannot be used (a FIFO, a device, a directory, a file
+    // over the cap, an unreadable one) is ignored with a warning: the cache only saves time, so it must never stop
+    // or hang inference.
+    private static byte[] ReadInitial(string? path)
+    {
+        if (path is null) return [];
+        var (problem, _) = SafeFile.Check(path, MaxFileBytes, "pipeline cache file");
+        if (problem is not null)
+        {
+            if (SafeFile.Stat(path).Kind != FileKind.Missing)
+                Console.Error.WriteLine($"gmn: warning: {problem}; ignored, the cache is rebuilt");
+            return [];
+        }
+        try
+        {
+            return SafeFile.ReadAllBytes(path, MaxFileBytes, "pipeline cache file", m => new IOException(m));
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"gmn: warning: {e.Message}; ignored, the cache is rebuilt");
+            return [];
         }
     }
 

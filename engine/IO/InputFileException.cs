@@ -1,0 +1,9 @@
+namespace GpuMobileNet.IO;
+
+/// <summary>A file given as input (labels, or any other the engine reads) is missing, not a regular file, or larger
+/// than its format allows. The message is one line naming the file.</summary>
+public sealed class InputFileException : InvalidInputException
+{
+    public InputFileException(string message) : base(message) { }
+    public InputFileException(string message, Exception? inner) : base(message, inner) { }
+}
