@@ -36,9 +36,14 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "auto",
         };
         var json = new Option<string?>("--json") { Description = "also write every result to this JSON file" };
+        var kernelFile = new Option<string?>("--kernel-file")
+        {
+            Description = "time your GLSL variant of one of our kernels (named after it, e.g. pointwise_conv_packed.comp) against ours on the same layers, checked against the CPU reference",
+        };
+        var kernelName = new Option<string?>("--kernel-name") { Description = "with --kernel-file: which kernel it replaces (default: the file's name)" };
         var command = new Command("bench", "benchmark a model: per layer, per batch, per variant, and against ONNX Runtime")
         {
-            batch, batches, runs, warmup, threads, top, perLayer, noLayers, noVariants, noOrt, layout, json,
+            batch, batches, runs, warmup, threads, top, perLayer, noLayers, noVariants, noOrt, layout, json, kernelFile, kernelName,
         };
         common.AddTo(command);
         command.SetAction(r =>
@@ -57,6 +62,8 @@ internal static class BenchCommand
                     var other => throw new ArgumentException($"--layout '{other}': expected auto, nchw or nc4hw4"),
                 },
             };
+            if (r.GetValue(kernelFile) is { } file)
+                return KernelFileComparison.Run(settings, file, r.GetValue(kernelName));
             var report = new BenchRunner(settings).Run();
             BenchTables.Print(report, settings);
             if (jsonPath is { } path)

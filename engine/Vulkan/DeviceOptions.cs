@@ -49,4 +49,13 @@ public sealed record DeviceOptions
     /// <summary>Flush and invalidate mapped memory as if it were not host-coherent, even where it is (lavapipe's is), so
     /// the path that non-coherent memory takes runs and is validated on any device.</summary>
     public bool TreatMemoryAsNonCoherent { get; init; }
+
+    /// <summary>Which form of the kernels pipelines are built from: the GLSL-built SPIR-V (default), or the HLSL generated
+    /// from it at build time, compiled at run time through libshaderc with the specialisation constants as defines (what
+    /// an engine whose shaders are HLSL runs; fp32 kernels only). A test runs every kernel both ways.</summary>
+    public ShaderLanguage KernelLanguage { get; init; } = ShaderLanguage.Glsl;
+
+    /// <summary>SPIR-V to use instead of a built-in kernel, by kernel name (e.g. "pointwise_conv_packed"): a user's variant
+    /// with the same bindings, push constants and specialisation constants (`gmn bench --kernel-file`).</summary>
+    public IReadOnlyDictionary<string, byte[]>? KernelOverrides { get; init; }
 }

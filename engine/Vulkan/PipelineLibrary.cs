@@ -72,7 +72,9 @@ internal sealed unsafe class PipelineLibrary : IDisposable
         lock (_lock)
         {
             if (_pipelines.TryGetValue(key, out existing)) return existing;
-            var pipeline = Create(Module(shader), specConstants, shader);
+            var pipeline = _device.KernelLanguage == ShaderLanguage.Hlsl && !_device.KernelOverrides.ContainsKey(shader)
+                ? Create(HlslModule(shader, specConstants), [], shader)
+                : Create(Module(shader), specConstants, shader);
             _pipelines[key] = pipeline;
             return pipeline;
         }
@@ -81,7 +83,25 @@ internal sealed unsafe class PipelineLibrary : IDisposable
     private ShaderModule Module(string shader)
     {
         if (_moduleByName.TryGetValue(shader, out var module)) return module;
-        var code = ShaderLibrary.Get(shader);
+        module = CreateModule(_device.KernelOverrides.TryGetValue(shader, out var replaced) ? replaced : ShaderLibrary.Get(shader), shader);
+        _moduleByName[shader] = module;
+        return module;
+    }
+
+    /// <summary>The kernel's generated HLSL compiled at run time with its specialisation constants as the
+    /// SPIRV_CROSS_CONSTANT_ID_n defines (HLSL has no specialisation), one module per (kernel, constants).</summary>
+    private ShaderModule HlslModule(string shader, ReadOnlySpan<int> specConstants)
+    {
+        var hlsl = ShaderLibrary.GetHlsl(shader)
+            ?? throw new NotSupportedException($"kernel '{shader}' has no HLSL form (only the fp32 kernels are translated)");
+        var defines = new Dictionary<string, string> { ["GMN_PUSH_CONSTANT"] = "[[vk::push_constant]]" };
+        for (int i = 0; i < specConstants.Length; i++) defines[$"SPIRV_CROSS_CONSTANT_ID_{i}"] = specConstants[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return CreateModule(ShaderCompiler.Compile(hlsl, ShaderLanguage.Hlsl, defines, shader + ".hlsl"), shader + ".hlsl");
+    }
+
+    private ShaderModule CreateModule(byte[] code, string shader)
+    {
+        ShaderModule module;
         fixed (byte* p = code)
         {
             var info = new ShaderModuleCreateInfo { SType = StructureType.ShaderModuleCreateInfo, CodeSize = (nuint)code.Length, PCode = (uint*)p };
@@ -89,7 +109,6 @@ internal sealed unsafe class PipelineLibrary : IDisposable
         }
         _device.CountObject();
         _modules.Add(module);
-        _moduleByName[shader] = module;
         return module;
     }
 

@@ -14,6 +14,24 @@ public static class ShaderLibrary
 
     public static byte[] Get(string name) => Cache.GetOrAdd(name, Load);
 
+    /// <summary>The HLSL generated from a kernel at build time (see shaders/Shaders.targets), or null.</summary>
+    public static string? GetHlsl(string name) => Text(name + ".hlsl");
+
+    /// <summary>Names of the files in shaders/include, embedded for kernels compiled at run time.</summary>
+    public static IReadOnlyList<string> IncludeNames { get; } = typeof(ShaderLibrary).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith("include/", StringComparison.Ordinal)).Select(n => n["include/".Length..]).Order().ToList();
+
+    /// <summary>A file of shaders/include, or null.</summary>
+    public static string? GetInclude(string name) => Text("include/" + name);
+
+    private static string? Text(string resource)
+    {
+        using var stream = typeof(ShaderLibrary).Assembly.GetManifestResourceStream(resource);
+        if (stream is null) return null;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     private static byte[] Load(string name)
     {
         using var stream = typeof(ShaderLibrary).Assembly.GetManifestResourceStream(name + ".spv")

@@ -14,6 +14,12 @@ public sealed unsafe partial class VulkanDevice
     /// <summary>Mapped memory is flushed and invalidated even where it is host-coherent (a test switch).</summary>
     internal bool TreatMemoryAsNonCoherent { get; }
 
+    /// <summary>Which form of the kernels pipelines are built from (<see cref="DeviceOptions.KernelLanguage"/>).</summary>
+    public ShaderLanguage KernelLanguage { get; private init; }
+
+    /// <summary>User kernels replacing built-in ones, by name (<see cref="DeviceOptions.KernelOverrides"/>).</summary>
+    internal IReadOnlyDictionary<string, byte[]> KernelOverrides { get; private init; } = new Dictionary<string, byte[]>();
+
     /// <summary>Alignment of flushed and invalidated ranges (nonCoherentAtomSize).</summary>
     internal ulong NonCoherentAtomSize { get; }
 

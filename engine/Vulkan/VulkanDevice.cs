@@ -100,6 +100,8 @@ public sealed unsafe partial class VulkanDevice : IDisposable
         MemoryMode = options.MemoryMode != DeviceMemoryMode.Auto ? options.MemoryMode
             : Kind == DeviceKind.DiscreteGpu ? DeviceMemoryMode.Staged : DeviceMemoryMode.Mapped;
         TreatMemoryAsNonCoherent = options.TreatMemoryAsNonCoherent;
+        KernelLanguage = options.KernelLanguage;
+        KernelOverrides = options.KernelOverrides ?? new Dictionary<string, byte[]>();
         NonCoherentAtomSize = Math.Max(1, props.Limits.NonCoherentAtomSize);
         SupportsDispatchBase = props.ApiVersion >= Vk.Version11;
 

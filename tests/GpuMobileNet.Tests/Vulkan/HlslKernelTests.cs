@@ -1,0 +1,102 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Passes;
+using GpuMobileNet.Runtime;
+using GpuMobileNet.Tensors;
+using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Kernels;
+using GpuMobileNet.Vulkan;
+using NUnit.Framework;
+
+namespace GpuMobileNet.Tests.Vulkan;
+
+/// <summary>Every kernel's HLSL form (generated from its GLSL at build time, compiled at run time through libshaderc with
+/// its specialisation constants as defines) runs on lavapipe and gives what the GLSL-built SPIR-V gives, on the sessions
+/// below, which between them use every fp32 kernel; a last test checks that nothing was left out.</summary>
+public class HlslKernelTests
+{
+    private static VulkanDevice _hlsl = null!;
+    private static readonly HashSet<string> Covered = [];
+
+    [OneTimeSetUp]
+    public void Open() => _hlsl = VulkanDevice.Open(new DeviceOptions { Validation = true, PipelineCachePath = "", KernelLanguage = ShaderLanguage.Hlsl });
+
+    /// <summary>Also checks, once every test of the fixture ran (not in a filtered run), that no fp32 kernel was left out.</summary>
+    [OneTimeTearDown]
+    public void Close()
+    {
+        var messages = _hlsl.ValidationMessages;
+        _hlsl.Dispose();
+        Assert.That(messages, Is.Empty, "Vulkan validation layer reported:\n" + string.Join("\n", messages));
+        if (_ran < Sessions().Count() + 1) return;
+        var kernels = ShaderLibrary.Names.Where(n => !n.EndsWith("_fp16", StringComparison.Ordinal) && !n.EndsWith("_fp16s", StringComparison.Ordinal));
+        Assert.That(kernels.Except(Covered), Is.Empty, "kernels whose HLSL form no test of this fixture ran");
+    }
+
+    private static int _ran;
+
+    /// <summary>A MobileNetV2 in miniature (stem, one inverted residual block, a depthwise-separable stride-2 block,
+    /// pooling, dense, softmax): every kind of layer of the real networks, but few distinct pipelines, since each is
+    /// compiled twice here (HLSL through glslc, then by the driver).</summary>
+    private static readonly ModelGraph Net = MiniMobileNet();
+
+    private static ModelGraph MiniMobileNet()
+    {
+        var b = new GraphBuilder("mini_mobilenet", new TensorShape(3, 19, 17));
+        int seed = 80;
+        float[] W(int n, int fanIn) => GpuVsCpu.RandomArray(n, seed++, (float)Math.Sqrt(3.0 / fanIn));
+        var x = b.Conv2d("stem", b.Input, 8, 3, 2, Padding.Same(19, 17, 3, 3, 2, 2), 1, W(8 * 3 * 9, 27), W(8, 1), Activation.Relu6);
+        var e = b.Conv2d("expand", x, 24, 1, 1, Padding.Zero, 1, W(24 * 8, 8), W(24, 1), Activation.Relu6);
+        var d = b.Conv2d("dw", e, 24, 3, 1, Padding.Symmetric(1), 24, W(24 * 9, 9), W(24, 1), Activation.Relu6);
+        var p = b.Conv2d("project", d, 8, 1, 1, Padding.Zero, 1, W(8 * 24, 24), W(8, 1));
+        x = b.Activate("relu", b.Add("residual", p, x), Activation.Relu); // a separate activation op where passes are off
+        var d2 = b.Conv2d("dw2", x, 8, 3, 2, Padding.Same(x.Shape.H, x.Shape.W, 3, 3, 2, 2), 8, W(8 * 9, 9), W(8, 1), Activation.Relu6);
+        var p2 = b.Conv2d("pw2", d2, 16, 1, 1, Padding.Zero, 1, W(16 * 8, 8), W(16, 1), Activation.Relu6);
+        var pooled = b.Flatten("flatten", b.GlobalAvgPool("pool", p2));
+        return b.Build(b.Softmax("softmax", b.Dense("logits", pooled, 5, W(5 * 16, 16), W(5, 1))));
+    }
+
+    private static IEnumerable<TestCaseData> Sessions()
+    {
+        yield return new TestCaseData(Net, new SessionOptions()).SetName("Hlsl_default_channel_packed");
+        yield return new TestCaseData(Net, new SessionOptions { Passes = new PassOptions { PackChannels = false } }).SetName("Hlsl_planar_tiled");
+        yield return new TestCaseData(Net, new SessionOptions { Kernels = KernelChoice.Simple, Passes = PassOptions.None }).SetName("Hlsl_simple_unfused");
+        yield return new TestCaseData(Net, new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: true, FuseInvertedResidual: true) }).SetName("Hlsl_fused_blocks");
+        yield return new TestCaseData(Net, new SessionOptions { Kernels = new KernelChoice(Pointwise: PointwiseVariant.Subgroup), Passes = new PassOptions { PackChannels = false } }).SetName("Hlsl_subgroup_pointwise");
+        yield return new TestCaseData(Net, new SessionOptions { Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory), Passes = new PassOptions { PackChannels = false } }).SetName("Hlsl_shared_memory_pointwise");
+        yield return new TestCaseData(SmallOpGraphs.Build("pad", new TensorShape(5, 7, 6), (b, x) => b.Pad("pad", x, new Padding(1, 2, 0, 1))), new SessionOptions { Passes = PassOptions.None }).SetName("Hlsl_pad");
+        yield return new TestCaseData(PackRoundTrip(), new SessionOptions()).SetName("Hlsl_layout_convert");
+    }
+
+    private static ModelGraph PackRoundTrip()
+    {
+        var shape = new TensorShape(8, 5, 3);
+        var input = new Value("input", shape);
+        var packed = new Value("packed", shape, TensorLayout.Nc4hw4);
+        var planar = new Value("planar", shape);
+        return new ModelGraph("pack_unpack", input, [new LayoutConvertOp("pack", input, packed), new LayoutConvertOp("unpack", packed, planar)], planar);
+    }
+
+    [TestCaseSource(nameof(Sessions))]
+    public void HlslBuiltKernelsMatchGlslBuiltOnes(ModelGraph graph, SessionOptions options)
+    {
+        var input = GpuVsCpu.RandomArray(2 * graph.Input.Shape.Elements, 5);
+        using var glsl = InferenceSession.Create(graph, SharedDevice.Instance, options with { Batch = 2 });
+        using var hlsl = InferenceSession.Create(graph, _hlsl, options with { Batch = 2 });
+        Assert.That(hlsl.Dispatches.Select(d => d.Shader), Is.EqualTo(glsl.Dispatches.Select(d => d.Shader)), "same kernels both ways");
+        lock (Covered) { Covered.UnionWith(hlsl.Dispatches.Select(d => d.Shader)); _ran++; }
+        GpuVsCpu.AssertClose(hlsl.Run(input), glsl.Run(input), 1e-6, 1e-5, $"{graph.Name}: HLSL-built vs GLSL-built");
+    }
+
+    [Test]
+    public void PeakKernelLanesMatch()
+    {
+        var viaHlsl = new float[DevicePeak.Lanes];
+        var viaGlsl = new float[DevicePeak.Lanes];
+        DevicePeak.MeasureMilliseconds(_hlsl, 256, 1, viaHlsl);
+        DevicePeak.MeasureMilliseconds(SharedDevice.Instance, 256, 1, viaGlsl);
+        Assert.That(viaHlsl, Is.EqualTo(viaGlsl).Within(1e-6));
+        lock (Covered) { Covered.Add(DevicePeak.Shader); _ran++; }
+    }
+}
