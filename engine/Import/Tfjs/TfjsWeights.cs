@@ -63,6 +63,8 @@ internal static class TfjsWeights
             string file = Path.GetFullPath(Path.Combine(dir, name));
             if (!SafeFile.IsInside(dir, file))
                 throw new ModelLoadException($"{modelPath}: weights path '{name}' leads outside the model's folder {dir}; refused");
+            if (SafeFile.Stat(file).Kind == FileKind.Missing)
+                throw new ModelLoadException($"{file}: weights file listed in {model} is missing");
             files.Add((file, SafeFile.RequireRegular(file, MaxWeightBytes, $"weights file listed in {model}", m => new ModelLoadException(m))));
         }
         string list = string.Join(" + ", files.Select(f => f.Path));
