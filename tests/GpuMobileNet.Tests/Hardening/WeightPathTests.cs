@@ -52,6 +52,19 @@ public class WeightPathTests
     }
 
     [Test]
+    public void ModelInALinkedFolderLoadsAndAMissingShardIsCalledMissing()
+    {
+        var (dir, _) = ModelWithWeightsAt("w.bin");
+        using var _dir = dir;
+        using var other = new TempDir();
+        Directory.CreateSymbolicLink(other.File("model"), dir.Path);
+        string json = Path.Combine(other.File("model"), "model.json");
+        Assert.That(TfjsLayersImporter.Load(json).Nodes, Has.Count.EqualTo(1));
+        File.Delete(dir.File("w.bin"));
+        Assert.That(() => TfjsLayersImporter.Load(json), Throws.TypeOf<ModelLoadException>().With.Message.Contains("is missing"));
+    }
+
+    [Test]
     public void PathsInsideTheFolderStillLoad()
     {
         // A subfolder, a ./ prefix and a symlink that stays inside are all fine.
