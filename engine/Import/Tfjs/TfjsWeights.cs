@@ -37,7 +37,8 @@ internal static class TfjsWeights
             int offset = 0;
             foreach (var spec in specs)
             {
-                result[spec.Name] = new TfjsWeight(spec.Name, spec.Shape, spec.Decode(bytes.AsSpan(offset, (int)spec.ByteLength)));
+                int start = offset;
+                result[spec.Name] = new TfjsWeight(spec.Name, spec.Shape, () => spec.Decode(bytes.AsSpan(start, (int)spec.ByteLength)));
                 offset += (int)spec.ByteLength;
             }
         }

@@ -44,7 +44,15 @@ public class FuzzTests
         {
             var node = pending.Pop();
             if (node is JsonObject o)
-                foreach (var (k, v) in o) { slots.Add((o, k, -1)); if (v is not null) pending.Push(v); }
+                foreach (var (k, v) in o)
+                {
+                    // Keras initializer/regularizer/constraint settings are training-only and never read: edits there
+                    // would only spend a full load each on nothing.
+                    if (k.EndsWith("_initializer", StringComparison.Ordinal) || k.EndsWith("_regularizer", StringComparison.Ordinal)
+                        || k.EndsWith("_constraint", StringComparison.Ordinal)) continue;
+                    slots.Add((o, k, -1));
+                    if (v is not null) pending.Push(v);
+                }
             else if (node is JsonArray a)
                 for (int i = 0; i < a.Count; i++) { slots.Add((a, null, i)); if (a[i] is { } v) pending.Push(v); }
         }
