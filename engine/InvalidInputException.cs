@@ -6,6 +6,20 @@ namespace GpuMobileNet;
 /// tell bad input from a bug in the engine by type.</summary>
 public abstract class InvalidInputException : Exception
 {
-    protected InvalidInputException(string message) : base(message) { }
-    protected InvalidInputException(string message, Exception? inner) : base(message, inner) { }
+    protected InvalidInputException(string message) : base(OneLine(message)) { }
+    protected InvalidInputException(string message, Exception? inner) : base(OneLine(message), inner) { }
+
+    /// <summary>The longest message kept: names and values quoted from a hostile file are cut to fit.</summary>
+    public const int MaxMessageLength = 1000;
+
+    /// <summary>Messages quote names, values and bytes from the input, which may hold line breaks or control
+    /// characters (a PNG chunk type, a layer name): those become '?', and a message is cut at
+    /// <see cref="MaxMessageLength"/>, so it is always one printable line.</summary>
+    public static string OneLine(string? message)
+    {
+        if (string.IsNullOrEmpty(message)) return "invalid input";
+        var chars = message.Select(c => char.IsControl(c) ? '?' : c).ToArray();
+        var line = new string(chars).Trim();
+        return line.Length <= MaxMessageLength ? line : line[..(MaxMessageLength - 3)] + "...";
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 
@@ -23,7 +24,7 @@ public sealed class GraphBuilder
         if (inputShape.C <= 0 || inputShape.H <= 0 || inputShape.W <= 0)
             throw new InvalidGraphException($"graph '{graphName}': input shape {inputShape} must be positive");
         if (ElementCount(inputShape) > MaxTensorElements)
-            throw new InvalidGraphException($"graph '{graphName}': input shape {inputShape} has {ElementCount(inputShape):N0} elements, more than the limit of {MaxTensorElements:N0}");
+            throw new InvalidGraphException($"graph '{graphName}': input shape {inputShape} has {ElementCount(inputShape).ToString("N0", CultureInfo.InvariantCulture)} elements, more than the limit of {MaxTensorElements.ToString("N0", CultureInfo.InvariantCulture)}");
         _graphName = graphName;
         Input = new Value(inputName, inputShape);
         _names.Add(inputName);
@@ -141,7 +142,7 @@ public sealed class GraphBuilder
         if (shape.C <= 0 || shape.H <= 0 || shape.W <= 0)
             Fail(name, op, $"output shape {shape} must be positive");
         if (ElementCount(shape) > MaxTensorElements)
-            Fail(name, op, $"output shape {shape} has {ElementCount(shape):N0} elements, more than the limit of {MaxTensorElements:N0}");
+            Fail(name, op, $"output shape {shape} has {ElementCount(shape).ToString("N0", CultureInfo.InvariantCulture)} elements, more than the limit of {MaxTensorElements.ToString("N0", CultureInfo.InvariantCulture)}");
         if (!_names.Add(name))
             throw new InvalidGraphException($"graph '{_graphName}': two ops are named '{name}'");
         return new Value(name, shape);
@@ -157,7 +158,7 @@ public sealed class GraphBuilder
             Fail(name, op, $"{what} has {data.Length} values, expected {expected}");
         for (int i = 0; i < data.Length; i++)
             if (!float.IsFinite(data[i]))
-                Fail(name, op, $"{what} has a non-finite value ({data[i]}) at index {i}");
+                Fail(name, op, $"{what} has a non-finite value ({data[i].ToString(CultureInfo.InvariantCulture)}) at index {i}");
     }
 
     private static void CheckWindow(string name, string op, int kernelH, int kernelW, int strideH, int strideW, Padding pad)

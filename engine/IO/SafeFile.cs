@@ -26,7 +26,8 @@ public static class SafeFile
         var (kind, size) = Stat(path);
         string? problem = kind switch
         {
-            FileKind.Regular when size > maxBytes => $"{path}: {what} is {Bytes(size)}, more than the {Bytes(maxBytes)} a {what} may have",
+            FileKind.Regular when size > maxBytes =>
+                $"{path}: {what} is {size.ToString("N0", CultureInfo.InvariantCulture)} bytes, more than the {Bytes(maxBytes)} a {what} may have",
             FileKind.Regular => null,
             FileKind.Missing => $"{path}: {what} not found",
             FileKind.Directory => $"{path}: {what} is a directory, not a file",

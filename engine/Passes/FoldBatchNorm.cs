@@ -10,11 +10,7 @@ public static class FoldBatchNorm
 {
     public static ModelGraph Apply(ModelGraph g)
     {
-        var uses = new ValueUses(g);
-        var folded = new Dictionary<Conv2dOp, BatchNormOp>();
-        foreach (var node in g.Nodes)
-            if (node is Conv2dOp conv && CanFold(conv) && uses.SoleConsumer(conv.Output) is BatchNormOp bn)
-                folded[conv] = bn;
+        var folded = Pairs(g);
 
         var removed = folded.Values.ToHashSet<Node>();
         var nodes = new List<Node>();
@@ -25,6 +21,20 @@ public static class FoldBatchNorm
         }
         return g.WithNodes(nodes);
     }
+
+    /// <summary>Each convolution that folds, with the BatchNorm it absorbs.</summary>
+    internal static Dictionary<Conv2dOp, BatchNormOp> Pairs(ModelGraph g)
+    {
+        var uses = new ValueUses(g);
+        var folded = new Dictionary<Conv2dOp, BatchNormOp>();
+        foreach (var node in g.Nodes)
+            if (node is Conv2dOp conv && CanFold(conv) && uses.SoleConsumer(conv.Output) is BatchNormOp bn)
+                folded[conv] = bn;
+        return folded;
+    }
+
+    /// <summary>gamma / sqrt(variance + epsilon) of channel <paramref name="c"/>, in double as the fold computes it.</summary>
+    internal static double Scale(BatchNormOp bn, int c) => bn.Gamma[c] / Math.Sqrt((double)bn.Variance[c] + bn.Epsilon);
 
     // The BN acts on the conv's final output; it commutes with the conv arithmetic only when nothing
     // non-linear (activation) or extra (residual) is applied after the sum.
@@ -38,7 +48,7 @@ public static class FoldBatchNorm
         var bias = new float[outC];
         for (int c = 0; c < outC; c++)
         {
-            double scale = bn.Gamma[c] / Math.Sqrt((double)bn.Variance[c] + bn.Epsilon);
+            double scale = Scale(bn, c);
             for (int i = c * perChannel; i < (c + 1) * perChannel; i++)
                 weights[i] = (float)(conv.Weights[i] * scale);
             double oldBias = conv.Bias is null ? 0.0 : conv.Bias[c];

@@ -39,7 +39,7 @@ public static class TfjsLayersImporter
         {
             throw new ModelLoadException($"{modelJsonPath}: {e.Message}", e);
         }
-        catch (InvalidOperationException e) when (e.Source == typeof(JsonElement).Assembly.GetName().Name)
+        catch (InvalidOperationException e) when (e.TargetSite?.DeclaringType?.Assembly == typeof(JsonElement).Assembly)
         {
             // A JSON value of the wrong kind somewhere the checks above do not name: still one line naming the file.
             throw new ModelLoadException($"{modelJsonPath}: unexpected JSON structure ({e.Message})", e);
@@ -64,6 +64,7 @@ public static class TfjsLayersImporter
             string where = e.LineNumber is long line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
             // The reader's own words say why (e.g. the depth limit); its position suffix is already in 'where'.
             string why = e.Message.Split(" LineNumber:")[0].Split(" Path:")[0].Trim().TrimEnd('.', ' ', '|');
+            if (why.Length > 160) why = why[..157] + "..."; // the reader quotes the bad text, which may be long
             throw new ModelLoadException($"{path}: not valid JSON{where}: {why}", e);
         }
     }

@@ -37,7 +37,8 @@ internal static class TfjsWeights
             int offset = 0;
             foreach (var spec in specs)
             {
-                result[spec.Name] = new TfjsWeight(spec.Name, spec.Shape, spec.Decode(bytes.AsSpan(offset, (int)spec.ByteLength)));
+                int start = offset;
+                result[spec.Name] = new TfjsWeight(spec.Name, spec.Shape, () => spec.Decode(bytes.AsSpan(start, (int)spec.ByteLength)));
                 offset += (int)spec.ByteLength;
             }
         }
@@ -61,8 +62,14 @@ internal static class TfjsWeights
             if (Path.IsPathRooted(name))
                 throw new ModelLoadException($"{modelPath}: weights path '{name}' is absolute; only paths inside the model's folder {dir} are allowed");
             string file = Path.GetFullPath(Path.Combine(dir, name));
-            if (!SafeFile.IsInside(dir, file))
+            // First as written (../), then, once it is known to exist, with links resolved: a model kept in a linked
+            // folder (models/cache may be one) with a missing shard should hear "missing", not "outside".
+            if (!file.StartsWith(dir.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 throw new ModelLoadException($"{modelPath}: weights path '{name}' leads outside the model's folder {dir}; refused");
+            if (SafeFile.Stat(file).Kind == FileKind.Missing)
+                throw new ModelLoadException($"{file}: weights file listed in {model} is missing");
+            if (!SafeFile.IsInside(dir, file))
+                throw new ModelLoadException($"{modelPath}: weights path '{name}' leads outside the model's folder {dir} through a link; refused");
             files.Add((file, SafeFile.RequireRegular(file, MaxWeightBytes, $"weights file listed in {model}", m => new ModelLoadException(m))));
         }
         string list = string.Join(" + ", files.Select(f => f.Path));

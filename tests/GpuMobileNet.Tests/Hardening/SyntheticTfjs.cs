@@ -9,6 +9,7 @@ internal sealed class SyntheticTfjs
     private readonly JsonArray _layers = [];
     private readonly JsonArray _specs = [];
     private readonly List<float> _weights = [];
+    private readonly List<(string Name, int[] Shape, float[] Values)> _tensors = [];
 
     public SyntheticTfjs(int h, int w, int c)
     {
@@ -17,7 +18,7 @@ internal sealed class SyntheticTfjs
         Last = "in";
     }
 
-    public int Channels { get; }
+    public int Channels { get; private set; }
     public string Last { get; private set; }
 
     public SyntheticTfjs Relu(string name) => Add(name, "ReLU", new JsonObject());
@@ -38,6 +39,7 @@ internal sealed class SyntheticTfjs
     public SyntheticTfjs Conv(string name, int kernel, int filters, string padding = "valid")
     {
         Weight($"{name}/kernel", [kernel, kernel, Channels, filters], Enumerable.Repeat(0.1f, kernel * kernel * Channels * filters).ToArray());
+        Channels = filters;
         return Add(name, "Conv2D", new JsonObject
         {
             ["filters"] = filters, ["kernel_size"] = new JsonArray(kernel, kernel), ["strides"] = new JsonArray(1, 1),
@@ -63,6 +65,25 @@ internal sealed class SyntheticTfjs
     {
         _specs.Add(new JsonObject { ["name"] = name, ["shape"] = new JsonArray(shape.Select(d => (JsonNode)d).ToArray()), ["dtype"] = "float32" });
         _weights.AddRange(values);
+        _tensors.Add((name, shape, values));
+    }
+
+    /// <summary>The same model with every weight uint8-quantised as tensorflowjs_converter does (min and scale per
+    /// tensor, value = code * scale + min), as the nsfwjs model is.</summary>
+    public (JsonObject Json, byte[] Weights) Quantized()
+    {
+        var json = Json();
+        var specs = json["weightsManifest"]![0]!["weights"]!.AsArray();
+        var bytes = new List<byte>();
+        for (int i = 0; i < _tensors.Count; i++)
+        {
+            var v = _tensors[i].Values;
+            float min = v.Min(), max = v.Max();
+            double scale = max > min ? (max - min) / 255.0 : 1.0;
+            specs[i]!["quantization"] = new JsonObject { ["dtype"] = "uint8", ["min"] = min, ["scale"] = scale };
+            bytes.AddRange(v.Select(x => (byte)Math.Clamp(Math.Round((x - min) / scale), 0, 255)));
+        }
+        return (json, [.. bytes]);
     }
 
     public JsonObject Json() => new()

@@ -103,8 +103,9 @@ public class TfjsImporterTests
         using var dir = CopyModel(out string json);
         Edit(json, root =>
         {
+            // Renamed, not removed: the manifest must still account for every byte of the weights file.
             var weights = root["weightsManifest"]![0]!["weights"]!.AsArray();
-            weights.Remove(weights.First(w => (string?)w!["name"] == "bn_Conv1/gamma"));
+            weights.First(w => (string?)w!["name"] == "bn_Conv1/gamma")!["name"] = "bn_Conv1/gamma_renamed";
         });
         Assert.That(() => TfjsLayersImporter.Load(json),
             Throws.TypeOf<ModelLoadException>().With.Message.Contains("missing weight 'bn_Conv1/gamma'"));
