@@ -10,7 +10,14 @@ public static class ImageLoader
     {
         if (!File.Exists(path))
             throw new ImageLoadException($"{path}: image file not found");
-        byte[] bytes = File.ReadAllBytes(path);
+        return Decode(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Decodes an image held in memory; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="ImageLoadException">The bytes are not an image, or truncated.</exception>
+    public static RgbImage Decode(byte[] bytes, string source)
+    {
+        string path = source;
         // stb_image decodes a cut-off JPEG (and some cut-off PNGs) without complaint, filling the
         // missing rows with grey or garbage: check the container is complete before decoding.
         if (TruncationCheck.Problem(bytes) is { } problem)

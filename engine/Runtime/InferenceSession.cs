@@ -10,7 +10,7 @@ namespace GpuMobileNet.Runtime;
 /// <summary>A graph bound to a device: passes applied, memory planned, pipelines specialised, one command
 /// buffer recorded. <see cref="Run(ReadOnlySpan{float}, Span{float})"/> only copies the input in, replays
 /// that command buffer and copies the output out: it creates no Vulkan objects.</summary>
-public sealed class InferenceSession : IDisposable
+public sealed partial class InferenceSession : IDisposable
 {
     private readonly VulkanDevice _device;
     private readonly GpuBuffer _arena;
@@ -144,19 +144,24 @@ public sealed class InferenceSession : IDisposable
         }
     }
 
-    private void Record()
+    private void Record() => Record(_recorder, null);
+
+    /// <summary>Records the network into <paramref name="recorder"/>; a <paramref name="prologue"/> (the RGBA8
+    /// preprocessing) writes the input in the arena itself, so the staging copy of the input is left out.</summary>
+    private void Record(CommandRecorder recorder, Action<CommandRecorder>? prologue)
     {
         var pipelines = _device.Pipelines;
-        _recorder.Begin();
+        recorder.Begin();
         ulong bytes = (ulong)ActivationBytes;
-        if (_stagingIn is not null)
-            _recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * bytes, (ulong)InputLength * bytes);
+        if (_stagingIn is not null && prologue is null)
+            recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * bytes, (ulong)InputLength * bytes);
+        prologue?.Invoke(recorder);
         foreach (var d in Dispatches)
-            _recorder.Dispatch(pipelines.Get(d.Shader + ShaderSuffix, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
+            recorder.Dispatch(pipelines.Get(d.Shader + ShaderSuffix, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
                 d.Groups, d.Reads, d.Writes, d.Label, d.UniformWindowOffsetBytes, d.UniformWindow2OffsetBytes);
         if (_stagingOut is not null)
-            _recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)OutputLength * bytes);
-        _recorder.End();
+            recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)OutputLength * bytes);
+        recorder.End();
     }
 
     private static void CheckPrecision(VulkanDevice device, Precision precision)
@@ -177,6 +182,7 @@ public sealed class InferenceSession : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _rgba8?.Dispose();
         _recorder.Dispose();
         _bindings.Dispose();
         _stagingOut?.Dispose();
