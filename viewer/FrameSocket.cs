@@ -12,10 +12,10 @@ namespace GpuMobileNet.Viewer;
 /// reading and parks only the newest frame; a worker classifies it and replies; a frame that arrives while another
 /// is parked replaces it (counted as dropped). Three buffers per client, each at most <see cref="ViewerOptions.MaxFrameBytes"/>.
 /// A malformed or oversized message gets one {"type":"error"} reply and the connection is closed.</summary>
-internal sealed class FrameSocket(WebSocket socket, ViewerState state)
+internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? session)
 {
     private readonly ViewerOptions _options = state.Options;
-    private readonly Teacher _teacher = new(state.Options);
+    private readonly Teacher _teacher = state.TeacherFor(session);
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly SemaphoreSlim _frameReady = new(0, 1);
     private readonly object _slotLock = new();
@@ -185,7 +185,7 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state)
                 case "model":
                     var name = (string?)msg["name"] ?? throw new ArgumentException("model message needs a name");
                     var model = await Task.Run(() => state.Catalog.Get(name), ct);
-                    if (model != _model) _teacher.Clear(); // captured features belong to the old backbone
+                    if (model != _model && _model is not null) _teacher.Clear(); // captured features belong to the old backbone
                     _model = model;
                     await SendJsonAsync(ModelInfo(model), ct);
                     break;

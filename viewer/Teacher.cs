@@ -6,7 +6,7 @@ namespace GpuMobileNet.Viewer;
 /// <summary>One client's teaching state: named classes with captured feature vectors, the class being captured and
 /// how many frames are left to capture, and the head trained from them. Bounded by
 /// <see cref="ViewerOptions.MaxClasses"/> x <see cref="ViewerOptions.MaxSamplesPerClass"/>.</summary>
-internal sealed class Teacher(ViewerOptions options)
+public sealed class Teacher(ViewerOptions options)
 {
     private readonly object _lock = new();
     private readonly List<(string Label, List<float[]> Samples)> _classes = [];

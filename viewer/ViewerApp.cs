@@ -57,7 +57,7 @@ public static class ViewerApp
                 await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, "too many clients", context.RequestAborted);
                 return;
             }
-            try { await new FrameSocket(socket, state).RunAsync(context.RequestAborted); }
+            try { await new FrameSocket(socket, state, context.Request.Query["session"].FirstOrDefault()).RunAsync(context.RequestAborted); }
             finally { state.RemoveClient(); }
         });
         app.MapGet("/api/models", () => Results.Json(new { models = catalog.Names(), @default = options.DefaultModel, device = device.ToString() }));

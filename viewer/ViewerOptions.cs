@@ -36,4 +36,7 @@ public sealed record ViewerOptions
     /// <summary>Teaching limits per client: classes, and samples per class.</summary>
     public int MaxClasses { get; init; } = 10;
     public int MaxSamplesPerClass { get; init; } = 300;
+
+    /// <summary>Page sessions whose teaching state is kept across reconnects.</summary>
+    public int MaxTeachSessions { get; init; } = 64;
 }

@@ -21,4 +21,22 @@ public sealed class ViewerState(ViewerOptions options, ModelCatalog catalog, Act
     }
 
     public void RemoveClient() => Interlocked.Decrement(ref _clients);
+
+    private readonly Dictionary<string, Teacher> _teachers = [];
+
+    /// <summary>The teaching state of the page session <paramref name="id"/> (the page's ?session= parameter), kept
+    /// across reconnects so classes can be captured from one source, then another. At most
+    /// <see cref="ViewerOptions.MaxTeachSessions"/> are kept; beyond that, and without a valid id, a connection gets
+    /// its own state, dropped when it closes.</summary>
+    public Teacher TeacherFor(string? id)
+    {
+        if (id is null || id.Length is 0 or > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            return new Teacher(Options);
+        lock (_teachers)
+        {
+            if (_teachers.TryGetValue(id, out var t)) return t;
+            if (_teachers.Count >= Options.MaxTeachSessions) return new Teacher(Options);
+            return _teachers[id] = new Teacher(Options);
+        }
+    }
 }

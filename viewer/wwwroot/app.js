@@ -8,8 +8,13 @@ const frameCanvas = $('frame');
 const frameCtx = frameCanvas.getContext('2d', { willReadFrequently: true });
 let ws = null, inFlight = false, sentAt = 0, sentFrame = null, resultTimes = [], source = null, clip = null;
 
+// Teaching state lives on the server under this page session, so classes survive a reload or a change of camera.
+const params = new URLSearchParams(location.search);
+const session = params.get('session') || sessionStorage.getItem('gmn-session') || Math.random().toString(36).slice(2);
+sessionStorage.setItem('gmn-session', session);
+
 function connect() {
-  ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?session=${encodeURIComponent(session)}`);
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => status('connected');
   ws.onclose = e => { status(`disconnected${e.reason ? ': ' + e.reason : ''}`, true); inFlight = false; };
@@ -156,6 +161,7 @@ function addClass(name) {
 }
 
 function renderClasses(samples, capturing) {
+  for (const name of Object.keys(samples || {})) if (!classNames.includes(name)) classNames.push(name);
   const rows = classNames.map((name, i) => {
     let row = $('classes').children[i];
     if (!row) {
@@ -203,4 +209,4 @@ $('load-head').onchange = async e => { const f = e.target.files[0]; if (f) send(
 connect();
 requestAnimationFrame(tick);
 // Start with the camera where there is one; the page says so and offers the clip where there is not.
-if (new URLSearchParams(location.search).get('source') === 'clip') useClip(); else useCamera();
+if (params.get('source') === 'clip') useClip(); else useCamera();
