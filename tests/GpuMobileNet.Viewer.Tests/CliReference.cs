@@ -19,9 +19,11 @@ public static class CliReference
         if (Session.IsValueCreated) Session.Value.Dispose();
     }
 
-    public static float[] Nsfwjs(RgbImage image)
+    public static float[] Nsfwjs(RgbImage image) => Nsfwjs(ImagePreprocessor.ToTensor(image, 224, 224));
+
+    public static float[] Nsfwjs(float[] input)
     {
         lock (Session)
-            return Session.Value.Run(ImagePreprocessor.ToTensor(image, 224, 224));
+            return Session.Value.Run(input);
     }
 }
