@@ -125,7 +125,9 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException)
             {
-                await SendJsonAsync(Error(e.Message), ct);
+                var error = Error(e.Message);
+                error["frame"] = true; // answers the frame, so the page may send the next
+                await SendJsonAsync(error, ct);
                 continue;
             }
             finally

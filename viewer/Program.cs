@@ -1,6 +1,8 @@
 using GpuMobileNet.Viewer;
 
-// gmn viewer: dotnet GpuMobileNet.Viewer.dll [--urls http://127.0.0.1:5000] [--models-dir DIR] [--device N] [--model NAME]
+// dotnet GpuMobileNet.Viewer.dll [--urls http://127.0.0.1:5000] [--models-dir DIR] [--device N] [--model NAME]
+//   --soak 10000 [--model NAME]: drive frames over the WebSocket, print host RSS and device memory at start and end
+//   --bench [--models a,b] [--seconds 10]: end-to-end FPS and per-stage times in headless Chromium
 string? Arg(string name)
 {
     int i = Array.IndexOf(args, name);
@@ -18,6 +20,10 @@ try
         Validation = Environment.GetEnvironmentVariable("GMN_VALIDATION") == "1",
         DefaultModel = Arg("--model") ?? ModelCatalog.NsfwjsName,
     };
+    if (Arg("--soak") is { } soakFrames)
+        return await Soak.RunAsync(options, int.Parse(soakFrames), Arg("--model") ?? "mobilenet_v1_0.25_128");
+    if (args.Contains("--bench"))
+        return await ChromiumBench.RunAsync(options, (Arg("--models") ?? "mobilenet_v2_1.0_224,mobilenet_v1_0.5_160").Split(','), int.Parse(Arg("--seconds") ?? "10"));
     var app = ViewerApp.Build(args.Where((a, i) => !IsOurs(a) && (i == 0 || !IsOurs(args[i - 1]))).ToArray(), options);
     await app.StartAsync();
     var catalog = app.Services.GetRequiredService<ViewerState>().Catalog;
@@ -38,7 +44,7 @@ catch (Exception e) when (Environment.GetEnvironmentVariable("GMN_DEBUG") != "1"
     return 1;
 }
 
-static bool IsOurs(string a) => a is "--models-dir" or "--device" or "--model";
+static bool IsOurs(string a) => a is "--models-dir" or "--device" or "--model" or "--models" or "--seconds" or "--soak";
 
 static string FindRepoRoot()
 {

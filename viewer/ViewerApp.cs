@@ -65,6 +65,15 @@ public static class ViewerApp
             ? Directory.EnumerateFiles(photos).Select(Path.GetFileName).Where(n => n!.EndsWith(".png") || n.EndsWith(".jpg")).Order().ToArray()
             : []));
         app.MapPost("/api/classify", (HttpRequest request) => UploadEndpoint.HandleAsync(request, state));
+        app.MapPost("/api/bench", async (HttpRequest request) =>
+        {
+            if (state.BenchReport is not { } report) return Results.NotFound(new { error = "not running --bench" });
+            var (body, tooBig) = await UploadEndpoint.ReadBodyAsync(request, options.MaxTextBytes);
+            if (tooBig || System.Text.Json.Nodes.JsonNode.Parse(body) is not System.Text.Json.Nodes.JsonObject json)
+                return Results.BadRequest(new { error = "bench report must be a JSON object" });
+            report(json);
+            return Results.Ok();
+        });
         KServeApi.Map(app, state);
         return app;
     }

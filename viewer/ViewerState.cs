@@ -12,6 +12,9 @@ public sealed class ViewerState(ViewerOptions options, ModelCatalog catalog, Act
 
     public void Log(string message) => log(message);
 
+    /// <summary>Where POST /api/bench goes (set by --bench; the endpoint is 404 otherwise).</summary>
+    public Action<System.Text.Json.Nodes.JsonObject>? BenchReport { get; set; }
+
     /// <summary>Takes a client slot; false when <see cref="ViewerOptions.MaxClients"/> are connected.</summary>
     public bool TryAddClient()
     {

@@ -9,6 +9,7 @@ public sealed unsafe class GpuBuffer : IDisposable
 {
     private readonly VulkanDevice _device;
     private readonly DeviceMemory _memory;
+    private readonly long _allocationBytes;
     private bool _disposed;
 
     internal Buffer Handle { get; }
@@ -40,6 +41,8 @@ public sealed unsafe class GpuBuffer : IDisposable
             throw new VulkanException($"vkAllocateMemory of {Bytes} bytes failed on '{device.Name}': {result}");
         }
         device.CountObject();
+        _allocationBytes = (long)req.Size;
+        device.CountAllocation(_allocationBytes);
         VulkanException.Check(vk.BindBufferMemory(device.Handle, buffer, _memory, 0), "vkBindBufferMemory");
         var flags = device.MemoryProperties.MemoryTypes[(int)type].PropertyFlags;
         if ((flags & MemoryPropertyFlags.HostVisibleBit) != 0)
@@ -93,5 +96,6 @@ public sealed unsafe class GpuBuffer : IDisposable
         if (Mapped != null) _device.Vk.UnmapMemory(_device.Handle, _memory);
         _device.Vk.DestroyBuffer(_device.Handle, Handle, null);
         _device.Vk.FreeMemory(_device.Handle, _memory, null);
+        _device.CountAllocation(-_allocationBytes);
     }
 }

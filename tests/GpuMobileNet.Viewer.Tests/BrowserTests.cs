@@ -24,8 +24,8 @@ public class BrowserTests
         var dir = Directory.CreateTempSubdirectory("gmn-clips-").FullName;
         try
         {
-            var cat = Y4mClip.Write(dir, "chelsea.png");
-            var coffee = Y4mClip.Write(dir, "coffee.png");
+            var cat = Y4mClip.Write(dir, ViewerServer.Photo("chelsea.png"));
+            var coffee = Y4mClip.Write(dir, ViewerServer.Photo("coffee.png"));
             var session = "browser-test-" + Guid.NewGuid().ToString("N")[..8];
 
             using (var page = Open(cat, session))

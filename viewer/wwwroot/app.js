@@ -17,7 +17,7 @@ function connect() {
   ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?session=${encodeURIComponent(session)}`);
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => status('connected');
-  ws.onclose = e => { status(`disconnected${e.reason ? ': ' + e.reason : ''}`, true); inFlight = false; };
+  ws.onclose = e => { status(`disconnected${e.reason ? ': ' + e.reason : ''}`, true); };
   ws.onmessage = e => onMessage(JSON.parse(e.data));
 }
 
@@ -29,19 +29,21 @@ function onMessage(m) {
       gmn.models = m.models;
       $('model').replaceChildren(...m.models.map(n => new Option(n, n)));
       $('device').textContent = `device: ${m.device}`;
+      if (params.get('model') && params.get('model') !== $('model').value) send({ type: 'model', name: params.get('model') });
       break;
     case 'model':
       gmn.model = m;
       $('model').value = m.name;
       frameCanvas.width = m.width; frameCanvas.height = m.height;
       status(`${m.name} (${m.width}x${m.height}, ${m.classes} classes) ready`);
-      inFlight = false;
       renderClasses({});
+      if (benchSeconds && (!params.get('model') || params.get('model') === m.name)) startBench();
       break;
-    case 'result': onResult(m); break;
+    case 'result': onResult(m); if (bench) bench.onResult(m); break;
     case 'capturing': $('teach-status').textContent = `capturing "${m.label}"…`; break;
     case 'trained':
       gmn.trained = m;
+      if (bench) bench.onTrained(m);
       $('teach-status').textContent = `trained ${m.kind} head on ${m.classes.join(', ')}` + (m.ms !== undefined ? ` in ${m.ms} ms` : '');
       break;
     case 'cleared': $('teach-status').textContent = 'back to the model'; gmn.trained = null; break;
@@ -49,7 +51,7 @@ function onMessage(m) {
     case 'error':
       gmn.errors.push(m.error);
       status(m.error, true);
-      inFlight = false;
+      if (m.frame) inFlight = false; // the error answers the frame in flight
       break;
   }
 }
@@ -151,6 +153,43 @@ function tick() {
   sentAt = performance.now();
   inFlight = true;
   ws.send(message.buffer);
+}
+
+// --- bench mode (?bench=SECONDS, driven by `GpuMobileNet.Viewer --bench`) -----------------------------------------
+const benchSeconds = Number(params.get('bench') || 0);
+let bench = null;
+function startBench() {
+  if (bench) return;
+  const samples = [], median = a => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.floor(s.length / 2)] : 0; };
+  let start = 0, phase = 'warmup', measured = null;
+  const t0 = performance.now();
+  bench = {
+    onResult(m) {
+      const now = performance.now();
+      if (phase === 'warmup' && now - t0 > 2000) { phase = 'measure'; start = now; return; }
+      if (phase === 'measure') {
+        samples.push({ rtt: now - sentAt, ...m.timing });
+        if (now - start >= benchSeconds * 1000) {
+          const seconds = (now - start) / 1000;
+          measured = {
+            model: m.model, frames: samples.length, seconds, fps: samples.length / seconds,
+            median: Object.fromEntries(['rtt', 'receive', 'preprocess', 'inference', 'reply'].map(k => [k, median(samples.map(x => x[k]))])),
+          };
+          phase = 'teach-a'; capture('a', 30);
+        }
+      } else if (phase.startsWith('teach-')) {
+        const label = phase.slice(6), next = { a: 'b', b: 'c' }[label];
+        if ((m.samples[label] || 0) >= 30) {
+          if (next) { phase = 'teach-' + next; capture(next, 30); } else { phase = 'train'; send({ type: 'train' }); }
+        }
+      }
+    },
+    onTrained(t) {
+      if (phase !== 'train') return;
+      phase = 'done';
+      fetch('api/bench', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...measured, teachMs: t.ms, teachKind: t.kind }) });
+    },
+  };
 }
 
 // --- teaching ------------------------------------------------------------------------------------------------------

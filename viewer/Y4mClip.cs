@@ -1,16 +1,16 @@
 using GpuMobileNet.Imaging;
 
-namespace GpuMobileNet.Viewer.Tests;
+namespace GpuMobileNet.Viewer;
 
 /// <summary>Writes a YUV4MPEG2 clip (what Chromium's fake camera plays: --use-file-for-fake-video-capture) of a photo
 /// slowly panned and zoomed: header "YUV4MPEG2 W320 H240 F30:1 Ip A1:1 C420jpeg", then per frame "FRAME\n" and the Y, U
 /// and V planes (JPEG full-range BT.601, chroma averaged over 2x2).</summary>
 public static class Y4mClip
 {
-    public static string Write(string directory, string photo, int frames = 30, int width = 320, int height = 240)
+    public static string Write(string directory, string photoPath, int frames = 30, int width = 320, int height = 240)
     {
-        var image = ImageLoader.Load(ViewerServer.Photo(photo));
-        var path = Path.Combine(directory, Path.GetFileNameWithoutExtension(photo) + ".y4m");
+        var image = ImageLoader.Load(photoPath);
+        var path = Path.Combine(directory, Path.GetFileNameWithoutExtension(photoPath) + ".y4m");
         using var f = File.Create(path);
         f.Write(System.Text.Encoding.ASCII.GetBytes($"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n"));
         var y = new byte[width * height];
