@@ -46,7 +46,13 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
             while (socket.State == WebSocketState.Open)
             {
                 var (type, length, receiveMs, error, status) = await ReceiveAsync(cts.Token);
-                if (type == WebSocketMessageType.Close) break;
+                if (type == WebSocketMessageType.Close)
+                {
+                    await _sendLock.WaitAsync(cts.Token); // no result may follow our close frame
+                    try { await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", cts.Token); }
+                    finally { _sendLock.Release(); }
+                    break;
+                }
                 if (error is not null) { await FailAsync(error, status, cts.Token); break; }
                 if (type == WebSocketMessageType.Text)
                 {

@@ -176,7 +176,7 @@ public class FrameSocketTests
     [Test]
     public async Task OneClientTooManyGetsAnError()
     {
-        using var server = ViewerServer.Start(new ViewerOptions { RepoRoot = ViewerServer.RepoRoot, MaxClients = 2, DefaultModel = "mobilenet_v1_0.25_128" });
+        using var server = ViewerServer.Start(new ViewerOptions { RepoRoot = ViewerServer.RepoRoot, MaxClients = 2, DefaultModel = "mobilenet_v1_0.25_128", Validation = true });
         using var a = await ViewerClient.ConnectAsync(server.WebSocketUrl);
         using var b = await ViewerClient.ConnectAsync(server.WebSocketUrl);
         await a.ReadUntilAsync("model");

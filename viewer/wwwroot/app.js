@@ -39,7 +39,7 @@ function onMessage(m) {
       renderClasses({});
       if (benchSeconds && (!params.get('model') || params.get('model') === m.name)) startBench();
       break;
-    case 'result': onResult(m); if (bench) bench.onResult(m); break;
+    case 'result': onResult(m); break;
     case 'capturing': $('teach-status').textContent = `capturing "${m.label}"…`; break;
     case 'trained':
       gmn.trained = m;
@@ -73,6 +73,8 @@ function onResult(m) {
   $('source-title').textContent = m.source === 'taught' ? 'taught classes' : `predictions (${m.model})`;
   renderTop(m.top);
   renderClasses(m.samples, m.capturing);
+  if (bench) bench.onResult(m);
+  sendFrame();
 }
 
 function renderTop(top) {
@@ -140,6 +142,12 @@ async function upload(file) {
 function tick() {
   requestAnimationFrame(tick);
   if (clip && gmn.source === 'clip') clip();
+  sendFrame();
+}
+
+// Sends the source's current picture unless a frame is in flight. Called on every animation frame and straight from
+// a result, so the next frame leaves without waiting up to 16 ms for the next animation frame.
+function sendFrame() {
   if (!source || inFlight || !gmn.model || !ws || ws.readyState !== WebSocket.OPEN) return;
   if (source instanceof HTMLVideoElement && source.readyState < 2) return;
   const w = frameCanvas.width, h = frameCanvas.height;
