@@ -7,7 +7,8 @@ namespace GpuMobileNet.Viewer;
 /// <summary>The Open Inference Protocol (KServe v2) REST API over every model of the catalog: health, server and model
 /// metadata, model readiness, and infer with JSON tensor data or the binary tensor data extension
 /// (Inference-Header-Content-Length). Each model has one version, "1"; its input is FP32 [1, 3, H, W] (NCHW,
-/// preprocessed as the CLI does: pixel / 255, stretched), its output FP32 [1, classes] probabilities.
+/// preprocessed as the CLI does: pixel / 255, stretched), its output FP32 [1, classes] probabilities. The input may
+/// also be a UINT8 RGBA image [1, height, width, 4] of any size, preprocessed on the device.
 /// Errors are {"error": "..."} with a 4xx status.</summary>
 internal static class KServeApi
 {
@@ -80,7 +81,7 @@ internal static class KServeApi
             return Error($"inference request is not valid JSON: {e.Message}");
         }
         LoadedModel model = await Task.Run(() => state.Catalog.Get(name));
-        float[] input;
+        TensorInput input;
         try
         {
             input = ReadInput(req, model, body.AsSpan(jsonLength));
@@ -92,7 +93,16 @@ internal static class KServeApi
 
         await model.Gate.WaitAsync();
         FrameResult r;
-        try { r = model.ClassifyTensor(input, null); }
+        try
+        {
+            r = input.Rgba is { } rgba
+                ? model.ClassifyRgba8(rgba, input.Width, input.Height, null)
+                : model.ClassifyTensor(input.Floats!, null);
+        }
+        catch (ArgumentException e)
+        {
+            return Error(e.Message);
+        }
         finally { model.Gate.Release(); }
 
         string outName = model.Graph.Output.Name;
@@ -120,8 +130,12 @@ internal static class KServeApi
         return Results.Bytes([.. header, .. raw], "application/octet-stream");
     }
 
-    /// <summary>The one FP32 input tensor of the request, from "data" (flat or nested) or from the binary section.</summary>
-    private static float[] ReadInput(JsonObject req, LoadedModel model, ReadOnlySpan<byte> binary)
+    private sealed record TensorInput(float[]? Floats, byte[]? Rgba, int Width, int Height);
+
+    /// <summary>The one input tensor of the request, from "data" (flat or nested) or from the binary section: FP32
+    /// [1, 3, H, W] as the metadata says, or (an extension) a UINT8 image [1, height, width, 4] of any size (RGBA, as a
+    /// game engine's frame), stretched and normalised on the device.</summary>
+    private static TensorInput ReadInput(JsonObject req, LoadedModel model, ReadOnlySpan<byte> binary)
     {
         if (req["inputs"] is not JsonArray inputs || inputs.Count != 1)
             throw new ArgumentException($"model '{model.Name}' takes exactly one input ('{model.Graph.Input.Name}'); the request must list it in \"inputs\"");
@@ -129,12 +143,14 @@ internal static class KServeApi
         string? name = (string?)input["name"];
         if (name != model.Graph.Input.Name)
             throw new ArgumentException($"input '{name}': model '{model.Name}' has input '{model.Graph.Input.Name}'");
-        if ((string?)input["datatype"] != "FP32")
-            throw new ArgumentException($"input '{name}': datatype '{(string?)input["datatype"]}' is not supported; use FP32");
-        long[] expected = [1, 3, model.Height, model.Width];
+        string? datatype = (string?)input["datatype"];
+        if (datatype is not ("FP32" or "UINT8"))
+            throw new ArgumentException($"input '{name}': datatype '{datatype}' is not supported; use FP32 [1, 3, H, W] or UINT8 [1, height, width, 4]");
         long[] shape;
         try { shape = (input["shape"] as JsonArray)?.Select(v => (long)v!).ToArray() ?? []; }
         catch (Exception e) when (e is FormatException or InvalidOperationException) { throw new ArgumentException($"input '{name}': shape must be an array of integers"); }
+        if (datatype == "UINT8") return ReadImage(input, name!, shape, binary);
+        long[] expected = [1, 3, model.Height, model.Width];
         if (!shape.SequenceEqual(expected))
             throw new ArgumentException($"input '{name}': shape [{string.Join(", ", shape)}] but the model takes [{string.Join(", ", expected)}]");
         int count = 3 * model.Height * model.Width;
@@ -147,7 +163,7 @@ internal static class KServeApi
                 throw new ArgumentException($"input '{name}': the body has {binary.Length} bytes after the JSON header, binary_data_size says {size}");
             var values = new float[count];
             Buffer.BlockCopy(binary.ToArray(), 0, values, 0, (int)size);
-            return values;
+            return new TensorInput(values, null, 0, 0);
         }
         if (input["data"] is not JsonArray data)
             throw new ArgumentException($"input '{name}': no \"data\" and no binary_data_size parameter");
@@ -155,7 +171,34 @@ internal static class KServeApi
         Flatten(data, flat, count, name!);
         if (flat.Count != count)
             throw new ArgumentException($"input '{name}': {flat.Count} values but shape [{string.Join(", ", shape)}] needs {count}");
-        return [.. flat];
+        return new TensorInput([.. flat], null, 0, 0);
+    }
+
+    private static TensorInput ReadImage(JsonObject input, string name, long[] shape, ReadOnlySpan<byte> binary)
+    {
+        if (shape.Length != 4 || shape[0] != 1 || shape[3] != 4 || shape[1] < 1 || shape[2] < 1
+            || shape[1] > Runtime.InferenceSession.MaxRgba8Side || shape[2] > Runtime.InferenceSession.MaxRgba8Side)
+            throw new ArgumentException($"input '{name}': a UINT8 image has shape [1, height, width, 4] (RGBA, sides 1..{Runtime.InferenceSession.MaxRgba8Side}), " +
+                                        $"got [{string.Join(", ", shape)}]");
+        int h = (int)shape[1], w = (int)shape[2];
+        long count = (long)w * h * 4;
+        byte[] rgba;
+        if (input["parameters"]?["binary_data_size"] is JsonNode sizeNode)
+        {
+            if ((long)sizeNode != count || binary.Length != count)
+                throw new ArgumentException($"input '{name}': [{string.Join(", ", shape)}] UINT8 is {count} bytes; binary_data_size says {(long)sizeNode}, the body has {binary.Length}");
+            rgba = binary.ToArray();
+        }
+        else
+        {
+            if (input["data"] is not JsonArray data) throw new ArgumentException($"input '{name}': no \"data\" and no binary_data_size parameter");
+            var flat = new List<float>();
+            Flatten(data, flat, (int)count, name);
+            if (flat.Count != count) throw new ArgumentException($"input '{name}': {flat.Count} values but shape [{string.Join(", ", shape)}] needs {count}");
+            if (flat.Any(v => v is < 0 or > 255 || v != MathF.Floor(v))) throw new ArgumentException($"input '{name}': UINT8 data must be integers 0..255");
+            rgba = flat.Select(v => (byte)v).ToArray();
+        }
+        return new TensorInput(null, rgba, w, h);
     }
 
     private static void Flatten(JsonArray array, List<float> into, int limit, string name)

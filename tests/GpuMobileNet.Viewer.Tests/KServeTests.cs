@@ -121,6 +121,29 @@ public class KServeTests
         Assert.That(values, Is.EqualTo(expected).Within(1e-4));
     }
 
+    [Test]
+    public async Task InferWithABinaryUint8ImageOfAnySize()
+    {
+        var photo = ImageLoader.Load(ViewerServer.Photo("chelsea.png"));
+        var rgba = ViewerClient.ToRgba(photo);
+        var json = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["inputs"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "input_1", ["shape"] = new JsonArray(1, photo.Height, photo.Width, 4), ["datatype"] = "UINT8",
+                ["parameters"] = new JsonObject { ["binary_data_size"] = rgba.Length },
+            }),
+        }.ToJsonString());
+        var content = new ByteArrayContent([.. json, .. rgba]);
+        content.Headers.Add("Inference-Header-Content-Length", json.Length.ToString());
+        var r = await Http.PostAsync(Url($"v2/models/{Model}/infer"), content);
+        var body = (JsonObject)JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
+        Assert.That(r.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
+        Assert.That(body["outputs"]![0]!["data"]!.AsArray().Select(v => (float)v!), Is.EqualTo(CliReference.Nsfwjs(photo)).Within(1e-4));
+    }
+
+    [TestCase("{\"inputs\":[{\"name\":\"input_1\",\"shape\":[1,5,5,3],\"datatype\":\"UINT8\",\"data\":[1]}]}", "[1, height, width, 4]")]
+    [TestCase("{\"inputs\":[{\"name\":\"input_1\",\"shape\":[1,1,1,4],\"datatype\":\"UINT8\",\"data\":[1,2,3,256]}]}", "integers 0..255")]
     [TestCase("{\"inputs\":[{\"name\":\"input_1\",\"shape\":[1,3,4,4],\"datatype\":\"FP32\",\"data\":[1]}]}", "shape [1, 3, 4, 4] but the model takes [1, 3, 224, 224]")]
     [TestCase("{\"inputs\":[{\"name\":\"input_1\",\"shape\":[1,3,224,224],\"datatype\":\"INT8\",\"data\":[1]}]}", "datatype 'INT8' is not supported")]
     [TestCase("{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,224,224],\"datatype\":\"FP32\",\"data\":[1]}]}", "model 'nsfwjs_mobilenet_v2' has input 'input_1'")]
