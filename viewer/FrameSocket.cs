@@ -35,7 +35,15 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
         Task worker = Task.CompletedTask;
         try
         {
-            _model = await Task.Run(() => state.Catalog.Get(_options.DefaultModel), cts.Token);
+            try
+            {
+                _model = await Task.Run(() => state.Catalog.Get(_options.DefaultModel), cts.Token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await FailAsync($"model '{_options.DefaultModel}' failed to load: {e.Message}", WebSocketCloseStatus.InternalServerError, cts.Token);
+                return;
+            }
             await SendJsonAsync(new JsonObject
             {
                 ["type"] = "hello", ["models"] = new JsonArray(state.Catalog.Names().Select(n => (JsonNode)n!).ToArray()),
@@ -129,8 +137,9 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
             {
                 result = model.ClassifyRgba8(_processing.AsSpan(FrameHeader.Bytes, length - FrameHeader.Bytes), w, h, _teacher.Head);
             }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            catch (Exception e) when (e is not OperationCanceledException) // bad frame, device error: tell the client, keep serving
             {
+                state.Log($"frame failed: {e.Message}");
                 var error = Error(e.Message);
                 error["frame"] = true; // answers the frame, so the page may send the next
                 await SendJsonAsync(error, ct);
@@ -234,8 +243,7 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
                     return false;
             }
         }
-        catch (Exception e) when (e is ArgumentException or KeyNotFoundException or InvalidDataException or FileNotFoundException
-                                      or FormatException or InvalidOperationException or Import.ModelLoadException or Graph.InvalidGraphException)
+        catch (Exception e) when (e is not (OperationCanceledException or WebSocketException or IOException))
         {
             await SendJsonAsync(Error(e.Message), ct); // a request that cannot be met, not a broken client: keep serving
         }
