@@ -4,9 +4,12 @@
 // then interpolate), so the host never touches floats.
 // The frame arrives through binding 1 (the dispatch's own descriptor set binds the frame buffer where the
 // network's weights usually are): word 0 = width, word 1 = height, then one packed pixel per word, rows top
-// to bottom, R in the low byte. Words are read as float and reinterpreted: loads are bit-exact.
+// to bottom, R in the low byte. It is declared here as uints, aliasing common.glsl's float view of that binding
+// (Vulkan allows aliased declarations): reading pixels as floats could flush denormal patterns on some GPUs.
 // One invocation per output pixel writes its three channels.
 #include "common.glsl"
+
+layout(std430, binding = 1) readonly buffer Frame { uint frame[]; };
 
 layout(constant_id = 1) const int OUT_W = 1;
 layout(constant_id = 2) const int OUT_H = 1;
@@ -18,7 +21,7 @@ layout(constant_id = 7) const float STD_R = 1.0;
 layout(constant_id = 8) const float STD_G = 1.0;
 layout(constant_id = 9) const float STD_B = 1.0;
 
-#define WORD(i) floatBitsToUint(wts[pc.weights + (i)])
+#define WORD(i) frame[pc.weights + (i)]
 
 vec3 normalised(uint packed) {
     vec3 p = vec3(float(packed & 0xffu), float((packed >> 8) & 0xffu), float((packed >> 16) & 0xffu));
