@@ -33,10 +33,11 @@ public sealed record ViewerOptions
     /// <summary>WebSocket clients served at once; one more gets an error and is closed.</summary>
     public int MaxClients { get; init; } = 16;
 
-    /// <summary>Teaching limits per client: classes, and samples per class.</summary>
+    /// <summary>Teaching limits per page session: classes, and samples per class. With the sessions kept, at most
+    /// 16 x 10 x 100 feature vectors of 1280 floats (80 MiB) are held.</summary>
     public int MaxClasses { get; init; } = 10;
-    public int MaxSamplesPerClass { get; init; } = 300;
+    public int MaxSamplesPerClass { get; init; } = 100;
 
     /// <summary>Page sessions whose teaching state is kept across reconnects.</summary>
-    public int MaxTeachSessions { get; init; } = 64;
+    public int MaxTeachSessions { get; init; } = 16;
 }
