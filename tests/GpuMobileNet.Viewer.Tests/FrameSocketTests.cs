@@ -187,6 +187,38 @@ public class FrameSocketTests
         await AssertServedAsync(a, 128);
     }
 
+    [Test]
+    public async Task TeachingOverTheSocketSwitchesPredictionsToTheTaughtClasses()
+    {
+        using var client = await ViewerClient.ConnectAsync(Ws, "socket-teach-" + Guid.NewGuid().ToString("N")[..8]);
+        await client.ReadUntilAsync("model");
+        await client.SendTextAsync("{\"type\":\"train\"}");
+        Assert.That((string?)(await client.ReadUntilAsync("trained"))!["error"], Does.Contain("at least two classes"));
+        foreach (var (label, photo) in new[] { ("cat", "chelsea.png"), ("cup", "coffee.png") })
+        {
+            await client.SendTextAsync($"{{\"type\":\"capture\",\"label\":\"{label}\",\"frames\":6}}");
+            await client.ReadUntilAsync("capturing");
+            for (int i = 0; i < 6; i++)
+            {
+                await client.SendFrameAsync(ViewerClient.PhotoFrame(photo, 180 + 10 * i, 200 - 7 * i), 180 + 10 * i, 200 - 7 * i);
+                await client.ReadUntilAsync("result");
+            }
+        }
+        await client.SendTextAsync("{\"type\":\"train\"}");
+        var trained = await client.ReadUntilAsync("trained");
+        Assert.That(trained!["classes"]!.AsArray().Select(c => (string?)c), Is.EqualTo(new[] { "cat", "cup" }), trained.ToJsonString());
+        foreach (var (label, photo) in new[] { ("cup", "coffee.png"), ("cat", "chelsea.png") })
+        {
+            await client.SendFrameAsync(ViewerClient.PhotoFrame(photo, 224, 224), 224, 224);
+            var result = await client.ReadUntilAsync("result");
+            Assert.That((string?)result!["source"], Is.EqualTo("taught"));
+            Assert.That((string?)result["top"]![0]!["label"], Is.EqualTo(label), result.ToJsonString());
+        }
+        await client.SendTextAsync("{\"type\":\"head\"}");
+        var head = await client.ReadUntilAsync("head");
+        Assert.That(Teach.TaughtHead.FromJson(head!["head"]!.ToJsonString()).Features, Is.EqualTo(1280));
+    }
+
     internal static async Task AssertServedAsync(ViewerClient client, int size = 224)
     {
         await client.SendFrameAsync(ViewerClient.PhotoFrame("rocket.jpg", size, size), size, size);
