@@ -18,7 +18,15 @@ public static class ImageLoader
     public static RgbImage Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes = SafeFile.ReadAllBytes(path, MaxFileBytes, "image file", m => new ImageLoadException(m));
+        return Decode(SafeFile.ReadAllBytes(path, MaxFileBytes, "image file", m => new ImageLoadException(m)), path);
+    }
+
+    /// <summary>Decodes an image held in memory (an upload); <paramref name="source"/> names it in errors. The same
+    /// checks as for a file: complete container, at most <see cref="MaxPixels"/> from the header before decoding.</summary>
+    /// <exception cref="ImageLoadException">The bytes are not an image, too large, or truncated.</exception>
+    public static RgbImage Decode(byte[] bytes, string source)
+    {
+        string path = source;
         // stb_image decodes a cut-off JPEG (and some cut-off PNGs) without complaint, filling the
         // missing rows with grey or garbage: check the container is complete before decoding.
         if (TruncationCheck.Problem(bytes) is { } problem)

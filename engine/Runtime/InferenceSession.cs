@@ -186,19 +186,24 @@ public sealed partial class InferenceSession : IDisposable
         }
     }
 
-    private void Record()
+    private void Record() => Record(_recorder, null);
+
+    /// <summary>Records the network into <paramref name="recorder"/>; a <paramref name="prologue"/> (the RGBA8
+    /// preprocessing) writes the input in the arena itself, so the staging copy of the input is left out.</summary>
+    private void Record(CommandRecorder recorder, Action<CommandRecorder>? prologue)
     {
         var pipelines = _device.Pipelines;
-        _recorder.Begin();
+        recorder.Begin();
         ulong bytes = (ulong)ActivationBytes;
-        if (_stagingIn is not null)
-            _recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * bytes, (ulong)SubBatchInputLength * bytes);
+        if (_stagingIn is not null && prologue is null)
+            recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * bytes, (ulong)SubBatchInputLength * bytes);
+        prologue?.Invoke(recorder);
         foreach (var d in Dispatches)
-            _recorder.Dispatch(pipelines.Get(d.Shader + ShaderSuffix, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
+            recorder.Dispatch(pipelines.Get(d.Shader + ShaderSuffix, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
                 d.Groups, d.Reads, d.Writes, d.Label, d.UniformWindowOffsetBytes, d.UniformWindow2OffsetBytes);
         if (_stagingOut is not null)
-            _recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)SubBatchOutputLength * bytes);
-        _recorder.End();
+            recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)SubBatchOutputLength * bytes);
+        recorder.End();
     }
 
     private static void CheckPrecision(VulkanDevice device, Precision precision)
@@ -225,6 +230,7 @@ public sealed partial class InferenceSession : IDisposable
             CompletePendingLocked();
             _disposed = true;
         }
+        _rgba8?.Dispose();
         _recorder.Dispose();
         _bindings.Dispose();
         _stagingOut?.Dispose();

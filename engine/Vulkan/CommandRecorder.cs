@@ -18,6 +18,7 @@ internal sealed unsafe class CommandRecorder : IDisposable
     private Pipeline _boundPipeline;
     private (uint, uint) _boundWindows;
     private bool _setBound;
+    private DescriptorSet _boundSet;
     private int _timestamps;
 
     public CommandBuffer Buffer { get; }
@@ -88,12 +89,13 @@ internal sealed unsafe class CommandRecorder : IDisposable
             vk.CmdBindPipeline(Buffer, PipelineBindPoint.Compute, pipeline);
             _boundPipeline = pipeline;
         }
-        if (_boundWindows != (window0, window1) || !_setBound)
+        if (_boundWindows != (window0, window1) || !_setBound || set.Handle != _boundSet.Handle)
         {
             var offsets = stackalloc uint[] { window0, window1 };
             vk.CmdBindDescriptorSets(Buffer, PipelineBindPoint.Compute, layout, 0, 1, in set, PipelineLibrary.UniformWindowCount, offsets);
             _boundWindows = (window0, window1);
             _setBound = true;
+            _boundSet = set;
         }
         Span<uint> pc = stackalloc uint[PipelineLibrary.PushConstantBytes / 4];
         pushConstants.CopyTo(pc);

@@ -44,6 +44,7 @@ public sealed unsafe class GpuBuffer : IDisposable
             throw new VulkanException($"vkAllocateMemory of {Bytes} bytes failed on '{device.Name}': {result}");
         }
         device.CountObject();
+        device.CountAllocation((long)_allocationSize);
         VulkanException.Check(vk.BindBufferMemory(device.Handle, buffer, _memory, 0), "vkBindBufferMemory");
         var flags = device.MemoryProperties.MemoryTypes[(int)type].PropertyFlags;
         if (map && (flags & MemoryPropertyFlags.HostVisibleBit) != 0)
@@ -154,5 +155,6 @@ public sealed unsafe class GpuBuffer : IDisposable
         if (Mapped != null) _device.Vk.UnmapMemory(_device.Handle, _memory);
         _device.Vk.DestroyBuffer(_device.Handle, Handle, null);
         _device.Vk.FreeMemory(_device.Handle, _memory, null);
+        _device.CountAllocation(-(long)_allocationSize);
     }
 }

@@ -1,0 +1,44 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Vulkan;
+
+namespace GpuMobileNet.Kernels;
+
+/// <summary>shaders/preprocess_rgba8.comp: a packed RGBA8 frame of any size (read through binding 1, which the
+/// dispatch's own descriptor set points at the frame buffer) → the network input, normalised and stretched with
+/// align-corners bilinear sampling exactly as <see cref="Imaging.ImagePreprocessor.ToTensor"/> does.</summary>
+public static class PreprocessRgba8Kernel
+{
+    public const string Shader = "preprocess_rgba8";
+
+    /// <summary>Words before the pixels in the frame buffer: width, height.</summary>
+    public const int HeaderWords = 2;
+
+    /// <summary>One dispatch writing batch item 0 of <paramref name="input"/> (NCHW, at <paramref name="inputOffset"/>
+    /// elements into the arena, <paramref name="activationBytes"/> per element).</summary>
+    public static KernelDispatch Plan(Value input, uint inputOffset, int activationBytes, Rgba8Normalisation norm)
+    {
+        var shape = input.Shape;
+        if (shape.C != 3)
+            throw new ArgumentException($"input '{input.Name}' ({shape}) has {shape.C} channels; an RGBA8 frame fills 3");
+        if (input.Layout != TensorLayout.Nchw)
+            throw new ArgumentException($"input '{input.Name}' is stored {input.Layout}; the RGBA8 preprocessing writes NCHW");
+        int plane = shape.H * shape.W;
+        int[] spec =
+        [
+            KernelContext.WorkgroupSize, shape.W, shape.H, Bits(norm.Scale),
+            Bits(norm.Mean[0]), Bits(norm.Mean[1]), Bits(norm.Mean[2]), Bits(norm.Std[0]), Bits(norm.Std[1]), Bits(norm.Std[2]),
+        ];
+        var written = new ByteRange((ulong)inputOffset * (ulong)activationBytes, (ulong)shape.Elements * (ulong)activationBytes);
+        return new KernelDispatch("preprocess_rgba8", Shader, spec, new PushOffsets(0, 0, inputOffset, 0, 0),
+            (KernelContext.Groups(plane, KernelContext.WorkgroupSize), 1, 1), [], [written]);
+    }
+
+    private static int Bits(float v) => BitConverter.SingleToInt32Bits(v);
+}
+
+/// <summary>value = (pixel * Scale - Mean[c]) / Std[c], as <see cref="Imaging.ImagePreprocessor.ToTensor"/> takes it.</summary>
+public sealed record Rgba8Normalisation(float Scale, float[] Mean, float[] Std)
+{
+    /// <summary>nsfwjs's (and the CLI's) preprocessing: pixel / 255.</summary>
+    public static Rgba8Normalisation Default { get; } = new(1 / 255f, [0, 0, 0], [1, 1, 1]);
+}

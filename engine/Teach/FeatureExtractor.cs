@@ -1,0 +1,44 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Imaging;
+using GpuMobileNet.Runtime;
+using GpuMobileNet.Vulkan;
+
+namespace GpuMobileNet.Teach;
+
+/// <summary>A model's frozen backbone (everything up to the pooled features, see <see cref="GraphCut.Features"/>) as one
+/// session, fed RGBA8 images through the device preprocessing: the feature source for teaching new classes.</summary>
+public sealed class FeatureExtractor : IDisposable
+{
+    private readonly InferenceSession _session;
+
+    public FeatureExtractor(ModelGraph graph, VulkanDevice device)
+    {
+        _session = InferenceSession.Create(GraphCut.Before(graph, GraphCut.Features(graph)), device, new SessionOptions { Batch = 1 });
+    }
+
+    public int FeatureCount => _session.OutputLength;
+
+    public float[] Extract(RgbImage image)
+    {
+        var features = new float[FeatureCount];
+        _session.RunRgba8(ToRgba(image), image.Width, image.Height, features);
+        return features;
+    }
+
+    /// <summary>Interleaved RGB → RGBA8 (alpha 255), the layout <see cref="InferenceSession.RunRgba8"/> takes.</summary>
+    public static byte[] ToRgba(RgbImage image)
+    {
+        var rgba = new byte[image.Width * image.Height * 4];
+        var rgb = image.Pixels;
+        for (int i = 0, j = 0; i < rgb.Length; i += 3, j += 4)
+        {
+            rgba[j] = rgb[i];
+            rgba[j + 1] = rgb[i + 1];
+            rgba[j + 2] = rgb[i + 2];
+            rgba[j + 3] = 255;
+        }
+        return rgba;
+    }
+
+    public void Dispose() => _session.Dispose();
+}

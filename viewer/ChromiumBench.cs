@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace GpuMobileNet.Viewer;
+
+/// <summary>--bench: end-to-end figures in real headless Chromium. Starts the viewer on a free loopback port, then for
+/// each model opens the page in /usr/bin/chromium with a fake camera playing a Y4M clip of a sample photo; the page
+/// (?bench=SECONDS) warms up 2 s, measures FPS, round trip and the server's per-stage times for SECONDS, captures three
+/// classes of 30 frames, trains a head, and posts its report to /api/bench, printed here.</summary>
+internal static class ChromiumBench
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    public static async Task<int> RunAsync(ViewerOptions options, IReadOnlyList<string> models, int seconds)
+    {
+        if (!File.Exists(Chromium)) throw new FileNotFoundException($"{Chromium} is missing: run scripts/setup (apt package chromium)");
+        var dir = Directory.CreateTempSubdirectory("gmn-bench-").FullName;
+        var app = ViewerApp.Build(["--urls", "http://127.0.0.1:0"], options, _ => { });
+        var state = app.Services.GetRequiredService<ViewerState>();
+        await app.StartAsync();
+        try
+        {
+            var clip = Y4mClip.Write(dir, Path.Combine(options.RepoRoot, "models", "cache", "photos", "chelsea.png"), frames: 60);
+            var url = ViewerApp.Addresses(app).Single();
+            Console.WriteLine($"bench: headless Chromium, fake camera {Path.GetFileName(clip)} (320x240), device {state.Catalog.Device}");
+            foreach (var model in models)
+            {
+                state.Catalog.Get(model); // load before the page's clock starts
+                var report = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
+                state.BenchReport = json => report.TrySetResult(json);
+                var page = $"{url}/?bench={seconds}&model={Uri.EscapeDataString(model)}&session=bench-{Guid.NewGuid():N}";
+                using var chromium = StartChromium(page, clip, dir);
+                try
+                {
+                    var done = await Task.WhenAny(report.Task, Task.Delay(TimeSpan.FromSeconds(seconds + 120)));
+                    if (done != report.Task) throw new TimeoutException($"{model}: no report from the page in {seconds + 120} s");
+                    Print(report.Task.Result);
+                }
+                finally
+                {
+                    chromium.Kill(entireProcessTree: true);
+                    chromium.WaitForExit();
+                }
+            }
+            return 0;
+        }
+        finally
+        {
+            await app.StopAsync();
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static Process StartChromium(string url, string clip, string dir)
+    {
+        var info = new ProcessStartInfo(Chromium) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[]
+                 {
+                     "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", $"--user-data-dir={Path.Combine(dir, "profile-" + Guid.NewGuid().ToString("N"))}",
+                     "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", $"--use-file-for-fake-video-capture={clip}",
+                     "--autoplay-policy=no-user-gesture-required", url,
+                 })
+            info.ArgumentList.Add(a);
+        var p = Process.Start(info)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private static void Print(JsonObject r)
+    {
+        string Ms(string k) => $"{(double)r["median"]![k]!:F1}";
+        Console.WriteLine($"{(string?)r["model"]}: {(double)r["fps"]!:F1} FPS over {(int)r["frames"]!} frames in {(double)r["seconds"]!:F1} s; " +
+                          $"median round trip {Ms("rtt")} ms = receive {Ms("receive")} + preprocess {Ms("preprocess")} + inference {Ms("inference")} " +
+                          $"+ reply {Ms("reply")} ms server-side; teach 3 classes x 30 frames: trained in {(double)r["teachMs"]!:F0} ms ({(string?)r["teachKind"]})");
+    }
+}

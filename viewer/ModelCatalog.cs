@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using GpuMobileNet.Graph;
+using GpuMobileNet.Import.Tfjs;
+using GpuMobileNet.Models;
+using GpuMobileNet.Vulkan;
+
+namespace GpuMobileNet.Viewer;
+
+/// <summary>The models the viewer offers: the nsfwjs MobileNetV2 (real weights), built-in architectures (seeded random
+/// weights, for speed comparisons) and every TF.js layers model.json in the models folder. Each is loaded once, on
+/// first use, into one <see cref="LoadedModel"/> (one session) shared by every client.</summary>
+public sealed class ModelCatalog : IDisposable
+{
+    public const string NsfwjsName = "nsfwjs_mobilenet_v2";
+    public const string UserPrefix = "user/";
+
+    // name → (alpha, resolution) of the built-in architectures offered.
+    private static readonly (string Arch, double Alpha, int Resolution)[] BuiltIns =
+    [
+        ("mobilenet_v2", 1.0, 224), ("mobilenet_v2", 0.35, 96), ("mobilenet_v1", 1.0, 224), ("mobilenet_v1", 0.5, 160), ("mobilenet_v1", 0.25, 128),
+    ];
+
+    private readonly ViewerOptions _options;
+    private readonly VulkanDevice _device;
+    private readonly ConcurrentDictionary<string, Lazy<LoadedModel>> _loaded = new();
+
+    public ModelCatalog(ViewerOptions options, VulkanDevice device)
+    {
+        _options = options;
+        _device = device;
+    }
+
+    public VulkanDevice Device => _device;
+
+    public static string BuiltInName(string arch, double alpha, int resolution) =>
+        $"{arch}_{alpha.ToString("0.0#", System.Globalization.CultureInfo.InvariantCulture)}_{resolution}";
+
+    /// <summary>Every model name on offer, the default first.</summary>
+    public IReadOnlyList<string> Names()
+    {
+        var names = new List<string> { NsfwjsName };
+        names.AddRange(BuiltIns.Select(b => BuiltInName(b.Arch, b.Alpha, b.Resolution)));
+        if (_options.ModelsDir is { } dir && Directory.Exists(dir))
+            names.AddRange(Directory.EnumerateFiles(dir, "*.json", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 })
+                .Where(LooksLikeTfjsModel)
+                .Select(f => UserPrefix + Path.GetRelativePath(dir, f).Replace('\\', '/'))
+                .Order(StringComparer.Ordinal));
+        return names;
+    }
+
+    public bool IsLoaded(string name) => _loaded.TryGetValue(name, out var m) && m.IsValueCreated && !m.Value.IsDisposed;
+
+    /// <summary>The loaded model (loading it now if needed). Unknown names throw <see cref="KeyNotFoundException"/>.</summary>
+    public LoadedModel Get(string name)
+    {
+        if (!Names().Contains(name))
+            throw new KeyNotFoundException($"unknown model '{name}'; available: {string.Join(", ", Names())}");
+        var lazy = _loaded.GetOrAdd(name, n => new Lazy<LoadedModel>(() => Load(n), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            _loaded.TryRemove(name, out _); // a failed load can be retried (e.g. after fixing the file)
+            throw;
+        }
+    }
+
+    private LoadedModel Load(string name)
+    {
+        if (name == NsfwjsName)
+        {
+            var json = Path.Combine(_options.RepoRoot, "models", "cache", "nsfwjs_mobilenet_v2", "model.json");
+            if (!File.Exists(json)) throw new FileNotFoundException($"{json} is missing: run scripts/setup");
+            var labels = Imaging.Labels.LoadLabels(Path.Combine(_options.RepoRoot, "models", "nsfwjs_labels.txt"));
+            return new LoadedModel(name, TfjsLayersImporter.Load(json), labels, _device);
+        }
+        if (name.StartsWith(UserPrefix, StringComparison.Ordinal))
+        {
+            var path = Path.GetFullPath(Path.Combine(_options.ModelsDir!, name[UserPrefix.Length..]));
+            var graph = TfjsLayersImporter.Load(path);
+            var labelsFile = Path.Combine(Path.GetDirectoryName(path)!, "labels.txt");
+            return new LoadedModel(name, graph, File.Exists(labelsFile) ? Imaging.Labels.LoadLabels(labelsFile) : null, _device);
+        }
+        var (arch, alpha, resolution) = BuiltIns.First(b => BuiltInName(b.Arch, b.Alpha, b.Resolution) == name);
+        ModelGraph g = ModelZoo.Create(arch, alpha, resolution, 1000, WeightInit.Random(1));
+        return new LoadedModel(name, g, null, _device);
+    }
+
+    private static bool LooksLikeTfjsModel(string path)
+    {
+        try
+        {
+            using var f = File.OpenRead(path);
+            var head = new byte[Math.Min(4096, f.Length)];
+            f.ReadExactly(head);
+            return System.Text.Encoding.UTF8.GetString(head).Contains("\"modelTopology\"", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var m in _loaded.Values)
+            if (m.IsValueCreated) m.Value.Dispose();
+    }
+}

@@ -1,0 +1,85 @@
+using GpuMobileNet.Imaging;
+using StbImageSharp;
+
+namespace GpuMobileNet.Viewer;
+
+/// <summary>POST /api/classify?model=name with an image file as the body (the page's fallback without a camera):
+/// decoded on the server (size-checked before decoding), classified through the same RGBA8 path as frames.</summary>
+internal static class UploadEndpoint
+{
+    public static async Task<IResult> HandleAsync(HttpRequest request, ViewerState state)
+    {
+        var options = state.Options;
+        var modelName = request.Query["model"].FirstOrDefault() ?? options.DefaultModel;
+        var (body, tooBig) = await ReadBodyAsync(request, options.MaxUploadBytes);
+        if (tooBig) return Error($"upload of more than {options.MaxUploadBytes} bytes (the viewer's limit)", StatusCodes.Status413PayloadTooLarge);
+        if (body.Length == 0) return Error("empty upload: send an image file as the request body", StatusCodes.Status400BadRequest);
+        RgbImage image;
+        try
+        {
+            image = Decode(body, options.MaxUploadPixels);
+        }
+        catch (ImageLoadException e)
+        {
+            return Error(e.Message, StatusCodes.Status400BadRequest);
+        }
+        LoadedModel model;
+        try { model = await Task.Run(() => state.Catalog.Get(modelName)); }
+        catch (KeyNotFoundException e) { return Error(e.Message, StatusCodes.Status404NotFound); }
+        var rgba = new byte[image.Width * image.Height * 4];
+        for (int i = 0; i < image.Width * image.Height; i++)
+        {
+            rgba[4 * i] = image.Pixels[3 * i];
+            rgba[4 * i + 1] = image.Pixels[3 * i + 1];
+            rgba[4 * i + 2] = image.Pixels[3 * i + 2];
+        }
+        if (image.Width > Runtime.InferenceSession.MaxRgba8Side || image.Height > Runtime.InferenceSession.MaxRgba8Side)
+            return Error($"upload: {image.Width}x{image.Height} exceeds {Runtime.InferenceSession.MaxRgba8Side} pixels a side", StatusCodes.Status400BadRequest);
+        await model.Gate.WaitAsync();
+        FrameResult r;
+        try { r = model.ClassifyRgba8(rgba, image.Width, image.Height, null); }
+        finally { model.Gate.Release(); }
+        return Results.Json(new
+        {
+            model = model.Name, width = image.Width, height = image.Height,
+            top = Classifier.TopK(r.Scores, model.Labels, Math.Min(5, r.Scores.Length)).Select(t => new { label = t.Label, p = t.Probability }),
+            timing = new { preprocess = r.PreprocessMs, inference = r.InferenceMs },
+        });
+    }
+
+    /// <summary>Decodes after checking the header's size, so a small file claiming a huge image is refused before
+    /// any allocation.</summary>
+    public static RgbImage Decode(byte[] body, long maxPixels)
+    {
+        ImageInfo? info;
+        try
+        {
+            using var stream = new MemoryStream(body);
+            info = ImageInfo.FromStream(stream);
+        }
+        catch (Exception e) // stb reports bad data with a mix of exception types
+        {
+            throw new ImageLoadException($"upload: not a supported image ({e.Message.Trim()})", e);
+        }
+        if (info is null) throw new ImageLoadException("upload: not a supported image (PNG, JPEG, BMP, GIF, TGA, PSD or HDR)");
+        if ((long)info.Value.Width * info.Value.Height > maxPixels)
+            throw new ImageLoadException($"upload: {info.Value.Width}x{info.Value.Height} image is more than the {maxPixels} pixels the viewer decodes");
+        return ImageLoader.Decode(body, "upload");
+    }
+
+    public static async Task<(byte[] Body, bool TooBig)> ReadBodyAsync(HttpRequest request, int limit)
+    {
+        if (request.ContentLength > limit) return ([], true);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int n;
+        while ((n = await request.Body.ReadAsync(chunk)) > 0)
+        {
+            if (buffer.Length + n > limit) return ([], true);
+            buffer.Write(chunk, 0, n);
+        }
+        return (buffer.ToArray(), false);
+    }
+
+    public static IResult Error(string message, int status) => Results.Json(new { error = message }, statusCode: status);
+}

@@ -1,0 +1,45 @@
+namespace GpuMobileNet.Viewer;
+
+/// <summary>What every request shares: the options, the model catalog (one session per loaded model) and the count of
+/// connected WebSocket clients.</summary>
+public sealed class ViewerState(ViewerOptions options, ModelCatalog catalog, Action<string> log)
+{
+    private int _clients;
+
+    public ViewerOptions Options { get; } = options;
+    public ModelCatalog Catalog { get; } = catalog;
+    public int Clients => Volatile.Read(ref _clients);
+
+    public void Log(string message) => log(message);
+
+    /// <summary>Where POST /api/bench goes (set by --bench; the endpoint is 404 otherwise).</summary>
+    public Action<System.Text.Json.Nodes.JsonObject>? BenchReport { get; set; }
+
+    /// <summary>Takes a client slot; false when <see cref="ViewerOptions.MaxClients"/> are connected.</summary>
+    public bool TryAddClient()
+    {
+        if (Interlocked.Increment(ref _clients) <= Options.MaxClients) return true;
+        Interlocked.Decrement(ref _clients);
+        return false;
+    }
+
+    public void RemoveClient() => Interlocked.Decrement(ref _clients);
+
+    private readonly Dictionary<string, Teacher> _teachers = [];
+
+    /// <summary>The teaching state of the page session <paramref name="id"/> (the page's ?session= parameter), kept
+    /// across reconnects so classes can be captured from one source, then another. At most
+    /// <see cref="ViewerOptions.MaxTeachSessions"/> are kept; beyond that, and without a valid id, a connection gets
+    /// its own state, dropped when it closes.</summary>
+    public Teacher TeacherFor(string? id)
+    {
+        if (id is null || id.Length is 0 or > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            return new Teacher(Options);
+        lock (_teachers)
+        {
+            if (_teachers.TryGetValue(id, out var t)) return t;
+            if (_teachers.Count >= Options.MaxTeachSessions) return new Teacher(Options);
+            return _teachers[id] = new Teacher(Options);
+        }
+    }
+}
