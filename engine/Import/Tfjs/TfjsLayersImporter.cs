@@ -39,7 +39,8 @@ public static class TfjsLayersImporter
         {
             throw new ModelLoadException($"{modelJsonPath}: {e.Message}", e);
         }
-        catch (InvalidOperationException e) when (e.TargetSite?.DeclaringType?.Assembly == typeof(JsonElement).Assembly)
+        // (The stack trace, not TargetSite: the NativeAOT build of libgpumobilenet keeps no reflection metadata for the latter.)
+        catch (InvalidOperationException e) when (e.StackTrace?.Contains("System.Text.Json", StringComparison.Ordinal) == true)
         {
             // A JSON value of the wrong kind somewhere the checks above do not name: still one line naming the file.
             throw new ModelLoadException($"{modelJsonPath}: unexpected JSON structure ({e.Message})", e);
