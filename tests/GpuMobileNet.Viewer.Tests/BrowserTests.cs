@@ -8,7 +8,7 @@ namespace GpuMobileNet.Viewer.Tests;
 /// <summary>The page in real headless Chromium (Debian's chromium + chromium-driver, installed by scripts/setup), its
 /// camera a fake device playing Y4M clips made here from the sample photos. Predictions must appear and equal the
 /// CLI's on the very frame the page sent; teaching "cat" from the cat clip and "coffee" from the coffee clip (in two
-/// browser runs sharing one page session) must then classify each clip as its class. Saves docs/viewer.png.</summary>
+/// browser runs sharing one page session) must then classify each clip as its class. Saves a screenshot (docs/viewer.png with GMN_UPDATE_DOCS=1).</summary>
 [NonParallelizable]
 public class BrowserTests
 {
@@ -43,8 +43,14 @@ public class BrowserTests
                 page.ExecuteScript("gmn.train();");
                 WaitFor(page, "the head to train", "return gmn.trained;", o => o);
                 AssertClassified(page, "coffee");
+                // Into the test's output (TestContext attachments); GMN_UPDATE_DOCS=1 refreshes the README's docs/viewer.png
+                // as well, so a plain test run leaves the working tree as it found it.
                 var shot = ((ITakesScreenshot)page).GetScreenshot();
-                shot.SaveAsFile(Path.Combine(ViewerServer.RepoRoot, "docs", "viewer.png"));
+                var file = Path.Combine(TestContext.CurrentContext.WorkDirectory, "viewer.png");
+                shot.SaveAsFile(file);
+                TestContext.AddTestAttachment(file, "the viewer after teaching two classes");
+                if (Environment.GetEnvironmentVariable("GMN_UPDATE_DOCS") == "1")
+                    shot.SaveAsFile(Path.Combine(ViewerServer.RepoRoot, "docs", "viewer.png"));
             }
             using (var page = Open(cat, session))
                 AssertClassified(page, "cat");
