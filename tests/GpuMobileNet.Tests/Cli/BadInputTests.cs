@@ -6,24 +6,11 @@ namespace GpuMobileNet.Tests.Cli;
 /// a non-zero exit code and no stack trace.</summary>
 public class BadInputTests
 {
-    private static void AssertOneLineError(GmnProcess.Result r, params string[] mentions)
-    {
-        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Multiple(() =>
-        {
-            Assert.That(r.ExitCode, Is.Not.Zero, "exit code");
-            Assert.That(lines, Has.Length.EqualTo(1), "stderr:\n" + r.StdErr);
-            Assert.That(r.StdErr, Does.StartWith("gmn: error: "));
-            Assert.That(r.StdErr, Does.Not.Contain("   at "), "stack trace leaked");
-            foreach (var m in mentions) Assert.That(r.StdErr, Does.Contain(m));
-        });
-    }
-
     [Test]
     public void MissingImage()
     {
         using var dir = new TempDir();
-        AssertOneLineError(GmnProcess.Run("classify", dir.File("nope.png")), "nope.png");
+        CliAssert.OneLineError(GmnProcess.Run("classify", dir.File("nope.png")), "nope.png");
     }
 
     [Test]
@@ -31,7 +18,7 @@ public class BadInputTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("notes.png"), "this is not an image\n");
-        AssertOneLineError(GmnProcess.Run("classify", dir.File("notes.png")), "notes.png");
+        CliAssert.OneLineError(GmnProcess.Run("classify", dir.File("notes.png")), "notes.png");
     }
 
     [Test]
@@ -40,7 +27,7 @@ public class BadInputTests
         using var dir = new TempDir();
         var bytes = File.ReadAllBytes(TestPaths.Photo("chelsea.png"));
         File.WriteAllBytes(dir.File("half.png"), bytes[..(bytes.Length / 2)]);
-        AssertOneLineError(GmnProcess.Run("classify", dir.File("half.png")), "half.png");
+        CliAssert.OneLineError(GmnProcess.Run("classify", dir.File("half.png")), "half.png");
     }
 
     [Test]
@@ -48,7 +35,7 @@ public class BadInputTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("model.json"), "{ \"modelTopology\": [1, 2,");
-        AssertOneLineError(GmnProcess.Run("classify", TestPaths.Photo("chelsea.png"), "--model", dir.File("model.json")), "model.json");
+        CliAssert.OneLineError(GmnProcess.Run("classify", TestPaths.Photo("chelsea.png"), "--model", dir.File("model.json")), "model.json");
     }
 
     [Test]
@@ -59,7 +46,7 @@ public class BadInputTests
         File.Copy(TestPaths.NsfwjsModelJson, dir.File("model.json"));
         var weights = File.ReadAllBytes(Path.Combine(source, "group1-shard1of1.bin"));
         File.WriteAllBytes(dir.File("group1-shard1of1.bin"), weights[..(weights.Length - 1000)]);
-        AssertOneLineError(GmnProcess.Run("classify", TestPaths.Photo("chelsea.png"), "--model", dir.File("model.json")), "group1-shard1of1.bin");
+        CliAssert.OneLineError(GmnProcess.Run("classify", TestPaths.Photo("chelsea.png"), "--model", dir.File("model.json")), "group1-shard1of1.bin");
     }
 
     [Test]
@@ -67,13 +54,13 @@ public class BadInputTests
     {
         // Point the loader at a driver manifest that does not exist: what a machine without a driver looks like.
         var noDriver = new Dictionary<string, string> { ["VK_ICD_FILENAMES"] = "/nonexistent/icd.json", ["VK_DRIVER_FILES"] = "/nonexistent/icd.json" };
-        AssertOneLineError(GmnProcess.RunWith(noDriver, "classify", TestPaths.Photo("chelsea.png")), "mesa-vulkan-drivers");
+        CliAssert.OneLineError(GmnProcess.RunWith(noDriver, "classify", TestPaths.Photo("chelsea.png")), "mesa-vulkan-drivers");
     }
 
     [Test]
     public void UnknownBuiltInModel()
     {
-        AssertOneLineError(GmnProcess.Run("bench", "--model", "resnet_9000"), "resnet_9000");
+        CliAssert.OneLineError(GmnProcess.Run("bench", "--model", "resnet_9000"), "resnet_9000");
     }
 
     [Test]

@@ -7,31 +7,18 @@ namespace GpuMobileNet.Tests.Cli;
 /// FIFO, no gigabytes for a huge PNG, no overflow text for an out-of-range option.</summary>
 public class HostileInputCliTests
 {
-    private static void AssertOneLineError(GmnProcess.Result r, params string[] mentions)
-    {
-        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Multiple(() =>
-        {
-            Assert.That(r.ExitCode, Is.Not.Zero, "exit code");
-            Assert.That(lines, Has.Length.EqualTo(1), "stderr:\n" + r.StdErr);
-            Assert.That(r.StdErr, Does.StartWith("gmn: error: "));
-            Assert.That(r.StdErr, Does.Not.Contain("   at "), "stack trace leaked");
-            foreach (var m in mentions) Assert.That(r.StdErr, Does.Contain(m));
-        });
-    }
-
     [Test]
     public void FifoAsImage()
     {
         using var dir = new TempDir();
         HostileFileTests.MakeFifo(dir.File("photo.png"));
-        AssertOneLineError(GmnProcess.Run("classify", dir.File("photo.png")), "photo.png", "FIFO");
+        CliAssert.OneLineError(GmnProcess.Run("classify", dir.File("photo.png")), "photo.png", "FIFO");
     }
 
     [Test]
     public void DevZeroAsLabels()
     {
-        AssertOneLineError(GmnProcess.Run("classify", TestPaths.Photo("chelsea.png"), "--labels", "/dev/zero"), "/dev/zero", "labels file");
+        CliAssert.OneLineError(GmnProcess.Run("classify", TestPaths.Photo("chelsea.png"), "--labels", "/dev/zero"), "/dev/zero", "labels file");
     }
 
     [Test]
@@ -39,14 +26,14 @@ public class HostileInputCliTests
     {
         using var dir = new TempDir();
         File.WriteAllBytes(dir.File("huge.png"), ImageLimitTests.BlackPng(16000, 16000));
-        AssertOneLineError(GmnProcess.Run("classify", dir.File("huge.png")), "huge.png", "16000x16000");
+        CliAssert.OneLineError(GmnProcess.Run("classify", dir.File("huge.png")), "huge.png", "16000x16000");
     }
 
     [TestCase("--alpha", "1000", "alpha")]
     [TestCase("--resolution", "100000", "resolution")]
     public void OutOfRangeBuiltInOption(string option, string value, string mention)
     {
-        AssertOneLineError(GmnProcess.Run("inspect", "--model", "mobilenet_v2", option, value), mention, value);
+        CliAssert.OneLineError(GmnProcess.Run("inspect", "--model", "mobilenet_v2", option, value), mention, value);
     }
 
     [Test]
@@ -56,6 +43,6 @@ public class HostileInputCliTests
         var model = new SyntheticTfjs(3, 3, 3).Conv("conv", 3, 4);
         var json = model.Json();
         json["weightsManifest"]![0]!["paths"] = new System.Text.Json.Nodes.JsonArray("/etc/passwd");
-        AssertOneLineError(GmnProcess.Run("inspect", "--model", model.WriteTo(dir, json)), "'/etc/passwd'", "absolute");
+        CliAssert.OneLineError(GmnProcess.Run("inspect", "--model", model.WriteTo(dir, json)), "'/etc/passwd'", "absolute");
     }
 }

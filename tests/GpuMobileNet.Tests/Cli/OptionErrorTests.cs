@@ -6,18 +6,6 @@ namespace GpuMobileNet.Tests.Cli;
 /// fail with one line naming the device limit (before: an overflow message, a stack overflow or SIGSEGV in the driver).</summary>
 public class OptionErrorTests
 {
-    private static void AssertOneLineError(GmnProcess.Result r, params string[] mentions)
-    {
-        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Multiple(() =>
-        {
-            Assert.That(r.ExitCode, Is.Not.Zero, "exit code");
-            Assert.That(lines, Has.Length.EqualTo(1), "stderr:\n" + r.StdErr);
-            Assert.That(r.StdErr, Does.StartWith("gmn: error: "));
-            foreach (var m in mentions) Assert.That(r.StdErr, Does.Contain(m));
-        });
-    }
-
     private static string Photo => Path.Combine(TestPaths.RepoRoot, "models", "cache", "photos", "chelsea.png");
 
     [TestCase("--alpha", "1000")]
@@ -27,28 +15,28 @@ public class OptionErrorTests
     [TestCase("--resolution", "-5")]
     [TestCase("--classes", "0")]
     public void BuiltInModelOptionOutOfRange(string option, string value) =>
-        AssertOneLineError(GmnProcess.Run("inspect", "--model", "mobilenet_v2", option, value), option, value);
+        CliAssert.OneLineError(GmnProcess.Run("inspect", "--model", "mobilenet_v2", option, value), option, value);
 
     [Test]
     public void NegativeTopFailsBeforeInference() =>
-        AssertOneLineError(GmnProcess.Run("classify", Photo, "--model", "mobilenet_v1", "--alpha", "0.25", "--top", "-1"), "--top", "-1");
+        CliAssert.OneLineError(GmnProcess.Run("classify", Photo, "--model", "mobilenet_v1", "--alpha", "0.25", "--top", "-1"), "--top", "-1");
 
     [Test]
     public void BenchJsonIntoAMissingFolderFailsBeforeTheBench()
     {
         using var dir = new TempDir();
         var path = Path.Combine(dir.Path, "missing", "x.json");
-        AssertOneLineError(GmnProcess.Run("bench", "--model", "mobilenet_v2", "--json", path), "--json", "does not exist");
+        CliAssert.OneLineError(GmnProcess.Run("bench", "--model", "mobilenet_v2", "--json", path), "--json", "does not exist");
     }
 
     [Test]
     public void HugeBatchIsRefusedNamingTheOption() =>
-        AssertOneLineError(GmnProcess.Run("bench", "--model", "mobilenet_v1", "--batches", "1,100000"), "--batches", "100000");
+        CliAssert.OneLineError(GmnProcess.Run("bench", "--model", "mobilenet_v1", "--batches", "1,100000"), "--batches", "100000");
 
     /// <summary>4096x4096 MobileNetV2 needs gigabytes of activations for one sample: more than lavapipe's 128 MiB storage
     /// range (it used to crash inside llvmpipe).</summary>
     [Test]
     public void ResolutionBeyondTheDeviceIsRefusedNamingTheLimit() =>
-        AssertOneLineError(GmnProcess.Run("classify", Photo, "--model", "mobilenet_v2", "--resolution", "4096"),
+        CliAssert.OneLineError(GmnProcess.Run("classify", Photo, "--model", "mobilenet_v2", "--resolution", "4096"),
             "maxStorageBufferRange", "one sample");
 }

@@ -20,17 +20,13 @@ public class SmallTexelBufferTests
     private VulkanDevice _device = null!;
 
     [OneTimeSetUp]
-    public void Open() => _device = VulkanDevice.Open(new DeviceOptions
-    {
-        Validation = true, PipelineCachePath = "", MaxTexelBufferElements = Texels,
-    });
+    public void Open() => _device = TestDevices.Open(new DeviceOptions { MaxTexelBufferElements = Texels });
 
     [OneTimeTearDown]
     public void Close()
     {
-        var messages = _device.ValidationMessages;
-        _device.Dispose();
-        Assert.That(messages, Is.Empty, "Vulkan validation layer reported:\n" + string.Join("\n", messages));
+        try { TestDevices.AssertNoValidationMessages(_device); }
+        finally { _device.Dispose(); }
     }
 
     [Test]

@@ -28,57 +28,49 @@ public class DeviceLimitTests
         Assert.That(_arena1, Is.GreaterThan(_weights + 64), "the test model's activations of one sample outweigh its weights");
     }
 
-    private static VulkanDevice Open(DeviceOptions limits) => VulkanDevice.Open(limits with { Validation = true, PipelineCachePath = "" });
-
-    private static void AssertClean(VulkanDevice device)
-    {
-        var messages = device.ValidationMessages;
-        Assert.That(messages, Is.Empty, "Vulkan validation layer reported:\n" + string.Join("\n", messages));
-    }
-
     [Test]
     public void ArenaAtTheStorageRangeRunsTwoSamplesPerSubmitAndMatchesTheOracle()
     {
-        using var device = Open(new DeviceOptions { MaxStorageBufferRange = (ulong)_arena2 });
+        using var device = TestDevices.Open(new DeviceOptions { MaxStorageBufferRange = (ulong)_arena2 });
         GpuVsCpu.Check(device, Net, 5, 1e-5, 1e-3, what: "V1 0.25/224, batch 5 as sub-batches of 2",
             inspect: s => Assert.That(s.SubBatch, Is.EqualTo(2), $"arena of 2 samples = {_arena2} bytes = the limit"));
-        AssertClean(device);
+        TestDevices.AssertNoValidationMessages(device);
     }
 
     [Test]
     public void OneBytePastTheRangeRunsOneSamplePerSubmit()
     {
-        using var device = Open(new DeviceOptions { MaxStorageBufferRange = (ulong)_arena2 - 1 });
+        using var device = TestDevices.Open(new DeviceOptions { MaxStorageBufferRange = (ulong)_arena2 - 1 });
         GpuVsCpu.Check(device, Net, 3, 1e-5, 1e-3, what: "V1 0.25/224, batch 3 one by one",
             inspect: s => Assert.That(s.SubBatch, Is.EqualTo(1)));
-        AssertClean(device);
+        TestDevices.AssertNoValidationMessages(device);
     }
 
     [Test]
     public void AllocationLimitSplitsTheBatchToo()
     {
-        using var device = Open(new DeviceOptions { MaxMemoryAllocationSize = (ulong)_arena2 });
+        using var device = TestDevices.Open(new DeviceOptions { MaxMemoryAllocationSize = (ulong)_arena2 });
         using var session = InferenceSession.Create(Net, device, new SessionOptions { Batch = 4, Warmup = false });
         Assert.That(session.SubBatch, Is.EqualTo(2));
-        AssertClean(device);
+        TestDevices.AssertNoValidationMessages(device);
     }
 
     [Test]
     public void OneSampleBeyondTheRangeIsRefusedNamingTheLimit()
     {
-        using var device = Open(new DeviceOptions { MaxStorageBufferRange = (ulong)_arena1 - 64 });
+        using var device = TestDevices.Open(new DeviceOptions { MaxStorageBufferRange = (ulong)_arena1 - 64 });
         var ex = Assert.Throws<DeviceLimitException>(() => InferenceSession.Create(Net, device, new SessionOptions { Batch = 2 }));
         Assert.That(ex!.Message, Does.Contain("maxStorageBufferRange").And.Contain("one sample").And.Contain(Net.Name));
-        AssertClean(device);
+        TestDevices.AssertNoValidationMessages(device);
     }
 
     [Test]
     public void WeightsBeyondTheAllocationLimitAreRefusedNamingTheLimit()
     {
-        using var device = Open(new DeviceOptions { MaxMemoryAllocationSize = (ulong)_weights - 16 });
+        using var device = TestDevices.Open(new DeviceOptions { MaxMemoryAllocationSize = (ulong)_weights - 16 });
         var ex = Assert.Throws<DeviceLimitException>(() => InferenceSession.Create(Net, device));
         Assert.That(ex!.Message, Does.Contain("weights").And.Contain("maxMemoryAllocationSize"));
-        AssertClean(device);
+        TestDevices.AssertNoValidationMessages(device);
     }
 
     /// <summary>With at most 3 workgroups per dimension every dispatch of the network is recorded in pieces with
@@ -86,19 +78,19 @@ public class DeviceLimitTests
     [Test]
     public void GridsBeyondTheWorkGroupCountAreSplitAndMatchTheOracle()
     {
-        using var device = Open(new DeviceOptions { MaxWorkGroupCount = 3 });
+        using var device = TestDevices.Open(new DeviceOptions { MaxWorkGroupCount = 3 });
         Assert.That(device.ResourceLimits.MaxWorkGroupCount, Is.EqualTo((3u, 3u, 3u)));
         GpuVsCpu.Check(device, Net, 2, 1e-5, 1e-3, what: "V1 0.25/224 with grids split into 3x3x3 pieces",
             inspect: s => Assert.That(s.Dispatches.Any(d => d.Groups.X > 3 || d.Groups.Y > 3 || d.Groups.Z > 3), Is.True,
                 "some grid exceeds the lowered limit"));
-        AssertClean(device);
+        TestDevices.AssertNoValidationMessages(device);
     }
 
     /// <summary>Sub-batches keep the hot path's promise: no Vulkan object and no managed allocation per run.</summary>
     [Test]
     public void SubBatchedRunCreatesNoObjectsAndAllocatesNothing()
     {
-        using var device = Open(new DeviceOptions { MaxStorageBufferRange = (ulong)_arena2 });
+        using var device = TestDevices.Open(new DeviceOptions { MaxStorageBufferRange = (ulong)_arena2 });
         using var session = InferenceSession.Create(Net, device, new SessionOptions { Batch = 5 });
         Assert.That(session.SubBatch, Is.EqualTo(2));
         var input = GpuVsCpu.RandomArray(session.InputLength, 1);
@@ -107,7 +99,7 @@ public class DeviceLimitTests
         long objects = device.ObjectsCreated, bytes = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20; i++) session.Run(input, output);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - bytes;
-        AssertClean(device);
+        TestDevices.AssertNoValidationMessages(device);
         Assert.That(device.ObjectsCreated, Is.EqualTo(objects), "Vulkan objects created by Run");
         Assert.That(allocated, Is.Zero, "managed bytes allocated by 20 runs");
     }

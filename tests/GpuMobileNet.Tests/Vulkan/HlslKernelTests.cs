@@ -20,15 +20,14 @@ public class HlslKernelTests
     private static readonly HashSet<string> Covered = [];
 
     [OneTimeSetUp]
-    public void Open() => _hlsl = VulkanDevice.Open(new DeviceOptions { Validation = true, PipelineCachePath = "", KernelLanguage = ShaderLanguage.Hlsl });
+    public void Open() => _hlsl = TestDevices.Open(new DeviceOptions { KernelLanguage = ShaderLanguage.Hlsl });
 
     /// <summary>Also checks, once every test of the fixture ran (not in a filtered run), that no fp32 kernel was left out.</summary>
     [OneTimeTearDown]
     public void Close()
     {
-        var messages = _hlsl.ValidationMessages;
-        _hlsl.Dispose();
-        Assert.That(messages, Is.Empty, "Vulkan validation layer reported:\n" + string.Join("\n", messages));
+        try { TestDevices.AssertNoValidationMessages(_hlsl); }
+        finally { _hlsl.Dispose(); }
         if (_ran < Sessions().Count() + 1) return;
         var kernels = ShaderLibrary.Names.Where(n => !n.EndsWith("_fp16", StringComparison.Ordinal) && !n.EndsWith("_fp16s", StringComparison.Ordinal));
         Assert.That(kernels.Except(Covered), Is.Empty, "kernels whose HLSL form no test of this fixture ran");

@@ -12,11 +12,6 @@ namespace GpuMobileNet.Tests.Vulkan;
 /// invalidated as non-coherent memory must be. Both must match the oracle with validation clean.</summary>
 public class MemoryModeTests
 {
-    private static VulkanDevice Open(DeviceOptions options) => VulkanDevice.Open(options with { Validation = true, PipelineCachePath = "" });
-
-    private static void AssertClean(VulkanDevice device) =>
-        Assert.That(device.ValidationMessages, Is.Empty, "Vulkan validation layer reported:\n" + string.Join("\n", device.ValidationMessages));
-
     [Test]
     public void AutoMapsOnACpuDevice() => Assert.That(SharedDevice.Instance.MemoryMode, Is.EqualTo(DeviceMemoryMode.Mapped));
 
@@ -26,18 +21,18 @@ public class MemoryModeTests
     [TestCase(DeviceMemoryMode.Staged, true, Precision.Float32)]
     public void SessionMatchesTheOracle(DeviceMemoryMode mode, bool nonCoherent, Precision precision)
     {
-        using var device = Open(new DeviceOptions { MemoryMode = mode, TreatMemoryAsNonCoherent = nonCoherent });
+        using var device = TestDevices.Open(new DeviceOptions { MemoryMode = mode, TreatMemoryAsNonCoherent = nonCoherent });
         var graph = V2.Create(0.35, 64, 10, WeightInit.Random(41));
         bool fp16 = precision != Precision.Float32;
         GpuVsCpu.Check(device, graph, 3, fp16 ? 2e-2 : 1e-5, fp16 ? 5e-2 : 1e-3, options: new SessionOptions { Precision = precision },
             what: $"MobileNetV2 0.35/64, {mode}, non-coherent {nonCoherent}, {precision}");
-        AssertClean(device);
+        TestDevices.AssertNoValidationMessages(device);
     }
 
     [Test]
     public void StagedBuffersAreNotMapped()
     {
-        using var device = Open(new DeviceOptions { MemoryMode = DeviceMemoryMode.Staged });
+        using var device = TestDevices.Open(new DeviceOptions { MemoryMode = DeviceMemoryMode.Staged });
         using var buffer = GpuBuffer.CreateDeviceLocal(device, 4096);
         Assert.That(buffer.IsHostVisible, Is.False);
         var data = Enumerable.Range(0, 100).Select(i => i * 0.5f).ToArray();
@@ -45,7 +40,7 @@ public class MemoryModeTests
         var back = new float[100];
         buffer.Download<float>(64, back);
         Assert.That(back, Is.EqualTo(data));
-        AssertClean(device);
+        TestDevices.AssertNoValidationMessages(device);
     }
 
     /// <summary>Unaligned ranges are widened to nonCoherentAtomSize (the validation layer checks that), and every host
@@ -53,7 +48,7 @@ public class MemoryModeTests
     [Test]
     public void NonCoherentBuffersFlushAndInvalidate()
     {
-        using var device = Open(new DeviceOptions { TreatMemoryAsNonCoherent = true });
+        using var device = TestDevices.Open(new DeviceOptions { TreatMemoryAsNonCoherent = true });
         using var buffer = GpuBuffer.CreateDeviceLocal(device, 1000);
         Assert.That(buffer.IsHostVisible, Is.True);
         var data = Enumerable.Range(0, 37).Select(i => (float)i).ToArray();
@@ -66,6 +61,6 @@ public class MemoryModeTests
             Assert.That(buffer.FlushCount, Is.EqualTo(1));
             Assert.That(buffer.InvalidateCount, Is.EqualTo(1));
         });
-        AssertClean(device);
+        TestDevices.AssertNoValidationMessages(device);
     }
 }
