@@ -1,0 +1,145 @@
+using GpuMobileNet.Export.Onnx.Proto;
+using GpuMobileNet.Graph;
+using GpuMobileNet.Tensors;
+
+namespace GpuMobileNet.Import.Onnx;
+
+/// <summary>Walks one GraphProto in order: binds initializers and the input, folds every node whose inputs are all
+/// known, maps the rest to graph ops, and builds the graph that computes the chosen output (unused ops pruned).</summary>
+internal sealed class OnnxGraphImporter
+{
+    private readonly GraphProto _graph;
+    private readonly string _file;
+    private readonly string? _modelDir;
+    private readonly long _opset;
+    private readonly OnnxImportOptions _options;
+    // Every ONNX tensor name maps to a known tensor (OnnxTensor) or a run-time one (RuntimeTensor).
+    private readonly Dictionary<string, object> _symbols = new(StringComparer.Ordinal);
+
+    public OnnxGraphImporter(GraphProto graph, string file, string? modelDir, long opset, OnnxImportOptions options)
+    {
+        _graph = graph;
+        _file = file;
+        _modelDir = modelDir;
+        _opset = opset;
+        _options = options;
+    }
+
+    public ModelGraph Import()
+    {
+        foreach (var t in _graph.Initializer)
+        {
+            if (t.Name.Length == 0) throw Fail("an initializer has no name");
+            _symbols[t.Name] = OnnxTensorReader.Read(t, _modelDir, p => Fail($"initializer '{t.Name}': {p}"));
+        }
+        var builder = new GraphBuilder(_graph.Name.Length > 0 ? _graph.Name : Path.GetFileNameWithoutExtension(_file), InputShape(out var input, out int rank), input.Name);
+        _symbols[input.Name] = new RuntimeTensor(builder.Input, rank);
+        var mapper = new OnnxOpMapper(builder, Path.GetFileName(_file));
+
+        for (int i = 0; i < _graph.Node.Count; i++)
+        {
+            var node = new OnnxNode(_graph.Node[i], _file, _opset, i);
+            if (node.Proto.Domain is not ("" or "ai.onnx"))
+                throw node.Fail($"domain '{node.Proto.Domain}' is not supported (only the standard ONNX ops)");
+            if (node.Outputs.Count == 0) throw node.Fail("the node has no outputs");
+            var inputs = node.Inputs.Select(name => name.Length == 0 ? null : _symbols.TryGetValue(name, out var s) ? s
+                : throw node.Fail($"input '{name}' is not an initializer, a graph input or an earlier node's output")).ToArray();
+            var outputs = Evaluate(node, inputs, mapper);
+            for (int k = 0; k < outputs.Length && k < node.Outputs.Count; k++)
+                if (node.Outputs[k].Length > 0)
+                    _symbols[node.Outputs[k]] = outputs[k];
+        }
+
+        string outputName = _options.OutputName ?? (_graph.Output.Count > 0 ? _graph.Output[0].Name : throw Fail("the graph declares no output"));
+        if (!_symbols.TryGetValue(outputName, out var output))
+            throw Fail($"output '{outputName}' is not computed by any node");
+        if (output is not RuntimeTensor result)
+            throw Fail($"output '{outputName}' does not depend on the input (it is a constant)");
+        if (result.Value == builder.Input)
+            throw Fail($"output '{outputName}' is the input itself");
+        return Prune(builder, result.Value);
+    }
+
+    private object[] Evaluate(OnnxNode node, object?[] inputs, OnnxOpMapper mapper)
+    {
+        if (node.OpType == "Constant")
+            return [ConstantValue(node)];
+        // The shape of a run-time tensor is known at load time (batch 1): only its dims are read.
+        if (node.OpType == "Shape" && inputs.Length == 1 && inputs[0] is RuntimeTensor rt)
+            return [OnnxConstantFolder.Fold(node, [OnnxTensor.DimsOnly(rt.Dims)])];
+        if (node.OpType == "Size" && inputs.Length == 1 && inputs[0] is RuntimeTensor sized)
+            return [OnnxTensor.Scalar(sized.Dims.Aggregate(1L, (a, b) => a * b))];
+        if (inputs.All(x => x is null or OnnxTensor) && OnnxConstantFolder.Ops.Contains(node.OpType))
+            return [OnnxConstantFolder.Fold(node, inputs.Cast<OnnxTensor?>().ToArray())];
+        if (!OnnxOpMapper.Ops.Contains(node.OpType))
+            throw node.Fail($"op {node.OpType} is not supported");
+        return [mapper.Map(node, inputs)];
+    }
+
+    private OnnxTensor ConstantValue(OnnxNode n)
+    {
+        if (n.Tensor("value") is { } t) return OnnxTensorReader.Read(t, _modelDir, n.Fail);
+        if (n.Has("value_float")) return OnnxTensor.OfFloats([], [n.Float("value_float", 0)]);
+        if (n.Floats("value_floats") is { } fs) return OnnxTensor.OfFloats([fs.Length], fs);
+        if (n.Has("value_int")) return OnnxTensor.Scalar(n.Int("value_int", 0));
+        if (n.Ints("value_ints") is { } ints) return OnnxTensor.Vector(ints);
+        throw n.Fail("no supported value attribute (value, value_float(s), value_int(s))");
+    }
+
+    /// <summary>The one graph input that is not an initializer, as a per-sample shape: [N, C, H, W] or [N, C].</summary>
+    private TensorShape InputShape(out ValueInfoProto input, out int rank)
+    {
+        var inputs = _graph.Input.Where(i => !_symbols.ContainsKey(i.Name)).ToList();
+        if (inputs.Count != 1)
+            throw Fail($"the graph has {inputs.Count} run-time inputs ({string.Join(", ", inputs.Select(i => $"'{i.Name}'"))}); exactly one is supported");
+        input = inputs[0];
+        string name = input.Name;
+        if (name.Length == 0) throw Fail("the graph input has no name");
+        var type = input.Type?.TensorType ?? throw Fail($"input '{name}' is not a tensor");
+        if (type.ElemType != (int)TensorProto.Types.DataType.Float)
+            throw Fail($"input '{name}' is {OnnxTensorReader.TypeName(type.ElemType)}; only FLOAT inputs are supported");
+        var dims = type.Shape?.Dim ?? throw Fail($"input '{name}' has no shape");
+        rank = dims.Count;
+        if (rank is not (2 or 4))
+            throw Fail($"input '{name}' has rank {rank}; only [N, C, H, W] and [N, C] are supported");
+        var batch = dims[0];
+        if (batch.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && batch.DimValue > 1)
+            throw Fail($"input '{name}' has a fixed batch of {batch.DimValue}; only batch 1 or a symbolic batch is supported (the session sets the batch)");
+        int Dim(int i, int? given, string what)
+        {
+            var d = dims[i];
+            bool known = d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0;
+            if (known && given is { } g && g != d.DimValue)
+                throw Fail($"input '{name}': {what} is {d.DimValue} in the file, {g} was asked for");
+            long v = known ? d.DimValue : given ?? throw Fail(
+                $"input '{name}': {what} is dynamic ('{d.DimParam}'); give it with the importer options (--input-size)");
+            if (v <= 0 || v > OnnxLimits.MaxActivationDim)
+                throw Fail($"input '{name}': {what} {v} is outside 1..{OnnxLimits.MaxActivationDim}");
+            return (int)v;
+        }
+        var shape = rank == 4
+            ? new TensorShape(Dim(1, null, "channels"), Dim(2, _options.InputHeight, "height"), Dim(3, _options.InputWidth, "width"))
+            : new TensorShape(Dim(1, null, "features"), 1, 1);
+        if ((long)shape.C * shape.H * shape.W > OnnxLimits.MaxActivationElements)
+            throw Fail($"input '{name}' {shape} is larger than {OnnxLimits.MaxActivationElements} elements");
+        return shape;
+    }
+
+    /// <summary>The graph that computes <paramref name="output"/>: ops nothing reads toward it are dropped.</summary>
+    private static ModelGraph Prune(GraphBuilder builder, Value output)
+    {
+        var needed = new HashSet<Value> { output };
+        var kept = new List<Node>();
+        for (int i = builder.Nodes.Count - 1; i >= 0; i--)
+        {
+            var node = builder.Nodes[i];
+            if (!needed.Contains(node.Output)) continue;
+            kept.Add(node);
+            foreach (var v in node.Inputs) needed.Add(v);
+        }
+        kept.Reverse();
+        return new ModelGraph(builder.Build(output).Name, builder.Input, kept, output);
+    }
+
+    private ModelLoadException Fail(string problem) => new($"{_file}: {problem}");
+}
