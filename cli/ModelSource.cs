@@ -4,7 +4,7 @@ using GpuMobileNet.Models;
 
 namespace GpuMobileNet.Cli;
 
-/// <summary>What --model names: a built-in architecture with seeded random weights, or a TF.js model.json.</summary>
+/// <summary>What --model names: a built-in architecture with seeded random weights, a TF.js model.json or an ONNX file.</summary>
 internal sealed record ModelSource(string? Model, double Alpha, int Resolution, int Classes, int Seed)
 {
     public static IReadOnlyList<string> BuiltIn => ModelZoo.Names;
@@ -19,8 +19,10 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
         if (IsBuiltIn)
             return ModelZoo.Create(Model!, Alpha, Resolution, Classes, WeightInit.Random(Seed));
         var path = Model ?? DefaultModelPath();
+        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            return GpuMobileNet.Import.Onnx.OnnxImporter.Load(path);
         if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"--model '{path}': expected one of {string.Join(", ", BuiltIn)} or a TF.js model.json file");
+            throw new ArgumentException($"--model '{path}': expected one of {string.Join(", ", BuiltIn)}, a TF.js model.json or an .onnx file");
         return TfjsLayersImporter.Load(path);
     }
 

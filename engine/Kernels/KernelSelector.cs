@@ -41,6 +41,8 @@ public static class KernelSelector
         DenseOp d => [DenseKernel.Plan(d, ctx)],
         SoftmaxOp s => [SoftmaxKernel.Plan(s, ctx)],
         AddOp a => [AddKernel.Plan(a, ctx)],
+        MulOp m => [MulKernel.Plan(m, ctx)],
+        MaxPoolOp p => [MaxPoolKernel.Plan(p, ctx)],
         ActivationOp a => [ActivationKernel.Plan(a, ctx)],
         FlattenOp => [],
         _ => throw new NotSupportedException($"{node} has no GPU kernel (BatchNorm must be folded or converted by the passes)"),

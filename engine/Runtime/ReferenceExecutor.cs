@@ -51,6 +51,8 @@ public static class ReferenceExecutor
             LayoutConvertOp l => (float[])In(l.Input).Clone(),
             DenseOp d => DenseReference.Dense(d, In(d.Input), batch),
             SoftmaxOp s => DenseReference.Softmax(In(s.Input), s.Input.Shape, batch),
+            MulOp m => ImportedOpsReference.Mul(m, In(m.A), In(m.B), batch),
+            MaxPoolOp p => ImportedOpsReference.MaxPool(p, In(p.Input), batch),
             _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),
         };
     }

@@ -11,6 +11,7 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
     [
         "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "AveragePool",
         "Gemm", "MatMul", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Softmax", "Pad", "Identity", "Dropout",
+        "Sigmoid", "HardSigmoid", "HardSwish", "MaxPool",
     ];
 
     private readonly HashSet<string> _names = new(StringComparer.Ordinal) { builder.Input.Name };
@@ -47,6 +48,15 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
             }
             case "Relu": return new(builder.Activate(Name(n), X(0).Value, Activation.Relu), X(0).Rank);
             case "Clip": return new(builder.Activate(Name(n), X(0).Value, ClipActivation(n, C(1), C(2))), X(0).Rank);
+            case "Sigmoid": return new(builder.Activate(Name(n), X(0).Value, Activation.Sigmoid), X(0).Rank);
+            case "HardSigmoid": return HardSigmoid(X(0), n.Float("alpha", 0.2f), n.Float("beta", 0.5f), Name(n));
+            case "HardSwish":
+            {
+                string name = Name(n);
+                var gate = HardSigmoid(X(0), 1f / 6, 0.5f, Unique(name + "/gate"));
+                return new(builder.Mul(name, X(0).Value, gate.Value), X(0).Rank);
+            }
+            case "MaxPool": return MaxPool(n, Rank4(n, X(0)));
             case "Add" or "Sub" or "Mul" or "Div": return Arithmetic(n, inputs);
             case "GlobalAveragePool": return new(builder.GlobalAvgPool(Name(n), Rank4(n, X(0)).Value), 4);
             case "AveragePool": return AveragePool(n, Rank4(n, X(0)));
@@ -104,6 +114,31 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
         if (n.Int("ceil_mode", 0) != 0 && ((s.H + pad.Top + pad.Bottom - k[0]) % sh != 0 || (s.W + pad.Left + pad.Right - k[1]) % sw != 0))
             throw n.Fail("ceil_mode=1 where it changes the output size is not supported");
         return new(builder.AvgPool(Name(n), x.Value, (int)k[0], (int)k[1], sh, sw, pad), 4);
+    }
+
+    /// <summary>clamp(alpha x + beta, 0, 1) = relu6(6 alpha x + 6 beta) / 6: two per-channel affine maps around a
+    /// ReLU6, which the passes fold into the convolution before and run as a 1x1 depthwise after.</summary>
+    private RuntimeTensor HardSigmoid(RuntimeTensor x, float alpha, float beta, string name)
+    {
+        int ch = x.Value.Shape.C;
+        float[] Fill(float v) => Enumerable.Repeat(v, ch).ToArray();
+        var scaled = builder.BatchNorm(Unique(name + "/affine"), x.Value, Fill(6 * alpha), Fill(6 * beta), Fill(0), Fill(1), 0f);
+        var clipped = builder.Activate(Unique(name + "/relu6"), scaled, Activation.Relu6);
+        return new(builder.BatchNorm(name, clipped, Fill(1f / 6), Fill(0), Fill(0), Fill(1), 0f), x.Rank);
+    }
+
+    private RuntimeTensor MaxPool(OnnxNode n, RuntimeTensor x)
+    {
+        var k = n.Ints("kernel_shape") ?? throw n.Fail("no kernel_shape");
+        if (k.Length != 2 || k.Any(v => v <= 0 || v > OnnxLimits.MaxActivationDim)) throw n.Fail($"kernel_shape [{string.Join(", ", k)}] is not a 2-D window");
+        if (n.Ints("dilations") is { } dil && dil.Any(d => d != 1)) throw n.Fail("dilations are not supported");
+        if (n.Int("storage_order", 0) != 0) throw n.Fail("storage_order=1 is not supported");
+        var (sh, sw) = Pair(n, "strides");
+        var s = x.Value.Shape;
+        var pad = Pads(n, s.H, s.W, (int)k[0], (int)k[1], sh, sw);
+        if (n.Int("ceil_mode", 0) != 0 && ((s.H + pad.Top + pad.Bottom - k[0]) % sh != 0 || (s.W + pad.Left + pad.Right - k[1]) % sw != 0))
+            throw n.Fail("ceil_mode=1 where it changes the output size is not supported");
+        return new(builder.MaxPool(Name(n), x.Value, (int)k[0], (int)k[1], sh, sw, pad), 4);
     }
 
     private RuntimeTensor Gemm(OnnxNode n, RuntimeTensor a, OnnxTensor b, OnnxTensor? c)
@@ -192,6 +227,15 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
         if (inputs.Length != 2) throw n.Fail($"{inputs.Length} inputs, expected 2");
         if (inputs[0] is RuntimeTensor a && inputs[1] is RuntimeTensor b)
         {
+            if (n.OpType == "Mul")
+            {
+                // Mul commutes: the full-size factor goes first, a per-channel gate second.
+                if (a.Value.Shape.H * a.Value.Shape.W < b.Value.Shape.H * b.Value.Shape.W) (a, b) = (b, a);
+                bool gate = b.Rank == a.Rank && b.Value.Shape == new Tensors.TensorShape(a.Value.Shape.C, 1, 1);
+                if (a.Rank != b.Rank || a.Value.Shape != b.Value.Shape && !gate)
+                    throw n.Fail($"multiplying [{string.Join(", ", a.Dims)}] by [{string.Join(", ", b.Dims)}] is not supported (same shape or per channel only)");
+                return new(builder.Mul(Name(n), a.Value, b.Value), a.Rank);
+            }
             if (n.OpType != "Add") throw n.Fail($"{n.OpType} of two run-time tensors is not supported");
             if (a.Rank != b.Rank || a.Value.Shape != b.Value.Shape)
                 throw n.Fail($"adding [{string.Join(", ", a.Dims)}] and [{string.Join(", ", b.Dims)}] (broadcast) is not supported");
@@ -279,9 +323,10 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
 
     /// <summary>Our op name for the node: its first output (unique in ONNX), made unique against the input and
     /// names we generated.</summary>
-    private string Name(OnnxNode n)
+    private string Name(OnnxNode n) => Unique(n.Outputs[0].Length > 0 ? n.Outputs[0] : n.Name);
+
+    private string Unique(string name)
     {
-        string name = n.Outputs[0].Length > 0 ? n.Outputs[0] : n.Name;
         string unique = name;
         for (int i = 1; !_names.Add(unique); i++) unique = $"{name}_{i}";
         return unique;
