@@ -29,3 +29,43 @@ public sealed partial class GraphBuilder
         return y;
     }
 }
+
+/// <summary>Builder methods for layout ops the ONNX importer added (transpose, concatenation, reshape).</summary>
+public sealed partial class GraphBuilder
+{
+    /// <summary>Output axis i is input axis perm[i], over (C, H, W).</summary>
+    public Value Transpose(string name, Value x, int[] perm)
+    {
+        if (perm.Length != 3 || perm.Distinct().Count() != 3 || perm.Any(p => p < 0 || p > 2))
+            Fail(name, "Transpose", $"perm [{string.Join(", ", perm)}] is not a permutation of (C, H, W)");
+        int[] d = [x.Shape.C, x.Shape.H, x.Shape.W];
+        var y = NewValue(name, new TensorShape(d[perm[0]], d[perm[1]], d[perm[2]]));
+        _nodes.Add(new TransposeOp(name, x, y, perm));
+        return y;
+    }
+
+    /// <summary>Channel concatenation; a null part is <paramref name="channels"/>[i] channels of zeros.</summary>
+    public Value Concat(string name, IReadOnlyList<Value?> parts, IReadOnlyList<int> channels)
+    {
+        var first = parts.FirstOrDefault(p => p is not null) ?? throw new InvalidGraphException($"Concat '{name}': no input");
+        if (parts.Count != channels.Count || channels.Any(c => c <= 0))
+            Fail(name, "Concat", "every part needs a positive channel count");
+        for (int i = 0; i < parts.Count; i++)
+            if (parts[i] is { } p && (p.Shape.C != channels[i] || p.Shape.H != first.Shape.H || p.Shape.W != first.Shape.W))
+                Fail(name, "Concat", $"'{p.Name}' is {p.Shape}; parts must share height and width ({first.Shape})");
+        var y = NewValue(name, new TensorShape(checked(channels.Sum()), first.Shape.H, first.Shape.W));
+        _nodes.Add(new ConcatOp(name, parts.ToList(), channels.ToList(), y));
+        return y;
+    }
+
+    /// <summary>The same NCHW memory seen as another shape of the same size: a <see cref="FlattenOp"/> (free on the
+    /// GPU, an alias in the planner) whose output is <paramref name="shape"/> rather than C*H*W x 1 x 1.</summary>
+    public Value Reshape(string name, Value x, TensorShape shape)
+    {
+        if (shape.C <= 0 || shape.H <= 0 || shape.W <= 0 || (long)shape.C * shape.H * shape.W != x.Shape.Elements)
+            Fail(name, "Reshape", $"{x.Shape} cannot be seen as {shape}");
+        var y = NewValue(name, shape);
+        _nodes.Add(new FlattenOp(name, x, y));
+        return y;
+    }
+}

@@ -43,6 +43,8 @@ public static class KernelSelector
         AddOp a => [AddKernel.Plan(a, ctx)],
         MulOp m => [MulKernel.Plan(m, ctx)],
         MaxPoolOp p => [MaxPoolKernel.Plan(p, ctx)],
+        TransposeOp t => [TransposeKernel.Plan(t, ctx)],
+        ConcatOp c => ConcatKernel.Plan(c, ctx),
         ActivationOp a => [ActivationKernel.Plan(a, ctx)],
         FlattenOp => [],
         _ => throw new NotSupportedException($"{node} has no GPU kernel (BatchNorm must be folded or converted by the passes)"),

@@ -18,7 +18,7 @@ public static class PackChannels
         var rewrite = new Rewrite(g);
         foreach (var node in g.Nodes)
             rewrite.Add(node);
-        rewrite.EnsurePlanar(g.Output);
+        foreach (var output in g.Outputs) rewrite.EnsurePlanar(output);
         return g.WithNodes(rewrite.Nodes);
     }
 

@@ -10,7 +10,7 @@ namespace GpuMobileNet.Runtime;
 /// <summary>A graph bound to a device: passes applied, memory planned, pipelines specialised, one command
 /// buffer recorded. <see cref="Run(ReadOnlySpan{float}, Span{float})"/> only copies the input in, replays
 /// that command buffer and copies the output out: it creates no Vulkan objects.</summary>
-public sealed class InferenceSession : IDisposable
+public sealed partial class InferenceSession : IDisposable
 {
     private readonly VulkanDevice _device;
     private readonly GpuBuffer _arena;
@@ -74,6 +74,7 @@ public sealed class InferenceSession : IDisposable
             {
                 _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)InputLength * (ulong)ActivationBytes), created);
                 _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)OutputLength * (ulong)ActivationBytes), created);
+                _stagingExtra = graph.ExtraOutputs.Select(v => Track(GpuBuffer.CreateStaging(device, (ulong)(Batch * v.Shape.Elements) * (ulong)ActivationBytes), created)).ToArray();
             }
             _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes), created);
             _recorder = Track(new CommandRecorder(device, Dispatches.Count, options.Profiling), created);
@@ -156,6 +157,7 @@ public sealed class InferenceSession : IDisposable
                 d.Groups, d.Reads, d.Writes, d.Label, d.UniformWindowOffsetBytes, d.UniformWindow2OffsetBytes);
         if (_stagingOut is not null)
             _recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)OutputLength * bytes);
+        RecordExtraOutputCopies();
         _recorder.End();
     }
 
@@ -180,6 +182,7 @@ public sealed class InferenceSession : IDisposable
         _recorder.Dispose();
         _bindings.Dispose();
         _stagingOut?.Dispose();
+        foreach (var b in _stagingExtra) b.Dispose();
         _stagingIn?.Dispose();
         _weights.Dispose();
         _arena.Dispose();

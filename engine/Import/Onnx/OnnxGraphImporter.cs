@@ -44,20 +44,26 @@ internal sealed class OnnxGraphImporter
             if (node.Outputs.Count == 0) throw node.Fail("the node has no outputs");
             var inputs = node.Inputs.Select(name => name.Length == 0 ? null : _symbols.TryGetValue(name, out var s) ? s
                 : throw node.Fail($"input '{name}' is not an initializer, a graph input or an earlier node's output")).ToArray();
-            var outputs = Evaluate(node, inputs, mapper);
-            for (int k = 0; k < outputs.Length && k < node.Outputs.Count; k++)
+            var results = Evaluate(node, inputs, mapper);
+            for (int k = 0; k < results.Length && k < node.Outputs.Count; k++)
                 if (node.Outputs[k].Length > 0)
-                    _symbols[node.Outputs[k]] = outputs[k];
+                    _symbols[node.Outputs[k]] = results[k];
         }
 
-        string outputName = _options.OutputName ?? (_graph.Output.Count > 0 ? _graph.Output[0].Name : throw Fail("the graph declares no output"));
-        if (!_symbols.TryGetValue(outputName, out var output))
-            throw Fail($"output '{outputName}' is not computed by any node");
-        if (output is not RuntimeTensor result)
-            throw Fail($"output '{outputName}' does not depend on the input (it is a constant)");
-        if (result.Value == builder.Input)
-            throw Fail($"output '{outputName}' is the input itself");
-        return Prune(builder, result.Value);
+        var names = _options.OutputNames ?? _graph.Output.Select(o => o.Name).ToList();
+        if (names.Count == 0) throw Fail("the graph declares no output");
+        var outputs = new List<Value>();
+        foreach (var name in names)
+        {
+            if (!_symbols.TryGetValue(name, out var output))
+                throw Fail($"output '{name}' is not computed by any node");
+            if (output is not RuntimeTensor result)
+                throw Fail($"output '{name}' does not depend on the input (it is a constant)");
+            // Our outputs are named after the ONNX tensors: an alias (Identity) or the input itself gets a copy-free view.
+            var v = result.Value.Name == name ? result.Value : mapper.Rename(result.Value, name);
+            if (!outputs.Contains(v)) outputs.Add(v);
+        }
+        return Prune(builder, outputs);
     }
 
     private object[] Evaluate(OnnxNode node, object?[] inputs, OnnxOpMapper mapper)
@@ -126,9 +132,9 @@ internal sealed class OnnxGraphImporter
     }
 
     /// <summary>The graph that computes <paramref name="output"/>: ops nothing reads toward it are dropped.</summary>
-    private static ModelGraph Prune(GraphBuilder builder, Value output)
+    private static ModelGraph Prune(GraphBuilder builder, List<Value> outputs)
     {
-        var needed = new HashSet<Value> { output };
+        var needed = outputs.ToHashSet();
         var kept = new List<Node>();
         for (int i = builder.Nodes.Count - 1; i >= 0; i--)
         {
@@ -138,7 +144,7 @@ internal sealed class OnnxGraphImporter
             foreach (var v in node.Inputs) needed.Add(v);
         }
         kept.Reverse();
-        return new ModelGraph(builder.Build(output).Name, builder.Input, kept, output);
+        return new ModelGraph(builder.Build(outputs[0]).Name, builder.Input, kept, outputs[0], outputs.Skip(1).ToList());
     }
 
     private ModelLoadException Fail(string problem) => new($"{_file}: {problem}");

@@ -8,6 +8,7 @@ public sealed record OnnxImportOptions
     public int? InputHeight { get; init; }
     public int? InputWidth { get; init; }
 
-    /// <summary>Which graph output (or any intermediate tensor) becomes the graph's output; default the first output.</summary>
-    public string? OutputName { get; init; }
+    /// <summary>Which tensors become the graph's outputs, the first its main output: any of the model's outputs or
+    /// intermediate tensors, by ONNX name. Default: the model's outputs in order.</summary>
+    public IReadOnlyList<string>? OutputNames { get; init; }
 }

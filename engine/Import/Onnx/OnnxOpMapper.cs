@@ -11,7 +11,7 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
     [
         "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "AveragePool",
         "Gemm", "MatMul", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Softmax", "Pad", "Identity", "Dropout",
-        "Sigmoid", "HardSigmoid", "HardSwish", "MaxPool",
+        "Sigmoid", "HardSigmoid", "HardSwish", "MaxPool", "Transpose", "Concat",
     ];
 
     private readonly HashSet<string> _names = new(StringComparer.Ordinal) { builder.Input.Name };
@@ -46,14 +46,23 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
                 var p = Enumerable.Range(1, 4).Select(i => Vector(n, C(i) ?? throw n.Fail($"input {i} is missing"), ch, $"input {i}")).ToArray();
                 return new(builder.BatchNorm(Name(n), x.Value, p[0], p[1], p[2], p[3], n.Float("epsilon", 1e-5f)), 4);
             }
-            case "Relu": return new(builder.Activate(Name(n), X(0).Value, Activation.Relu), X(0).Rank);
-            case "Clip": return new(builder.Activate(Name(n), X(0).Value, ClipActivation(n, C(1), C(2))), X(0).Rank);
-            case "Sigmoid": return new(builder.Activate(Name(n), X(0).Value, Activation.Sigmoid), X(0).Rank);
-            case "HardSigmoid": return HardSigmoid(X(0), n.Float("alpha", 0.2f), n.Float("beta", 0.5f), Name(n));
+            case "Relu": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, Activation.Relu) };
+            case "Clip": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, ClipActivation(n, C(1), C(2))) };
+            case "Sigmoid": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, Activation.Sigmoid) };
+            case "Transpose":
+            {
+                var x = Rank4(n, X(0));
+                var perm = n.Ints("perm") ?? [0, 3, 2, 1];
+                if (perm.Length != 4 || perm[0] != 0 || perm.Skip(1).Order().SequenceEqual(new long[] { 1, 2, 3 }) is false)
+                    throw n.Fail($"perm [{string.Join(", ", perm)}] is not supported (the batch axis must stay first)");
+                return new(builder.Transpose(Name(n), x.Value, perm.Skip(1).Select(p => (int)p - 1).ToArray()), 4);
+            }
+            case "Concat": return Concat(n, inputs);
+            case "HardSigmoid": return HardSigmoid(Plain(n, X(0)), n.Float("alpha", 0.2f), n.Float("beta", 0.5f), Name(n));
             case "HardSwish":
             {
                 string name = Name(n);
-                var gate = HardSigmoid(X(0), 1f / 6, 0.5f, Unique(name + "/gate"));
+                var gate = HardSigmoid(Plain(n, X(0)), 1f / 6, 0.5f, Unique(name + "/gate"));
                 return new(builder.Mul(name, X(0).Value, gate.Value), X(0).Rank);
             }
             case "MaxPool": return MaxPool(n, Rank4(n, X(0)));
@@ -71,7 +80,7 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
             }
             case "Softmax":
             {
-                var x = X(0);
+                var x = Plain(n, X(0));
                 long axis = n.Int("axis", n.Opset >= 13 ? -1 : 1);
                 bool channels = x.Value.Shape.H == 1 && x.Value.Shape.W == 1 && (axis == 1 || axis == -1 && x.Rank == 2 || n.Opset < 13 && axis == -1 + x.Rank);
                 if (!channels) throw n.Fail($"softmax over axis {axis} of [{string.Join(", ", x.Dims)}] is not supported (only over the channels of [N, C] or [N, C, 1, 1])");
@@ -156,23 +165,71 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
 
     private RuntimeTensor Dense(OnnxNode n, RuntimeTensor a, OnnxTensor w, float[]? bias, float[]? weights = null)
     {
-        if (a.Rank != 2) throw n.Fail($"input is [{string.Join(", ", a.Dims)}]; only a [N, features] input is supported");
+        if (a.Rank != 2 || a.View is not null) throw n.Fail($"input is [{string.Join(", ", a.Dims)}]; only a [N, features] input is supported");
         if (w.Rank != 2 || w.Dims[1] != a.Value.Shape.C)
             throw n.Fail($"weights [{string.Join(", ", w.Dims)}] do not fit input [{string.Join(", ", a.Dims)}]");
         return new(builder.Dense(Name(n), a.Value, (int)w.Dims[0], weights ?? w.AsFloats(), bias), 2);
     }
 
-    /// <summary>A reshape of a run-time tensor: only the ones that keep NCHW memory order and map to our C x H x W.</summary>
+    /// <summary>A reshape of a run-time tensor: NCHW memory order is kept, so [1, C, H, W] and [1, C] targets get a value
+    /// of that shape (an alias, no copy) and any other [1, ...] target becomes a view of the same memory.</summary>
     private RuntimeTensor View(OnnxNode n, RuntimeTensor x, long[] dims)
     {
-        var s = x.Value.Shape;
         if (dims.SequenceEqual(x.Dims)) return x;
-        if (dims.Length == 2 && dims[0] == 1)
-            return x.Rank == 2 || s.H == 1 && s.W == 1 ? x with { Rank = 2 } : new(builder.Flatten(Name(n), x.Value), 2);
-        if (dims.Length == 4 && dims[0] == 1 && dims[2] == 1 && dims[3] == 1)
-            return s.H == 1 && s.W == 1 ? x with { Rank = 4 } : new(builder.Flatten(Name(n), x.Value), 4);
-        throw n.Fail($"reshaping [{string.Join(", ", x.Dims)}] to [{string.Join(", ", dims)}] is not supported");
+        if (dims.Length < 2 || dims[0] != 1)
+            throw n.Fail($"reshaping [{string.Join(", ", x.Dims)}] to [{string.Join(", ", dims)}] is not supported (the batch axis must stay first)");
+        var shape = dims.Length switch
+        {
+            4 => new Tensors.TensorShape((int)dims[1], (int)dims[2], (int)dims[3]),
+            2 => new Tensors.TensorShape((int)dims[1], 1, 1),
+            _ => x.Value.Shape,
+        };
+        var v = shape == x.Value.Shape ? x.Value : builder.Reshape(Name(n), x.Value, shape);
+        return new(v, dims.Length, dims.Length is 2 or 4 ? null : dims);
     }
+
+    /// <summary>Concat on the channel axis of [N, C, H, W] tensors (constant parts must be zeros), or on axis 1 of
+    /// views (memory concatenation per sample).</summary>
+    private RuntimeTensor Concat(OnnxNode n, object?[] inputs)
+    {
+        var first = inputs.OfType<RuntimeTensor>().First();
+        int rank = first.Dims.Length;
+        if (OnnxConstantFolder.Axis(n.Int("axis", 0), rank, n) != 1)
+            throw n.Fail($"concatenation on axis {n.Int("axis", 0)} of [{string.Join(", ", first.Dims)}] is not supported (only axis 1)");
+        var parts = new List<Value?>();
+        var channels = new List<int>();
+        foreach (var input in inputs)
+        {
+            var dims = input switch
+            {
+                RuntimeTensor r => r.Dims,
+                OnnxTensor t when t.All(0) => t.Dims,
+                OnnxTensor => throw n.Fail("a constant part that is not all zeros is not supported"),
+                _ => throw n.Fail("an input is missing"),
+            };
+            if (dims.Length != rank || Enumerable.Range(2, rank - 2).Any(i => dims[i] != first.Dims[i]) || dims[0] != 1)
+                throw n.Fail($"parts [{string.Join(", ", first.Dims)}] and [{string.Join(", ", dims)}] do not concatenate on axis 1");
+            long inner = dims.Skip(1).Aggregate(1L, (a, b) => a * b) / (first.View is null ? first.Value.Shape.H * first.Value.Shape.W : 1);
+            if (input is RuntimeTensor rt)
+            {
+                if ((rt.View is null) != (first.View is null)) throw n.Fail("mixing views and [N, C, H, W] tensors is not supported");
+                parts.Add(rt.View is null ? rt.Value : builder.Reshape(Unique(rt.Value.Name + "/flat"), rt.Value, new Tensors.TensorShape(rt.Value.Shape.Elements, 1, 1)));
+            }
+            else parts.Add(null);
+            channels.Add(checked((int)inner));
+        }
+        var y = builder.Concat(Name(n), parts, channels);
+        if (first.View is null) return new(y, rank);
+        var viewDims = first.Dims.ToArray();
+        viewDims[1] = inputs.Sum(i => i is RuntimeTensor r ? r.Dims[1] : ((OnnxTensor)i!).Dims[1]);
+        return new(y, rank, viewDims);
+    }
+
+    /// <summary>A copy-free alias of <paramref name="v"/> named <paramref name="name"/> (an output named after an ONNX tensor).</summary>
+    public Value Rename(Value v, string name) => builder.Reshape(Unique(name), v, v.Shape);
+
+    private static RuntimeTensor Plain(OnnxNode n, RuntimeTensor x) =>
+        x.View is null ? x : throw n.Fail($"input [{string.Join(", ", x.Dims)}] is a reshaped view; only [N, C, H, W] and [N, C] are supported here");
 
     private RuntimeTensor Pad(OnnxNode n, RuntimeTensor x, object?[] inputs)
     {
@@ -231,15 +288,15 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
             {
                 // Mul commutes: the full-size factor goes first, a per-channel gate second.
                 if (a.Value.Shape.H * a.Value.Shape.W < b.Value.Shape.H * b.Value.Shape.W) (a, b) = (b, a);
-                bool gate = b.Rank == a.Rank && b.Value.Shape == new Tensors.TensorShape(a.Value.Shape.C, 1, 1);
-                if (a.Rank != b.Rank || a.Value.Shape != b.Value.Shape && !gate)
+                bool gate = b.Rank == 4 && a.Rank == 4 && a.View is null && b.Value.Shape == new Tensors.TensorShape(a.Value.Shape.C, 1, 1);
+                if (!gate && (!a.Dims.SequenceEqual(b.Dims) || a.Value.Shape != b.Value.Shape))
                     throw n.Fail($"multiplying [{string.Join(", ", a.Dims)}] by [{string.Join(", ", b.Dims)}] is not supported (same shape or per channel only)");
-                return new(builder.Mul(Name(n), a.Value, b.Value), a.Rank);
+                return a with { Value = builder.Mul(Name(n), a.Value, b.Value) };
             }
             if (n.OpType != "Add") throw n.Fail($"{n.OpType} of two run-time tensors is not supported");
-            if (a.Rank != b.Rank || a.Value.Shape != b.Value.Shape)
+            if (!a.Dims.SequenceEqual(b.Dims) || a.Value.Shape != b.Value.Shape)
                 throw n.Fail($"adding [{string.Join(", ", a.Dims)}] and [{string.Join(", ", b.Dims)}] (broadcast) is not supported");
-            return new(builder.Add(Name(n), a.Value, b.Value), a.Rank);
+            return a with { Value = builder.Add(Name(n), a.Value, b.Value) };
         }
         bool constantFirst = inputs[0] is OnnxTensor;
         var x = (RuntimeTensor)(constantFirst ? inputs[1] : inputs[0])!;
@@ -259,14 +316,15 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
                 _ => throw n.Fail("dividing a constant by a run-time tensor is not supported"),
             };
         }
-        return new(builder.BatchNorm(Name(n), x.Value, gamma, beta, new float[ch], Enumerable.Repeat(1f, ch).ToArray(), 0f), x.Rank);
+        return x with { Value = builder.BatchNorm(Name(n), x.Value, gamma, beta, new float[ch], Enumerable.Repeat(1f, ch).ToArray(), 0f) };
     }
 
     /// <summary>A constant that broadcasts over <paramref name="x"/> per channel (or is a scalar), as one value per channel.</summary>
     private static float[] PerChannel(OnnxNode n, OnnxTensor c, RuntimeTensor x)
     {
         int ch = x.Value.Shape.C;
-        if (c.Count == 1 && c.Rank <= x.Rank) return Enumerable.Repeat((float)c[0], ch).ToArray();
+        if (c.Count == 1 && c.Rank <= x.Dims.Length) return Enumerable.Repeat((float)c[0], ch).ToArray();
+        if (x.View is not null) throw n.Fail($"a constant of shape [{string.Join(", ", c.Dims)}] with the view [{string.Join(", ", x.Dims)}] is not supported (only a scalar)");
         // Aligned from the right against [N, C, H, W] or [N, C], the constant's axis that meets channel axis 1.
         int channelAxis = c.Rank - (x.Rank - 1);
         bool ok = c.Rank <= x.Rank && channelAxis >= 0 && c.Dims[channelAxis] == ch
@@ -294,7 +352,7 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
     }
 
     private static RuntimeTensor Rank4(OnnxNode n, RuntimeTensor x) =>
-        x.Rank == 4 ? x : throw n.Fail($"input is [{string.Join(", ", x.Dims)}]; expected [N, C, H, W]");
+        x.Rank == 4 && x.View is null ? x : throw n.Fail($"input is [{string.Join(", ", x.Dims)}]; expected [N, C, H, W]");
 
     private static (int, int) Pair(OnnxNode n, string attr)
     {

@@ -38,4 +38,40 @@ internal static class ImportedOpsReference
         }
         return output;
     }
+
+    public static float[] Transpose(TransposeOp op, float[] input, int batch)
+    {
+        var s = op.Input.Shape;
+        int[] d = [s.C, s.H, s.W];
+        int count = s.Elements;
+        var output = new float[input.Length];
+        var idx = new int[3];
+        for (int n = 0; n < batch; n++)
+            for (idx[0] = 0; idx[0] < d[0]; idx[0]++)
+            for (idx[1] = 0; idx[1] < d[1]; idx[1]++)
+            for (idx[2] = 0; idx[2] < d[2]; idx[2]++)
+            {
+                int o = (idx[op.Perm[0]] * d[op.Perm[1]] + idx[op.Perm[1]]) * d[op.Perm[2]] + idx[op.Perm[2]];
+                output[n * count + o] = input[n * count + (idx[0] * d[1] + idx[1]) * d[2] + idx[2]];
+            }
+        return output;
+    }
+
+    public static float[] Concat(ConcatOp op, IReadOnlyList<float[]?> parts, int batch)
+    {
+        var o = op.Output.Shape;
+        int plane = o.H * o.W;
+        var output = new float[batch * o.Elements];
+        for (int n = 0; n < batch; n++)
+        {
+            int at = n * o.Elements;
+            for (int i = 0; i < parts.Count; i++)
+            {
+                int len = op.Channels[i] * plane;
+                if (parts[i] is { } p) Array.Copy(p, n * len, output, at, len);
+                at += len;
+            }
+        }
+        return output;
+    }
 }

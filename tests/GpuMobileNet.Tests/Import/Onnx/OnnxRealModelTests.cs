@@ -32,6 +32,31 @@ public class OnnxRealModelTests : GpuTest
         Compare(graph, input, expected, "ppocr cls");
     }
 
+    /// <summary>MediaPipe BlazeFace via Unity Barracuda's ONNX (opset 12): NHWC input turned NCHW by a Transpose,
+    /// blocks widened by concatenating zeros, max pooling, and four outputs (scores and boxes per grid), each a
+    /// head turned NHWC and reshaped to [1, anchors, k]. Input: a photo stretched to the square, values in [-1, 1].</summary>
+    [TestCase("blazeface/face_detection_front_128x128_barracuda.onnx", 128)]
+    [TestCase("blazeface/face_detection_back_256x256_barracuda.onnx", 256)]
+    public void BlazeFace(string file, int size)
+    {
+        string path = Model(file);
+        var graph = OnnxImporter.Load(path);
+        Assert.That(graph.Outputs, Has.Count.EqualTo(4));
+        var nchw = ImagePreprocessor.ToTensor(ImageLoader.Load(TestPaths.Photo("astronaut.png")), size, size, 1 / 127.5f, [1, 1, 1], [1, 1, 1]);
+        var nhwc = OrtReference.ToNhwc(nchw, 3, size, size);
+        var expected = OrtReference.Run(path, nhwc, [1, size, size, 3]);
+        var all = ReferenceExecutor.RunAll(graph, nhwc);
+        using var session = InferenceSession.Create(graph, Device);
+        var gpu = session.Run(new Dictionary<string, float[]> { [graph.Input.Name] = nhwc });
+        foreach (var output in graph.Outputs)
+        {
+            var want = expected[output.Name];
+            double tolerance = RangeFraction * (want.Max() - want.Min());
+            GpuVsCpu.AssertClose(all[output], want, tolerance, 0, $"{file} '{output.Name}': CPU oracle vs ONNX Runtime");
+            GpuVsCpu.AssertClose(gpu[output.Name], want, tolerance, 0, $"{file} '{output.Name}': GPU vs ONNX Runtime");
+        }
+    }
+
     private void Compare(ModelGraph graph, float[] input, float[] expected, string what)
     {
         double range = expected.Max() - expected.Min();
