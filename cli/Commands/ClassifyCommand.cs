@@ -16,7 +16,10 @@ internal static class ClassifyCommand
         var image = new Argument<string>("image") { Description = "photo to classify (PNG, JPEG, BMP, ...)" };
         var labels = new Option<string?>("--labels") { Description = "text file with one class name per line" };
         var top = new Option<int>("--top", "-k") { Description = "how many classes to print", DefaultValueFactory = _ => 5 };
-        var command = new Command("classify", "classify a photo") { image, labels, top };
+        var scale = new Option<float>("--scale") { Description = "pixel values (0-255) are multiplied by this", DefaultValueFactory = _ => 1 / 255f };
+        var mean = new Option<string>("--mean") { Description = "per-channel mean subtracted after scaling (R,G,B)", DefaultValueFactory = _ => "0,0,0" };
+        var std = new Option<string>("--std") { Description = "per-channel divisor after the mean (R,G,B)", DefaultValueFactory = _ => "1,1,1" };
+        var command = new Command("classify", "classify a photo") { image, labels, top, scale, mean, std };
         common.AddTo(command);
         command.SetAction(r =>
         {
@@ -26,7 +29,13 @@ internal static class ClassifyCommand
             if (names.Count != graph.Output.Shape.Elements)
                 throw new ArgumentException($"labels: {names.Count} names but the model has {graph.Output.Shape.Elements} outputs");
             var photo = ImageLoader.Load(r.GetValue(image)!);
-            var input = ImagePreprocessor.ToTensor(photo, graph.Input.Shape.W, graph.Input.Shape.H);
+            var layout = ImageInput.Of(graph);
+            float[] means = Triple(r.GetValue(mean)!, "--mean"), stds = Triple(r.GetValue(std)!, "--std");
+            float pixelScale = r.GetValue(scale);
+            // Said every time: a model file rarely states its normalisation, and a wrong one still gives an answer.
+            AnsiConsole.MarkupLine("[grey]" + Markup.Escape($"input {layout}: (pixel * {pixelScale:G4} - mean [{string.Join(", ", means)}]) / std " +
+                                   $"[{string.Join(", ", stds)}] (--scale, --mean, --std)") + "[/]");
+            var input = layout.FromRgb(ImagePreprocessor.ToTensor(photo, layout.Width, layout.Height, pixelScale, means, stds), 255 * pixelScale);
 
             using var device = VulkanDevice.Open(new DeviceOptions { Device = r.GetValue(common.Device) });
             var clock = Stopwatch.StartNew();
@@ -45,5 +54,14 @@ internal static class ClassifyCommand
             return 0;
         });
         return command;
+    }
+
+    private static float[] Triple(string text, string option)
+    {
+        var parts = text.Split(',');
+        var values = new float[3];
+        if (parts.Length != 3 || !parts.Select((p, i) => float.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
+            throw new ArgumentException($"{option} '{text}': expected three comma-separated numbers (R,G,B)");
+        return values;
     }
 }
