@@ -15,6 +15,8 @@ internal sealed class OnnxGraphImporter
     private readonly OnnxImportOptions _options;
     // Every ONNX tensor name maps to a known tensor (OnnxTensor) or a run-time one (RuntimeTensor).
     private readonly Dictionary<string, object> _symbols = new(StringComparer.Ordinal);
+    // Which node computed each folded constant, to name the op when a constant is all a model outputs.
+    private readonly Dictionary<string, OnnxNode> _folded = new(StringComparer.Ordinal);
 
     public OnnxGraphImporter(GraphProto graph, string file, string? modelDir, long opset, OnnxImportOptions options)
     {
@@ -33,7 +35,13 @@ internal sealed class OnnxGraphImporter
             _symbols[t.Name] = OnnxTensorReader.Read(t, _modelDir, p => Fail($"initializer '{t.Name}': {p}"));
         }
         var builder = new GraphBuilder(_graph.Name.Length > 0 ? _graph.Name : Path.GetFileNameWithoutExtension(_file), InputShape(out var input, out int rank), input.Name);
-        _symbols[input.Name] = new RuntimeTensor(builder.Input, rank);
+        // A rank-3 input [N, A, B] is held as an A x B x 1 value and seen through a view (element-wise ops only).
+        _symbols[input.Name] = rank switch
+        {
+            3 => new RuntimeTensor(builder.Input, 3, [1, builder.Input.Shape.C, builder.Input.Shape.H]),
+            1 => new RuntimeTensor(builder.Input, 1, [1]),
+            _ => new RuntimeTensor(builder.Input, rank),
+        };
         var mapper = new OnnxOpMapper(builder, Path.GetFileName(_file));
 
         for (int i = 0; i < _graph.Node.Count; i++)
@@ -47,7 +55,10 @@ internal sealed class OnnxGraphImporter
             var results = Evaluate(node, inputs, mapper);
             for (int k = 0; k < results.Length && k < node.Outputs.Count; k++)
                 if (node.Outputs[k].Length > 0)
+                {
                     _symbols[node.Outputs[k]] = results[k];
+                    if (results[k] is OnnxTensor) _folded[node.Outputs[k]] = node;
+                }
         }
 
         var names = _options.OutputNames ?? _graph.Output.Select(o => o.Name).ToList();
@@ -58,7 +69,8 @@ internal sealed class OnnxGraphImporter
             if (!_symbols.TryGetValue(name, out var output))
                 throw Fail($"output '{name}' is not computed by any node");
             if (output is not RuntimeTensor result)
-                throw Fail($"output '{name}' does not depend on the input (it is a constant)");
+                throw Fail($"output '{name}' does not depend on the input: it is a constant" +
+                    (_folded.TryGetValue(name, out var by) ? $" computed at load time by node '{by.Name}' ({by.OpType}); run-time {by.OpType} is not supported" : ""));
             // Our outputs are named after the ONNX tensors: an alias (Identity) or the input itself gets a copy-free view.
             var v = result.Value.Name == name ? result.Value : mapper.Rename(result.Value, name);
             if (!outputs.Contains(v)) outputs.Add(v);
@@ -106,8 +118,8 @@ internal sealed class OnnxGraphImporter
             throw Fail($"input '{name}' is {OnnxTensorReader.TypeName(type.ElemType)}; only FLOAT inputs are supported");
         var dims = type.Shape?.Dim ?? throw Fail($"input '{name}' has no shape");
         rank = dims.Count;
-        if (rank is not (2 or 4))
-            throw Fail($"input '{name}' has rank {rank}; only [N, C, H, W] and [N, C] are supported");
+        if (rank is not (1 or 2 or 3 or 4))
+            throw Fail($"input '{name}' has rank {rank}; only [N, C, H, W], [N, C] and (element-wise only) [N, A, B] and [N] are supported");
         var batch = dims[0];
         if (batch.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && batch.DimValue > 1)
             throw Fail($"input '{name}' has a fixed batch of {batch.DimValue}; only batch 1 or a symbolic batch is supported (the session sets the batch)");
@@ -123,9 +135,13 @@ internal sealed class OnnxGraphImporter
                 throw Fail($"input '{name}': {what} {v} is outside 1..{OnnxLimits.MaxActivationDim}");
             return (int)v;
         }
-        var shape = rank == 4
-            ? new TensorShape(Dim(1, null, "channels"), Dim(2, _options.InputHeight, "height"), Dim(3, _options.InputWidth, "width"))
-            : new TensorShape(Dim(1, null, "features"), 1, 1);
+        var shape = rank switch
+        {
+            4 => new TensorShape(Dim(1, null, "channels"), Dim(2, _options.InputHeight, "height"), Dim(3, _options.InputWidth, "width")),
+            3 => new TensorShape(Dim(1, null, "dimension 1"), Dim(2, null, "dimension 2"), 1),
+            1 => new TensorShape(1, 1, 1),
+            _ => new TensorShape(Dim(1, null, "features"), 1, 1),
+        };
         if ((long)shape.C * shape.H * shape.W > OnnxLimits.MaxActivationElements)
             throw Fail($"input '{name}' {shape} is larger than {OnnxLimits.MaxActivationElements} elements");
         return shape;

@@ -53,6 +53,7 @@ public static class OnnxImporter
     private static ModelGraph Import(byte[] bytes, string file, string? modelDir, OnnxImportOptions? options)
     {
         var model = Parse(bytes, file);
+        CheckOpsAreKnown(model, file);
         if (model.IrVersion < MinIrVersion || model.IrVersion > MaxIrVersion)
             throw new ModelLoadException($"{file}: IR version {model.IrVersion} is not supported ({MinIrVersion} to {MaxIrVersion})");
         long opset = -1;
@@ -75,6 +76,33 @@ public static class OnnxImporter
         catch (OverflowException e)
         {
             throw new ModelLoadException($"{file}: a size in the model overflows: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Names the first node whose op we cannot run at all, before anything about the model's versions or
+    /// inputs: an unsupported op is the most useful thing to tell a user.</summary>
+    private static void CheckOpsAreKnown(ModelProto model, string file)
+    {
+        if (model.Graph is null) return;
+        // Tensors computed at run time: the inputs that are not initializers, and what nodes compute from them
+        // (except a shape, which is known at load time).
+        var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var runtime = model.Graph.Input.Select(i => i.Name).Where(n => !initializers.Contains(n)).ToHashSet(StringComparer.Ordinal);
+        if (runtime.Count == 0 && model.Graph.Node.Count > 0)
+            throw new OnnxNode(model.Graph.Node[0], file, 0, 0).Fail($"the graph has no run-time input, so op {model.Graph.Node[0].OpType} only computes a constant");
+        for (int i = 0; i < model.Graph.Node.Count; i++)
+        {
+            var proto = model.Graph.Node[i];
+            var node = new OnnxNode(proto, file, 0, i);
+            if (proto.Domain is not ("" or "ai.onnx"))
+                throw node.Fail($"domain '{proto.Domain}' is not supported (only the standard ONNX ops)");
+            bool mapped = OnnxOpMapper.Ops.Contains(proto.OpType);
+            if (!mapped && !OnnxConstantFolder.Ops.Contains(proto.OpType))
+                throw node.Fail($"op {proto.OpType} is not supported");
+            if (proto.OpType is "Shape" or "Size" || !proto.Input.Any(runtime.Contains)) continue;
+            if (!mapped)
+                throw node.Fail($"op {proto.OpType} is not supported on run-time tensors (only evaluated at load time, on constants)");
+            foreach (var o in proto.Output) runtime.Add(o);
         }
     }
 

@@ -47,7 +47,7 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
                 return new(builder.BatchNorm(Name(n), x.Value, p[0], p[1], p[2], p[3], n.Float("epsilon", 1e-5f)), 4);
             }
             case "Relu": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, Activation.Relu) };
-            case "Clip": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, ClipActivation(n, C(1), C(2))) };
+            case "Clip": return Clip(n, X(0), C(1), C(2));
             case "Sigmoid": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, Activation.Sigmoid) };
             case "Transpose":
             {
@@ -58,11 +58,11 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
                 return new(builder.Transpose(Name(n), x.Value, perm.Skip(1).Select(p => (int)p - 1).ToArray()), 4);
             }
             case "Concat": return Concat(n, inputs);
-            case "HardSigmoid": return HardSigmoid(Plain(n, X(0)), n.Float("alpha", 0.2f), n.Float("beta", 0.5f), Name(n));
+            case "HardSigmoid": return HardSigmoid(X(0), n.Float("alpha", 0.2f), n.Float("beta", 0.5f), Name(n));
             case "HardSwish":
             {
                 string name = Name(n);
-                var gate = HardSigmoid(Plain(n, X(0)), 1f / 6, 0.5f, Unique(name + "/gate"));
+                var gate = HardSigmoid(X(0), 1f / 6, 0.5f, Unique(name + "/gate"));
                 return new(builder.Mul(name, X(0).Value, gate.Value), X(0).Rank);
             }
             case "MaxPool": return MaxPool(n, Rank4(n, X(0)));
@@ -133,7 +133,7 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
         float[] Fill(float v) => Enumerable.Repeat(v, ch).ToArray();
         var scaled = builder.BatchNorm(Unique(name + "/affine"), x.Value, Fill(6 * alpha), Fill(6 * beta), Fill(0), Fill(1), 0f);
         var clipped = builder.Activate(Unique(name + "/relu6"), scaled, Activation.Relu6);
-        return new(builder.BatchNorm(name, clipped, Fill(1f / 6), Fill(0), Fill(0), Fill(1), 0f), x.Rank);
+        return x with { Value = builder.BatchNorm(name, clipped, Fill(1f / 6), Fill(0), Fill(0), Fill(1), 0f) };
     }
 
     private RuntimeTensor MaxPool(OnnxNode n, RuntimeTensor x)
@@ -159,7 +159,8 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
         var w = n.Int("transB", 0) != 0 ? b : Transposed(n, b);
         var weights = w.AsFloats();
         if (alpha != 1f) weights = weights.Select(v => v * alpha).ToArray();
-        float[]? bias = c is null ? null : Vector(n, c, (int)w.Dims[0], "C").Select(v => v * beta).ToArray();
+        float[]? bias = c is null ? null
+            : (c.Count == 1 ? Enumerable.Repeat((float)c[0], (int)w.Dims[0]).ToArray() : Vector(n, c, (int)w.Dims[0], "C")).Select(v => v * beta).ToArray();
         return Dense(n, a, w.Reshaped(w.Dims), bias, weights);
     }
 
@@ -265,16 +266,33 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
         return new(builder.Pad(Name(n), x.Value, new Padding((int)pads[2], (int)pads[3], (int)pads[6], (int)pads[7])), 4);
     }
 
-    private static Activation ClipActivation(OnnxNode n, OnnxTensor? min, OnnxTensor? max)
+    /// <summary>clamp(x, lo, hi): ReLU6 and ReLU directly; any other bounds as per-channel affine maps around a
+    /// ReLU6 (clamp(x, lo, hi) = lo + (hi - lo) / 6 * relu6(6 (x - lo) / (hi - lo))) or a ReLU for one bound.</summary>
+    private RuntimeTensor Clip(OnnxNode n, RuntimeTensor x, OnnxTensor? min, OnnxTensor? max)
     {
         float lo = n.Opset < 11 ? n.Float("min", float.NegativeInfinity) : min is null ? float.NegativeInfinity : (float)min[0];
         float hi = n.Opset < 11 ? n.Float("max", float.PositiveInfinity) : max is null ? float.PositiveInfinity : (float)max[0];
-        return (lo, hi) switch
+        if (float.IsNegativeInfinity(lo) && float.IsPositiveInfinity(hi)) return x;
+        string name = Name(n);
+        if ((lo, hi) == (0f, 6f)) return x with { Value = builder.Activate(name, x.Value, Activation.Relu6) };
+        if ((lo, hi) == (0f, float.PositiveInfinity)) return x with { Value = builder.Activate(name, x.Value, Activation.Relu) };
+        if (float.IsNaN(lo) || float.IsNaN(hi) || lo > hi) throw n.Fail($"clip to [{lo}, {hi}] is not a range");
+        var (first, act, last) = (float.IsInfinity(lo), float.IsInfinity(hi)) switch
         {
-            (0f, 6f) => Activation.Relu6,
-            (0f, float.PositiveInfinity) => Activation.Relu,
-            _ => throw n.Fail($"clip to [{lo}, {hi}] is not supported (only [0, 6] and [0, inf))"),
+            (false, false) => ((Scale: 6 / (hi - lo), Shift: -lo * 6 / (hi - lo)), Activation.Relu6, (Scale: (hi - lo) / 6, Shift: lo)),
+            (false, true) => ((1f, -lo), Activation.Relu, (1f, lo)),    // lo + relu(x - lo)
+            _ => ((-1f, hi), Activation.Relu, (-1f, hi)),               // hi - relu(hi - x)
         };
+        var inner = Affine(Unique(name + "/affine"), x.Value, first.Item1, first.Item2);
+        var clipped = builder.Activate(Unique(name + "/clip"), inner, act);
+        return x with { Value = Affine(name, clipped, last.Item1, last.Item2) };
+    }
+
+    /// <summary>scale * x + shift as a BatchNorm with mean 0, variance 1, epsilon 0.</summary>
+    private Value Affine(string name, Value x, float scale, float shift)
+    {
+        int ch = x.Shape.C;
+        return builder.BatchNorm(name, x, Enumerable.Repeat(scale, ch).ToArray(), Enumerable.Repeat(shift, ch).ToArray(), new float[ch], Enumerable.Repeat(1f, ch).ToArray(), 0f);
     }
 
     /// <summary>Add/Sub/Mul/Div: two run-time tensors of the same shape (Add only), or a run-time tensor and a
