@@ -3,6 +3,7 @@ using GpuMobileNet.Export.Onnx;
 using GpuMobileNet.Import;
 using GpuMobileNet.Import.Onnx;
 using GpuMobileNet.Models;
+using GpuMobileNet.Tests;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Import.Onnx;
@@ -14,13 +15,20 @@ public class OnnxFuzzTests
     private const int Cases = 1200;
     private static readonly TimeSpan PerCase = TimeSpan.FromSeconds(5);
 
-    /// <summary>Models whose bytes are mutated: exported built-ins (the structure of every mapped op) and a hand
-    /// model with the folded shape arithmetic.</summary>
-    private static List<byte[]> Seeds() =>
-    [
-        OnnxExporter.ToBytes(MobileNetV1.Create(0.25, 32, 3, WeightInit.Random(1))),
-        OnnxExporter.ToBytes(MobileNetV2.Create(0.35, 32, 3, WeightInit.Random(2))),
-    ];
+    /// <summary>Models whose bytes are mutated: the real models of scripts/setup (PaddleOCR's classifier with its
+    /// shape arithmetic and SE blocks, BlazeFace with its NHWC input and four outputs) and exported built-ins.</summary>
+    private static List<(byte[] Bytes, OnnxImportOptions Options)> Seeds()
+    {
+        string cache = Path.Combine(TestPaths.Cache, "onnx");
+        string cls = Path.Combine(cache, "ppocr", "ch_ppocr_mobile_v2.0_cls_infer.onnx"), face = Path.Combine(cache, "blazeface", "face_detection_front_128x128_barracuda.onnx");
+        if (!File.Exists(cls) || !File.Exists(face)) Assert.Fail($"{cache} is missing models: run scripts/setup");
+        return
+        [
+            (File.ReadAllBytes(cls), new OnnxImportOptions { InputHeight = 48, InputWidth = 192 }),
+            (File.ReadAllBytes(face), new OnnxImportOptions()),
+            (OnnxExporter.ToBytes(MobileNetV2.Create(0.35, 32, 3, WeightInit.Random(2))), new OnnxImportOptions()),
+        ];
+    }
 
     [Test]
     public void MutatedModelsLoadOrFailCleanly()
@@ -31,14 +39,14 @@ public class OnnxFuzzTests
         var slowest = TimeSpan.Zero;
         for (int i = 0; i < Cases; i++)
         {
-            var source = seeds[i % seeds.Count];
+            var (source, options) = seeds[i % seeds.Count];
             var (bytes, how) = Mutate(source, rng);
             var watch = Stopwatch.StartNew();
             var task = Task.Run(() =>
             {
                 try
                 {
-                    OnnxImporter.Load(bytes, $"case{i}.onnx");
+                    OnnxImporter.Load(bytes, $"case{i}.onnx", options);
                     return true;
                 }
                 catch (ModelLoadException e) when (!e.Message.Contains('\n'))
