@@ -62,6 +62,7 @@ public static class KernelSelector
             Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) && (c.Residual is null || c.Output.Layout == TensorLayout.Nchw),
             AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw,
             AddOp or ActivationOp => layouts.Count == 1,
+            MulOp m => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout),
             _ => layouts.SequenceEqual([TensorLayout.Nchw]),
         };
         if (!ok)

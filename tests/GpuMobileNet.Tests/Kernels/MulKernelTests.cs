@@ -28,6 +28,24 @@ public class MulKernelTests : GpuTest
         GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-5, inputScale: 3);
     }
 
+    /// <summary>A squeeze-and-excite block between pointwise convolutions: the packing pass keeps both products
+    /// NC4HW4 (gate and same-shape), and the packed kernel indexes channels by the packed order.</summary>
+    [TestCase(8, 5, 7, 2)]
+    [TestCase(16, 3, 9, 1)]
+    public void PackedSqueezeExcite(int c, int h, int w, int batch)
+    {
+        var g = SmallOpGraphs.Build("se_packed", new TensorShape(4, h, w), (b, x) =>
+        {
+            var a = b.Conv2d("expand", x, c, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(4 * c, 1, 0.5f));
+            var gate = b.Activate("gate", b.Conv2d("fc", b.GlobalAvgPool("pool", a), c, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(c * c, 2, 0.5f)), Activation.Sigmoid);
+            var scaled = b.Mul("scale", a, gate);
+            var swish = b.Mul("swish", scaled, b.Activate("sig", scaled, Activation.Sigmoid));
+            return b.Conv2d("project", swish, 4, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(4 * c, 3, 0.5f));
+        });
+        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-4, options: new GpuMobileNet.Runtime.SessionOptions { Passes = new GpuMobileNet.Passes.PassOptions { PackChannels = true } },
+            inspect: s => Assert.That(s.Graph.Nodes.OfType<GpuMobileNet.Graph.Ops.MulOp>().Select(m => m.A.Layout), Is.All.EqualTo(TensorLayout.Nc4hw4)));
+    }
+
     [Test]
     public void WrongGateShapeIsRefused()
     {
