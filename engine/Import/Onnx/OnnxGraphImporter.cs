@@ -17,6 +17,7 @@ internal sealed class OnnxGraphImporter
     private readonly Dictionary<string, object> _symbols = new(StringComparer.Ordinal);
     // Which node computed each folded constant, to name the op when a constant is all a model outputs.
     private readonly Dictionary<string, OnnxNode> _folded = new(StringComparer.Ordinal);
+    private bool _dynamicInput;
 
     public OnnxGraphImporter(GraphProto graph, string file, string? modelDir, long opset, OnnxImportOptions options)
     {
@@ -71,6 +72,7 @@ internal sealed class OnnxGraphImporter
             if (output is not RuntimeTensor result)
                 throw Fail($"output '{name}' does not depend on the input: it is a constant" +
                     (_folded.TryGetValue(name, out var by) ? $" computed at load time by node '{by.Name}' ({by.OpType}); run-time {by.OpType} is not supported" : ""));
+            CheckDeclaredShape(name, result);
             // Our outputs are named after the ONNX tensors: an alias (Identity) or the input itself gets a copy-free view.
             var v = result.Value.Name == name ? result.Value : mapper.Rename(result.Value, name);
             if (!outputs.Contains(v)) outputs.Add(v);
@@ -127,6 +129,7 @@ internal sealed class OnnxGraphImporter
         {
             var d = dims[i];
             bool known = d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0;
+            _dynamicInput |= !known;
             if (known && given is { } g && g != d.DimValue)
                 throw Fail($"input '{name}': {what} is {d.DimValue} in the file, {g} was asked for");
             long v = known ? d.DimValue : given ?? throw Fail(
@@ -145,6 +148,22 @@ internal sealed class OnnxGraphImporter
         if ((long)shape.C * shape.H * shape.W > OnnxLimits.MaxActivationElements)
             throw Fail($"input '{name}' {shape} is larger than {OnnxLimits.MaxActivationElements} elements");
         return shape;
+    }
+
+    /// <summary>A graph output whose declared shape (all dims known, batch aside) disagrees with what the nodes compute
+    /// is an inconsistent model: refused rather than run with a shape the caller does not expect.</summary>
+    private void CheckDeclaredShape(string name, RuntimeTensor result)
+    {
+        // With a dynamic input size the declared output dims belong to whatever size the exporter saw.
+        if (_dynamicInput) return;
+        var declared = _graph.Output.FirstOrDefault(o => o.Name == name)?.Type?.TensorType?.Shape?.Dim;
+        if (declared is null || declared.Count == 0 || declared.Skip(1).Any(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue))
+            return;
+        var want = declared.Skip(1).Select(d => d.DimValue).ToArray();
+        var have = result.Dims.Skip(1).ToArray();
+        bool same = want.Length == have.Length ? want.SequenceEqual(have) : want.Aggregate(1L, (a, b) => a * b) == have.Aggregate(1L, (a, b) => a * b);
+        if (!same)
+            throw Fail($"output '{name}' is declared [N, {string.Join(", ", want)}] but the nodes compute [N, {string.Join(", ", have)}]");
     }
 
     /// <summary>The graph that computes <paramref name="output"/>: ops nothing reads toward it are dropped.</summary>

@@ -63,7 +63,7 @@ internal sealed class OnnxOpMapper(GraphBuilder builder, string file)
             {
                 string name = Name(n);
                 var gate = HardSigmoid(X(0), 1f / 6, 0.5f, Unique(name + "/gate"));
-                return new(builder.Mul(name, X(0).Value, gate.Value), X(0).Rank);
+                return X(0) with { Value = builder.Mul(name, X(0).Value, gate.Value) };
             }
             case "MaxPool": return MaxPool(n, Rank4(n, X(0)));
             case "Add" or "Sub" or "Mul" or "Div": return Arithmetic(n, inputs);

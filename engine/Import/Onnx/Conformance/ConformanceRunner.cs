@@ -78,6 +78,8 @@ public static class ConformanceRunner
         {
             batch = (int)shape.Dim[0].DimValue;
             shape.Dim[0] = new TensorShapeProto.Types.Dimension { DimParam = "N" };
+            // The outputs' declared dims were for the fixed batch; the session now supplies it.
+            foreach (var o in graph.Output) if (o.Type?.TensorType is { } t) t.Shape = null;
         }
         var imported = OnnxImporter.Load(model.ToByteArray(), name + ".onnx");
         var input = OnnxTensorReader.Read(tensors[0], null, p => new ModelLoadException($"{name}: input_0.pb: {p}")).AsFloats();

@@ -105,6 +105,11 @@ public class OnnxBadModelTests
     }
 
     [Test]
+    public void DeclaredOutputShapeThatDisagreesIsRefused() =>
+        Assert.That(LoadError(With(Small(), m => m.Graph.Output[0].Type.TensorType.Shape.Dim[2].DimValue = 5)),
+            Does.Contain("output 'y' is declared [N, 3, 5, 4] but the nodes compute [N, 3, 4, 4]"));
+
+    [Test]
     public void AbsurdDimensionIsRefusedBeforeAllocating()
     {
         var bytes = With(Small(), m =>
