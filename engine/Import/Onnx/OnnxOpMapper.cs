@@ -11,7 +11,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
     [
         "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "AveragePool",
         "Gemm", "MatMul", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Softmax", "Pad", "Identity", "Dropout",
-        "Sigmoid", "HardSigmoid", "HardSwish", "MaxPool", "Transpose", "Concat",
+        "Sigmoid", "HardSigmoid", "HardSwish", "MaxPool", "Transpose", "Concat", "LeakyRelu", "PRelu",
     ];
 
     private readonly HashSet<string> _names = new(StringComparer.Ordinal) { builder.Input.Name };
@@ -66,6 +66,8 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
                 return X(0) with { Value = builder.Mul(name, X(0).Value, gate.Value) };
             }
             case "MaxPool": return MaxPool(n, Rank4(n, X(0)));
+            case "LeakyRelu": return Leaky(n, X(0), Enumerable.Repeat(n.Float("alpha", 0.01f), X(0).Value.Shape.C).ToArray());
+            case "PRelu": return Leaky(n, X(0), PerChannel(n, C(1) ?? throw n.Fail("no slope"), X(0)));
             case "Add" or "Sub" or "Mul" or "Div": return Arithmetic(n, inputs);
             case "GlobalAveragePool": return new(builder.GlobalAvgPool(Name(n), Rank4(n, X(0)).Value), 4);
             case "AveragePool": return AveragePool(n, Rank4(n, X(0)));
@@ -134,6 +136,18 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         var scaled = builder.BatchNorm(Unique(name + "/affine"), x.Value, Fill(6 * alpha), Fill(6 * beta), Fill(0), Fill(1), 0f);
         var clipped = builder.Activate(Unique(name + "/relu6"), scaled, Activation.Relu6);
         return x with { Value = builder.BatchNorm(name, clipped, Fill(1f / 6), Fill(0), Fill(0), Fill(1), 0f) };
+    }
+
+    /// <summary>LeakyRelu / PRelu with a per-channel slope a: a x + (1 - a) relu(x), two affine maps and an Add.</summary>
+    private RuntimeTensor Leaky(OnnxNode n, RuntimeTensor x, float[] slope)
+    {
+        string name = Name(n);
+        int ch = x.Value.Shape.C;
+        float[] Fill(float v) => Enumerable.Repeat(v, ch).ToArray();
+        var linear = builder.BatchNorm(Unique(name + "/linear"), x.Value, slope, Fill(0), Fill(0), Fill(1), 0f);
+        var relu = builder.Activate(Unique(name + "/relu"), x.Value, Activation.Relu);
+        var rest = builder.BatchNorm(Unique(name + "/rest"), relu, slope.Select(a => 1 - a).ToArray(), Fill(0), Fill(0), Fill(1), 0f);
+        return x with { Value = builder.Add(name, linear, rest) };
     }
 
     private RuntimeTensor MaxPool(OnnxNode n, RuntimeTensor x)

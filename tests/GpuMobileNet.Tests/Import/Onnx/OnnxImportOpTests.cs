@@ -84,6 +84,18 @@ public class OnnxImportOpTests : GpuTest
         CheckAgainstOrt(b, inputScale: 3);
     }
 
+    /// <summary>LeakyRelu and PRelu (per-channel slopes), mapped to affine maps around a ReLU plus an Add.</summary>
+    [Test]
+    public void LeakyReluAndPerChannelPRelu()
+    {
+        var b = new OnnxModelBuilder(13, "x", [1, 3, 7, 6]);
+        b.Node("Conv", ["x", b.Weights("w", 5, 3, 3, 3)], "c", IntList("pads", 1, 1, 1, 1));
+        b.Node("LeakyRelu", ["c"], "leaky", Float("alpha", 0.2f));
+        b.Node("PRelu", ["leaky", b.Floats("slope", [0.1f, -0.5f, 2f, 0f, 1.5f], 5, 1, 1)], "y");
+        b.Output("y", 1, 5, 7, 6);
+        CheckAgainstOrt(b, inputScale: 2);
+    }
+
     private void CheckAgainstOrt(OnnxModelBuilder b, float inputScale = 1)
     {
         var bytes = b.Bytes();
