@@ -69,3 +69,16 @@ public sealed partial class GraphBuilder
         return y;
     }
 }
+
+/// <summary>Builder method for a channel range (ONNX Split and Slice on channels).</summary>
+public sealed partial class GraphBuilder
+{
+    public Value SliceChannels(string name, Value x, int first, int count)
+    {
+        if (first < 0 || count <= 0 || first + count > x.Shape.C)
+            Fail(name, "SliceChannels", $"channels {first}..{first + count - 1} are not within '{x.Name}' ({x.Shape})");
+        var y = NewValue(name, new TensorShape(count, x.Shape.H, x.Shape.W));
+        _nodes.Add(new SliceChannelsOp(name, x, y, first));
+        return y;
+    }
+}

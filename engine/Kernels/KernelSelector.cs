@@ -45,6 +45,7 @@ public static class KernelSelector
         MaxPoolOp p => [MaxPoolKernel.Plan(p, ctx)],
         TransposeOp t => [TransposeKernel.Plan(t, ctx)],
         ConcatOp c => ConcatKernel.Plan(c, ctx),
+        SliceChannelsOp sc => [SliceChannelsKernel.Plan(sc, ctx)],
         ActivationOp a => [ActivationKernel.Plan(a, ctx)],
         FlattenOp => [],
         _ => throw new NotSupportedException($"{node} has no GPU kernel (BatchNorm must be folded or converted by the passes)"),

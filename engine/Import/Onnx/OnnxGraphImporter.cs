@@ -93,6 +93,8 @@ internal sealed class OnnxGraphImporter
             return [OnnxConstantFolder.Fold(node, inputs.Cast<OnnxTensor?>().ToArray())];
         if (!OnnxOpMapper.Ops.Contains(node.OpType))
             throw node.Fail($"op {node.OpType} is not supported");
+        if (node.OpType == "Split")
+            return mapper.Split(node, inputs).Cast<object>().ToArray();
         return [mapper.Map(node, inputs)];
     }
 

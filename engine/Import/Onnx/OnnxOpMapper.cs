@@ -12,6 +12,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "AveragePool",
         "Gemm", "MatMul", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Softmax", "Pad", "Identity", "Dropout",
         "Sigmoid", "HardSigmoid", "HardSwish", "MaxPool", "Transpose", "Concat", "LeakyRelu", "PRelu",
+        "Split", "Slice",
     ];
 
     private readonly HashSet<string> _names = new(StringComparer.Ordinal) { builder.Input.Name };
@@ -27,7 +28,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
             OnnxTensor t => t,
             _ => throw n.Fail($"input {i} ('{n.Inputs[i]}') must be a constant (an initializer or folded), not computed at run time"),
         } : null;
-        if (n.Outputs.Skip(1).Any(o => o.Length > 0) && n.OpType is not "Dropout")
+        if (n.Outputs.Skip(1).Any(o => o.Length > 0) && n.OpType is not ("Dropout" or "Split"))
             throw n.Fail("only the first output is supported");
 
         switch (n.OpType)
@@ -58,6 +59,14 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
                 return new(builder.Transpose(Name(n), x.Value, perm.Skip(1).Select(p => (int)p - 1).ToArray()), 4);
             }
             case "Concat": return Concat(n, inputs);
+            case "Slice":
+            {
+                var x = Plain(n, X(0));
+                var ranges = OnnxConstantFolder.SliceRanges(n, x.Dims, OnnxConstantFolder.SliceParams(n, inputs.Select(v => v as OnnxTensor).ToArray()));
+                if (ranges.Select((r, i) => i != 1 && (r.Start != 0 || r.Step != 1 || r.Count != x.Dims[i])).Any(b => b) || ranges[1].Step != 1 || ranges[1].Count == 0)
+                    throw n.Fail("only a slice of the channel axis with step 1 is supported");
+                return new(builder.SliceChannels(Name(n), x.Value, (int)ranges[1].Start, (int)ranges[1].Count), x.Rank);
+            }
             case "HardSigmoid": return HardSigmoid(X(0), n.Float("alpha", 0.2f), n.Float("beta", 0.5f), Name(n));
             case "HardSwish":
             {
@@ -136,6 +145,27 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         var scaled = builder.BatchNorm(Unique(name + "/affine"), x.Value, Fill(6 * alpha), Fill(6 * beta), Fill(0), Fill(1), 0f);
         var clipped = builder.Activate(Unique(name + "/relu6"), scaled, Activation.Relu6);
         return x with { Value = builder.BatchNorm(name, clipped, Fill(1f / 6), Fill(0), Fill(0), Fill(1), 0f) };
+    }
+
+    /// <summary>Split on the channel axis: one channel range per output (sizes from the attribute, the input, or equal).</summary>
+    public RuntimeTensor[] Split(OnnxNode n, object?[] inputs)
+    {
+        var x = inputs.Length > 0 && inputs[0] is RuntimeTensor r ? Plain(n, r) : throw n.Fail("input 0 must be computed at run time");
+        if (OnnxConstantFolder.Axis(n.Int("axis", 0), x.Rank, n) != 1) throw n.Fail("only a split of the channel axis is supported");
+        int channels = x.Value.Shape.C, parts = n.Outputs.Count;
+        long[] sizes = (n.Opset >= 13 ? (inputs.Length > 1 ? inputs[1] as OnnxTensor : null)?.AsLongs() : n.Ints("split"))
+            ?? (channels % parts == 0 ? Enumerable.Repeat((long)(channels / parts), parts).ToArray() : throw n.Fail($"{channels} channels do not split into {parts} equal parts"));
+        if (sizes.Length != parts || sizes.Any(s => s <= 0) || sizes.Sum() != channels)
+            throw n.Fail($"split [{string.Join(", ", sizes)}] does not divide {channels} channels into {parts} outputs");
+        var result = new RuntimeTensor[parts];
+        int first = 0;
+        for (int i = 0; i < parts; i++)
+        {
+            string name = Unique(n.Outputs[i].Length > 0 ? n.Outputs[i] : $"{n.Name}_{i}");
+            result[i] = new(builder.SliceChannels(name, x.Value, first, (int)sizes[i]), x.Rank);
+            first += (int)sizes[i];
+        }
+        return result;
     }
 
     /// <summary>LeakyRelu / PRelu with a per-channel slope a: a x + (1 - a) relu(x), two affine maps and an Add.</summary>

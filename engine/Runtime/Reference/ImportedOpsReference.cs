@@ -74,4 +74,13 @@ internal static class ImportedOpsReference
         }
         return output;
     }
+
+    public static float[] SliceChannels(SliceChannelsOp op, float[] input, int batch)
+    {
+        int plane = op.Output.Shape.H * op.Output.Shape.W, count = op.Output.Shape.Elements, inCount = op.Input.Shape.Elements;
+        var output = new float[batch * count];
+        for (int n = 0; n < batch; n++)
+            Array.Copy(input, n * inCount + op.First * plane, output, n * count, count);
+        return output;
+    }
 }

@@ -96,6 +96,23 @@ public class OnnxImportOpTests : GpuTest
         CheckAgainstOrt(b, inputScale: 2);
     }
 
+    /// <summary>Split on channels (opset 13 sizes input) into branches joined again, and a Slice of channels.</summary>
+    [Test]
+    public void SplitAndSliceOfChannels()
+    {
+        var b = new OnnxModelBuilder(13, "x", [1, 7, 5, 4]);
+        var split = new GpuMobileNet.Export.Onnx.Proto.NodeProto { OpType = "Split", Name = "split" };
+        split.Input.AddRange(["x", b.Ints("sizes", [2, 4, 1])]);
+        split.Output.AddRange(["a", "b", "c"]);
+        split.Attribute.Add(Int("axis", 1));
+        b.AddNode(split);
+        b.Node("Relu", ["b"], "rb");
+        b.Node("Slice", ["rb", b.Ints("starts", [1], 1), b.Ints("ends", [3], 1), b.Ints("axes", [1], 1)], "sb");
+        b.Node("Concat", ["c", "sb", "a"], "y", Int("axis", 1));
+        b.Output("y", 1, 5, 5, 4);
+        CheckAgainstOrt(b, inputScale: 2);
+    }
+
     private void CheckAgainstOrt(OnnxModelBuilder b, float inputScale = 1)
     {
         var bytes = b.Bytes();

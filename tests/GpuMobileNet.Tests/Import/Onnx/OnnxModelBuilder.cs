@@ -57,6 +57,8 @@ internal sealed class OnnxModelBuilder
         return output;
     }
 
+    public void AddNode(NodeProto node) => _graph.Node.Add(node);
+
     public void Output(string name, params long[] dims) => _graph.Output.Add(Info(name, dims));
 
     public ModelProto Model()
