@@ -7,12 +7,13 @@ internal sealed class CommonOptions
 {
     public Option<string?> Model { get; } = new("--model", "-m")
     {
-        Description = $"built-in architecture ({string.Join(", ", ModelSource.BuiltIn)}, random weights) or a TF.js model.json; default: the nsfwjs MobileNetV2",
+        Description = $"built-in architecture ({string.Join(", ", ModelSource.BuiltIn)}, random weights) a TF.js model.json or an .onnx file; default: the nsfwjs MobileNetV2",
     };
     public Option<double> Alpha { get; } = new("--alpha") { Description = "width multiplier of a built-in model", DefaultValueFactory = _ => 1.0 };
     public Option<int> Resolution { get; } = new("--resolution") { Description = "input size of a built-in model", DefaultValueFactory = _ => 224 };
     public Option<int> Classes { get; } = new("--classes") { Description = "classes of a built-in model", DefaultValueFactory = _ => 1000 };
     public Option<int> Seed { get; } = new("--seed") { Description = "seed of a built-in model's random weights", DefaultValueFactory = _ => 1 };
+    public Option<string?> InputSize { get; } = new("--input-size") { Description = "HxW input size of an ONNX model whose size is dynamic (e.g. 48x192)" };
     public Option<string?> Device { get; } = new("--device") { Description = "Vulkan device index or name (default: GMN_DEVICE, else the best GPU, else CPU)" };
 
     public void AddTo(Command command)
@@ -23,6 +24,7 @@ internal sealed class CommonOptions
         command.Add(Classes);
         command.Add(Seed);
         command.Add(Device);
+        command.Add(InputSize);
     }
 
     /// <summary>Largest input side a built-in model accepts here; what a device cannot hold at that size is refused
@@ -34,5 +36,17 @@ internal sealed class CommonOptions
         OptionChecks.InRange(r.GetValue(Alpha), "--alpha", 0, 4),
         OptionChecks.InRange(r.GetValue(Resolution), "--resolution", 32, MaxResolution),
         OptionChecks.InRange(r.GetValue(Classes), "--classes", 1, 100_000),
-        r.GetValue(Seed));
+        r.GetValue(Seed))
+    {
+        InputSize = ParseSize(r.GetValue(InputSize)),
+    };
+
+    private static (int H, int W)? ParseSize(string? text)
+    {
+        if (text is null) return null;
+        var parts = text.Split('x');
+        return parts.Length == 2 && int.TryParse(parts[0], out int h) && int.TryParse(parts[1], out int w) && h > 0 && w > 0
+                && h <= MaxResolution && w <= MaxResolution
+            ? (h, w) : throw new ArgumentException($"--input-size '{text}': expected HEIGHTxWIDTH, each 1..{MaxResolution}, e.g. 48x192");
+    }
 }

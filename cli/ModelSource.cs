@@ -4,7 +4,7 @@ using GpuMobileNet.Models;
 
 namespace GpuMobileNet.Cli;
 
-/// <summary>What --model names: a built-in architecture with seeded random weights, or a TF.js model.json.</summary>
+/// <summary>What --model names: a built-in architecture with seeded random weights, a TF.js model.json or an ONNX file.</summary>
 internal sealed record ModelSource(string? Model, double Alpha, int Resolution, int Classes, int Seed)
 {
     public static IReadOnlyList<string> BuiltIn => ModelZoo.Names;
@@ -14,13 +14,25 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
 
     public bool IsBuiltIn => Model is not null && BuiltIn.Contains(Model);
 
+    /// <summary>--input-size: height and width for an ONNX model whose input size is dynamic.</summary>
+    public (int H, int W)? InputSize { get; init; }
+
+    /// <summary>The ONNX file --model names, or null for other kinds of model.</summary>
+    public string? OnnxPath => Model is not null && Model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? Model : null;
+
     public ModelGraph Load()
     {
         if (IsBuiltIn)
             return ModelZoo.Create(Model!, Alpha, Resolution, Classes, WeightInit.Random(Seed));
         var path = Model ?? DefaultModelPath();
+        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            return GpuMobileNet.Import.Onnx.OnnxImporter.Load(path, new GpuMobileNet.Import.Onnx.OnnxImportOptions
+            {
+                InputHeight = InputSize?.H,
+                InputWidth = InputSize?.W,
+            });
         if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"--model '{path}': expected one of {string.Join(", ", BuiltIn)} or a TF.js model.json file");
+            throw new ArgumentException($"--model '{path}': expected one of {string.Join(", ", BuiltIn)}, a TF.js model.json or an .onnx file");
         return TfjsLayersImporter.Load(path);
     }
 

@@ -95,7 +95,9 @@ internal sealed class BenchRunner(BenchSettings settings)
     private OrtBatch RunOrt(ModelGraph graph, int batch, float[] input, float[] ours, BatchLatency oursLatency, Action step)
     {
         var s = graph.Input.Shape;
-        using var baseline = new OrtBaseline(OnnxExporter.ToBytes(graph, batch), settings.Threads);
+        // An ONNX model runs in ORT as given (its own ops, not our export of them); its first output is compared.
+        var model = settings.Source.OnnxPath is { } path ? File.ReadAllBytes(path) : OnnxExporter.ToBytes(graph, batch);
+        using var baseline = new OrtBaseline(model, settings.Threads);
         double diff = SeededInput.MaxAbsDiff(baseline.Run(input, batch, s.C, s.H, s.W), ours);
         var times = baseline.Time(input, batch, s.C, s.H, s.W, settings.WarmupAt(batch), settings.RunsAt(batch));
         for (int i = 0; i < settings.RunsAt(batch); i++) step();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using GpuMobileNet.Graph;
 using GpuMobileNet.Imaging;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Teach;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Vulkan;
@@ -19,7 +20,10 @@ internal static class ClassifyCommand
         var labels = new Option<string?>("--labels") { Description = "text file with one class name per line" };
         var top = new Option<int>("--top", "-k") { Description = "how many classes to print", DefaultValueFactory = _ => 5 };
         var head = new Option<string?>("--head") { Description = "a head trained by `gmn teach` (JSON): classify into its classes" };
-        var command = new Command("classify", "classify a photo") { image, labels, top, head };
+        var scale = new Option<float>("--scale") { Description = "pixel values (0-255) are multiplied by this", DefaultValueFactory = _ => 1 / 255f };
+        var mean = new Option<string>("--mean") { Description = "per-channel mean subtracted after scaling (R,G,B)", DefaultValueFactory = _ => "0,0,0" };
+        var std = new Option<string>("--std") { Description = "per-channel divisor after the mean (R,G,B)", DefaultValueFactory = _ => "1,1,1" };
+        var command = new Command("classify", "classify a photo") { image, labels, top, head, scale, mean, std };
         common.AddTo(command);
         command.SetAction(r =>
         {
@@ -32,15 +36,24 @@ internal static class ClassifyCommand
                 throw new ArgumentException($"labels: {names.Count} names but the model has {graph.Output.Shape.Elements} outputs");
             if (taught is not null) graph = GraphCut.Before(graph, GraphCut.Features(graph)); // the head reads the pooled features
             var photo = ImageLoader.Load(r.GetValue(image)!);
+            var layout = ImageInput.Of(graph);
+            float[] means = Triple(r.GetValue(mean)!, "--mean"), stds = Triple(r.GetValue(std)!, "--std");
+            float pixelScale = r.GetValue(scale);
+            // Said every time: a model file rarely states its normalisation, and a wrong one still gives an answer.
+            AnsiConsole.MarkupLine("[grey]" + Markup.Escape($"input {layout}: (pixel * {pixelScale:G4} - mean [{string.Join(", ", means)}]) / std " +
+                                   $"[{string.Join(", ", stds)}] (--scale, --mean, --std)") + "[/]");
 
             using var device = CliDevice.Open(r.GetValue(common.Device));
             var clock = Stopwatch.StartNew();
             using var session = InferenceSession.Create(graph, device);
             double prepareMs = clock.Elapsed.TotalMilliseconds;
             clock.Restart();
-            // The photo goes to the device as RGBA8 bytes; shaders/preprocess_rgba8.comp resizes and normalises it.
             var scores = new float[session.OutputLength];
-            session.RunRgba8(FeatureExtractor.ToRgba(photo), photo.Width, photo.Height, scores);
+            if (!layout.Nhwc && layout.Channels == 3)
+                // The photo goes to the device as RGBA8 bytes; shaders/preprocess_rgba8.comp resizes and normalises it.
+                session.RunRgba8(FeatureExtractor.ToRgba(photo), photo.Width, photo.Height, scores, new Rgba8Normalisation(pixelScale, means, stds));
+            else // NHWC or RGBA inputs (tf2onnx, Barracuda models): prepared on the host in the model's layout
+                session.Run(layout.FromRgb(ImagePreprocessor.ToTensor(photo, layout.Width, layout.Height, pixelScale, means, stds), 255 * pixelScale), scores);
             if (taught is not null) scores = taught.Predict(scores);
             double runMs = clock.Elapsed.TotalMilliseconds;
 
@@ -53,5 +66,14 @@ internal static class ClassifyCommand
             return 0;
         });
         return command;
+    }
+
+    private static float[] Triple(string text, string option)
+    {
+        var parts = text.Split(',');
+        var values = new float[3];
+        if (parts.Length != 3 || !parts.Select((p, i) => float.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
+            throw new ArgumentException($"{option} '{text}': expected three comma-separated numbers (R,G,B)");
+        return values;
     }
 }

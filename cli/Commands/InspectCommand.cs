@@ -47,6 +47,13 @@ internal static class InspectCommand
             }
             Console.WriteLine($"model:          {source.Describe()}");
             Console.WriteLine($"input:          {graph.Input.Shape}   output: {graph.Output.Shape}   ops: {graph.Nodes.Count}");
+            if (graph.ExtraOutputs.Count > 0)
+                Console.WriteLine($"outputs:        {string.Join(", ", graph.Outputs.Select(v => $"{v.Name} {v.Shape}"))}");
+            if (source.OnnxPath is { } onnx)
+            {
+                Console.WriteLine($"image input:    {Imaging.ImageInput.Of(graph)}");
+                Console.WriteLine($"ONNX ops:       {string.Join(", ", Import.Onnx.OnnxImporter.OpCounts(onnx).Select(p => $"{p.Key} {p.Value}"))}");
+            }
             Console.WriteLine($"parameters:     {stats.Params:N0}");
             Console.WriteLine($"multiply-adds:  {stats.MultiplyAdds:N0} ({stats.MultiplyAdds / 1e6:F1} M)");
             return 0;

@@ -7,4 +7,6 @@ public enum Activation
     None = 0,
     Relu = 1,
     Relu6 = 2,
+    /// <summary>1 / (1 + e^-x).</summary>
+    Sigmoid = 3,
 }

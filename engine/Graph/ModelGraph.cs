@@ -1,15 +1,17 @@
 namespace GpuMobileNet.Graph;
 
-/// <summary>A network as a list of ops in topological order, with one input and one output.
+/// <summary>A network as a list of ops in topological order, with one input and one output, plus any extra
+/// outputs (other results of a multi-output model, or intermediate values a caller wants to read).
 /// Pure data: no Vulkan here, so graphs, passes and the CPU oracle run anywhere.</summary>
 public sealed class ModelGraph
 {
-    public ModelGraph(string name, Value input, IReadOnlyList<Node> nodes, Value output)
+    public ModelGraph(string name, Value input, IReadOnlyList<Node> nodes, Value output, IReadOnlyList<Value>? extraOutputs = null)
     {
         Name = name;
         Input = input;
         Nodes = nodes;
         Output = output;
+        ExtraOutputs = extraOutputs ?? [];
         Validate();
     }
 
@@ -18,6 +20,12 @@ public sealed class ModelGraph
     public IReadOnlyList<Node> Nodes { get; }
     public Value Output { get; }
 
+    /// <summary>Outputs besides <see cref="Output"/>; passes keep them (they count as readers) and sessions return them.</summary>
+    public IReadOnlyList<Value> ExtraOutputs { get; }
+
+    /// <summary><see cref="Output"/> then <see cref="ExtraOutputs"/>.</summary>
+    public IReadOnlyList<Value> Outputs => [Output, .. ExtraOutputs];
+
     /// <summary>The ops that read <paramref name="value"/>.</summary>
     public IEnumerable<Node> Consumers(Value value) => Nodes.Where(n => n.Inputs.Contains(value));
 
@@ -25,9 +33,9 @@ public sealed class ModelGraph
     public Node? Producer(Value value) => Nodes.FirstOrDefault(n => n.Output == value);
 
     /// <summary>Number of readers of a value, counting the graph output as one reader.</summary>
-    public int UseCount(Value value) => Consumers(value).Count() + (value == Output ? 1 : 0);
+    public int UseCount(Value value) => Consumers(value).Count() + Outputs.Count(o => o == value);
 
-    public ModelGraph WithNodes(IReadOnlyList<Node> nodes, Value? output = null) => new(Name, Input, nodes, output ?? Output);
+    public ModelGraph WithNodes(IReadOnlyList<Node> nodes, Value? output = null) => new(Name, Input, nodes, output ?? Output, ExtraOutputs);
 
     private void Validate()
     {
@@ -42,8 +50,9 @@ public sealed class ModelGraph
             if (!defined.Add(node.Output))
                 throw new InvalidGraphException($"{node} writes '{node.Output.Name}', which is already written by another op");
         }
-        if (!defined.Contains(Output))
-            throw new InvalidGraphException($"graph '{Name}': output '{Output.Name}' is never written");
+        foreach (var output in Outputs)
+            if (!defined.Contains(output))
+                throw new InvalidGraphException($"graph '{Name}': output '{output.Name}' is never written");
     }
 
     private static void CheckLayout(Value v, string who)

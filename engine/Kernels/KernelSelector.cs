@@ -41,6 +41,11 @@ public static class KernelSelector
         DenseOp d => [DenseKernel.Plan(d, ctx)],
         SoftmaxOp s => [SoftmaxKernel.Plan(s, ctx)],
         AddOp a => [AddKernel.Plan(a, ctx)],
+        MulOp m => [MulKernel.Plan(m, ctx)],
+        MaxPoolOp p => [MaxPoolKernel.Plan(p, ctx)],
+        TransposeOp t => [TransposeKernel.Plan(t, ctx)],
+        ConcatOp c => ConcatKernel.Plan(c, ctx),
+        SliceChannelsOp sc => [SliceChannelsKernel.Plan(sc, ctx)],
         ActivationOp a => [ActivationKernel.Plan(a, ctx)],
         FlattenOp => [],
         _ => throw new NotSupportedException($"{node} has no GPU kernel (BatchNorm must be folded or converted by the passes)"),
@@ -58,6 +63,7 @@ public static class KernelSelector
             Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) && (c.Residual is null || c.Output.Layout == TensorLayout.Nchw),
             AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw,
             AddOp or ActivationOp => layouts.Count == 1,
+            MulOp m => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout),
             _ => layouts.SequenceEqual([TensorLayout.Nchw]),
         };
         if (!ok)

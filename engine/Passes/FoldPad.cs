@@ -30,7 +30,7 @@ public static class FoldPad
 
     private static bool ReadOnlyAsConvInput(Value v, ValueUses uses, ModelGraph g)
     {
-        if (v == g.Output) return false;
+        if (g.Outputs.Contains(v)) return false;
         var readers = uses.Consumers(v);
         // Each reading conv must read it exactly once, as its data input (a residual cannot be padded).
         return readers.Count > 0

@@ -18,7 +18,7 @@ public static class PackChannels
         var rewrite = new Rewrite(g);
         foreach (var node in g.Nodes)
             rewrite.Add(node);
-        rewrite.EnsurePlanar(g.Output);
+        foreach (var output in g.Outputs) rewrite.EnsurePlanar(output);
         return g.WithNodes(rewrite.Nodes);
     }
 
@@ -67,6 +67,15 @@ public static class PackChannels
                     break;
                 case AddOp a when _packed.ContainsKey(a.A) && _packed.ContainsKey(a.B):
                     Nodes.Add(a with { A = _packed[a.A], B = _packed[a.B], Output = ProducedPacked(a.Output) });
+                    break;
+                // A per-channel gate (C x 1 x 1) has the same memory order in both layouts: either form will do.
+                case MulOp m when _packed.ContainsKey(m.A) && (m.IsChannelBroadcast || _packed.ContainsKey(m.B)):
+                    Nodes.Add(m with
+                    {
+                        A = _packed[m.A],
+                        B = _packed.TryGetValue(m.B, out var packedB) ? packedB : m.B,
+                        Output = ProducedPacked(m.Output),
+                    });
                     break;
                 case ActivationOp a when _packed.ContainsKey(a.Input):
                     Nodes.Add(a with { Input = _packed[a.Input], Output = ProducedPacked(a.Output) });

@@ -18,7 +18,8 @@ internal sealed class ValueUses
                 if (!_consumers.TryGetValue(v, out var list)) _consumers[v] = list = [];
                 if (!list.Contains(node)) list.Add(node);
             }
-        _counts[graph.Output] = Count(graph.Output) + 1;
+        foreach (var output in graph.Outputs)
+            _counts[output] = Count(output) + 1;
     }
 
     public int Count(Value v) => _counts.GetValueOrDefault(v);

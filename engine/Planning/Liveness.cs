@@ -44,7 +44,7 @@ public sealed class Liveness
             lastUse[node.Output] = i;
             foreach (var v in node.Inputs) lastUse[v] = Math.Max(lastUse[v], i);
         }
-        lastUse[graph.Output] = end;
+        foreach (var output in graph.Outputs) lastUse[output] = end;
 
         l.NewStorage(graph.Input, -1, pinned: true, end);
         for (int i = 0; i < graph.Nodes.Count; i++)

@@ -84,6 +84,7 @@ public sealed partial class InferenceSession : IDisposable
             {
                 _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchInputLength * (ulong)ActivationBytes), created);
                 _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchOutputLength * (ulong)ActivationBytes), created);
+                _stagingExtra = graph.ExtraOutputs.Select(v => Track(GpuBuffer.CreateStaging(device, (ulong)(SubBatch * v.Shape.Elements) * (ulong)ActivationBytes), created)).ToArray();
             }
             _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes), created);
             _recorder = Track(new CommandRecorder(device, Dispatches.Count, options.Profiling), created);
@@ -203,6 +204,7 @@ public sealed partial class InferenceSession : IDisposable
                 d.Groups, d.Reads, d.Writes, d.Label, d.UniformWindowOffsetBytes, d.UniformWindow2OffsetBytes);
         if (_stagingOut is not null)
             recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)SubBatchOutputLength * bytes);
+        RecordExtraOutputCopies(recorder);
         recorder.End();
     }
 
@@ -234,6 +236,7 @@ public sealed partial class InferenceSession : IDisposable
         _recorder.Dispose();
         _bindings.Dispose();
         _stagingOut?.Dispose();
+        foreach (var b in _stagingExtra) b.Dispose();
         _stagingIn?.Dispose();
         _weights.Dispose();
         _arena.Dispose();

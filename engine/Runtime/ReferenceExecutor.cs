@@ -51,6 +51,11 @@ public static class ReferenceExecutor
             LayoutConvertOp l => (float[])In(l.Input).Clone(),
             DenseOp d => DenseReference.Dense(d, In(d.Input), batch),
             SoftmaxOp s => DenseReference.Softmax(In(s.Input), s.Input.Shape, batch),
+            MulOp m => ImportedOpsReference.Mul(m, In(m.A), In(m.B), batch),
+            MaxPoolOp p => ImportedOpsReference.MaxPool(p, In(p.Input), batch),
+            TransposeOp t => ImportedOpsReference.Transpose(t, In(t.Input), batch),
+            SliceChannelsOp sc => ImportedOpsReference.SliceChannels(sc, In(sc.Input), batch),
+            ConcatOp c => ImportedOpsReference.Concat(c, c.Parts.Select(p => p is null ? null : In(p)).ToList(), batch),
             _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),
         };
     }

@@ -54,15 +54,18 @@ layout(push_constant) uniform Offsets {
 #define ACT_NONE 0
 #define ACT_RELU 1
 #define ACT_RELU6 2
+#define ACT_SIGMOID 3
 
 real activate(real v, int kind) {
     if (kind == ACT_RELU) return max(v, real(0.0));
     if (kind == ACT_RELU6) return clamp(v, real(0.0), real(6.0));
+    if (kind == ACT_SIGMOID) return real(1.0) / (real(1.0) + exp(-v));
     return v;
 }
 
 real4 activate(real4 v, int kind) {
     if (kind == ACT_RELU) return max(v, real4(0.0));
     if (kind == ACT_RELU6) return clamp(v, real4(0.0), real4(6.0));
+    if (kind == ACT_SIGMOID) return real4(1.0) / (real4(1.0) + exp(-v));
     return v;
 }

@@ -10,6 +10,7 @@ internal static class ActivationMath
         Activation.None => x,
         Activation.Relu => Math.Max(x, 0.0),
         Activation.Relu6 => Math.Min(Math.Max(x, 0.0), 6.0),
+        Activation.Sigmoid => 1.0 / (1.0 + Math.Exp(-x)),
         _ => throw new NotSupportedException($"activation {act} has no reference implementation"),
     };
 }

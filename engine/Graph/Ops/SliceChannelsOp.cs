@@ -1,0 +1,8 @@
+namespace GpuMobileNet.Graph.Ops;
+
+/// <summary>Channels First .. First + Output.C - 1 of the input (ONNX Split or Slice on the channel axis).</summary>
+public sealed record SliceChannelsOp(string Name, Value Input, Value Output, int First) : Node(Name, Output)
+{
+    public override IReadOnlyList<Value> Inputs => [Input];
+    public override string OpType => "SliceChannels";
+}

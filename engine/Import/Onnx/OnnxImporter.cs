@@ -1,0 +1,122 @@
+using Google.Protobuf;
+using GpuMobileNet.Export.Onnx.Proto;
+using GpuMobileNet.Graph;
+
+namespace GpuMobileNet.Import.Onnx;
+
+/// <summary>Imports an ONNX model (opsets 7 to 21) into a <see cref="ModelGraph"/>: the ops our kernels run are
+/// mapped, the shape arithmetic around them is evaluated at load time, and anything else fails with a
+/// <see cref="ModelLoadException"/> naming the file, the node and its op. Reads the same onnx.proto the exporter writes.</summary>
+public static class OnnxImporter
+{
+    public const long MinOpset = 7, MaxOpset = 21;
+    public const long MinIrVersion = 3, MaxIrVersion = 10;
+
+    /// <summary>Loads <paramref name="path"/>; external data files are read from its folder only.</summary>
+    /// <exception cref="ModelLoadException">The file is missing, not ONNX, corrupt, or uses what is not supported.</exception>
+    public static ModelGraph Load(string path, OnnxImportOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+            throw new ModelLoadException(Directory.Exists(path) ? $"{path}: is a folder, not an ONNX file" : $"{path}: model file not found");
+        if (info.LinkTarget is null && (info.Attributes & (FileAttributes.Device | FileAttributes.Directory)) != 0)
+            throw new ModelLoadException($"{path}: not a regular file");
+        if (info.Length > OnnxLimits.MaxFileBytes)
+            throw new ModelLoadException($"{path}: {info.Length} bytes is more than an ONNX protobuf can hold (2 GiB)");
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException($"{path}: cannot be read: {e.Message}", e);
+        }
+        return Import(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)), options);
+    }
+
+    /// <summary>Loads a model from memory; <paramref name="name"/> names it in messages. External data is refused.</summary>
+    public static ModelGraph Load(byte[] bytes, string name, OnnxImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return Import(bytes, name, null, options);
+    }
+
+    /// <summary>The op types of the model's nodes with their counts (for inspection; nothing is imported).</summary>
+    public static IReadOnlyDictionary<string, int> OpCounts(string path)
+    {
+        var model = Parse(File.ReadAllBytes(path), path);
+        return model.Graph.Node.GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
+    }
+
+    private static ModelGraph Import(byte[] bytes, string file, string? modelDir, OnnxImportOptions? options)
+    {
+        var model = Parse(bytes, file);
+        CheckOpsAreKnown(model, file);
+        if (model.IrVersion < MinIrVersion || model.IrVersion > MaxIrVersion)
+            throw new ModelLoadException($"{file}: IR version {model.IrVersion} is not supported ({MinIrVersion} to {MaxIrVersion})");
+        long opset = -1;
+        foreach (var o in model.OpsetImport)
+            if (o.Domain is "" or "ai.onnx") opset = o.Version;
+        if (opset < 0)
+            throw new ModelLoadException($"{file}: no opset for the standard ONNX domain is imported");
+        if (opset < MinOpset || opset > MaxOpset)
+            throw new ModelLoadException($"{file}: opset {opset} is not supported ({MinOpset} to {MaxOpset})");
+        if (model.Graph is null)
+            throw new ModelLoadException($"{file}: the model has no graph");
+        try
+        {
+            return new OnnxGraphImporter(model.Graph, file, modelDir, opset, options ?? new OnnxImportOptions()).Import();
+        }
+        catch (InvalidGraphException e)
+        {
+            throw new ModelLoadException($"{file}: {e.Message}", e);
+        }
+        catch (OverflowException e)
+        {
+            throw new ModelLoadException($"{file}: a size in the model overflows: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Names the first node whose op we cannot run at all, before anything about the model's versions or
+    /// inputs: an unsupported op is the most useful thing to tell a user.</summary>
+    private static void CheckOpsAreKnown(ModelProto model, string file)
+    {
+        if (model.Graph is null) return;
+        // Tensors computed at run time: the inputs that are not initializers, and what nodes compute from them
+        // (except a shape, which is known at load time).
+        var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var runtime = model.Graph.Input.Select(i => i.Name).Where(n => !initializers.Contains(n)).ToHashSet(StringComparer.Ordinal);
+        if (runtime.Count == 0 && model.Graph.Node.Count > 0)
+            throw new OnnxNode(model.Graph.Node[0], file, 0, 0).Fail($"the graph has no run-time input, so op {model.Graph.Node[0].OpType} only computes a constant");
+        for (int i = 0; i < model.Graph.Node.Count; i++)
+        {
+            var proto = model.Graph.Node[i];
+            var node = new OnnxNode(proto, file, 0, i);
+            if (proto.Domain is not ("" or "ai.onnx"))
+                throw node.Fail($"domain '{proto.Domain}' is not supported (only the standard ONNX ops)");
+            bool mapped = OnnxOpMapper.Ops.Contains(proto.OpType);
+            if (!mapped && !OnnxConstantFolder.Ops.Contains(proto.OpType))
+                throw node.Fail($"op {proto.OpType} is not supported");
+            if (proto.OpType is "Shape" or "Size" || !proto.Input.Any(runtime.Contains)) continue;
+            if (!mapped)
+                throw node.Fail($"op {proto.OpType} is not supported on run-time tensors (only evaluated at load time, on constants)");
+            foreach (var o in proto.Output) runtime.Add(o);
+        }
+    }
+
+    private static ModelProto Parse(byte[] bytes, string file)
+    {
+        if (bytes.Length == 0)
+            throw new ModelLoadException($"{file}: the file is empty");
+        try
+        {
+            return ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new ModelLoadException($"{file}: not an ONNX model (protobuf: {e.Message.Split('\n')[0]})", e);
+        }
+    }
+}

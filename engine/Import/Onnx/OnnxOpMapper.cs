@@ -1,0 +1,399 @@
+using GpuMobileNet.Graph;
+
+namespace GpuMobileNet.Import.Onnx;
+
+/// <summary>Maps ONNX nodes with a run-time input to graph ops. Each mapping accepts exactly the attribute values
+/// our op computes the same way and names anything else; per-channel arithmetic with a constant becomes a
+/// BatchNorm (gamma, beta), which the passes fold into the producing convolution.</summary>
+internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
+{
+    public static readonly HashSet<string> Ops =
+    [
+        "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "AveragePool",
+        "Gemm", "MatMul", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Softmax", "Pad", "Identity", "Dropout",
+        "Sigmoid", "HardSigmoid", "HardSwish", "MaxPool", "Transpose", "Concat", "LeakyRelu", "PRelu",
+        "Split", "Slice",
+    ];
+
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal) { builder.Input.Name };
+    private readonly string _file = file;
+
+    public RuntimeTensor Map(OnnxNode n, object?[] inputs)
+    {
+        RuntimeTensor X(int i) => i < inputs.Length && inputs[i] is RuntimeTensor r ? r
+            : throw n.Fail(i < inputs.Length && inputs[i] is not null ? $"input {i} ('{n.Inputs[i]}') must be computed at run time" : $"input {i} is missing");
+        OnnxTensor? C(int i) => i < inputs.Length ? inputs[i] switch
+        {
+            null => null,
+            OnnxTensor t => t,
+            _ => throw n.Fail($"input {i} ('{n.Inputs[i]}') must be a constant (an initializer or folded), not computed at run time"),
+        } : null;
+        if (n.Outputs.Skip(1).Any(o => o.Length > 0) && n.OpType is not ("Dropout" or "Split"))
+            throw n.Fail("only the first output is supported");
+
+        switch (n.OpType)
+        {
+            case "Identity": return X(0);
+            case "Dropout":
+                if (C(2) is { } training && !training.All(0)) throw n.Fail("training_mode is on");
+                return X(0);
+            case "Conv": return Conv(n, X(0), C(1) ?? throw n.Fail("no weights"), C(2));
+            case "BatchNormalization":
+            {
+                var x = Rank4(n, X(0));
+                if (n.Int("training_mode", 0) != 0 || n.Opset < 9 && n.Int("spatial", 1) != 1)
+                    throw n.Fail("training mode and non-spatial batch norm are not supported");
+                int ch = x.Value.Shape.C;
+                var p = Enumerable.Range(1, 4).Select(i => Vector(n, C(i) ?? throw n.Fail($"input {i} is missing"), ch, $"input {i}")).ToArray();
+                return new(builder.BatchNorm(Name(n), x.Value, p[0], p[1], p[2], p[3], n.Float("epsilon", 1e-5f)), 4);
+            }
+            case "Relu": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, Activation.Relu) };
+            case "Clip": return Clip(n, X(0), C(1), C(2));
+            case "Sigmoid": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, Activation.Sigmoid) };
+            case "Transpose":
+            {
+                var x = Rank4(n, X(0));
+                var perm = n.Ints("perm") ?? [0, 3, 2, 1];
+                if (perm.Length != 4 || perm[0] != 0 || perm.Skip(1).Order().SequenceEqual(new long[] { 1, 2, 3 }) is false)
+                    throw n.Fail($"perm [{string.Join(", ", perm)}] is not supported (the batch axis must stay first)");
+                return new(builder.Transpose(Name(n), x.Value, perm.Skip(1).Select(p => (int)p - 1).ToArray()), 4);
+            }
+            case "Concat": return Concat(n, inputs);
+            case "Slice":
+            {
+                var x = Plain(n, X(0));
+                var ranges = OnnxConstantFolder.SliceRanges(n, x.Dims, OnnxConstantFolder.SliceParams(n, inputs.Select(v => v as OnnxTensor).ToArray()));
+                if (ranges.Select((r, i) => i != 1 && (r.Start != 0 || r.Step != 1 || r.Count != x.Dims[i])).Any(b => b) || ranges[1].Step != 1 || ranges[1].Count == 0)
+                    throw n.Fail("only a slice of the channel axis with step 1 is supported");
+                return new(builder.SliceChannels(Name(n), x.Value, (int)ranges[1].Start, (int)ranges[1].Count), x.Rank);
+            }
+            case "HardSigmoid": return HardSigmoid(X(0), n.Float("alpha", 0.2f), n.Float("beta", 0.5f), Name(n));
+            case "HardSwish":
+            {
+                string name = Name(n);
+                var gate = HardSigmoid(X(0), 1f / 6, 0.5f, Unique(name + "/gate"));
+                return X(0) with { Value = builder.Mul(name, X(0).Value, gate.Value) };
+            }
+            case "MaxPool": return MaxPool(n, Rank4(n, X(0)));
+            case "LeakyRelu": return Leaky(n, X(0), Enumerable.Repeat(n.Float("alpha", 0.01f), X(0).Value.Shape.C).ToArray());
+            case "PRelu": return Leaky(n, X(0), PerChannel(n, C(1) ?? throw n.Fail("no slope"), X(0)));
+            case "Add" or "Sub" or "Mul" or "Div": return Arithmetic(n, inputs);
+            case "GlobalAveragePool": return new(builder.GlobalAvgPool(Name(n), Rank4(n, X(0)).Value), 4);
+            case "AveragePool": return AveragePool(n, Rank4(n, X(0)));
+            case "Gemm": return Gemm(n, X(0), C(1) ?? throw n.Fail("no B"), C(2));
+            case "MatMul": return Dense(n, X(0), Transposed(n, C(1) ?? throw n.Fail("input 1 is missing")), null);
+            case "Flatten" or "Reshape" or "Squeeze" or "Unsqueeze":
+            {
+                // The target dims, folded with batch 1 on a dims-only stand-in of the input.
+                var args = inputs.Select((v, i) => i == 0 ? OnnxTensor.DimsOnly(X(0).Dims) : v as OnnxTensor).ToArray();
+                if (n.OpType == "Reshape" && args.Length > 1 && args[1] is null) throw n.Fail("the target shape is not known at load time");
+                return View(n, X(0), OnnxConstantFolder.Fold(n, args).Dims);
+            }
+            case "Softmax":
+            {
+                var x = Plain(n, X(0));
+                long axis = n.Int("axis", n.Opset >= 13 ? -1 : 1);
+                bool channels = x.Value.Shape.H == 1 && x.Value.Shape.W == 1 && (axis == 1 || axis == -1 && x.Rank == 2 || n.Opset < 13 && axis == -1 + x.Rank);
+                if (!channels) throw n.Fail($"softmax over axis {axis} of [{string.Join(", ", x.Dims)}] is not supported (only over the channels of [N, C] or [N, C, 1, 1])");
+                return new(builder.Softmax(Name(n), x.Value), x.Rank);
+            }
+            case "Pad": return Pad(n, Rank4(n, X(0)), inputs);
+            default: throw n.Fail($"op {n.OpType} is not supported");
+        }
+    }
+
+    private RuntimeTensor Conv(OnnxNode n, RuntimeTensor x, OnnxTensor w, OnnxTensor? b)
+    {
+        x = Rank4(n, x);
+        if (w.Rank != 4) throw n.Fail($"weights are [{string.Join(", ", w.Dims)}]; only 2-D convolutions ([O, I/group, kH, kW]) are supported");
+        var s = x.Value.Shape;
+        long group = n.Int("group", 1);
+        int outC = (int)w.Dims[0], kh = (int)w.Dims[2], kw = (int)w.Dims[3];
+        if (group <= 0 || s.C % group != 0 || w.Dims[1] * group != s.C || outC % group != 0)
+            throw n.Fail($"weights [{string.Join(", ", w.Dims)}] with group {group} do not fit input [{string.Join(", ", x.Dims)}]");
+        if (n.Ints("kernel_shape") is { } ks && (ks.Length != 2 || ks[0] != kh || ks[1] != kw))
+            throw n.Fail($"kernel_shape [{string.Join(", ", ks)}] disagrees with weights [{string.Join(", ", w.Dims)}]");
+        if (n.Ints("dilations") is { } dil && dil.Any(d => d != 1))
+            throw n.Fail($"dilations [{string.Join(", ", dil)}] are not supported (only 1)");
+        var (sh, sw) = Pair(n, "strides");
+        var pad = Pads(n, s.H, s.W, kh, kw, sh, sw);
+        return new(builder.Conv2d(Name(n), x.Value, outC, kh, kw, sh, sw, pad, (int)group, w.AsFloats(),
+            b is null ? null : Vector(n, b, outC, "bias")), 4);
+    }
+
+    private RuntimeTensor AveragePool(OnnxNode n, RuntimeTensor x)
+    {
+        var k = n.Ints("kernel_shape") ?? throw n.Fail("no kernel_shape");
+        if (k.Length != 2 || k.Any(v => v <= 0 || v > OnnxLimits.MaxActivationDim)) throw n.Fail($"kernel_shape [{string.Join(", ", k)}] is not a 2-D window");
+        if (n.Ints("dilations") is { } dil && dil.Any(d => d != 1)) throw n.Fail("dilations are not supported");
+        var (sh, sw) = Pair(n, "strides");
+        var s = x.Value.Shape;
+        var pad = Pads(n, s.H, s.W, (int)k[0], (int)k[1], sh, sw);
+        if (n.Int("count_include_pad", 0) != 0 && !pad.IsZero)
+            throw n.Fail("count_include_pad=1 with padding is not supported (padded pixels are left out of the average)");
+        if (n.Int("ceil_mode", 0) != 0 && ((s.H + pad.Top + pad.Bottom - k[0]) % sh != 0 || (s.W + pad.Left + pad.Right - k[1]) % sw != 0))
+            throw n.Fail("ceil_mode=1 where it changes the output size is not supported");
+        return new(builder.AvgPool(Name(n), x.Value, (int)k[0], (int)k[1], sh, sw, pad), 4);
+    }
+
+    /// <summary>clamp(alpha x + beta, 0, 1) = relu6(6 alpha x + 6 beta) / 6: two per-channel affine maps around a
+    /// ReLU6, which the passes fold into the convolution before and run as a 1x1 depthwise after.</summary>
+    private RuntimeTensor HardSigmoid(RuntimeTensor x, float alpha, float beta, string name)
+    {
+        int ch = x.Value.Shape.C;
+        float[] Fill(float v) => Enumerable.Repeat(v, ch).ToArray();
+        var scaled = builder.BatchNorm(Unique(name + "/affine"), x.Value, Fill(6 * alpha), Fill(6 * beta), Fill(0), Fill(1), 0f);
+        var clipped = builder.Activate(Unique(name + "/relu6"), scaled, Activation.Relu6);
+        return x with { Value = builder.BatchNorm(name, clipped, Fill(1f / 6), Fill(0), Fill(0), Fill(1), 0f) };
+    }
+
+    /// <summary>Split on the channel axis: one channel range per output (sizes from the attribute, the input, or equal).</summary>
+    public RuntimeTensor[] Split(OnnxNode n, object?[] inputs)
+    {
+        var x = inputs.Length > 0 && inputs[0] is RuntimeTensor r ? Plain(n, r) : throw n.Fail("input 0 must be computed at run time");
+        if (OnnxConstantFolder.Axis(n.Int("axis", 0), x.Rank, n) != 1) throw n.Fail("only a split of the channel axis is supported");
+        int channels = x.Value.Shape.C, parts = n.Outputs.Count;
+        long[] sizes = (n.Opset >= 13 ? (inputs.Length > 1 ? inputs[1] as OnnxTensor : null)?.AsLongs() : n.Ints("split"))
+            ?? (channels % parts == 0 ? Enumerable.Repeat((long)(channels / parts), parts).ToArray() : throw n.Fail($"{channels} channels do not split into {parts} equal parts"));
+        if (sizes.Length != parts || sizes.Any(s => s <= 0) || sizes.Sum() != channels)
+            throw n.Fail($"split [{string.Join(", ", sizes)}] does not divide {channels} channels into {parts} outputs");
+        var result = new RuntimeTensor[parts];
+        int first = 0;
+        for (int i = 0; i < parts; i++)
+        {
+            string name = Unique(n.Outputs[i].Length > 0 ? n.Outputs[i] : $"{n.Name}_{i}");
+            result[i] = new(builder.SliceChannels(name, x.Value, first, (int)sizes[i]), x.Rank);
+            first += (int)sizes[i];
+        }
+        return result;
+    }
+
+    /// <summary>LeakyRelu / PRelu with a per-channel slope a: a x + (1 - a) relu(x), two affine maps and an Add.</summary>
+    private RuntimeTensor Leaky(OnnxNode n, RuntimeTensor x, float[] slope)
+    {
+        string name = Name(n);
+        int ch = x.Value.Shape.C;
+        float[] Fill(float v) => Enumerable.Repeat(v, ch).ToArray();
+        var linear = builder.BatchNorm(Unique(name + "/linear"), x.Value, slope, Fill(0), Fill(0), Fill(1), 0f);
+        var relu = builder.Activate(Unique(name + "/relu"), x.Value, Activation.Relu);
+        var rest = builder.BatchNorm(Unique(name + "/rest"), relu, slope.Select(a => 1 - a).ToArray(), Fill(0), Fill(0), Fill(1), 0f);
+        return x with { Value = builder.Add(name, linear, rest) };
+    }
+
+    private RuntimeTensor MaxPool(OnnxNode n, RuntimeTensor x)
+    {
+        var k = n.Ints("kernel_shape") ?? throw n.Fail("no kernel_shape");
+        if (k.Length != 2 || k.Any(v => v <= 0 || v > OnnxLimits.MaxActivationDim)) throw n.Fail($"kernel_shape [{string.Join(", ", k)}] is not a 2-D window");
+        if (n.Ints("dilations") is { } dil && dil.Any(d => d != 1)) throw n.Fail("dilations are not supported");
+        if (n.Int("storage_order", 0) != 0) throw n.Fail("storage_order=1 is not supported");
+        var (sh, sw) = Pair(n, "strides");
+        var s = x.Value.Shape;
+        var pad = Pads(n, s.H, s.W, (int)k[0], (int)k[1], sh, sw);
+        if (n.Int("ceil_mode", 0) != 0 && ((s.H + pad.Top + pad.Bottom - k[0]) % sh != 0 || (s.W + pad.Left + pad.Right - k[1]) % sw != 0))
+            throw n.Fail("ceil_mode=1 where it changes the output size is not supported");
+        return new(builder.MaxPool(Name(n), x.Value, (int)k[0], (int)k[1], sh, sw, pad), 4);
+    }
+
+    private RuntimeTensor Gemm(OnnxNode n, RuntimeTensor a, OnnxTensor b, OnnxTensor? c)
+    {
+        if (n.Int("transA", 0) != 0) throw n.Fail("transA=1 is not supported");
+        if (b.Rank != 2) throw n.Fail($"B is [{string.Join(", ", b.Dims)}], expected a matrix");
+        float alpha = n.Float("alpha", 1f), beta = n.Float("beta", 1f);
+        // Dense wants [Out, In]: that is B when transB=1, else B transposed.
+        var w = n.Int("transB", 0) != 0 ? b : Transposed(n, b);
+        var weights = w.AsFloats();
+        if (alpha != 1f) weights = weights.Select(v => v * alpha).ToArray();
+        float[]? bias = c is null ? null
+            : (c.Count == 1 ? Enumerable.Repeat((float)c[0], (int)w.Dims[0]).ToArray() : Vector(n, c, (int)w.Dims[0], "C")).Select(v => v * beta).ToArray();
+        return Dense(n, a, w.Reshaped(w.Dims), bias, weights);
+    }
+
+    private RuntimeTensor Dense(OnnxNode n, RuntimeTensor a, OnnxTensor w, float[]? bias, float[]? weights = null)
+    {
+        if (a.Rank != 2 || a.View is not null) throw n.Fail($"input is [{string.Join(", ", a.Dims)}]; only a [N, features] input is supported");
+        if (w.Rank != 2 || w.Dims[1] != a.Value.Shape.C)
+            throw n.Fail($"weights [{string.Join(", ", w.Dims)}] do not fit input [{string.Join(", ", a.Dims)}]");
+        return new(builder.Dense(Name(n), a.Value, (int)w.Dims[0], weights ?? w.AsFloats(), bias), 2);
+    }
+
+    private static RuntimeTensor Plain(OnnxNode n, RuntimeTensor x) =>
+        x.View is null ? x : throw n.Fail($"input [{string.Join(", ", x.Dims)}] is a reshaped view; only [N, C, H, W] and [N, C] are supported here");
+
+    private RuntimeTensor Pad(OnnxNode n, RuntimeTensor x, object?[] inputs)
+    {
+        if (n.Str("mode", "constant") != "constant") throw n.Fail($"mode '{n.Str("mode", "")}' is not supported (only constant)");
+        long[] pads;
+        float value;
+        if (n.Opset < 11)
+        {
+            pads = n.Ints("pads") ?? throw n.Fail("no pads");
+            value = n.Float("value", 0f);
+        }
+        else
+        {
+            pads = (inputs.Length > 1 ? inputs[1] as OnnxTensor : null)?.AsLongs() ?? throw n.Fail("pads are not known at load time");
+            value = inputs.Length > 2 && inputs[2] is OnnxTensor v ? (float)v[0] : 0f;
+            if (inputs.Length > 3 && inputs[3] is OnnxTensor axes)
+            {
+                var full = new long[8];
+                var ax = axes.AsLongs();
+                if (pads.Length != 2 * ax.Length) throw n.Fail("pads and axes differ in length");
+                for (int i = 0; i < ax.Length; i++)
+                {
+                    int a = OnnxConstantFolder.Axis(ax[i], 4, n);
+                    full[a] = pads[i];
+                    full[a + 4] = pads[i + ax.Length];
+                }
+                pads = full;
+            }
+        }
+        if (value != 0f) throw n.Fail($"constant value {value} is not supported (only 0)");
+        if (pads.Length != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 || pads.Any(p => p < 0 || p > OnnxLimits.MaxActivationDim))
+            throw n.Fail($"pads [{string.Join(", ", pads)}] are not supported (only non-negative padding of H and W)");
+        return new(builder.Pad(Name(n), x.Value, new Padding((int)pads[2], (int)pads[3], (int)pads[6], (int)pads[7])), 4);
+    }
+
+    /// <summary>clamp(x, lo, hi): ReLU6 and ReLU directly; any other bounds as per-channel affine maps around a
+    /// ReLU6 (clamp(x, lo, hi) = lo + (hi - lo) / 6 * relu6(6 (x - lo) / (hi - lo))) or a ReLU for one bound.</summary>
+    private RuntimeTensor Clip(OnnxNode n, RuntimeTensor x, OnnxTensor? min, OnnxTensor? max)
+    {
+        float lo = n.Opset < 11 ? n.Float("min", float.NegativeInfinity) : min is null ? float.NegativeInfinity : (float)min[0];
+        float hi = n.Opset < 11 ? n.Float("max", float.PositiveInfinity) : max is null ? float.PositiveInfinity : (float)max[0];
+        if (float.IsNegativeInfinity(lo) && float.IsPositiveInfinity(hi)) return x;
+        string name = Name(n);
+        if ((lo, hi) == (0f, 6f)) return x with { Value = builder.Activate(name, x.Value, Activation.Relu6) };
+        if ((lo, hi) == (0f, float.PositiveInfinity)) return x with { Value = builder.Activate(name, x.Value, Activation.Relu) };
+        if (float.IsNaN(lo) || float.IsNaN(hi) || lo > hi) throw n.Fail($"clip to [{lo}, {hi}] is not a range");
+        var (first, act, last) = (float.IsInfinity(lo), float.IsInfinity(hi)) switch
+        {
+            (false, false) => ((Scale: 6 / (hi - lo), Shift: -lo * 6 / (hi - lo)), Activation.Relu6, (Scale: (hi - lo) / 6, Shift: lo)),
+            (false, true) => ((1f, -lo), Activation.Relu, (1f, lo)),    // lo + relu(x - lo)
+            _ => ((-1f, hi), Activation.Relu, (-1f, hi)),               // hi - relu(hi - x)
+        };
+        var inner = Affine(Unique(name + "/affine"), x.Value, first.Item1, first.Item2);
+        var clipped = builder.Activate(Unique(name + "/clip"), inner, act);
+        return x with { Value = Affine(name, clipped, last.Item1, last.Item2) };
+    }
+
+    /// <summary>scale * x + shift as a BatchNorm with mean 0, variance 1, epsilon 0.</summary>
+    private Value Affine(string name, Value x, float scale, float shift)
+    {
+        int ch = x.Shape.C;
+        return builder.BatchNorm(name, x, Enumerable.Repeat(scale, ch).ToArray(), Enumerable.Repeat(shift, ch).ToArray(), new float[ch], Enumerable.Repeat(1f, ch).ToArray(), 0f);
+    }
+
+    /// <summary>Add/Sub/Mul/Div: two run-time tensors of the same shape (Add only), or a run-time tensor and a
+    /// per-channel or scalar constant, which becomes y = gamma * x + beta as a BatchNorm (mean 0, variance 1, epsilon 0).</summary>
+    private RuntimeTensor Arithmetic(OnnxNode n, object?[] inputs)
+    {
+        if (inputs.Length != 2) throw n.Fail($"{inputs.Length} inputs, expected 2");
+        if (inputs[0] is RuntimeTensor a && inputs[1] is RuntimeTensor b)
+        {
+            if (n.OpType == "Mul")
+            {
+                // Mul commutes: the full-size factor goes first, a per-channel gate second.
+                if (a.Value.Shape.H * a.Value.Shape.W < b.Value.Shape.H * b.Value.Shape.W) (a, b) = (b, a);
+                bool gate = b.Rank == 4 && a.Rank == 4 && a.View is null && b.Value.Shape == new Tensors.TensorShape(a.Value.Shape.C, 1, 1);
+                if (!gate && (!a.Dims.SequenceEqual(b.Dims) || a.Value.Shape != b.Value.Shape))
+                    throw n.Fail($"multiplying [{string.Join(", ", a.Dims)}] by [{string.Join(", ", b.Dims)}] is not supported (same shape or per channel only)");
+                return a with { Value = builder.Mul(Name(n), a.Value, b.Value) };
+            }
+            if (n.OpType != "Add") throw n.Fail($"{n.OpType} of two run-time tensors is not supported");
+            if (!a.Dims.SequenceEqual(b.Dims) || a.Value.Shape != b.Value.Shape)
+                throw n.Fail($"adding [{string.Join(", ", a.Dims)}] and [{string.Join(", ", b.Dims)}] (broadcast) is not supported");
+            return a with { Value = builder.Add(Name(n), a.Value, b.Value) };
+        }
+        bool constantFirst = inputs[0] is OnnxTensor;
+        var x = (RuntimeTensor)(constantFirst ? inputs[1] : inputs[0])!;
+        var c = (OnnxTensor)(constantFirst ? inputs[0] : inputs[1])!;
+        int ch = x.Value.Shape.C;
+        var k = PerChannel(n, c, x);
+        float[] gamma = new float[ch], beta = new float[ch];
+        for (int i = 0; i < ch; i++)
+        {
+            (gamma[i], beta[i]) = (n.OpType, constantFirst) switch
+            {
+                ("Add", _) => (1f, k[i]),
+                ("Sub", false) => (1f, -k[i]),
+                ("Sub", true) => (-1f, k[i]),
+                ("Mul", _) => (k[i], 0f),
+                ("Div", false) => (1f / k[i], 0f),
+                _ => throw n.Fail("dividing a constant by a run-time tensor is not supported"),
+            };
+        }
+        return x with { Value = builder.BatchNorm(Name(n), x.Value, gamma, beta, new float[ch], Enumerable.Repeat(1f, ch).ToArray(), 0f) };
+    }
+
+    /// <summary>A constant that broadcasts over <paramref name="x"/> per channel (or is a scalar), as one value per channel.</summary>
+    private static float[] PerChannel(OnnxNode n, OnnxTensor c, RuntimeTensor x)
+    {
+        int ch = x.Value.Shape.C;
+        if (c.Count == 1 && c.Rank <= x.Dims.Length) return Enumerable.Repeat((float)c[0], ch).ToArray();
+        if (x.View is not null) throw n.Fail($"a constant of shape [{string.Join(", ", c.Dims)}] with the view [{string.Join(", ", x.Dims)}] is not supported (only a scalar)");
+        // Aligned from the right against [N, C, H, W] or [N, C], the constant's axis that meets channel axis 1.
+        int channelAxis = c.Rank - (x.Rank - 1);
+        bool ok = c.Rank <= x.Rank && channelAxis >= 0 && c.Dims[channelAxis] == ch
+            && c.Dims.Where((_, i) => i != channelAxis).All(d => d == 1);
+        if (!ok) throw n.Fail($"a constant of shape [{string.Join(", ", c.Dims)}] with [{string.Join(", ", x.Dims)}] is not supported (only per-channel or scalar)");
+        return c.AsFloats();
+    }
+
+    private static float[] Vector(OnnxNode n, OnnxTensor t, int length, string what)
+    {
+        if (t.Count != length || t.Dims.Count(d => d != 1) > 1)
+            throw n.Fail($"{what} is [{string.Join(", ", t.Dims)}], expected {length} values");
+        return t.AsFloats();
+    }
+
+    private static OnnxTensor Transposed(OnnxNode n, OnnxTensor m)
+    {
+        if (m.Rank != 2) throw n.Fail($"the constant operand is [{string.Join(", ", m.Dims)}], expected a matrix");
+        long rows = m.Dims[0], cols = m.Dims[1];
+        var src = m.AsFloats();
+        var t = new float[src.Length];
+        for (long r = 0; r < rows; r++)
+            for (long c = 0; c < cols; c++) t[c * rows + r] = src[r * cols + c];
+        return OnnxTensor.OfFloats([cols, rows], t);
+    }
+
+    private static RuntimeTensor Rank4(OnnxNode n, RuntimeTensor x) =>
+        x.Rank == 4 && x.View is null ? x : throw n.Fail($"input is [{string.Join(", ", x.Dims)}]; expected [N, C, H, W]");
+
+    private static (int, int) Pair(OnnxNode n, string attr)
+    {
+        var v = n.Ints(attr) ?? [1, 1];
+        if (v.Length != 2 || v.Any(s => s <= 0 || s > OnnxLimits.MaxActivationDim)) throw n.Fail($"{attr} [{string.Join(", ", v)}] is not a positive pair");
+        return ((int)v[0], (int)v[1]);
+    }
+
+    /// <summary>Explicit pads ([top, left, bottom, right] in ONNX's begin/end order) or auto_pad's rule.</summary>
+    private static Padding Pads(OnnxNode n, int h, int w, int kh, int kw, int sh, int sw)
+    {
+        switch (n.Str("auto_pad", "NOTSET"))
+        {
+            case "NOTSET" or "":
+                var p = n.Ints("pads") ?? [0, 0, 0, 0];
+                if (p.Length != 4 || p.Any(v => v < 0 || v > OnnxLimits.MaxActivationDim)) throw n.Fail($"pads [{string.Join(", ", p)}] are not 4 non-negative values");
+                return new Padding((int)p[0], (int)p[1], (int)p[2], (int)p[3]);
+            case "VALID": return Padding.Zero;
+            case "SAME_UPPER": return Padding.Same(h, w, kh, kw, sh, sw);
+            case "SAME_LOWER":
+                var s = Padding.Same(h, w, kh, kw, sh, sw);
+                return new Padding(s.Bottom, s.Right, s.Top, s.Left);
+            case var other: throw n.Fail($"auto_pad '{other}' is not supported");
+        }
+    }
+
+    /// <summary>Our op name for the node: its first output (unique in ONNX), made unique against the input and
+    /// names we generated.</summary>
+    private string Name(OnnxNode n) => Unique(n.Outputs[0].Length > 0 ? n.Outputs[0] : n.Name);
+
+    private string Unique(string name)
+    {
+        string unique = name;
+        for (int i = 1; !_names.Add(unique); i++) unique = $"{name}_{i}";
+        return unique;
+    }
+
+    public override string ToString() => $"ONNX op mapper for {_file}";
+}

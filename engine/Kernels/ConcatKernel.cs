@@ -1,0 +1,28 @@
+using GpuMobileNet.Graph.Ops;
+
+namespace GpuMobileNet.Kernels;
+
+/// <summary>shaders/concat.comp: one dispatch per part of a channel concatenation, each writing its channel range.</summary>
+public static class ConcatKernel
+{
+    public const string Shader = "concat";
+
+    public static IReadOnlyList<KernelDispatch> Plan(ConcatOp op, KernelContext ctx)
+    {
+        var o = op.Output.Shape;
+        int plane = o.H * o.W, first = 0;
+        var dispatches = new List<KernelDispatch>();
+        for (int i = 0; i < op.Parts.Count; i++)
+        {
+            var part = op.Parts[i];
+            int count = op.Channels[i] * plane;
+            int[] spec = [KernelContext.WorkgroupSize, count, o.Elements, KernelContext.Flag(part is null)];
+            var push = new PushOffsets(part is null ? 0 : ctx.Offset(part), 0, ctx.Offset(op.Output) + (uint)(first * plane), 0, 0);
+            dispatches.Add(new KernelDispatch($"{op.Name}[{i}]", Shader, spec, push,
+                (KernelContext.Groups(count, KernelContext.WorkgroupSize), (uint)ctx.Batch, 1),
+                part is null ? [] : [ctx.Bytes(part)], [ctx.Bytes(op.Output)]));
+            first += op.Channels[i];
+        }
+        return dispatches;
+    }
+}

@@ -1,0 +1,81 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Vulkan;
+
+namespace GpuMobileNet.Runtime;
+
+/// <summary>Named inputs and outputs, ONNX Runtime style: every graph output (the main one and
+/// <see cref="ModelGraph.ExtraOutputs"/>) can be read by name after one run.</summary>
+public sealed partial class InferenceSession
+{
+    // One staging buffer per extra output, where the arena is not host-visible (else they are read in place).
+    private readonly GpuBuffer[] _stagingExtra = [];
+
+    public IReadOnlyList<string> InputNames => [Graph.Input.Name];
+
+    /// <summary>The main output's name first, then the extra outputs'.</summary>
+    public IReadOnlyList<string> OutputNames => Graph.Outputs.Select(v => v.Name).ToList();
+
+    /// <summary>Values of output <paramref name="name"/> per run (batch x its C x H x W).</summary>
+    public int OutputLengthOf(string name) => Batch * OutputValue(name).Shape.Elements;
+
+    /// <summary>Runs on the input named in <paramref name="inputs"/> (NCHW, batch samples back to back) and returns
+    /// every output by name. Allocates the result arrays; <see cref="Run(ReadOnlySpan{float}, Span{float})"/> does not.</summary>
+    public IReadOnlyDictionary<string, float[]> Run(IReadOnlyDictionary<string, float[]> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (inputs.Count != 1 || !inputs.TryGetValue(Graph.Input.Name, out var input))
+            throw new ArgumentException($"'{Graph.Name}' has one input, '{Graph.Input.Name}'; got {string.Join(", ", inputs.Keys.Select(k => $"'{k}'"))}");
+        if (input.Length != InputLength)
+            throw new ArgumentException($"input '{Graph.Input.Name}' has {input.Length} values; '{Graph.Name}' expects batch {Batch} x {InputShape} = {InputLength}");
+        var results = Graph.Outputs.ToDictionary(v => v.Name, v => new float[Batch * v.Shape.Elements]);
+        lock (_runLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            CompletePendingLocked();
+            _generation++;
+            // Sub-batch by sub-batch, as Run does; each output's slice is read before the next sub-batch overwrites it.
+            for (int first = 0; first < Batch; first += SubBatch)
+            {
+                int n = Math.Min(SubBatch, Batch - first);
+                RunSubBatch(input.AsSpan(first * InputShape.Elements, n * InputShape.Elements),
+                    results[Graph.Output.Name].AsSpan(first * OutputShape.Elements, n * OutputShape.Elements));
+                for (int i = 0; i < Graph.ExtraOutputs.Count; i++)
+                {
+                    var v = Graph.ExtraOutputs[i];
+                    ReadExtraOutput(i, results[v.Name].AsSpan(first * v.Shape.Elements, n * v.Shape.Elements));
+                }
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Copies extra output <paramref name="index"/> of the finished sub-batch out (invalidated first).</summary>
+    private void ReadExtraOutput(int index, Span<float> target)
+    {
+        var v = Graph.ExtraOutputs[index];
+        var buffer = _stagingExtra.Length > 0 ? _stagingExtra[index] : _arena;
+        ulong offset = _stagingExtra.Length > 0 ? 0 : (ulong)Memory.OffsetOf(v) * (ulong)ActivationBytes;
+        buffer.InvalidateForHostReads(offset, (ulong)target.Length * (ulong)ActivationBytes);
+        if (ActivationBytes == 4)
+            buffer.AsSpan<float>(offset, target.Length).CopyTo(target);
+        else
+        {
+            var halves = buffer.AsSpan<Half>(offset, target.Length);
+            for (int k = 0; k < target.Length; k++) target[k] = (float)halves[k];
+        }
+    }
+
+    private Value OutputValue(string name) => Graph.FindOutput(name)
+        ?? throw new ArgumentException($"'{Graph.Name}' has no output '{name}'; outputs are {string.Join(", ", OutputNames.Select(n => $"'{n}'"))}");
+
+    private void RecordExtraOutputCopies(CommandRecorder recorder)
+    {
+        ulong bytes = (ulong)ActivationBytes;
+        for (int i = 0; i < _stagingExtra.Length; i++)
+        {
+            var v = Graph.ExtraOutputs[i];
+            recorder.Copy(_arena, (ulong)Memory.OffsetOf(v) * bytes, _stagingExtra[i], 0, (ulong)(SubBatch * v.Shape.Elements) * bytes);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Tensors;
+using GpuMobileNet.Tests.Gpu;
+using NUnit.Framework;
+
+namespace GpuMobileNet.Tests.Kernels;
+
+/// <summary>shaders/transpose.comp: every permutation of (C, H, W) on odd sizes; a copy is exact (tolerance 0).</summary>
+public class TransposeKernelTests : GpuTest
+{
+    [TestCase(new[] { 0, 1, 2 }, 2)]
+    [TestCase(new[] { 1, 2, 0 }, 2)]
+    [TestCase(new[] { 2, 0, 1 }, 1)]
+    [TestCase(new[] { 0, 2, 1 }, 3)]
+    [TestCase(new[] { 1, 0, 2 }, 1)]
+    [TestCase(new[] { 2, 1, 0 }, 2)]
+    public void MatchesOracle(int[] perm, int batch)
+    {
+        var g = SmallOpGraphs.Build("transpose", new TensorShape(3, 5, 7), (b, x) => b.Transpose("t", x, perm));
+        GpuVsCpu.Check(Device, g, batch, 0, 0);
+    }
+
+    [Test]
+    public void NhwcToNchwMovesEachElement()
+    {
+        // A 2x2 RGB image stored NHWC as the value's (H=2, W=2, C=3) "channels, height, width".
+        var g = SmallOpGraphs.Build("nhwc", new TensorShape(2, 2, 3), (b, x) => b.Transpose("to_nchw", x, [2, 0, 1]));
+        var nhwc = Enumerable.Range(0, 12).Select(i => (float)i).ToArray();
+        using var session = Runtime.InferenceSession.Create(g, Device);
+        Assert.That(session.Run(nhwc), Is.EqualTo(new float[] { 0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11 }));
+    }
+}
