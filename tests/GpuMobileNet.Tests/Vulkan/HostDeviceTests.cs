@@ -60,6 +60,15 @@ public unsafe class HostDeviceTests
         _vk.GetDeviceQueue(_device, _family, 0, out _queue);
     }
 
+    /// <summary>Per test, not only at the end: NUnit does not count a failed OneTimeTearDown as a failed test.</summary>
+    [TearDown]
+    public void NoValidationMessages()
+    {
+        string[] seen;
+        lock (_messages) { seen = [.. _messages]; _messages.Clear(); }
+        Assert.That(seen, Is.Empty, "validation messages:\n" + string.Join("\n", seen));
+    }
+
     [OneTimeTearDown]
     public void DestroyHostDevice()
     {
