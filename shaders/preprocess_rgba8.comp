@@ -20,11 +20,14 @@ layout(constant_id = 6) const float MEAN_B = 0.0;
 layout(constant_id = 7) const float STD_R = 1.0;
 layout(constant_id = 8) const float STD_G = 1.0;
 layout(constant_id = 9) const float STD_B = 1.0;
+// 1: the pixels are BGRA8 (B in the low byte), as a host's B8G8R8A8 image copied to the buffer is.
+layout(constant_id = 10) const int BGRA = 0;
 
 #define WORD(i) frame[pc.weights + (i)]
 
 vec3 normalised(uint packed) {
     vec3 p = vec3(float(packed & 0xffu), float((packed >> 8) & 0xffu), float((packed >> 16) & 0xffu));
+    if (BGRA != 0) p = p.bgr;
     return (p * SCALE - vec3(MEAN_R, MEAN_G, MEAN_B)) / vec3(STD_R, STD_G, STD_B);
 }
 

@@ -15,7 +15,8 @@ public static class PreprocessRgba8Kernel
 
     /// <summary>One dispatch writing batch item 0 of <paramref name="input"/> (NCHW, at <paramref name="inputOffset"/>
     /// elements into the arena, <paramref name="activationBytes"/> per element).</summary>
-    public static KernelDispatch Plan(Value input, uint inputOffset, int activationBytes, Rgba8Normalisation norm)
+    /// <param name="bgra">The pixels are BGRA8 (a host's B8G8R8A8 image) rather than RGBA8.</param>
+    public static KernelDispatch Plan(Value input, uint inputOffset, int activationBytes, Rgba8Normalisation norm, bool bgra = false)
     {
         var shape = input.Shape;
         if (shape.C != 3)
@@ -27,6 +28,7 @@ public static class PreprocessRgba8Kernel
         [
             KernelContext.WorkgroupSize, shape.W, shape.H, Bits(norm.Scale),
             Bits(norm.Mean[0]), Bits(norm.Mean[1]), Bits(norm.Mean[2]), Bits(norm.Std[0]), Bits(norm.Std[1]), Bits(norm.Std[2]),
+            KernelContext.Flag(bgra),
         ];
         var written = new ByteRange((ulong)inputOffset * (ulong)activationBytes, (ulong)shape.Elements * (ulong)activationBytes);
         return new KernelDispatch("preprocess_rgba8", Shader, spec, new PushOffsets(0, 0, inputOffset, 0, 0),

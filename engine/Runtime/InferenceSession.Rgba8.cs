@@ -109,6 +109,18 @@ internal sealed class Rgba8Frames : IDisposable
 
     public bool Fits(int frameBytes) => frameBytes <= _capacityBytes;
 
+    /// <summary>The host-visible frame buffer (header, then packed pixels) the preprocessing reads.</summary>
+    public GpuBuffer Frame => _frame;
+
+    /// <summary>Writes only the header, for pixels that a recorded copy (from a host's image) puts in place.</summary>
+    public void WriteHeader(int width, int height)
+    {
+        var header = _frame.AsSpan<uint>(0, PreprocessRgba8Kernel.HeaderWords);
+        header[0] = (uint)width;
+        header[1] = (uint)height;
+        _frame.FlushHostWrites(0, PreprocessRgba8Kernel.HeaderWords * 4);
+    }
+
     public void Write(ReadOnlySpan<byte> rgba, int width, int height)
     {
         var header = _frame.AsSpan<uint>(0, PreprocessRgba8Kernel.HeaderWords);

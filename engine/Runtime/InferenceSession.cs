@@ -233,6 +233,7 @@ public sealed partial class InferenceSession : IDisposable
             _disposed = true;
         }
         _rgba8?.Dispose();
+        _hostImage?.Frames.Dispose();
         _recorder.Dispose();
         _bindings.Dispose();
         _stagingOut?.Dispose();

@@ -74,6 +74,35 @@ internal sealed unsafe class CommandRecorder : IDisposable
         FullBarrier();
     }
 
+    /// <summary>Copies mip 0, layer 0 of a host's colour image (4 bytes per texel) into <paramref name="dst"/> at
+    /// <paramref name="dstOffset"/>, tightly packed rows. The image goes to TRANSFER_SRC_OPTIMAL for the copy and back to
+    /// <paramref name="layout"/> after it; full barriers make the host's earlier writes visible to the copy and the copy
+    /// visible to the dispatches that follow.</summary>
+    public void CopyImageToBuffer(Image image, ImageLayout layout, uint width, uint height, GpuBuffer dst, ulong dstOffset)
+    {
+        var range = new ImageSubresourceRange(ImageAspectFlags.ColorBit, 0, 1, 0, 1);
+        var toSource = new ImageMemoryBarrier
+        {
+            SType = StructureType.ImageMemoryBarrier, SrcAccessMask = AccessFlags.MemoryWriteBit, DstAccessMask = AccessFlags.TransferReadBit,
+            OldLayout = layout, NewLayout = ImageLayout.TransferSrcOptimal, SrcQueueFamilyIndex = Vk.QueueFamilyIgnored,
+            DstQueueFamilyIndex = Vk.QueueFamilyIgnored, Image = image, SubresourceRange = range,
+        };
+        _device.Vk.CmdPipelineBarrier(Buffer, PipelineStageFlags.AllCommandsBit, PipelineStageFlags.TransferBit, 0, 0, null, 0, null, 1, in toSource);
+        var region = new BufferImageCopy
+        {
+            BufferOffset = dstOffset, ImageSubresource = new ImageSubresourceLayers(ImageAspectFlags.ColorBit, 0, 0, 1),
+            ImageExtent = new Extent3D(width, height, 1),
+        };
+        _device.Vk.CmdCopyImageToBuffer(Buffer, image, ImageLayout.TransferSrcOptimal, dst.Handle, 1, in region);
+        var back = toSource with
+        {
+            SrcAccessMask = AccessFlags.TransferReadBit, DstAccessMask = AccessFlags.MemoryReadBit | AccessFlags.MemoryWriteBit,
+            OldLayout = ImageLayout.TransferSrcOptimal, NewLayout = layout,
+        };
+        _device.Vk.CmdPipelineBarrier(Buffer, PipelineStageFlags.TransferBit, PipelineStageFlags.AllCommandsBit, 0, 0, null, 0, null, 1, in back);
+        FullBarrier();
+    }
+
     public void Dispatch(Pipeline pipeline, PipelineLayout layout, DescriptorSet set, ReadOnlySpan<uint> pushConstants,
         (uint X, uint Y, uint Z) groups, IReadOnlyList<ByteRange> reads, IReadOnlyList<ByteRange> writes, string label, uint window0 = 0, uint window1 = 0)
     {

@@ -22,6 +22,14 @@ public class SmallTexelBufferTests
     [OneTimeSetUp]
     public void Open() => _device = TestDevices.Open(new DeviceOptions { MaxTexelBufferElements = Texels });
 
+    /// <summary>Per test, not only at the end: NUnit does not count a failed OneTimeTearDown as a failed test.</summary>
+    [TearDown]
+    public void NoValidationMessages()
+    {
+        try { TestDevices.AssertNoValidationMessages(_device); }
+        finally { _device.ClearValidationMessages(); }
+    }
+
     [OneTimeTearDown]
     public void Close()
     {

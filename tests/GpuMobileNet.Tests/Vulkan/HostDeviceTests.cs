@@ -1,4 +1,6 @@
+using GpuMobileNet.Imaging;
 using GpuMobileNet.Runtime;
+using GpuMobileNet.Teach;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Vulkan;
 using NUnit.Framework;
@@ -56,6 +58,15 @@ public unsafe class HostDeviceTests
         var deviceInfo = new DeviceCreateInfo { SType = StructureType.DeviceCreateInfo, QueueCreateInfoCount = 1, PQueueCreateInfos = &queueInfo };
         Assert.That(_vk.CreateDevice(_physical, in deviceInfo, null, out _device), Is.EqualTo(Result.Success));
         _vk.GetDeviceQueue(_device, _family, 0, out _queue);
+    }
+
+    /// <summary>Per test, not only at the end: NUnit does not count a failed OneTimeTearDown as a failed test.</summary>
+    [TearDown]
+    public void NoValidationMessages()
+    {
+        string[] seen;
+        lock (_messages) { seen = [.. _messages]; _messages.Clear(); }
+        Assert.That(seen, Is.Empty, "validation messages:\n" + string.Join("\n", seen));
     }
 
     [OneTimeTearDown]
@@ -156,5 +167,27 @@ public unsafe class HostDeviceTests
         Assert.That(device.SupportsFloat16Storage, Is.False);
         Assert.Throws<NotSupportedException>(() => InferenceSession.Create(V1.Create(0.25, 32, 3, WeightInit.Random(53)), device,
             new SessionOptions { Precision = Precision.Float16Storage }));
+    }
+
+    /// <summary>A real photo uploaded by the host into its own VkImage (RGBA8, and BGRA8 with the bytes swapped) goes
+    /// through RunFromImage (copied, resized and normalised on the device) and gives what the CPU path gives.</summary>
+    [TestCase(HostImageFormat.Rgba8)]
+    [TestCase(HostImageFormat.Bgra8)]
+    public void PhotoInTheHostsImageMatchesTheCpuPath(HostImageFormat format)
+    {
+        var photo = ImageLoader.Load(Path.Combine(TestPaths.RepoRoot, "models", "cache", "photos", "chelsea.png"));
+        var texels = FeatureExtractor.ToRgba(photo);
+        if (format == HostImageFormat.Bgra8)
+            for (int i = 0; i < texels.Length; i += 4) (texels[i], texels[i + 2]) = (texels[i + 2], texels[i]);
+        var vkFormat = format == HostImageFormat.Bgra8 ? Format.B8G8R8A8Unorm : Format.R8G8B8A8Unorm;
+        using var upload = new HostImageUpload(_vk, _physical, _device, _queue, _family, vkFormat, photo.Width, photo.Height, texels);
+        var graph = V1.Create(0.25, 96, 7, WeightInit.Random(54));
+        using var device = Adopt();
+        using var session = InferenceSession.Create(graph, device);
+        var fromImage = new float[session.OutputLength];
+        for (int run = 0; run < 2; run++) // the second run replays the recorded copy
+            session.RunFromImage(upload.Image.Handle, photo.Width, photo.Height, format, ImageLayout.ShaderReadOnlyOptimal, fromImage);
+        var cpu = ReferenceExecutor.Run(graph, ImagePreprocessor.ToTensor(photo, 96, 96));
+        GpuVsCpu.AssertClose(fromImage, cpu, 1e-4, 1e-4, $"chelsea.png through the host's {vkFormat} image");
     }
 }
