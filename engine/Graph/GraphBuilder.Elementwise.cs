@@ -82,3 +82,29 @@ public sealed partial class GraphBuilder
         return y;
     }
 }
+
+/// <summary>Builder method for a spatial resize (ONNX Resize / Upsample).</summary>
+public sealed partial class GraphBuilder
+{
+    public Value Resize(string name, Value x, int outH, int outW, bool linear, ResizeCoordinates coordinates, ResizeNearest nearest, float scaleH, float scaleW)
+    {
+        if (outH <= 0 || outW <= 0 || outH > 1 << 16 || outW > 1 << 16 || !(scaleH > 0) || !(scaleW > 0) || float.IsInfinity(scaleH) || float.IsInfinity(scaleW))
+            Fail(name, "Resize", $"output {outH}x{outW} with scales {scaleH}, {scaleW} is not a valid size");
+        var y = NewValue(name, new TensorShape(x.Shape.C, outH, outW));
+        _nodes.Add(new ResizeOp(name, x, y, linear, coordinates, nearest, scaleH, scaleW));
+        return y;
+    }
+}
+
+/// <summary>Builder method for element-wise equality (ONNX Equal, as 1.0 / 0.0).</summary>
+public sealed partial class GraphBuilder
+{
+    public Value Equal(string name, Value a, Value b)
+    {
+        if (a.Shape != b.Shape)
+            Fail(name, "Equal", $"input shapes differ: '{a.Name}' is {a.Shape}, '{b.Name}' is {b.Shape}");
+        var y = NewValue(name, a.Shape);
+        _nodes.Add(new EqualOp(name, a, b, y));
+        return y;
+    }
+}

@@ -46,6 +46,8 @@ public static class KernelSelector
         TransposeOp t => [TransposeKernel.Plan(t, ctx)],
         ConcatOp c => ConcatKernel.Plan(c, ctx),
         SliceChannelsOp sc => [SliceChannelsKernel.Plan(sc, ctx)],
+        ResizeOp r => [ResizeKernel.Plan(r, ctx)],
+        EqualOp e => [EqualKernel.Plan(e, ctx)],
         ActivationOp a => [ActivationKernel.Plan(a, ctx)],
         FlattenOp => [],
         _ => throw new NotSupportedException($"{node} has no GPU kernel (BatchNorm must be folded or converted by the passes)"),

@@ -54,6 +54,8 @@ public static class ReferenceExecutor
             MulOp m => ImportedOpsReference.Mul(m, In(m.A), In(m.B), batch),
             MaxPoolOp p => ImportedOpsReference.MaxPool(p, In(p.Input), batch),
             TransposeOp t => ImportedOpsReference.Transpose(t, In(t.Input), batch),
+            EqualOp e => ImportedOpsReference.Equal(In(e.A), In(e.B)),
+            ResizeOp r => ImportedOpsReference.Resize(r, In(r.Input), batch),
             SliceChannelsOp sc => ImportedOpsReference.SliceChannels(sc, In(sc.Input), batch),
             ConcatOp c => ImportedOpsReference.Concat(c, c.Parts.Select(p => p is null ? null : In(p)).ToList(), batch),
             _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),

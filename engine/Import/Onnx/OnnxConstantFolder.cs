@@ -117,6 +117,25 @@ internal static class OnnxConstantFolder
         }
     }
 
+    /// <summary>Split of a known tensor into the node's outputs (sizes from the attribute, the input, or equal parts).</summary>
+    public static OnnxTensor[] Split(OnnxNode n, OnnxTensor?[] x)
+    {
+        var data = x.Length > 0 && x[0] is { } d ? d : throw n.Fail("input 0 is missing");
+        int axis = Axis(n.Int("axis", 0), data.Rank, n), parts = n.Outputs.Count;
+        long dim = data.Dims[axis];
+        long[] sizes = (n.Opset >= 13 ? (x.Length > 1 ? x[1]?.AsLongs() : null) : n.Ints("split"))
+            ?? (dim % parts == 0 ? Enumerable.Repeat(dim / parts, parts).ToArray() : throw n.Fail($"{dim} does not split into {parts} equal parts"));
+        if (sizes.Length != parts || sizes.Any(v => v < 0) || sizes.Sum() != dim) throw n.Fail($"split [{string.Join(", ", sizes)}] does not divide {dim}");
+        var result = new OnnxTensor[parts];
+        long first = 0;
+        for (int i = 0; i < parts; i++)
+        {
+            result[i] = Slice(n, data, ([first], [first + sizes[i]], [axis], null));
+            first += sizes[i];
+        }
+        return result;
+    }
+
     /// <summary>Resolves a possibly negative axis against <paramref name="rank"/>; clamp for Shape's start/end.</summary>
     public static int Axis(long axis, int rank, OnnxNode n, bool clamp = false)
     {

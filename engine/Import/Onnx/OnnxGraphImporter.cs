@@ -89,6 +89,8 @@ internal sealed class OnnxGraphImporter
             return [OnnxConstantFolder.Fold(node, [OnnxTensor.DimsOnly(rt.Dims)])];
         if (node.OpType == "Size" && inputs.Length == 1 && inputs[0] is RuntimeTensor sized)
             return [OnnxTensor.Scalar(sized.Dims.Aggregate(1L, (a, b) => a * b))];
+        if (node.OpType == "Split" && inputs.All(x => x is null or OnnxTensor))
+            return OnnxConstantFolder.Split(node, inputs.Cast<OnnxTensor?>().ToArray());
         if (inputs.All(x => x is null or OnnxTensor) && OnnxConstantFolder.Ops.Contains(node.OpType))
             return [OnnxConstantFolder.Fold(node, inputs.Cast<OnnxTensor?>().ToArray())];
         if (!OnnxOpMapper.Ops.Contains(node.OpType))

@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 
 namespace GpuMobileNet.Import.Onnx;
 
@@ -12,7 +13,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "AveragePool",
         "Gemm", "MatMul", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Softmax", "Pad", "Identity", "Dropout",
         "Sigmoid", "HardSigmoid", "HardSwish", "MaxPool", "Transpose", "Concat", "LeakyRelu", "PRelu",
-        "Split", "Slice",
+        "Split", "Slice", "Resize", "Upsample", "Equal", "Cast",
     ];
 
     private readonly HashSet<string> _names = new(StringComparer.Ordinal) { builder.Input.Name };
@@ -59,6 +60,17 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
                 return new(builder.Transpose(Name(n), x.Value, perm.Skip(1).Select(p => (int)p - 1).ToArray()), 4);
             }
             case "Concat": return Concat(n, inputs);
+            case "Equal":
+            {
+                if (!(inputs.Length == 2 && inputs[1] is RuntimeTensor b && b.Dims.SequenceEqual(X(0).Dims) && b.Value.Shape == X(0).Value.Shape))
+                    throw n.Fail("only equality of two run-time tensors of the same shape is supported");
+                return X(0) with { Value = builder.Equal(Name(n), X(0).Value, b.Value) };
+            }
+            case "Cast":
+                // Run-time tensors are float, and so is what Equal makes (1 / 0): only a cast to float is a no-op.
+                if (n.Int("to", 1) != 1) throw n.Fail($"a cast of a run-time tensor to {OnnxTensorReader.TypeName(n.Int("to", 1))} is not supported (only FLOAT)");
+                return X(0);
+            case "Resize" or "Upsample": return Resize(n, Rank4(n, X(0)), inputs);
             case "Slice":
             {
                 var x = Plain(n, X(0));
@@ -113,12 +125,28 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
             throw n.Fail($"weights [{string.Join(", ", w.Dims)}] with group {group} do not fit input [{string.Join(", ", x.Dims)}]");
         if (n.Ints("kernel_shape") is { } ks && (ks.Length != 2 || ks[0] != kh || ks[1] != kw))
             throw n.Fail($"kernel_shape [{string.Join(", ", ks)}] disagrees with weights [{string.Join(", ", w.Dims)}]");
+        var weights = w.AsFloats();
         if (n.Ints("dilations") is { } dil && dil.Any(d => d != 1))
-            throw n.Fail($"dilations [{string.Join(", ", dil)}] are not supported (only 1)");
+        {
+            // A dilated kernel is the plain kernel with (d - 1) zeros between taps: exact, at the cost of the zeros' MACs.
+            if (dil.Length != 2 || dil.Any(d => d < 1 || d > 64)) throw n.Fail($"dilations [{string.Join(", ", dil)}] are not supported");
+            (weights, kh, kw) = Dilate(weights, outC * (int)w.Dims[1], kh, kw, (int)dil[0], (int)dil[1]);
+        }
         var (sh, sw) = Pair(n, "strides");
         var pad = Pads(n, s.H, s.W, kh, kw, sh, sw);
-        return new(builder.Conv2d(Name(n), x.Value, outC, kh, kw, sh, sw, pad, (int)group, w.AsFloats(),
+        return new(builder.Conv2d(Name(n), x.Value, outC, kh, kw, sh, sw, pad, (int)group, weights,
             b is null ? null : Vector(n, b, outC, "bias")), 4);
+    }
+
+    private static (float[] Weights, int KernelH, int KernelW) Dilate(float[] w, int filters, int kh, int kw, int dh, int dw)
+    {
+        int dkh = (kh - 1) * dh + 1, dkw = (kw - 1) * dw + 1;
+        var d = new float[checked(filters * dkh * dkw)];
+        for (int f = 0; f < filters; f++)
+            for (int y = 0; y < kh; y++)
+                for (int x = 0; x < kw; x++)
+                    d[(f * dkh + y * dh) * dkw + x * dw] = w[(f * kh + y) * kw + x];
+        return (d, dkh, dkw);
     }
 
     private RuntimeTensor AveragePool(OnnxNode n, RuntimeTensor x)
@@ -166,6 +194,54 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
             first += (int)sizes[i];
         }
         return result;
+    }
+
+    /// <summary>Resize (opset 10: scales; 11+: roi, scales or sizes) and Upsample (7-9: scales attribute or input):
+    /// nearest or linear over H and W, the batch and channel scales 1.</summary>
+    private RuntimeTensor Resize(OnnxNode n, RuntimeTensor x, object?[] inputs)
+    {
+        OnnxTensor? Const(int i) => i < inputs.Length ? inputs[i] as OnnxTensor : null;
+        var s = x.Value.Shape;
+        bool upsample = n.OpType == "Upsample";
+        string mode = n.Str("mode", "nearest");
+        if (mode is not ("nearest" or "linear" or "bilinear")) throw n.Fail($"mode '{mode}' is not supported (nearest, linear)");
+        if (n.Int("antialias", 0) != 0 || n.Has("axes")) throw n.Fail("antialias and axes are not supported");
+        float[]? scales = upsample ? (n.Floats("scales") ?? Const(1)?.AsFloats()) : Const(n.Opset < 11 ? 1 : 2) is { Count: > 0 } sc ? sc.AsFloats() : null;
+        long[]? sizes = !upsample && n.Opset >= 11 && Const(3) is { Count: > 0 } sz ? sz.AsLongs() : null;
+        int outH, outW;
+        float scaleH, scaleW;
+        if (sizes is not null)
+        {
+            if (sizes.Length != 4 || sizes[0] != 1 || sizes[1] != s.C) throw n.Fail($"sizes [{string.Join(", ", sizes)}] must keep N and C");
+            (outH, outW) = ((int)Math.Clamp(sizes[2], 0, int.MaxValue), (int)Math.Clamp(sizes[3], 0, int.MaxValue));
+            (scaleH, scaleW) = ((float)outH / s.H, (float)outW / s.W);
+        }
+        else if (scales is not null)
+        {
+            if (scales.Length != 4 || scales[0] != 1 || scales[1] != 1) throw n.Fail($"scales [{string.Join(", ", scales)}] must be 1 for N and C");
+            (scaleH, scaleW) = (scales[2], scales[3]);
+            if (!(scaleH > 0 && scaleW > 0 && scaleH * s.H < 1 << 16 && scaleW * s.W < 1 << 16)) throw n.Fail($"scales [{string.Join(", ", scales)}] are not positive sizes");
+            (outH, outW) = ((int)Math.Floor(s.H * scaleH), (int)Math.Floor(s.W * scaleW));
+        }
+        else throw n.Fail("neither scales nor sizes are known at load time");
+        var coordinates = (upsample || n.Opset < 11 ? "asymmetric" : n.Str("coordinate_transformation_mode", "half_pixel")) switch
+        {
+            "half_pixel" => ResizeCoordinates.HalfPixel,
+            "asymmetric" => ResizeCoordinates.Asymmetric,
+            "align_corners" => ResizeCoordinates.AlignCorners,
+            "pytorch_half_pixel" => ResizeCoordinates.PytorchHalfPixel,
+            "tf_half_pixel_for_nn" => ResizeCoordinates.TfHalfPixelForNn,
+            var other => throw n.Fail($"coordinate_transformation_mode '{other}' is not supported"),
+        };
+        var nearest = (upsample || n.Opset < 11 ? "floor" : n.Str("nearest_mode", "round_prefer_floor")) switch
+        {
+            "round_prefer_floor" => ResizeNearest.RoundPreferFloor,
+            "round_prefer_ceil" => ResizeNearest.RoundPreferCeil,
+            "floor" => ResizeNearest.Floor,
+            "ceil" => ResizeNearest.Ceil,
+            var other => throw n.Fail($"nearest_mode '{other}' is not supported"),
+        };
+        return new(builder.Resize(Name(n), x.Value, outH, outW, mode != "nearest", coordinates, nearest, scaleH, scaleW), 4);
     }
 
     /// <summary>LeakyRelu / PRelu with a per-channel slope a: a x + (1 - a) relu(x), two affine maps and an Add.</summary>

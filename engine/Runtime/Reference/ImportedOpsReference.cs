@@ -83,4 +83,51 @@ internal static class ImportedOpsReference
             Array.Copy(input, n * inCount + op.First * plane, output, n * count, count);
         return output;
     }
+
+    public static float[] Resize(ResizeOp op, float[] input, int batch)
+    {
+        var i = op.Input.Shape;
+        var o = op.Output.Shape;
+        var output = new float[batch * o.Elements];
+        for (int n = 0; n < batch; n++)
+        for (int c = 0; c < o.C; c++)
+        {
+            int plane = (n * i.C + c) * i.H * i.W;
+            for (int oy = 0; oy < o.H; oy++)
+            for (int ox = 0; ox < o.W; ox++)
+            {
+                double sy = ResizeOp.Source(oy, op.ScaleH, i.H, op.Coordinates), sx = ResizeOp.Source(ox, op.ScaleW, i.W, op.Coordinates);
+                double v;
+                if (!op.Linear)
+                    v = input[plane + Nearest(sy, i.H, op.Nearest) * i.W + Nearest(sx, i.W, op.Nearest)];
+                else
+                {
+                    sy = Math.Clamp(sy, 0, i.H - 1);
+                    sx = Math.Clamp(sx, 0, i.W - 1);
+                    int y0 = (int)Math.Floor(sy), x0 = (int)Math.Floor(sx), y1 = Math.Min(y0 + 1, i.H - 1), x1 = Math.Min(x0 + 1, i.W - 1);
+                    double dy = sy - y0, dx = sx - x0;
+                    double top = input[plane + y0 * i.W + x0] * (1 - dx) + input[plane + y0 * i.W + x1] * dx;
+                    double bottom = input[plane + y1 * i.W + x0] * (1 - dx) + input[plane + y1 * i.W + x1] * dx;
+                    v = top * (1 - dy) + bottom * dy;
+                }
+                output[((n * o.C + c) * o.H + oy) * o.W + ox] = (float)v;
+            }
+        }
+        return output;
+    }
+
+    private static int Nearest(double v, int size, ResizeNearest mode)
+    {
+        double f = Math.Floor(v);
+        int i = mode switch
+        {
+            ResizeNearest.Floor => (int)f,
+            ResizeNearest.Ceil => (int)Math.Ceiling(v),
+            _ when v - f == 0.5 => mode == ResizeNearest.RoundPreferFloor ? (int)f : (int)f + 1,
+            _ => (int)Math.Floor(v + 0.5),
+        };
+        return Math.Clamp(i, 0, size - 1);
+    }
+
+    public static float[] Equal(float[] a, float[] b) => a.Zip(b, (x, y) => x == y ? 1f : 0f).ToArray();
 }

@@ -138,9 +138,9 @@ public class OnnxBadModelTests
     public void UnsupportedAttributeValueNamesIt()
     {
         var b = new OnnxModelBuilder(13, "x", [1, 2, 6, 6]);
-        b.Node("Conv", ["x", b.Weights("w", 3, 2, 3, 3)], "y", IntList("dilations", 2, 2));
-        b.Output("y", 1, 3, 2, 2);
-        Assert.That(LoadError(b.Bytes()), Does.Contain("node 'y_node' (Conv): dilations [2, 2] are not supported"));
+        b.Node("Pad", ["x", b.Ints("pads", [0, 0, 1, 1, 0, 0, 1, 1])], "y", Str("mode", "reflect"));
+        b.Output("y", 1, 2, 8, 8);
+        Assert.That(LoadError(b.Bytes()), Does.Contain("node 'y_node' (Pad): mode 'reflect' is not supported"));
     }
 
     [Test]

@@ -10,7 +10,7 @@ namespace GpuMobileNet.Tests.Import.Onnx;
 public class OnnxConformanceTests : GpuTest
 {
     /// <summary>Claimed-op cases passing when this test was written (ONNX 1.12 test data): fewer is a regression.</summary>
-    private const int ClaimedPassing = 72;
+    private const int ClaimedPassing = 85;
 
     [Test]
     public void EveryNodeTestPassesOrIsRefusedByName()
@@ -22,7 +22,8 @@ public class OnnxConformanceTests : GpuTest
 
         var wrong = cases.Where(c => c.Status is ConformanceStatus.Mismatch or ConformanceStatus.Crashed).Select(c => $"{c.Name}: {c.Status}: {c.Message}");
         Assert.That(wrong, Is.Empty, "wrong answers and crashes");
-        var unnamed = cases.Where(c => !c.Claimed && (c.Status != ConformanceStatus.Refused || !c.NamesAnOp)).Select(c => $"{c.Name}: {c.Message}");
+        // An unclaimed case may still pass (its other ops only build constants that are folded at load).
+        var unnamed = cases.Where(c => !c.Claimed && c.Status == ConformanceStatus.Refused && !c.NamesAnOp).Select(c => $"{c.Name}: {c.Message}");
         Assert.That(unnamed, Is.Empty, "cases of ops we do not claim must be refused naming the op");
         var claimed = cases.Where(c => c.Claimed).ToList();
         int passed = claimed.Count(c => c.Status == ConformanceStatus.Passed);

@@ -57,6 +57,36 @@ public class OnnxRealModelTests : GpuTest
         }
     }
 
+    /// <summary>M-LSD tiny (tf2onnx, opset 11): NHWC RGBA input normalised in the graph, MobileNetV2 backbone, a dilated
+    /// conv (run as a conv with zeros between taps), bilinear Resize, channel Split/Slice, and a score map kept only at
+    /// its local maxima (Equal of the map and its max pool). Two outputs.</summary>
+    [Test]
+    public void MlsdTiny()
+    {
+        string path = Model("mlsd/mlsd_320x320_tiny.onnx");
+        var graph = OnnxImporter.Load(path);
+        const int size = 320;
+        var rgb = ImagePreprocessor.ToTensor(ImageLoader.Load(TestPaths.Photo("camera.png")), size, size, 1f);
+        var rgba = new float[4 * size * size];
+        for (int i = 0; i < size * size; i++)
+        {
+            for (int c = 0; c < 3; c++) rgba[i * 4 + c] = rgb[c * size * size + i];
+            rgba[i * 4 + 3] = 255;
+        }
+        var expected = OrtReference.Run(path, rgba, [1, size, size, 4]);
+        var all = ReferenceExecutor.RunAll(graph, rgba);
+        using var session = InferenceSession.Create(graph, Device);
+        var gpu = session.Run(new Dictionary<string, float[]> { [graph.Input.Name] = rgba });
+        Assert.That(graph.Outputs.Select(o => o.Name), Is.EquivalentTo(expected.Keys));
+        foreach (var output in graph.Outputs)
+        {
+            var want = expected[output.Name];
+            double tolerance = RangeFraction * (want.Max() - want.Min());
+            GpuVsCpu.AssertClose(all[output], want, tolerance, 0, $"mlsd '{output.Name}': CPU oracle vs ONNX Runtime");
+            GpuVsCpu.AssertClose(gpu[output.Name], want, tolerance, 0, $"mlsd '{output.Name}': GPU vs ONNX Runtime");
+        }
+    }
+
     private void Compare(ModelGraph graph, float[] input, float[] expected, string what)
     {
         double range = expected.Max() - expected.Min();

@@ -1,0 +1,31 @@
+namespace GpuMobileNet.Graph.Ops;
+
+/// <summary>How a <see cref="ResizeOp"/> maps an output coordinate to the input (ONNX coordinate_transformation_mode).</summary>
+public enum ResizeCoordinates { HalfPixel = 0, Asymmetric = 1, AlignCorners = 2, PytorchHalfPixel = 3, TfHalfPixelForNn = 4 }
+
+/// <summary>ONNX nearest_mode: how a fractional input coordinate picks a pixel.</summary>
+public enum ResizeNearest { RoundPreferFloor = 0, RoundPreferCeil = 1, Floor = 2, Ceil = 3 }
+
+/// <summary>Spatial resize (ONNX Resize/Upsample): nearest or bilinear, with the given scales (output = floor(in x scale),
+/// or the sizes asked for, scale = out / in).</summary>
+public sealed record ResizeOp(string Name, Value Input, Value Output, bool Linear, ResizeCoordinates Coordinates,
+    ResizeNearest Nearest, float ScaleH, float ScaleW) : Node(Name, Output)
+{
+    public override IReadOnlyList<Value> Inputs => [Input];
+    public override string OpType => "Resize";
+
+    /// <summary>The input coordinate of output coordinate <paramref name="x"/> along an axis (before clamping). As in
+    /// ONNX's reference, the resized length is input x scale before flooring (with sizes given, the output size).</summary>
+    public static double Source(double x, float scale, int inSize, ResizeCoordinates mode)
+    {
+        double resized = (double)inSize * scale;
+        return mode switch
+        {
+            ResizeCoordinates.HalfPixel => (x + 0.5) / scale - 0.5,
+            ResizeCoordinates.Asymmetric => x / scale,
+            ResizeCoordinates.AlignCorners => resized == 1 ? 0 : x * (inSize - 1) / (resized - 1),
+            ResizeCoordinates.PytorchHalfPixel => resized > 1 ? (x + 0.5) / scale - 0.5 : 0,
+            _ => (x + 0.5) / scale,
+        };
+    }
+}
