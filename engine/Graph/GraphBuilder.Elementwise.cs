@@ -90,7 +90,7 @@ public sealed partial class GraphBuilder
     {
         if (outH <= 0 || outW <= 0 || outH > 1 << 16 || outW > 1 << 16 || !(scaleH > 0) || !(scaleW > 0) || float.IsInfinity(scaleH) || float.IsInfinity(scaleW))
             Fail(name, "Resize", $"output {outH}x{outW} with scales {scaleH}, {scaleW} is not a valid size");
-        var y = NewValue(name, new TensorShape(x.Shape.C, outH, outW));
+        var y = NewValue(name, "Resize", new TensorShape(x.Shape.C, outH, outW));
         _nodes.Add(new ResizeOp(name, x, y, linear, coordinates, nearest, scaleH, scaleW));
         return y;
     }
@@ -103,7 +103,7 @@ public sealed partial class GraphBuilder
     {
         if (a.Shape != b.Shape)
             Fail(name, "Equal", $"input shapes differ: '{a.Name}' is {a.Shape}, '{b.Name}' is {b.Shape}");
-        var y = NewValue(name, a.Shape);
+        var y = NewValue(name, "Equal", a.Shape);
         _nodes.Add(new EqualOp(name, a, b, y));
         return y;
     }

@@ -63,6 +63,25 @@ public class HlslKernelTests
         yield return new TestCaseData(Net, new SessionOptions { Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory), Passes = new PassOptions { PackChannels = false } }).SetName("Hlsl_shared_memory_pointwise");
         yield return new TestCaseData(SmallOpGraphs.Build("pad", new TensorShape(5, 7, 6), (b, x) => b.Pad("pad", x, new Padding(1, 2, 0, 1))), new SessionOptions { Passes = PassOptions.None }).SetName("Hlsl_pad");
         yield return new TestCaseData(PackRoundTrip(), new SessionOptions()).SetName("Hlsl_layout_convert");
+        yield return new TestCaseData(ImportedOps(), new SessionOptions { Passes = PassOptions.None }).SetName("Hlsl_imported_ops");
+    }
+
+    /// <summary>The ops the ONNX importer added: mul, max pool, transpose, concat (with a zero block), channel slice,
+    /// bilinear and nearest resize, equal.</summary>
+    private static ModelGraph ImportedOps()
+    {
+        var b = new GraphBuilder("imported_ops", new TensorShape(6, 9, 7));
+        var x = b.Input;
+        var m = b.Mul("mul", x, x);
+        var p = b.MaxPool("max_pool", m, 3, 3, 2, 2, Padding.Symmetric(1));
+        var t = b.Transpose("transpose", p, [0, 2, 1]);
+        var back = b.Transpose("transpose_back", t, [0, 2, 1]);
+        var c = b.Concat("concat", [back, null, p], [6, 2, 6]);
+        var s = b.SliceChannels("slice", c, 1, 9);
+        var up = b.Resize("resize_linear", s, 10, 8, true, ResizeCoordinates.HalfPixel, ResizeNearest.RoundPreferFloor, 2, 2);
+        var near = b.Resize("resize_nearest", s, 10, 8, false, ResizeCoordinates.Asymmetric, ResizeNearest.Floor, 2, 2);
+        var e = b.Equal("equal", up, near);
+        return b.Build(b.Add("sum", b.Add("mix", up, near), e));
     }
 
     private static ModelGraph PackRoundTrip()
