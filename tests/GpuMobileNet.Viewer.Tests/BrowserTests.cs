@@ -14,7 +14,7 @@ public class BrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
     private const string ChromeDriver = "/usr/bin/chromedriver";
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120); // how long to wait for the page: a hang guard on a busy machine
 
     [Test]
     public void PredictsLikeTheCliThenLearnsTwoClassesFromTwoClips()

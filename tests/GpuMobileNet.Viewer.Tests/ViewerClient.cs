@@ -9,7 +9,7 @@ namespace GpuMobileNet.Viewer.Tests;
 public sealed class ViewerClient : IDisposable
 {
     private readonly ClientWebSocket _socket = new();
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(180));
 
     public static async Task<ViewerClient> ConnectAsync(Uri url, string? session = null)
     {
