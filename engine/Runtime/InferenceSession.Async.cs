@@ -26,8 +26,7 @@ public sealed partial class InferenceSession
             if (SubBatch < Batch)
                 throw new NotSupportedException($"'{Graph.Name}' runs batch {Batch} as sub-batches of {SubBatch} on '{_device.Name}' " +
                     "(its buffer limits), one submission each: use Run, or a batch that fits");
-            CompletePendingLocked();
-            _generation++;
+            BeginRunLocked();
             WriteInput(input);
             _device.Submit(_recorder.Buffer, _recorder.Fence, waitSemaphore, signalSemaphore);
             return _pending = new PendingRun(this, _generation);
@@ -45,6 +44,15 @@ public sealed partial class InferenceSession
             pending.GetOutput(output);
             return output;
         });
+    }
+
+    /// <summary>Every run's start, with the run lock held: refuses a disposed session, waits for a pending submission,
+    /// and starts a new generation (a pending run's output can no longer be read once a later run began).</summary>
+    private void BeginRunLocked()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CompletePendingLocked();
+        _generation++;
     }
 
     /// <summary>Waits for the submission in flight, if any (call with the run lock held).</summary>

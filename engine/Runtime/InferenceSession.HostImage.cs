@@ -42,18 +42,14 @@ public sealed partial class InferenceSession
         var key = new HostImageKey(image, width, height, format, layout, normalisation);
         lock (_runLock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            CompletePendingLocked();
-            _generation++;
+            BeginRunLocked();
             if (_hostImage is null || _hostImage.Key != key)
             {
                 _hostImage?.Frames.Dispose();
                 _hostImage = null;
                 _hostImage = new HostImageRun(key, RecordHostImage(key));
             }
-            var recorder = _hostImage.Frames.Recorder;
-            _device.Submit(recorder.Buffer, recorder.Fence, waitSemaphore, signalSemaphore);
-            _device.WaitAndReset(recorder.Fence);
+            _device.SubmitAndWait(_hostImage.Frames.Recorder, waitSemaphore, signalSemaphore);
             ReadOutput(output);
         }
     }

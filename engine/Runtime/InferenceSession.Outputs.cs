@@ -31,9 +31,7 @@ public sealed partial class InferenceSession
         var results = Graph.Outputs.ToDictionary(v => v.Name, v => new float[Batch * v.Shape.Elements]);
         lock (_runLock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            CompletePendingLocked();
-            _generation++;
+            BeginRunLocked();
             // Sub-batch by sub-batch, as Run does; each output's slice is read before the next sub-batch overwrites it.
             for (int first = 0; first < Batch; first += SubBatch)
             {
@@ -53,17 +51,8 @@ public sealed partial class InferenceSession
     /// <summary>Copies extra output <paramref name="index"/> of the finished sub-batch out (invalidated first).</summary>
     private void ReadExtraOutput(int index, Span<float> target)
     {
-        var v = Graph.ExtraOutputs[index];
-        var buffer = _stagingExtra.Length > 0 ? _stagingExtra[index] : _arena;
-        ulong offset = _stagingExtra.Length > 0 ? 0 : (ulong)Memory.OffsetOf(v) * (ulong)ActivationBytes;
-        buffer.InvalidateForHostReads(offset, (ulong)target.Length * (ulong)ActivationBytes);
-        if (ActivationBytes == 4)
-            buffer.AsSpan<float>(offset, target.Length).CopyTo(target);
-        else
-        {
-            var halves = buffer.AsSpan<Half>(offset, target.Length);
-            for (int k = 0; k < target.Length; k++) target[k] = (float)halves[k];
-        }
+        bool staged = _stagingExtra.Length > 0;
+        CopyOut(staged ? _stagingExtra[index] : _arena, staged ? 0 : (ulong)Memory.OffsetOf(Graph.ExtraOutputs[index]) * (ulong)ActivationBytes, target);
     }
 
     private Value OutputValue(string name) => Graph.FindOutput(name)

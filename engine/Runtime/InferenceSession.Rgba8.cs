@@ -34,9 +34,7 @@ public sealed partial class InferenceSession
         normalisation ??= Rgba8Normalisation.Default;
         lock (_runLock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            CompletePendingLocked();
-            _generation++;
+            BeginRunLocked();
             if (_rgba8 is null || !_rgba8.Fits(rgba.Length) || _rgba8.Normalisation != normalisation)
             {
                 _rgba8?.Dispose();
@@ -44,8 +42,7 @@ public sealed partial class InferenceSession
                 _rgba8 = CreateRgba8Frames(rgba.Length, normalisation);
             }
             _rgba8.Write(rgba, width, height);
-            _device.Submit(_rgba8.Recorder.Buffer, _rgba8.Recorder.Fence);
-            _device.WaitAndReset(_rgba8.Recorder.Fence);
+            _device.SubmitAndWait(_rgba8.Recorder);
             ReadOutput(output);
             if (_rgba8.Recorder.Profiling)
             {

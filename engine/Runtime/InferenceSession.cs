@@ -132,9 +132,7 @@ public sealed partial class InferenceSession : IDisposable
         lock (_runLock)
         {
             // Checked again under the lock: Dispose takes it too, so it waits for a run in flight and a run after it fails here.
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            CompletePendingLocked();
-            _generation++;
+            BeginRunLocked();
             int inPer = InputShape.Elements, outPer = OutputShape.Elements;
             for (int first = 0; first < Batch; first += SubBatch)
             {
@@ -151,8 +149,7 @@ public sealed partial class InferenceSession : IDisposable
     private void RunSubBatch(ReadOnlySpan<float> input, Span<float> output)
     {
         WriteInput(input);
-        _device.Submit(_recorder.Buffer, _recorder.Fence);
-        _device.WaitAndReset(_recorder.Fence);
+        _device.SubmitAndWait(_recorder);
         ReadOutput(output);
     }
 
@@ -173,17 +170,20 @@ public sealed partial class InferenceSession : IDisposable
     }
 
     /// <summary>Copies a finished sub-batch's output out (invalidated first; fp16 storage converts).</summary>
-    private void ReadOutput(Span<float> output)
+    private void ReadOutput(Span<float> output) =>
+        CopyOut(_stagingOut ?? _arena, _stagingOut is null ? (ulong)Memory.OffsetOf(Graph.Output) * (ulong)ActivationBytes : 0, output);
+
+    /// <summary>Copies activations at <paramref name="byteOffset"/> of <paramref name="buffer"/> to the host: invalidated
+    /// first (non-coherent memory), converted from fp16 where activations are stored so. Allocation-free.</summary>
+    private void CopyOut(GpuBuffer buffer, ulong byteOffset, Span<float> target)
     {
-        var buffer = _stagingOut ?? _arena;
-        ulong offset = _stagingOut is null ? (ulong)Memory.OffsetOf(Graph.Output) * (ulong)ActivationBytes : 0;
-        buffer.InvalidateForHostReads(offset, (ulong)output.Length * (ulong)ActivationBytes);
+        buffer.InvalidateForHostReads(byteOffset, (ulong)target.Length * (ulong)ActivationBytes);
         if (ActivationBytes == 4)
-            buffer.AsSpan<float>(offset, output.Length).CopyTo(output);
+            buffer.AsSpan<float>(byteOffset, target.Length).CopyTo(target);
         else
         {
-            var results = buffer.AsSpan<Half>(offset, output.Length);
-            for (int i = 0; i < results.Length; i++) output[i] = (float)results[i];
+            var halves = buffer.AsSpan<Half>(byteOffset, target.Length);
+            for (int i = 0; i < halves.Length; i++) target[i] = (float)halves[i];
         }
     }
 
