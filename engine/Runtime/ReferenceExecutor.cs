@@ -55,6 +55,7 @@ public static class ReferenceExecutor
             MaxPoolOp p => ImportedOpsReference.MaxPool(p, In(p.Input), batch),
             TransposeOp t => ImportedOpsReference.Transpose(t, In(t.Input), batch),
             EqualOp e => ImportedOpsReference.Equal(In(e.A), In(e.B)),
+            ConvTransposeOp ct => ConvTransposeReference.Run(ct, In(ct.Input), batch),
             ResizeOp r => ImportedOpsReference.Resize(r, In(r.Input), batch),
             SliceChannelsOp sc => ImportedOpsReference.SliceChannels(sc, In(sc.Input), batch),
             ConcatOp c => ImportedOpsReference.Concat(c, c.Parts.Select(p => p is null ? null : In(p)).ToList(), batch),

@@ -13,7 +13,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "AveragePool",
         "Gemm", "MatMul", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Softmax", "Pad", "Identity", "Dropout",
         "Sigmoid", "HardSigmoid", "HardSwish", "MaxPool", "Transpose", "Concat", "LeakyRelu", "PRelu",
-        "Split", "Slice", "Resize", "Upsample", "Equal", "Cast",
+        "Split", "Slice", "Resize", "Upsample", "Equal", "Cast", "ConvTranspose",
     ];
 
     private readonly HashSet<string> _names = new(StringComparer.Ordinal) { builder.Input.Name };
@@ -39,6 +39,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
                 if (C(2) is { } training && !training.All(0)) throw n.Fail("training_mode is on");
                 return X(0);
             case "Conv": return Conv(n, X(0), C(1) ?? throw n.Fail("no weights"), C(2));
+            case "ConvTranspose": return ConvTranspose(n, X(0), C(1) ?? throw n.Fail("no weights"), C(2));
             case "BatchNormalization":
             {
                 var x = Rank4(n, X(0));

@@ -113,6 +113,22 @@ public class OnnxImportOpTests : GpuTest
         CheckAgainstOrt(b, inputScale: 2);
     }
 
+    /// <summary>ConvTranspose in each attribute form: stride-2 2x2 (PP-OCR's head), pads with output_padding, grouped with
+    /// dilation, output_shape (pads derived), and SAME_UPPER / SAME_LOWER on odd sizes.</summary>
+    [Test]
+    public void ConvTransposeAttributeForms()
+    {
+        var b = new OnnxModelBuilder(13, "x", [1, 4, 5, 3]);
+        b.Node("ConvTranspose", ["x", b.Weights("w1", 4, 3, 2, 2), b.Weights("b1", 3)], "up", IntList("strides", 2, 2));
+        b.Node("ConvTranspose", ["up", b.Weights("w2", 3, 4, 3, 3)], "padded", IntList("strides", 2, 2), IntList("pads", 1, 0, 1, 2), IntList("output_padding", 1, 0));
+        b.Node("ConvTranspose", ["padded", b.Weights("w3", 4, 1, 3, 2)], "grouped", Int("group", 2), IntList("dilations", 2, 1));
+        b.Node("ConvTranspose", ["grouped", b.Weights("w4", 2, 2, 3, 3)], "shaped", IntList("strides", 2, 2), IntList("output_shape", 46, 20));
+        b.Node("ConvTranspose", ["shaped", b.Weights("w5", 2, 2, 2, 3)], "upper", IntList("strides", 1, 2), Str("auto_pad", "SAME_UPPER"));
+        b.Node("ConvTranspose", ["upper", b.Weights("w6", 2, 1, 3, 2), b.Weights("b6", 1)], "y", IntList("strides", 1, 2), Str("auto_pad", "SAME_LOWER"));
+        b.Output("y", 1, 1, 46, 80);
+        CheckAgainstOrt(b);
+    }
+
     private void CheckAgainstOrt(OnnxModelBuilder b, float inputScale = 1)
     {
         var bytes = b.Bytes();
