@@ -32,6 +32,23 @@ public class OnnxRealModelTests : GpuTest
         Compare(graph, input, expected, "ppocr cls");
     }
 
+    /// <summary>PaddleOCR's PP-OCRv4 text detector (PPLCNetV3 backbone with hard-swish and SE gates, an FPN neck with
+    /// nearest Resize, a DB head that upsamples with two stride-2 ConvTranspose + BatchNorm + ReLU), on a photo with
+    /// ImageNet normalisation at 288 x 352 (dynamic input; both multiples of 32 as PaddleOCR requires). One output, the
+    /// text probability map.</summary>
+    [Test]
+    public void PaddleOcrV4Detector()
+    {
+        const int h = 288, w = 352;
+        string path = Model("ppocr/ch_PP-OCRv4_det_infer.onnx");
+        var graph = OnnxImporter.Load(path, new OnnxImportOptions { InputHeight = h, InputWidth = w });
+        Assert.That(graph.Nodes.OfType<GpuMobileNet.Graph.Ops.ConvTransposeOp>().Count(), Is.EqualTo(2));
+        var input = ImagePreprocessor.ToTensor(ImageLoader.Load(TestPaths.Photo("coffee.png")), w, h, 1 / 255f, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
+        var expected = OrtReference.Run(path, input, [1, 3, h, w]).Single().Value;
+        Assert.That(expected, Has.Length.EqualTo(h * w));
+        Compare(graph, input, expected, "PP-OCRv4 det");
+    }
+
     /// <summary>MediaPipe BlazeFace via Unity Barracuda's ONNX (opset 12): NHWC input turned NCHW by a Transpose,
     /// blocks widened by concatenating zeros, max pooling, and four outputs (scores and boxes per grid), each a
     /// head turned NHWC and reshaped to [1, anchors, k]. Input: a photo stretched to the square, values in [-1, 1].</summary>
