@@ -20,6 +20,8 @@ layout(constant_id = 13) const int GROUPS = 1;
 layout(constant_id = 14) const int HAS_BIAS = 0;
 layout(constant_id = 15) const int ACT = 0;
 layout(constant_id = 16) const int HAS_RESIDUAL = 0;
+layout(constant_id = 17) const int DH = 1; // dilation: taps DH rows apart
+layout(constant_id = 18) const int DW = 1;
 
 void main() {
     int p = int(gl_GlobalInvocationID.x);
@@ -36,10 +38,10 @@ void main() {
         uint inPlane = pc.in0 + uint((n * IN_C + ci) * IN_H * IN_W);
         uint wBase = pc.weights + uint(((co * IC_PER_G) + ic) * KH * KW);
         for (int ky = 0; ky < KH; ky++) {
-            int iy = oy * SH + ky - PAD_T;
+            int iy = oy * SH + ky * DH - PAD_T;
             if (iy < 0 || iy >= IN_H) continue;
             for (int kx = 0; kx < KW; kx++) {
-                int ix = ox * SW + kx - PAD_L;
+                int ix = ox * SW + kx * DW - PAD_L;
                 if (ix < 0 || ix >= IN_W) continue;
                 sum = fma(LOAD(inPlane + uint(iy * IN_W + ix)), W(wBase + uint(ky * KW + kx)), sum);
             }

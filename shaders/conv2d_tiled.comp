@@ -27,12 +27,14 @@ layout(constant_id = 16) const int OC_TILE = 16;
 layout(constant_id = 17) const int PX = 4;
 layout(constant_id = 18) const int OUT_PACKED = 0; // 1: the output is NC4HW4 (OUT_C a multiple of 4, no residual)
 layout(constant_id = 19) const int TEXELS = 0;     // 1: the input and the weights lie within the texel views
+layout(constant_id = 20) const int DH = 1;         // dilation: taps DH rows, DW columns apart
+layout(constant_id = 21) const int DW = 1;
 
 layout(std140, binding = 2) uniform WeightWindow { vec4 wv[4096]; };
 
 const int V = OC_TILE / 4;
 const int GROUPS_PER_ROW = (OUT_W + PX - 1) / PX;
-const int SPAN = (PX - 1) * SW + KW;        // input columns one group of PX outputs reads
+const int SPAN = (PX - 1) * SW + (KW - 1) * DW + 1; // input columns one group of PX outputs reads
 const int SHIFT = (4 - PAD_L % 4) % 4;      // its first column's place in its texel (ox0 * SW is a multiple of 4)
 const int NV4 = (SHIFT + SPAN + 3) / 4;     // texels covering it
 const bool VEC4_ROWS = TEXELS != 0 && IN_W % 4 == 0 && (PX * SW) % 4 == 0;
@@ -51,7 +53,7 @@ void main() {
     for (int ci = 0; ci < IN_C; ci++) {
         uint plane = pc.in0 + uint((n * IN_C + ci) * IN_H * IN_W);
         for (int ky = 0; ky < KH; ky++) {
-            int iy = oy * SH + ky - PAD_T;
+            int iy = oy * SH + ky * DH - PAD_T;
             bool rowOk = iy >= 0 && iy < IN_H;
             int ix0 = ox0 * SW - PAD_L;
             real span[SPAN];
@@ -76,7 +78,7 @@ void main() {
                 int wi = wBase + ((ci * KH + ky) * KW + kx) * V;
                 for (int v = 0; v < V; v++) {
                     real4 w = TEXELS != 0 ? W4(TEXEL(pc.weights) + wi + v) : real4(wv[wi + v]);
-                    for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, real4(span[k * SW + kx]), acc[k * V + v]);
+                    for (int k = 0; k < PX; k++) acc[k * V + v] = fma(w, real4(span[k * SW + kx * DW]), acc[k * V + v]);
                 }
             }
         }

@@ -1,5 +1,5 @@
 #version 450
-// Depthwise convolution (one filter per channel), any kernel size, stride 1 or 2, asymmetric padding.
+// Depthwise convolution (one filter per channel), any kernel size, stride and dilation, asymmetric padding.
 // x = output pixel, y = channel, z = batch item. Interior pixels skip the bounds tests.
 #define FP32_SUMS // see common.glsl
 #include "common.glsl"
@@ -18,6 +18,8 @@ layout(constant_id = 11) const int PAD_L = 0;
 layout(constant_id = 12) const int HAS_BIAS = 0;
 layout(constant_id = 13) const int ACT = 0;
 layout(constant_id = 14) const int HAS_RESIDUAL = 0;
+layout(constant_id = 15) const int DH = 1; // dilation: taps DH rows apart
+layout(constant_id = 16) const int DW = 1;
 
 void main() {
     int p = int(gl_GlobalInvocationID.x);
@@ -30,12 +32,12 @@ void main() {
     uint wBase = pc.weights + uint(c * KH * KW);
 
     real sum = HAS_BIAS != 0 ? W(pc.bias + c) : real(0);
-    bool interior = iy0 >= 0 && ix0 >= 0 && iy0 + KH <= IN_H && ix0 + KW <= IN_W;
+    bool interior = iy0 >= 0 && ix0 >= 0 && iy0 + (KH - 1) * DH < IN_H && ix0 + (KW - 1) * DW < IN_W;
     for (int ky = 0; ky < KH; ky++) {
-        int iy = iy0 + ky;
+        int iy = iy0 + ky * DH;
         if (!interior && (iy < 0 || iy >= IN_H)) continue;
         for (int kx = 0; kx < KW; kx++) {
-            int ix = ix0 + kx;
+            int ix = ix0 + kx * DW;
             if (!interior && (ix < 0 || ix >= IN_W)) continue;
             sum = fma(LOAD(inPlane + uint(iy * IN_W + ix)), W(wBase + uint(ky * KW + kx)), sum);
         }

@@ -38,7 +38,7 @@ public sealed partial class GraphBuilder
         Conv2d(name, x, outC, kernel, kernel, stride, stride, pad, groups, weights, bias, act);
 
     public Value Conv2d(string name, Value x, int outC, int kernelH, int kernelW, int strideH, int strideW,
-        Padding pad, int groups, float[] weights, float[]? bias = null, Activation act = Graph.Activation.None)
+        Padding pad, int groups, float[] weights, float[]? bias = null, Activation act = Graph.Activation.None, int dilationH = 1, int dilationW = 1)
     {
         var s = x.Shape;
         if (groups <= 0 || s.C % groups != 0 || outC % groups != 0)
@@ -46,13 +46,15 @@ public sealed partial class GraphBuilder
         if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0)
             Fail(name, "Conv2d", $"kernel {kernelH}x{kernelW} and stride {strideH}x{strideW} must be positive");
         CheckWindow(name, "Conv2d", kernelH, kernelW, strideH, strideW, pad);
-        var (h, w) = Conv2dOp.OutputSize(s.H, s.W, kernelH, kernelW, strideH, strideW, pad);
+        if (dilationH <= 0 || dilationW <= 0 || (long)(kernelH - 1) * dilationH >= MaxWindow || (long)(kernelW - 1) * dilationW >= MaxWindow)
+            Fail(name, "Conv2d", $"dilation {dilationH}x{dilationW} of kernel {kernelH}x{kernelW} must be positive and span at most {MaxWindow}");
+        var (h, w) = Conv2dOp.OutputSize(s.H, s.W, kernelH, kernelW, strideH, strideW, pad, dilationH, dilationW);
         if (h <= 0 || w <= 0)
-            Fail(name, "Conv2d", $"kernel {kernelH}x{kernelW} does not fit input {s} with padding {pad}");
+            Fail(name, "Conv2d", $"kernel {kernelH}x{kernelW} (dilation {dilationH}x{dilationW}) does not fit input {s} with padding {pad}");
         CheckLength(name, "Conv2d", "weights", weights, (long)outC * (s.C / groups) * kernelH * kernelW);
         if (bias is not null) CheckLength(name, "Conv2d", "bias", bias, outC);
         var y = NewValue(name, "Conv2d", new TensorShape(outC, h, w));
-        _nodes.Add(new Conv2dOp(name, x, y, kernelH, kernelW, strideH, strideW, pad, groups, weights, bias, act));
+        _nodes.Add(new Conv2dOp(name, x, y, kernelH, kernelW, strideH, strideW, pad, groups, weights, bias, act, DilationH: dilationH, DilationW: dilationW));
         return y;
     }
 

@@ -43,7 +43,7 @@ public static class Conv2dTiledKernel
             var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output),
                 checked((uint)window), bias, Aux0: (uint)(first * tile));
             var label = blocks <= blocksPerDispatch ? op.Name : $"{op.Name}[{first * tile}:{Math.Min(o.C, (first + count) * tile)}]";
-            dispatches.Add(new KernelDispatch(label, Shader, [.. spec, KernelContext.Flag(texels)], push,
+            dispatches.Add(new KernelDispatch(label, Shader, [.. spec, KernelContext.Flag(texels), op.DilationH, op.DilationW], push,
                 (KernelContext.Groups(work, KernelContext.WorkgroupSize), (uint)count, (uint)ctx.Batch), reads,
                 ctx.ChannelBytes(op.Output, first * tile, Math.Min(o.C, (first + count) * tile) - first * tile))
             {

@@ -15,6 +15,7 @@ public static class DepthwiseConvKernel
         [
             KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
             op.Pad.Top, op.Pad.Left, KernelContext.Flag(op.Bias is not null), (int)op.Activation, KernelContext.Flag(op.Residual is not null),
+            op.DilationH, op.DilationW,
         ];
         return ConvDispatch.Create(op, ctx, Shader, spec, (KernelContext.Groups(o.H * o.W, KernelContext.WorkgroupSize), (uint)o.C, (uint)ctx.Batch));
     }

@@ -20,7 +20,7 @@ public static class DepthwiseConvTiledKernel
 
     /// <summary>True when at least one channel's taps fit the window and the span of input columns stays small.</summary>
     public static bool Fits(Conv2dOp op, KernelContext ctx) =>
-        Vec4sPerChannel(op) * 4 <= ctx.UniformWindowElements && op.KernelW <= 7 && op.StrideW <= 2;
+        !op.IsDilated && Vec4sPerChannel(op) * 4 <= ctx.UniformWindowElements && op.KernelW <= 7 && op.StrideW <= 2;
 
     public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx)
     {

@@ -23,7 +23,7 @@ public static class PackChannels
     }
 
     /// <summary>Whether the packed kernels run this convolution.</summary>
-    public static bool Packs(Conv2dOp c) => (c.IsPointwise || c.IsDepthwise) && c.InC % 4 == 0 && c.OutC % 4 == 0;
+    public static bool Packs(Conv2dOp c) => (c.IsPointwise || c.IsDepthwise) && !c.IsDilated && c.InC % 4 == 0 && c.OutC % 4 == 0;
 
     /// <summary>Whether this full convolution (planar input) writes its output packed: when only packed convolutions
     /// read it, as the stem of MobileNetV1/V2, so no conversion runs between them.</summary>

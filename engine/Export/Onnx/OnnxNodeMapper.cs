@@ -51,7 +51,7 @@ internal static class OnnxNodeMapper
             Attr.Ints("kernel_shape", c.KernelH, c.KernelW),
             Attr.Ints("strides", c.StrideH, c.StrideW),
             Attr.Ints("pads", Pads(c.Pad)),
-            Attr.Ints("dilations", 1, 1),
+            Attr.Ints("dilations", c.DilationH, c.DilationW),
             Attr.Int("group", c.Groups));
 
         // Our fused conv is act(conv + bias + residual): the residual joins before the activation.

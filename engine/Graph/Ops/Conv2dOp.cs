@@ -1,13 +1,16 @@
 namespace GpuMobileNet.Graph.Ops;
 
 /// <summary>2-D convolution, NCHW. Weights are OIHW: [OutC, InC/Groups, KernelH, KernelW].
-/// Groups == InC == OutC is a depthwise convolution. Output = Act(conv + Bias + Residual).</summary>
+/// Groups == InC == OutC is a depthwise convolution. Output = Act(conv + Bias + Residual). Dilation spaces the taps
+/// (tap ky reads input row oy x StrideH - Pad.Top + ky x DilationH); only the plain and tiled direct kernels and the
+/// simple depthwise kernel take it, so the passes leave dilated convolutions unpacked and unfused.</summary>
 public sealed record Conv2dOp(
     string Name, Value Input, Value Output,
     int KernelH, int KernelW, int StrideH, int StrideW, Padding Pad, int Groups,
     float[] Weights, float[]? Bias,
     Activation Activation = Activation.None,
-    Value? Residual = null) : Node(Name, Output)
+    Value? Residual = null,
+    int DilationH = 1, int DilationW = 1) : Node(Name, Output)
 {
     public override IReadOnlyList<Value> Inputs => Residual is null ? [Input] : [Input, Residual];
     public override string OpType => "Conv2d";
@@ -15,9 +18,16 @@ public sealed record Conv2dOp(
     public int InC => Input.Shape.C;
     public int OutC => Output.Shape.C;
     public bool IsDepthwise => Groups > 1 && Groups == InC && Groups == OutC;
+    /// <summary>Whether the taps are spaced out (a 1x1 kernel's dilation changes nothing).</summary>
+    public bool IsDilated => KernelH > 1 && DilationH != 1 || KernelW > 1 && DilationW != 1;
+
     public bool IsPointwise => KernelH == 1 && KernelW == 1 && StrideH == 1 && StrideW == 1 && Pad.IsZero && Groups == 1;
 
     /// <summary>Output spatial size for an input of inH x inW (floor rule, explicit padding).</summary>
     public static (int H, int W) OutputSize(int inH, int inW, int kH, int kW, int sH, int sW, Padding pad) =>
         ((inH + pad.Top + pad.Bottom - kH) / sH + 1, (inW + pad.Left + pad.Right - kW) / sW + 1);
+
+    /// <summary>Output size with dilated taps: the kernel spans (k - 1) x dilation + 1 input pixels.</summary>
+    public static (int H, int W) OutputSize(int inH, int inW, int kH, int kW, int sH, int sW, Padding pad, int dH, int dW) =>
+        OutputSize(inH, inW, (kH - 1) * dH + 1, (kW - 1) * dW + 1, sH, sW, pad);
 }

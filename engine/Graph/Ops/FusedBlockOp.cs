@@ -34,7 +34,7 @@ public sealed record FusedBlockOp(string Name, Value Input, Value Output, Conv2d
     /// stride 1 or 2, no residual before the project, and both weight sets within a uniform window.</summary>
     public static bool Supports(Conv2dOp? expand, Conv2dOp dw, Conv2dOp project, int windowElements)
     {
-        if (!dw.IsDepthwise || dw.KernelH != 3 || dw.KernelW != 3 || dw.StrideH != dw.StrideW || dw.StrideH > 2 || dw.Residual is not null)
+        if (!dw.IsDepthwise || dw.IsDilated || dw.KernelH != 3 || dw.KernelW != 3 || dw.StrideH != dw.StrideW || dw.StrideH > 2 || dw.Residual is not null)
             return false;
         if (!project.IsPointwise || project.Input != dw.Output) return false;
         if (expand is not null && (!expand.IsPointwise || expand.Residual is not null || dw.Input != expand.Output)) return false;

@@ -13,7 +13,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "AveragePool",
         "Gemm", "MatMul", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Softmax", "Pad", "Identity", "Dropout",
         "Sigmoid", "HardSigmoid", "HardSwish", "MaxPool", "Transpose", "Concat", "LeakyRelu", "PRelu",
-        "Split", "Slice", "Resize", "Upsample", "Equal", "Cast", "ConvTranspose",
+        "Split", "Slice", "Resize", "Upsample", "Equal", "Cast", "ConvTranspose", "ReduceMean",
     ];
 
     private readonly HashSet<string> _names = new(StringComparer.Ordinal) { builder.Input.Name };
@@ -111,6 +111,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
                 return new(builder.Softmax(Name(n), x.Value), x.Rank);
             }
             case "Pad": return Pad(n, Rank4(n, X(0)), inputs);
+            case "ReduceMean": return ReduceMean(n, X(0), inputs);
             default: throw n.Fail($"op {n.OpType} is not supported");
         }
     }
@@ -126,28 +127,15 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
             throw n.Fail($"weights [{string.Join(", ", w.Dims)}] with group {group} do not fit input [{string.Join(", ", x.Dims)}]");
         if (n.Ints("kernel_shape") is { } ks && (ks.Length != 2 || ks[0] != kh || ks[1] != kw))
             throw n.Fail($"kernel_shape [{string.Join(", ", ks)}] disagrees with weights [{string.Join(", ", w.Dims)}]");
-        var weights = w.AsFloats();
-        if (n.Ints("dilations") is { } dil && dil.Any(d => d != 1))
-        {
-            // A dilated kernel is the plain kernel with (d - 1) zeros between taps: exact, at the cost of the zeros' MACs.
-            if (dil.Length != 2 || dil.Any(d => d < 1 || d > 64)) throw n.Fail($"dilations [{string.Join(", ", dil)}] are not supported");
-            (weights, kh, kw) = Dilate(weights, outC * (int)w.Dims[1], kh, kw, (int)dil[0], (int)dil[1]);
-        }
+        var (dh, dw) = Pair(n, "dilations");
         var (sh, sw) = Pair(n, "strides");
-        var pad = Pads(n, s.H, s.W, kh, kw, sh, sw);
-        return new(builder.Conv2d(Name(n), x.Value, outC, kh, kw, sh, sw, pad, (int)group, weights,
-            b is null ? null : Vector(n, b, outC, "bias")), 4);
-    }
-
-    private static (float[] Weights, int KernelH, int KernelW) Dilate(float[] w, int filters, int kh, int kw, int dh, int dw)
-    {
-        int dkh = (kh - 1) * dh + 1, dkw = (kw - 1) * dw + 1;
-        var d = new float[checked(filters * dkh * dkw)];
-        for (int f = 0; f < filters; f++)
-            for (int y = 0; y < kh; y++)
-                for (int x = 0; x < kw; x++)
-                    d[(f * dkh + y * dh) * dkw + x * dw] = w[(f * kh + y) * kw + x];
-        return (d, dkh, dkw);
+        // auto_pad sizes the padding by the span of the dilated kernel.
+        long spanH = (kh - 1L) * dh + 1, spanW = (kw - 1L) * dw + 1;
+        if (spanH > OnnxLimits.MaxActivationDim || spanW > OnnxLimits.MaxActivationDim)
+            throw n.Fail($"dilations [{dh}, {dw}] spread the {kh}x{kw} kernel over {spanH}x{spanW} pixels, more than {OnnxLimits.MaxActivationDim}");
+        var pad = Pads(n, s.H, s.W, (int)spanH, (int)spanW, sh, sw);
+        return new(builder.Conv2d(Name(n), x.Value, outC, kh, kw, sh, sw, pad, (int)group, w.AsFloats(),
+            b is null ? null : Vector(n, b, outC, "bias"), dilationH: dh, dilationW: dw), 4);
     }
 
     private RuntimeTensor AveragePool(OnnxNode n, RuntimeTensor x)

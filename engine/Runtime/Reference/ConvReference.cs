@@ -31,11 +31,11 @@ internal static class ConvReference
                         for (int ky = 0; ky < kh; ky++)
                         {
                             // Positions outside the input read the implicit zero padding, i.e. contribute nothing.
-                            int iy = oy * op.StrideH - op.Pad.Top + ky;
+                            int iy = oy * op.StrideH - op.Pad.Top + ky * op.DilationH;
                             if (iy < 0 || iy >= ins.H) continue;
                             for (int kx = 0; kx < kw; kx++)
                             {
-                                int ix = ox * op.StrideW - op.Pad.Left + kx;
+                                int ix = ox * op.StrideW - op.Pad.Left + kx * op.DilationW;
                                 if (ix < 0 || ix >= ins.W) continue;
                                 sum += (double)op.Weights[wBase + ky * kw + kx] * input[plane + iy * ins.W + ix];
                             }

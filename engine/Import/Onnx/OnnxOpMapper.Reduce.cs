@@ -1,0 +1,38 @@
+using GpuMobileNet.Graph;
+
+namespace GpuMobileNet.Import.Onnx;
+
+/// <summary>ReduceMean over any of the channel and spatial axes, built from ops we already run: H and W together are a
+/// global average pool, H or W alone an average pool one row or column wide, and C a 1x1 convolution whose weights are
+/// all 1/C. The batch axis stays.</summary>
+internal sealed partial class OnnxOpMapper
+{
+    private RuntimeTensor ReduceMean(OnnxNode n, RuntimeTensor x, object?[] inputs)
+    {
+        x = Plain(n, x);
+        long[] dims = x.Dims;
+        long[]? axes = n.Opset >= 18 ? (inputs.Length > 1 ? inputs[1] as OnnxTensor : null)?.AsLongs() : n.Ints("axes");
+        if (n.Opset >= 18 && inputs.Length > 1 && inputs[1] is RuntimeTensor) throw n.Fail("axes must be known at load time");
+        if (axes is null || axes.Length == 0)
+        {
+            if (n.Int("noop_with_empty_axes", 0) != 0) return x;
+            axes = Enumerable.Range(0, dims.Length).Select(a => (long)a).ToArray();
+        }
+        var reduced = axes.Select(a => OnnxConstantFolder.Axis(a, dims.Length, n)).ToHashSet();
+        // The batch is the session's, unknown here: one sample's mean is not the batch's.
+        if (reduced.Contains(0))
+            throw n.Fail($"reducing the batch axis of [{string.Join(", ", dims)}] is not supported (axes [{string.Join(", ", axes)}])");
+        string name = Name(n);
+        var v = x.Value;
+        var s = v.Shape;
+        bool h = x.Rank == 4 && reduced.Contains(2) && s.H > 1, w = x.Rank == 4 && reduced.Contains(3) && s.W > 1;
+        if (h || w) v = builder.AvgPool(Unique(name + "/pool"), v, h ? s.H : 1, w ? s.W : 1, 1, 1, Padding.Zero);
+        if (reduced.Contains(1) && s.C > 1)
+            v = builder.Conv2d(Unique(name + "/channels"), v, 1, 1, 1, Padding.Zero, 1, Enumerable.Repeat(1f / s.C, s.C).ToArray());
+        var kept = new RuntimeTensor(v, x.Rank);
+        if (n.Int("keepdims", 1) != 0) return kept;
+        // Dims without the reduced axes; reducing every axis leaves a scalar, held as [1, 1].
+        var left = dims.Where((_, i) => !reduced.Contains(i)).ToArray();
+        return View(n, kept, left.Length == 0 ? [1, 1] : left.Length == 1 ? [1, left[0]] : left);
+    }
+}
