@@ -129,6 +129,33 @@ public class OnnxImportOpTests : GpuTest
         CheckAgainstOrt(b);
     }
 
+    /// <summary>ReduceMean (opset 13 attribute axes) over channels, one spatial axis, then both spatial axes without
+    /// keepdims: a 1/C pointwise conv, a one-column average pool, and a global average pool viewed as [N, C].</summary>
+    [Test]
+    public void ReduceMeanOverChannelsAndSpace()
+    {
+        var b = new OnnxModelBuilder(13, "x", [1, 6, 7, 5]);
+        b.Node("ReduceMean", ["x"], "channel_mean", IntList("axes", 1));
+        b.Node("Conv", ["channel_mean", b.Weights("w", 4, 1, 1, 1)], "c");
+        b.Node("ReduceMean", ["c"], "row_mean", IntList("axes", -1), Int("keepdims", 1));
+        b.Node("Relu", ["row_mean"], "r");
+        b.Node("ReduceMean", ["r"], "y", IntList("axes", 2, 3), Int("keepdims", 0));
+        b.Output("y", 1, 4);
+        CheckAgainstOrt(b, inputScale: 3);
+    }
+
+    /// <summary>ReduceMean at opset 18 (axes as an input) over H and W, kept, as a squeeze-and-excite gate's pooling.</summary>
+    [Test]
+    public void ReduceMeanAxesInputKeepdims()
+    {
+        var b = new OnnxModelBuilder(18, "x", [1, 5, 6, 9]);
+        b.Node("ReduceMean", ["x", b.Ints("axes", [-2, -1], 2)], "pooled");
+        b.Node("Sigmoid", ["pooled"], "gate");
+        b.Node("Mul", ["x", "gate"], "y");
+        b.Output("y", 1, 5, 6, 9);
+        CheckAgainstOrt(b, inputScale: 2);
+    }
+
     private void CheckAgainstOrt(OnnxModelBuilder b, float inputScale = 1)
     {
         var bytes = b.Bytes();
