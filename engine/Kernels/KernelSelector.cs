@@ -47,6 +47,7 @@ public static class KernelSelector
         ConcatOp c => ConcatKernel.Plan(c, ctx),
         SliceChannelsOp sc => [SliceChannelsKernel.Plan(sc, ctx)],
         ConvTransposeOp ct => [ConvTransposeKernel.Plan(ct, ctx)],
+        AxisSoftmaxOp sa => [AxisSoftmaxKernel.Plan(sa, ctx)],
         ResizeOp r => [ResizeKernel.Plan(r, ctx)],
         EqualOp e => [EqualKernel.Plan(e, ctx)],
         ActivationOp a => [ActivationKernel.Plan(a, ctx)],

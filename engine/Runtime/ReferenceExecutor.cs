@@ -56,6 +56,7 @@ public static class ReferenceExecutor
             TransposeOp t => ImportedOpsReference.Transpose(t, In(t.Input), batch),
             EqualOp e => ImportedOpsReference.Equal(In(e.A), In(e.B)),
             ConvTransposeOp ct => ConvTransposeReference.Run(ct, In(ct.Input), batch),
+            AxisSoftmaxOp sa => AxisSoftmaxReference.Run(sa, In(sa.Input), batch),
             ResizeOp r => ImportedOpsReference.Resize(r, In(r.Input), batch),
             SliceChannelsOp sc => ImportedOpsReference.SliceChannels(sc, In(sc.Input), batch),
             ConcatOp c => ImportedOpsReference.Concat(c, c.Parts.Select(p => p is null ? null : In(p)).ToList(), batch),

@@ -26,15 +26,15 @@ internal sealed partial class OnnxOpMapper
         if (shape is not null || autoPad is "SAME_UPPER" or "SAME_LOWER")
         {
             // ONNX: total padding = stride (in - 1) + output_padding + dilated kernel - output size; SAME_UPPER puts the
-            // smaller half first, anything else the larger half.
+            // smaller half first, anything else the larger half (halves rounded down, as in ONNX's reference).
             if (shape is not null && shape.Length is not (2 or 4)) throw n.Fail($"output_shape [{string.Join(", ", shape)}] is not [H, W]");
             long wantH = shape is null ? (long)s.H * sh : shape[^2], wantW = shape is null ? (long)s.W * sw : shape[^1];
             if (wantH <= 0 || wantW <= 0 || wantH > OnnxLimits.MaxActivationDim || wantW > OnnxLimits.MaxActivationDim)
                 throw n.Fail($"output size {wantH}x{wantW} is not a valid size");
             long totalH = ConvTransposeOpSize(s.H, kh, sh, dh, outPad[0]) - wantH, totalW = ConvTransposeOpSize(s.W, kw, sw, dw, outPad[1]) - wantW;
             bool upper = autoPad == "SAME_UPPER";
-            top = upper ? totalH / 2 : totalH - totalH / 2;
-            left = upper ? totalW / 2 : totalW - totalW / 2;
+            top = upper ? FloorHalf(totalH) : totalH - FloorHalf(totalH);
+            left = upper ? FloorHalf(totalW) : totalW - FloorHalf(totalW);
             (outH, outW) = (wantH, wantW);
         }
         else
@@ -51,6 +51,10 @@ internal sealed partial class OnnxOpMapper
         return new(builder.ConvTranspose(Name(n), x.Value, outC, (int)outH, (int)outW, kh, kw, sh, sw, dh, dw, (int)top, (int)left, (int)group,
             w.AsFloats(), b is null ? null : Vector(n, b, outC, "bias")), 4);
     }
+
+    /// <summary>total // 2 as ONNX's reference computes it (floor): an output_shape one larger than the taps reach
+    /// (total -1) adds the extra row at the end, as output_padding would.</summary>
+    private static long FloorHalf(long total) => (long)Math.Floor(total / 2.0);
 
     private static long ConvTransposeOpSize(int input, int kernel, int stride, int dilation, long outputPadding) =>
         Graph.Ops.ConvTransposeOp.OutputSize(input, kernel, stride, dilation, 0, 0, (int)outputPadding);

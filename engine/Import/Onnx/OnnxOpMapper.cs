@@ -104,11 +104,10 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
             }
             case "Softmax":
             {
-                var x = Plain(n, X(0));
+                var x = X(0);
                 long axis = n.Int("axis", n.Opset >= 13 ? -1 : 1);
-                bool channels = x.Value.Shape.H == 1 && x.Value.Shape.W == 1 && (axis == 1 || axis == -1 && x.Rank == 2 || n.Opset < 13 && axis == -1 + x.Rank);
-                if (!channels) throw n.Fail($"softmax over axis {axis} of [{string.Join(", ", x.Dims)}] is not supported (only over the channels of [N, C] or [N, C, 1, 1])");
-                return new(builder.Softmax(Name(n), x.Value), x.Rank);
+                bool channels = x.View is null && x.Value.Shape.H == 1 && x.Value.Shape.W == 1 && (axis == 1 || axis == -1 && x.Rank == 2 || n.Opset < 13 && axis == -1 + x.Rank);
+                return channels ? new(builder.Softmax(Name(n), x.Value), x.Rank) : AxisSoftmax(n, x, axis);
             }
             case "Pad": return Pad(n, Rank4(n, X(0)), inputs);
             case "ReduceMean": return ReduceMean(n, X(0), inputs);

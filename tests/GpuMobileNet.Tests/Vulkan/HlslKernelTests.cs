@@ -67,7 +67,7 @@ public class HlslKernelTests
     }
 
     /// <summary>The ops the ONNX importer added: mul, max pool, transpose, concat (with a zero block), channel slice,
-    /// bilinear and nearest resize, equal, transposed convolution.</summary>
+    /// bilinear and nearest resize, equal, transposed convolution, softmax along an axis.</summary>
     private static ModelGraph ImportedOps()
     {
         var b = new GraphBuilder("imported_ops", new TensorShape(6, 9, 7));
@@ -82,7 +82,7 @@ public class HlslKernelTests
         var near = b.Resize("resize_nearest", s, 10, 8, false, ResizeCoordinates.Asymmetric, ResizeNearest.Floor, 2, 2);
         var e = b.Equal("equal", up, near);
         var ct = b.ConvTranspose("conv_transpose", s, 9, 10, 8, 2, 2, 2, 2, 1, 1, 0, 0, 3, GpuVsCpu.RandomArray(9 * 3 * 4, 81), GpuVsCpu.RandomArray(9, 82));
-        return b.Build(b.Add("sum", b.Add("mix", up, near), b.Add("equal_plus_transposed", e, ct)));
+        return b.Build(b.Add("sum", b.Add("mix", up, near), b.Add("equal_plus_transposed", e, b.AxisSoftmax("softmax_axis", ct, 9, 10, 8))));
     }
 
     private static ModelGraph PackRoundTrip()

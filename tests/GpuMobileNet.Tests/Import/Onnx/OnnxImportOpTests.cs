@@ -156,6 +156,18 @@ public class OnnxImportOpTests : GpuTest
         CheckAgainstOrt(b, inputScale: 2);
     }
 
+    /// <summary>Softmax beyond the classifier: opset 13 along H of an image, and opset 11 (axis 1 flattens C, H, W into one).</summary>
+    [TestCase(13, 2)]
+    [TestCase(13, -1)]
+    [TestCase(11, 1)]
+    public void SoftmaxAlongAnAxis(int opset, int axis)
+    {
+        var b = new OnnxModelBuilder(opset, "x", [1, 3, 5, 4]);
+        b.Node("Softmax", ["x"], "y", Int("axis", axis));
+        b.Output("y", 1, 3, 5, 4);
+        CheckAgainstOrt(b, inputScale: 4);
+    }
+
     private void CheckAgainstOrt(OnnxModelBuilder b, float inputScale = 1)
     {
         var bytes = b.Bytes();
