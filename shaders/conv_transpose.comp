@@ -32,19 +32,25 @@ void main() {
     int g = co / OC_PER_G, cog = co % OC_PER_G;
 
     real sum = HAS_BIAS != 0 ? W(pc.bias + co) : real(0);
-    for (int ky = 0; ky < KH; ky++) {
+    // Undilated: only every SH-th tap can land here, starting at (oy + PAD_T) mod SH, so step over the rest.
+    // The tap's input row falls as ky grows: once it is above the image, so are all later ones.
+    const int STEP_Y = DH == 1 ? SH : 1, STEP_X = DW == 1 ? SW : 1;
+    int ky0 = DH == 1 ? ((oy + PAD_T) % SH + SH) % SH : 0;
+    int kx0 = DW == 1 ? ((ox + PAD_L) % SW + SW) % SW : 0;
+    for (int ky = ky0; ky < KH; ky += STEP_Y) {
         int ty = oy + PAD_T - ky * DH;
-        if (ty < 0 || ty % SH != 0 || ty / SH >= IN_H) continue;
+        if (ty < 0) break;
+        if (ty % SH != 0 || ty / SH >= IN_H) continue;
         int iy = ty / SH;
-        for (int kx = 0; kx < KW; kx++) {
+        for (int kx = kx0; kx < KW; kx += STEP_X) {
             int tx = ox + PAD_L - kx * DW;
-            if (tx < 0 || tx % SW != 0 || tx / SW >= IN_W) continue;
+            if (tx < 0) break;
+            if (tx % SW != 0 || tx / SW >= IN_W) continue;
             int ix = tx / SW;
-            for (int ic = 0; ic < IC_PER_G; ic++) {
-                int ci = g * IC_PER_G + ic;
-                real v = LOAD(pc.in0 + uint(((n * IN_C + ci) * IN_H + iy) * IN_W + ix));
-                sum = fma(v, W(pc.weights + uint(((ci * OC_PER_G + cog) * KH + ky) * KW + kx)), sum);
-            }
+            uint in0 = pc.in0 + uint(((n * IN_C + g * IC_PER_G) * IN_H + iy) * IN_W + ix);
+            uint w0 = pc.weights + uint(((g * IC_PER_G * OC_PER_G + cog) * KH + ky) * KW + kx);
+            for (int ic = 0; ic < IC_PER_G; ic++)
+                sum = fma(LOAD(in0 + uint(ic * IN_H * IN_W)), W(w0 + uint(ic * OC_PER_G * KH * KW)), sum);
         }
     }
     STORE(pc.out0 + uint((n * OUT_C + co) * OUT_H * OUT_W + p), sum);

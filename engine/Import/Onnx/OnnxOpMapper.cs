@@ -52,6 +52,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
             case "Relu": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, Activation.Relu) };
             case "Clip": return Clip(n, X(0), C(1), C(2));
             case "Sigmoid": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, Activation.Sigmoid) };
+            case "Transpose" when X(0).View is { Length: 3 }: return Transpose3(n, X(0));
             case "Transpose":
             {
                 var x = Rank4(n, X(0));
@@ -87,12 +88,12 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
                 var gate = HardSigmoid(X(0), 1f / 6, 0.5f, Unique(name + "/gate"));
                 return X(0) with { Value = builder.Mul(name, X(0).Value, gate.Value) };
             }
-            case "MaxPool": return MaxPool(n, Rank4(n, X(0)));
+            case "MaxPool": return MaxPool(n, X(0));
             case "LeakyRelu": return Leaky(n, X(0), Enumerable.Repeat(n.Float("alpha", 0.01f), X(0).Value.Shape.C).ToArray());
             case "PRelu": return Leaky(n, X(0), PerChannel(n, C(1) ?? throw n.Fail("no slope"), X(0)));
             case "Add" or "Sub" or "Mul" or "Div": return Arithmetic(n, inputs);
             case "GlobalAveragePool": return new(builder.GlobalAvgPool(Name(n), Rank4(n, X(0)).Value), 4);
-            case "AveragePool": return AveragePool(n, Rank4(n, X(0)));
+            case "AveragePool": return AveragePool(n, X(0));
             case "Gemm": return Gemm(n, X(0), C(1) ?? throw n.Fail("no B"), C(2));
             case "MatMul": return Dense(n, X(0), Transposed(n, C(1) ?? throw n.Fail("input 1 is missing")), null);
             case "Flatten" or "Reshape" or "Squeeze" or "Unsqueeze":
@@ -135,21 +136,6 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         var pad = Pads(n, s.H, s.W, (int)spanH, (int)spanW, sh, sw);
         return new(builder.Conv2d(Name(n), x.Value, outC, kh, kw, sh, sw, pad, (int)group, w.AsFloats(),
             b is null ? null : Vector(n, b, outC, "bias"), dilationH: dh, dilationW: dw), 4);
-    }
-
-    private RuntimeTensor AveragePool(OnnxNode n, RuntimeTensor x)
-    {
-        var k = n.Ints("kernel_shape") ?? throw n.Fail("no kernel_shape");
-        if (k.Length != 2 || k.Any(v => v <= 0 || v > OnnxLimits.MaxActivationDim)) throw n.Fail($"kernel_shape [{string.Join(", ", k)}] is not a 2-D window");
-        if (n.Ints("dilations") is { } dil && dil.Any(d => d != 1)) throw n.Fail("dilations are not supported");
-        var (sh, sw) = Pair(n, "strides");
-        var s = x.Value.Shape;
-        var pad = Pads(n, s.H, s.W, (int)k[0], (int)k[1], sh, sw);
-        if (n.Int("count_include_pad", 0) != 0 && !pad.IsZero)
-            throw n.Fail("count_include_pad=1 with padding is not supported (padded pixels are left out of the average)");
-        if (n.Int("ceil_mode", 0) != 0 && ((s.H + pad.Top + pad.Bottom - k[0]) % sh != 0 || (s.W + pad.Left + pad.Right - k[1]) % sw != 0))
-            throw n.Fail("ceil_mode=1 where it changes the output size is not supported");
-        return new(builder.AvgPool(Name(n), x.Value, (int)k[0], (int)k[1], sh, sw, pad), 4);
     }
 
     /// <summary>clamp(alpha x + beta, 0, 1) = relu6(6 alpha x + 6 beta) / 6: two per-channel affine maps around a
@@ -242,20 +228,6 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         var relu = builder.Activate(Unique(name + "/relu"), x.Value, Activation.Relu);
         var rest = builder.BatchNorm(Unique(name + "/rest"), relu, slope.Select(a => 1 - a).ToArray(), Fill(0), Fill(0), Fill(1), 0f);
         return x with { Value = builder.Add(name, linear, rest) };
-    }
-
-    private RuntimeTensor MaxPool(OnnxNode n, RuntimeTensor x)
-    {
-        var k = n.Ints("kernel_shape") ?? throw n.Fail("no kernel_shape");
-        if (k.Length != 2 || k.Any(v => v <= 0 || v > OnnxLimits.MaxActivationDim)) throw n.Fail($"kernel_shape [{string.Join(", ", k)}] is not a 2-D window");
-        if (n.Ints("dilations") is { } dil && dil.Any(d => d != 1)) throw n.Fail("dilations are not supported");
-        if (n.Int("storage_order", 0) != 0) throw n.Fail("storage_order=1 is not supported");
-        var (sh, sw) = Pair(n, "strides");
-        var s = x.Value.Shape;
-        var pad = Pads(n, s.H, s.W, (int)k[0], (int)k[1], sh, sw);
-        if (n.Int("ceil_mode", 0) != 0 && ((s.H + pad.Top + pad.Bottom - k[0]) % sh != 0 || (s.W + pad.Left + pad.Right - k[1]) % sw != 0))
-            throw n.Fail("ceil_mode=1 where it changes the output size is not supported");
-        return new(builder.MaxPool(Name(n), x.Value, (int)k[0], (int)k[1], sh, sw, pad), 4);
     }
 
     private RuntimeTensor Gemm(OnnxNode n, RuntimeTensor a, OnnxTensor b, OnnxTensor? c)

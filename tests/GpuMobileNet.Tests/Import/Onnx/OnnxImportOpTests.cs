@@ -168,6 +168,18 @@ public class OnnxImportOpTests : GpuTest
         CheckAgainstOrt(b, inputScale: 4);
     }
 
+    /// <summary>ceil_mode pooling (a last, partial window on odd sizes) and AveragePool with count_include_pad=1.</summary>
+    [Test]
+    public void CeilModeAndCountIncludePadPools()
+    {
+        var b = new OnnxModelBuilder(12, "x", [1, 3, 10, 9]);
+        b.Node("MaxPool", ["x"], "m", IntList("kernel_shape", 3, 2), IntList("strides", 2, 2), Int("ceil_mode", 1));
+        b.Node("AveragePool", ["m"], "a", IntList("kernel_shape", 2, 3), IntList("strides", 2, 2), IntList("pads", 1, 0, 0, 1), Int("ceil_mode", 1));
+        b.Node("AveragePool", ["a"], "y", IntList("kernel_shape", 2, 2), IntList("pads", 1, 1, 0, 1), Int("count_include_pad", 1));
+        b.Output("y", 1, 3, 3, 4);
+        CheckAgainstOrt(b, inputScale: 3);
+    }
+
     private void CheckAgainstOrt(OnnxModelBuilder b, float inputScale = 1)
     {
         var bytes = b.Bytes();
