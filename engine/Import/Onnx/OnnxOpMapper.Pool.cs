@@ -22,11 +22,15 @@ internal sealed partial class OnnxOpMapper
         if (n.Int("count_include_pad", 0) != 0 && !p.Pad.IsZero)
         {
             if (n.Int("ceil_mode", 0) != 0) throw n.Fail("count_include_pad=1 with ceil_mode=1 is not supported");
-            var padded = builder.Pad(Unique(Name(n) + "/zeros"), p.Input.Value, p.Pad);
+            var padded = builder.Pad(Unique(Prefix(n) + "/zeros"), p.Input.Value, p.Pad);
             p = p with { Input = p.Input with { Value = padded }, Pad = Padding.Zero };
         }
         return Pooled(n, p, builder.AvgPool(Name(n), p.Input.Value, p.KernelH, p.KernelW, p.StrideH, p.StrideW, p.Pad));
     }
+
+    /// <summary>A prefix for a node's intermediate ops that leaves its output name free for the op (or the rename at
+    /// the graph's output) that computes it.</summary>
+    private static string Prefix(OnnxNode n) => n.Outputs[0].Length > 0 ? n.Outputs[0] : n.Name;
 
     private RuntimeTensor Pooled(OnnxNode n, PoolWindow p, Value y) =>
         !p.OneD ? new(y, 4) : View(n, new RuntimeTensor(y, 4), [1, y.Shape.C, y.Shape.W]);
@@ -45,7 +49,7 @@ internal sealed partial class OnnxOpMapper
         {
             var dims = x.Dims;
             var planes = new Tensors.TensorShape((int)dims[1], 1, (int)dims[2]);
-            x = new RuntimeTensor(planes == x.Value.Shape ? x.Value : builder.Reshape(Unique(Name(n) + "/rows"), x.Value, planes), 4);
+            x = new RuntimeTensor(planes == x.Value.Shape ? x.Value : builder.Reshape(Unique(Prefix(n) + "/rows"), x.Value, planes), 4);
             var strides = n.Ints("strides") ?? [1];
             var pads = n.Str("auto_pad", "NOTSET") is "NOTSET" or "" or "VALID" ? n.Ints("pads") ?? [0, 0] : throw n.Fail($"auto_pad '{n.Str("auto_pad", "")}' of a 1-D pool is not supported");
             if (strides.Length != 1 || strides[0] <= 0 || strides[0] > OnnxLimits.MaxActivationDim || pads.Length != 2 || pads.Any(v => v < 0 || v > OnnxLimits.MaxActivationDim))
@@ -88,8 +92,8 @@ internal sealed partial class OnnxOpMapper
         if (perm[1] == 1) return x;
         var dims = x.Dims;
         var planes = new Tensors.TensorShape((int)dims[1], (int)dims[2], 1);
-        var v = planes == x.Value.Shape ? x.Value : builder.Reshape(Unique(Name(n) + "/planes"), x.Value, planes);
-        var t = builder.Transpose(Unique(Name(n) + "/swap"), v, [1, 0, 2]);
+        var v = planes == x.Value.Shape ? x.Value : builder.Reshape(Unique(Prefix(n) + "/planes"), x.Value, planes);
+        var t = builder.Transpose(Unique(Prefix(n) + "/swap"), v, [1, 0, 2]);
         return View(n, new RuntimeTensor(t, 4), [1, dims[2], dims[1]]);
     }
 }

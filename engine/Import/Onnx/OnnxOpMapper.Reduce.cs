@@ -21,7 +21,7 @@ internal sealed partial class OnnxOpMapper
         // The batch is the session's, unknown here: one sample's mean is not the batch's.
         if (reduced.Contains(0))
             throw n.Fail($"reducing the batch axis of [{string.Join(", ", dims)}] is not supported (axes [{string.Join(", ", axes)}])");
-        string name = Name(n);
+        string name = Prefix(n);
         var v = x.Value;
         // ONNX axes 1, 2, 3 are our C, H, W: a [N, A, B] view is held as A x B x 1 for the reduction.
         if (x.View is not null)
