@@ -45,7 +45,7 @@ public class DilatedConvKernelTests : GpuTest
         var g = b.Build(b.Add("residual", p, b.Input));
         var options = new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: true, FuseInvertedResidual: true) };
         GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: options,
-            inspect: s => Assert.That(s.Dispatches.Where(x => x.Label == "dw").Select(x => x.Shader), Is.EqualTo(new[] { DepthwiseConvKernel.Shader })));
+            inspect: s => Assert.That(s.Dispatches.Where(x => x.Label == "dw").Select(x => x.Shader), Is.EqualTo(new[] { DepthwiseConvKernel.Id.Shader })));
         GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4);
     }
 }
