@@ -29,7 +29,7 @@ public sealed partial class InferenceSession
             BeginRunLocked();
             WriteInput(input);
             _device.Submit(_recorder.Buffer, _recorder.Fence, waitSemaphore, signalSemaphore);
-            return _pending = new PendingRun(this, _generation);
+            return _pending = new PendingRun(this, _generation, _recorder.Fence);
         }
     }
 
@@ -59,7 +59,7 @@ public sealed partial class InferenceSession
     private void CompletePendingLocked()
     {
         if (_pending is null) return;
-        _device.WaitAndReset(_recorder.Fence);
+        _device.WaitAndReset(_pending.Fence);
         _pending.Completed = true;
         _pending = null;
     }
@@ -70,12 +70,16 @@ public sealed partial class InferenceSession
         private readonly InferenceSession _session;
         private readonly long _generation;
 
-        internal PendingRun(InferenceSession session, long generation) => (_session, _generation) = (session, generation);
+        internal PendingRun(InferenceSession session, long generation, Silk.NET.Vulkan.Fence fence) =>
+            (_session, _generation, Fence) = (session, generation, fence);
+
+        /// <summary>The fence of the command buffer this run submitted (the session's, or an IoBinding's).</summary>
+        internal Silk.NET.Vulkan.Fence Fence { get; }
 
         internal bool Completed { get; set; }
 
         /// <summary>Whether the device has finished (does not block).</summary>
-        public bool IsCompleted => Completed || _session._device.IsSignalled(_session._recorder.Fence);
+        public bool IsCompleted => Completed || _session._device.IsSignalled(Fence);
 
         /// <summary>Blocks until the device has finished this run.</summary>
         public void Wait()

@@ -190,8 +190,9 @@ public sealed partial class InferenceSession : IDisposable
     private void Record() => Record(_recorder, null);
 
     /// <summary>Records the network into <paramref name="recorder"/>; a <paramref name="prologue"/> (the RGBA8
-    /// preprocessing) writes the input in the arena itself, so the staging copy of the input is left out.</summary>
-    private void Record(CommandRecorder recorder, Action<CommandRecorder>? prologue)
+    /// preprocessing, an IoBinding's input copy) writes the input in the arena itself, so the staging copy of the input is
+    /// left out; an <paramref name="epilogue"/> (an IoBinding's output copies) follows the dispatches.</summary>
+    private void Record(CommandRecorder recorder, Action<CommandRecorder>? prologue, Action<CommandRecorder>? epilogue = null)
     {
         var pipelines = _device.Pipelines;
         recorder.Begin();
@@ -205,6 +206,7 @@ public sealed partial class InferenceSession : IDisposable
         if (_stagingOut is not null)
             recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)SubBatchOutputLength * bytes);
         RecordExtraOutputCopies(recorder);
+        epilogue?.Invoke(recorder);
         recorder.End();
     }
 
@@ -231,6 +233,7 @@ public sealed partial class InferenceSession : IDisposable
             if (_disposed) return;
             CompletePendingLocked();
             _disposed = true;
+            ReleaseIoBindings();
         }
         _rgba8?.Dispose();
         _hostImage?.Frames.Dispose();
