@@ -67,6 +67,9 @@ public sealed partial class InferenceSession
     /// <summary>The activation arena, where an IoBinding's copies read and write.</summary>
     internal GpuBuffer ArenaBuffer => _arena;
 
+    /// <summary>The packed weights (gmn export-hlsl writes them out).</summary>
+    internal GpuBuffer WeightBuffer => _weights;
+
     /// <summary>Byte offset of <paramref name="value"/> in the arena.</summary>
     internal ulong ArenaOffsetOf(Value value) => (ulong)Memory.OffsetOf(value) * (ulong)ActivationBytes;
 
