@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/activation.comp: a standalone activation, when activation fusion is off.</summary>
-public static class ActivationKernel
+internal static class ActivationKernel
 {
     public const string Shader = "activation";
 

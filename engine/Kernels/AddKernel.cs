@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/add.comp: element-wise sum (+ activation), when the residual add is not fused into a conv.</summary>
-public static class AddKernel
+internal static class AddKernel
 {
     public const string Shader = "add";
 

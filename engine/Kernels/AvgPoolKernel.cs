@@ -4,7 +4,7 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/avg_pool.comp: average pooling, global pooling as the special case of a full-size kernel; the
 /// input may be channel-packed (NC4HW4), the output is planar.</summary>
-public static class AvgPoolKernel
+internal static class AvgPoolKernel
 {
     public const string Shader = "avg_pool";
 

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/concat.comp: one dispatch per part of a channel concatenation, each writing its channel range.</summary>
-public static class ConcatKernel
+internal static class ConcatKernel
 {
     public const string Shader = "concat";
 

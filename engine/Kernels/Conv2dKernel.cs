@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/conv2d.comp: direct convolution for the convs that are neither depthwise nor 1x1 (the stem).</summary>
-public static class Conv2dKernel
+internal static class Conv2dKernel
 {
     public const string Shader = "conv2d";
 

@@ -5,7 +5,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/conv2d_tiled.comp: register-tiled direct convolution (groups = 1) with weights read as
 /// uniforms, repacked as [block][ci][ky][kx][tile] and split into dispatches that fit the uniform window. Writes
 /// NC4HW4 where the channel-packing pass asks (the stem feeding packed convolutions).</summary>
-public static class Conv2dTiledKernel
+internal static class Conv2dTiledKernel
 {
     public const string Shader = "conv2d_tiled";
     public const int OutputChannelTile = 16;

@@ -4,7 +4,7 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/dense.comp: fully connected layer with fused bias and activation. Reads vec4 texels where the
 /// width is a multiple of 4 and the input and weights lie within the device's texel views, scalars otherwise.</summary>
-public static class DenseKernel
+internal static class DenseKernel
 {
     public const string Shader = "dense";
 

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/depthwise_conv.comp: one filter per channel, stride 1 or 2, any kernel size.</summary>
-public static class DepthwiseConvKernel
+internal static class DepthwiseConvKernel
 {
     public const string Shader = "depthwise_conv";
 

@@ -5,7 +5,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/depthwise_conv_packed.comp: depthwise convolution on channel-packed (NC4HW4) tensors, 4
 /// channels x <see cref="PixelsPerInvocation"/> pixels of a row per invocation, inputs, taps and bias read as
 /// texels; one dispatch per layer. Runs every depthwise convolution the channel-packing pass packed.</summary>
-public static class DepthwiseConvPackedKernel
+internal static class DepthwiseConvPackedKernel
 {
     public const string Shader = "depthwise_conv_packed";
 

@@ -5,7 +5,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/depthwise_conv_tiled.comp: depthwise convolution computing several outputs of a row per
 /// invocation, filters and bias read as uniforms. Channels are split into dispatches whose filters fit one
 /// uniform window.</summary>
-public static class DepthwiseConvTiledKernel
+internal static class DepthwiseConvTiledKernel
 {
     public const string Shader = "depthwise_conv_tiled";
 

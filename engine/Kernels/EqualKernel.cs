@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/equal.comp: element-wise equality as 1.0 / 0.0.</summary>
-public static class EqualKernel
+internal static class EqualKernel
 {
     public const string Shader = "equal";
 

@@ -5,7 +5,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/fused_block.comp: expand → depthwise → project (+ residual) with both intermediates kept in
 /// shared memory per output tile. Weights are repacked into two uniform windows (the fusion passes only make
 /// blocks whose weights fit, see <see cref="FusedBlockOp.Supports"/>).</summary>
-public static class FusedBlockKernel
+internal static class FusedBlockKernel
 {
     public const string Shader = "fused_block";
     public const int TileHeight = 8;

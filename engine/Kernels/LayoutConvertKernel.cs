@@ -4,7 +4,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/layout_convert.comp: packs an NCHW tensor into NC4HW4 or unpacks it back.</summary>
-public static class LayoutConvertKernel
+internal static class LayoutConvertKernel
 {
     public const string Shader = "layout_convert";
 

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/max_pool.comp: max pooling, NCHW in and out.</summary>
-public static class MaxPoolKernel
+internal static class MaxPoolKernel
 {
     public const string Shader = "max_pool";
 

@@ -4,7 +4,7 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/mul.comp: element-wise product, the second factor full-size or one per channel; planar or
 /// channel-packed (the packing pass keeps squeeze-and-excite blocks NC4HW4).</summary>
-public static class MulKernel
+internal static class MulKernel
 {
     public const string Shader = "mul";
 

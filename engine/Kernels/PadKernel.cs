@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/pad.comp: zero padding (when the pad-folding pass is off or cannot fold).</summary>
-public static class PadKernel
+internal static class PadKernel
 {
     public const string Shader = "pad";
 

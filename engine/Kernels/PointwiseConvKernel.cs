@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/pointwise_conv.comp: 1x1 convolution with fused bias, activation and residual add.</summary>
-public static class PointwiseConvKernel
+internal static class PointwiseConvKernel
 {
     public const string Shader = "pointwise_conv";
 

@@ -6,7 +6,7 @@ namespace GpuMobileNet.Kernels;
 /// per layer. Inputs and weights are read as texel buffers, which have no 64 KiB window, so unlike
 /// <see cref="PointwiseConvTiledKernel"/> no layer is split into dispatches and no reduction goes through memory.
 /// Runs every pointwise convolution the channel-packing pass packed.</summary>
-public static class PointwiseConvPackedKernel
+internal static class PointwiseConvPackedKernel
 {
     public const string Shader = "pointwise_conv_packed";
 

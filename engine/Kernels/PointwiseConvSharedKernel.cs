@@ -7,7 +7,7 @@ namespace GpuMobileNet.Kernels;
 /// and of its <see cref="OutputChannelTile"/> output channels' weights in shared memory, so each value fetched from
 /// global memory feeds a whole tile of multiply-adds. Weights are repacked transposed, [inC][outC], padded with
 /// zeros to whole slices and tiles; one dispatch per layer.</summary>
-public static class PointwiseConvSharedKernel
+internal static class PointwiseConvSharedKernel
 {
     public const string Shader = "pointwise_conv_shared";
 

@@ -7,7 +7,7 @@ namespace GpuMobileNet.Kernels;
 /// [block][inC][tile] (zero-padded past OutC) and split into dispatches whose weights fit one uniform window:
 /// by output-channel blocks where the image gives each block enough workgroups, otherwise (small images, e.g.
 /// 7x7) by input channels too, so one dispatch covers many blocks and keeps every CPU thread or GPU core busy.</summary>
-public static class PointwiseConvTiledKernel
+internal static class PointwiseConvTiledKernel
 {
     public const string Shader = "pointwise_conv_tiled";
 

@@ -6,7 +6,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/preprocess_rgba8.comp: a packed RGBA8 frame of any size (read through binding 1, which the
 /// dispatch's own descriptor set points at the frame buffer) → the network input, normalised and stretched with
 /// align-corners bilinear sampling exactly as <see cref="Imaging.ImagePreprocessor.ToTensor"/> does.</summary>
-public static class PreprocessRgba8Kernel
+internal static class PreprocessRgba8Kernel
 {
     public const string Shader = "preprocess_rgba8";
 

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/resize.comp: nearest or bilinear resize, NCHW in and out.</summary>
-public static class ResizeKernel
+internal static class ResizeKernel
 {
     public const string Shader = "resize";
 

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/channel_slice.comp: copies a channel range, NCHW in and out.</summary>
-public static class SliceChannelsKernel
+internal static class SliceChannelsKernel
 {
     public const string Shader = "channel_slice";
 

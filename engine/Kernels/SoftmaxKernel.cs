@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/softmax.comp: one workgroup per batch item reduces max and sum in shared memory.</summary>
-public static class SoftmaxKernel
+internal static class SoftmaxKernel
 {
     public const string Shader = "softmax";
 

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/transpose.comp: a permutation of the per-sample axes, NCHW in and out.</summary>
-public static class TransposeKernel
+internal static class TransposeKernel
 {
     public const string Shader = "transpose";
 

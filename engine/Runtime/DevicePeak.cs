@@ -6,7 +6,7 @@ namespace GpuMobileNet.Runtime;
 /// of independent vec4 FMAs with no memory traffic, timed with GPU timestamps. Per-layer figures in bench are
 /// reported as a fraction of this, so "100%" means "as fast as this device does arithmetic through Vulkan",
 /// not a vendor datasheet number.</summary>
-public static class DevicePeak
+internal static class DevicePeak
 {
     public const string Shader = "fma_peak";
 

@@ -9,7 +9,7 @@ public sealed partial class InferenceSession
 
     /// <summary>Copies <paramref name="input"/> in and submits the recorded command buffer, without waiting. The session's
     /// own fence tracks it, so sessions on one device never wait for each other. One submission is in flight per session:
-    /// a later <see cref="Submit"/> or <see cref="Run(ReadOnlySpan{float}, Span{float})"/> first waits for this one, and its
+    /// a later <see cref="Submit(ReadOnlySpan{float}, ulong, ulong)"/> or <see cref="Run(ReadOnlySpan{float}, Span{float})"/> first waits for this one, and its
     /// output can then no longer be read. Thread-safe.</summary>
     /// <param name="waitSemaphore">A VkSemaphore (binary) the host signals before the run may start (e.g. after it wrote an
     /// input buffer), or 0.</param>
@@ -64,7 +64,7 @@ public sealed partial class InferenceSession
         _pending = null;
     }
 
-    /// <summary>One submission of a session, from <see cref="Submit"/>. Thread-safe.</summary>
+    /// <summary>One submission of a session, from <see cref="Submit(ReadOnlySpan{float}, ulong, ulong)"/> or <see cref="Submit(IoBinding, ulong, ulong)"/>. Thread-safe.</summary>
     public sealed class PendingRun
     {
         private readonly InferenceSession _session;

@@ -4,7 +4,7 @@ namespace GpuMobileNet.Graph.Ops;
 /// project's own residual, activation and bias). Made by the dw+pw and inverted-residual fusion passes so the
 /// GPU keeps the expanded and depthwise tensors on chip. The inner ops keep their own intermediate values,
 /// which are not part of the graph.</summary>
-public sealed record FusedBlockOp(string Name, Value Input, Value Output, Conv2dOp? Expand, Conv2dOp Depthwise, Conv2dOp Project)
+internal sealed record FusedBlockOp(string Name, Value Input, Value Output, Conv2dOp? Expand, Conv2dOp Depthwise, Conv2dOp Project)
     : Node(Name, Output)
 {
     public override IReadOnlyList<Value> Inputs => Project.Residual is null ? [Input] : [Input, Project.Residual];
