@@ -1,6 +1,7 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Vulkan;
 using NUnit.Framework;
 using Silk.NET.Vulkan;
 using V1 = GpuMobileNet.Models.MobileNetV1;
@@ -128,16 +129,19 @@ public unsafe class HostBufferBindingTests
         }
     }
 
-    /// <summary>Only the input bound: the output stays in the session's memory; the blocking Run, then a read.</summary>
-    [Test]
-    public void UnboundOutputsStayOnTheDevice()
+    /// <summary>Only the input bound: the output stays in the session's memory, then is read. Also with the discrete-GPU
+    /// memory path forced (Staged: arena not mapped, staging copies recorded beside the binding's copies).</summary>
+    [TestCase(DeviceMemoryMode.Auto)]
+    [TestCase(DeviceMemoryMode.Staged)]
+    public void UnboundOutputsStayOnTheDevice(DeviceMemoryMode memoryMode)
     {
         var graph = V1.Create(0.25, 32, 5, WeightInit.Random(62));
         var input = GpuVsCpu.RandomArray(graph.Input.Shape.Elements, 12);
         using var hostInput = _host.CreateBuffer((ulong)input.Length * 4 + 8, TransferBoth, HostVisible);
         input.CopyTo(hostInput.Floats(8, input.Length));
-        using var device = _host.Adopt();
+        using var device = _host.Adopt(memoryMode: memoryMode);
         using var session = InferenceSession.Create(graph, device);
+        Assert.That(session.ArenaBuffer.IsHostVisible, Is.EqualTo(memoryMode != DeviceMemoryMode.Staged), "the memory path under test");
         using var binding = session.CreateIoBinding().BindInput(hostInput.Handle.Handle, hostInput.Bytes, 8);
         var pending = session.Submit(binding);
         var output = new float[session.OutputLength];

@@ -66,8 +66,9 @@ internal sealed unsafe class HostVulkan : IDisposable
         }
     }
 
-    public VulkanDevice Adopt(HostDeviceFeatures? features = null) =>
-        VulkanDevice.FromHost(Instance.Handle, Physical.Handle, Device.Handle, Family, Queue.Handle, features, new DeviceOptions { PipelineCachePath = "" });
+    public VulkanDevice Adopt(HostDeviceFeatures? features = null, DeviceMemoryMode memoryMode = DeviceMemoryMode.Auto) =>
+        VulkanDevice.FromHost(Instance.Handle, Physical.Handle, Device.Handle, Family, Queue.Handle, features,
+            new DeviceOptions { PipelineCachePath = "", MemoryMode = memoryMode });
 
     public VkSemaphore CreateSemaphore()
     {
