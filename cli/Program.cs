@@ -7,6 +7,7 @@ var root = new RootCommand("gmn: MobileNet inference on Vulkan compute (GpuMobil
     ClassifyCommand.Create(),
     InspectCommand.Create(),
     ExportOnnxCommand.Create(),
+    ExportHlslCommand.Create(),
     BenchCommand.Create(),
     DevicesCommand.Create(),
     PrecisionCommand.Create(),

@@ -6,7 +6,9 @@ namespace GpuMobileNet;
 /// tell bad input from a bug in the engine by type.</summary>
 public abstract class InvalidInputException : Exception
 {
+    /// <summary>An input refused; <paramref name="message"/> is kept to one line.</summary>
     protected InvalidInputException(string message) : base(OneLine(message)) { }
+    /// <summary>An input refused because of <paramref name="inner"/>; <paramref name="message"/> is kept to one line.</summary>
     protected InvalidInputException(string message, Exception? inner) : base(OneLine(message), inner) { }
 
     /// <summary>The longest message kept: names and values quoted from a hostile file are cut to fit.</summary>

@@ -16,6 +16,7 @@ public sealed partial class GraphBuilder
         return y;
     }
 
+    /// <summary>Max pooling of <paramref name="x"/> over kernelH x kernelW windows with the given strides and padding (padding never wins the max).</summary>
     public Value MaxPool(string name, Value x, int kernelH, int kernelW, int strideH, int strideW, Padding pad)
     {
         var s = x.Shape;
@@ -73,6 +74,7 @@ public sealed partial class GraphBuilder
 /// <summary>Builder method for a channel range (ONNX Split and Slice on channels).</summary>
 public sealed partial class GraphBuilder
 {
+    /// <summary>Channels <paramref name="first"/> .. first + count - 1 of <paramref name="x"/> (ONNX Split/Slice on the channel axis).</summary>
     public Value SliceChannels(string name, Value x, int first, int count)
     {
         if (first < 0 || count <= 0 || first + count > x.Shape.C)
@@ -86,6 +88,7 @@ public sealed partial class GraphBuilder
 /// <summary>Builder method for a spatial resize (ONNX Resize / Upsample).</summary>
 public sealed partial class GraphBuilder
 {
+    /// <summary>Spatial resize of <paramref name="x"/> to outH x outW (ONNX Resize/Upsample): bilinear when <paramref name="linear"/>, else nearest.</summary>
     public Value Resize(string name, Value x, int outH, int outW, bool linear, ResizeCoordinates coordinates, ResizeNearest nearest, float scaleH, float scaleW)
     {
         if (outH <= 0 || outW <= 0 || outH > 1 << 16 || outW > 1 << 16 || !(scaleH > 0) || !(scaleW > 0) || float.IsInfinity(scaleH) || float.IsInfinity(scaleW))
@@ -99,6 +102,7 @@ public sealed partial class GraphBuilder
 /// <summary>Builder method for element-wise equality (ONNX Equal, as 1.0 / 0.0).</summary>
 public sealed partial class GraphBuilder
 {
+    /// <summary>1 where <paramref name="a"/> equals <paramref name="b"/> element-wise, else 0 (ONNX Equal).</summary>
     public Value Equal(string name, Value a, Value b)
     {
         if (a.Shape != b.Shape)

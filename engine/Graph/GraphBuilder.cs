@@ -19,6 +19,7 @@ public sealed partial class GraphBuilder
     /// <summary>The largest kernel, stride or padding (per side) an op may have; keeps shape arithmetic in range.</summary>
     public const int MaxWindow = 1 << 16;
 
+    /// <summary>Starts a graph named <paramref name="graphName"/> with one NCHW input of <paramref name="inputShape"/> (per sample).</summary>
     public GraphBuilder(string graphName, TensorShape inputShape, string inputName = "input")
     {
         if (inputShape.C <= 0 || inputShape.H <= 0 || inputShape.W <= 0)
@@ -30,13 +31,17 @@ public sealed partial class GraphBuilder
         _names.Add(inputName);
     }
 
+    /// <summary>The graph's input value.</summary>
     public Value Input { get; }
+    /// <summary>The nodes added so far, in order.</summary>
     public IReadOnlyList<Node> Nodes => _nodes;
 
+    /// <summary>A square convolution (weights OIHW, OI/groups for grouped and depthwise) with an optional bias and fused activation.</summary>
     public Value Conv2d(string name, Value x, int outC, int kernel, int stride, Padding pad, int groups,
         float[] weights, float[]? bias = null, Activation act = Graph.Activation.None) =>
         Conv2d(name, x, outC, kernel, kernel, stride, stride, pad, groups, weights, bias, act);
 
+    /// <summary>A convolution with separate kernel sizes and strides per axis (weights OIHW, I = in channels / groups).</summary>
     public Value Conv2d(string name, Value x, int outC, int kernelH, int kernelW, int strideH, int strideW,
         Padding pad, int groups, float[] weights, float[]? bias = null, Activation act = Graph.Activation.None, int dilationH = 1, int dilationW = 1)
     {
@@ -58,6 +63,7 @@ public sealed partial class GraphBuilder
         return y;
     }
 
+    /// <summary>Batch normalisation with per-channel gamma, beta, running mean and variance (folded into the previous conv by the passes).</summary>
     public Value BatchNorm(string name, Value x, float[] gamma, float[] beta, float[] mean, float[] variance, float epsilon)
     {
         foreach (var (what, a) in new[] { ("gamma", gamma), ("beta", beta), ("mean", mean), ("variance", variance) })
@@ -68,6 +74,7 @@ public sealed partial class GraphBuilder
         return y;
     }
 
+    /// <summary>An element-wise activation of <paramref name="x"/>.</summary>
     public Value Activate(string name, Value x, Activation act)
     {
         var y = NewValue(name, "Activation", x.Shape);
@@ -75,6 +82,7 @@ public sealed partial class GraphBuilder
         return y;
     }
 
+    /// <summary>Element-wise sum of two values of one shape, optionally followed by an activation.</summary>
     public Value Add(string name, Value a, Value b, Activation act = Graph.Activation.None)
     {
         if (a.Shape != b.Shape)
@@ -84,6 +92,7 @@ public sealed partial class GraphBuilder
         return y;
     }
 
+    /// <summary>Zero padding around the spatial dimensions of <paramref name="x"/>.</summary>
     public Value Pad(string name, Value x, Padding pad)
     {
         if (pad.Top < 0 || pad.Left < 0 || pad.Bottom < 0 || pad.Right < 0)
@@ -95,6 +104,7 @@ public sealed partial class GraphBuilder
         return y;
     }
 
+    /// <summary>Average pooling over kernelH x kernelW windows (padding excluded from the average).</summary>
     public Value AvgPool(string name, Value x, int kernelH, int kernelW, int strideH, int strideW, Padding pad)
     {
         var s = x.Shape;
@@ -107,9 +117,11 @@ public sealed partial class GraphBuilder
         return y;
     }
 
+    /// <summary>Average over the whole spatial extent: C x 1 x 1.</summary>
     public Value GlobalAvgPool(string name, Value x) =>
         AvgPool(name, x, x.Shape.H, x.Shape.W, x.Shape.H, x.Shape.W, Padding.Zero);
 
+    /// <summary>Flattens C x H x W to (C*H*W) x 1 x 1 for a following <see cref="Dense"/>.</summary>
     public Value Flatten(string name, Value x)
     {
         var y = NewValue(name, "Flatten", new TensorShape(x.Shape.Elements, 1, 1));
@@ -117,6 +129,7 @@ public sealed partial class GraphBuilder
         return y;
     }
 
+    /// <summary>A fully connected layer of <paramref name="units"/> outputs (weights [units][in features]) with an optional bias and activation.</summary>
     public Value Dense(string name, Value x, int units, float[] weights, float[]? bias = null, Activation act = Graph.Activation.None)
     {
         if (x.Shape.H != 1 || x.Shape.W != 1)
@@ -128,6 +141,7 @@ public sealed partial class GraphBuilder
         return y;
     }
 
+    /// <summary>Softmax over the channels.</summary>
     public Value Softmax(string name, Value x)
     {
         if (x.Shape.H != 1 || x.Shape.W != 1)
@@ -137,6 +151,7 @@ public sealed partial class GraphBuilder
         return y;
     }
 
+    /// <summary>The finished graph with <paramref name="output"/> as its output.</summary>
     public ModelGraph Build(Value output) => new(_graphName, Input, _nodes.ToList(), output);
 
     private Value NewValue(string name, string op, TensorShape shape)

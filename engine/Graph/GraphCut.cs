@@ -5,7 +5,7 @@ namespace GpuMobileNet.Graph;
 /// <summary>Splits a graph at one of its values: the part that computes it (the backbone, run on the device) and
 /// the part that reads it (a classifier head, small enough for the CPU). Lets one device run give both the pooled
 /// features a taught head needs and the model's own predictions.</summary>
-public static class GraphCut
+internal static class GraphCut
 {
     /// <summary>The input of the graph's first dense layer: the pooled (and flattened) features of a MobileNet.</summary>
     public static Value Features(ModelGraph graph) =>

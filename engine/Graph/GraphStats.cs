@@ -7,6 +7,7 @@ namespace GpuMobileNet.Graph;
 /// (conv and dense only; BatchNorm, activations, adds and pooling are counted as free).</summary>
 public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<NodeStats> Nodes)
 {
+    /// <summary>Parameter and multiply-accumulate counts of <paramref name="g"/>, per node and in total.</summary>
     public static GraphStats Compute(ModelGraph g)
     {
         ArgumentNullException.ThrowIfNull(g);

@@ -5,6 +5,7 @@ namespace GpuMobileNet.Graph;
 /// Pure data: no Vulkan here, so graphs, passes and the CPU oracle run anywhere.</summary>
 public sealed class ModelGraph
 {
+    /// <summary>A graph of <paramref name="nodes"/> in topological order from <paramref name="input"/> to <paramref name="output"/> (and optional extra outputs).</summary>
     public ModelGraph(string name, Value input, IReadOnlyList<Node> nodes, Value output, IReadOnlyList<Value>? extraOutputs = null)
     {
         Name = name;
@@ -15,9 +16,13 @@ public sealed class ModelGraph
         Validate();
     }
 
+    /// <summary>The model's name (from the builder or the imported file).</summary>
     public string Name { get; }
+    /// <summary>The one input (per sample, NCHW).</summary>
     public Value Input { get; }
+    /// <summary>The ops in topological order.</summary>
     public IReadOnlyList<Node> Nodes { get; }
+    /// <summary>The main output.</summary>
     public Value Output { get; }
 
     /// <summary>Outputs besides <see cref="Output"/>; passes keep them (they count as readers) and sessions return them.</summary>
@@ -35,6 +40,7 @@ public sealed class ModelGraph
     /// <summary>Number of readers of a value, counting the graph output as one reader.</summary>
     public int UseCount(Value value) => Consumers(value).Count() + Outputs.Count(o => o == value);
 
+    /// <summary>The same graph with other nodes (and optionally another main output), as the passes produce.</summary>
     public ModelGraph WithNodes(IReadOnlyList<Node> nodes, Value? output = null) => new(Name, Input, nodes, output ?? Output, ExtraOutputs);
 
     private void Validate()

@@ -9,5 +9,6 @@ public abstract record Node(string Name, Value Output)
     /// <summary>Short op name used in reports and errors (e.g. "Conv2d").</summary>
     public abstract string OpType { get; }
 
+    /// <inheritdoc/>
     public sealed override string ToString() => $"{OpType} '{Name}'";
 }

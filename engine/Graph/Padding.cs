@@ -3,7 +3,9 @@ namespace GpuMobileNet.Graph;
 /// <summary>Zero padding around the spatial dimensions; may be asymmetric (TF "same", Keras ZeroPadding2D).</summary>
 public readonly record struct Padding(int Top, int Left, int Bottom, int Right)
 {
+    /// <summary>No padding.</summary>
     public static readonly Padding Zero = new(0, 0, 0, 0);
+    /// <summary><paramref name="p"/> on every side.</summary>
     public static Padding Symmetric(int p) => new(p, p, p, p);
 
     /// <summary>TensorFlow's "same" rule: output = ceil(in / stride), extra padding goes bottom/right.</summary>
@@ -14,8 +16,11 @@ public readonly record struct Padding(int Top, int Left, int Bottom, int Right)
         return new Padding(padH / 2, padW / 2, padH - padH / 2, padW - padW / 2);
     }
 
+    /// <summary>Whether every side is 0.</summary>
     public bool IsZero => this == Zero;
+    /// <summary>Side-by-side sum of two paddings (folding a Pad into a conv).</summary>
     public Padding Add(Padding o) => new(Top + o.Top, Left + o.Left, Bottom + o.Bottom, Right + o.Right);
+    /// <inheritdoc/>
     public override string ToString() => $"[t{Top} l{Left} b{Bottom} r{Right}]";
     private static int CeilDiv(int a, int b) => (a + b - 1) / b;
 }

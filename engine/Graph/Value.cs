@@ -6,8 +6,12 @@ namespace GpuMobileNet.Graph;
 /// <see cref="Layout"/> is how the GPU stores it (set by the channel-packing pass); imported graphs are all NCHW.</summary>
 public sealed class Value(string name, TensorShape shape, TensorLayout layout = TensorLayout.Nchw)
 {
+    /// <summary>The tensor's name (unique in its graph).</summary>
     public string Name { get; } = name;
+    /// <summary>Per-sample shape (C x H x W).</summary>
     public TensorShape Shape { get; } = shape;
+    /// <summary>Memory layout chosen for the device (NCHW, or channel-packed after the passes).</summary>
     public TensorLayout Layout { get; } = layout;
+    /// <inheritdoc/>
     public override string ToString() => Layout == TensorLayout.Nchw ? $"{Name} ({Shape})" : $"{Name} ({Shape}, {Layout})";
 }

@@ -2,7 +2,7 @@ namespace GpuMobileNet.IO;
 
 /// <summary>What a path names once symbolic links are followed. Only <see cref="Regular"/> files have a size that
 /// bounds a read: a FIFO blocks until a writer comes, a device such as /dev/zero never ends.</summary>
-public enum FileKind
+internal enum FileKind
 {
     Missing,
     Regular,

@@ -4,6 +4,8 @@ namespace GpuMobileNet.IO;
 /// than its format allows. The message is one line naming the file.</summary>
 public sealed class InputFileException : InvalidInputException
 {
+    /// <summary>A file refused, with the file and the reason in <paramref name="message"/>.</summary>
     public InputFileException(string message) : base(message) { }
+    /// <summary>A file refused because of <paramref name="inner"/>.</summary>
     public InputFileException(string message, Exception? inner) : base(message, inner) { }
 }

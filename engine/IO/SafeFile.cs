@@ -6,7 +6,7 @@ namespace GpuMobileNet.IO;
 /// bytes than its format allows, with errors that name the file. A FIFO, a device such as /dev/zero or a directory
 /// is refused before it is opened, so no read hangs or runs unbounded. The <c>error</c> factories let each loader
 /// raise its own exception type (<see cref="Import.ModelLoadException"/>, <see cref="Imaging.ImageLoadException"/>, ...).</summary>
-public static class SafeFile
+internal static class SafeFile
 {
     /// <summary>Kind and size of <paramref name="path"/>, following symbolic links.</summary>
     public static (FileKind Kind, long Size) Stat(string path)

@@ -7,6 +7,7 @@ namespace GpuMobileNet.Imaging;
 /// (C, H, W) → (W, C, H) in our axes — ONNX's NHWC-to-NCHW perm [0, 3, 1, 2] — is an NHWC image.</summary>
 public sealed record ImageInput(int Height, int Width, int Channels, bool Nhwc)
 {
+    /// <summary>What the input of <paramref name="graph"/> expects of an image (size, channels, layout).</summary>
     public static ImageInput Of(ModelGraph graph)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -31,5 +32,6 @@ public sealed record ImageInput(int Height, int Width, int Channels, bool Nhwc)
         return r;
     }
 
+    /// <inheritdoc/>
     public override string ToString() => Nhwc ? $"{Height}x{Width}x{Channels} NHWC" : $"{Channels}x{Height}x{Width} NCHW";
 }

@@ -4,6 +4,8 @@ namespace GpuMobileNet.Imaging;
 /// The message is one line naming the file.</summary>
 public sealed class ImageLoadException : InvalidInputException
 {
+    /// <summary>An image that could not be decoded, named in <paramref name="message"/>.</summary>
     public ImageLoadException(string message) : base(message) { }
+    /// <summary>An image that could not be decoded because of <paramref name="inner"/>.</summary>
     public ImageLoadException(string message, Exception inner) : base(message, inner) { }
 }

@@ -3,6 +3,7 @@ namespace GpuMobileNet.Imaging;
 /// <summary>A decoded 8-bit RGB image, rows top to bottom, pixels interleaved R, G, B.</summary>
 public sealed class RgbImage
 {
+    /// <summary>An image of <paramref name="width"/> x <paramref name="height"/> packed RGB bytes (3 per pixel, rows top to bottom).</summary>
     public RgbImage(int width, int height, byte[] pixels)
     {
         if (width <= 0 || height <= 0)
@@ -14,7 +15,10 @@ public sealed class RgbImage
         Pixels = pixels;
     }
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; }
+    /// <summary>Height in pixels.</summary>
     public int Height { get; }
+    /// <summary>Packed RGB bytes, 3 per pixel, rows top to bottom.</summary>
     public byte[] Pixels { get; }
 }

@@ -5,6 +5,8 @@ namespace GpuMobileNet.Import;
 /// so it can be shown to a user as is.</summary>
 public sealed class ModelLoadException : InvalidInputException
 {
+    /// <summary>A model file refused, with the culprit (file, node, op) in <paramref name="message"/>.</summary>
     public ModelLoadException(string message) : base(message) { }
+    /// <summary>A model file refused because of <paramref name="inner"/>.</summary>
     public ModelLoadException(string message, Exception inner) : base(message, inner) { }
 }

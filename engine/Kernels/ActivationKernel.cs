@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/activation.comp: a standalone activation, when activation fusion is off.</summary>
-public static class ActivationKernel
+internal static class ActivationKernel
 {
     /// <summary>shaders/activation.comp.</summary>
     public static readonly KernelId<ActivationConstants> Id = new("activation");
@@ -19,4 +19,4 @@ public static class ActivationKernel
 }
 
 /// <summary>The specialisation constants of shaders/activation.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct ActivationConstants(int LocalSize, int Count, Graph.Activation Act) : ISpecConstants;
+internal readonly record struct ActivationConstants(int LocalSize, int Count, Graph.Activation Act) : ISpecConstants;

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/add.comp: element-wise sum (+ activation), when the residual add is not fused into a conv.</summary>
-public static class AddKernel
+internal static class AddKernel
 {
     /// <summary>shaders/add.comp.</summary>
     public static readonly KernelId<AddConstants> Id = new("add");
@@ -19,4 +19,4 @@ public static class AddKernel
 }
 
 /// <summary>The specialisation constants of shaders/add.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct AddConstants(int LocalSize, int Count, Graph.Activation Act) : ISpecConstants;
+internal readonly record struct AddConstants(int LocalSize, int Count, Graph.Activation Act) : ISpecConstants;

@@ -4,7 +4,7 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/avg_pool.comp: average pooling, global pooling as the special case of a full-size kernel; the
 /// input may be channel-packed (NC4HW4), the output is planar.</summary>
-public static class AvgPoolKernel
+internal static class AvgPoolKernel
 {
     /// <summary>shaders/avg_pool.comp.</summary>
     public static readonly KernelId<AvgPoolConstants> Id = new("avg_pool");
@@ -23,6 +23,6 @@ public static class AvgPoolKernel
 }
 
 /// <summary>The specialisation constants of shaders/avg_pool.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct AvgPoolConstants(
+internal readonly record struct AvgPoolConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
     GlslBool InPacked) : ISpecConstants;

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/concat.comp: one dispatch per part of a channel concatenation, each writing its channel range.</summary>
-public static class ConcatKernel
+internal static class ConcatKernel
 {
     /// <summary>shaders/concat.comp.</summary>
     public static readonly KernelId<ConcatConstants> Id = new("concat");
@@ -29,4 +29,4 @@ public static class ConcatKernel
 }
 
 /// <summary>The specialisation constants of shaders/concat.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct ConcatConstants(int LocalSize, int Count, int OutStride, GlslBool Zero) : ISpecConstants;
+internal readonly record struct ConcatConstants(int LocalSize, int Count, int OutStride, GlslBool Zero) : ISpecConstants;

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/conv2d.comp: direct convolution for the convs that are neither depthwise nor 1x1 (the stem).</summary>
-public static class Conv2dKernel
+internal static class Conv2dKernel
 {
     /// <summary>shaders/conv2d.comp.</summary>
     public static readonly KernelId<Conv2dConstants> Id = new("conv2d");
@@ -20,6 +20,6 @@ public static class Conv2dKernel
 }
 
 /// <summary>The specialisation constants of shaders/conv2d.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct Conv2dConstants(
+internal readonly record struct Conv2dConstants(
     int LocalSize, int InC, int InH, int InW, int OutC, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT,
     int PadL, int Groups, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int Dh, int Dw) : ISpecConstants;

@@ -5,7 +5,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/conv2d_tiled.comp: register-tiled direct convolution (groups = 1) with weights read as
 /// uniforms, repacked as [block][ci][ky][kx][tile] and split into dispatches that fit the uniform window. Writes
 /// NC4HW4 where the channel-packing pass asks (the stem feeding packed convolutions).</summary>
-public static class Conv2dTiledKernel
+internal static class Conv2dTiledKernel
 {
     /// <summary>shaders/conv2d_tiled.comp.</summary>
     public static readonly KernelId<Conv2dTiledConstants> Id = new("conv2d_tiled");
@@ -55,6 +55,6 @@ public static class Conv2dTiledKernel
 }
 
 /// <summary>The specialisation constants of shaders/conv2d_tiled.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct Conv2dTiledConstants(
+internal readonly record struct Conv2dTiledConstants(
     int LocalSize, int InC, int InH, int InW, int OutC, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
     GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile, int Px, GlslBool OutPacked, GlslBool Texels, int Dh, int Dw) : ISpecConstants;

@@ -4,7 +4,7 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/dense.comp: fully connected layer with fused bias and activation. Reads vec4 texels where the
 /// width is a multiple of 4 and the input and weights lie within the device's texel views, scalars otherwise.</summary>
-public static class DenseKernel
+internal static class DenseKernel
 {
     /// <summary>shaders/dense.comp.</summary>
     public static readonly KernelId<DenseConstants> Id = new("dense");
@@ -23,5 +23,5 @@ public static class DenseKernel
 }
 
 /// <summary>The specialisation constants of shaders/dense.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct DenseConstants(
+internal readonly record struct DenseConstants(
     int LocalSize, int InF, int OutF, GlslBool HasBias, Graph.Activation Act, GlslBool Texels) : ISpecConstants;

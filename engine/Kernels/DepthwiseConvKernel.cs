@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/depthwise_conv.comp: one filter per channel, stride 1 or 2, any kernel size.</summary>
-public static class DepthwiseConvKernel
+internal static class DepthwiseConvKernel
 {
     /// <summary>shaders/depthwise_conv.comp.</summary>
     public static readonly KernelId<DepthwiseConvConstants> Id = new("depthwise_conv");
@@ -20,6 +20,6 @@ public static class DepthwiseConvKernel
 }
 
 /// <summary>The specialisation constants of shaders/depthwise_conv.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct DepthwiseConvConstants(
+internal readonly record struct DepthwiseConvConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
     GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int Dh, int Dw) : ISpecConstants;

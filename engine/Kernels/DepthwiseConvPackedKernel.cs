@@ -5,7 +5,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/depthwise_conv_packed.comp: depthwise convolution on channel-packed (NC4HW4) tensors, 4
 /// channels x <see cref="PixelsPerInvocation"/> pixels of a row per invocation, inputs, taps and bias read as
 /// texels; one dispatch per layer. Runs every depthwise convolution the channel-packing pass packed.</summary>
-public static class DepthwiseConvPackedKernel
+internal static class DepthwiseConvPackedKernel
 {
     /// <summary>shaders/depthwise_conv_packed.comp.</summary>
     public static readonly KernelId<DepthwiseConvPackedConstants> Id = new("depthwise_conv_packed");
@@ -57,6 +57,6 @@ public static class DepthwiseConvPackedKernel
 }
 
 /// <summary>The specialisation constants of shaders/depthwise_conv_packed.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct DepthwiseConvPackedConstants(
+internal readonly record struct DepthwiseConvPackedConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
     Graph.Activation Act, GlslBool HasResidual, int Px) : ISpecConstants;

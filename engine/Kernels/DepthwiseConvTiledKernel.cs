@@ -5,7 +5,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/depthwise_conv_tiled.comp: depthwise convolution computing several outputs of a row per
 /// invocation, filters and bias read as uniforms. Channels are split into dispatches whose filters fit one
 /// uniform window.</summary>
-public static class DepthwiseConvTiledKernel
+internal static class DepthwiseConvTiledKernel
 {
     /// <summary>shaders/depthwise_conv_tiled.comp.</summary>
     public static readonly KernelId<DepthwiseConvTiledConstants> Id = new("depthwise_conv_tiled");
@@ -71,6 +71,6 @@ public static class DepthwiseConvTiledKernel
 }
 
 /// <summary>The specialisation constants of shaders/depthwise_conv_tiled.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct DepthwiseConvTiledConstants(
+internal readonly record struct DepthwiseConvTiledConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
     Graph.Activation Act, GlslBool HasResidual, int Px, int Rows) : ISpecConstants;

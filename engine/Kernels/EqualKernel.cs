@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/equal.comp: element-wise equality as 1.0 / 0.0.</summary>
-public static class EqualKernel
+internal static class EqualKernel
 {
     /// <summary>shaders/equal.comp.</summary>
     public static readonly KernelId<EqualConstants> Id = new("equal");
@@ -19,4 +19,4 @@ public static class EqualKernel
 }
 
 /// <summary>The specialisation constants of shaders/equal.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct EqualConstants(int LocalSize, int Count) : ISpecConstants;
+internal readonly record struct EqualConstants(int LocalSize, int Count) : ISpecConstants;

@@ -5,7 +5,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/fused_block.comp: expand → depthwise → project (+ residual) with both intermediates kept in
 /// shared memory per output tile. Weights are repacked into two uniform windows (the fusion passes only make
 /// blocks whose weights fit, see <see cref="Fits"/>).</summary>
-public static class FusedBlockKernel
+internal static class FusedBlockKernel
 {
     /// <summary>shaders/fused_block.comp.</summary>
     public static readonly KernelId<FusedBlockConstants> Id = new("fused_block");
@@ -117,7 +117,7 @@ public static class FusedBlockKernel
 }
 
 /// <summary>The specialisation constants of shaders/fused_block.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct FusedBlockConstants(
+internal readonly record struct FusedBlockConstants(
     int LocalSize, int InC, int InH, int InW, int ExpC, int RealExpC, int OutC, int OutH, int OutW, int S, int PadT,
     int PadL, GlslBool HasExpand, Graph.Activation ActE, Graph.Activation ActD, Graph.Activation ActP, GlslBool HasPbias,
     GlslBool HasResidual, int Th, int Tw, int Nb) : ISpecConstants;

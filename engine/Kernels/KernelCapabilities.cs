@@ -6,7 +6,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>What the kernels can run, asked by the passes (channel packing, block fusion) before they rewrite a graph
 /// and by <see cref="KernelSelector"/> when it checks a node: the one place that knows which layouts each kernel reads
 /// and writes, so a pass never makes a graph that no kernel runs.</summary>
-public static class KernelCapabilities
+internal static class KernelCapabilities
 {
     /// <summary>Whether the channel-packed (NC4HW4) kernels run this convolution: 1x1 and depthwise, channel counts a
     /// multiple of 4, not dilated (pointwise_conv_packed, depthwise_conv_packed).</summary>

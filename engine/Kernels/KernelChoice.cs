@@ -5,6 +5,7 @@ namespace GpuMobileNet.Kernels;
 public sealed record KernelChoice(
     bool FastPointwise = true, bool FastDepthwise = true, bool FastConv = true, PointwiseVariant Pointwise = PointwiseVariant.Tiled)
 {
+    /// <summary>Only the simple (reference-like) kernels: no tiled, packed or fused variants.</summary>
     public static KernelChoice Simple { get; } = new(false, false, false);
 }
 

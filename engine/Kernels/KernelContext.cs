@@ -6,7 +6,7 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>What a kernel needs to turn a graph op into a dispatch: where each tensor and weight lives,
 /// and the batch size. Offsets are in elements (floats).</summary>
-public sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int batch, int uniformWindowElements, int activationBytes = 4,
+internal sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int batch, int uniformWindowElements, int activationBytes = 4,
     int broadcastSubgroupSize = 0, long texelReachElements = long.MaxValue)
 {
     public const int WorkgroupSize = 64;

@@ -5,7 +5,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>Everything needed to record one dispatch: which kernel, its specialisation constants, the push-constant
 /// offsets, the grid, and the arena bytes it reads and writes (for barrier placement). A layer may need several
 /// dispatches. Made by <see cref="Create{TConstants}"/>, which ties the constants' type to the kernel's.</summary>
-public sealed record KernelDispatch
+internal sealed record KernelDispatch
 {
     private KernelDispatch(string label, KernelId kernel, ISpecConstants constants, int[] words, PushOffsets push,
         (uint X, uint Y, uint Z) groups, ByteRange[] reads, ByteRange[] writes) =>
@@ -57,7 +57,7 @@ public sealed record KernelDispatch
 }
 
 /// <summary>Element offsets of a dispatch's tensors; mirrors the push_constant block in shaders/include/common.glsl.</summary>
-public readonly record struct PushOffsets(uint In0, uint In1, uint Out0, uint Weights, uint Bias, uint Aux0 = 0, uint Aux1 = 0, uint Aux2 = 0)
+internal readonly record struct PushOffsets(uint In0, uint In1, uint Out0, uint Weights, uint Bias, uint Aux0 = 0, uint Aux1 = 0, uint Aux2 = 0)
 {
     /// <summary>The eight words in push-constant order.</summary>
     public uint[] ToArray() => [In0, In1, Out0, Weights, Bias, Aux0, Aux1, Aux2];

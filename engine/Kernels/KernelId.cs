@@ -3,7 +3,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>A kernel's identity: its shader (shaders/&lt;Shader&gt;.comp) and the type of its specialisation
 /// constants. Dispatches name kernels by these, never by strings, so a kernel cannot be planned with another
 /// kernel's constants.</summary>
-public abstract record KernelId(string Shader)
+internal abstract record KernelId(string Shader)
 {
     /// <summary>The <see cref="ISpecConstants"/> struct whose fields are this shader's constant_ids, in order.</summary>
     public abstract Type ConstantsType { get; }
@@ -13,7 +13,7 @@ public abstract record KernelId(string Shader)
 }
 
 /// <summary>A kernel whose specialisation constants are a <typeparamref name="TConstants"/>.</summary>
-public sealed record KernelId<TConstants>(string Shader) : KernelId(Shader) where TConstants : unmanaged, ISpecConstants
+internal sealed record KernelId<TConstants>(string Shader) : KernelId(Shader) where TConstants : unmanaged, ISpecConstants
 {
     /// <inheritdoc/>
     public override Type ConstantsType => typeof(TConstants);

@@ -4,7 +4,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>Maps each graph op to the kernel that runs it on the GPU.</summary>
-public static class KernelSelector
+internal static class KernelSelector
 {
     /// <summary>The dispatches that run <paramref name="node"/>: none for ops that cost nothing (Flatten aliases
     /// its input), several where a kernel splits a layer so each dispatch's weights fit a uniform window.</summary>

@@ -4,7 +4,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/layout_convert.comp: packs an NCHW tensor into NC4HW4 or unpacks it back.</summary>
-public static class LayoutConvertKernel
+internal static class LayoutConvertKernel
 {
     /// <summary>shaders/layout_convert.comp.</summary>
     public static readonly KernelId<LayoutConvertConstants> Id = new("layout_convert");
@@ -26,4 +26,4 @@ public static class LayoutConvertKernel
 }
 
 /// <summary>The specialisation constants of shaders/layout_convert.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct LayoutConvertConstants(int LocalSize, int C, int Hw, GlslBool ToPacked) : ISpecConstants;
+internal readonly record struct LayoutConvertConstants(int LocalSize, int C, int Hw, GlslBool ToPacked) : ISpecConstants;

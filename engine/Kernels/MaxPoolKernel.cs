@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/max_pool.comp: max pooling, NCHW in and out.</summary>
-public static class MaxPoolKernel
+internal static class MaxPoolKernel
 {
     /// <summary>shaders/max_pool.comp.</summary>
     public static readonly KernelId<MaxPoolConstants> Id = new("max_pool");
@@ -22,6 +22,6 @@ public static class MaxPoolKernel
 }
 
 /// <summary>The specialisation constants of shaders/max_pool.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct MaxPoolConstants(
+internal readonly record struct MaxPoolConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT,
     int PadL) : ISpecConstants;

@@ -4,7 +4,7 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/mul.comp: element-wise product, the second factor full-size or one per channel; planar or
 /// channel-packed (the packing pass keeps squeeze-and-excite blocks NC4HW4).</summary>
-public static class MulKernel
+internal static class MulKernel
 {
     /// <summary>shaders/mul.comp.</summary>
     public static readonly KernelId<MulConstants> Id = new("mul");
@@ -23,5 +23,5 @@ public static class MulKernel
 }
 
 /// <summary>The specialisation constants of shaders/mul.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct MulConstants(
+internal readonly record struct MulConstants(
     int LocalSize, int Count, int Plane, GlslBool Broadcast, int C, GlslBool Packed) : ISpecConstants;

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/pad.comp: zero padding (when the pad-folding pass is off or cannot fold).</summary>
-public static class PadKernel
+internal static class PadKernel
 {
     /// <summary>shaders/pad.comp.</summary>
     public static readonly KernelId<PadConstants> Id = new("pad");
@@ -20,5 +20,5 @@ public static class PadKernel
 }
 
 /// <summary>The specialisation constants of shaders/pad.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct PadConstants(
+internal readonly record struct PadConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int PadT, int PadL) : ISpecConstants;

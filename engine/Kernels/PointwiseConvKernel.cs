@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/pointwise_conv.comp: 1x1 convolution with fused bias, activation and residual add.</summary>
-public static class PointwiseConvKernel
+internal static class PointwiseConvKernel
 {
     /// <summary>shaders/pointwise_conv.comp.</summary>
     public static readonly KernelId<PointwiseConvConstants> Id = new("pointwise_conv");
@@ -24,6 +24,6 @@ public static class PointwiseConvKernel
 }
 
 /// <summary>The specialisation constants of shaders/pointwise_conv.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct PointwiseConvConstants(
+internal readonly record struct PointwiseConvConstants(
     int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual,
     int OcTile) : ISpecConstants;

@@ -6,7 +6,7 @@ namespace GpuMobileNet.Kernels;
 /// per layer. Inputs and weights are read as texel buffers, which have no 64 KiB window, so unlike
 /// <see cref="PointwiseConvTiledKernel"/> no layer is split into dispatches and no reduction goes through memory.
 /// Runs every pointwise convolution the channel-packing pass packed.</summary>
-public static class PointwiseConvPackedKernel
+internal static class PointwiseConvPackedKernel
 {
     /// <summary>shaders/pointwise_conv_packed.comp.</summary>
     public static readonly KernelId<PointwiseConvPackedConstants> Id = new("pointwise_conv_packed");
@@ -51,6 +51,6 @@ public static class PointwiseConvPackedKernel
 }
 
 /// <summary>The specialisation constants of shaders/pointwise_conv_packed.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct PointwiseConvPackedConstants(
+internal readonly record struct PointwiseConvPackedConstants(
     int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile,
     int Px) : ISpecConstants;

@@ -7,7 +7,7 @@ namespace GpuMobileNet.Kernels;
 /// and of its <see cref="OutputChannelTile"/> output channels' weights in shared memory, so each value fetched from
 /// global memory feeds a whole tile of multiply-adds. Weights are repacked transposed, [inC][outC], padded with
 /// zeros to whole slices and tiles; one dispatch per layer.</summary>
-public static class PointwiseConvSharedKernel
+internal static class PointwiseConvSharedKernel
 {
     /// <summary>shaders/pointwise_conv_shared.comp.</summary>
     public static readonly KernelId<PointwiseConvSharedConstants> Id = new("pointwise_conv_shared");
@@ -59,6 +59,6 @@ public static class PointwiseConvSharedKernel
 }
 
 /// <summary>The specialisation constants of shaders/pointwise_conv_shared.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct PointwiseConvSharedConstants(
+internal readonly record struct PointwiseConvSharedConstants(
     int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int TileOc,
     int TilePx, int KSlice) : ISpecConstants;

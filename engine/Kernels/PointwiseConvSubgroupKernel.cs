@@ -5,7 +5,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/pointwise_conv_subgroup.comp: <see cref="PointwiseConvTiledKernel"/>'s tiling, weight layout
 /// and dispatch split, but each weight is loaded by one lane of a subgroup and broadcast to the others, so a
 /// subgroup of 8 does one weight load where the tiled kernel does eight.</summary>
-public static class PointwiseConvSubgroupKernel
+internal static class PointwiseConvSubgroupKernel
 {
     /// <summary>shaders/pointwise_conv_subgroup.comp.</summary>
     public static readonly KernelId<PointwiseConvTiledConstants> Id = new("pointwise_conv_subgroup");

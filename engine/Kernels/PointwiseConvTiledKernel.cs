@@ -7,7 +7,7 @@ namespace GpuMobileNet.Kernels;
 /// [block][inC][tile] (zero-padded past OutC) and split into dispatches whose weights fit one uniform window:
 /// by output-channel blocks where the image gives each block enough workgroups, otherwise (small images, e.g.
 /// 7x7) by input channels too, so one dispatch covers many blocks and keeps every CPU thread or GPU core busy.</summary>
-public static class PointwiseConvTiledKernel
+internal static class PointwiseConvTiledKernel
 {
     /// <summary>shaders/pointwise_conv_tiled.comp.</summary>
     public static readonly KernelId<PointwiseConvTiledConstants> Id = new("pointwise_conv_tiled");
@@ -106,6 +106,6 @@ public static class PointwiseConvTiledKernel
 }
 
 /// <summary>The specialisation constants of shaders/pointwise_conv_tiled.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct PointwiseConvTiledConstants(
+internal readonly record struct PointwiseConvTiledConstants(
     int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile, int Px,
     int CiChunk, GlslBool First, GlslBool Last) : ISpecConstants;

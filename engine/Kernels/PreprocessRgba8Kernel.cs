@@ -6,7 +6,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/preprocess_rgba8.comp: a packed RGBA8 frame of any size (read through binding 1, which the
 /// dispatch's own descriptor set points at the frame buffer) → the network input, normalised and stretched with
 /// align-corners bilinear sampling exactly as <see cref="Imaging.ImagePreprocessor.ToTensor"/> does.</summary>
-public static class PreprocessRgba8Kernel
+internal static class PreprocessRgba8Kernel
 {
     /// <summary>shaders/preprocess_rgba8.comp.</summary>
     public static readonly KernelId<PreprocessRgba8Constants> Id = new("preprocess_rgba8");
@@ -42,6 +42,6 @@ public sealed record Rgba8Normalisation(float Scale, float[] Mean, float[] Std)
 }
 
 /// <summary>The specialisation constants of shaders/preprocess_rgba8.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct PreprocessRgba8Constants(
+internal readonly record struct PreprocessRgba8Constants(
     int LocalSize, int OutW, int OutH, float Scale, float MeanR, float MeanG, float MeanB, float StdR, float StdG,
     float StdB, GlslBool Bgra) : ISpecConstants;

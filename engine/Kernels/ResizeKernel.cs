@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/resize.comp: nearest or bilinear resize, NCHW in and out.</summary>
-public static class ResizeKernel
+internal static class ResizeKernel
 {
     /// <summary>shaders/resize.comp.</summary>
     public static readonly KernelId<ResizeConstants> Id = new("resize");
@@ -22,6 +22,6 @@ public static class ResizeKernel
 }
 
 /// <summary>The specialisation constants of shaders/resize.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct ResizeConstants(
+internal readonly record struct ResizeConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, GlslBool Linear, Graph.Ops.ResizeCoordinates Coord,
     Graph.Ops.ResizeNearest Nearest, int ScaleHBits, int ScaleWBits) : ISpecConstants;

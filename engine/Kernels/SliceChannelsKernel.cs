@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/channel_slice.comp: copies a channel range, NCHW in and out.</summary>
-public static class SliceChannelsKernel
+internal static class SliceChannelsKernel
 {
     /// <summary>shaders/channel_slice.comp.</summary>
     public static readonly KernelId<SliceChannelsConstants> Id = new("channel_slice");
@@ -20,4 +20,4 @@ public static class SliceChannelsKernel
 }
 
 /// <summary>The specialisation constants of shaders/channel_slice.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct SliceChannelsConstants(int LocalSize, int Count, int InStride) : ISpecConstants;
+internal readonly record struct SliceChannelsConstants(int LocalSize, int Count, int InStride) : ISpecConstants;

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/softmax.comp: one workgroup per batch item reduces max and sum in shared memory.</summary>
-public static class SoftmaxKernel
+internal static class SoftmaxKernel
 {
     /// <summary>shaders/softmax.comp.</summary>
     public static readonly KernelId<SoftmaxConstants> Id = new("softmax");
@@ -17,4 +17,4 @@ public static class SoftmaxKernel
 }
 
 /// <summary>The specialisation constants of shaders/softmax.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct SoftmaxConstants(int LocalSize, int C) : ISpecConstants;
+internal readonly record struct SoftmaxConstants(int LocalSize, int C) : ISpecConstants;

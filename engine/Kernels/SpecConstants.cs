@@ -8,10 +8,10 @@ namespace GpuMobileNet.Kernels;
 /// field is one 32-bit word: int, float (its bits, as Vulkan takes a float constant), an int-backed enum (its value)
 /// or <see cref="GlslBool"/> — never a .NET bool, which is one byte. <c>SpecConstantsTests</c> checks every struct
 /// against its shader's declarations.</summary>
-public interface ISpecConstants;
+internal interface ISpecConstants;
 
 /// <summary>A GLSL bool/int flag constant as a 32-bit word (0 or 1); converts to and from bool.</summary>
-public readonly record struct GlslBool(int Word)
+internal readonly record struct GlslBool(int Word)
 {
     /// <summary>1 for true, 0 for false.</summary>
     public static implicit operator GlslBool(bool value) => new(value ? 1 : 0);
@@ -24,7 +24,7 @@ public readonly record struct GlslBool(int Word)
 }
 
 /// <summary>Turns an <see cref="ISpecConstants"/> struct into the 32-bit words a pipeline is specialised with.</summary>
-public static class SpecConstants
+internal static class SpecConstants
 {
     /// <summary>The words of <paramref name="constants"/>, word i for constant_id i: the struct's memory itself (a
     /// struct's fields lie in declaration order, and every field is one word), so no reflection is involved and the

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/transpose.comp: a permutation of the per-sample axes, NCHW in and out.</summary>
-public static class TransposeKernel
+internal static class TransposeKernel
 {
     /// <summary>shaders/transpose.comp.</summary>
     public static readonly KernelId<TransposeConstants> Id = new("transpose");
@@ -20,5 +20,5 @@ public static class TransposeKernel
 }
 
 /// <summary>The specialisation constants of shaders/transpose.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct TransposeConstants(
+internal readonly record struct TransposeConstants(
     int LocalSize, int D0, int D1, int D2, int P0, int P1, int P2) : ISpecConstants;

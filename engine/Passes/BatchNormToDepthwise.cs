@@ -5,7 +5,7 @@ namespace GpuMobileNet.Passes;
 
 /// <summary>Turns every remaining BatchNorm into a 1x1 depthwise Conv2d (groups = C) with weight = scale and
 /// bias = shift, so the GPU needs no BatchNorm kernel.</summary>
-public static class BatchNormToDepthwise
+internal static class BatchNormToDepthwise
 {
     public static ModelGraph Apply(ModelGraph g) =>
         g.WithNodes(g.Nodes.Select(n => n is BatchNormOp bn ? ToConv(bn) : n).ToList());

@@ -6,7 +6,7 @@ namespace GpuMobileNet.Passes;
 /// <summary>Checks that every constant of a graph is finite. The graph builder checks what it is given; folding
 /// BatchNorm multiplies weights by gamma / sqrt(variance + epsilon), and two finite factors can still overflow
 /// float32, after which every output is NaN and the top class is whichever comes first.</summary>
-public static class FiniteConstants
+internal static class FiniteConstants
 {
     /// <exception cref="InvalidGraphException">A constant is NaN or infinite; the message names the op.</exception>
     public static void Check(ModelGraph g)

@@ -6,7 +6,7 @@ namespace GpuMobileNet.Passes;
 /// <summary>Folds Conv2d → BatchNorm into the convolution: with s = gamma / sqrt(var + eps), the weights of
 /// output channel c are scaled by s[c] and the bias becomes (bias - mean) * s + beta. The fused conv writes the
 /// BatchNorm's output value.</summary>
-public static class FoldBatchNorm
+internal static class FoldBatchNorm
 {
     public static ModelGraph Apply(ModelGraph g)
     {

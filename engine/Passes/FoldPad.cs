@@ -6,7 +6,7 @@ namespace GpuMobileNet.Passes;
 /// <summary>Drops a Pad whose output is read only as the data input of convolutions, adding its padding to
 /// theirs. Both pad with zeros, so this is always exact for Conv2d. AvgPool readers block the fold: their
 /// padding is excluded from the average while a Pad's zeros are counted.</summary>
-public static class FoldPad
+internal static class FoldPad
 {
     public static ModelGraph Apply(ModelGraph g)
     {

@@ -5,7 +5,7 @@ namespace GpuMobileNet.Passes;
 
 /// <summary>Moves a standalone activation into its producer (Conv2d, Dense or Add without an activation of
 /// its own) when the producer's output is read by nothing else. The producer then writes the activation's output.</summary>
-public static class FuseActivation
+internal static class FuseActivation
 {
     public static ModelGraph Apply(ModelGraph g)
     {

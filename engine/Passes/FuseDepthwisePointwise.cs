@@ -5,7 +5,7 @@ namespace GpuMobileNet.Passes;
 
 /// <summary>Fuses depthwise 3x3 → pointwise 1x1 (MobileNetV1's separable blocks, MobileNetV2's first block)
 /// into one <see cref="FusedBlockOp"/> without expand, so the depthwise output stays on chip.</summary>
-public static class FuseDepthwisePointwise
+internal static class FuseDepthwisePointwise
 {
     public static ModelGraph Apply(ModelGraph g, int windowElements)
     {

@@ -6,7 +6,7 @@ namespace GpuMobileNet.Passes;
 /// <summary>Fuses expand 1x1 → depthwise 3x3 → project 1x1 (with its residual, already fused by
 /// FuseResidualAdd) into one <see cref="FusedBlockOp"/>, so the expanded tensor never goes to memory.
 /// Only where each intermediate has the next part as its sole reader and the kernel supports the shapes.</summary>
-public static class FuseInvertedResidual
+internal static class FuseInvertedResidual
 {
     public static ModelGraph Apply(ModelGraph g, int windowElements)
     {

@@ -6,7 +6,7 @@ namespace GpuMobileNet.Passes;
 /// <summary>Fuses Add(a, b) into the Conv2d that produces one side when that conv has no activation and no
 /// residual yet and nothing else reads its output: the conv takes the other side as its Residual, the Add's
 /// activation, and writes the Add's output. The fused conv sits where the Add was, so both inputs exist by then.</summary>
-public static class FuseResidualAdd
+internal static class FuseResidualAdd
 {
     public static ModelGraph Apply(ModelGraph g)
     {

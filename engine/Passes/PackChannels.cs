@@ -12,7 +12,7 @@ namespace GpuMobileNet.Passes;
 /// packs a planar value the first time a packed op reads it, and unpacks a packed value just before the first
 /// planar op (or the graph output) that needs it; the unpacked copy keeps the original value's identity, so
 /// planar ops are left as they are. Runs last: fused blocks stay planar.</summary>
-public static class PackChannels
+internal static class PackChannels
 {
     public static ModelGraph Apply(ModelGraph g)
     {

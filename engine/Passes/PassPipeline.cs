@@ -7,7 +7,7 @@ namespace GpuMobileNet.Passes;
 /// fuse into their producers, residual adds fuse into the conv on one side (taking the Add's activation), and
 /// then expand→depthwise→project and depthwise→pointwise chains become fused blocks, and last (when asked) the
 /// tensors between pointwise and depthwise convolutions become channel-packed.</summary>
-public static class PassPipeline
+internal static class PassPipeline
 {
     public static ModelGraph Apply(ModelGraph g, PassOptions o)
     {

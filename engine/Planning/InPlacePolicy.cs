@@ -6,7 +6,7 @@ namespace GpuMobileNet.Planning;
 /// <summary>Which input an op may overwrite with its output. Only ops whose kernels read each input element at
 /// the same index as the output element they write, in the same invocation, qualify; <see cref="Liveness"/>
 /// still checks that the input dies there and is not the graph input.</summary>
-public static class InPlacePolicy
+internal static class InPlacePolicy
 {
     /// <summary>Activation → its input; Add → A (Keras builds residual adds as Add(shortcut, branch) and both die
     /// there, so A is as good as B for the built-in models); Conv2d with a residual → the residual, unless it is

@@ -9,6 +9,6 @@ namespace GpuMobileNet.Planning;
 /// <param name="SharesInput">The output is an input's memory: Flatten (alias) or an op planned in place.</param>
 /// <param name="LiveBytes">Aligned bytes of every region live at this step (inputs being read, output being
 /// written, everything kept for later), each region counted once.</param>
-public sealed record LayerMemory(
+internal sealed record LayerMemory(
     int Step, string Name, string OpType, TensorShape OutputShape,
     long OutputBytes, long OutputOffsetBytes, bool SharesInput, long LiveBytes);

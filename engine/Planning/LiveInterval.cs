@@ -3,7 +3,7 @@ namespace GpuMobileNet.Planning;
 /// <summary>The steps during which a tensor must keep its contents, both ends inclusive. Step i is the i-th node
 /// of the graph; step -1 is "before the first node" (the graph input is written there) and step
 /// <c>Nodes.Count</c> is "after the last node" (the graph output is read there).</summary>
-public readonly record struct LiveInterval(int Start, int End)
+internal readonly record struct LiveInterval(int Start, int End)
 {
     public bool Contains(int step) => Start <= step && step <= End;
 

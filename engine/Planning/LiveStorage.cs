@@ -5,7 +5,7 @@ namespace GpuMobileNet.Planning;
 /// <summary>One region of the arena as liveness sees it: a value, plus every value that is the same memory as it
 /// (a Flatten's output aliases its input; an in-place op's output overwrites the input it was allowed to).
 /// All members have the same element count, so the region has one size.</summary>
-public sealed class LiveStorage
+internal sealed class LiveStorage
 {
     private readonly List<Value> _values = [];
 

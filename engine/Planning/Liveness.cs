@@ -9,7 +9,7 @@ namespace GpuMobileNet.Planning;
 /// <para>Rules: node i runs at step i. The graph input is written at step -1 and pinned to the end of the run,
 /// so nothing ever overwrites what the caller wrote. The graph output lives to step <c>Nodes.Count</c>.
 /// A value nobody reads lives at its defining step only (it is still written there).</para></summary>
-public sealed class Liveness
+internal sealed class Liveness
 {
     private readonly Dictionary<Value, LiveStorage> _storageOf = new();
     private readonly Dictionary<Value, LiveInterval> _intervalOf = new();

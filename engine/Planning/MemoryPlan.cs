@@ -4,7 +4,7 @@ namespace GpuMobileNet.Planning;
 
 /// <summary>Where each activation lives in the session's one arena buffer: an element offset per value
 /// (values that alias, like a Flatten's output, share their source's offset).</summary>
-public sealed class MemoryPlan(IReadOnlyDictionary<Value, long> offsets, long arenaElements, int batch, Liveness? liveness = null)
+internal sealed class MemoryPlan(IReadOnlyDictionary<Value, long> offsets, long arenaElements, int batch, Liveness? liveness = null)
 {
     /// <summary>Offsets are multiples of this many elements (64 bytes), so vec4 and fp16 views stay aligned.</summary>
     public const int Alignment = 16;

@@ -14,7 +14,7 @@ namespace GpuMobileNet.Planning;
 /// step (see <see cref="Liveness.PeakElements"/>), with the plan's own in-place sharing counted once. A lower
 /// bound for this schedule and these in-place decisions; reordering nodes or more in-place could go lower.</item>
 /// </list></summary>
-public sealed class MemoryReport
+internal sealed class MemoryReport
 {
     private MemoryReport(IReadOnlyList<LayerMemory> layers, long input, long naive, long planned, long minimum, int batch)
     {

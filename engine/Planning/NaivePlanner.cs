@@ -5,7 +5,7 @@ namespace GpuMobileNet.Planning;
 
 /// <summary>Gives every tensor its own region (no reuse). The baseline the reuse planner is measured against,
 /// and the simplest correct plan.</summary>
-public static class NaivePlanner
+internal static class NaivePlanner
 {
     public static MemoryPlan Plan(ModelGraph graph, int batch)
     {

@@ -7,7 +7,7 @@ namespace GpuMobileNet.Planning;
 /// best-fit placement run under a few orderings, keeping the smallest arena. Each placement puts a region into
 /// the smallest gap, among the regions already placed that are live at the same time as it, that fits it,
 /// or above all of them if none does; so two regions live at once never overlap, whatever the ordering.</summary>
-public static class ReusePlanner
+internal static class ReusePlanner
 {
     /// <param name="inPlaceInput">Which input each node may overwrite; null means <see cref="InPlacePolicy.Default"/>
     /// (pass <see cref="InPlacePolicy.None"/> to turn in-place off).</param>

@@ -4,7 +4,7 @@ namespace GpuMobileNet.Planning;
 /// weights in whatever layout they read, so each kernel can repack (transpose, tile, split into chunks).
 /// Every block starts at a multiple of <see cref="AlignmentElements"/>, which also satisfies the device's
 /// uniform-buffer offset alignment, so any block can be bound as a uniform-buffer window.</summary>
-public sealed class WeightPacker(int alignmentElements = MemoryPlan.Alignment)
+internal sealed class WeightPacker(int alignmentElements = MemoryPlan.Alignment)
 {
     private readonly List<float[]> _blocks = [];
     private readonly List<long> _offsets = [];

@@ -6,7 +6,7 @@ namespace GpuMobileNet.Runtime;
 /// of independent vec4 FMAs with no memory traffic, timed with GPU timestamps. Per-layer figures in bench are
 /// reported as a fraction of this, so "100%" means "as fast as this device does arithmetic through Vulkan",
 /// not a vendor datasheet number.</summary>
-public static class DevicePeak
+internal static class DevicePeak
 {
     /// <summary>shaders/fma_peak.comp.</summary>
     public static readonly Kernels.KernelId<FmaPeakConstants> Id = new("fma_peak");
@@ -78,4 +78,4 @@ public static class DevicePeak
 }
 
 /// <summary>The specialisation constants of shaders/fma_peak.comp, in constant_id order.</summary>
-public readonly record struct FmaPeakConstants(int LocalSize, int Iterations) : Kernels.ISpecConstants;
+internal readonly record struct FmaPeakConstants(int LocalSize, int Iterations) : Kernels.ISpecConstants;

@@ -9,7 +9,7 @@ public sealed partial class InferenceSession
 
     /// <summary>Copies <paramref name="input"/> in and submits the recorded command buffer, without waiting. The session's
     /// own fence tracks it, so sessions on one device never wait for each other. One submission is in flight per session:
-    /// a later <see cref="Submit"/> or <see cref="Run(ReadOnlySpan{float}, Span{float})"/> first waits for this one, and its
+    /// a later <see cref="Submit(ReadOnlySpan{float}, ulong, ulong)"/> or <see cref="Run(ReadOnlySpan{float}, Span{float})"/> first waits for this one, and its
     /// output can then no longer be read. Thread-safe.</summary>
     /// <param name="waitSemaphore">A VkSemaphore (binary) the host signals before the run may start (e.g. after it wrote an
     /// input buffer), or 0.</param>
@@ -29,7 +29,7 @@ public sealed partial class InferenceSession
             BeginRunLocked();
             WriteInput(input);
             _device.Submit(_recorder.Buffer, _recorder.Fence, waitSemaphore, signalSemaphore);
-            return _pending = new PendingRun(this, _generation);
+            return _pending = new PendingRun(this, _generation, _recorder.Fence);
         }
     }
 
@@ -59,23 +59,27 @@ public sealed partial class InferenceSession
     private void CompletePendingLocked()
     {
         if (_pending is null) return;
-        _device.WaitAndReset(_recorder.Fence);
+        _device.WaitAndReset(_pending.Fence);
         _pending.Completed = true;
         _pending = null;
     }
 
-    /// <summary>One submission of a session, from <see cref="Submit"/>. Thread-safe.</summary>
+    /// <summary>One submission of a session, from <see cref="Submit(ReadOnlySpan{float}, ulong, ulong)"/> or <see cref="Submit(IoBinding, ulong, ulong)"/>. Thread-safe.</summary>
     public sealed class PendingRun
     {
         private readonly InferenceSession _session;
         private readonly long _generation;
 
-        internal PendingRun(InferenceSession session, long generation) => (_session, _generation) = (session, generation);
+        internal PendingRun(InferenceSession session, long generation, Silk.NET.Vulkan.Fence fence) =>
+            (_session, _generation, Fence) = (session, generation, fence);
+
+        /// <summary>The fence of the command buffer this run submitted (the session's, or an IoBinding's).</summary>
+        internal Silk.NET.Vulkan.Fence Fence { get; }
 
         internal bool Completed { get; set; }
 
         /// <summary>Whether the device has finished (does not block).</summary>
-        public bool IsCompleted => Completed || _session._device.IsSignalled(_session._recorder.Fence);
+        public bool IsCompleted => Completed || _session._device.IsSignalled(Fence);
 
         /// <summary>Blocks until the device has finished this run.</summary>
         public void Wait()

@@ -10,6 +10,7 @@ public sealed partial class InferenceSession
     // One staging buffer per extra output, where the arena is not host-visible (else they are read in place).
     private readonly GpuBuffer[] _stagingExtra = [];
 
+    /// <summary>The input's name (one input).</summary>
     public IReadOnlyList<string> InputNames => [Graph.Input.Name];
 
     /// <summary>The main output's name first, then the extra outputs'.</summary>

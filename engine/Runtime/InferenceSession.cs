@@ -22,11 +22,17 @@ public sealed partial class InferenceSession : IDisposable
     private readonly object _runLock = new();
     private bool _disposed;
 
+    /// <summary>The graph as run: after the passes (fusion, folding, channel packing).</summary>
     public ModelGraph Graph { get; }
+    /// <summary>Samples per run.</summary>
     public int Batch { get; }
+    /// <summary>Per-sample input shape (NCHW).</summary>
     public TensorShape InputShape => Graph.Input.Shape;
+    /// <summary>Per-sample main output shape.</summary>
     public TensorShape OutputShape => Graph.Output.Shape;
+    /// <summary>Values per run's input: batch x input shape.</summary>
     public int InputLength => Batch * InputShape.Elements;
+    /// <summary>Values per run's main output: batch x output shape.</summary>
     public int OutputLength => Batch * OutputShape.Elements;
     /// <summary>Samples per submission: <see cref="Batch"/>, or fewer where the device's limits (one buffer's range,
     /// one allocation, the heap) cannot hold the whole batch's activations; <see cref="Run(ReadOnlySpan{float}, Span{float})"/>
@@ -35,14 +41,17 @@ public sealed partial class InferenceSession : IDisposable
     public int SubBatch { get; }
     private int SubBatchInputLength => SubBatch * InputShape.Elements;
     private int SubBatchOutputLength => SubBatch * OutputShape.Elements;
-    public MemoryPlan Memory { get; }
+    internal MemoryPlan Memory { get; }
     /// <summary>Bytes of the session's weight buffer (packed weights and their padding).</summary>
     public long WeightBytes => (long)_weights.Bytes;
     /// <summary>Bytes of the session's activation arena (one sub-batch).</summary>
     public long ArenaBytes => (long)_arena.Bytes;
-    public IReadOnlyList<KernelDispatch> Dispatches { get; }
+    internal IReadOnlyList<KernelDispatch> Dispatches { get; }
+    /// <summary>Pipeline barriers in the recorded command buffer (only where a dispatch reads what an earlier one wrote).</summary>
     public int BarrierCount => _recorder.BarrierCount;
+    /// <summary>The device the session runs on.</summary>
     public VulkanDevice Device => _device;
+    /// <summary>Activation storage and arithmetic precision.</summary>
     public Precision Precision { get; }
 
     /// <summary>Bytes per activation element in GPU memory.</summary>
@@ -190,8 +199,9 @@ public sealed partial class InferenceSession : IDisposable
     private void Record() => Record(_recorder, null);
 
     /// <summary>Records the network into <paramref name="recorder"/>; a <paramref name="prologue"/> (the RGBA8
-    /// preprocessing) writes the input in the arena itself, so the staging copy of the input is left out.</summary>
-    private void Record(CommandRecorder recorder, Action<CommandRecorder>? prologue)
+    /// preprocessing, an IoBinding's input copy) writes the input in the arena itself, so the staging copy of the input is
+    /// left out; an <paramref name="epilogue"/> (an IoBinding's output copies) follows the dispatches.</summary>
+    private void Record(CommandRecorder recorder, Action<CommandRecorder>? prologue, Action<CommandRecorder>? epilogue = null)
     {
         var pipelines = _device.Pipelines;
         recorder.Begin();
@@ -205,6 +215,7 @@ public sealed partial class InferenceSession : IDisposable
         if (_stagingOut is not null)
             recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)SubBatchOutputLength * bytes);
         RecordExtraOutputCopies(recorder);
+        epilogue?.Invoke(recorder);
         recorder.End();
     }
 
@@ -231,6 +242,7 @@ public sealed partial class InferenceSession : IDisposable
             if (_disposed) return;
             CompletePendingLocked();
             _disposed = true;
+            ReleaseIoBindings();
         }
         _rgba8?.Dispose();
         _hostImage?.Frames.Dispose();

@@ -11,13 +11,16 @@ public sealed class FeatureExtractor : IDisposable
 {
     private readonly InferenceSession _session;
 
+    /// <summary>A session of <paramref name="graph"/> (a backbone cut at its pooled features) on <paramref name="device"/>.</summary>
     public FeatureExtractor(ModelGraph graph, VulkanDevice device)
     {
         _session = InferenceSession.Create(GraphCut.Before(graph, GraphCut.Features(graph)), device, new SessionOptions { Batch = 1 });
     }
 
+    /// <summary>Features per image.</summary>
     public int FeatureCount => _session.OutputLength;
 
+    /// <summary>The pooled features of <paramref name="image"/> (resized and normalised to the backbone's input).</summary>
     public float[] Extract(RgbImage image)
     {
         var features = new float[FeatureCount];
@@ -40,5 +43,6 @@ public sealed class FeatureExtractor : IDisposable
         return rgba;
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _session.Dispose();
 }

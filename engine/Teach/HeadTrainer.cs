@@ -6,6 +6,7 @@ namespace GpuMobileNet.Teach;
 /// Nearest centroid: the mean of each class's L2-normalised features, renormalised.</summary>
 public static class HeadTrainer
 {
+    /// <summary>Trains a head of <paramref name="kind"/> (<see cref="TaughtHead.SoftmaxKind"/> or <see cref="TaughtHead.CentroidKind"/>) on labelled feature vectors.</summary>
     public static TaughtHead Train(string kind, string model, IReadOnlyList<string> classes, IReadOnlyList<(float[] Features, int Label)> samples,
         int steps = 150, double learningRate = 1.0, double l2 = 1e-3)
     {

@@ -8,18 +8,26 @@ namespace GpuMobileNet.Teach;
 /// a softmax over scaled cosine similarities. Saved and loaded as JSON.</summary>
 public sealed class TaughtHead
 {
+    /// <summary>Softmax regression on standardised features.</summary>
     public const string SoftmaxKind = "softmax";
+    /// <summary>Nearest centroid on L2-normalised features.</summary>
     public const string CentroidKind = "centroid";
 
+    /// <summary><see cref="SoftmaxKind"/> or <see cref="CentroidKind"/>.</summary>
     [JsonPropertyName("kind")] public string Kind { get; init; } = SoftmaxKind;
+    /// <summary>The backbone the features came from.</summary>
     [JsonPropertyName("model")] public string Model { get; init; } = "";
+    /// <summary>Class names, in label order.</summary>
     [JsonPropertyName("classes")] public string[] Classes { get; init; } = [];
+    /// <summary>Feature vector length.</summary>
     [JsonPropertyName("features")] public int Features { get; init; }
     /// <summary>softmax: per-feature mean and 1/std used to standardise; empty for centroid.</summary>
     [JsonPropertyName("mean")] public float[] Mean { get; init; } = [];
+    /// <summary>softmax: per-feature 1/std (see Mean).</summary>
     [JsonPropertyName("invStd")] public float[] InvStd { get; init; } = [];
     /// <summary>softmax: [classes][features] weights; centroid: the unit-length class centroids.</summary>
     [JsonPropertyName("weights")] public float[][] Weights { get; init; } = [];
+    /// <summary>softmax: per-class bias; empty for centroid.</summary>
     [JsonPropertyName("bias")] public float[] Bias { get; init; } = [];
     /// <summary>centroid: the temperature the cosine similarities are multiplied by before the softmax.</summary>
     [JsonPropertyName("scale")] public float Scale { get; init; } = 1;
@@ -62,8 +70,10 @@ public sealed class TaughtHead
         return p.Select(v => (float)(v / sum)).ToArray();
     }
 
+    /// <summary>The head as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this);
 
+    /// <summary>Writes the head as JSON to <paramref name="path"/>.</summary>
     public void Save(string path) => File.WriteAllText(path, ToJson());
 
     /// <exception cref="InvalidDataException">The JSON is not a head, or its arrays disagree in size.</exception>
@@ -77,6 +87,7 @@ public sealed class TaughtHead
         return head;
     }
 
+    /// <summary>Reads a head saved with <see cref="Save"/>; a bad file is refused naming it.</summary>
     public static TaughtHead Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: head file not found");

@@ -4,6 +4,8 @@ namespace GpuMobileNet.Tensors;
 /// The batch size is chosen per session, so graphs store per-sample shapes only.</summary>
 public readonly record struct TensorShape(int C, int H, int W)
 {
+    /// <summary>C x H x W.</summary>
     public int Elements => checked(C * H * W);
+    /// <inheritdoc/>
     public override string ToString() => $"{C}x{H}x{W}";
 }

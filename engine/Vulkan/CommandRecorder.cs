@@ -74,6 +74,39 @@ internal sealed unsafe class CommandRecorder : IDisposable
         FullBarrier();
     }
 
+    /// <summary>Copies from a buffer the host owns (an IoBinding's input) into <paramref name="dst"/>. The barrier before it
+    /// waits for every earlier command on the queue (any stage) and makes their memory writes visible to the copy, so the
+    /// host may have written the buffer with any kind of work submitted before this run (or signalled a semaphore after it).</summary>
+    public void CopyFromHostBuffer(Silk.NET.Vulkan.Buffer src, ulong srcOffset, GpuBuffer dst, ulong dstOffset, ulong bytes)
+    {
+        HostBufferBarrier(PipelineStageFlags.AllCommandsBit, AccessFlags.MemoryWriteBit, PipelineStageFlags.TransferBit,
+            AccessFlags.TransferReadBit | AccessFlags.TransferWriteBit);
+        var region = new BufferCopy(srcOffset, dstOffset, bytes);
+        _device.Vk.CmdCopyBuffer(Buffer, src, dst.Handle, 1, in region);
+        FullBarrier();
+    }
+
+    /// <summary>Copies activations into a buffer the host owns (an IoBinding's output). The barrier before it orders the
+    /// copy after every earlier command (the dispatches' writes, and the host's earlier reads of its buffer); the one after
+    /// it makes the copy visible to any later command of any stage, so the host's next work on the queue can read it.</summary>
+    public void CopyToHostBuffer(GpuBuffer src, ulong srcOffset, Silk.NET.Vulkan.Buffer dst, ulong dstOffset, ulong bytes)
+    {
+        HostBufferBarrier(PipelineStageFlags.AllCommandsBit, AccessFlags.MemoryWriteBit, PipelineStageFlags.TransferBit,
+            AccessFlags.TransferReadBit | AccessFlags.TransferWriteBit);
+        var region = new BufferCopy(srcOffset, dstOffset, bytes);
+        _device.Vk.CmdCopyBuffer(Buffer, src.Handle, dst, 1, in region);
+        HostBufferBarrier(PipelineStageFlags.TransferBit, AccessFlags.TransferWriteBit, PipelineStageFlags.AllCommandsBit,
+            AccessFlags.MemoryReadBit | AccessFlags.MemoryWriteBit);
+    }
+
+    private void HostBufferBarrier(PipelineStageFlags srcStages, AccessFlags srcAccess, PipelineStageFlags dstStages, AccessFlags dstAccess)
+    {
+        var barrier = new MemoryBarrier { SType = StructureType.MemoryBarrier, SrcAccessMask = srcAccess, DstAccessMask = dstAccess };
+        _device.Vk.CmdPipelineBarrier(Buffer, srcStages, dstStages, 0, 1, in barrier, 0, null, 0, null);
+        _pendingReads.Clear();
+        _pendingWrites.Clear();
+    }
+
     /// <summary>Copies mip 0, layer 0 of a host's colour image (4 bytes per texel) into <paramref name="dst"/> at
     /// <paramref name="dstOffset"/>, tightly packed rows. The image goes to TRANSFER_SRC_OPTIMAL for the copy and back to
     /// <paramref name="layout"/> after it; full barriers make the host's earlier writes visible to the copy and the copy

@@ -7,7 +7,7 @@ namespace GpuMobileNet.Vulkan;
 /// host-visible and the device's <see cref="DeviceMemoryMode"/> is Mapped (lavapipe, integrated GPUs) the buffer is
 /// mapped and no staging copy is needed. Host writes to mapped memory are flushed and host reads invalidated where the
 /// memory is not host-coherent (<see cref="FlushHostWrites"/>, <see cref="InvalidateForHostReads"/>).</summary>
-public sealed unsafe class GpuBuffer : IDisposable
+internal sealed unsafe class GpuBuffer : IDisposable
 {
     private readonly VulkanDevice _device;
     private readonly DeviceMemory _memory;

@@ -94,20 +94,10 @@ internal sealed unsafe class PipelineLibrary : IDisposable
     {
         var hlsl = ShaderLibrary.GetHlsl(shader)
             ?? throw new NotSupportedException($"kernel '{shader}' has no HLSL form (only the fp32 kernels are translated)");
-        var defines = new Dictionary<string, string> { ["GMN_PUSH_CONSTANT"] = "[[vk::push_constant]]" };
-        var floats = FloatConstantIds(hlsl);
-        for (int i = 0; i < specConstants.Length; i++)
-            defines[$"SPIRV_CROSS_CONSTANT_ID_{i}"] = floats.Contains(i)
-                // A float constant travels as its bits (SpecializationInfo is raw bytes); HLSL wants the value.
-                ? BitConverter.Int32BitsToSingle(specConstants[i]).ToString("0.0#########E+0", System.Globalization.CultureInfo.InvariantCulture)
-                : specConstants[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var defines = HlslConstants.Defines(hlsl, specConstants);
+        defines["GMN_PUSH_CONSTANT"] = "[[vk::push_constant]]";
         return CreateModule(ShaderCompiler.Compile(hlsl, ShaderLanguage.Hlsl, defines, shader + ".hlsl"), shader + ".hlsl");
     }
-
-    /// <summary>Ids of the constants the generated HLSL declares as float (`static const float X = SPIRV_CROSS_CONSTANT_ID_n;`).</summary>
-    private static HashSet<int> FloatConstantIds(string hlsl) =>
-        System.Text.RegularExpressions.Regex.Matches(hlsl, @"static const float \w+ = SPIRV_CROSS_CONSTANT_ID_(\d+);")
-            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
 
     private ShaderModule CreateModule(byte[] code, string shader)
     {

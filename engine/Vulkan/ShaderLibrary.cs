@@ -4,7 +4,7 @@ using System.Reflection;
 namespace GpuMobileNet.Vulkan;
 
 /// <summary>SPIR-V compiled from shaders/*.comp at build time and embedded as "&lt;name&gt;.spv" resources.</summary>
-public static class ShaderLibrary
+internal static class ShaderLibrary
 {
     private static readonly ConcurrentDictionary<string, byte[]> Cache = new();
 

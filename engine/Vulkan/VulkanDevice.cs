@@ -37,14 +37,17 @@ public sealed unsafe partial class VulkanDevice : IDisposable
         }
     }
 
+    /// <summary>The device's name (VkPhysicalDeviceProperties.deviceName).</summary>
     public string Name { get; }
 
     /// <summary>False for a device adopted with FromHost: its instance, device and queue stay the host's, and Dispose
     /// destroys only what the engine created on them.</summary>
     public bool OwnsHandles { get; }
+    /// <summary>Discrete, integrated, virtual GPU or CPU.</summary>
     public DeviceKind Kind { get; }
     /// <summary>Nanoseconds per timestamp tick; 0 when the compute queue has no timestamps.</summary>
     public double TimestampPeriodNs { get; }
+    /// <summary>Whether the queue supports timestamps (profiling).</summary>
     public bool SupportsTimestamps => TimestampPeriodNs > 0;
     /// <summary>16-bit storage buffers (Vulkan 1.2 device): fp16 activations with fp32 arithmetic.</summary>
     public bool SupportsFloat16Storage { get; }
@@ -54,6 +57,7 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     public int SubgroupSize { get; }
     /// <summary>Compute shaders may use subgroupBroadcast (the ballot subgroup operations).</summary>
     public bool SupportsSubgroupBroadcast { get; }
+    /// <summary>Whether the Khronos validation layer is on for this device.</summary>
     public bool ValidationEnabled => _messenger is not null;
 
     /// <summary>Bytes of the weights a dispatch can see as uniforms: maxUniformBufferRange, capped at 64 KiB.</summary>
@@ -73,6 +77,7 @@ public sealed unsafe partial class VulkanDevice : IDisposable
 
     /// <summary>The limits sessions on this device respect (buffer ranges, grid sizes, allocation and heap sizes).</summary>
     public DeviceLimits ResourceLimits { get; }
+    /// <summary>Forgets the validation messages seen so far.</summary>
     public void ClearValidationMessages() => _messenger?.Messages.Clear();
 
     /// <summary>How many Vulkan objects (buffers, memory, pipelines, descriptor sets, ...) this device has created.
@@ -308,8 +313,10 @@ public sealed unsafe partial class VulkanDevice : IDisposable
         return fence;
     }
 
+    /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Kind})";
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (_disposed) return;

@@ -5,6 +5,8 @@ public sealed record BatchNormOp(
     string Name, Value Input, Value Output,
     float[] Gamma, float[] Beta, float[] Mean, float[] Variance, float Epsilon) : Node(Name, Output)
 {
+    /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [Input];
+    /// <inheritdoc/>
     public override string OpType => "BatchNorm";
 }

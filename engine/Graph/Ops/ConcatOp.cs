@@ -5,6 +5,8 @@ namespace GpuMobileNet.Graph.Ops;
 /// output's height and width.</summary>
 public sealed record ConcatOp(string Name, IReadOnlyList<Value?> Parts, IReadOnlyList<int> Channels, Value Output) : Node(Name, Output)
 {
+    /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => Parts.Where(p => p is not null).Select(p => p!).ToList();
+    /// <inheritdoc/>
     public override string OpType => "Concat";
 }

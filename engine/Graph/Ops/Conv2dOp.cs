@@ -12,15 +12,21 @@ public sealed record Conv2dOp(
     Value? Residual = null,
     int DilationH = 1, int DilationW = 1) : Node(Name, Output)
 {
+    /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => Residual is null ? [Input] : [Input, Residual];
+    /// <inheritdoc/>
     public override string OpType => "Conv2d";
 
+    /// <summary>Input channels.</summary>
     public int InC => Input.Shape.C;
+    /// <summary>Output channels.</summary>
     public int OutC => Output.Shape.C;
+    /// <summary>One group per channel, as many outputs as inputs.</summary>
     public bool IsDepthwise => Groups > 1 && Groups == InC && Groups == OutC;
     /// <summary>Whether the taps are spaced out (a 1x1 kernel's dilation changes nothing).</summary>
     public bool IsDilated => KernelH > 1 && DilationH != 1 || KernelW > 1 && DilationW != 1;
 
+    /// <summary>A 1x1, stride 1, unpadded, ungrouped convolution.</summary>
     public bool IsPointwise => KernelH == 1 && KernelW == 1 && StrideH == 1 && StrideW == 1 && Pad.IsZero && Groups == 1;
 
     /// <summary>Output spatial size for an input of inH x inW (floor rule, explicit padding).</summary>

@@ -4,8 +4,12 @@ namespace GpuMobileNet.Graph.Ops;
 public sealed record DenseOp(string Name, Value Input, Value Output, float[] Weights, float[]? Bias,
     Activation Activation = Activation.None) : Node(Name, Output)
 {
+    /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [Input];
+    /// <inheritdoc/>
     public override string OpType => "Dense";
+    /// <summary>Input features (C x H x W of the input).</summary>
     public int InFeatures => Input.Shape.Elements;
+    /// <summary>Output features.</summary>
     public int OutFeatures => Output.Shape.C;
 }

@@ -4,6 +4,8 @@ namespace GpuMobileNet.Graph.Ops;
 /// float, as detection heads use it to keep the local maxima of a score map (x == maxpool(x)).</summary>
 public sealed record EqualOp(string Name, Value A, Value B, Value Output) : Node(Name, Output)
 {
+    /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [A, B];
+    /// <inheritdoc/>
     public override string OpType => "Equal";
 }

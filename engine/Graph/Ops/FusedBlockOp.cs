@@ -5,7 +5,7 @@ namespace GpuMobileNet.Graph.Ops;
 /// <see cref="Kernels.KernelCapabilities.CanFuseBlock"/> says the fused kernel runs the parts, so the GPU keeps the
 /// expanded and depthwise tensors on chip. The inner ops keep their own intermediate values, which are not part of
 /// the graph; how the kernel tiles the block is the kernel's business (<see cref="Kernels.FusedBlockKernel"/>).</summary>
-public sealed record FusedBlockOp(string Name, Value Input, Value Output, Conv2dOp? Expand, Conv2dOp Depthwise, Conv2dOp Project)
+internal sealed record FusedBlockOp(string Name, Value Input, Value Output, Conv2dOp? Expand, Conv2dOp Depthwise, Conv2dOp Project)
     : Node(Name, Output)
 {
     /// <inheritdoc/>

@@ -5,6 +5,8 @@ public sealed record MaxPoolOp(
     string Name, Value Input, Value Output,
     int KernelH, int KernelW, int StrideH, int StrideW, Padding Pad) : Node(Name, Output)
 {
+    /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [Input];
+    /// <inheritdoc/>
     public override string OpType => "MaxPool";
 }

@@ -1,17 +1,41 @@
 namespace GpuMobileNet.Graph.Ops;
 
 /// <summary>How a <see cref="ResizeOp"/> maps an output coordinate to the input (ONNX coordinate_transformation_mode).</summary>
-public enum ResizeCoordinates { HalfPixel = 0, Asymmetric = 1, AlignCorners = 2, PytorchHalfPixel = 3, TfHalfPixelForNn = 4 }
+public enum ResizeCoordinates
+{
+    /// <summary>in = (out + 0.5) / scale - 0.5.</summary>
+    HalfPixel = 0,
+    /// <summary>in = out / scale.</summary>
+    Asymmetric = 1,
+    /// <summary>in = out x (in size - 1) / (out size - 1).</summary>
+    AlignCorners = 2,
+    /// <summary>As half_pixel, but 0 where the output size is 1.</summary>
+    PytorchHalfPixel = 3,
+    /// <summary>in = (out + 0.5) / scale (TensorFlow's nearest).</summary>
+    TfHalfPixelForNn = 4,
+}
 
 /// <summary>ONNX nearest_mode: how a fractional input coordinate picks a pixel.</summary>
-public enum ResizeNearest { RoundPreferFloor = 0, RoundPreferCeil = 1, Floor = 2, Ceil = 3 }
+public enum ResizeNearest
+{
+    /// <summary>Round, halves down.</summary>
+    RoundPreferFloor = 0,
+    /// <summary>Round, halves up.</summary>
+    RoundPreferCeil = 1,
+    /// <summary>Round down.</summary>
+    Floor = 2,
+    /// <summary>Round up.</summary>
+    Ceil = 3,
+}
 
 /// <summary>Spatial resize (ONNX Resize/Upsample): nearest or bilinear, with the given scales (output = floor(in x scale),
 /// or the sizes asked for, scale = out / in).</summary>
 public sealed record ResizeOp(string Name, Value Input, Value Output, bool Linear, ResizeCoordinates Coordinates,
     ResizeNearest Nearest, float ScaleH, float ScaleW) : Node(Name, Output)
 {
+    /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [Input];
+    /// <inheritdoc/>
     public override string OpType => "Resize";
 
     /// <summary>The input coordinate of output coordinate <paramref name="x"/> along an axis (before clamping). As in

@@ -4,6 +4,8 @@ namespace GpuMobileNet.Graph.Ops;
 /// Transpose with the batch axis left in place, e.g. an NHWC input turned NCHW, or a head's output turned NHWC.</summary>
 public sealed record TransposeOp(string Name, Value Input, Value Output, int[] Perm) : Node(Name, Output)
 {
+    /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [Input];
+    /// <inheritdoc/>
     public override string OpType => "Transpose";
 }

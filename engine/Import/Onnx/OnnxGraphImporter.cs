@@ -170,7 +170,7 @@ internal sealed class OnnxGraphImporter
             throw Fail($"output '{name}' is declared [N, {string.Join(", ", want)}] but the nodes compute [N, {string.Join(", ", have)}]");
     }
 
-    /// <summary>The graph that computes <paramref name="output"/>: ops nothing reads toward it are dropped.</summary>
+    /// <summary>The graph that computes <paramref name="outputs"/>: ops nothing reads toward them are dropped.</summary>
     private static ModelGraph Prune(GraphBuilder builder, List<Value> outputs)
     {
         var needed = outputs.ToHashSet();

@@ -6,6 +6,7 @@ public sealed record OnnxImportOptions
     /// <summary>Input height and width for a model whose input has symbolic (dynamic) spatial dimensions;
     /// ignored when the file fixes them, an error when they disagree with it.</summary>
     public int? InputHeight { get; init; }
+    /// <summary>See <see cref="InputHeight"/>.</summary>
     public int? InputWidth { get; init; }
 
     /// <summary>Which tensors become the graph's outputs, the first its main output: any of the model's outputs or

@@ -9,8 +9,14 @@ namespace GpuMobileNet.Import.Onnx;
 /// <see cref="ModelLoadException"/> naming the file, the node and its op. Reads the same onnx.proto the exporter writes.</summary>
 public static class OnnxImporter
 {
-    public const long MinOpset = 7, MaxOpset = 21;
-    public const long MinIrVersion = 3, MaxIrVersion = 10;
+    /// <summary>Oldest default-domain opset accepted.</summary>
+    public const long MinOpset = 7;
+    /// <summary>Newest default-domain opset accepted.</summary>
+    public const long MaxOpset = 21;
+    /// <summary>Oldest ONNX IR version accepted.</summary>
+    public const long MinIrVersion = 3;
+    /// <summary>Newest ONNX IR version accepted.</summary>
+    public const long MaxIrVersion = 10;
 
     /// <summary>Loads <paramref name="path"/>; external data files are read from its folder only.</summary>
     /// <exception cref="ModelLoadException">The file is missing, not ONNX, corrupt, or uses what is not supported.</exception>

@@ -21,8 +21,9 @@ public sealed partial class SpecConstantsTests
         AllKernels().Select(k => new TestCaseData(k).SetArgDisplayNames(k.Shader));
 
     [TestCaseSource(nameof(Kernels))]
-    public void ConstantsStructMatchesTheShadersConstantIds(KernelId kernel)
+    public void ConstantsStructMatchesTheShadersConstantIds(object kernelId) // object: KernelId is internal, the test method public
     {
+        var kernel = (KernelId)kernelId;
         var source = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "shaders", kernel.Shader + ".comp"));
         var declared = ConstantId().Matches(source)
             .Select(m => (Id: int.Parse(m.Groups[1].Value), Type: m.Groups[2].Value, Name: m.Groups[3].Value))

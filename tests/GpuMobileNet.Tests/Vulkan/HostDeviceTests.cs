@@ -4,7 +4,6 @@ using GpuMobileNet.Teach;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Vulkan;
 using NUnit.Framework;
-using Silk.NET.Core.Native;
 using Silk.NET.Vulkan;
 using V1 = GpuMobileNet.Models.MobileNetV1;
 using VkSemaphore = Silk.NET.Vulkan.Semaphore;
@@ -18,75 +17,40 @@ namespace GpuMobileNet.Tests.Vulkan;
 /// create no Vulkan object.</summary>
 public unsafe class HostDeviceTests
 {
+    private HostVulkan _host = null!;
     private Vk _vk = null!;
     private Instance _instance;
     private PhysicalDevice _physical;
     private Device _device;
     private Queue _queue;
     private uint _family;
-    private ValidationMessenger _messenger = null!;
-    private readonly List<string> _messages = [];
 
     [OneTimeSetUp]
     public void CreateHostDevice()
     {
-        _vk = Vk.GetApi();
-        var layers = (byte**)SilkMarshal.StringArrayToPtr(["VK_LAYER_KHRONOS_validation"]);
-        var extensions = (byte**)SilkMarshal.StringArrayToPtr(["VK_EXT_debug_utils"]);
-        var app = new ApplicationInfo { SType = StructureType.ApplicationInfo, ApiVersion = Vk.Version12 };
-        var info = new InstanceCreateInfo
-        {
-            SType = StructureType.InstanceCreateInfo, PApplicationInfo = &app, EnabledLayerCount = 1, PpEnabledLayerNames = layers,
-            EnabledExtensionCount = 1, PpEnabledExtensionNames = extensions,
-        };
-        Assert.That(_vk.CreateInstance(in info, null, out _instance), Is.EqualTo(Result.Success));
-        SilkMarshal.Free((nint)layers);
-        SilkMarshal.Free((nint)extensions);
-        _messenger = new ValidationMessenger(_vk, _instance, m => { lock (_messages) _messages.Add(m); });
-
-        uint count = 1;
-        PhysicalDevice physical;
-        _vk.EnumeratePhysicalDevices(_instance, ref count, &physical);
-        _physical = physical;
-        uint families = 0;
-        _vk.GetPhysicalDeviceQueueFamilyProperties(_physical, ref families, null);
-        var props = new QueueFamilyProperties[families];
-        fixed (QueueFamilyProperties* p = props) _vk.GetPhysicalDeviceQueueFamilyProperties(_physical, ref families, p);
-        _family = (uint)Array.FindIndex(props, f => (f.QueueFlags & QueueFlags.ComputeBit) != 0);
-        float priority = 1;
-        var queueInfo = new DeviceQueueCreateInfo { SType = StructureType.DeviceQueueCreateInfo, QueueFamilyIndex = _family, QueueCount = 1, PQueuePriorities = &priority };
-        var deviceInfo = new DeviceCreateInfo { SType = StructureType.DeviceCreateInfo, QueueCreateInfoCount = 1, PQueueCreateInfos = &queueInfo };
-        Assert.That(_vk.CreateDevice(_physical, in deviceInfo, null, out _device), Is.EqualTo(Result.Success));
-        _vk.GetDeviceQueue(_device, _family, 0, out _queue);
+        _host = new HostVulkan();
+        (_vk, _instance, _physical, _device, _queue, _family) = (_host.Vk, _host.Instance, _host.Physical, _host.Device, _host.Queue, _host.Family);
     }
 
     /// <summary>Per test, not only at the end: NUnit does not count a failed OneTimeTearDown as a failed test.</summary>
     [TearDown]
     public void NoValidationMessages()
     {
-        string[] seen;
-        lock (_messages) { seen = [.. _messages]; _messages.Clear(); }
+        var seen = _host.TakeMessages();
         Assert.That(seen, Is.Empty, "validation messages:\n" + string.Join("\n", seen));
     }
 
     [OneTimeTearDown]
     public void DestroyHostDevice()
     {
-        _vk.DestroyDevice(_device, null);
-        _messenger.Dispose();
-        _vk.DestroyInstance(_instance, null);
-        Assert.That(_messages, Is.Empty, "validation messages:\n" + string.Join("\n", _messages));
+        _host.Dispose();
+        var seen = _host.TakeMessages();
+        Assert.That(seen, Is.Empty, "validation messages:\n" + string.Join("\n", seen));
     }
 
-    private VulkanDevice Adopt(HostDeviceFeatures? features = null) =>
-        VulkanDevice.FromHost(_instance.Handle, _physical.Handle, _device.Handle, _family, _queue.Handle, features, new DeviceOptions { PipelineCachePath = "" });
+    private VulkanDevice Adopt(HostDeviceFeatures? features = null) => _host.Adopt(features);
 
-    private VkSemaphore CreateSemaphore()
-    {
-        var info = new SemaphoreCreateInfo { SType = StructureType.SemaphoreCreateInfo };
-        Assert.That(_vk.CreateSemaphore(_device, in info, null, out var s), Is.EqualTo(Result.Success));
-        return s;
-    }
+    private VkSemaphore CreateSemaphore() => _host.CreateSemaphore();
 
     /// <summary>Host work → inference → host work, chained by two semaphores on the host's queue; the host waits on its
     /// own fence only.</summary>

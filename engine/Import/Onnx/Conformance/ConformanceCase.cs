@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Import.Onnx.Conformance;
 
 /// <summary>How one ONNX backend test case ended.</summary>
-public enum ConformanceStatus
+internal enum ConformanceStatus
 {
     /// <summary>Loaded and every output within tolerance on every data set.</summary>
     Passed,
@@ -14,7 +14,7 @@ public enum ConformanceStatus
 }
 
 /// <summary>One case: its name, the op types of its nodes, whether we claim all of them, and the outcome.</summary>
-public sealed record ConformanceCase(string Name, IReadOnlyList<string> Ops, bool Claimed, ConformanceStatus Status, string Message)
+internal sealed record ConformanceCase(string Name, IReadOnlyList<string> Ops, bool Claimed, ConformanceStatus Status, string Message)
 {
     /// <summary>The op the case is filed under: its first node's op type.</summary>
     public string Op => Ops.Count > 0 ? Ops[0] : "(none)";

@@ -9,7 +9,7 @@ namespace GpuMobileNet.Import.Onnx.Conformance;
 /// test_data_set_*/{input,output}_N.pb) through the importer and a GPU session. Input 0 is the run-time input;
 /// further inputs are bound as initializers from each data set (our engine takes weights as constants), and a
 /// fixed batch dimension becomes the session's batch.</summary>
-public static class ConformanceRunner
+internal static class ConformanceRunner
 {
     public const string DefaultDataDir = "/usr/share/libonnx-testdata/data/node";
     public const double RelTolerance = 1e-3, AbsTolerance = 1e-5;
