@@ -16,7 +16,7 @@ internal sealed partial class TfliteOpMapper
         if (dims.Aggregate(1L, (p, d) => p * d) != x.Dims.Aggregate(1L, (p, d) => p * d))
             throw Fail(op, $"[{string.Join(", ", x.Dims)}] cannot be reshaped to [{string.Join(", ", dims)}]");
         string name = BaseName(output);
-        return new Runtime(FromRowMajor(RowMajor(x, name + "/nhwc"), dims, name), dims);
+        return FromRowMajor(RowMajor(x, name + "/nhwc"), dims, name);
     }
 
     private Runtime Concat(TfliteOperator op, TfliteTensor output)
@@ -26,18 +26,36 @@ internal sealed partial class TfliteOpMapper
         int rank = parts[0].Dims.Length;
         int axis = o.Int(TfliteSchema.ConcatAxis);
         if (axis < 0) axis += rank;
-        // The axis that is our channel axis: C of [1, H, W, C], A of [1, A, B], F of [1, F].
-        int channelAxis = rank == 4 ? 3 : 1;
-        if (axis != channelAxis || rank is not (2 or 3 or 4))
-            throw Fail(op, $"concatenation on axis {o.Int(TfliteSchema.ConcatAxis)} of rank-{rank} tensors is not supported (only axis {channelAxis})");
+        if (rank is < 2 or > 4 || axis <= 0 || axis >= rank || parts.Any(p => p.Dims.Length != rank))
+            throw Fail(op, $"concatenation on axis {o.Int(TfliteSchema.ConcatAxis)} of [{string.Join("], [", parts.Select(p => string.Join(", ", p.Dims)))}] is not supported");
+        for (int d = 0; d < rank; d++)
+            if (d != axis && parts.Any(p => p.Dims[d] != parts[0].Dims[d]))
+                throw Fail(op, $"parts differ on axis {d}: [{string.Join("], [", parts.Select(p => string.Join(", ", p.Dims)))}]");
         var act = FusedActivation(op, o.Byte(TfliteSchema.ConcatActivation));
-        string name = Name(output);
-        var y = builder.Concat(act == Activation.None ? name : Unique(name + "/concat"), parts.Select(p => (Value?)p.Value).ToList(),
-            parts.Select(p => p.Value.Shape.C).ToList());
-        if (act != Activation.None) y = builder.Activate(name, y, act);
+        string name = Name(output), inner = act == Activation.None ? name : Unique(name + "/concat");
         var dims = parts[0].Dims.ToArray();
-        dims[axis] = y.Shape.C;
-        return new Runtime(y, dims);
+        dims[axis] = parts.Sum(p => p.Dims[axis]);
+        Value y;
+        bool rowMajor;
+        if (rank == 4 && axis == 3)
+        {
+            // Channels: our channel concatenation of C x H x W values.
+            var nchw = parts.Select(p => ToNchw(p, name)).ToList();
+            y = builder.Concat(inner, nchw.Select(p => (Value?)p.Value).ToList(), nchw.Select(p => p.Value.Shape.C).ToList());
+            rowMajor = false;
+        }
+        else if (Enumerable.Range(1, axis - 1).All(d => dims[d] == 1))
+        {
+            // Nothing outside the axis but batch: row-major data is each part's block after the other, i.e. a channel
+            // concatenation of the parts seen as (axis dim) x (inner size) x 1 (the SSD's [1, anchors, 1, 4] heads).
+            int innerSize = dims.Skip(axis + 1).Aggregate(1, (p, d) => p * d);
+            var blocks = parts.Select(p => (Value?)Same(RowMajor(p, name + "/nhwc"), new TensorShape(p.Dims[axis], innerSize, 1), name + "/block")).ToList();
+            y = builder.Concat(inner, blocks, parts.Select(p => p.Dims[axis]).ToList());
+            rowMajor = rank == 4;
+        }
+        else throw Fail(op, $"concatenation on axis {axis} of rank-{rank} tensors with more than one row before it is not supported");
+        if (act != Activation.None) y = builder.Activate(name, y, act);
+        return new Runtime(y, dims, rowMajor);
     }
 
     private Runtime Pool(TfliteOperator op, TfliteTensor output)
@@ -111,27 +129,35 @@ internal sealed partial class TfliteOpMapper
         return new Runtime(y, keep ? [1, 1, 1, y.Shape.C] : [1, y.Shape.C]);
     }
 
-    /// <summary>A value whose NCHW memory is <paramref name="x"/>'s TFLite row-major order: a rank-4 value with
-    /// more than one pixel is transposed to H x W x C, anything else already is.</summary>
+    /// <summary>A value whose memory is <paramref name="x"/>'s TFLite row-major order: a channels-first rank-4 value with
+    /// more than one pixel is transposed to H x W x C; anything else already is.</summary>
     private Value RowMajor(Runtime x, string name) =>
-        x.Dims.Length == 4 && x.Value.Shape.H * x.Value.Shape.W > 1 ? builder.Transpose(Unique(name), x.Value, [1, 2, 0]) : x.Value;
+        x.Dims.Length == 4 && !x.RowMajor && x.Dims[1] * x.Dims[2] > 1 ? builder.Transpose(Unique(name), x.Value, [1, 2, 0]) : x.Value;
 
-    /// <summary>The graph value for TFLite dims <paramref name="dims"/> holding the row-major data of <paramref name="flat"/>.</summary>
-    private Value FromRowMajor(Value flat, int[] dims, string name)
+    /// <summary><paramref name="x"/> with a channels-first C x H x W value (what convolutions, pools and pads read).</summary>
+    private Runtime ToNchw(Runtime x, string name)
     {
-        switch (dims.Length)
-        {
-            case 4 when dims[1] * dims[2] > 1:
-                var hwc = builder.Reshape(Unique(name + "/hwc"), flat, new TensorShape(dims[1], dims[2], dims[3]));
-                return builder.Transpose(Unique(name), hwc, [2, 0, 1]);
-            case 4: return Same(flat, new TensorShape(dims[3], 1, 1), name);
-            case 3: return Same(flat, new TensorShape(dims[1], dims[2], 1), name);
-            case 2: return Same(flat, new TensorShape(dims[1], 1, 1), name);
-            default: throw new InvalidGraphException($"Reshape '{name}': rank-{dims.Length} tensors are not supported (ranks 2 to 4)");
-        }
+        if (x.Dims.Length != 4) return x;
+        var chw = new TensorShape(x.Dims[3], x.Dims[1], x.Dims[2]);
+        if (!x.RowMajor) return x;
+        if (x.Dims[1] * x.Dims[2] == 1) return new Runtime(Same(x.Value, chw, name + "/chw"), x.Dims);
+        var hwc = Same(x.Value, new TensorShape(x.Dims[1], x.Dims[2], x.Dims[3]), name + "/hwc");
+        return new Runtime(builder.Transpose(Unique(name + "/chw"), hwc, [2, 0, 1]), x.Dims);
     }
 
-    private Value Same(Value x, TensorShape shape, string name) => x.Shape == shape && x != builder.Input ? x : builder.Reshape(Unique(name), x, shape);
+    /// <summary>The tensor of TFLite dims <paramref name="dims"/> holding the row-major data of <paramref name="flat"/>:
+    /// rank 4 stays row-major (H x W x C) until an op needs channels first; ranks 2 and 3 are F x 1 x 1 and A x B x 1.</summary>
+    private Runtime FromRowMajor(Value flat, int[] dims, string name) => dims.Length switch
+    {
+        4 when dims[1] * dims[2] > 1 => new Runtime(Same(flat, new TensorShape(dims[1], dims[2], dims[3]), name), dims, RowMajor: true),
+        4 => new Runtime(Same(flat, new TensorShape(dims[3], 1, 1), name), dims),
+        3 => new Runtime(Same(flat, new TensorShape(dims[1], dims[2], 1), name), dims),
+        2 => new Runtime(Same(flat, new TensorShape(dims[1], 1, 1), name), dims),
+        _ => throw new InvalidGraphException($"Reshape '{name}': rank-{dims.Length} tensors are not supported (ranks 2 to 4)"),
+    };
+
+    /// <summary>The same memory seen as <paramref name="shape"/>: an alias node (free on the GPU), so the tensor gets its own name.</summary>
+    private Value Same(Value x, TensorShape shape, string name) => builder.Reshape(Unique(name), x, shape);
 
     private TfliteTensor Tensor(TfliteOperator op, int i) =>
         i < op.Inputs.Length && op.Inputs[i] >= 0 ? model.Tensors[op.Inputs[i]] : throw Fail(op, $"input {i} is missing");
@@ -146,7 +172,7 @@ internal sealed partial class TfliteOpMapper
     private Runtime Input4(TfliteOperator op, int i)
     {
         var r = RuntimeInput(op, i);
-        return r.Dims.Length == 4 ? r : throw Fail(op, $"input {i} is [{string.Join(", ", r.Dims)}]; [1, H, W, C] is needed");
+        return r.Dims.Length == 4 ? ToNchw(r, BaseName(model.Tensors[op.Outputs[0]])) : throw Fail(op, $"input {i} is [{string.Join(", ", r.Dims)}]; [1, H, W, C] is needed");
     }
 
     /// <summary>A float constant: data in the file, or the result of an earlier DEQUANTIZE.</summary>

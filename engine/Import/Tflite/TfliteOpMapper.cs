@@ -9,7 +9,10 @@ namespace GpuMobileNet.Import.Tflite;
 /// so below rank 4 the graph's memory order is TFLite's row-major order (reshapes of rank-4 values transpose first).</summary>
 internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder builder, string file)
 {
-    private sealed record Runtime(Value Value, int[] Dims);
+    /// <summary>A run-time tensor. <paramref name="RowMajor"/>: a rank-4 value whose memory is TFLite's NHWC row-major
+    /// order (left by a reshape or concatenation on a non-channel axis) rather than C x H x W; converted only where an
+    /// op needs channels first, so reshape chains cost no transposes.</summary>
+    private sealed record Runtime(Value Value, int[] Dims, bool RowMajor = false);
 
     private readonly Dictionary<int, Runtime> _runtime = [];
     private readonly Dictionary<int, float[]> _floats = [];
@@ -17,8 +20,8 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
 
     public void BindInput(TfliteTensor input) => _runtime[input.Index] = new Runtime(builder.Input, input.Shape);
 
-    /// <summary>The graph value of a run-time tensor, null if the tensor is a constant or never computed.</summary>
-    public Value? RuntimeValue(int tensor) => _runtime.TryGetValue(tensor, out var r) ? r.Value : null;
+    /// <summary>The graph value of a run-time tensor (rank 4: C x H x W), null if it is a constant or never computed.</summary>
+    public Value? RuntimeValue(int tensor) => _runtime.TryGetValue(tensor, out var r) ? ToNchw(r, model.Tensors[tensor].Name).Value : null;
 
     public void Map(TfliteOperator op)
     {
@@ -141,6 +144,7 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
         string name = Name(output);
         if (aRun && bRun)
         {
+            if (a!.RowMajor != b!.RowMajor) (a, b) = (ToNchw(a, name), ToNchw(b, name));
             if (!a!.Dims.SequenceEqual(b!.Dims))
                 throw Fail(op, $"inputs [{string.Join(", ", a.Dims)}] and [{string.Join(", ", b.Dims)}] differ; broadcasting two run-time tensors is not supported");
             if (!multiply) return a with { Value = builder.Add(name, a.Value, b.Value, act) };
@@ -149,6 +153,7 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
         }
         if (!aRun && !bRun) throw Fail(op, $"{op.OpName} of two constants (constant folding) is not supported");
         var x = aRun ? a! : b!;
+        if (x.Dims.Length == 4) x = ToNchw(x, name);
         int constIndex = aRun ? 1 : 0;
         var k = Constant(op, constIndex, "operand");
         int ch = x.Value.Shape.C;
