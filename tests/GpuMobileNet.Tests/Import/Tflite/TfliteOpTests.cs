@@ -22,6 +22,11 @@ public class TfliteOpTests : GpuTest
             int c = b.Op(3, [x, b.Weights([6, 3, 3, 5]), b.Weights([6])], [1, 5, 4, 6], ConvOptions, Conv(Same, 2, Relu6));
             return b.Op(4, [c, b.Weights([1, 3, 3, 12]), b.Weights([12])], [1, 3, 2, 12], DepthwiseOptions, Depthwise(Valid, 1, 2, Relu));
         });
+        yield return Case("wide 3x3 conv (70 input channels: summed slices of 64 and 6) s2 SAME relu6", b =>
+        {
+            int x = b.Input(1, 5, 6, 70);
+            return b.Op(3, [x, b.Weights([9, 3, 3, 70], 0.1f), b.Weights([9])], [1, 3, 3, 9], ConvOptions, Conv(Same, 2, Relu6));
+        });
         yield return Case("fp16 weights through DEQUANTIZE, 1x1 conv, ADD of two branches with fused relu", b =>
         {
             int x = b.Input(1, 6, 5, 3);
