@@ -31,8 +31,10 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
                 InputHeight = InputSize?.H,
                 InputWidth = InputSize?.W,
             });
+        if (path.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase))
+            return GpuMobileNet.Import.Tflite.TfliteImporter.Load(path);
         if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"--model '{path}': expected one of {string.Join(", ", BuiltIn)}, a TF.js model.json or an .onnx file");
+            throw new ArgumentException($"--model '{path}': expected one of {string.Join(", ", BuiltIn)}, a TF.js model.json, an .onnx or a .tflite file");
         return TfjsLayersImporter.Load(path);
     }
 

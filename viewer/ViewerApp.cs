@@ -28,8 +28,10 @@ public static class ViewerApp
         var state = new ViewerState(options, catalog, log);
         builder.Services.AddSingleton(state);
         var app = builder.Build();
+        var detect = new DetectEndpoint(options, device);
         app.Lifetime.ApplicationStopped.Register(() =>
         {
+            detect.Dispose();
             catalog.Dispose();
             device.Dispose();
         });
@@ -65,6 +67,7 @@ public static class ViewerApp
             ? Directory.EnumerateFiles(photos).Select(Path.GetFileName).Where(n => n!.EndsWith(".png") || n.EndsWith(".jpg")).Order().ToArray()
             : []));
         app.MapPost("/api/classify", (HttpRequest request) => UploadEndpoint.HandleAsync(request, state));
+        app.MapPost("/api/detect", (HttpRequest request) => detect.HandleAsync(request));
         app.MapPost("/api/bench", async (HttpRequest request) =>
         {
             if (state.BenchReport is not { } report) return Results.NotFound(new { error = "not running --bench" });

@@ -62,6 +62,7 @@ internal static class BenchCommand
                     var other => throw new ArgumentException($"--layout '{other}': expected auto, nchw or nc4hw4"),
                 },
             };
+            if (DetectBench.Applies(settings)) return DetectBench.Run(settings);
             if (r.GetValue(kernelFile) is { } file)
                 return KernelFileComparison.Run(settings, file, r.GetValue(kernelName));
             var report = new BenchRunner(settings).Run();

@@ -15,7 +15,13 @@ internal static class KernelCapabilities
     /// <summary>Whether a full convolution can read NCHW and write its output NC4HW4 (conv2d_tiled's OUT_PACKED): groups 1,
     /// output channels a multiple of 4, no residual.</summary>
     public static bool WritesPackedFromPlanar(Conv2dOp c) =>
-        !c.IsPointwise && !c.IsDepthwise && c.Groups == 1 && c.OutC % 4 == 0 && c.Residual is null;
+        !c.IsPointwise && !c.IsDepthwise && c.Groups == 1 && c.OutC % 4 == 0 && c.Residual is null &&
+        // Only the tiled kernel writes packed, and only when a tile's filters fit a uniform window; the pass does not
+        // know the device's window, so the Vulkan minimum (16 KiB) decides (stems fit; SSD's 3x3x256 extra layers do not).
+        Conv2dTiledKernel.OutputChannelTile * (long)c.InC * c.KernelH * c.KernelW <= MinUniformWindowElements;
+
+    /// <summary>maxUniformBufferRange's guaranteed minimum (16 KiB) in floats.</summary>
+    private const int MinUniformWindowElements = 16384 / 4;
 
     /// <summary>Whether average pooling reads an NC4HW4 input (avg_pool's IN_PACKED; its output stays NCHW).</summary>
     public static bool PoolReadsPacked(AvgPoolOp p) => p.Input.Shape.C % 4 == 0;

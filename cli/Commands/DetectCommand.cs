@@ -1,0 +1,61 @@
+using System.CommandLine;
+using GpuMobileNet.Detection;
+using GpuMobileNet.Imaging;
+using Spectre.Console;
+
+namespace GpuMobileNet.Cli.Commands;
+
+/// <summary>gmn detect photo.jpg: an SSD (.tflite) on the GPU, decoding and NMS on the host, the detections printed
+/// and optionally drawn on a PNG.</summary>
+internal static class DetectCommand
+{
+    public const string DefaultModelRelative = "models/cache/objectron/object_detection_ssd_mobilenetv2_oidv4_fp16.tflite";
+    public const string DefaultLabelsRelative = "models/cache/objectron/object_detection_oidv4_labelmap.txt";
+
+    public static Command Create()
+    {
+        var image = new Argument<string>("image") { Description = "photo to search (PNG, JPEG, BMP, ...)" };
+        var model = new Option<string?>("--model", "-m") { Description = "SSD .tflite (default: MediaPipe's objectron SSD-MobileNetV2, fetched by scripts/setup)" };
+        var labels = new Option<string?>("--labels") { Description = "label map, one class per line (default: the objectron label map)" };
+        var output = new Option<string?>("--out", "-o") { Description = "write the photo with boxes and labels to this PNG" };
+        var threshold = new Option<float>("--threshold") { Description = "minimum score (0-1)", DefaultValueFactory = _ => SsdDecoderOptions.ObjectronSsdMobileNetV2.MinScore };
+        var device = new Option<string?>("--device") { Description = "Vulkan device index or name (default: GMN_DEVICE, else the best GPU, else CPU)" };
+        var command = new Command("detect", "detect objects in a photo (SSD)") { image, model, labels, output, threshold, device };
+        command.SetAction(r =>
+        {
+            float minScore = r.GetValue(threshold);
+            if (!(minScore >= 0 && minScore <= 1)) throw new ArgumentException($"--threshold {minScore}: expected a score from 0 to 1");
+            string modelPath = r.GetValue(model) ?? Fetched(DefaultModelRelative);
+            var names = Labels.LoadLabels(r.GetValue(labels) ?? (r.GetValue(model) is null ? Fetched(DefaultLabelsRelative) : throw new ArgumentException(
+                "--labels: give the label map of --model")));
+            var photo = ImageLoader.Load(r.GetValue(image)!);
+            using var gpu = CliDevice.Open(r.GetValue(device));
+            using var detector = SsdDetector.Load(modelPath, gpu, names);
+            var result = detector.Detect(photo, minScore);
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(Path.GetFileName(modelPath))} on {Markup.Escape(gpu.ToString())}: " +
+                $"preprocess {result.PreprocessMs:F1} ms, network {result.NetworkMs:F1} ms, decode {result.DecodeMs:F2} ms, NMS {result.NmsMs:F2} ms[/]");
+            var table = new Table().AddColumn("class").AddColumn(new TableColumn("score").RightAligned())
+                .AddColumn(new TableColumn("box (x0, y0, x1, y1) px").RightAligned());
+            foreach (var d in result.Detections)
+            {
+                var b = d.Box.ToPixels(photo.Width, photo.Height);
+                table.AddRow(Markup.Escape(d.Label), d.Score.ToString("F3"), $"{b.XMin:F0}, {b.YMin:F0}, {b.XMax:F0}, {b.YMax:F0}");
+            }
+            AnsiConsole.Write(table);
+            if (result.Detections.Count == 0) AnsiConsole.MarkupLine($"[grey]nothing scored {minScore} or more[/]");
+            if (r.GetValue(output) is { } png)
+            {
+                DetectionDrawing.SavePng(photo, result.Detections, png);
+                AnsiConsole.MarkupLine($"[grey]boxes drawn on {Markup.Escape(png)}[/]");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Fetched(string relative)
+    {
+        var path = ModelSource.FindInRepo(relative);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{relative} is not fetched yet: run scripts/setup");
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using GpuMobileNet.Graph;
+using GpuMobileNet.Imaging;
+using GpuMobileNet.Import;
+using GpuMobileNet.Import.Tflite;
+using GpuMobileNet.Runtime;
+using GpuMobileNet.Vulkan;
+
+namespace GpuMobileNet.Detection;
+
+/// <summary>What one <see cref="SsdDetector.Detect(RgbImage, float?)"/> found, with the time of each stage.</summary>
+/// <param name="Detections">Best first, after NMS.</param>
+/// <param name="PreprocessMs">Host resize and normalise.</param>
+/// <param name="NetworkMs">The session's run (backbone and heads, upload and read-back included).</param>
+/// <param name="DecodeMs">Host box decoding and score threshold.</param>
+/// <param name="NmsMs">Host non-maximum suppression.</param>
+public sealed record DetectionResult(IReadOnlyList<Detection> Detections, double PreprocessMs, double NetworkMs, double DecodeMs, double NmsMs);
+
+/// <summary>An SSD detector: a graph with a box-encodings output [anchors, 4] and a class-predictions output
+/// [anchors, classes] (an imported .tflite or a built-in graph), its session, and the host post-processing.
+/// The input is the photo stretched to the model's size, values in [-1, 1] (the TF Object Detection API's
+/// MobileNet preprocessing, what MediaPipe's objectron graph feeds its SSD).</summary>
+public sealed class SsdDetector : IDisposable
+{
+    private readonly string _boxesName, _classesName;
+
+    /// <param name="graph">The network; its outputs must include the two SSD heads (found by name, else by shape).</param>
+    /// <param name="device">Where it runs.</param>
+    /// <param name="postprocessor">Anchors, decoding and NMS for this network.</param>
+    /// <param name="options">Session options (precision, profiling, ...).</param>
+    /// <exception cref="ArgumentException">The graph lacks an output of the anchors' count by 4 or by the class count.</exception>
+    public SsdDetector(ModelGraph graph, VulkanDevice device, SsdPostprocessor postprocessor, SessionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(postprocessor);
+        Postprocessor = postprocessor;
+        int anchors = postprocessor.AnchorCount, classes = postprocessor.Options.NumClasses;
+        _boxesName = FindOutput(graph, "box", anchors, 4, null);
+        _classesName = FindOutput(graph, "class", anchors, classes, _boxesName);
+        Session = InferenceSession.Create(graph, device, options);
+    }
+
+    /// <summary>Loads a TFLite SSD with the objectron SSD-MobileNetV2's anchors and decoding unless others are given.</summary>
+    /// <exception cref="ModelLoadException">The model cannot be imported or its outputs do not fit the anchors.</exception>
+    public static SsdDetector Load(string tflitePath, VulkanDevice device, IReadOnlyList<string>? labels = null, SessionOptions? options = null,
+        SsdAnchorOptions? anchors = null, SsdDecoderOptions? decoder = null)
+    {
+        var graph = TfliteImporter.Load(tflitePath);
+        var post = new SsdPostprocessor(SsdAnchors.Generate(anchors ?? SsdAnchorOptions.ObjectronSsdMobileNetV2),
+            decoder ?? SsdDecoderOptions.ObjectronSsdMobileNetV2, labels);
+        try
+        {
+            return new SsdDetector(graph, device, post, options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelLoadException($"{tflitePath}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The network's session.</summary>
+    public InferenceSession Session { get; }
+
+    /// <summary>Anchors, decoding and NMS.</summary>
+    public SsdPostprocessor Postprocessor { get; }
+
+    /// <summary>Input width and height in pixels.</summary>
+    public (int Width, int Height) InputSize => (Session.InputShape.W, Session.InputShape.H);
+
+    /// <summary>The photo stretched to the input size as NCHW values in [-1, 1].</summary>
+    public float[] Preprocess(RgbImage image) =>
+        ImagePreprocessor.ToTensor(image, InputSize.Width, InputSize.Height, 1 / 127.5f, [1, 1, 1], [1, 1, 1]);
+
+    /// <summary>The raw box encodings and class predictions for a preprocessed input.</summary>
+    public (float[] Boxes, float[] Classes) RunRaw(float[] input)
+    {
+        var outputs = Session.Run(new Dictionary<string, float[]> { [Session.Graph.Input.Name] = input });
+        return (outputs[_boxesName], outputs[_classesName]);
+    }
+
+    /// <summary>Detects objects in <paramref name="image"/>; boxes are normalised to the image (0..1).</summary>
+    public DetectionResult Detect(RgbImage image, float? minScore = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        long t0 = Stopwatch.GetTimestamp();
+        var input = Preprocess(image);
+        long t1 = Stopwatch.GetTimestamp();
+        var (boxes, classes) = RunRaw(input);
+        long t2 = Stopwatch.GetTimestamp();
+        var detections = Postprocessor.Process(boxes, classes, minScore);
+        var (decode, nms) = Postprocessor.LastTimes;
+        return new DetectionResult(detections, Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds, decode.TotalMilliseconds, nms.TotalMilliseconds);
+    }
+
+    /// <summary>Frees the session.</summary>
+    public void Dispose() => Session.Dispose();
+
+    private static string FindOutput(ModelGraph graph, string hint, int anchors, int width, string? exclude)
+    {
+        var fits = graph.Outputs.Where(v => v.Name != exclude && v.Shape.C == anchors && v.Shape.H == width && v.Shape.W == 1).ToList();
+        var named = fits.FirstOrDefault(v => v.Name.Contains(hint, StringComparison.OrdinalIgnoreCase));
+        return (named ?? fits.FirstOrDefault())?.Name ?? throw new ArgumentException(
+            $"no output of {anchors} x {width} ({hint}) among {string.Join(", ", graph.Outputs.Select(v => $"'{v.Name}' {v.Shape}"))}");
+    }
+}
