@@ -46,6 +46,7 @@ public static class KernelSelector
         TransposeOp t => [TransposeKernel.Plan(t, ctx)],
         ConcatOp c => ConcatKernel.Plan(c, ctx),
         SliceChannelsOp sc => [SliceChannelsKernel.Plan(sc, ctx)],
+        ChannelShuffleOp cs => [ChannelShuffleKernel.Plan(cs, ctx)],
         ResizeOp r => [ResizeKernel.Plan(r, ctx)],
         EqualOp e => [EqualKernel.Plan(e, ctx)],
         ActivationOp a => [ActivationKernel.Plan(a, ctx)],

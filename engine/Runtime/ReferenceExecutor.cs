@@ -57,6 +57,7 @@ public static class ReferenceExecutor
             EqualOp e => ImportedOpsReference.Equal(In(e.A), In(e.B)),
             ResizeOp r => ImportedOpsReference.Resize(r, In(r.Input), batch),
             SliceChannelsOp sc => ImportedOpsReference.SliceChannels(sc, In(sc.Input), batch),
+            ChannelShuffleOp cs => ShuffleReference.ChannelShuffle(cs, In(cs.Input), batch),
             ConcatOp c => ImportedOpsReference.Concat(c, c.Parts.Select(p => p is null ? null : In(p)).ToList(), batch),
             _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),
         };

@@ -8,7 +8,14 @@ public class ModelZooTests
 {
     [Test]
     public void KnowsBothMobileNets() =>
-        Assert.That(ModelZoo.Names, Is.EquivalentTo(new[] { "mobilenet_v1", "mobilenet_v2" }));
+        Assert.That(ModelZoo.Names, Is.SupersetOf(new[] { "mobilenet_v1", "mobilenet_v2" }));
+
+    [Test]
+    public void KnowsTheShuffleNetsAndGhostNet() =>
+        Assert.That(ModelZoo.Names, Is.SupersetOf(new[]
+        {
+            "shufflenet_v1", "shufflenet_v1_g1", "shufflenet_v1_g2", "shufflenet_v1_g4", "shufflenet_v1_g8", "shufflenet_v2", "ghostnet",
+        }));
 
     [Test]
     public void UnknownNameListsTheKnownOnes() =>
