@@ -27,6 +27,8 @@ public static class KernelSelector
             ? Conv2dTiledKernel.Plan(c, ctx)
             : throw new NotSupportedException($"{c}: its filters do not fit the device's uniform window, and only the tiled kernel writes NC4HW4"),
         LayoutConvertOp l => [LayoutConvertKernel.Plan(l, ctx)],
+        Conv2dOp c when PointwiseConvGroupedKernel.Handles(c) => [PointwiseConvGroupedKernel.Plan(c, ctx)],
+        ShuffledReadConvOp s => [PointwiseConvGroupedKernel.Plan(s.Conv, ctx, s.Input, s.ShuffleGroups)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.Subgroup && PointwiseConvSubgroupKernel.Fits(c, ctx) => PointwiseConvSubgroupKernel.Plan(c, ctx),
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.SharedMemory && PointwiseConvSharedKernel.Fits(c, ctx) => [PointwiseConvSharedKernel.Plan(c, ctx)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && PointwiseConvTiledKernel.Fits(c, ctx) => PointwiseConvTiledKernel.Plan(c, ctx),

@@ -34,6 +34,10 @@ internal static partial class OnnxNodeMapper
             case ChannelShuffleOp cs: ChannelShuffle(cs, w); break;
             case MaxPoolOp p: MaxPool(p, w); break;
             case MulOp m: Mul(m, w); break;
+            case ShuffledReadConvOp s:
+                ChannelShuffle(new ChannelShuffleOp($"{s.Name}_shuffle", s.Input, s.Conv.Input, s.ShuffleGroups), w);
+                Conv(s.Conv, w);
+                break;
             default:
                 throw new NotSupportedException(
                     $"ONNX export: {node} ({node.GetType().Name}) has no ONNX mapping; supported ops are " +

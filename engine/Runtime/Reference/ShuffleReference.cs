@@ -1,18 +1,20 @@
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Tensors;
 
 namespace GpuMobileNet.Runtime.Reference;
 
 /// <summary>Reference channel shuffle: a plain gather of whole channel planes.</summary>
 internal static class ShuffleReference
 {
-    public static float[] ChannelShuffle(ChannelShuffleOp op, float[] input, int batch)
+    public static float[] ChannelShuffle(ChannelShuffleOp op, float[] input, int batch) => Shuffle(input, op.Input.Shape, op.Groups, batch);
+
+    public static float[] Shuffle(float[] input, TensorShape s, int groups, int batch)
     {
-        var s = op.Input.Shape;
         int plane = s.H * s.W;
         var output = new float[input.Length];
         for (int n = 0; n < batch; n++)
             for (int c = 0; c < s.C; c++)
-                Array.Copy(input, (n * s.C + op.SourceChannel(c)) * plane, output, (n * s.C + c) * plane, plane);
+                Array.Copy(input, (n * s.C + c % groups * (s.C / groups) + c / groups) * plane, output, (n * s.C + c) * plane, plane);
         return output;
     }
 }
