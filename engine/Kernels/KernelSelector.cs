@@ -49,6 +49,7 @@ public static class KernelSelector
         ConcatOp c => ConcatKernel.Plan(c, ctx),
         SliceChannelsOp sc => [SliceChannelsKernel.Plan(sc, ctx)],
         ChannelShuffleOp cs => [ChannelShuffleKernel.Plan(cs, ctx)],
+        ShuffledConcatOp sc => ShuffledConcatKernel.Plan(sc, ctx),
         ResizeOp r => [ResizeKernel.Plan(r, ctx)],
         EqualOp e => [EqualKernel.Plan(e, ctx)],
         ActivationOp a => [ActivationKernel.Plan(a, ctx)],
@@ -68,6 +69,7 @@ public static class KernelSelector
             Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) && (c.Residual is null || c.Output.Layout == TensorLayout.Nchw),
             AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw,
             AddOp or ActivationOp => layouts.Count == 1,
+            ConcatOp c => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || c.Channels.All(ch => ch % 4 == 0)),
             MulOp m => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout),
             _ => layouts.SequenceEqual([TensorLayout.Nchw]),
         };

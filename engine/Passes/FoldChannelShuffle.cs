@@ -7,7 +7,9 @@ namespace GpuMobileNet.Passes;
 /// grouped 1x1 becomes depthwise' → grouped 1x1 reading through the shuffle (<see cref="ShuffledReadConvOp"/>).
 /// A depthwise conv (and its fused activation) works channel by channel, so it commutes with any channel permutation
 /// once its per-channel weights and bias are permuted the same way: depthwise(shuffle(x)) = shuffle(depthwise'(x)).
-/// Only when the shuffle and the depthwise output each have that one reader.</summary>
+/// Only when the shuffle and the depthwise output each have that one reader.
+/// <para>Also folds a shuffle after a concatenation (ShuffleNetV2's unit end) into a <see cref="ShuffledConcatOp"/>
+/// whose parts write their shuffled channels directly, when the concatenation has no other reader.</para></summary>
 public static class FoldChannelShuffle
 {
     /// <summary>The graph with every shuffle → depthwise → grouped 1x1 chain folded.</summary>
@@ -28,6 +30,13 @@ public static class FoldChannelShuffle
             replaced[shuffle] = null;
             replaced[dw] = dwPrime;
             replaced[grouped] = new ShuffledReadConvOp(grouped.Name, unshuffled, grouped, shuffle.Groups);
+        }
+        foreach (var node in g.Nodes)
+        {
+            if (node is not ChannelShuffleOp shuffle || replaced.ContainsKey(shuffle)) continue;
+            if (!producer.TryGetValue(shuffle.Input, out var p) || p is not ConcatOp concat || Uses(concat.Output) != 1 || concat.Parts.Any(x => x is null)) continue;
+            replaced[concat] = null;
+            replaced[shuffle] = new ShuffledConcatOp(concat.Name, concat.Parts.Select(x => x!).ToList(), shuffle.Output, shuffle.Groups);
         }
         if (replaced.Count == 0) return g;
         var nodes = g.Nodes.Select(n => replaced.TryGetValue(n, out var r) ? r : n).Where(n => n is not null).Select(n => n!).ToList();

@@ -77,6 +77,10 @@ public static class PackChannels
                         Output = ProducedPacked(m.Output),
                     });
                     break;
+                // Parts of whole channel quads are contiguous in NC4HW4 too: the same copy kernel joins them.
+                case ConcatOp c when c.Parts.All(p => p is not null && _packed.ContainsKey(p)) && c.Channels.All(ch => ch % 4 == 0):
+                    Nodes.Add(c with { Parts = c.Parts.Select(p => (Value?)_packed[p!]).ToList(), Output = ProducedPacked(c.Output) });
+                    break;
                 case ActivationOp a when _packed.ContainsKey(a.Input):
                     Nodes.Add(a with { Input = _packed[a.Input], Output = ProducedPacked(a.Output) });
                     break;

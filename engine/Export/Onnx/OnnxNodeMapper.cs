@@ -34,6 +34,13 @@ internal static partial class OnnxNodeMapper
             case ChannelShuffleOp cs: ChannelShuffle(cs, w); break;
             case MaxPoolOp p: MaxPool(p, w); break;
             case MulOp m: Mul(m, w); break;
+            case ShuffledConcatOp sc:
+            {
+                var joined = new Value($"{sc.Name}/concat", sc.Output.Shape);
+                Concat(new ConcatOp(sc.Name, sc.Parts.ToList<Value?>(), sc.Parts.Select(x => x.Shape.C).ToList(), joined), w);
+                ChannelShuffle(new ChannelShuffleOp($"{sc.Name}_shuffle", joined, sc.Output, sc.Groups), w);
+                break;
+            }
             case ShuffledReadConvOp s:
                 ChannelShuffle(new ChannelShuffleOp($"{s.Name}_shuffle", s.Input, s.Conv.Input, s.ShuffleGroups), w);
                 Conv(s.Conv, w);
