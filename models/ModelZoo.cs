@@ -3,7 +3,7 @@ using GpuMobileNet.Graph;
 namespace GpuMobileNet.Models;
 
 /// <summary>The built-in architectures by name, for the CLI and the viewer.</summary>
-public static class ModelZoo
+public static partial class ModelZoo
 {
     private static readonly Dictionary<string, Func<double, int, int, WeightInit, ModelGraph>> Builders = new()
     {
@@ -16,6 +16,7 @@ public static class ModelZoo
         ["shufflenet_v1_g8"] = (a, r, c, w) => ShuffleNetV1.Create(8, a, r, c, w),
         ["shufflenet_v2"] = (a, r, c, w) => ShuffleNetV2.Create(a, r, c, w),
         ["ghostnet"] = (a, r, c, w) => GhostNet.Create(a, r, c, w),
+        ["ssdlite_mobilenet_v2"] = (a, r, c, w) => SsdLite.Create(a, r, c, w),
     };
 
     public static IReadOnlyList<string> Names { get; } = [.. Builders.Keys];

@@ -8,7 +8,8 @@ namespace GpuMobileNet.Kernels;
 /// layers at 0.15 GFLOP/s on lavapipe (one output per invocation).</summary>
 internal static class PointwiseConvGroupedKernel
 {
-    public const string Shader = "pointwise_conv_grouped";
+    /// <summary>shaders/pointwise_conv_grouped.comp.</summary>
+    public static readonly KernelId<PointwiseConvGroupedConstants> Id = new("pointwise_conv_grouped");
     private const int OutputTile = 8, Pixels = 4;
 
     /// <summary>Whether this kernel runs <paramref name="c"/>: a grouped (not depthwise) 1x1 stride-1 unpadded
@@ -24,14 +25,15 @@ internal static class PointwiseConvGroupedKernel
         int pixelGroups = (hw + Pixels - 1) / Pixels;
         int local = KernelContext.LocalSizeFor(pixelGroups);
         int blocks = (op.OutC / op.Groups + OutputTile - 1) / OutputTile * op.Groups;
-        int[] spec =
-        [
-            local, op.InC, op.OutC, hw, op.Groups, KernelContext.Flag(op.Bias is not null), (int)op.Activation,
-            KernelContext.Flag(op.Residual is not null), shuffleGroups,
-        ];
+        var spec = new PointwiseConvGroupedConstants(local, op.InC, op.OutC, hw, op.Groups, op.Bias is not null, op.Activation,
+            op.Residual is not null, shuffleGroups);
         var push = new PushOffsets(ctx.Offset(input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output),
             ctx.AddWeights(op.Weights), ctx.AddWeights(op.Bias));
-        return new KernelDispatch(op.Name, Shader, spec, push, (KernelContext.Groups(pixelGroups, local), (uint)blocks, (uint)ctx.Batch),
+        return KernelDispatch.Create(op.Name, Id, spec, push, (KernelContext.Groups(pixelGroups, local), (uint)blocks, (uint)ctx.Batch),
             ConvDispatch.Reads(input, op.Residual, ctx), [ctx.Bytes(op.Output)]);
     }
 }
+
+/// <summary>The specialisation constants of shaders/pointwise_conv_grouped.comp, in constant_id order.</summary>
+internal readonly record struct PointwiseConvGroupedConstants(int LocalSize, int InC, int OutC, int Hw, int Groups, bool HasBias,
+    Activation Act, bool HasResidual, int Shuffle) : ISpecConstants;
