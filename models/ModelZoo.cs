@@ -9,6 +9,13 @@ public static partial class ModelZoo
     {
         ["mobilenet_v1"] = (a, r, c, w) => MobileNetV1.Create(a, r, c, w),
         ["mobilenet_v2"] = (a, r, c, w) => MobileNetV2.Create(a, r, c, w),
+        ["shufflenet_v1"] = (a, r, c, w) => ShuffleNetV1.Create(3, a, r, c, w),
+        ["shufflenet_v1_g1"] = (a, r, c, w) => ShuffleNetV1.Create(1, a, r, c, w),
+        ["shufflenet_v1_g2"] = (a, r, c, w) => ShuffleNetV1.Create(2, a, r, c, w),
+        ["shufflenet_v1_g4"] = (a, r, c, w) => ShuffleNetV1.Create(4, a, r, c, w),
+        ["shufflenet_v1_g8"] = (a, r, c, w) => ShuffleNetV1.Create(8, a, r, c, w),
+        ["shufflenet_v2"] = (a, r, c, w) => ShuffleNetV2.Create(a, r, c, w),
+        ["ghostnet"] = (a, r, c, w) => GhostNet.Create(a, r, c, w),
         ["ssdlite_mobilenet_v2"] = (a, r, c, w) => SsdLite.Create(a, r, c, w),
     };
 

@@ -20,6 +20,7 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
         Conv2dOp c => (long)c.Weights.Length + (c.Bias?.Length ?? 0),
         FusedBlockOp f => f.Parts.Sum(ParamsOf),
         ConvTransposeOp t => (long)t.Weights.Length + (t.Bias?.Length ?? 0),
+        ShuffledReadConvOp s => ParamsOf(s.Conv),
         DenseOp d => (long)d.Weights.Length + (d.Bias?.Length ?? 0),
         BatchNormOp bn => (long)bn.Gamma.Length + bn.Beta.Length,
         _ => 0,
@@ -30,6 +31,7 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
         Conv2dOp c => (long)c.Output.Shape.Elements * (c.InC / c.Groups) * c.KernelH * c.KernelW,
         FusedBlockOp f => f.Parts.Sum(MultiplyAddsOf),
         ConvTransposeOp t => (long)t.Input.Shape.Elements * (t.Output.Shape.C / t.Groups) * t.KernelH * t.KernelW,
+        ShuffledReadConvOp s => MultiplyAddsOf(s.Conv),
         DenseOp d => (long)d.InFeatures * d.OutFeatures,
         _ => 0,
     };

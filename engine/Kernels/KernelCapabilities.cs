@@ -37,6 +37,10 @@ internal static class KernelCapabilities
         _ => false,
     };
 
+    /// <summary>Whether concat.comp joins these parts in NC4HW4: parts of whole channel quads are contiguous there as in
+    /// NCHW (no zero blocks).</summary>
+    public static bool ConcatRunsPacked(ConcatOp c) => c.Parts.All(p => p is not null) && c.Channels.All(ch => ch % 4 == 0);
+
     /// <summary>Whether the fused block kernel runs expand → depthwise → project as one dispatch (see <see cref="FusedBlockKernel.Fits"/>).</summary>
     public static bool CanFuseBlock(Conv2dOp? expand, Conv2dOp depthwise, Conv2dOp project, int windowElements) =>
         FusedBlockKernel.Fits(expand, depthwise, project, windowElements);
@@ -55,6 +59,7 @@ internal static class KernelCapabilities
                 (c.Output.Layout == TensorLayout.Nchw || WritesPackedFromPlanar(c)),
             AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw && (p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p)),
             AddOp or ActivationOp => layouts.Count == 1,
+            ConcatOp c => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || ConcatRunsPacked(c)),
             MulOp m => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout),
             _ => layouts.SequenceEqual([TensorLayout.Nchw]),
         };

@@ -27,6 +27,8 @@ internal static class KernelSelector
             ? Conv2dTiledKernel.Plan(c, ctx)
             : throw new NotSupportedException($"{c}: its filters do not fit the device's uniform window, and only the tiled kernel writes NC4HW4"),
         LayoutConvertOp l => [LayoutConvertKernel.Plan(l, ctx)],
+        Conv2dOp c when PointwiseConvGroupedKernel.Handles(c) => [PointwiseConvGroupedKernel.Plan(c, ctx)],
+        ShuffledReadConvOp s => [PointwiseConvGroupedKernel.Plan(s.Conv, ctx, s.Input, s.ShuffleGroups)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.Subgroup && PointwiseConvSubgroupKernel.Fits(c, ctx) => PointwiseConvSubgroupKernel.Plan(c, ctx),
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.SharedMemory && PointwiseConvSharedKernel.Fits(c, ctx) => [PointwiseConvSharedKernel.Plan(c, ctx)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && PointwiseConvTiledKernel.Fits(c, ctx) => PointwiseConvTiledKernel.Plan(c, ctx),
@@ -48,6 +50,8 @@ internal static class KernelSelector
         SliceChannelsOp sc => [SliceChannelsKernel.Plan(sc, ctx)],
         ConvTransposeOp ct => [ConvTransposeKernel.Plan(ct, ctx)],
         AxisSoftmaxOp sa => [AxisSoftmaxKernel.Plan(sa, ctx)],
+        ChannelShuffleOp cs => [ChannelShuffleKernel.Plan(cs, ctx)],
+        ShuffledConcatOp sc => ShuffledConcatKernel.Plan(sc, ctx),
         ResizeOp r => [ResizeKernel.Plan(r, ctx)],
         EqualOp e => [EqualKernel.Plan(e, ctx)],
         ActivationOp a => [ActivationKernel.Plan(a, ctx)],

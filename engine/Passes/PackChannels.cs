@@ -75,6 +75,10 @@ internal static class PackChannels
                         Output = ProducedPacked(m.Output),
                     });
                     break;
+                // Parts of whole channel quads are contiguous in NC4HW4 too: the same copy kernel joins them.
+                case ConcatOp c when KernelCapabilities.ConcatRunsPacked(c) && c.Parts.All(p => _packed.ContainsKey(p!)):
+                    Nodes.Add(c with { Parts = c.Parts.Select(p => (Value?)_packed[p!]).ToList(), Output = ProducedPacked(c.Output) });
+                    break;
                 case ActivationOp a when KernelCapabilities.ElementwiseRunsPacked(a, _packed.ContainsKey):
                     Nodes.Add(a with { Input = _packed[a.Input], Output = ProducedPacked(a.Output) });
                     break;

@@ -59,6 +59,10 @@ public static class ReferenceExecutor
             AxisSoftmaxOp sa => AxisSoftmaxReference.Run(sa, In(sa.Input), batch),
             ResizeOp r => ImportedOpsReference.Resize(r, In(r.Input), batch),
             SliceChannelsOp sc => ImportedOpsReference.SliceChannels(sc, In(sc.Input), batch),
+            ChannelShuffleOp cs => ShuffleReference.ChannelShuffle(cs, In(cs.Input), batch),
+            ShuffledConcatOp sc => ShuffleReference.Shuffle(ShuffleReference.Concat(sc.Parts.Select(In).ToList(), sc.Output.Shape, batch), sc.Output.Shape, sc.Groups, batch),
+            ShuffledReadConvOp s => ConvReference.Run(s.Conv, ShuffleReference.Shuffle(In(s.Input), s.Input.Shape, s.ShuffleGroups, batch),
+                s.Conv.Residual is null ? null : In(s.Conv.Residual), batch),
             ConcatOp c => ImportedOpsReference.Concat(c, c.Parts.Select(p => p is null ? null : In(p)).ToList(), batch),
             _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),
         };

@@ -5,7 +5,7 @@ namespace GpuMobileNet.Export.Onnx;
 
 /// <summary>Writes the ONNX (opset 13) nodes for one of our ops. Every mapping reproduces what
 /// <see cref="Runtime.ReferenceExecutor"/> computes, since that is what the exported model is checked against.</summary>
-internal static class OnnxNodeMapper
+internal static partial class OnnxNodeMapper
 {
     public static void Map(Node node, OnnxGraphWriter w)
     {
@@ -29,10 +29,26 @@ internal static class OnnxNodeMapper
                 break;
             case DenseOp d: Dense(d, w); break;
             case SoftmaxOp s: Softmax(s, w); break;
+            case ConcatOp c: Concat(c, w); break;
+            case SliceChannelsOp sc: SliceChannels(sc, w); break;
+            case ChannelShuffleOp cs: ChannelShuffle(cs, w); break;
+            case MaxPoolOp p: MaxPool(p, w); break;
+            case MulOp m: Mul(m, w); break;
+            case ShuffledConcatOp sc:
+            {
+                var joined = new Value($"{sc.Name}/concat", sc.Output.Shape);
+                Concat(new ConcatOp(sc.Name, sc.Parts.ToList<Value?>(), sc.Parts.Select(x => x.Shape.C).ToList(), joined), w);
+                ChannelShuffle(new ChannelShuffleOp($"{sc.Name}_shuffle", joined, sc.Output, sc.Groups), w);
+                break;
+            }
+            case ShuffledReadConvOp s:
+                ChannelShuffle(new ChannelShuffleOp($"{s.Name}_shuffle", s.Input, s.Conv.Input, s.ShuffleGroups), w);
+                Conv(s.Conv, w);
+                break;
             default:
                 throw new NotSupportedException(
                     $"ONNX export: {node} ({node.GetType().Name}) has no ONNX mapping; supported ops are " +
-                    "Conv2d, BatchNorm, Activation, Add, Pad, AvgPool, Flatten, Dense and Softmax");
+                    "Conv2d, BatchNorm, Activation, Add, Pad, AvgPool, Flatten, Dense, Softmax, Concat, SliceChannels, ChannelShuffle, MaxPool and Mul");
         }
     }
 

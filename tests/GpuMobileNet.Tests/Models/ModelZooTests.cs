@@ -11,6 +11,13 @@ public class ModelZooTests
         Assert.That(ModelZoo.Names, Is.SupersetOf(new[] { "mobilenet_v1", "mobilenet_v2" }));
 
     [Test]
+    public void KnowsTheShuffleNetsAndGhostNet() =>
+        Assert.That(ModelZoo.Names, Is.SupersetOf(new[]
+        {
+            "shufflenet_v1", "shufflenet_v1_g1", "shufflenet_v1_g2", "shufflenet_v1_g4", "shufflenet_v1_g8", "shufflenet_v2", "ghostnet",
+        }));
+
+    [Test]
     public void UnknownNameListsTheKnownOnes() =>
         Assert.That(() => ModelZoo.Create("resnet50", 1.0, 224, 1000, WeightInit.Random(0)),
             Throws.ArgumentException.With.Message.Contains("resnet50").And.Message.Contains("mobilenet_v1").And.Message.Contains("mobilenet_v2"));
