@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/softmax_axis.comp: softmax along the middle axis of [outer, axis, inner], one invocation per line.</summary>
-public static class AxisSoftmaxKernel
+internal static class AxisSoftmaxKernel
 {
     /// <summary>shaders/softmax_axis.comp.</summary>
     public static readonly KernelId<AxisSoftmaxConstants> Id = new("softmax_axis");
@@ -20,4 +20,4 @@ public static class AxisSoftmaxKernel
 }
 
 /// <summary>The specialisation constants of shaders/softmax_axis.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct AxisSoftmaxConstants(int LocalSize, int Outer, int Axis, int Inner) : ISpecConstants;
+internal readonly record struct AxisSoftmaxConstants(int LocalSize, int Outer, int Axis, int Inner) : ISpecConstants;

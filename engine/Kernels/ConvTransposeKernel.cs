@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/conv_transpose.comp: transposed convolution, NCHW in and out, one invocation per output value.</summary>
-public static class ConvTransposeKernel
+internal static class ConvTransposeKernel
 {
     /// <summary>shaders/conv_transpose.comp.</summary>
     public static readonly KernelId<ConvTransposeConstants> Id = new("conv_transpose");
@@ -23,6 +23,6 @@ public static class ConvTransposeKernel
 }
 
 /// <summary>The specialisation constants of shaders/conv_transpose.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct ConvTransposeConstants(
+internal readonly record struct ConvTransposeConstants(
     int LocalSize, int InC, int InH, int InW, int OutC, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int Dh, int Dw,
     int PadT, int PadL, int Groups, GlslBool HasBias) : ISpecConstants;
