@@ -152,7 +152,7 @@ public sealed partial class GraphBuilder
     }
 
     /// <summary>The finished graph with <paramref name="output"/> as its output.</summary>
-    public ModelGraph Build(Value output) => new(_graphName, Input, _nodes.ToList(), output);
+    public ModelGraph Build(Value output) => new(_graphName, Input, _nodes.ToList(), output, null, _extraInputs.ToList());
 
     private Value NewValue(string name, string op, TensorShape shape)
     {

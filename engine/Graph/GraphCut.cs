@@ -14,14 +14,14 @@ internal static class GraphCut
 
     /// <summary>The value named <paramref name="name"/>.</summary>
     public static Value Find(ModelGraph graph, string name) =>
-        (graph.Input.Name == name ? graph.Input : graph.Nodes.Select(n => n.Output).FirstOrDefault(v => v.Name == name))
+        (graph.Inputs.FirstOrDefault(v => v.Name == name) ?? graph.Nodes.Select(n => n.Output).FirstOrDefault(v => v.Name == name))
         ?? throw new InvalidGraphException($"graph '{graph.Name}' has no value named '{name}'");
 
     /// <summary>The ops up to and including the one that writes <paramref name="cut"/>; its output is <paramref name="cut"/>.</summary>
     public static ModelGraph Before(ModelGraph graph, Value cut)
     {
         int last = IndexOfProducer(graph, cut);
-        return new ModelGraph(graph.Name + "/backbone", graph.Input, graph.Nodes.Take(last + 1).ToList(), cut);
+        return new ModelGraph(graph.Name + "/backbone", graph.Input, graph.Nodes.Take(last + 1).ToList(), cut, null, graph.ExtraInputs);
     }
 
     /// <summary>The ops after the one that writes <paramref name="cut"/>, reading <paramref name="cut"/> as their input.
@@ -29,7 +29,7 @@ internal static class GraphCut
     public static ModelGraph After(ModelGraph graph, Value cut)
     {
         int last = IndexOfProducer(graph, cut);
-        return new ModelGraph(graph.Name + "/head", cut, graph.Nodes.Skip(last + 1).ToList(), graph.Output);
+        return new ModelGraph(graph.Name + "/head", cut, graph.Nodes.Skip(last + 1).ToList(), graph.Output, null, graph.ExtraInputs);
     }
 
     private static int IndexOfProducer(ModelGraph graph, Value cut)

@@ -1,15 +1,24 @@
 namespace GpuMobileNet.Graph;
 
-/// <summary>A network as a list of ops in topological order, with one input and one output, plus any extra
-/// outputs (other results of a multi-output model, or intermediate values a caller wants to read).
+/// <summary>A network as a list of ops in topological order, with one main input and one main output, plus any extra
+/// inputs (other run-time inputs of a multi-input model) and extra outputs (other results of a multi-output model,
+/// or intermediate values a caller wants to read).
 /// Pure data: no Vulkan here, so graphs, passes and the CPU oracle run anywhere.</summary>
 public sealed class ModelGraph
 {
     /// <summary>A graph of <paramref name="nodes"/> in topological order from <paramref name="input"/> to <paramref name="output"/> (and optional extra outputs).</summary>
     public ModelGraph(string name, Value input, IReadOnlyList<Node> nodes, Value output, IReadOnlyList<Value>? extraOutputs = null)
+        : this(name, input, nodes, output, extraOutputs, null)
+    {
+    }
+
+    /// <summary>A graph with run-time inputs besides <paramref name="input"/>: <paramref name="extraInputs"/>, each fed
+    /// by the caller like the main one.</summary>
+    public ModelGraph(string name, Value input, IReadOnlyList<Node> nodes, Value output, IReadOnlyList<Value>? extraOutputs, IReadOnlyList<Value>? extraInputs)
     {
         Name = name;
         Input = input;
+        ExtraInputs = extraInputs ?? [];
         Nodes = nodes;
         Output = output;
         ExtraOutputs = extraOutputs ?? [];
@@ -20,6 +29,12 @@ public sealed class ModelGraph
     public string Name { get; }
     /// <summary>The one input (per sample, NCHW).</summary>
     public Value Input { get; }
+    /// <summary>Run-time inputs besides <see cref="Input"/> (per sample, NCHW); empty for single-input graphs.</summary>
+    public IReadOnlyList<Value> ExtraInputs { get; }
+
+    /// <summary><see cref="Input"/> then <see cref="ExtraInputs"/>.</summary>
+    public IReadOnlyList<Value> Inputs => [Input, .. ExtraInputs];
+
     /// <summary>The ops in topological order.</summary>
     public IReadOnlyList<Node> Nodes { get; }
     /// <summary>The main output.</summary>
@@ -34,19 +49,26 @@ public sealed class ModelGraph
     /// <summary>The ops that read <paramref name="value"/>.</summary>
     public IEnumerable<Node> Consumers(Value value) => Nodes.Where(n => n.Inputs.Contains(value));
 
-    /// <summary>The op that writes <paramref name="value"/>, or null for the graph input.</summary>
+    /// <summary>The op that writes <paramref name="value"/>, or null for a graph input.</summary>
     public Node? Producer(Value value) => Nodes.FirstOrDefault(n => n.Output == value);
 
     /// <summary>Number of readers of a value, counting the graph output as one reader.</summary>
     public int UseCount(Value value) => Consumers(value).Count() + Outputs.Count(o => o == value);
 
     /// <summary>The same graph with other nodes (and optionally another main output), as the passes produce.</summary>
-    public ModelGraph WithNodes(IReadOnlyList<Node> nodes, Value? output = null) => new(Name, Input, nodes, output ?? Output, ExtraOutputs);
+    public ModelGraph WithNodes(IReadOnlyList<Node> nodes, Value? output = null) => new(Name, Input, nodes, output ?? Output, ExtraOutputs, ExtraInputs);
 
     private void Validate()
     {
-        CheckLayout(Input, $"graph '{Name}' has input");
-        var defined = new HashSet<Value> { Input };
+        var defined = new HashSet<Value>();
+        foreach (var input in Inputs)
+        {
+            CheckLayout(input, $"graph '{Name}' has input");
+            if (!defined.Add(input))
+                throw new InvalidGraphException($"graph '{Name}' lists input '{input.Name}' twice");
+        }
+        if (Inputs.Select(v => v.Name).Distinct(StringComparer.Ordinal).Count() != Inputs.Count)
+            throw new InvalidGraphException($"graph '{Name}' has two inputs of the same name (inputs {string.Join(", ", Inputs.Select(v => $"'{v.Name}'"))})");
         foreach (var node in Nodes)
         {
             foreach (var v in node.Inputs)

@@ -18,7 +18,7 @@ public static class ModelGraphOutputs
                 : throw new InvalidGraphException($"graph '{graph.Name}': no op writes a value named '{name}'");
             if (!graph.Outputs.Contains(v) && !extras.Contains(v)) extras.Add(v);
         }
-        return new ModelGraph(graph.Name, graph.Input, graph.Nodes, graph.Output, extras);
+        return new ModelGraph(graph.Name, graph.Input, graph.Nodes, graph.Output, extras, graph.ExtraInputs);
     }
 
     /// <summary>The value named <paramref name="name"/> among the graph's outputs, or null.</summary>

@@ -38,7 +38,7 @@ internal static class PackChannels
         public Rewrite(ModelGraph graph)
         {
             _graph = graph;
-            _planar.Add(graph.Input);
+            _planar.UnionWith(graph.Inputs);
         }
 
         public List<Node> Nodes { get; } = [];

@@ -37,7 +37,7 @@ internal sealed class Liveness
         var l = new Liveness(graph);
         int end = graph.Nodes.Count;
 
-        var lastUse = new Dictionary<Value, int> { [graph.Input] = end };
+        var lastUse = graph.Inputs.ToDictionary(v => v, _ => end);
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             var node = graph.Nodes[i];
@@ -46,7 +46,7 @@ internal sealed class Liveness
         }
         foreach (var output in graph.Outputs) lastUse[output] = end;
 
-        l.NewStorage(graph.Input, -1, pinned: true, end);
+        foreach (var input in graph.Inputs) l.NewStorage(input, -1, pinned: true, end);
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             var node = graph.Nodes[i];

@@ -29,7 +29,7 @@ internal sealed class MemoryReport
     public IReadOnlyList<LayerMemory> Layers { get; }
     public int Batch { get; }
 
-    /// <summary>Aligned bytes of the graph input (pinned for the whole run, so part of every step's live bytes).</summary>
+    /// <summary>Aligned bytes of the graph inputs (pinned for the whole run, so part of every step's live bytes).</summary>
     public long InputBytes { get; }
     public long NaiveBytes { get; }
     public long PlannedBytes { get; }
@@ -61,9 +61,9 @@ internal sealed class MemoryReport
                 node is FlattenOp || liveness.IsInPlace(node), Bytes(liveness.LiveElementsAt(i, batch))));
         }
 
-        long naive = MemoryPlan.Align((long)graph.Input.Shape.Elements * batch)
+        long naive = graph.Inputs.Sum(v => MemoryPlan.Align((long)v.Shape.Elements * batch))
             + graph.Nodes.Where(n => n is not FlattenOp).Sum(n => MemoryPlan.Align((long)n.Output.Shape.Elements * batch));
-        return new MemoryReport(layers, Bytes(liveness.StorageOf(graph.Input).AlignedElements(batch)), Bytes(naive),
+        return new MemoryReport(layers, Bytes(graph.Inputs.Sum(v => liveness.StorageOf(v).AlignedElements(batch))), Bytes(naive),
             plan.ArenaBytes, Bytes(liveness.PeakElements(batch)), batch);
     }
 

@@ -16,7 +16,7 @@ internal static class NaivePlanner
             offsets[v] = next;
             next = MemoryPlan.Align(next + (long)v.Shape.Elements * batch);
         }
-        Place(graph.Input);
+        foreach (var input in graph.Inputs) Place(input);
         foreach (var node in graph.Nodes)
         {
             if (node is FlattenOp f) offsets[f.Output] = offsets[f.Input];

@@ -18,6 +18,7 @@ public sealed partial class InferenceSession
     /// need one submission each: use <see cref="Run(ReadOnlySpan{float}, Span{float})"/>.</exception>
     public PendingRun Submit(ReadOnlySpan<float> input, ulong waitSemaphore = 0, ulong signalSemaphore = 0)
     {
+        RequireSingleInput("Submit");
         if (input.Length != InputLength)
             throw new ArgumentException($"input has {input.Length} values; '{Graph.Name}' expects batch {Batch} x {InputShape} = {InputLength}");
         lock (_runLock)

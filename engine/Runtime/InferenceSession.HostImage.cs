@@ -29,6 +29,7 @@ public sealed partial class InferenceSession
     public void RunFromImage(ulong image, int width, int height, HostImageFormat format, ImageLayout layout, Span<float> output,
         Rgba8Normalisation? normalisation = null, ulong waitSemaphore = 0, ulong signalSemaphore = 0)
     {
+        RequireSingleInput("RunFromImage");
         if (image == 0) throw new ArgumentException("image is VK_NULL_HANDLE", nameof(image));
         if (layout is ImageLayout.Undefined or ImageLayout.Preinitialized)
             throw new ArgumentException($"image layout {layout}: the image's contents must be defined (and it must return to a layout it can hold)", nameof(layout));

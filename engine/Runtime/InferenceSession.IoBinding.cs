@@ -15,6 +15,7 @@ public sealed partial class InferenceSession
         lock (_runLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            RequireSingleInput("IoBinding");
             var binding = new IoBinding(this);
             _ioBindings.Add(binding);
             return binding;

@@ -10,8 +10,8 @@ public sealed partial class InferenceSession
     // One staging buffer per extra output, where the arena is not host-visible (else they are read in place).
     private readonly GpuBuffer[] _stagingExtra = [];
 
-    /// <summary>The input's name (one input).</summary>
-    public IReadOnlyList<string> InputNames => [Graph.Input.Name];
+    /// <summary>The main input's name first, then the extra inputs'.</summary>
+    public IReadOnlyList<string> InputNames => Graph.Inputs.Select(v => v.Name).ToList();
 
     /// <summary>The main output's name first, then the extra outputs'.</summary>
     public IReadOnlyList<string> OutputNames => Graph.Outputs.Select(v => v.Name).ToList();
@@ -19,16 +19,14 @@ public sealed partial class InferenceSession
     /// <summary>Values of output <paramref name="name"/> per run (batch x its C x H x W).</summary>
     public int OutputLengthOf(string name) => Batch * OutputValue(name).Shape.Elements;
 
-    /// <summary>Runs on the input named in <paramref name="inputs"/> (NCHW, batch samples back to back) and returns
+    /// <summary>Runs on the inputs named in <paramref name="inputs"/> (every graph input, each NCHW, batch samples back to back) and returns
     /// every output by name. Allocates the result arrays; <see cref="Run(ReadOnlySpan{float}, Span{float})"/> does not.</summary>
     public IReadOnlyDictionary<string, float[]> Run(IReadOnlyDictionary<string, float[]> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (inputs.Count != 1 || !inputs.TryGetValue(Graph.Input.Name, out var input))
-            throw new ArgumentException($"'{Graph.Name}' has one input, '{Graph.Input.Name}'; got {string.Join(", ", inputs.Keys.Select(k => $"'{k}'"))}");
-        if (input.Length != InputLength)
-            throw new ArgumentException($"input '{Graph.Input.Name}' has {input.Length} values; '{Graph.Name}' expects batch {Batch} x {InputShape} = {InputLength}");
+        CheckInputs(inputs);
+        var input = inputs[Graph.Input.Name];
         var results = Graph.Outputs.ToDictionary(v => v.Name, v => new float[Batch * v.Shape.Elements]);
         lock (_runLock)
         {
@@ -37,6 +35,11 @@ public sealed partial class InferenceSession
             for (int first = 0; first < Batch; first += SubBatch)
             {
                 int n = Math.Min(SubBatch, Batch - first);
+                for (int i = 0; i < Graph.ExtraInputs.Count; i++)
+                {
+                    var v = Graph.ExtraInputs[i];
+                    WriteExtraInput(i, inputs[v.Name].AsSpan(first * v.Shape.Elements, n * v.Shape.Elements));
+                }
                 RunSubBatch(input.AsSpan(first * InputShape.Elements, n * InputShape.Elements),
                     results[Graph.Output.Name].AsSpan(first * OutputShape.Elements, n * OutputShape.Elements));
                 for (int i = 0; i < Graph.ExtraOutputs.Count; i++)

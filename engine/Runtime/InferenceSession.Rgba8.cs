@@ -23,6 +23,7 @@ public sealed partial class InferenceSession
     public void RunRgba8(ReadOnlySpan<byte> rgba, int width, int height, Span<float> output, Rgba8Normalisation? normalisation = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        RequireSingleInput("RunRgba8");
         if (Batch != 1)
             throw new InvalidOperationException($"RunRgba8 fills one image; session '{Graph.Name}' has batch {Batch}");
         if (width < 1 || height < 1 || width > MaxRgba8Side || height > MaxRgba8Side)

@@ -93,6 +93,7 @@ public sealed partial class InferenceSession : IDisposable
             {
                 _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchInputLength * (ulong)ActivationBytes), created);
                 _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchOutputLength * (ulong)ActivationBytes), created);
+                _stagingExtraIn = graph.ExtraInputs.Select(v => Track(GpuBuffer.CreateStaging(device, (ulong)(SubBatch * v.Shape.Elements) * (ulong)ActivationBytes), created)).ToArray();
                 _stagingExtra = graph.ExtraOutputs.Select(v => Track(GpuBuffer.CreateStaging(device, (ulong)(SubBatch * v.Shape.Elements) * (ulong)ActivationBytes), created)).ToArray();
             }
             _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes), created);
@@ -116,7 +117,9 @@ public sealed partial class InferenceSession : IDisposable
             FusionWindowElements = (int)(device.UniformWindowBytes / 4),
         };
         var session = new InferenceSession(PassPipeline.Apply(graph, passes), device, options);
-        if (options.Warmup)
+        if (options.Warmup && session.Graph.ExtraInputs.Count > 0)
+            session.Run(session.Graph.Inputs.ToDictionary(v => v.Name, v => new float[session.Batch * v.Shape.Elements]));
+        else if (options.Warmup)
             session.Run(new float[session.InputLength], new float[session.OutputLength]);
         return session;
     }
@@ -134,6 +137,7 @@ public sealed partial class InferenceSession : IDisposable
     public void Run(ReadOnlySpan<float> input, Span<float> output)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        RequireSingleInput("Run(input, output)");
         if (input.Length != InputLength)
             throw new ArgumentException($"input has {input.Length} values; '{Graph.Name}' expects batch {Batch} x {InputShape} = {InputLength}");
         if (output.Length != OutputLength)
@@ -166,8 +170,12 @@ public sealed partial class InferenceSession : IDisposable
     private void WriteInput(ReadOnlySpan<float> input)
     {
         // Staging buffers hold just the input / output; otherwise they live at their place in the arena.
-        var buffer = _stagingIn ?? _arena;
-        ulong offset = _stagingIn is null ? (ulong)Memory.OffsetOf(Graph.Input) * (ulong)ActivationBytes : 0;
+        WriteActivations(_stagingIn ?? _arena, _stagingIn is null ? (ulong)Memory.OffsetOf(Graph.Input) * (ulong)ActivationBytes : 0, input);
+    }
+
+    /// <summary>Copies <paramref name="input"/> to <paramref name="offset"/> bytes into <paramref name="buffer"/> (fp16 storage converts), flushed.</summary>
+    private void WriteActivations(GpuBuffer buffer, ulong offset, ReadOnlySpan<float> input)
+    {
         if (ActivationBytes == 4)
             input.CopyTo(buffer.AsSpan<float>(offset, input.Length));
         else
@@ -208,6 +216,7 @@ public sealed partial class InferenceSession : IDisposable
         ulong bytes = (ulong)ActivationBytes;
         if (_stagingIn is not null && prologue is null)
             recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * bytes, (ulong)SubBatchInputLength * bytes);
+        RecordExtraInputCopies(recorder);
         prologue?.Invoke(recorder);
         foreach (var d in Dispatches)
             recorder.Dispatch(pipelines.Get(d.Shader + ShaderSuffix, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),

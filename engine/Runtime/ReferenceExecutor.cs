@@ -19,15 +19,35 @@ public static class ReferenceExecutor
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(input);
+        if (graph.ExtraInputs.Count > 0)
+            throw new ArgumentException($"graph '{graph.Name}' has {graph.Inputs.Count} inputs ({string.Join(", ", graph.Inputs.Select(v => $"'{v.Name}'"))}); " +
+                "pass them all by name", nameof(input));
+        return RunAll(graph, new Dictionary<string, float[]> { [graph.Input.Name] = input }, batch);
+    }
+
+    /// <summary>Like <see cref="RunAll(ModelGraph, float[], int)"/> with every graph input given by name (each NCHW,
+    /// <paramref name="batch"/> samples back to back), for graphs with several inputs.</summary>
+    public static IReadOnlyDictionary<Value, float[]> RunAll(ModelGraph graph, IReadOnlyDictionary<string, float[]> inputs, int batch = 1)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(inputs);
         if (batch <= 0)
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"graph '{graph.Name}': batch must be positive");
-        long expected = (long)batch * graph.Input.Shape.Elements;
-        if (input.Length != expected)
-            throw new ArgumentException(
-                $"graph '{graph.Name}': input has {input.Length} values but batch {batch} x {graph.Input.Shape} " +
-                $"(input '{graph.Input.Name}') needs {expected}", nameof(input));
-
-        var values = new Dictionary<Value, float[]> { [graph.Input] = input };
+        var values = new Dictionary<Value, float[]>();
+        foreach (var v in graph.Inputs)
+        {
+            if (!inputs.TryGetValue(v.Name, out var data))
+                throw new ArgumentException($"graph '{graph.Name}': no values for input '{v.Name}' (inputs are {string.Join(", ", graph.Inputs.Select(i => $"'{i.Name}'"))})", nameof(inputs));
+            long expected = (long)batch * v.Shape.Elements;
+            if (data.Length != expected)
+                throw new ArgumentException(
+                    $"graph '{graph.Name}': input has {data.Length} values but batch {batch} x {v.Shape} " +
+                    $"(input '{v.Name}') needs {expected}", nameof(inputs));
+            values[v] = data;
+        }
+        foreach (var name in inputs.Keys)
+            if (!graph.Inputs.Any(v => v.Name == name))
+                throw new ArgumentException($"graph '{graph.Name}' has no input '{name}' (inputs are {string.Join(", ", graph.Inputs.Select(i => $"'{i.Name}'"))})", nameof(inputs));
         foreach (var node in graph.Nodes)
             values[node.Output] = Execute(node, values, batch);
         return values;

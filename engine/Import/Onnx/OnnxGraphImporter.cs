@@ -35,14 +35,17 @@ internal sealed class OnnxGraphImporter
             if (t.Name.Length == 0) throw Fail("an initializer has no name");
             _symbols[t.Name] = OnnxTensorReader.Read(t, _modelDir, p => Fail($"initializer '{t.Name}': {p}"));
         }
-        var builder = new GraphBuilder(_graph.Name.Length > 0 ? _graph.Name : Path.GetFileNameWithoutExtension(_file), InputShape(out var input, out int rank), input.Name);
-        // A rank-3 input [N, A, B] is held as an A x B x 1 value and seen through a view (element-wise ops only).
-        _symbols[input.Name] = rank switch
+        var runtimeInputs = _graph.Input.Where(i => !_symbols.ContainsKey(i.Name)).ToList();
+        if (runtimeInputs.Count == 0) throw Fail("the graph has no run-time input (every input is an initializer)");
+        var builder = new GraphBuilder(_graph.Name.Length > 0 ? _graph.Name : Path.GetFileNameWithoutExtension(_file), InputShape(runtimeInputs[0], out int rank), runtimeInputs[0].Name);
+        Bind(runtimeInputs[0].Name, builder.Input, rank);
+        // The other run-time inputs become the graph's extra inputs, checked the same way.
+        foreach (var extra in runtimeInputs.Skip(1))
         {
-            3 => new RuntimeTensor(builder.Input, 3, [1, builder.Input.Shape.C, builder.Input.Shape.H]),
-            1 => new RuntimeTensor(builder.Input, 1, [1]),
-            _ => new RuntimeTensor(builder.Input, rank),
-        };
+            if (_symbols.ContainsKey(extra.Name)) throw Fail($"input '{extra.Name}' is declared twice");
+            var shape = InputShape(extra, out int extraRank);
+            Bind(extra.Name, builder.AddInput(extra.Name, shape), extraRank);
+        }
         var mapper = new OnnxOpMapper(builder, Path.GetFileName(_file));
 
         for (int i = 0; i < _graph.Node.Count; i++)
@@ -70,7 +73,7 @@ internal sealed class OnnxGraphImporter
             if (!_symbols.TryGetValue(name, out var output))
                 throw Fail($"output '{name}' is not computed by any node");
             if (output is not RuntimeTensor result)
-                throw Fail($"output '{name}' does not depend on the input: it is a constant" +
+                throw Fail($"output '{name}' does not depend on any input: it is a constant" +
                     (_folded.TryGetValue(name, out var by) ? $" computed at load time by node '{by.Name}' ({by.OpType}); run-time {by.OpType} is not supported" : ""));
             CheckDeclaredShape(name, result);
             // Our outputs are named after the ONNX tensors: an alias (Identity) or the input itself gets a copy-free view.
@@ -79,6 +82,15 @@ internal sealed class OnnxGraphImporter
         }
         return Prune(builder, outputs);
     }
+
+    /// <summary>Binds a run-time input. A rank-3 input [N, A, B] is held as an A x B x 1 value and seen through a view
+    /// (element-wise ops only).</summary>
+    private void Bind(string name, Value value, int rank) => _symbols[name] = rank switch
+    {
+        3 => new RuntimeTensor(value, 3, [1, value.Shape.C, value.Shape.H]),
+        1 => new RuntimeTensor(value, 1, [1]),
+        _ => new RuntimeTensor(value, rank),
+    };
 
     private object[] Evaluate(OnnxNode node, object?[] inputs, OnnxOpMapper mapper)
     {
@@ -110,13 +122,9 @@ internal sealed class OnnxGraphImporter
         throw n.Fail("no supported value attribute (value, value_float(s), value_int(s))");
     }
 
-    /// <summary>The one graph input that is not an initializer, as a per-sample shape: [N, C, H, W] or [N, C].</summary>
-    private TensorShape InputShape(out ValueInfoProto input, out int rank)
+    /// <summary>A graph input that is not an initializer, as a per-sample shape: [N, C, H, W], [N, C], [N, A, B] or [N].</summary>
+    private TensorShape InputShape(ValueInfoProto input, out int rank)
     {
-        var inputs = _graph.Input.Where(i => !_symbols.ContainsKey(i.Name)).ToList();
-        if (inputs.Count != 1)
-            throw Fail($"the graph has {inputs.Count} run-time inputs ({string.Join(", ", inputs.Select(i => $"'{i.Name}'"))}); exactly one is supported");
-        input = inputs[0];
         string name = input.Name;
         if (name.Length == 0) throw Fail("the graph input has no name");
         var type = input.Type?.TensorType ?? throw Fail($"input '{name}' is not a tensor");
@@ -183,7 +191,7 @@ internal sealed class OnnxGraphImporter
             foreach (var v in node.Inputs) needed.Add(v);
         }
         kept.Reverse();
-        return new ModelGraph(builder.Build(outputs[0]).Name, builder.Input, kept, outputs[0], outputs.Skip(1).ToList());
+        return new ModelGraph(builder.Build(outputs[0]).Name, builder.Input, kept, outputs[0], outputs.Skip(1).ToList(), builder.ExtraInputs);
     }
 
     private ModelLoadException Fail(string problem) => new($"{_file}: {problem}");

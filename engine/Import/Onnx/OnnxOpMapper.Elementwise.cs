@@ -36,7 +36,7 @@ internal sealed partial class OnnxOpMapper
         return builder.BatchNorm(name, x, Enumerable.Repeat(scale, ch).ToArray(), Enumerable.Repeat(shift, ch).ToArray(), new float[ch], Enumerable.Repeat(1f, ch).ToArray(), 0f);
     }
 
-    /// <summary>Add/Sub/Mul/Div: two run-time tensors of the same shape (Add only), or a run-time tensor and a
+    /// <summary>Add/Sub/Mul/Div: two run-time tensors of the same shape (Add, Sub; Mul also per channel), or a run-time tensor and a
     /// per-channel or scalar constant, which becomes y = gamma * x + beta as a BatchNorm (mean 0, variance 1, epsilon 0).</summary>
     private RuntimeTensor Arithmetic(OnnxNode n, object?[] inputs)
     {
@@ -52,10 +52,13 @@ internal sealed partial class OnnxOpMapper
                     throw n.Fail($"multiplying [{string.Join(", ", a.Dims)}] by [{string.Join(", ", b.Dims)}] is not supported (same shape or per channel only)");
                 return a with { Value = builder.Mul(Name(n), a.Value, b.Value) };
             }
-            if (n.OpType != "Add") throw n.Fail($"{n.OpType} of two run-time tensors is not supported");
+            if (n.OpType is not ("Add" or "Sub")) throw n.Fail($"{n.OpType} of two run-time tensors is not supported");
             if (!a.Dims.SequenceEqual(b.Dims) || a.Value.Shape != b.Value.Shape)
-                throw n.Fail($"adding [{string.Join(", ", a.Dims)}] and [{string.Join(", ", b.Dims)}] (broadcast) is not supported");
-            return a with { Value = builder.Add(Name(n), a.Value, b.Value) };
+                throw n.Fail($"{(n.OpType == "Add" ? "adding" : "subtracting")} [{string.Join(", ", a.Dims)}] and [{string.Join(", ", b.Dims)}] (broadcast) is not supported");
+            // a - b = a + (-1 * b): the negation is an affine BatchNorm, so no kernel of its own.
+            string name = Name(n);
+            var addend = n.OpType == "Sub" ? Affine(Unique(name + "/negate"), b.Value, -1f, 0f) : b.Value;
+            return a with { Value = builder.Add(name, a.Value, addend) };
         }
         bool constantFirst = inputs[0] is OnnxTensor;
         var x = (RuntimeTensor)(constantFirst ? inputs[1] : inputs[0])!;

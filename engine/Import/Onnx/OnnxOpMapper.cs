@@ -16,7 +16,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         "Split", "Slice", "Resize", "Upsample", "Equal", "Cast", "ConvTranspose", "ReduceMean",
     ];
 
-    private readonly HashSet<string> _names = new(StringComparer.Ordinal) { builder.Input.Name };
+    private readonly HashSet<string> _names = new(builder.ExtraInputs.Select(v => v.Name).Append(builder.Input.Name), StringComparer.Ordinal);
     private readonly string _file = file;
 
     public RuntimeTensor Map(OnnxNode n, object?[] inputs)

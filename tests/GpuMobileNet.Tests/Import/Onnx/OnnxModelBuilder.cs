@@ -59,6 +59,9 @@ internal sealed class OnnxModelBuilder
 
     public void AddNode(NodeProto node) => _graph.Node.Add(node);
 
+    /// <summary>Another run-time (float) input; a negative dim is the symbolic batch.</summary>
+    public void Input(string name, params long[] dims) => _graph.Input.Add(Info(name, dims));
+
     public void Output(string name, params long[] dims) => _graph.Output.Add(Info(name, dims));
 
     public ModelProto Model()
