@@ -44,6 +44,8 @@ public static class OnnxExporter
         var inShape = graph.Input.Shape;
         var outShape = graph.Output.Shape;
         proto.Input.Add(FloatTensorInfo(writer.Tensor(graph.Input, 4), batch, inShape.C, inShape.H, inShape.W));
+        foreach (var extra in graph.ExtraInputs)
+            proto.Input.Add(FloatTensorInfo(writer.Tensor(extra, 4), batch, extra.Shape.C, extra.Shape.H, extra.Shape.W));
         proto.Output.Add(writer.OutputRank == 2
             ? FloatTensorInfo(output, batch, outShape.C)
             : FloatTensorInfo(output, batch, outShape.C, outShape.H, outShape.W));

@@ -25,8 +25,8 @@ internal sealed class OnnxGraphWriter
         _graph = graph;
         // The input and output keep our names so callers can bind them by name; reserve them first
         // so no intermediate tensor or initializer takes them.
-        _tensors[source.Input] = (Reserve(source.Input.Name), 4);
-        _outputName = source.Output == source.Input ? Unique(source.Output.Name) : Reserve(source.Output.Name);
+        foreach (var input in source.Inputs) _tensors[input] = (Reserve(input.Name), 4);
+        _outputName = source.Inputs.Contains(source.Output) ? Unique(source.Output.Name) : Reserve(source.Output.Name);
     }
 
     /// <summary>Rank of the graph output: [N, C] for a C x 1 x 1 output (a classifier), else [N, C, H, W].</summary>

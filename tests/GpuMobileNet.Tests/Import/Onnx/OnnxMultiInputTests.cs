@@ -47,6 +47,11 @@ public class OnnxMultiInputTests : GpuTest
             Export.OrtCheck.AssertMaxAbs(cpu[v], expected[v.Name], $"output '{v.Name}': CPU oracle vs ONNX Runtime");
             Export.OrtCheck.AssertMaxAbs(gpu[v.Name], expected[v.Name], $"output '{v.Name}': GPU vs ONNX Runtime");
         }
+
+        // Exported again (every input, the main output) and read back: the same inputs, the same answer.
+        var again = OnnxImporter.Load(GpuMobileNet.Export.Onnx.OnnxExporter.ToBytes(graph), "three_inputs_again.onnx");
+        Assert.That(again.Inputs.Select(v => v.Name), Is.EqualTo(new[] { "x", "y", "g" }));
+        Export.OrtCheck.AssertMaxAbs(ReferenceExecutor.RunAll(again, feeds, batch)[again.Output], expected[graph.Output.Name], "exported and re-imported");
     }
 
     /// <summary>Each extra input passes the main input's checks, and a failure names it.</summary>
