@@ -3,6 +3,7 @@ using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
+using GpuMobileNet.Vulkan;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Session;
@@ -13,9 +14,9 @@ public class MultiInputSessionTests : GpuTest
 {
     /// <summary>Two inputs of odd size (4 x 7 x 5) mixed by Mul and Add, each also feeding its own convolution (the
     /// 4-channel convs run channel-packed, so both inputs need their planar-to-packed conversion).</summary>
-    private static ModelGraph TwoInputGraph()
+    private static ModelGraph TwoInputGraph(int height = 7, int width = 5)
     {
-        var shape = new TensorShape(4, 7, 5);
+        var shape = new TensorShape(4, height, width);
         var b = new GraphBuilder("two_inputs", shape, "x");
         var y = b.AddInput("y", shape);
         var product = b.Mul("product", b.Input, y);
@@ -52,6 +53,31 @@ public class MultiInputSessionTests : GpuTest
             foreach (var v in graph.Outputs)
                 GpuVsCpu.AssertClose(outputs[v.Name], expected[v], abs, rel, $"seed {seed}, output '{v.Name}'");
         }
+    }
+
+    /// <summary>The discrete-GPU path forced on lavapipe (arena not mapped: one staging buffer per extra input, copied
+    /// in the command buffer; memory treated as non-coherent) with batch 3 in sub-batches of 2 (the storage range set to
+    /// a 2-sample arena): every input's slice goes to its own region per sub-batch, the short last one included.</summary>
+    [Test]
+    public void StagedMemoryAndSubBatches()
+    {
+        // Large enough that two samples' activations outweigh the (padded) weights, which must fit the same range.
+        var graph = TwoInputGraph(37, 29);
+        long arena2;
+        using (var two = InferenceSession.Create(graph, Device, new SessionOptions { Batch = 2, Warmup = false }))
+            arena2 = two.ArenaBytes;
+        using var device = TestDevices.Open(new DeviceOptions { MemoryMode = DeviceMemoryMode.Staged, TreatMemoryAsNonCoherent = true, MaxStorageBufferRange = (ulong)arena2 });
+        using (var session = InferenceSession.Create(graph, device, new SessionOptions { Batch = 3 }))
+        {
+            Assert.That(session.SubBatch, Is.EqualTo(2), "the sub-batch path under test");
+            Assert.That(session.ArenaBuffer.IsHostVisible, Is.False, "the staged path under test");
+            var inputs = Inputs(graph, 3, 61);
+            var expected = ReferenceExecutor.RunAll(graph, inputs, 3);
+            var outputs = session.Run(inputs);
+            foreach (var v in graph.Outputs)
+                GpuVsCpu.AssertClose(outputs[v.Name], expected[v], 1e-5, 1e-4, $"staged, sub-batched output '{v.Name}'");
+        }
+        TestDevices.AssertNoValidationMessages(device);
     }
 
     /// <summary>The oracle is not symmetric in the inputs (conv_y reads only y), so a mix-up of the two would show.</summary>
