@@ -47,6 +47,8 @@ internal static class InspectCommand
             }
             Console.WriteLine($"model:          {source.Describe()}");
             Console.WriteLine($"input:          {graph.Input.Shape}   output: {graph.Output.Shape}   ops: {graph.Nodes.Count}");
+            if (graph.ExtraInputs.Count > 0)
+                Console.WriteLine($"inputs:         {string.Join(", ", graph.Inputs.Select(v => $"{v.Name} {v.Shape}"))}");
             if (graph.ExtraOutputs.Count > 0)
                 Console.WriteLine($"outputs:        {string.Join(", ", graph.Outputs.Select(v => $"{v.Name} {v.Shape}"))}");
             if (source.OnnxPath is { } onnx)
