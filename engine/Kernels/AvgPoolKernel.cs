@@ -25,4 +25,4 @@ public static class AvgPoolKernel
 /// <summary>The specialisation constants of shaders/avg_pool.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct AvgPoolConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
-    bool InPacked) : ISpecConstants;
+    GlslBool InPacked) : ISpecConstants;

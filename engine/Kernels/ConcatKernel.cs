@@ -29,4 +29,4 @@ public static class ConcatKernel
 }
 
 /// <summary>The specialisation constants of shaders/concat.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct ConcatConstants(int LocalSize, int Count, int OutStride, bool Zero) : ISpecConstants;
+public readonly record struct ConcatConstants(int LocalSize, int Count, int OutStride, GlslBool Zero) : ISpecConstants;

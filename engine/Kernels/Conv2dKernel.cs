@@ -22,4 +22,4 @@ public static class Conv2dKernel
 /// <summary>The specialisation constants of shaders/conv2d.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct Conv2dConstants(
     int LocalSize, int InC, int InH, int InW, int OutC, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT,
-    int PadL, int Groups, bool HasBias, Graph.Activation Act, bool HasResidual) : ISpecConstants;
+    int PadL, int Groups, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual) : ISpecConstants;

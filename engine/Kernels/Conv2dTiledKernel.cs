@@ -57,4 +57,4 @@ public static class Conv2dTiledKernel
 /// <summary>The specialisation constants of shaders/conv2d_tiled.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct Conv2dTiledConstants(
     int LocalSize, int InC, int InH, int InW, int OutC, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
-    bool HasBias, Graph.Activation Act, bool HasResidual, int OcTile, int Px, bool OutPacked, bool Texels) : ISpecConstants;
+    GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile, int Px, GlslBool OutPacked, GlslBool Texels) : ISpecConstants;

@@ -7,7 +7,7 @@ namespace GpuMobileNet.Kernels;
 internal static class ConvDispatch
 {
     public static KernelDispatch Create<TConstants>(Conv2dOp op, KernelContext ctx, KernelId<TConstants> kernel, TConstants spec, (uint, uint, uint) groups)
-        where TConstants : struct, ISpecConstants
+        where TConstants : unmanaged, ISpecConstants
     {
         var reads = Reads(op.Input, op.Residual, ctx);
         var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual),

@@ -24,4 +24,4 @@ public static class DenseKernel
 
 /// <summary>The specialisation constants of shaders/dense.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct DenseConstants(
-    int LocalSize, int InF, int OutF, bool HasBias, Graph.Activation Act, bool Texels) : ISpecConstants;
+    int LocalSize, int InF, int OutF, GlslBool HasBias, Graph.Activation Act, GlslBool Texels) : ISpecConstants;

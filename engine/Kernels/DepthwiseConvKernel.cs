@@ -22,4 +22,4 @@ public static class DepthwiseConvKernel
 /// <summary>The specialisation constants of shaders/depthwise_conv.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct DepthwiseConvConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
-    bool HasBias, Graph.Activation Act, bool HasResidual) : ISpecConstants;
+    GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual) : ISpecConstants;

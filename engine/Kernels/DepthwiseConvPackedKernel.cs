@@ -59,4 +59,4 @@ public static class DepthwiseConvPackedKernel
 /// <summary>The specialisation constants of shaders/depthwise_conv_packed.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct DepthwiseConvPackedConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
-    Graph.Activation Act, bool HasResidual, int Px) : ISpecConstants;
+    Graph.Activation Act, GlslBool HasResidual, int Px) : ISpecConstants;

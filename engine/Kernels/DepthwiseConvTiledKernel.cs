@@ -73,4 +73,4 @@ public static class DepthwiseConvTiledKernel
 /// <summary>The specialisation constants of shaders/depthwise_conv_tiled.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct DepthwiseConvTiledConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
-    Graph.Activation Act, bool HasResidual, int Px, int Rows) : ISpecConstants;
+    Graph.Activation Act, GlslBool HasResidual, int Px, int Rows) : ISpecConstants;

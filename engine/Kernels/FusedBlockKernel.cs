@@ -119,5 +119,5 @@ public static class FusedBlockKernel
 /// <summary>The specialisation constants of shaders/fused_block.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct FusedBlockConstants(
     int LocalSize, int InC, int InH, int InW, int ExpC, int RealExpC, int OutC, int OutH, int OutW, int S, int PadT,
-    int PadL, bool HasExpand, Graph.Activation ActE, Graph.Activation ActD, Graph.Activation ActP, bool HasPbias,
-    bool HasResidual, int Th, int Tw, int Nb) : ISpecConstants;
+    int PadL, GlslBool HasExpand, Graph.Activation ActE, Graph.Activation ActD, Graph.Activation ActP, GlslBool HasPbias,
+    GlslBool HasResidual, int Th, int Tw, int Nb) : ISpecConstants;

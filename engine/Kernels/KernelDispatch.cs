@@ -7,17 +7,14 @@ namespace GpuMobileNet.Kernels;
 /// dispatches. Made by <see cref="Create{TConstants}"/>, which ties the constants' type to the kernel's.</summary>
 public sealed record KernelDispatch
 {
-    private KernelDispatch(string label, KernelId kernel, ISpecConstants constants, PushOffsets push,
-        (uint X, uint Y, uint Z) groups, ByteRange[] reads, ByteRange[] writes)
-    {
-        (Label, Kernel, Constants, Push, Groups, Reads, Writes) = (label, kernel, constants, push, groups, reads, writes);
-        SpecConstants = Kernels.SpecConstants.Pack(constants);
-    }
+    private KernelDispatch(string label, KernelId kernel, ISpecConstants constants, int[] words, PushOffsets push,
+        (uint X, uint Y, uint Z) groups, ByteRange[] reads, ByteRange[] writes) =>
+        (Label, Kernel, Constants, SpecConstants, Push, Groups, Reads, Writes) = (label, kernel, constants, words, push, groups, reads, writes);
 
     /// <summary>A dispatch of <paramref name="kernel"/> specialised with <paramref name="constants"/>.</summary>
     public static KernelDispatch Create<TConstants>(string label, KernelId<TConstants> kernel, TConstants constants, PushOffsets push,
-        (uint X, uint Y, uint Z) groups, ByteRange[] reads, ByteRange[] writes) where TConstants : struct, ISpecConstants =>
-        new(label, kernel, constants, push, groups, reads, writes);
+        (uint X, uint Y, uint Z) groups, ByteRange[] reads, ByteRange[] writes) where TConstants : unmanaged, ISpecConstants =>
+        new(label, kernel, constants, Kernels.SpecConstants.Pack(constants), push, groups, reads, writes);
 
     /// <summary>What the dispatch is called in timings and errors: the layer's name, and its part where it is split.</summary>
     public string Label { get; init; }

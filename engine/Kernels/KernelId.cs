@@ -13,7 +13,7 @@ public abstract record KernelId(string Shader)
 }
 
 /// <summary>A kernel whose specialisation constants are a <typeparamref name="TConstants"/>.</summary>
-public sealed record KernelId<TConstants>(string Shader) : KernelId(Shader) where TConstants : struct, ISpecConstants
+public sealed record KernelId<TConstants>(string Shader) : KernelId(Shader) where TConstants : unmanaged, ISpecConstants
 {
     /// <inheritdoc/>
     public override Type ConstantsType => typeof(TConstants);

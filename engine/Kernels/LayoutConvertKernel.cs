@@ -26,4 +26,4 @@ public static class LayoutConvertKernel
 }
 
 /// <summary>The specialisation constants of shaders/layout_convert.comp, in constant_id order (named as the shader names them).</summary>
-public readonly record struct LayoutConvertConstants(int LocalSize, int C, int Hw, bool ToPacked) : ISpecConstants;
+public readonly record struct LayoutConvertConstants(int LocalSize, int C, int Hw, GlslBool ToPacked) : ISpecConstants;

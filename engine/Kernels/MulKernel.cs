@@ -24,4 +24,4 @@ public static class MulKernel
 
 /// <summary>The specialisation constants of shaders/mul.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct MulConstants(
-    int LocalSize, int Count, int Plane, bool Broadcast, int C, bool Packed) : ISpecConstants;
+    int LocalSize, int Count, int Plane, GlslBool Broadcast, int C, GlslBool Packed) : ISpecConstants;

@@ -25,5 +25,5 @@ public static class PointwiseConvKernel
 
 /// <summary>The specialisation constants of shaders/pointwise_conv.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct PointwiseConvConstants(
-    int LocalSize, int InC, int OutC, int Hw, bool HasBias, Graph.Activation Act, bool HasResidual,
+    int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual,
     int OcTile) : ISpecConstants;

@@ -52,5 +52,5 @@ public static class PointwiseConvPackedKernel
 
 /// <summary>The specialisation constants of shaders/pointwise_conv_packed.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct PointwiseConvPackedConstants(
-    int LocalSize, int InC, int OutC, int Hw, bool HasBias, Graph.Activation Act, bool HasResidual, int OcTile,
+    int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile,
     int Px) : ISpecConstants;

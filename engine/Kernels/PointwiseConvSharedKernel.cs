@@ -60,5 +60,5 @@ public static class PointwiseConvSharedKernel
 
 /// <summary>The specialisation constants of shaders/pointwise_conv_shared.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct PointwiseConvSharedConstants(
-    int LocalSize, int InC, int OutC, int Hw, bool HasBias, Graph.Activation Act, bool HasResidual, int TileOc,
+    int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int TileOc,
     int TilePx, int KSlice) : ISpecConstants;

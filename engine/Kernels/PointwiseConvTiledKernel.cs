@@ -107,5 +107,5 @@ public static class PointwiseConvTiledKernel
 
 /// <summary>The specialisation constants of shaders/pointwise_conv_tiled.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct PointwiseConvTiledConstants(
-    int LocalSize, int InC, int OutC, int Hw, bool HasBias, Graph.Activation Act, bool HasResidual, int OcTile, int Px,
-    int CiChunk, bool First, bool Last) : ISpecConstants;
+    int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile, int Px,
+    int CiChunk, GlslBool First, GlslBool Last) : ISpecConstants;

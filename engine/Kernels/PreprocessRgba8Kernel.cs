@@ -44,4 +44,4 @@ public sealed record Rgba8Normalisation(float Scale, float[] Mean, float[] Std)
 /// <summary>The specialisation constants of shaders/preprocess_rgba8.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct PreprocessRgba8Constants(
     int LocalSize, int OutW, int OutH, float Scale, float MeanR, float MeanG, float MeanB, float StdR, float StdG,
-    float StdB, bool Bgra) : ISpecConstants;
+    float StdB, GlslBool Bgra) : ISpecConstants;

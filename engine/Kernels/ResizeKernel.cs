@@ -23,5 +23,5 @@ public static class ResizeKernel
 
 /// <summary>The specialisation constants of shaders/resize.comp, in constant_id order (named as the shader names them).</summary>
 public readonly record struct ResizeConstants(
-    int LocalSize, int C, int InH, int InW, int OutH, int OutW, bool Linear, Graph.Ops.ResizeCoordinates Coord,
+    int LocalSize, int C, int InH, int InW, int OutH, int OutW, GlslBool Linear, Graph.Ops.ResizeCoordinates Coord,
     Graph.Ops.ResizeNearest Nearest, int ScaleHBits, int ScaleWBits) : ISpecConstants;

@@ -30,13 +30,19 @@ public sealed partial class SpecConstantsTests
         Assert.That(source, Does.Contain("#include \"common.glsl\""), "constant_id 0 is the workgroup size from common.glsl");
         Assert.That(declared.Select(c => c.Id), Is.EqualTo(Enumerable.Range(1, declared.Count)), "constant_ids 1..n without gaps");
 
-        var fields = SpecConstants.Fields(kernel.ConstantsType);
+        var fields = Fields(kernel.ConstantsType);
         var expected = new[] { (Type: "int", Name: "LOCAL_SIZE") }.Concat(declared.Select(c => (c.Type, c.Name))).ToList();
         Assert.That(fields.Select(FieldName), Is.EqualTo(expected.Select(c => Normalise(c.Name))),
             $"{kernel.ConstantsType.Name}'s fields against {kernel.Shader}.comp's constants");
         for (int i = 0; i < fields.Length; i++)
-            Assert.That(fields[i].FieldType == typeof(float), Is.EqualTo(expected[i].Type == "float"),
+        {
+            var type = fields[i].FieldType;
+            Assert.That(type == typeof(float), Is.EqualTo(expected[i].Type == "float"),
                 $"{kernel.ConstantsType.Name}.{FieldName(fields[i])}: float exactly where the shader's constant is float");
+            Assert.That(type == typeof(int) || type == typeof(float) || type == typeof(GlslBool) || (type.IsEnum && Enum.GetUnderlyingType(type) == typeof(int)),
+                Is.True, $"{kernel.ConstantsType.Name}.{FieldName(fields[i])} is a {type.Name}: every constant must be one 32-bit word (bool: GlslBool)");
+        }
+        Assert.That(System.Runtime.InteropServices.Marshal.SizeOf(kernel.ConstantsType), Is.EqualTo(4 * fields.Length), "one word per field, no padding");
     }
 
     [Test]
@@ -58,6 +64,10 @@ public sealed partial class SpecConstantsTests
         }));
         Assert.That(SpecConstants.Pack(new AddConstants(32, 100, GpuMobileNet.Graph.Activation.Relu6)), Is.EqualTo(new[] { 32, 100, 2 }));
     }
+
+    /// <summary>The struct's fields in declaration order (metadata tokens grow with it), which is the order of its memory.</summary>
+    private static FieldInfo[] Fields(Type constants) =>
+        constants.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).OrderBy(f => f.MetadataToken).ToArray();
 
     /// <summary>A record struct's field is its property's backing field, "&lt;Name&gt;k__BackingField".</summary>
     private static string FieldName(FieldInfo f) => Normalise(Regex.Match(f.Name, "^<(.+)>k__BackingField$") is { Success: true } m ? m.Groups[1].Value : f.Name);

@@ -37,7 +37,7 @@ public class TexelReachTests
         var g = SmallOpGraphs.Build("dense", new TensorShape(64, 1, 1), (b, x) => b.Dense("fc", x, 10, new float[640], new float[10]));
         var dense = g.Nodes.OfType<DenseOp>().Single();
         var dispatch = KernelSelector.Plan(dense, Context(ReusePlanner.Plan(g, 1, InPlacePolicy.Default), reach), new KernelChoice()).Single();
-        Assert.That(((DenseConstants)dispatch.Constants).Texels, Is.EqualTo(texels), "spec constant TEXELS");
+        Assert.That((bool)((DenseConstants)dispatch.Constants).Texels, Is.EqualTo(texels), "spec constant TEXELS");
     }
 
     [TestCase(long.MaxValue, true)]
@@ -48,7 +48,7 @@ public class TexelReachTests
         var conv = g.Nodes.OfType<Conv2dOp>().Single();
         var dispatch = KernelSelector.Plan(conv, Context(ReusePlanner.Plan(g, 1, InPlacePolicy.Default), reach), new KernelChoice()).Single();
         Assert.That(dispatch.Shader, Is.EqualTo(Conv2dTiledKernel.Id.Shader));
-        Assert.That(((Conv2dTiledConstants)dispatch.Constants).Texels, Is.EqualTo(texels), "spec constant TEXELS");
+        Assert.That((bool)((Conv2dTiledConstants)dispatch.Constants).Texels, Is.EqualTo(texels), "spec constant TEXELS");
     }
 
     private static KernelContext Context(MemoryPlan memory, long reach) =>

@@ -50,8 +50,8 @@ public class SmallTexelBufferTests
             {
                 var stem = s.Dispatches.Single(d => d.Shader == Conv2dTiledKernel.Id.Shader);
                 var dense = s.Dispatches.Single(d => d.Shader == DenseKernel.Id.Shader);
-                Assert.That(((Conv2dTiledConstants)stem.Constants).Texels, Is.False, "the stem reads its uniform window, not texels");
-                Assert.That(((DenseConstants)dense.Constants).Texels, Is.False, "dense reads scalars, not texels");
+                Assert.That((bool)((Conv2dTiledConstants)stem.Constants).Texels, Is.False, "the stem reads its uniform window, not texels");
+                Assert.That((bool)((DenseConstants)dense.Constants).Texels, Is.False, "dense reads scalars, not texels");
             });
     }
 
