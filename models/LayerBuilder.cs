@@ -8,6 +8,8 @@ internal sealed class LayerBuilder(GraphBuilder builder, WeightInit weights)
 {
     public GraphBuilder Graph => builder;
 
+    public WeightInit Weights => weights;
+
     /// <summary>Conv without bias (the BatchNorm supplies the shift), then BatchNorm, then the activation if any.
     /// Stride-2 convs use TF "same" padding (extra row/column at the bottom/right), stride 1 symmetric padding.</summary>
     public Value ConvBn(Value x, string name, string bnName, string? actName, int outC, int kernel, int stride,

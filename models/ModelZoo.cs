@@ -3,12 +3,14 @@ using GpuMobileNet.Graph;
 namespace GpuMobileNet.Models;
 
 /// <summary>The built-in architectures by name, for the CLI and the viewer.</summary>
-public static class ModelZoo
+public static partial class ModelZoo
 {
     private static readonly Dictionary<string, Func<double, int, int, WeightInit, ModelGraph>> Builders = new()
     {
         ["mobilenet_v1"] = (a, r, c, w) => MobileNetV1.Create(a, r, c, w),
         ["mobilenet_v2"] = (a, r, c, w) => MobileNetV2.Create(a, r, c, w),
+        ["mobilenet_v3_large"] = (a, r, c, w) => MobileNetV3.CreateLarge(a, r, c, w),
+        ["mobilenet_v3_small"] = (a, r, c, w) => MobileNetV3.CreateSmall(a, r, c, w),
     };
 
     public static IReadOnlyList<string> Names { get; } = [.. Builders.Keys];

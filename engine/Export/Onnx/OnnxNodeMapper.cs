@@ -29,10 +29,11 @@ internal static class OnnxNodeMapper
                 break;
             case DenseOp d: Dense(d, w); break;
             case SoftmaxOp s: Softmax(s, w); break;
+            case MulOp m: Mul(m, w); break;
             default:
                 throw new NotSupportedException(
                     $"ONNX export: {node} ({node.GetType().Name}) has no ONNX mapping; supported ops are " +
-                    "Conv2d, BatchNorm, Activation, Add, Pad, AvgPool, Flatten, Dense and Softmax");
+                    "Conv2d, BatchNorm, Activation, Add, Pad, AvgPool, Flatten, Dense, Softmax and Mul");
         }
     }
 
@@ -90,6 +91,13 @@ internal static class OnnxNodeMapper
         w.AddNode("Add", add.Name, [w.Tensor(add.A, rank), w.Tensor(add.B, rank)], sum);
         if (add.Activation != Activation.None)
             w.Activate(add.Activation, $"{add.Name}_act", sum, output, add);
+    }
+
+    private static void Mul(MulOp m, OnnxGraphWriter w)
+    {
+        // A channel gate (C x 1 x 1) broadcasts over H and W as [N, C, 1, 1] against [N, C, H, W]: both rank 4.
+        int rank = !m.IsChannelBroadcast && w.RankOf(m.A) == 2 && w.RankOf(m.B) == 2 ? 2 : 4;
+        w.AddNode("Mul", m.Name, [w.Tensor(m.A, rank), w.Tensor(m.B, rank)], w.Define(m.Output, rank));
     }
 
     private static void Pad(PadOp p, OnnxGraphWriter w)

@@ -8,7 +8,7 @@ public class ModelZooTests
 {
     [Test]
     public void KnowsBothMobileNets() =>
-        Assert.That(ModelZoo.Names, Is.EquivalentTo(new[] { "mobilenet_v1", "mobilenet_v2" }));
+        Assert.That(ModelZoo.Names, Is.SupersetOf(new[] { "mobilenet_v1", "mobilenet_v2" }));
 
     [Test]
     public void UnknownNameListsTheKnownOnes() =>
