@@ -40,7 +40,8 @@ public static class MobileNetV3
     /// <param name="alpha">Width multiplier (0.75 and 1.0 in the paper; any value in (0, 4]).</param>
     /// <param name="resolution">Square input size, 32 to 4096.</param>
     /// <param name="classes">Classifier outputs.</param>
-    /// <param name="weights">Weights by layer name; seeded random (seed 0) when null.</param>
+    /// <param name="weights">Weights by layer name; seeded random (seed 0) when null. Random weights are scaled for
+    /// unbounded activations (see LinearInputWeightInit).</param>
     public static ModelGraph CreateLarge(double alpha = 1.0, int resolution = 224, int classes = 1000, WeightInit? weights = null) =>
         Create("mobilenet_v3_large", LargeBlocks, 1280, alpha, resolution, classes, weights);
 
@@ -48,7 +49,8 @@ public static class MobileNetV3
     /// <param name="alpha">Width multiplier (0.75 and 1.0 in the paper; any value in (0, 4]).</param>
     /// <param name="resolution">Square input size, 32 to 4096.</param>
     /// <param name="classes">Classifier outputs.</param>
-    /// <param name="weights">Weights by layer name; seeded random (seed 0) when null.</param>
+    /// <param name="weights">Weights by layer name; seeded random (seed 0) when null. Random weights are scaled for
+    /// unbounded activations (see LinearInputWeightInit).</param>
     public static ModelGraph CreateSmall(double alpha = 1.0, int resolution = 224, int classes = 1000, WeightInit? weights = null) =>
         Create("mobilenet_v3_small", SmallBlocks, 1024, alpha, resolution, classes, weights);
 
@@ -56,7 +58,7 @@ public static class MobileNetV3
     {
         LayerBuilder.CheckArguments(alpha, resolution, classes);
         var builder = new GraphBuilder($"{name}_{alpha:0.###}_{resolution}", new TensorShape(3, resolution, resolution));
-        var layers = new LayerBuilder(builder, weights ?? WeightInit.Random(0));
+        var layers = new LayerBuilder(builder, LinearInputWeightInit.For(weights));
         int Width(int c) => MobileNetV2.MakeDivisible(c * alpha);
 
         // Keras's rules: the stem keeps 16 channels at every width, and a block expands its actual input by the

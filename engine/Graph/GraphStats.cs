@@ -18,6 +18,7 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
     {
         Conv2dOp c => (long)c.Weights.Length + (c.Bias?.Length ?? 0),
         FusedBlockOp f => f.Parts.Sum(ParamsOf),
+        GatedPointwiseOp g => ParamsOf(g.Conv),
         DenseOp d => (long)d.Weights.Length + (d.Bias?.Length ?? 0),
         BatchNormOp bn => (long)bn.Gamma.Length + bn.Beta.Length,
         _ => 0,
@@ -27,6 +28,7 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
     {
         Conv2dOp c => (long)c.Output.Shape.Elements * (c.InC / c.Groups) * c.KernelH * c.KernelW,
         FusedBlockOp f => f.Parts.Sum(MultiplyAddsOf),
+        GatedPointwiseOp g => MultiplyAddsOf(g.Conv),
         DenseOp d => (long)d.InFeatures * d.OutFeatures,
         _ => 0,
     };

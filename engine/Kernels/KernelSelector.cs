@@ -27,6 +27,7 @@ public static class KernelSelector
             ? Conv2dTiledKernel.Plan(c, ctx)
             : throw new NotSupportedException($"{c}: its filters do not fit the device's uniform window, and only the tiled kernel writes NC4HW4"),
         LayoutConvertOp l => [LayoutConvertKernel.Plan(l, ctx)],
+        GatedPointwiseOp g => [GatedPointwiseConvKernel.Plan(g, ctx)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.Subgroup && PointwiseConvSubgroupKernel.Fits(c, ctx) => PointwiseConvSubgroupKernel.Plan(c, ctx),
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.SharedMemory && PointwiseConvSharedKernel.Fits(c, ctx) => [PointwiseConvSharedKernel.Plan(c, ctx)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && PointwiseConvTiledKernel.Fits(c, ctx) => PointwiseConvTiledKernel.Plan(c, ctx),
@@ -61,6 +62,7 @@ public static class KernelSelector
         bool ok = node switch
         {
             LayoutConvertOp => true,
+            GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
             Conv2dOp c when c.IsPointwise || c.IsDepthwise => layouts.Count == 1,
             Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) && (c.Residual is null || c.Output.Layout == TensorLayout.Nchw),
             AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw,

@@ -30,6 +30,14 @@ internal static class OnnxNodeMapper
             case DenseOp d: Dense(d, w); break;
             case SoftmaxOp s: Softmax(s, w); break;
             case MulOp m: Mul(m, w); break;
+            case GatedPointwiseOp g:
+            {
+                // ONNX has no gated read: the product, then the convolution on it.
+                var scaled = new Value($"{g.Name}/gated_input", g.Conv.Input.Shape, g.Conv.Input.Layout);
+                Mul(new MulOp($"{g.Name}/gate", g.Conv.Input, g.Gate, scaled), w);
+                Conv(g.Conv with { Input = scaled }, w);
+                break;
+            }
             default:
                 throw new NotSupportedException(
                     $"ONNX export: {node} ({node.GetType().Name}) has no ONNX mapping; supported ops are " +
