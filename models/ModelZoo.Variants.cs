@@ -19,7 +19,7 @@ public static partial class ModelZoo
     [
         new("mobilenet_v1", 1.0, 224, 4.2, 569), new("mobilenet_v1", 0.75, 224, 2.6, 325),
         new("mobilenet_v1", 0.5, 224, 1.3, 149), new("mobilenet_v1", 0.25, 224, 0.5, 41),
-        new("mobilenet_v1", 1.0, 160, 4.2, 325),
+        new("mobilenet_v1", 1.0, 160, 4.2, 290),
         new("mobilenet_v2", 1.4, 224, 6.9, 585), new("mobilenet_v2", 1.0, 224, 3.4, 300),
         new("mobilenet_v2", 0.75, 224, 2.6, 209), new("mobilenet_v2", 0.5, 224, 2.0, 97), new("mobilenet_v2", 0.35, 224, 1.7, 59),
         new("mobilenet_v3_large", 1.0, 224, 5.4, 219), new("mobilenet_v3_large", 0.75, 224, 4.0, 155),

@@ -62,13 +62,13 @@ internal static class ZooCommand
     }
 
     private static string M(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
-    private static string Paper(double? v) => v is { } x ? x.ToString("0.##", CultureInfo.InvariantCulture) : "-";
+    private static string Paper(double? v) => v is { } x ? x.ToString("0.0#", CultureInfo.InvariantCulture) : "-";
     private static string Mb(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.00", CultureInfo.InvariantCulture);
     private static string Ms(BatchLatency? l) => l is null ? "-" : l.MedianMs.ToString("0.0", CultureInfo.InvariantCulture);
 
     private static string[] Cells(Row row) =>
     [
-        row.Variant.Model, row.Variant.Alpha.ToString("0.##", CultureInfo.InvariantCulture), row.Variant.Resolution.ToString(CultureInfo.InvariantCulture),
+        row.Variant.Model, row.Variant.Alpha.ToString("0.0#", CultureInfo.InvariantCulture), row.Variant.Resolution.ToString(CultureInfo.InvariantCulture),
         M(row.Stats.Params / 1e6), Paper(row.Variant.PaperParamsM), M(row.Stats.MultiplyAdds / 1e6), Paper(row.Variant.PaperMultiplyAddsM),
         Mb(row.PlannedBytes), Mb(row.MinimumBytes), Ms(row.Latency),
     ];

@@ -11,14 +11,14 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/pointwise_conv_packed.comp with GATED (GatedPointwiseConvKernel): a squeeze-and-excite block
 /// (global pool, 1x1 + ReLU, 1x1 + h-sigmoid, channel product) whose product the FuseChannelGate pass folds into the
 /// packed 1x1 convolution after it, against the CPU oracle on the unfused graph. Awkward shapes: odd sizes, a
-/// single pixel, channels not a multiple of the 16-channel tile, a residual, batch 2. Sums of up to 40 products:
+/// single row, channels not a multiple of the 16-channel tile, a residual, batch 2. Sums of up to 40 products:
 /// tolerance abs 1e-5 + rel 1e-4.</summary>
 public class GatedPointwiseConvKernelTests : GpuTest
 {
     private static readonly SessionOptions Packed = new() { Passes = new PassOptions { PackChannels = true } };
 
     [TestCase(8, 12, 5, 7, 2, false)]
-    [TestCase(20, 4, 1, 1, 1, false)]
+    [TestCase(20, 4, 1, 2, 1, false)]  // at 1x1 the gate has the tensor's shape: a plain product, not folded
     [TestCase(40, 24, 9, 3, 2, true)]
     [TestCase(12, 12, 13, 11, 1, true)]
     public void SqueezeExciteFoldedIntoThePointwiseRead(int c, int outC, int h, int w, int batch, bool residual)
