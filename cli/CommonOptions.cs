@@ -10,8 +10,8 @@ internal sealed class CommonOptions
         Description = $"built-in architecture ({string.Join(", ", ModelSource.BuiltIn)}, random weights) a TF.js model.json or an .onnx file; default: the nsfwjs MobileNetV2",
     };
     public Option<double> Alpha { get; } = new("--alpha") { Description = "width multiplier of a built-in model", DefaultValueFactory = _ => 1.0 };
-    public Option<int> Resolution { get; } = new("--resolution") { Description = "input size of a built-in model", DefaultValueFactory = _ => 224 };
-    public Option<int> Classes { get; } = new("--classes") { Description = "classes of a built-in model", DefaultValueFactory = _ => 1000 };
+    public Option<int?> Resolution { get; } = new("--resolution") { Description = "input size of a built-in model (default: its paper's, 224; 320 for ssdlite_mobilenet_v2)" };
+    public Option<int?> Classes { get; } = new("--classes") { Description = "classes of a built-in model (default: 1000; 91 for ssdlite_mobilenet_v2, COCO with the background)" };
     public Option<int> Seed { get; } = new("--seed") { Description = "seed of a built-in model's random weights", DefaultValueFactory = _ => 1 };
     public Option<string?> InputSize { get; } = new("--input-size") { Description = "HxW input size of an ONNX model whose size is dynamic (e.g. 48x192)" };
     public Option<string?> Device { get; } = new("--device") { Description = "Vulkan device index or name (default: GMN_DEVICE, else the best GPU, else CPU)" };
@@ -32,14 +32,19 @@ internal sealed class CommonOptions
     public const int MaxResolution = 4096;
 
     /// <summary>The model the options name, with every number checked first (before anything is built or loaded).</summary>
-    public ModelSource Source(ParseResult r) => new(r.GetValue(Model),
-        OptionChecks.InRange(r.GetValue(Alpha), "--alpha", 0, 4),
-        OptionChecks.InRange(r.GetValue(Resolution), "--resolution", 32, MaxResolution),
-        OptionChecks.InRange(r.GetValue(Classes), "--classes", 1, 100_000),
-        r.GetValue(Seed))
+    public ModelSource Source(ParseResult r)
     {
-        InputSize = ParseSize(r.GetValue(InputSize)),
-    };
+        string? model = r.GetValue(Model);
+        var zooName = model is not null && ModelSource.BuiltIn.Contains(model) ? model : "";
+        return new(model,
+            OptionChecks.InRange(r.GetValue(Alpha), "--alpha", 0, 4),
+            OptionChecks.InRange(r.GetValue(Resolution) ?? Models.ModelZoo.DefaultResolution(zooName), "--resolution", 32, MaxResolution),
+            OptionChecks.InRange(r.GetValue(Classes) ?? Models.ModelZoo.DefaultClasses(zooName), "--classes", 1, 100_000),
+            r.GetValue(Seed))
+        {
+            InputSize = ParseSize(r.GetValue(InputSize)),
+        };
+    }
 
     private static (int H, int W)? ParseSize(string? text)
     {

@@ -8,6 +8,7 @@ internal sealed class LayerBuilder(GraphBuilder builder, WeightInit weights)
 {
     public GraphBuilder Graph => builder;
 
+    /// <summary>Where the layers' weights come from.</summary>
     public WeightInit Weights => weights;
 
     /// <summary>Conv without bias (the BatchNorm supplies the shift), then BatchNorm, then the activation if any.

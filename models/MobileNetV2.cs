@@ -21,16 +21,29 @@ public static class MobileNetV2
         LayerBuilder.CheckArguments(alpha, resolution, classes);
         var builder = new GraphBuilder($"mobilenet_v2_{alpha:0.###}_{resolution}", new TensorShape(3, resolution, resolution));
         var layers = new LayerBuilder(builder, weights ?? WeightInit.Random(0));
+        return layers.Head(Features(layers, alpha).Last, classes);
+    }
 
-        var x = layers.ConvBn(builder.Input, "Conv1", "bn_Conv1", "Conv1_relu", MakeDivisible(32 * alpha), 3, 2, false, Activation.Relu6);
+    /// <summary>The backbone up to the last 1x1 conv (1280 channels, stride 32), and the expansion output of the first
+    /// block at stride 32 (block_13_expand_relu: 576 channels at stride 16 for alpha 1, TF's "layer_15/expansion_output"),
+    /// where SSDLite attaches its first prediction layer.</summary>
+    internal static (Value Stride16Expansion, Value Last) Features(LayerBuilder layers, double alpha)
+    {
+        var x = layers.ConvBn(layers.Graph.Input, "Conv1", "bn_Conv1", "Conv1_relu", MakeDivisible(32 * alpha), 3, 2, false, Activation.Relu6);
         int blockId = 0;
+        Value? stride16Expansion = null;
         foreach (var (expansion, channels, repeats, stride) in Stages)
             for (int r = 0; r < repeats; r++)
-                x = InvertedResidual(layers, x, expansion, MakeDivisible((int)(channels * alpha)), r == 0 ? stride : 1, blockId++);
+            {
+                int s = r == 0 ? stride : 1;
+                x = InvertedResidual(layers, x, expansion, MakeDivisible((int)(channels * alpha)), s, blockId, out var expanded);
+                if (s == 2 && channels == 160) stride16Expansion = expanded;
+                blockId++;
+            }
 
         int lastChannels = alpha > 1.0 ? MakeDivisible(1280 * alpha) : 1280;
         x = layers.ConvBn(x, "Conv_1", "Conv_1_bn", "out_relu", lastChannels, 1, 1, false, Activation.Relu6);
-        return layers.Head(x, classes);
+        return (stride16Expansion!, x);
     }
 
     /// <summary>The reference _make_divisible: round to the nearest multiple of <paramref name="divisor"/>, at least
@@ -41,7 +54,7 @@ public static class MobileNetV2
         return rounded < 0.9 * v ? rounded + divisor : rounded;
     }
 
-    private static Value InvertedResidual(LayerBuilder layers, Value input, int expansion, int outC, int stride, int blockId)
+    private static Value InvertedResidual(LayerBuilder layers, Value input, int expansion, int outC, int stride, int blockId, out Value expanded)
     {
         // Keras names block 0 "expanded_conv" and the rest "block_{id}".
         string prefix = blockId == 0 ? "expanded_conv" : "block_" + blockId.ToString(CultureInfo.InvariantCulture);
@@ -49,6 +62,7 @@ public static class MobileNetV2
         if (expansion != 1)
             x = layers.ConvBn(x, $"{prefix}_expand", $"{prefix}_expand_BN", $"{prefix}_expand_relu",
                 input.Shape.C * expansion, 1, 1, false, Activation.Relu6);
+        expanded = x;
         x = layers.ConvBn(x, $"{prefix}_depthwise", $"{prefix}_depthwise_BN", $"{prefix}_depthwise_relu",
             x.Shape.C, 3, stride, true, Activation.Relu6);
         x = layers.ConvBn(x, $"{prefix}_project", $"{prefix}_project_BN", null, outC, 1, 1, false);

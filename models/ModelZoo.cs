@@ -11,6 +11,7 @@ public static partial class ModelZoo
         ["mobilenet_v2"] = (a, r, c, w) => MobileNetV2.Create(a, r, c, w),
         ["mobilenet_v3_large"] = (a, r, c, w) => MobileNetV3.CreateLarge(a, r, c, w),
         ["mobilenet_v3_small"] = (a, r, c, w) => MobileNetV3.CreateSmall(a, r, c, w),
+        ["ssdlite_mobilenet_v2"] = (a, r, c, w) => SsdLite.Create(a, r, c, w),
     };
 
     public static IReadOnlyList<string> Names { get; } = [.. Builders.Keys];

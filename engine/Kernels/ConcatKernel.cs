@@ -5,7 +5,8 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/concat.comp: one dispatch per part of a channel concatenation, each writing its channel range.</summary>
 public static class ConcatKernel
 {
-    public const string Shader = "concat";
+    /// <summary>shaders/concat.comp.</summary>
+    public static readonly KernelId<ConcatConstants> Id = new("concat");
 
     public static IReadOnlyList<KernelDispatch> Plan(ConcatOp op, KernelContext ctx)
     {
@@ -16,9 +17,9 @@ public static class ConcatKernel
         {
             var part = op.Parts[i];
             int count = op.Channels[i] * plane;
-            int[] spec = [KernelContext.WorkgroupSize, count, o.Elements, KernelContext.Flag(part is null)];
+            var spec = new ConcatConstants(KernelContext.WorkgroupSize, count, o.Elements, part is null);
             var push = new PushOffsets(part is null ? 0 : ctx.Offset(part), 0, ctx.Offset(op.Output) + (uint)(first * plane), 0, 0);
-            dispatches.Add(new KernelDispatch($"{op.Name}[{i}]", Shader, spec, push,
+            dispatches.Add(KernelDispatch.Create($"{op.Name}[{i}]", Id, spec, push,
                 (KernelContext.Groups(count, KernelContext.WorkgroupSize), (uint)ctx.Batch, 1),
                 part is null ? [] : [ctx.Bytes(part)], [ctx.Bytes(op.Output)]));
             first += op.Channels[i];
@@ -26,3 +27,6 @@ public static class ConcatKernel
         return dispatches;
     }
 }
+
+/// <summary>The specialisation constants of shaders/concat.comp, in constant_id order (named as the shader names them).</summary>
+public readonly record struct ConcatConstants(int LocalSize, int Count, int OutStride, GlslBool Zero) : ISpecConstants;

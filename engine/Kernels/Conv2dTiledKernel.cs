@@ -7,7 +7,8 @@ namespace GpuMobileNet.Kernels;
 /// NC4HW4 where the channel-packing pass asks (the stem feeding packed convolutions).</summary>
 public static class Conv2dTiledKernel
 {
-    public const string Shader = "conv2d_tiled";
+    /// <summary>shaders/conv2d_tiled.comp.</summary>
+    public static readonly KernelId<Conv2dTiledConstants> Id = new("conv2d_tiled");
     public const int OutputChannelTile = 16;
     public const int PixelsPerInvocation = 4;
 
@@ -23,12 +24,10 @@ public static class Conv2dTiledKernel
         int blocks = (o.C + tile - 1) / tile;
         int blocksPerDispatch = Math.Max(1, ctx.UniformWindowElements / (tile * taps));
         int work = o.H * ((o.W + px - 1) / px);
-        int[] spec =
-        [
+        var spec = new Conv2dTiledConstants(
             KernelContext.WorkgroupSize, i.C, i.H, i.W, o.C, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
-            op.Pad.Top, op.Pad.Left, KernelContext.Flag(op.Bias is not null), (int)op.Activation,
-            KernelContext.Flag(op.Residual is not null), tile, px, KernelContext.Flag(op.Output.Layout == Graph.TensorLayout.Nc4hw4),
-        ];
+            op.Pad.Top, op.Pad.Left, op.Bias is not null, op.Activation, op.Residual is not null, tile, px,
+            op.Output.Layout == Graph.TensorLayout.Nc4hw4, Texels: false);
         uint bias = ctx.AddWeights(op.Bias);
         var reads = ConvDispatch.Reads(op.Input, op.Residual, ctx);
         var dispatches = new List<KernelDispatch>();
@@ -43,9 +42,10 @@ public static class Conv2dTiledKernel
             var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output),
                 checked((uint)window), bias, Aux0: (uint)(first * tile));
             var label = blocks <= blocksPerDispatch ? op.Name : $"{op.Name}[{first * tile}:{Math.Min(o.C, (first + count) * tile)}]";
-            dispatches.Add(new KernelDispatch(label, Shader, [.. spec, KernelContext.Flag(texels)], push,
+            dispatches.Add(KernelDispatch.Create(label, Id, spec with { Texels = texels }, push,
                 (KernelContext.Groups(work, KernelContext.WorkgroupSize), (uint)count, (uint)ctx.Batch), reads,
                 ctx.ChannelBytes(op.Output, first * tile, Math.Min(o.C, (first + count) * tile) - first * tile))
+            with
             {
                 UniformWindowOffsetBytes = checked((uint)(window * 4)),
             });
@@ -53,3 +53,8 @@ public static class Conv2dTiledKernel
         return dispatches;
     }
 }
+
+/// <summary>The specialisation constants of shaders/conv2d_tiled.comp, in constant_id order (named as the shader names them).</summary>
+public readonly record struct Conv2dTiledConstants(
+    int LocalSize, int InC, int InH, int InW, int OutC, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
+    GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile, int Px, GlslBool OutPacked, GlslBool Texels) : ISpecConstants;

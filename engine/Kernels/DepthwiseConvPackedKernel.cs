@@ -7,7 +7,8 @@ namespace GpuMobileNet.Kernels;
 /// texels; one dispatch per layer. Runs every depthwise convolution the channel-packing pass packed.</summary>
 public static class DepthwiseConvPackedKernel
 {
-    public const string Shader = "depthwise_conv_packed";
+    /// <summary>shaders/depthwise_conv_packed.comp.</summary>
+    public static readonly KernelId<DepthwiseConvPackedConstants> Id = new("depthwise_conv_packed");
 
     /// <summary>Output pixels of a row per invocation. Measured on lavapipe (MobileNetV2-1.0-224, all depthwise
     /// layers): 2 pixels 12.2 ms, 4 pixels 8.2, 6 pixels 8.1, 8 pixels 10.0; two output rows per invocation (as
@@ -27,16 +28,14 @@ public static class DepthwiseConvPackedKernel
         int px = Math.Min(PixelsPerInvocation, o.W);
         int work = o.H * ((o.W + px - 1) / px);
         int local = KernelContext.LocalSizeFor(work);
-        int[] spec =
-        [
-            local, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
-            op.Pad.Top, op.Pad.Left, (int)op.Activation, KernelContext.Flag(op.Residual is not null), px,
-        ];
+        var spec = new DepthwiseConvPackedConstants(
+            local, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW, op.Pad.Top, op.Pad.Left,
+            op.Activation, op.Residual is not null, px);
         var pack = Pack(op);
         uint filters = ctx.AddWeights(pack);
         ctx.RequireTexels(op, filters, pack.Length);
         var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), filters, 0);
-        return [new KernelDispatch(op.Name, Shader, spec, push,
+        return [KernelDispatch.Create(op.Name, Id, spec, push,
             (KernelContext.Groups(work, local), (uint)groups, (uint)ctx.Batch), ConvDispatch.Reads(op.Input, op.Residual, ctx), [ctx.Bytes(op.Output)])];
     }
 
@@ -56,3 +55,8 @@ public static class DepthwiseConvPackedKernel
         return packed;
     }
 }
+
+/// <summary>The specialisation constants of shaders/depthwise_conv_packed.comp, in constant_id order (named as the shader names them).</summary>
+public readonly record struct DepthwiseConvPackedConstants(
+    int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
+    Graph.Activation Act, GlslBool HasResidual, int Px) : ISpecConstants;

@@ -7,7 +7,8 @@ namespace GpuMobileNet.Kernels;
 /// uniform window.</summary>
 public static class DepthwiseConvTiledKernel
 {
-    public const string Shader = "depthwise_conv_tiled";
+    /// <summary>shaders/depthwise_conv_tiled.comp.</summary>
+    public static readonly KernelId<DepthwiseConvTiledConstants> Id = new("depthwise_conv_tiled");
 
     /// <summary>Output pixels of a row per invocation.</summary>
     public const int PixelsPerInvocation = 4;
@@ -32,11 +33,9 @@ public static class DepthwiseConvTiledKernel
         int rows = Math.Min(RowsPerInvocation, o.H);
         int work = (o.H + rows - 1) / rows * ((o.W + px - 1) / px);
         int local = KernelContext.LocalSizeFor(work);
-        int[] spec =
-        [
-            local, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
-            op.Pad.Top, op.Pad.Left, (int)op.Activation, KernelContext.Flag(op.Residual is not null), px, rows,
-        ];
+        var spec = new DepthwiseConvTiledConstants(
+            local, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW, op.Pad.Top, op.Pad.Left,
+            op.Activation, op.Residual is not null, px, rows);
         var reads = ConvDispatch.Reads(op.Input, op.Residual, ctx);
         var dispatches = new List<KernelDispatch>();
         for (int first = 0; first < i.C; first += channelsPerDispatch)
@@ -46,9 +45,10 @@ public static class DepthwiseConvTiledKernel
             var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), 0, 0,
                 Aux0: (uint)first);
             var label = count == i.C ? op.Name : $"{op.Name}[{first}:{first + count}]";
-            dispatches.Add(new KernelDispatch(label, Shader, spec, push,
+            dispatches.Add(KernelDispatch.Create(label, Id, spec, push,
                 (KernelContext.Groups(work, local), (uint)count, (uint)ctx.Batch), reads,
                 ctx.ChannelBytes(op.Output, first, count))
+            with
             {
                 UniformWindowOffsetBytes = checked((uint)(window * 4)),
             });
@@ -69,3 +69,8 @@ public static class DepthwiseConvTiledKernel
         return packed;
     }
 }
+
+/// <summary>The specialisation constants of shaders/depthwise_conv_tiled.comp, in constant_id order (named as the shader names them).</summary>
+public readonly record struct DepthwiseConvTiledConstants(
+    int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
+    Graph.Activation Act, GlslBool HasResidual, int Px, int Rows) : ISpecConstants;

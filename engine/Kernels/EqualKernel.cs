@@ -5,14 +5,18 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/equal.comp: element-wise equality as 1.0 / 0.0.</summary>
 public static class EqualKernel
 {
-    public const string Shader = "equal";
+    /// <summary>shaders/equal.comp.</summary>
+    public static readonly KernelId<EqualConstants> Id = new("equal");
 
     public static KernelDispatch Plan(EqualOp op, KernelContext ctx)
     {
         int count = op.Output.Shape.Elements;
-        int[] spec = [KernelContext.WorkgroupSize, count];
-        return new KernelDispatch(op.Name, Shader, spec, new PushOffsets(ctx.Offset(op.A), ctx.Offset(op.B), ctx.Offset(op.Output), 0, 0),
+        var spec = new EqualConstants(KernelContext.WorkgroupSize, count);
+        return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.A), ctx.Offset(op.B), ctx.Offset(op.Output), 0, 0),
             (KernelContext.Groups(count, KernelContext.WorkgroupSize), (uint)ctx.Batch, 1),
             [ctx.Bytes(op.A), ctx.Bytes(op.B)], [ctx.Bytes(op.Output)]);
     }
 }
+
+/// <summary>The specialisation constants of shaders/equal.comp, in constant_id order (named as the shader names them).</summary>
+public readonly record struct EqualConstants(int LocalSize, int Count) : ISpecConstants;

@@ -7,9 +7,6 @@ namespace GpuMobileNet.Kernels;
 /// (<see cref="GatedPointwiseOp"/>), one vec4 multiply per input texel, so no separate product pass runs.</summary>
 internal static class GatedPointwiseConvKernel
 {
-    /// <summary>The specialization constant (constant_id) that turns the gated read on.</summary>
-    public const int GatedConstantId = 9;
-
     /// <summary>The dispatch of the packed kernel for <paramref name="op"/>'s convolution, with the gate's offset in
     /// push constant aux0 and the gate among the bytes it reads.</summary>
     public static KernelDispatch Plan(GatedPointwiseOp op, KernelContext ctx)
@@ -20,13 +17,8 @@ internal static class GatedPointwiseConvKernel
         if (!ctx.TexelsReach(op.Gate))
             throw new NotSupportedException($"{op}: the gate '{op.Gate.Name}' lies beyond the texels the device's texel buffers reach; set PassOptions.PackChannels = false");
         var plain = PointwiseConvPackedKernel.Plan(op.Conv, ctx).Single();
-        var spec = plain.SpecConstants.Concat(new int[Math.Max(0, GatedConstantId + 1 - plain.SpecConstants.Length)]).ToArray();
-        spec[GatedConstantId] = 1;
-        return plain with
-        {
-            SpecConstants = spec,
-            Push = plain.Push with { Aux0 = ctx.Offset(op.Gate) },
-            Reads = [.. plain.Reads, ctx.Bytes(op.Gate)],
-        };
+        var constants = (PointwiseConvPackedConstants)plain.Constants with { Gated = true };
+        return KernelDispatch.Create(plain.Label, PointwiseConvPackedKernel.Id, constants, plain.Push with { Aux0 = ctx.Offset(op.Gate) },
+            plain.Groups, [.. plain.Reads, ctx.Bytes(op.Gate)], plain.Writes);
     }
 }

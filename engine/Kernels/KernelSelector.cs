@@ -54,23 +54,9 @@ public static class KernelSelector
         _ => throw new NotSupportedException($"{node} has no GPU kernel (BatchNorm must be folded or converted by the passes)"),
     };
 
-    /// <summary>Every kernel but the packed ones and the layout conversion reads and writes NCHW; element-wise ones
-    /// (Add, Activation) work in either layout as long as all their tensors share it.</summary>
     private static void CheckLayouts(Node node)
     {
-        var layouts = node.Inputs.Append(node.Output).Select(v => v.Layout).Distinct().ToList();
-        bool ok = node switch
-        {
-            LayoutConvertOp => true,
-            GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
-            Conv2dOp c when c.IsPointwise || c.IsDepthwise => layouts.Count == 1,
-            Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) && (c.Residual is null || c.Output.Layout == TensorLayout.Nchw),
-            AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw,
-            AddOp or ActivationOp => layouts.Count == 1,
-            MulOp m => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout),
-            _ => layouts.SequenceEqual([TensorLayout.Nchw]),
-        };
-        if (!ok)
+        if (!KernelCapabilities.SupportsLayouts(node))
             throw new NotSupportedException(
                 $"{node} has no GPU kernel for these layouts: {string.Join(", ", node.Inputs.Append(node.Output).Select(v => v.ToString()))}");
     }

@@ -6,7 +6,8 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/layout_convert.comp: packs an NCHW tensor into NC4HW4 or unpacks it back.</summary>
 public static class LayoutConvertKernel
 {
-    public const string Shader = "layout_convert";
+    /// <summary>shaders/layout_convert.comp.</summary>
+    public static readonly KernelId<LayoutConvertConstants> Id = new("layout_convert");
 
     /// <exception cref="NotSupportedException">The op changes the shape, keeps the layout, or has a channel count
     /// that is not a multiple of 4 (the message names the op and both values).</exception>
@@ -18,8 +19,11 @@ public static class LayoutConvertKernel
                 $"{op}: cannot convert {op.Input} to {op.Output}: needs the same shape, another layout and a channel count that is a multiple of 4");
         int hw = s.H * s.W;
         int local = KernelContext.LocalSizeFor(hw);
-        int[] spec = [local, s.C, hw, KernelContext.Flag(op.Output.Layout == TensorLayout.Nc4hw4)];
-        return new KernelDispatch(op.Name, Shader, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
+        var spec = new LayoutConvertConstants(local, s.C, hw, op.Output.Layout == TensorLayout.Nc4hw4);
+        return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
             (KernelContext.Groups(hw, local), (uint)(s.C / 4), (uint)ctx.Batch), [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
     }
 }
+
+/// <summary>The specialisation constants of shaders/layout_convert.comp, in constant_id order (named as the shader names them).</summary>
+public readonly record struct LayoutConvertConstants(int LocalSize, int C, int Hw, GlslBool ToPacked) : ISpecConstants;

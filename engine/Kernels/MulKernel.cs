@@ -6,16 +6,22 @@ namespace GpuMobileNet.Kernels;
 /// channel-packed (the packing pass keeps squeeze-and-excite blocks NC4HW4).</summary>
 public static class MulKernel
 {
-    public const string Shader = "mul";
+    /// <summary>shaders/mul.comp.</summary>
+    public static readonly KernelId<MulConstants> Id = new("mul");
 
     public static KernelDispatch Plan(MulOp op, KernelContext ctx)
     {
         var s = op.Output.Shape;
         int count = s.Elements;
-        int[] spec = [KernelContext.WorkgroupSize, count, s.H * s.W, KernelContext.Flag(op.IsChannelBroadcast), s.C,
-            KernelContext.Flag(op.A.Layout == Graph.TensorLayout.Nc4hw4)];
-        return new KernelDispatch(op.Name, Shader, spec, new PushOffsets(ctx.Offset(op.A), ctx.Offset(op.B), ctx.Offset(op.Output), 0, 0),
+        var spec = new MulConstants(
+            KernelContext.WorkgroupSize, count, s.H * s.W, op.IsChannelBroadcast, s.C,
+            op.A.Layout == Graph.TensorLayout.Nc4hw4);
+        return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.A), ctx.Offset(op.B), ctx.Offset(op.Output), 0, 0),
             (KernelContext.Groups(count, KernelContext.WorkgroupSize), (uint)ctx.Batch, 1),
             [ctx.Bytes(op.A), ctx.Bytes(op.B)], [ctx.Bytes(op.Output)]);
     }
 }
+
+/// <summary>The specialisation constants of shaders/mul.comp, in constant_id order (named as the shader names them).</summary>
+public readonly record struct MulConstants(
+    int LocalSize, int Count, int Plane, GlslBool Broadcast, int C, GlslBool Packed) : ISpecConstants;

@@ -8,7 +8,8 @@ namespace GpuMobileNet.Kernels;
 /// Runs every pointwise convolution the channel-packing pass packed.</summary>
 public static class PointwiseConvPackedKernel
 {
-    public const string Shader = "pointwise_conv_packed";
+    /// <summary>shaders/pointwise_conv_packed.comp.</summary>
+    public static readonly KernelId<PointwiseConvPackedConstants> Id = new("pointwise_conv_packed");
 
     /// <summary>Output channels per invocation (a multiple of 4), unless a smaller tile wastes fewer channels (see
     /// <see cref="TileFor"/>). With <see cref="PixelsPerInvocation"/> this is about the largest tile NIR still
@@ -36,18 +37,20 @@ public static class PointwiseConvPackedKernel
         int blocks = (op.OutC + tile - 1) / tile;
         int pixelGroups = (hw + px - 1) / px;
         int local = KernelContext.LocalSizeFor(pixelGroups);
-        int[] spec =
-        [
-            local, op.InC, op.OutC, hw, KernelContext.Flag(op.Bias is not null), (int)op.Activation,
-            KernelContext.Flag(op.Residual is not null), tile, px,
-        ];
+        var spec = new PointwiseConvPackedConstants(
+            local, op.InC, op.OutC, hw, op.Bias is not null, op.Activation, op.Residual is not null, tile, px);
         var packed = PointwiseConvTiledKernel.Repack(op.Weights, op.InC, op.OutC, tile, 0, blocks);
         uint weights = ctx.AddWeights(packed);
         uint bias = ctx.AddWeights(op.Bias);
         long end = op.Bias is null ? weights + packed.Length : bias + op.OutC; // the bias follows the weights
         ctx.RequireTexels(op, weights, end - weights);
         var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), weights, bias);
-        return [new KernelDispatch(op.Name, Shader, spec, push,
+        return [KernelDispatch.Create(op.Name, Id, spec, push,
             (KernelContext.Groups(pixelGroups, local), (uint)blocks, (uint)ctx.Batch), ConvDispatch.Reads(op.Input, op.Residual, ctx), [ctx.Bytes(op.Output)])];
     }
 }
+
+/// <summary>The specialisation constants of shaders/pointwise_conv_packed.comp, in constant_id order (named as the shader names them).</summary>
+public readonly record struct PointwiseConvPackedConstants(
+    int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile,
+    int Px, GlslBool Gated = default) : ISpecConstants;

@@ -9,7 +9,8 @@ namespace GpuMobileNet.Kernels;
 /// zeros to whole slices and tiles; one dispatch per layer.</summary>
 public static class PointwiseConvSharedKernel
 {
-    public const string Shader = "pointwise_conv_shared";
+    /// <summary>shaders/pointwise_conv_shared.comp.</summary>
+    public static readonly KernelId<PointwiseConvSharedConstants> Id = new("pointwise_conv_shared");
 
     /// <summary>Output channels per workgroup.</summary>
     public const int OutputChannelTile = 32;
@@ -34,16 +35,14 @@ public static class PointwiseConvSharedKernel
     {
         var o = op.Output.Shape;
         int hw = o.H * o.W;
-        int[] spec =
-        [
-            Invocations, op.InC, op.OutC, hw, KernelContext.Flag(op.Bias is not null), (int)op.Activation,
-            KernelContext.Flag(op.Residual is not null), OutputChannelTile, PixelTile, InputChannelSlice,
-        ];
+        var spec = new PointwiseConvSharedConstants(
+            Invocations, op.InC, op.OutC, hw, op.Bias is not null, op.Activation, op.Residual is not null,
+            OutputChannelTile, PixelTile, InputChannelSlice);
         uint weights = ctx.AddWeights(Repack(op.Weights, op.InC, op.OutC, OutputChannelTile, InputChannelSlice));
         uint bias = ctx.AddWeights(op.Bias);
         var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), weights, bias);
         var groups = (KernelContext.Groups(hw, PixelTile), KernelContext.Groups(op.OutC, OutputChannelTile), (uint)ctx.Batch);
-        return new KernelDispatch(op.Name, Shader, spec, push, groups, ConvDispatch.Reads(op.Input, op.Residual, ctx), [ctx.Bytes(op.Output)]);
+        return KernelDispatch.Create(op.Name, Id, spec, push, groups, ConvDispatch.Reads(op.Input, op.Residual, ctx), [ctx.Bytes(op.Output)]);
     }
 
     /// <summary>OIHW [outC, inC] weights transposed to [ci][co], rows padded with zeros to a whole number of
@@ -58,3 +57,8 @@ public static class PointwiseConvSharedKernel
         return packed;
     }
 }
+
+/// <summary>The specialisation constants of shaders/pointwise_conv_shared.comp, in constant_id order (named as the shader names them).</summary>
+public readonly record struct PointwiseConvSharedConstants(
+    int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int TileOc,
+    int TilePx, int KSlice) : ISpecConstants;

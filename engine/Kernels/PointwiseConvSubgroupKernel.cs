@@ -7,7 +7,8 @@ namespace GpuMobileNet.Kernels;
 /// subgroup of 8 does one weight load where the tiled kernel does eight.</summary>
 public static class PointwiseConvSubgroupKernel
 {
-    public const string Shader = "pointwise_conv_subgroup";
+    /// <summary>shaders/pointwise_conv_subgroup.comp.</summary>
+    public static readonly KernelId<PointwiseConvTiledConstants> Id = new("pointwise_conv_subgroup");
 
     /// <summary>Input channels whose weights one subgroup shares per step: the shader broadcasts from lanes 0..7.</summary>
     public const int SharedChannels = 8;
@@ -18,5 +19,5 @@ public static class PointwiseConvSubgroupKernel
     public static bool Fits(Conv2dOp op, KernelContext ctx) =>
         ctx.BroadcastSubgroupSize >= SharedChannels && PointwiseConvTiledKernel.Fits(op, ctx);
 
-    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx) => PointwiseConvTiledKernel.Plan(op, ctx, Shader);
+    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx) => PointwiseConvTiledKernel.Plan(op, ctx, Id);
 }

@@ -9,7 +9,8 @@ namespace GpuMobileNet.Kernels;
 /// 7x7) by input channels too, so one dispatch covers many blocks and keeps every CPU thread or GPU core busy.</summary>
 public static class PointwiseConvTiledKernel
 {
-    public const string Shader = "pointwise_conv_tiled";
+    /// <summary>shaders/pointwise_conv_tiled.comp.</summary>
+    public static readonly KernelId<PointwiseConvTiledConstants> Id = new("pointwise_conv_tiled");
 
     /// <summary>Output channels per invocation (a multiple of 4: the kernel reads weights as vec4). 16 x 4 measured
     /// fastest on lavapipe among 4..32 x 1..8.</summary>
@@ -25,10 +26,10 @@ public static class PointwiseConvTiledKernel
 
     public static bool Fits(Conv2dOp op, KernelContext ctx) => OutputChannelTile <= ctx.UniformWindowElements;
 
-    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx) => Plan(op, ctx, Shader);
+    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx) => Plan(op, ctx, Id);
 
-    /// <summary>The dispatches of <paramref name="shader"/>, this kernel or one with the same tiling, weight layout and split.</summary>
-    internal static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, string shader)
+    /// <summary>The dispatches of <paramref name="kernel"/>, this kernel or one with the same tiling, weight layout and split.</summary>
+    internal static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, KernelId<PointwiseConvTiledConstants> kernel)
     {
         int tile = OutputChannelTile, px = PixelsPerInvocation;
         int inC = op.InC, outC = op.OutC;
@@ -51,11 +52,9 @@ public static class PointwiseConvTiledKernel
             {
                 int ciCount = Math.Min(chunk, inC - ci0);
                 bool isFirst = ci0 == 0, isLast = ci0 + ciCount == inC;
-                int[] spec =
-                [
-                    local, inC, outC, hw, KernelContext.Flag(op.Bias is not null), (int)op.Activation,
-                    KernelContext.Flag(op.Residual is not null), tile, px, ciCount, KernelContext.Flag(isFirst), KernelContext.Flag(isLast),
-                ];
+                var spec = new PointwiseConvTiledConstants(
+                    local, inC, outC, hw, op.Bias is not null, op.Activation, op.Residual is not null, tile, px, ciCount,
+                    isFirst, isLast);
                 long window = ctx.Weights.Add(Repack(op.Weights, inC, outC, tile, first, count, ci0, ciCount));
                 var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output),
                     0, bias, Aux0: (uint)co0, Aux1: (uint)ci0);
@@ -64,8 +63,9 @@ public static class PointwiseConvTiledKernel
                 if (op.Residual is not null && isFirst) readRanges.Add(ctx.Bytes(op.Residual));
                 if (!isFirst) readRanges.AddRange(writes);
                 string label = op.Name + (count == blocks ? "" : $"[{co0}:{co0 + coCount}]") + (chunk == inC ? "" : $"[in {ci0}:{ci0 + ciCount}]");
-                dispatches.Add(new KernelDispatch(label, shader, spec, push,
+                dispatches.Add(KernelDispatch.Create(label, kernel, spec, push,
                     (KernelContext.Groups(pixelGroups, local), (uint)count, (uint)ctx.Batch), readRanges.ToArray(), writes)
+                with
                 {
                     UniformWindowOffsetBytes = checked((uint)(window * 4)),
                 });
@@ -104,3 +104,8 @@ public static class PointwiseConvTiledKernel
         return packed;
     }
 }
+
+/// <summary>The specialisation constants of shaders/pointwise_conv_tiled.comp, in constant_id order (named as the shader names them).</summary>
+public readonly record struct PointwiseConvTiledConstants(
+    int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile, int Px,
+    int CiChunk, GlslBool First, GlslBool Last) : ISpecConstants;

@@ -8,7 +8,8 @@ namespace GpuMobileNet.Kernels;
 /// align-corners bilinear sampling exactly as <see cref="Imaging.ImagePreprocessor.ToTensor"/> does.</summary>
 public static class PreprocessRgba8Kernel
 {
-    public const string Shader = "preprocess_rgba8";
+    /// <summary>shaders/preprocess_rgba8.comp.</summary>
+    public static readonly KernelId<PreprocessRgba8Constants> Id = new("preprocess_rgba8");
 
     /// <summary>Words before the pixels in the frame buffer: width, height.</summary>
     public const int HeaderWords = 2;
@@ -24,18 +25,13 @@ public static class PreprocessRgba8Kernel
         if (input.Layout != TensorLayout.Nchw)
             throw new ArgumentException($"input '{input.Name}' is stored {input.Layout}; the RGBA8 preprocessing writes NCHW");
         int plane = shape.H * shape.W;
-        int[] spec =
-        [
-            KernelContext.WorkgroupSize, shape.W, shape.H, Bits(norm.Scale),
-            Bits(norm.Mean[0]), Bits(norm.Mean[1]), Bits(norm.Mean[2]), Bits(norm.Std[0]), Bits(norm.Std[1]), Bits(norm.Std[2]),
-            KernelContext.Flag(bgra),
-        ];
+        var spec = new PreprocessRgba8Constants(
+            KernelContext.WorkgroupSize, shape.W, shape.H, norm.Scale, norm.Mean[0], norm.Mean[1], norm.Mean[2],
+            norm.Std[0], norm.Std[1], norm.Std[2], bgra);
         var written = new ByteRange((ulong)inputOffset * (ulong)activationBytes, (ulong)shape.Elements * (ulong)activationBytes);
-        return new KernelDispatch("preprocess_rgba8", Shader, spec, new PushOffsets(0, 0, inputOffset, 0, 0),
+        return KernelDispatch.Create("preprocess_rgba8", Id, spec, new PushOffsets(0, 0, inputOffset, 0, 0),
             (KernelContext.Groups(plane, KernelContext.WorkgroupSize), 1, 1), [], [written]);
     }
-
-    private static int Bits(float v) => BitConverter.SingleToInt32Bits(v);
 }
 
 /// <summary>value = (pixel * Scale - Mean[c]) / Std[c], as <see cref="Imaging.ImagePreprocessor.ToTensor"/> takes it.</summary>
@@ -44,3 +40,8 @@ public sealed record Rgba8Normalisation(float Scale, float[] Mean, float[] Std)
     /// <summary>nsfwjs's (and the CLI's) preprocessing: pixel / 255.</summary>
     public static Rgba8Normalisation Default { get; } = new(1 / 255f, [0, 0, 0], [1, 1, 1]);
 }
+
+/// <summary>The specialisation constants of shaders/preprocess_rgba8.comp, in constant_id order (named as the shader names them).</summary>
+public readonly record struct PreprocessRgba8Constants(
+    int LocalSize, int OutW, int OutH, float Scale, float MeanR, float MeanG, float MeanB, float StdR, float StdG,
+    float StdB, GlslBool Bgra) : ISpecConstants;

@@ -5,15 +5,20 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/transpose.comp: a permutation of the per-sample axes, NCHW in and out.</summary>
 public static class TransposeKernel
 {
-    public const string Shader = "transpose";
+    /// <summary>shaders/transpose.comp.</summary>
+    public static readonly KernelId<TransposeConstants> Id = new("transpose");
 
     public static KernelDispatch Plan(TransposeOp op, KernelContext ctx)
     {
         var s = op.Input.Shape;
         int count = s.Elements;
-        int[] spec = [KernelContext.WorkgroupSize, s.C, s.H, s.W, op.Perm[0], op.Perm[1], op.Perm[2]];
-        return new KernelDispatch(op.Name, Shader, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
+        var spec = new TransposeConstants(KernelContext.WorkgroupSize, s.C, s.H, s.W, op.Perm[0], op.Perm[1], op.Perm[2]);
+        return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
             (KernelContext.Groups(count, KernelContext.WorkgroupSize), (uint)ctx.Batch, 1),
             [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
     }
 }
+
+/// <summary>The specialisation constants of shaders/transpose.comp, in constant_id order (named as the shader names them).</summary>
+public readonly record struct TransposeConstants(
+    int LocalSize, int D0, int D1, int D2, int P0, int P1, int P2) : ISpecConstants;

@@ -16,7 +16,7 @@ public static class FuseDepthwisePointwise
         foreach (var pw in g.Nodes.OfType<Conv2dOp>().Where(c => c.IsPointwise))
         {
             if (!convs.TryGetValue(pw.Input, out var dw) || uses.SoleConsumer(dw.Output) != pw || removed.Contains(dw)) continue;
-            if (!FusedBlockOp.Supports(null, dw, pw, windowElements)) continue;
+            if (!Kernels.KernelCapabilities.CanFuseBlock(null, dw, pw, windowElements)) continue;
             replace[pw] = new FusedBlockOp(pw.Name + "_dwpw", dw.Input, pw.Output, null, dw, pw);
             removed.Add(dw);
         }

@@ -19,7 +19,7 @@ public static class FuseInvertedResidual
             if (!convs.TryGetValue(project.Input, out var dw) || uses.SoleConsumer(dw.Output) != project) continue;
             if (!convs.TryGetValue(dw.Input, out var expand) || !expand.IsPointwise || uses.SoleConsumer(expand.Output) != dw) continue;
             if (removed.Contains(expand) || removed.Contains(dw) || replace.ContainsKey(expand) || replace.ContainsKey(dw)) continue;
-            if (!FusedBlockOp.Supports(expand, dw, project, windowElements)) continue;
+            if (!Kernels.KernelCapabilities.CanFuseBlock(expand, dw, project, windowElements)) continue;
             replace[project] = new FusedBlockOp(BlockName(project.Name), expand.Input, project.Output, expand, dw, project);
             removed.Add(expand);
             removed.Add(dw);

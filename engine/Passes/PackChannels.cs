@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 
 namespace GpuMobileNet.Passes;
 
@@ -22,14 +23,11 @@ public static class PackChannels
         return g.WithNodes(rewrite.Nodes);
     }
 
-    /// <summary>Whether the packed kernels run this convolution.</summary>
-    public static bool Packs(Conv2dOp c) => (c.IsPointwise || c.IsDepthwise) && c.InC % 4 == 0 && c.OutC % 4 == 0;
-
     /// <summary>Whether this full convolution (planar input) writes its output packed: when only packed convolutions
     /// read it, as the stem of MobileNetV1/V2, so no conversion runs between them.</summary>
     private static bool WritesPacked(Conv2dOp c, ModelGraph g) =>
-        !c.IsPointwise && !c.IsDepthwise && c.Groups == 1 && c.OutC % 4 == 0 && c.Residual is null && c.Output != g.Output &&
-        g.Consumers(c.Output).All(n => n is Conv2dOp consumer && Packs(consumer));
+        KernelCapabilities.WritesPackedFromPlanar(c) && c.Output != g.Output &&
+        g.Consumers(c.Output).All(n => n is Conv2dOp consumer && KernelCapabilities.RunsPacked(consumer));
 
     private sealed class Rewrite
     {
@@ -49,7 +47,7 @@ public static class PackChannels
         {
             switch (node)
             {
-                case Conv2dOp c when Packs(c):
+                case Conv2dOp c when KernelCapabilities.RunsPacked(c):
                     Nodes.Add(c with
                     {
                         Input = Packed(c.Input),
@@ -61,15 +59,15 @@ public static class PackChannels
                     EnsurePlanar(c.Input);
                     Nodes.Add(c with { Output = ProducedPacked(c.Output) });
                     break;
-                case AvgPoolOp p when _packed.ContainsKey(p.Input):
+                case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolReadsPacked(p):
                     Nodes.Add(p with { Input = _packed[p.Input] });
                     _planar.Add(p.Output);
                     break;
-                case AddOp a when _packed.ContainsKey(a.A) && _packed.ContainsKey(a.B):
+                case AddOp a when KernelCapabilities.ElementwiseRunsPacked(a, _packed.ContainsKey):
                     Nodes.Add(a with { A = _packed[a.A], B = _packed[a.B], Output = ProducedPacked(a.Output) });
                     break;
                 // A per-channel gate (C x 1 x 1) has the same memory order in both layouts: either form will do.
-                case MulOp m when _packed.ContainsKey(m.A) && (m.IsChannelBroadcast || _packed.ContainsKey(m.B)):
+                case MulOp m when KernelCapabilities.ElementwiseRunsPacked(m, _packed.ContainsKey):
                     Nodes.Add(m with
                     {
                         A = _packed[m.A],
@@ -77,7 +75,7 @@ public static class PackChannels
                         Output = ProducedPacked(m.Output),
                     });
                     break;
-                case ActivationOp a when _packed.ContainsKey(a.Input):
+                case ActivationOp a when KernelCapabilities.ElementwiseRunsPacked(a, _packed.ContainsKey):
                     Nodes.Add(a with { Input = _packed[a.Input], Output = ProducedPacked(a.Output) });
                     break;
                 default:

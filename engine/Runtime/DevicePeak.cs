@@ -8,7 +8,8 @@ namespace GpuMobileNet.Runtime;
 /// not a vendor datasheet number.</summary>
 public static class DevicePeak
 {
-    public const string Shader = "fma_peak";
+    /// <summary>shaders/fma_peak.comp.</summary>
+    public static readonly Kernels.KernelId<FmaPeakConstants> Id = new("fma_peak");
 
     /// <summary>Loop trips per lane by default: long enough that dispatch overhead is noise, short enough
     /// (about 0.1 s per run on lavapipe) to measure at the start of a benchmark.</summary>
@@ -59,9 +60,9 @@ public static class DevicePeak
         using var recorder = new CommandRecorder(device, maxDispatches: 1, profiling: true);
         var pipelines = device.Pipelines;
         recorder.Begin();
-        recorder.Dispatch(pipelines.Get(Shader, [WorkgroupSize, iterations]), pipelines.Layout, bindings.Set,
+        recorder.Dispatch(pipelines.Get(Id.Shader, Kernels.SpecConstants.Pack(new FmaPeakConstants(WorkgroupSize, iterations))), pipelines.Layout, bindings.Set,
             [0, 0, outOffset, 0, 0, 0, 0, 0], ((uint)Workgroups, 1, 1),
-            [new ByteRange(0, 4)], [new ByteRange(outOffset * 4, (ulong)lanes * 4)], Shader);
+            [new ByteRange(0, 4)], [new ByteRange(outOffset * 4, (ulong)lanes * 4)], Id.Shader);
         recorder.End();
 
         device.SubmitAndWait(recorder.Buffer);
@@ -75,3 +76,6 @@ public static class DevicePeak
         return best;
     }
 }
+
+/// <summary>The specialisation constants of shaders/fma_peak.comp, in constant_id order.</summary>
+public readonly record struct FmaPeakConstants(int LocalSize, int Iterations) : Kernels.ISpecConstants;

@@ -14,7 +14,7 @@ namespace GpuMobileNet.Tests.Kernels;
 public class Conv2dTiledKernelTests : GpuTest
 {
     private static void UsesTiledKernel(InferenceSession s) =>
-        Assert.That(s.Dispatches.Select(d => d.Shader), Has.Some.EqualTo(Conv2dTiledKernel.Shader));
+        Assert.That(s.Dispatches.Select(d => d.Shader), Has.Some.EqualTo(Conv2dTiledKernel.Id.Shader));
 
     [TestCase(3, 17, 13, 8, 2, true, Activation.Relu6, 2, TestName = "tiled stem 3x3 s2 same pad, odd sizes, batch 2")]
     [TestCase(3, 224 / 8, 224 / 8, 32, 2, false, Activation.None, 1, TestName = "tiled stem 3x3 s2 no bias")]
@@ -56,7 +56,7 @@ public class Conv2dTiledKernelTests : GpuTest
         var g = ConvGraphs.Conv(new TensorShape(64, 6, 7), 40, 3, 1, Padding.Symmetric(1), 1, true, Activation.Relu6, residual: false);
         GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, inspect: s =>
         {
-            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(Conv2dTiledKernel.Shader));
+            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(Conv2dTiledKernel.Id.Shader));
             Assert.That(s.Dispatches, Has.Count.EqualTo(3));
         });
     }
@@ -73,7 +73,7 @@ public class Conv2dTiledKernelTests : GpuTest
         {
             Assert.That(s.Graph.Nodes.OfType<Conv2dOp>().First().Output.Layout, Is.EqualTo(TensorLayout.Nc4hw4));
             Assert.That(s.Dispatches.Select(d => d.Shader).Distinct(),
-                Is.EqualTo(new[] { Conv2dTiledKernel.Shader, DepthwiseConvPackedKernel.Shader, LayoutConvertKernel.Shader }),
+                Is.EqualTo(new[] { Conv2dTiledKernel.Id.Shader, DepthwiseConvPackedKernel.Id.Shader, LayoutConvertKernel.Id.Shader }),
                 "no conversion between the stem and the depthwise conv; the output is unpacked at the end");
         });
     }

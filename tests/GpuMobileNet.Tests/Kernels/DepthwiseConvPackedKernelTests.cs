@@ -26,7 +26,7 @@ public class DepthwiseConvPackedKernelTests : GpuTest
         var g = ConvGraphs.Conv(new TensorShape(c, h, w), c, k, stride, pad, c, true, act, residual: false);
         GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: PointwiseConvPackedKernelTests.Packed, inspect: s =>
             Assert.That(s.Dispatches.Select(d => d.Shader),
-                Is.EqualTo(new[] { LayoutConvertKernel.Shader, DepthwiseConvPackedKernel.Shader, LayoutConvertKernel.Shader })));
+                Is.EqualTo(new[] { LayoutConvertKernel.Id.Shader, DepthwiseConvPackedKernel.Id.Shader, LayoutConvertKernel.Id.Shader })));
     }
 
     [TestCase(true)]
@@ -47,7 +47,7 @@ public class DepthwiseConvPackedKernelTests : GpuTest
         // 10 vec4s per group of 4 channels: 500 groups are 80 KB of filters and bias, more than a uniform window holds.
         var g = ConvGraphs.Conv(new TensorShape(2000, 5, 6), 2000, 3, 1, Padding.Symmetric(1), 2000, true, Activation.None, residual: false);
         GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, options: PointwiseConvPackedKernelTests.Packed, inspect: s =>
-            Assert.That(s.Dispatches.Count(d => d.Shader == DepthwiseConvPackedKernel.Shader), Is.EqualTo(1)));
+            Assert.That(s.Dispatches.Count(d => d.Shader == DepthwiseConvPackedKernel.Id.Shader), Is.EqualTo(1)));
     }
 
     [TestCase(Precision.Float16Storage, 2e-3)]

@@ -29,7 +29,7 @@ public class DepthwiseConvTiledKernelTests : GpuTest
         var pad = stride == 2 ? Padding.Same(h, w, k, k, 2, 2) : Padding.Symmetric(k / 2);
         var g = ConvGraphs.Conv(new TensorShape(c, h, w), c, k, stride, pad, c, true, act, residual: false);
         GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: Layouts.Planar, inspect: s =>
-            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(DepthwiseConvTiledKernel.Shader)));
+            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(DepthwiseConvTiledKernel.Id.Shader)));
     }
 
     [Test]

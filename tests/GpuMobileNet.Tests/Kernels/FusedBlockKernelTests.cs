@@ -37,7 +37,7 @@ public class FusedBlockKernelTests : GpuTest
     private static void UsesFusedKernel(InferenceSession s)
     {
         Assert.That(s.Graph.Nodes.OfType<FusedBlockOp>(), Has.Exactly(1).Items, "the passes fused the block");
-        Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(FusedBlockKernel.Shader));
+        Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(FusedBlockKernel.Id.Shader));
     }
 
     [TestCase(24, 144, 24, 13, 11, 1, true, TestName = "inverted residual 24-144-24, 13x11, residual")]

@@ -36,7 +36,7 @@ public class GatedPointwiseConvKernelTests : GpuTest
         {
             Assert.That(s.Graph.Nodes.OfType<MulOp>(), Is.Empty, "the product is folded into the convolution");
             Assert.That(s.Graph.Nodes.OfType<GatedPointwiseOp>().Single().Conv.Name, Is.EqualTo("project"));
-            Assert.That(s.Dispatches.Count(d => d.Shader == GpuMobileNet.Kernels.MulKernel.Shader), Is.Zero);
+            Assert.That(s.Dispatches.Count(d => d.Shader == GpuMobileNet.Kernels.MulKernel.Id.Shader), Is.Zero);
         });
     }
 

@@ -28,9 +28,9 @@ public class PointwiseConvPackedKernelTests : GpuTest
         GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: Packed, inspect: s =>
         {
             var shaders = s.Dispatches.Select(d => d.Shader).ToList();
-            Assert.That(shaders[0], Is.EqualTo(LayoutConvertKernel.Shader));
-            Assert.That(shaders[^1], Is.EqualTo(LayoutConvertKernel.Shader));
-            Assert.That(shaders.Skip(1).SkipLast(1), Is.All.EqualTo(PointwiseConvPackedKernel.Shader));
+            Assert.That(shaders[0], Is.EqualTo(LayoutConvertKernel.Id.Shader));
+            Assert.That(shaders[^1], Is.EqualTo(LayoutConvertKernel.Id.Shader));
+            Assert.That(shaders.Skip(1).SkipLast(1), Is.All.EqualTo(PointwiseConvPackedKernel.Id.Shader));
             Assert.That(shaders, Has.Count.EqualTo(3), "one dispatch for the layer");
         });
     }
@@ -41,7 +41,7 @@ public class PointwiseConvPackedKernelTests : GpuTest
     {
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, bias, act, residual: true);
         GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: Packed, inspect: s =>
-            Assert.That(s.Dispatches.Count(d => d.Shader == PointwiseConvPackedKernel.Shader), Is.EqualTo(2), "the conv and the one making its residual"));
+            Assert.That(s.Dispatches.Count(d => d.Shader == PointwiseConvPackedKernel.Id.Shader), Is.EqualTo(2), "the conv and the one making its residual"));
     }
 
     [TestCase(960, 160, Activation.Relu6, TestName = "packed pw 960->160 7x7, residual, relu6")]

@@ -32,7 +32,7 @@ public class PointwiseConvSharedKernelTests : GpuTest
         GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: Shared, inspect: s =>
         {
             var d = s.Dispatches.Single();
-            Assert.That(d.Shader, Is.EqualTo(PointwiseConvSharedKernel.Shader));
+            Assert.That(d.Shader, Is.EqualTo(PointwiseConvSharedKernel.Id.Shader));
             Assert.That(d.Groups, Is.EqualTo(((uint)((h * w + 63) / 64), (uint)((outC + 31) / 32), (uint)batch)));
         });
     }
@@ -42,7 +42,7 @@ public class PointwiseConvSharedKernelTests : GpuTest
     {
         var g = ConvGraphs.Conv(new TensorShape(19, 6, 7), 35, 1, 1, Padding.Zero, 1, false, Activation.Relu6, residual: false);
         GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: Shared,
-            inspect: s => Assert.That(s.Dispatches.Single().Shader, Is.EqualTo(PointwiseConvSharedKernel.Shader)));
+            inspect: s => Assert.That(s.Dispatches.Single().Shader, Is.EqualTo(PointwiseConvSharedKernel.Id.Shader)));
     }
 
     [TestCase(16, 16, 5, 7, Activation.None, 2)]
@@ -56,7 +56,7 @@ public class PointwiseConvSharedKernelTests : GpuTest
         GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: Shared, inspect: s =>
         {
             // Both convs of the graph (the residual's producer too) are pointwise.
-            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvSharedKernel.Shader));
+            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvSharedKernel.Id.Shader));
             Assert.That(s.Dispatches, Has.Count.EqualTo(2));
             // The planner writes the sum over the residual operand: the shader's read-then-write of each element.
             var conv = s.Graph.Nodes.OfType<GpuMobileNet.Graph.Ops.Conv2dOp>().Single(c => c.Residual is not null);
@@ -80,7 +80,7 @@ public class PointwiseConvSharedKernelTests : GpuTest
         };
         foreach (var g in shapes)
             GpuVsCpu.Check(Device, g, 2, tolerance, tolerance, options: options, what: $"{precision} {g.Name}",
-                inspect: s => Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvSharedKernel.Shader)));
+                inspect: s => Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvSharedKernel.Id.Shader)));
     }
 
     /// <summary>Every pointwise layer of a MobileNetV2 (block fusion off, so they stay separate convs) on the shared
@@ -96,8 +96,8 @@ public class PointwiseConvSharedKernelTests : GpuTest
             {
                 int pointwise = s.Graph.Nodes.OfType<GpuMobileNet.Graph.Ops.Conv2dOp>().Count(c => c.IsPointwise);
                 Assert.That(pointwise, Is.GreaterThan(30));
-                Assert.That(s.Dispatches.Count(d => d.Shader == PointwiseConvSharedKernel.Shader), Is.EqualTo(pointwise));
-                Assert.That(s.Dispatches.Select(d => d.Shader), Has.None.EqualTo(PointwiseConvTiledKernel.Shader));
+                Assert.That(s.Dispatches.Count(d => d.Shader == PointwiseConvSharedKernel.Id.Shader), Is.EqualTo(pointwise));
+                Assert.That(s.Dispatches.Select(d => d.Shader), Has.None.EqualTo(PointwiseConvTiledKernel.Id.Shader));
             });
     }
 

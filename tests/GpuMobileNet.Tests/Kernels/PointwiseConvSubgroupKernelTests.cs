@@ -34,7 +34,7 @@ public class PointwiseConvSubgroupKernelTests : GpuTest
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, true, act, residual: false);
         GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: Subgroup, inspect: s =>
         {
-            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvSubgroupKernel.Shader));
+            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvSubgroupKernel.Id.Shader));
             if (inC == 1020) Assert.That(s.Dispatches.Count(d => d.Label.Contains("[in ")), Is.EqualTo(2), "split over input channels");
         });
     }
@@ -46,7 +46,7 @@ public class PointwiseConvSubgroupKernelTests : GpuTest
     {
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, true, act, residual: true);
         GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: Subgroup, inspect: s =>
-            Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(PointwiseConvSubgroupKernel.Shader)));
+            Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(PointwiseConvSubgroupKernel.Id.Shader)));
     }
 
     [TestCase(Precision.Float16Storage, 2e-3)]
@@ -56,7 +56,7 @@ public class PointwiseConvSubgroupKernelTests : GpuTest
         // 100 input channels: three full fp16 fold intervals of 32 and a partial block of 4.
         var g = ConvGraphs.Conv(new TensorShape(100, 9, 7), 24, 1, 1, Padding.Zero, 1, true, Activation.Relu6, residual: false);
         GpuVsCpu.Check(Device, g, 2, tolerance, tolerance, options: Subgroup with { Precision = precision }, inspect: s =>
-            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvSubgroupKernel.Shader)));
+            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvSubgroupKernel.Id.Shader)));
     }
 
     [Test]
@@ -64,6 +64,6 @@ public class PointwiseConvSubgroupKernelTests : GpuTest
     {
         var g = ConvGraphs.Conv(new TensorShape(24, 8, 8), 32, 1, 1, Padding.Zero, 1, true, Activation.None, residual: false);
         GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, options: Layouts.Planar, inspect: s =>
-            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvTiledKernel.Shader)));
+            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvTiledKernel.Id.Shader)));
     }
 }

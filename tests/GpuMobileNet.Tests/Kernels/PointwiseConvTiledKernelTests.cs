@@ -23,7 +23,7 @@ public class PointwiseConvTiledKernelTests : GpuTest
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, true, act, residual: false);
         GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: Layouts.Planar, inspect: s =>
         {
-            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvTiledKernel.Shader));
+            Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(PointwiseConvTiledKernel.Id.Shader));
             Assert.That(s.Dispatches, Has.Count.EqualTo(dispatches));
         });
     }
@@ -35,7 +35,7 @@ public class PointwiseConvTiledKernelTests : GpuTest
     {
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, true, act, residual: true);
         GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: Layouts.Planar, inspect: s =>
-            Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(PointwiseConvTiledKernel.Shader)));
+            Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(PointwiseConvTiledKernel.Id.Shader)));
     }
 
     [TestCase(960, 160, Activation.Relu6, TestName = "split-K 960->160 7x7, residual in place, relu6 after the last part")]

@@ -22,7 +22,7 @@ public class TexelReachTests
         var memory = ReusePlanner.Plan(g, 1, InPlacePolicy.Default);
 
         var wide = Context(memory, long.MaxValue);
-        Assert.That(KernelSelector.Plan(conv, wide, new KernelChoice()).Single().Shader, Is.EqualTo(PointwiseConvPackedKernel.Shader));
+        Assert.That(KernelSelector.Plan(conv, wide, new KernelChoice()).Single().Shader, Is.EqualTo(PointwiseConvPackedKernel.Id.Shader));
 
         var narrow = Context(memory, 64);
         var ex = Assert.Throws<NotSupportedException>(() => KernelSelector.Plan(conv, narrow, new KernelChoice()));
@@ -30,25 +30,25 @@ public class TexelReachTests
         Assert.That(ex.Message, Does.Not.Contain("\n"));
     }
 
-    [TestCase(long.MaxValue, 1)]
-    [TestCase(16L, 0)]
-    public void DenseReadsTexelsOnlyWhereTheyReach(long reach, int texels)
+    [TestCase(long.MaxValue, true)]
+    [TestCase(16L, false)]
+    public void DenseReadsTexelsOnlyWhereTheyReach(long reach, bool texels)
     {
         var g = SmallOpGraphs.Build("dense", new TensorShape(64, 1, 1), (b, x) => b.Dense("fc", x, 10, new float[640], new float[10]));
         var dense = g.Nodes.OfType<DenseOp>().Single();
         var dispatch = KernelSelector.Plan(dense, Context(ReusePlanner.Plan(g, 1, InPlacePolicy.Default), reach), new KernelChoice()).Single();
-        Assert.That(dispatch.SpecConstants[5], Is.EqualTo(texels), "spec constant TEXELS");
+        Assert.That((bool)((DenseConstants)dispatch.Constants).Texels, Is.EqualTo(texels), "spec constant TEXELS");
     }
 
-    [TestCase(long.MaxValue, 1)]
-    [TestCase(16L, 0)]
-    public void StemConvReadsTexelsOnlyWhereTheyReachElseTheUniformWindow(long reach, int texels)
+    [TestCase(long.MaxValue, true)]
+    [TestCase(16L, false)]
+    public void StemConvReadsTexelsOnlyWhereTheyReachElseTheUniformWindow(long reach, bool texels)
     {
         var g = ConvGraphs.Conv(new TensorShape(3, 16, 16), 8, 3, 2, Padding.Same(16, 16, 3, 3, 2, 2), 1, true, Activation.None, residual: false);
         var conv = g.Nodes.OfType<Conv2dOp>().Single();
         var dispatch = KernelSelector.Plan(conv, Context(ReusePlanner.Plan(g, 1, InPlacePolicy.Default), reach), new KernelChoice()).Single();
-        Assert.That(dispatch.Shader, Is.EqualTo(Conv2dTiledKernel.Shader));
-        Assert.That(dispatch.SpecConstants[19], Is.EqualTo(texels), "spec constant TEXELS");
+        Assert.That(dispatch.Shader, Is.EqualTo(Conv2dTiledKernel.Id.Shader));
+        Assert.That((bool)((Conv2dTiledConstants)dispatch.Constants).Texels, Is.EqualTo(texels), "spec constant TEXELS");
     }
 
     private static KernelContext Context(MemoryPlan memory, long reach) =>

@@ -68,7 +68,7 @@ public class WholeNetworkTests : GpuTest
         GpuVsCpu.Check(Device, graph, batch, Abs, Rel, options: packed, what: $"{model} {alpha}/{resolution} batch {batch}, NC4HW4",
             inspect: s =>
             {
-                Assert.That(s.Dispatches.Count(d => d.Shader == GpuMobileNet.Kernels.LayoutConvertKernel.Shader), Is.Zero,
+                Assert.That(s.Dispatches.Count(d => d.Shader == GpuMobileNet.Kernels.LayoutConvertKernel.Id.Shader), Is.Zero,
                     "the stem writes NC4HW4 and the pooling reads it");
                 Assert.That(s.Graph.Nodes.OfType<GpuMobileNet.Graph.Ops.Conv2dOp>().Count(c => c.Output.Layout == TensorLayout.Nc4hw4),
                     Is.EqualTo(s.Graph.Nodes.OfType<GpuMobileNet.Graph.Ops.Conv2dOp>().Count()), "every convolution writes NC4HW4");

@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Models;
 using GpuMobileNet.Passes;
 using GpuMobileNet.Tests.Support;
@@ -28,6 +29,6 @@ public class FuseDepthwisePointwiseTests
             new PassOptions(FuseDepthwisePointwise: false, FuseInvertedResidual: false));
         var after = FuseDepthwisePointwise.Apply(before, 16384);
         Assert.That(after.Nodes.OfType<FusedBlockOp>().Count(), Is.InRange(1, 12));
-        Assert.That(after.Nodes.OfType<FusedBlockOp>().All(b => b.ProjectWindowElements <= 16384), Is.True);
+        Assert.That(after.Nodes.OfType<FusedBlockOp>().All(b => FusedBlockKernel.ProjectWindowElements(b) <= 16384), Is.True);
     }
 }

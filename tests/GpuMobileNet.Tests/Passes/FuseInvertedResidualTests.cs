@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Models;
 using GpuMobileNet.Passes;
 using GpuMobileNet.Tests.Support;
@@ -32,7 +33,7 @@ public class FuseInvertedResidualTests
         var before = Prepared(1.0, 64);
         var small = FuseInvertedResidual.Apply(before, 4096).Nodes.OfType<FusedBlockOp>().ToList();
         var large = FuseInvertedResidual.Apply(before, 16384).Nodes.OfType<FusedBlockOp>().ToList();
-        Assert.That(small.All(b => b.ProjectWindowElements <= 4096 && b.ExpandWindowElements <= 4096), Is.True);
+        Assert.That(small.All(b => FusedBlockKernel.ProjectWindowElements(b) <= 4096 && FusedBlockKernel.ExpandWindowElements(b) <= 4096), Is.True);
         Assert.That(large, Has.Count.GreaterThan(small.Count));
         Assert.That(large.Select(b => b.Name), Does.Contain("block_1"));
     }

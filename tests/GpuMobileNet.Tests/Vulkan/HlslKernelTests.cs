@@ -132,7 +132,7 @@ public class HlslKernelTests
     [Test]
     public void TheTestsAboveCoverEveryFp32Kernel()
     {
-        var covered = new HashSet<string> { DevicePeak.Shader, GpuMobileNet.Kernels.PreprocessRgba8Kernel.Shader };
+        var covered = new HashSet<string> { DevicePeak.Id.Shader, GpuMobileNet.Kernels.PreprocessRgba8Kernel.Id.Shader };
         foreach (var data in Sessions())
         {
             var (graph, options) = ((ModelGraph)data.Arguments[0]!, (SessionOptions)data.Arguments[1]!);

@@ -1,0 +1,57 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+
+namespace GpuMobileNet.Kernels;
+
+/// <summary>What the kernels can run, asked by the passes (channel packing, block fusion) before they rewrite a graph
+/// and by <see cref="KernelSelector"/> when it checks a node: the one place that knows which layouts each kernel reads
+/// and writes, so a pass never makes a graph that no kernel runs.</summary>
+public static class KernelCapabilities
+{
+    /// <summary>Whether the channel-packed (NC4HW4) kernels run this convolution: 1x1 and depthwise, channel counts a
+    /// multiple of 4 (pointwise_conv_packed, depthwise_conv_packed).</summary>
+    public static bool RunsPacked(Conv2dOp c) => (c.IsPointwise || c.IsDepthwise) && c.InC % 4 == 0 && c.OutC % 4 == 0;
+
+    /// <summary>Whether a full convolution can read NCHW and write its output NC4HW4 (conv2d_tiled's OUT_PACKED): groups 1,
+    /// output channels a multiple of 4, no residual.</summary>
+    public static bool WritesPackedFromPlanar(Conv2dOp c) =>
+        !c.IsPointwise && !c.IsDepthwise && c.Groups == 1 && c.OutC % 4 == 0 && c.Residual is null;
+
+    /// <summary>Whether average pooling reads an NC4HW4 input (avg_pool's IN_PACKED; its output stays NCHW).</summary>
+    public static bool PoolReadsPacked(AvgPoolOp p) => p.Input.Shape.C % 4 == 0;
+
+    /// <summary>Whether an element-wise op runs on NC4HW4 tensors given which of its inputs exist packed: Add and
+    /// Activation when all inputs are; Mul when its first factor is and the second is too or is a per-channel gate
+    /// (C x 1 x 1 has the same memory order in both layouts).</summary>
+    public static bool ElementwiseRunsPacked(Node node, Func<Value, bool> isPacked) => node switch
+    {
+        AddOp a => isPacked(a.A) && isPacked(a.B),
+        ActivationOp a => isPacked(a.Input),
+        MulOp m => isPacked(m.A) && (m.IsChannelBroadcast || isPacked(m.B)),
+        _ => false,
+    };
+
+    /// <summary>Whether the fused block kernel runs expand → depthwise → project as one dispatch (see <see cref="FusedBlockKernel.Fits"/>).</summary>
+    public static bool CanFuseBlock(Conv2dOp? expand, Conv2dOp depthwise, Conv2dOp project, int windowElements) =>
+        FusedBlockKernel.Fits(expand, depthwise, project, windowElements);
+
+    /// <summary>Whether some kernel runs <paramref name="node"/> with its tensors in their current layouts. Every kernel but
+    /// the packed ones and the layout conversion reads and writes NCHW; element-wise ones work in either layout as long
+    /// as all their tensors share it.</summary>
+    public static bool SupportsLayouts(Node node)
+    {
+        var layouts = node.Inputs.Append(node.Output).Select(v => v.Layout).Distinct().ToList();
+        return node switch
+        {
+            LayoutConvertOp => true,
+            GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
+            Conv2dOp c when c.IsPointwise || c.IsDepthwise => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(c)),
+            Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) &&
+                (c.Output.Layout == TensorLayout.Nchw || WritesPackedFromPlanar(c)),
+            AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw && (p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p)),
+            AddOp or ActivationOp => layouts.Count == 1,
+            MulOp m => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout),
+            _ => layouts.SequenceEqual([TensorLayout.Nchw]),
+        };
+    }
+}
