@@ -7,7 +7,7 @@ namespace GpuMobileNet.Passes;
 /// channel-packed pointwise convolution that alone reads it: the convolution scales each input texel by the gate as
 /// it reads it (<see cref="GatedPointwiseOp"/>), and the scaled tensor is neither written nor read back. Runs after
 /// <see cref="PackChannels"/>: only the packed 1x1 kernel has the gated read.</summary>
-public static class FuseChannelGate
+internal static class FuseChannelGate
 {
     /// <summary>The graph with every such product folded into its convolution.</summary>
     public static ModelGraph Apply(ModelGraph g)
