@@ -14,7 +14,9 @@ public static partial class ModelZoo
     /// <summary>Every built-in network at the widths and input sizes its paper tabulates (what `gmn zoo` prints):
     /// MobileNetV1 (Howard et al. 2017, Tables 6 and 7), MobileNetV2 (Sandler et al. 2018, Table 3 / Figure 5's
     /// published checkpoints), MobileNetV3 (Howard et al. 2019, Table 3; the resolution variants of its Figure 7
-    /// have no counts in the paper). Each network adds its rows here.</summary>
+    /// have no counts in the paper), ShuffleNetV1 (Zhang et al. 2018: FLOPs only; every group count is built for 140 M at 1x, Table 1), ShuffleNetV2 (Ma et al.
+    /// 2018, Table 5), GhostNet (Han et al. 2020, Table 7) and SSDLite (Sandler et al. 2018, Table 6: 320x320, COCO's
+    /// 91 classes). Each network adds its rows here.</summary>
     public static IReadOnlyList<ZooVariant> Variants { get; } =
     [
         new("mobilenet_v1", 1.0, 224, 4.2, 569), new("mobilenet_v1", 0.75, 224, 2.6, 325),
@@ -26,5 +28,13 @@ public static partial class ModelZoo
         new("mobilenet_v3_large", 1.0, 192, null, null), new("mobilenet_v3_large", 1.0, 160, null, null),
         new("mobilenet_v3_small", 1.0, 224, 2.5, 56), new("mobilenet_v3_small", 0.75, 224, 2.0, 44),
         new("mobilenet_v3_small", 1.0, 192, null, null), new("mobilenet_v3_small", 1.0, 160, null, null),
+        new("shufflenet_v1", 1.0, 224, null, 140), new("shufflenet_v1", 0.5, 224, null, 38),
+        new("shufflenet_v1", 1.5, 224, null, 292), new("shufflenet_v1", 2.0, 224, null, 524),
+        new("shufflenet_v1_g1", 1.0, 224, null, 140), new("shufflenet_v1_g2", 1.0, 224, null, 140),
+        new("shufflenet_v1_g4", 1.0, 224, null, 140), new("shufflenet_v1_g8", 1.0, 224, null, 140),
+        new("shufflenet_v2", 0.5, 224, 1.4, 41), new("shufflenet_v2", 1.0, 224, 2.3, 146),
+        new("shufflenet_v2", 1.5, 224, 3.5, 299), new("shufflenet_v2", 2.0, 224, 7.4, 591),
+        new("ghostnet", 1.0, 224, 5.2, 141),
+        new("ssdlite_mobilenet_v2", 1.0, 320, 4.3, 800),
     ];
 }

@@ -47,7 +47,7 @@ internal static class ZooCommand
 
     private static Row Measure(ZooVariant v, VulkanDevice? device, int runs)
     {
-        var graph = ModelZoo.Create(v.Model, v.Alpha, v.Resolution, 1000, WeightInit.Random(1));
+        var graph = ModelZoo.Create(v.Model, v.Alpha, v.Resolution, ModelZoo.DefaultClasses(v.Model), WeightInit.Random(1));
         // The memory a session on this device plans (lavapipe: channel-packed, no block fusion); a GPU's without one.
         var passes = new PassOptions().ResolveFor(cpuDevice: device is null || device.Kind == DeviceKind.Cpu);
         var after = PassPipeline.Apply(graph, passes);
