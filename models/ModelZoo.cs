@@ -16,6 +16,8 @@ public static partial class ModelZoo
         ["shufflenet_v1_g8"] = (a, r, c, w) => ShuffleNetV1.Create(8, a, r, c, w),
         ["shufflenet_v2"] = (a, r, c, w) => ShuffleNetV2.Create(a, r, c, w),
         ["ghostnet"] = (a, r, c, w) => GhostNet.Create(a, r, c, w),
+        ["mobilenet_v3_large"] = (a, r, c, w) => MobileNetV3.CreateLarge(a, r, c, w),
+        ["mobilenet_v3_small"] = (a, r, c, w) => MobileNetV3.CreateSmall(a, r, c, w),
         ["ssdlite_mobilenet_v2"] = (a, r, c, w) => SsdLite.Create(a, r, c, w),
     };
 

@@ -8,6 +8,8 @@
 // Inputs and weights are read as texel buffers (bindings 4 and 5, see vec4_io.glsl): on lavapipe that is a vector
 // gather, where a storage-buffer load at a non-constant index is a loop over the lanes and a uniform-buffer load a
 // gather per float. Weights are packed by PointwiseConvPackedKernel as [block of OC_TILE][IN_C][OC_TILE].
+// GATED (GatedPointwiseConvKernel): each input texel is scaled by the matching texel of a per-channel gate
+// (C x 1 x 1 per sample at pc.aux0, a squeeze-and-excite product) as it is read, instead of a pass over the tensor.
 // x = PX pixels per invocation, y = block of OC_TILE output channels, z = batch item.
 #include "common.glsl"
 #include "vec4_io.glsl"
@@ -20,6 +22,7 @@ layout(constant_id = 5) const int ACT = 0;
 layout(constant_id = 6) const int HAS_RESIDUAL = 0;
 layout(constant_id = 7) const int OC_TILE = 16;  // multiple of 4
 layout(constant_id = 8) const int PX = 8;
+layout(constant_id = 9) const int GATED = 0;
 
 const int V = OC_TILE / 4;
 const int IN_C4 = IN_C / 4;
@@ -50,6 +53,10 @@ void main() {
         real4 x[PX];
         int row = inBase + c4 * HW;
         for (int k = 0; k < PX; k++) x[k] = LOAD4(row + pix[k]);
+        if (GATED != 0) {
+            real4 g = LOAD4(TEXEL(pc.aux0) + n * IN_C4 + c4);
+            for (int k = 0; k < PX; k++) x[k] *= g;
+        }
         // All the weight texels of these 4 input channels first, then pixel by pixel: each pixel's sums are read and
         // written back once per 4 input channels (lavapipe keeps them in memory, there are more than registers),
         // where fetching a weight and applying it to every pixel touched every sum 4 times (measured 10-20% slower).

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GpuMobileNet.Graph;
+using GpuMobileNet.Models;
 using GpuMobileNet.Passes;
 using Spectre.Console;
 
@@ -56,10 +57,19 @@ internal static class InspectCommand
                 Console.WriteLine($"image input:    {Imaging.ImageInput.Of(graph)}");
                 Console.WriteLine($"ONNX ops:       {string.Join(", ", Import.Onnx.OnnxImporter.OpCounts(onnx).Select(p => $"{p.Key} {p.Value}"))}");
             }
-            Console.WriteLine($"parameters:     {stats.Params:N0}");
-            Console.WriteLine($"multiply-adds:  {stats.MultiplyAdds:N0} ({stats.MultiplyAdds / 1e6:F1} M)");
+            var paper = Paper(source);
+            Console.WriteLine($"parameters:     {stats.Params:N0}" + (paper?.PaperParamsM is { } p ? $"   (paper: {p} M)" : ""));
+            Console.WriteLine($"multiply-adds:  {stats.MultiplyAdds:N0} ({stats.MultiplyAdds / 1e6:F1} M)" +
+                (paper?.PaperMultiplyAddsM is { } m ? $"   (paper: {m} M)" : ""));
             return 0;
         });
         return command;
     }
+
+    /// <summary>The paper's figures for a built-in network at this width and input size with its published class count
+    /// (<see cref="ModelZoo.Variants"/>), or null.</summary>
+    private static ZooVariant? Paper(ModelSource source) =>
+        source.IsBuiltIn && source.Classes == ModelZoo.DefaultClasses(source.Model!)
+            ? ModelZoo.Variants.FirstOrDefault(v => v.Model == source.Model && v.Alpha == source.Alpha && v.Resolution == source.Resolution)
+            : null;
 }

@@ -12,4 +12,8 @@ public enum Activation
     Relu6 = 2,
     /// <summary>1 / (1 + e^-x).</summary>
     Sigmoid = 3,
+    /// <summary>clamp(x / 6 + 1/2, 0, 1) (MobileNetV3's h-sigmoid, = ReLU6(x + 3) / 6).</summary>
+    HardSigmoid = 4,
+    /// <summary>x · ReLU6(x + 3) / 6 (MobileNetV3's h-swish).</summary>
+    HardSwish = 5,
 }

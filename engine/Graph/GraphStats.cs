@@ -21,6 +21,7 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
         FusedBlockOp f => f.Parts.Sum(ParamsOf),
         ConvTransposeOp t => (long)t.Weights.Length + (t.Bias?.Length ?? 0),
         ShuffledReadConvOp s => ParamsOf(s.Conv),
+        GatedPointwiseOp g => ParamsOf(g.Conv),
         DenseOp d => (long)d.Weights.Length + (d.Bias?.Length ?? 0),
         BatchNormOp bn => (long)bn.Gamma.Length + bn.Beta.Length,
         _ => 0,
@@ -32,6 +33,7 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
         FusedBlockOp f => f.Parts.Sum(MultiplyAddsOf),
         ConvTransposeOp t => (long)t.Input.Shape.Elements * (t.Output.Shape.C / t.Groups) * t.KernelH * t.KernelW,
         ShuffledReadConvOp s => MultiplyAddsOf(s.Conv),
+        GatedPointwiseOp g => MultiplyAddsOf(g.Conv),
         DenseOp d => (long)d.InFeatures * d.OutFeatures,
         _ => 0,
     };

@@ -17,11 +17,11 @@ internal static class KernelCapabilities
     public static bool WritesPackedFromPlanar(Conv2dOp c) =>
         !c.IsPointwise && !c.IsDepthwise && c.Groups == 1 && c.OutC % 4 == 0 && c.Residual is null &&
         // Only the tiled kernel writes packed, and only when a tile's filters fit a uniform window; the pass does not
-        // know the device's window, so the Vulkan minimum (16 KiB) decides (stems fit; SSD's 3x3x256 extra layers do not).
-        Conv2dTiledKernel.OutputChannelTile * (long)c.InC * c.KernelH * c.KernelW <= MinUniformWindowElements;
+        // know the device's window, so its largest size (64 KiB) decides (stems fit; SSD's 3x3x256 extra layers do not).
+        Conv2dTiledKernel.OutputChannelTile * (long)c.InC * c.KernelH * c.KernelW <= MaxUniformWindowElements;
 
-    /// <summary>maxUniformBufferRange's guaranteed minimum (16 KiB) in floats.</summary>
-    private const int MinUniformWindowElements = 16384 / 4;
+    /// <summary>The largest uniform window a dispatch binds (64 KiB, KernelContext.UniformWindowElements's cap) in floats.</summary>
+    private const int MaxUniformWindowElements = 65536 / 4;
 
     /// <summary>Whether average pooling reads an NC4HW4 input (avg_pool's IN_PACKED; its output stays NCHW).</summary>
     public static bool PoolReadsPacked(AvgPoolOp p) => p.Input.Shape.C % 4 == 0;
@@ -54,6 +54,7 @@ internal static class KernelCapabilities
         return node switch
         {
             LayoutConvertOp => true,
+            GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
             Conv2dOp c when c.IsPointwise || c.IsDepthwise => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(c)),
             Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) &&
                 (c.Output.Layout == TensorLayout.Nchw || WritesPackedFromPlanar(c)),

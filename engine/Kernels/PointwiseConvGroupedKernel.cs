@@ -35,5 +35,5 @@ internal static class PointwiseConvGroupedKernel
 }
 
 /// <summary>The specialisation constants of shaders/pointwise_conv_grouped.comp, in constant_id order.</summary>
-internal readonly record struct PointwiseConvGroupedConstants(int LocalSize, int InC, int OutC, int Hw, int Groups, bool HasBias,
-    Activation Act, bool HasResidual, int Shuffle) : ISpecConstants;
+internal readonly record struct PointwiseConvGroupedConstants(int LocalSize, int InC, int OutC, int Hw, int Groups, GlslBool HasBias,
+    Activation Act, GlslBool HasResidual, int Shuffle) : ISpecConstants;

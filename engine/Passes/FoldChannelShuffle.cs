@@ -10,7 +10,7 @@ namespace GpuMobileNet.Passes;
 /// Only when the shuffle and the depthwise output each have that one reader.
 /// <para>Also folds a shuffle after a concatenation (ShuffleNetV2's unit end) into a <see cref="ShuffledConcatOp"/>
 /// whose parts write their shuffled channels directly, when the concatenation has no other reader.</para></summary>
-public static class FoldChannelShuffle
+internal static class FoldChannelShuffle
 {
     /// <summary>The graph with every shuffle → depthwise → grouped 1x1 chain folded.</summary>
     public static ModelGraph Apply(ModelGraph g)

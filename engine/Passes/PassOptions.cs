@@ -16,7 +16,7 @@ public sealed record PassOptions(
     // the fused kernel measured slower).
 
     /// <summary>Every optional pass off: the graph as imported (BatchNorm still becomes a depthwise conv).</summary>
-    public static PassOptions None { get; } = new(false, false, false, false, false, false) { PackChannels = false };
+    public static PassOptions None { get; } = new(false, false, false, false, false, false) { PackChannels = false, FuseChannelGate = false };
 
     /// <summary>Store activations channel-packed (NC4HW4) between pointwise / depthwise convolutions (see
     /// <see cref="Passes.PackChannels"/>). Null ("auto"): packed wherever block fusion is off (InferenceSession also
@@ -24,6 +24,10 @@ public sealed record PassOptions(
     /// conversions around each block; without them, packed measured faster on lavapipe (MobileNetV2-1.0-224: 51 ms
     /// against 61 ms planar).</summary>
     public bool? PackChannels { get; init; }
+
+    /// <summary>Fold squeeze-and-excite products into the channel-packed pointwise convolution after them, which then
+    /// scales its input as it reads it (see <see cref="Passes.FuseChannelGate"/>); only where channels are packed.</summary>
+    public bool FuseChannelGate { get; init; } = true;
 
     /// <summary>Floats a fused block's weight set may take (one uniform window, 64 KiB by default): blocks with
     /// more stay unfused. The session sets it from the device's limit.</summary>

@@ -55,11 +55,15 @@ layout(push_constant) uniform Offsets {
 #define ACT_RELU 1
 #define ACT_RELU6 2
 #define ACT_SIGMOID 3
+#define ACT_HARD_SIGMOID 4
+#define ACT_HARD_SWISH 5
 
 real activate(real v, int kind) {
     if (kind == ACT_RELU) return max(v, real(0.0));
     if (kind == ACT_RELU6) return clamp(v, real(0.0), real(6.0));
     if (kind == ACT_SIGMOID) return real(1.0) / (real(1.0) + exp(-v));
+    if (kind == ACT_HARD_SIGMOID) return clamp(v + real(3.0), real(0.0), real(6.0)) * real(1.0 / 6.0);
+    if (kind == ACT_HARD_SWISH) return v * clamp(v + real(3.0), real(0.0), real(6.0)) * real(1.0 / 6.0);
     return v;
 }
 
@@ -67,5 +71,7 @@ real4 activate(real4 v, int kind) {
     if (kind == ACT_RELU) return max(v, real4(0.0));
     if (kind == ACT_RELU6) return clamp(v, real4(0.0), real4(6.0));
     if (kind == ACT_SIGMOID) return real4(1.0) / (real4(1.0) + exp(-v));
+    if (kind == ACT_HARD_SIGMOID) return clamp(v + real4(3.0), real4(0.0), real4(6.0)) * real(1.0 / 6.0);
+    if (kind == ACT_HARD_SWISH) return v * clamp(v + real4(3.0), real4(0.0), real4(6.0)) * real(1.0 / 6.0);
     return v;
 }

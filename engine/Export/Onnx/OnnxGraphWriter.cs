@@ -121,6 +121,20 @@ internal sealed class OnnxGraphWriter
                 _clipMax ??= AddScalar("relu6_max", 6f);
                 AddNode("Clip", nodeName, [input, _clipMin, _clipMax], output);
                 break;
+            case Activation.Sigmoid:
+                AddNode("Sigmoid", nodeName, [input], output);
+                break;
+            case Activation.HardSigmoid:
+                AddNode("HardSigmoid", nodeName, [input], output, Attr.Float("alpha", 1f / 6), Attr.Float("beta", 0.5f));
+                break;
+            case Activation.HardSwish:
+            {
+                // HardSwish is opset 14; at opset 13 it is x * HardSigmoid(x).
+                string gate = Temp($"{nodeName}_gate");
+                AddNode("HardSigmoid", $"{nodeName}_gate", [input], gate, Attr.Float("alpha", 1f / 6), Attr.Float("beta", 0.5f));
+                AddNode("Mul", nodeName, [input, gate], output);
+                break;
+            }
             default:
                 throw new NotSupportedException($"ONNX export: {owner} uses activation {act}, which has no ONNX mapping");
         }
@@ -128,7 +142,7 @@ internal sealed class OnnxGraphWriter
 
     public static void CheckActivation(Activation act, Node owner)
     {
-        if (act is not (Activation.None or Activation.Relu or Activation.Relu6))
+        if (act is not (Activation.None or Activation.Relu or Activation.Relu6 or Activation.Sigmoid or Activation.HardSigmoid or Activation.HardSwish))
             throw new NotSupportedException($"ONNX export: {owner} uses activation {act}, which has no ONNX mapping");
     }
 

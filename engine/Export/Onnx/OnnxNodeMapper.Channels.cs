@@ -39,7 +39,4 @@ internal static partial class OnnxNodeMapper
             Attr.Ints("strides", p.StrideH, p.StrideW),
             Attr.Ints("pads", Pads(p.Pad)));
 
-    /// <summary>A C x 1 x 1 factor goes as [N, C, 1, 1], which ONNX broadcasting spreads over H and W.</summary>
-    private static void Mul(MulOp m, OnnxGraphWriter w) =>
-        w.AddNode("Mul", m.Name, [w.Tensor(m.A, 4), w.Tensor(m.B, 4)], w.Define(m.Output, 4));
 }

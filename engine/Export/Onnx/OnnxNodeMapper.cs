@@ -45,10 +45,18 @@ internal static partial class OnnxNodeMapper
                 ChannelShuffle(new ChannelShuffleOp($"{s.Name}_shuffle", s.Input, s.Conv.Input, s.ShuffleGroups), w);
                 Conv(s.Conv, w);
                 break;
+            case GatedPointwiseOp g:
+            {
+                // ONNX has no gated read: the product, then the convolution on it.
+                var scaled = new Value($"{g.Name}/gated_input", g.Conv.Input.Shape, g.Conv.Input.Layout);
+                Mul(new MulOp($"{g.Name}/gate", g.Conv.Input, g.Gate, scaled), w);
+                Conv(g.Conv with { Input = scaled }, w);
+                break;
+            }
             default:
                 throw new NotSupportedException(
                     $"ONNX export: {node} ({node.GetType().Name}) has no ONNX mapping; supported ops are " +
-                    "Conv2d, BatchNorm, Activation, Add, Pad, AvgPool, Flatten, Dense, Softmax, Concat, SliceChannels, ChannelShuffle, MaxPool and Mul");
+                    "Conv2d, BatchNorm, Activation, Add, Pad, AvgPool, Flatten, Dense, Softmax, Concat, SliceChannels, ChannelShuffle, MaxPool, Mul and GatedPointwise");
         }
     }
 
@@ -106,6 +114,13 @@ internal static partial class OnnxNodeMapper
         w.AddNode("Add", add.Name, [w.Tensor(add.A, rank), w.Tensor(add.B, rank)], sum);
         if (add.Activation != Activation.None)
             w.Activate(add.Activation, $"{add.Name}_act", sum, output, add);
+    }
+
+    private static void Mul(MulOp m, OnnxGraphWriter w)
+    {
+        // A channel gate (C x 1 x 1) broadcasts over H and W as [N, C, 1, 1] against [N, C, H, W]: both rank 4.
+        int rank = !m.IsChannelBroadcast && w.RankOf(m.A) == 2 && w.RankOf(m.B) == 2 ? 2 : 4;
+        w.AddNode("Mul", m.Name, [w.Tensor(m.A, rank), w.Tensor(m.B, rank)], w.Define(m.Output, rank));
     }
 
     private static void Pad(PadOp p, OnnxGraphWriter w)

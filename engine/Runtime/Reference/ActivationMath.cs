@@ -11,6 +11,8 @@ internal static class ActivationMath
         Activation.Relu => Math.Max(x, 0.0),
         Activation.Relu6 => Math.Min(Math.Max(x, 0.0), 6.0),
         Activation.Sigmoid => 1.0 / (1.0 + Math.Exp(-x)),
+        Activation.HardSigmoid => Math.Min(Math.Max(x + 3.0, 0.0), 6.0) / 6.0,
+        Activation.HardSwish => x * Math.Min(Math.Max(x + 3.0, 0.0), 6.0) / 6.0,
         _ => throw new NotSupportedException($"activation {act} has no reference implementation"),
     };
 }

@@ -64,6 +64,24 @@ public class HlslKernelTests
         yield return new TestCaseData(SmallOpGraphs.Build("pad", new TensorShape(5, 7, 6), (b, x) => b.Pad("pad", x, new Padding(1, 2, 0, 1))), new SessionOptions { Passes = PassOptions.None }).SetName("Hlsl_pad");
         yield return new TestCaseData(PackRoundTrip(), new SessionOptions()).SetName("Hlsl_layout_convert");
         yield return new TestCaseData(ImportedOps(), new SessionOptions { Passes = PassOptions.None }).SetName("Hlsl_imported_ops");
+        yield return new TestCaseData(ShuffleOps(), new SessionOptions { Passes = new PassOptions { PackChannels = false } }).SetName("Hlsl_shuffle_ops");
+    }
+
+    /// <summary>The ShuffleNet ops: a plain channel shuffle, grouped 1x1 convs (one reading through a folded shuffle),
+    /// and a concatenation folded with the shuffle after it.</summary>
+    private static ModelGraph ShuffleOps()
+    {
+        var b = new GraphBuilder("shuffle_ops", new TensorShape(12, 7, 5));
+        int seed = 90;
+        float[] W(int n) => GpuVsCpu.RandomArray(n, seed++, 0.5f);
+        var plain = b.ChannelShuffle("shuffle_plain", b.Input, 4);
+        var g1 = b.Conv2d("gconv1", b.Input, 12, 1, 1, Padding.Zero, 3, W(48), W(12), Activation.Relu);
+        var d = b.Conv2d("dw", b.ChannelShuffle("shuffle", g1, 3), 12, 3, 1, Padding.Symmetric(1), 12, W(108));
+        var g2 = b.Conv2d("gconv2", d, 12, 1, 1, Padding.Zero, 3, W(48));
+        var a = b.Add("add", g2, plain);
+        var left = b.SliceChannels("left", a, 0, 6);
+        var right = b.Conv2d("right", b.SliceChannels("split", a, 6, 6), 6, 1, 1, Padding.Zero, 6, W(6));
+        return b.Build(b.ChannelShuffle("shuffle_out", b.Concat("concat", [left, right], [6, 6]), 2));
     }
 
     /// <summary>The ops the ONNX importer added: mul, max pool, transpose, concat (with a zero block), channel slice,
