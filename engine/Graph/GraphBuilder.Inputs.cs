@@ -15,4 +15,22 @@ public sealed partial class GraphBuilder
         _extraInputs.Add(v);
         return v;
     }
+
+    /// <summary>The graph that computes <paramref name="outputs"/> (the first the main output, the rest extra outputs):
+    /// ops nothing reads on the way to them are dropped, as importers need for a file's unused branches.</summary>
+    public ModelGraph BuildPruned(IReadOnlyList<Value> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        var needed = outputs.ToHashSet();
+        var kept = new List<Node>();
+        for (int i = _nodes.Count - 1; i >= 0; i--)
+        {
+            var node = _nodes[i];
+            if (!needed.Contains(node.Output)) continue;
+            kept.Add(node);
+            foreach (var v in node.Inputs) needed.Add(v);
+        }
+        kept.Reverse();
+        return new ModelGraph(_graphName, Input, kept, outputs[0], outputs.Skip(1).ToList(), _extraInputs.ToList());
+    }
 }

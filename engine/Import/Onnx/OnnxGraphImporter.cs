@@ -80,7 +80,7 @@ internal sealed class OnnxGraphImporter
             var v = result.Value.Name == name ? result.Value : mapper.Rename(result.Value, name);
             if (!outputs.Contains(v)) outputs.Add(v);
         }
-        return Prune(builder, outputs);
+        return builder.BuildPruned(outputs);
     }
 
     /// <summary>Binds a run-time input. A rank-3 input [N, A, B] is held as an A x B x 1 value and seen through a view
@@ -176,22 +176,6 @@ internal sealed class OnnxGraphImporter
         bool same = want.Length == have.Length ? want.SequenceEqual(have) : want.Aggregate(1L, (a, b) => a * b) == have.Aggregate(1L, (a, b) => a * b);
         if (!same)
             throw Fail($"output '{name}' is declared [N, {string.Join(", ", want)}] but the nodes compute [N, {string.Join(", ", have)}]");
-    }
-
-    /// <summary>The graph that computes <paramref name="outputs"/>: ops nothing reads toward them are dropped.</summary>
-    private static ModelGraph Prune(GraphBuilder builder, List<Value> outputs)
-    {
-        var needed = outputs.ToHashSet();
-        var kept = new List<Node>();
-        for (int i = builder.Nodes.Count - 1; i >= 0; i--)
-        {
-            var node = builder.Nodes[i];
-            if (!needed.Contains(node.Output)) continue;
-            kept.Add(node);
-            foreach (var v in node.Inputs) needed.Add(v);
-        }
-        kept.Reverse();
-        return new ModelGraph(builder.Build(outputs[0]).Name, builder.Input, kept, outputs[0], outputs.Skip(1).ToList(), builder.ExtraInputs);
     }
 
     private ModelLoadException Fail(string problem) => new($"{_file}: {problem}");

@@ -102,27 +102,11 @@ public static class TfliteImporter
         }
         try
         {
-            return Prune(builder, outputs);
+            return builder.BuildPruned(outputs);
         }
         catch (InvalidGraphException e)
         {
             throw new ModelLoadException($"{file}: {e.Message}", e);
         }
-    }
-
-    /// <summary>The graph that computes <paramref name="outputs"/>: ops nothing reads toward them are dropped.</summary>
-    private static ModelGraph Prune(GraphBuilder builder, List<Value> outputs)
-    {
-        var needed = outputs.ToHashSet();
-        var kept = new List<Node>();
-        for (int i = builder.Nodes.Count - 1; i >= 0; i--)
-        {
-            var node = builder.Nodes[i];
-            if (!needed.Contains(node.Output)) continue;
-            kept.Add(node);
-            foreach (var v in node.Inputs) needed.Add(v);
-        }
-        kept.Reverse();
-        return new ModelGraph(builder.Build(outputs[0]).Name, builder.Input, kept, outputs[0], outputs.Skip(1).ToList());
     }
 }
