@@ -20,8 +20,8 @@ internal static class KernelCapabilities
         // know the device's window, so its largest size (64 KiB) decides (stems fit; SSD's 3x3x256 extra layers do not).
         Conv2dTiledKernel.OutputChannelTile * (long)c.InC * c.KernelH * c.KernelW <= MaxUniformWindowElements;
 
-    /// <summary>The largest uniform window a dispatch binds (64 KiB, KernelContext.UniformWindowElements's cap) in floats.</summary>
-    private const int MaxUniformWindowElements = 65536 / 4;
+    /// <summary>The largest uniform window a dispatch binds, in floats.</summary>
+    private const int MaxUniformWindowElements = (int)(Vulkan.VulkanDevice.MaxUniformWindowBytes / 4);
 
     /// <summary>Whether average pooling reads an NC4HW4 input (avg_pool's IN_PACKED; its output stays NCHW).</summary>
     public static bool PoolReadsPacked(AvgPoolOp p) => p.Input.Shape.C % 4 == 0;

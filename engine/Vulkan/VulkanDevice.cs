@@ -60,8 +60,12 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     /// <summary>Whether the Khronos validation layer is on for this device.</summary>
     public bool ValidationEnabled => _messenger is not null;
 
-    /// <summary>Bytes of the weights a dispatch can see as uniforms: maxUniformBufferRange, capped at 64 KiB.</summary>
-    public ulong UniformWindowBytes => Math.Min(Limits.MaxUniformBufferRange, 65536u);
+    /// <summary>Bytes of the weights a dispatch can see as uniforms: maxUniformBufferRange, capped at
+    /// <see cref="MaxUniformWindowBytes"/>.</summary>
+    public ulong UniformWindowBytes => Math.Min(Limits.MaxUniformBufferRange, MaxUniformWindowBytes);
+
+    /// <summary>The largest uniform window on any device (64 KiB): what passes assume when they cannot know the device's.</summary>
+    internal const uint MaxUniformWindowBytes = 65536;
     /// <summary>Texels a texel-buffer view may span (maxTexelBufferElements, or less where
     /// <see cref="DeviceOptions.MaxTexelBufferElements"/> says so): bounds what the kernels that read the arena and
     /// the weights as vec4 texels (the channel-packed convolutions, the stem, dense) can reach.</summary>
