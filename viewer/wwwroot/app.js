@@ -145,6 +145,16 @@ function tick() {
   sendFrame();
 }
 
+// One frame as the server reads it (the socket and /api/detect alike): uint16 width, uint16 height (little-endian), RGBA8.
+function packFrame(w, h, pixels) {
+  const message = new Uint8Array(4 + pixels.length);
+  const header = new DataView(message.buffer);
+  header.setUint16(0, w, true);
+  header.setUint16(2, h, true);
+  message.set(pixels, 4);
+  return message;
+}
+
 // Sends the source's current picture unless a frame is in flight. Called on every animation frame and straight from
 // a result, so the next frame leaves without waiting up to 16 ms for the next animation frame.
 function sendFrame() {
@@ -153,10 +163,7 @@ function sendFrame() {
   const w = frameCanvas.width, h = frameCanvas.height;
   frameCtx.drawImage(source, 0, 0, w, h);
   const pixels = frameCtx.getImageData(0, 0, w, h).data;
-  const message = new Uint8Array(4 + pixels.length);
-  new DataView(message.buffer).setUint16(0, w, true);
-  new DataView(message.buffer).setUint16(2, h, true);
-  message.set(pixels, 4);
+  const message = packFrame(w, h, pixels);
   sentFrame = pixels;
   sentAt = performance.now();
   inFlight = true;

@@ -28,10 +28,7 @@
     if (!src) { setTimeout(step, 200); return; }
     grabCtx.drawImage(src, 0, 0, size, size);
     const rgba = grabCtx.getImageData(0, 0, size, size).data;
-    const body = new Uint8Array(4 + rgba.length);
-    new DataView(body.buffer).setUint16(0, size, true);
-    new DataView(body.buffer).setUint16(2, size, true);
-    body.set(rgba, 4);
+    const body = packFrame(size, size, rgba);  // app.js
     try {
       const reply = await fetch('/api/detect', { method: 'POST', body });
       const m = await reply.json();
