@@ -22,6 +22,8 @@ public class PointwiseConvPackedKernelTests : GpuTest
     [TestCase(24, 144, 28, 28, Activation.Relu6, 1, TestName = "packed pw 24->144 28x28")]
     [TestCase(320, 1280, 7, 7, Activation.Relu6, 1, TestName = "packed pw 320->1280 7x7: 1.6 MB of weights")]
     [TestCase(1024, 20, 3, 5, Activation.Relu, 2, TestName = "packed pw 1024->20 batch 2: long reduction, partial tile")]
+    [TestCase(40, 240, 9, 9, Activation.HardSwish, 1, TestName = "packed pw 40->240 9x9 h-swish: 12-channel tile")]
+    [TestCase(24, 44, 3, 5, Activation.HardSigmoid, 2, TestName = "packed pw 24->44 3x5 h-sigmoid batch 2: partial 12-channel tile")]
     public void MatchesOracle(int inC, int outC, int h, int w, Activation act, int batch)
     {
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, true, act, residual: false);
@@ -34,6 +36,15 @@ public class PointwiseConvPackedKernelTests : GpuTest
             Assert.That(shaders, Has.Count.EqualTo(3), "one dispatch for the layer");
         });
     }
+
+    [TestCase(64, Activation.Relu6, 16)]
+    [TestCase(24, Activation.None, 12)]
+    [TestCase(200, Activation.Relu, 8)]
+    [TestCase(240, Activation.HardSwish, 12)]
+    [TestCase(64, Activation.HardSigmoid, 8)]
+    [TestCase(36, Activation.Sigmoid, 12)]
+    public void TileLeavesOutSixteenForLongActivations(int outC, Activation act, int expected) =>
+        Assert.That(PointwiseConvPackedKernel.TileFor(outC, act), Is.EqualTo(expected));
 
     [TestCase(16, 16, 5, 7, Activation.None, true)]
     [TestCase(40, 36, 3, 3, Activation.Relu, false)]
