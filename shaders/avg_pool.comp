@@ -1,6 +1,9 @@
 #version 450
 // Average pooling; padded positions are left out of the count (TF/Keras). A kernel the size of the input
-// is the global average pool. x = output pixel, y = channel, z = batch item.
+// is the global average pool. x = output pixel, y = channel, z = batch item; with one output pixel (GLOBAL) x is the
+// channel instead, so a workgroup sums many channels at once: with x the single pixel each workgroup ran one
+// invocation (squeeze-and-excite pools took 0.4-1.2 ms each on lavapipe).
+// The output is C x OUT_H x OUT_W per batch item, which for one pixel and C a multiple of 4 is NC4HW4 as well.
 #include "common.glsl"
 
 layout(constant_id = 1) const int C = 1;
@@ -16,11 +19,13 @@ layout(constant_id = 10) const int PAD_T = 0;
 layout(constant_id = 11) const int PAD_L = 0;
 layout(constant_id = 12) const int IN_PACKED = 0; // 1: the input is NC4HW4 (C a multiple of 4)
 
+const bool GLOBAL = OUT_H * OUT_W == 1;
+
 void main() {
-    int p = int(gl_GlobalInvocationID.x);
-    int c = int(gl_GlobalInvocationID.y);
+    int p = GLOBAL ? 0 : int(gl_GlobalInvocationID.x);
+    int c = GLOBAL ? int(gl_GlobalInvocationID.x) : int(gl_GlobalInvocationID.y);
     int n = int(gl_GlobalInvocationID.z);
-    if (p >= OUT_H * OUT_W) return;
+    if (p >= OUT_H * OUT_W || c >= C) return;
     int iy0 = (p / OUT_W) * SH - PAD_T, ix0 = (p % OUT_W) * SW - PAD_L;
     // NC4HW4: channel c of pixel i is element ((n * C/4 + c/4) * IN_H*IN_W + i) * 4 + c%4.
     uint plane = IN_PACKED != 0 ? pc.in0 + uint((n * (C / 4) + c / 4) * IN_H * IN_W * 4 + c % 4) : pc.in0 + uint((n * C + c) * IN_H * IN_W);

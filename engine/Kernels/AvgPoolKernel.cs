@@ -3,7 +3,8 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/avg_pool.comp: average pooling, global pooling as the special case of a full-size kernel; the
-/// input may be channel-packed (NC4HW4), the output is planar.</summary>
+/// input may be channel-packed (NC4HW4), the output is planar (for a global pool, C x 1 x 1, the same bytes as
+/// NC4HW4).</summary>
 internal static class AvgPoolKernel
 {
     /// <summary>shaders/avg_pool.comp.</summary>
@@ -17,7 +18,10 @@ internal static class AvgPoolKernel
             KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW, op.Pad.Top,
             op.Pad.Left, op.Input.Layout == Graph.TensorLayout.Nc4hw4);
         return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
-            (KernelContext.Groups(o.H * o.W, KernelContext.WorkgroupSize), (uint)o.C, (uint)ctx.Batch),
+            // One output pixel (a global pool): the shader takes x as the channel, so workgroups are full.
+            o.H * o.W == 1
+                ? (KernelContext.Groups(o.C, KernelContext.WorkgroupSize), 1u, (uint)ctx.Batch)
+                : (KernelContext.Groups(o.H * o.W, KernelContext.WorkgroupSize), (uint)o.C, (uint)ctx.Batch),
             [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
     }
 }

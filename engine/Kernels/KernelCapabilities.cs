@@ -23,8 +23,13 @@ internal static class KernelCapabilities
     /// <summary>The largest uniform window a dispatch binds, in floats.</summary>
     private const int MaxUniformWindowElements = (int)(Vulkan.VulkanDevice.MaxUniformWindowBytes / 4);
 
-    /// <summary>Whether average pooling reads an NC4HW4 input (avg_pool's IN_PACKED; its output stays NCHW).</summary>
+    /// <summary>Whether average pooling reads an NC4HW4 input (avg_pool's IN_PACKED; its output stays NCHW, or is NC4HW4
+    /// where both are the same bytes, see <see cref="SameInBothLayouts"/>).</summary>
     public static bool PoolReadsPacked(AvgPoolOp p) => p.Input.Shape.C % 4 == 0;
+
+    /// <summary>Whether a tensor's bytes are the same in NCHW and NC4HW4: C x 1 x 1 with C a multiple of 4 (channel c
+    /// is element c in both), as a global pool's output. Such a value needs no layout conversion.</summary>
+    public static bool SameInBothLayouts(Value v) => v.Shape.H == 1 && v.Shape.W == 1 && v.Shape.C % 4 == 0;
 
     /// <summary>Whether an element-wise op runs on NC4HW4 tensors given which of its inputs exist packed: Add and
     /// Activation when all inputs are; Mul when its first factor is and the second is too or is a per-channel gate
@@ -58,7 +63,8 @@ internal static class KernelCapabilities
             Conv2dOp c when c.IsPointwise || c.IsDepthwise => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(c)),
             Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) &&
                 (c.Output.Layout == TensorLayout.Nchw || WritesPackedFromPlanar(c)),
-            AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw && (p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p)),
+            AvgPoolOp p => (p.Output.Layout == TensorLayout.Nchw || SameInBothLayouts(p.Output)) &&
+                (p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p)),
             AddOp or ActivationOp => layouts.Count == 1,
             ConcatOp c => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || ConcatRunsPacked(c)),
             MulOp m => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout),

@@ -29,6 +29,10 @@ internal static class PackChannels
         KernelCapabilities.WritesPackedFromPlanar(c) && c.Output != g.Output &&
         g.Consumers(c.Output).All(n => n is Conv2dOp consumer && KernelCapabilities.RunsPacked(consumer));
 
+    private static bool PoolWritesPacked(AvgPoolOp p, ModelGraph g) =>
+        KernelCapabilities.SameInBothLayouts(p.Output) && p.Output != g.Output &&
+        g.Consumers(p.Output).All(n => n is Conv2dOp consumer && KernelCapabilities.RunsPacked(consumer));
+
     private sealed class Rewrite
     {
         private readonly ModelGraph _graph;
@@ -58,6 +62,11 @@ internal static class PackChannels
                 case Conv2dOp c when WritesPacked(c, _graph):
                     EnsurePlanar(c.Input);
                     Nodes.Add(c with { Output = ProducedPacked(c.Output) });
+                    break;
+                // A global pool's C x 1 x 1 output is the same bytes in both layouts: packed when only packed
+                // convolutions read it (squeeze-and-excite), so no conversion runs before them.
+                case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolReadsPacked(p) && PoolWritesPacked(p, _graph):
+                    Nodes.Add(p with { Input = _packed[p.Input], Output = ProducedPacked(p.Output) });
                     break;
                 case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolReadsPacked(p):
                     Nodes.Add(p with { Input = _packed[p.Input] });

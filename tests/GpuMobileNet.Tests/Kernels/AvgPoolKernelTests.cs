@@ -41,4 +41,26 @@ public class AvgPoolKernelTests : GpuTest
             Assert.That(s.Dispatches.Select(d => d.Shader).Last(), Is.EqualTo("avg_pool"), "no conversion before the pool");
         });
     }
+
+    [TestCase(true, 2, TestName = "squeeze-excite, packed: pool writes NC4HW4, 1x1 convs on dense, batch 2")]
+    [TestCase(false, 3, TestName = "squeeze-excite, planar: 1x1 convs of one pixel on dense, batch 3")]
+    public void SqueezeExciteRunsWithoutConversionsOnTheDenseKernel(bool packed, int batch)
+    {
+        // pw (packed) -> global pool -> 1x1 conv + ReLU -> 1x1 conv + h-sigmoid: the gate of a squeeze-and-excite.
+        // C x 1 x 1 is the same bytes in both layouts, so nothing converts between the pool and the gate.
+        var b = new GraphBuilder("se", new TensorShape(8, 5, 9));
+        var pw = b.Conv2d("pw", b.Input, 20, 1, 1, Padding.Zero, 1, TestData.Uniform(1, 160), TestData.Uniform(2, 20), Activation.Relu);
+        var pool = b.GlobalAvgPool("pool", pw);
+        var squeeze = b.Conv2d("squeeze", pool, 8, 1, 1, Padding.Zero, 1, TestData.Uniform(3, 160), TestData.Uniform(4, 8), Activation.Relu);
+        var gate = b.Conv2d("gate", squeeze, 20, 1, 1, Padding.Zero, 1, TestData.Uniform(5, 160), TestData.Uniform(6, 20), Activation.HardSigmoid);
+        var options = packed ? PointwiseConvPackedKernelTests.Packed : new GpuMobileNet.Runtime.SessionOptions { Passes = new GpuMobileNet.Passes.PassOptions { PackChannels = false } };
+        GpuVsCpu.Check(Device, b.Build(gate), batch, 1e-5, 1e-5, options: options, inspect: s =>
+        {
+            var shaders = s.Dispatches.Select(d => d.Shader).ToList();
+            int poolAt = shaders.IndexOf("avg_pool");
+            Assert.That(shaders.Skip(poolAt + 1).Take(2), Is.All.EqualTo("dense"), string.Join(", ", shaders));
+            if (packed)
+                Assert.That(s.Graph.Nodes.OfType<AvgPoolOp>().Single().Output.Layout, Is.EqualTo(TensorLayout.Nc4hw4));
+        });
+    }
 }

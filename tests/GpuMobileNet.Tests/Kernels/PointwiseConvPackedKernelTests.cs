@@ -16,7 +16,7 @@ public class PointwiseConvPackedKernelTests : GpuTest
 {
     internal static readonly SessionOptions Packed = new() { Passes = new PassOptions { PackChannels = true } };
 
-    [TestCase(4, 4, 1, 1, Activation.None, 1, TestName = "packed pw 4->4 1x1 spatial")]
+    [TestCase(4, 4, 2, 1, Activation.None, 1, TestName = "packed pw 4->4 2x1 spatial")]
     [TestCase(8, 20, 7, 7, Activation.None, 2, TestName = "packed pw 8->20 7x7 batch 2: partial channel tile")]
     [TestCase(12, 36, 9, 11, Activation.Relu6, 1, TestName = "packed pw 12->36 9x11")]
     [TestCase(24, 144, 28, 28, Activation.Relu6, 1, TestName = "packed pw 24->144 28x28")]

@@ -27,7 +27,7 @@ public class PointwiseConvSubgroupKernelTests : GpuTest
     [TestCase(24, 144, 28, 28, Activation.Relu6, 1, TestName = "subgroup pw 24->144 28x28")]
     [TestCase(320, 1280, 7, 7, Activation.Relu6, 1, TestName = "subgroup pw 320->1280 7x7 over many windows")]
     [TestCase(1020, 20, 3, 5, Activation.Relu, 1, TestName = "subgroup pw 1020->20: split into 512 + 508 input channels, partial last block")]
-    [TestCase(24, 144, 1, 1, Activation.Relu6, 3, TestName = "subgroup pw 1x1 spatial batch 3")]
+    [TestCase(24, 144, 1, 2, Activation.Relu6, 3, TestName = "subgroup pw 1x2 spatial batch 3")]
     [TestCase(40, 24, 13, 13, Activation.None, 1, TestName = "subgroup pw 40->24 13x13: 169 pixels, 43 groups, 21 idle lanes")]
     public void MatchesOracle(int inC, int outC, int h, int w, Activation act, int batch)
     {

@@ -17,7 +17,7 @@ public class PointwiseConvTiledKernelTests : GpuTest
     [TestCase(24, 144, 28, 28, Activation.Relu6, 1, 1, TestName = "tiled pw 24->144 28x28")]
     [TestCase(320, 1280, 7, 7, Activation.Relu6, 1, 27, TestName = "tiled pw 320->1280 7x7: 27 windows of 3 blocks")]
     [TestCase(1024, 20, 3, 5, Activation.Relu, 2, 2, TestName = "tiled pw 1024->20: input channels split over two dispatches")]
-    [TestCase(24, 144, 1, 1, Activation.Relu6, 3, 1, TestName = "tiled pw 1x1 spatial batch 3")]
+    [TestCase(24, 144, 1, 2, Activation.Relu6, 3, 1, TestName = "tiled pw 1x2 spatial batch 3")]
     public void MatchesOracle(int inC, int outC, int h, int w, Activation act, int batch, int dispatches)
     {
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, true, act, residual: false);
