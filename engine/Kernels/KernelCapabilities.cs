@@ -46,6 +46,10 @@ internal static class KernelCapabilities
     /// NCHW (no zero blocks).</summary>
     public static bool ConcatRunsPacked(ConcatOp c) => c.Parts.All(p => p is not null) && c.Channels.All(ch => ch % 4 == 0);
 
+    /// <summary>Whether squeeze_excite.comp runs a whole gate of <paramref name="channels"/> pooled channels squeezed to
+    /// <paramref name="squeezed"/> (see <see cref="SqueezeExciteKernel.Fits"/>).</summary>
+    public static bool CanFuseSqueezeExcite(int channels, int squeezed) => SqueezeExciteKernel.Fits(channels, squeezed);
+
     /// <summary>Whether the fused block kernel runs expand → depthwise → project as one dispatch (see <see cref="FusedBlockKernel.Fits"/>).</summary>
     public static bool CanFuseBlock(Conv2dOp? expand, Conv2dOp depthwise, Conv2dOp project, int windowElements) =>
         FusedBlockKernel.Fits(expand, depthwise, project, windowElements);
@@ -59,6 +63,7 @@ internal static class KernelCapabilities
         return node switch
         {
             LayoutConvertOp => true,
+            SqueezeExciteOp se => se.Pool.Input.Layout == TensorLayout.Nc4hw4 && SameInBothLayouts(se.Output),
             GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
             Conv2dOp c when c.IsPointwise || c.IsDepthwise => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(c)),
             Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) &&

@@ -28,6 +28,7 @@ internal static class PassPipeline
         if (o.FuseDepthwisePointwise == true) g = FuseDepthwisePointwise.Apply(g, o.FusionWindowElements);
         // Layout last: it only changes how the remaining ops store their tensors.
         if (o.PackChannels == true) g = PackChannels.Apply(g);
+        if (o.PackChannels == true && o.FuseSqueezeExcite) g = FuseSqueezeExcite.Apply(g);
         if (o.PackChannels == true && o.FuseChannelGate) g = FuseChannelGate.Apply(g);
         return g;
     }

@@ -61,6 +61,8 @@ public static class ReferenceExecutor
             Conv2dOp c => ConvReference.Run(c, In(c.Input), c.Residual is null ? null : In(c.Residual), batch),
             GatedPointwiseOp gp => ConvReference.Run(gp.Conv, ImportedOpsReference.Mul(new MulOp(gp.Name, gp.Conv.Input, gp.Gate, gp.Conv.Input), In(gp.Conv.Input), In(gp.Gate), batch),
                 gp.Conv.Residual is null ? null : In(gp.Conv.Residual), batch),
+            SqueezeExciteOp se => ConvReference.Run(se.Excite, ConvReference.Run(se.Squeeze,
+                PoolReference.AvgPool(se.Pool, In(se.Pool.Input), batch), null, batch), null, batch),
             FusedBlockOp f => RunFusedBlock(f, In(f.Input), f.Project.Residual is null ? null : In(f.Project.Residual), batch),
             BatchNormOp bn => ElementwiseReference.BatchNorm(bn, In(bn.Input), batch),
             ActivationOp a => ElementwiseReference.Activate(In(a.Input), a.Activation),

@@ -1,0 +1,46 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
+
+namespace GpuMobileNet.Passes;
+
+/// <summary>Makes each squeeze-and-excite gate one op (<see cref="SqueezeExciteOp"/>, one dispatch): a global average
+/// pool of a channel-packed tensor whose only reader is a 1x1 convolution of one pixel, whose only reader is another.
+/// Runs after <see cref="PackChannels"/> (the kernel reads NC4HW4) and before <see cref="FuseChannelGate"/> (which
+/// only cares that the gate exists). Values read elsewhere, or graph outputs, keep the gate unfused.</summary>
+internal static class FuseSqueezeExcite
+{
+    /// <summary>The graph with every such chain replaced by one op.</summary>
+    public static ModelGraph Apply(ModelGraph g)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var uses = new ValueUses(g);
+        var replaced = new Dictionary<Node, SqueezeExciteOp>(); // the excite conv -> the op standing for all three
+        var removed = new HashSet<Node>();
+        foreach (var node in g.Nodes)
+        {
+            if (node is not AvgPoolOp pool || !IsGlobalPackedPool(pool)) continue;
+            if (uses.SoleConsumer(pool.Output) is not Conv2dOp squeeze || !IsOnePixel(squeeze, pool.Output)) continue;
+            if (uses.SoleConsumer(squeeze.Output) is not Conv2dOp excite || !IsOnePixel(excite, squeeze.Output)) continue;
+            if (excite.OutC != pool.Input.Shape.C || !KernelCapabilities.CanFuseSqueezeExcite(pool.Input.Shape.C, squeeze.OutC)) continue;
+            replaced[excite] = new SqueezeExciteOp(excite.Name, pool, squeeze, excite);
+            removed.UnionWith([pool, squeeze]);
+        }
+
+        var nodes = new List<Node>();
+        foreach (var node in g.Nodes)
+        {
+            if (removed.Contains(node)) continue;
+            nodes.Add(replaced.TryGetValue(node, out var se) ? se : node);
+        }
+        return g.WithNodes(nodes);
+    }
+
+    /// <summary>A pool over the whole (packed) input with no padding: one output pixel per channel.</summary>
+    private static bool IsGlobalPackedPool(AvgPoolOp p) =>
+        p.Input.Layout == TensorLayout.Nc4hw4 && p.Output.Shape.H == 1 && p.Output.Shape.W == 1 &&
+        p.KernelH == p.Input.Shape.H && p.KernelW == p.Input.Shape.W && p.Pad.IsZero;
+
+    private static bool IsOnePixel(Conv2dOp c, Value input) =>
+        c.Input == input && c.Residual is null && c.IsPointwise && c.Output.Shape.H == 1 && c.Output.Shape.W == 1;
+}
