@@ -76,9 +76,8 @@ public static class GhostNet
         return joined.Shape.C == outC ? joined : layers.Graph.SliceChannels($"{name}_slice", joined, 0, outC);
     }
 
-    /// <summary>Global pool → 1x1 conv (bias) + ReLU → 1x1 conv (bias) → hard sigmoid → channel scale. The engine has
-    /// no hard-sigmoid activation yet: relu6(y + 3) / 6 is the expand conv with 3 added to its bias and ReLU6, then a
-    /// 1x1 depthwise conv scaling by 1/6 (both on C x 1 x 1 tensors, so cheap).</summary>
+    /// <summary>Global pool → 1x1 conv (bias) + ReLU → 1x1 conv (bias) + hard sigmoid → channel scale: MobileNetV3's
+    /// gate, so the engine runs it as one dispatch and folds the scale into the next 1x1 convolution's read.</summary>
     private static Value SqueezeExcite(TorchLayers layers, Value x, int reducedC, string name)
     {
         var g = layers.Graph;
@@ -87,10 +86,8 @@ public static class GhostNet
         var pooled = g.GlobalAvgPool($"{name}_pool", x);
         var reduced = g.Conv2d($"{name}_conv_reduce", pooled, reducedC, 1, 1, Padding.Zero, 1,
             w.ConvWeights($"{name}_conv_reduce", reducedC, c, 1, 1), w.Bias($"{name}_conv_reduce", reducedC), Activation.Relu);
-        var bias = w.Bias($"{name}_conv_expand", c).Select(b => b + 3f).ToArray();
-        var expanded = g.Conv2d($"{name}_conv_expand", reduced, c, 1, 1, Padding.Zero, 1,
-            w.ConvWeights($"{name}_conv_expand", c, reducedC, 1, 1), bias, Activation.Relu6);
-        var gate = g.Conv2d($"{name}_hard_sigmoid", expanded, c, 1, 1, Padding.Zero, c, Enumerable.Repeat(1f / 6, c).ToArray());
+        var gate = g.Conv2d($"{name}_conv_expand", reduced, c, 1, 1, Padding.Zero, 1,
+            w.ConvWeights($"{name}_conv_expand", c, reducedC, 1, 1), w.Bias($"{name}_conv_expand", c), Activation.HardSigmoid);
         return g.Mul($"{name}_scale", x, gate);
     }
 }
