@@ -9,8 +9,14 @@ namespace GpuMobileNet.Kernels;
 internal static class KernelCapabilities
 {
     /// <summary>Whether the channel-packed (NC4HW4) kernels run this convolution: 1x1 and depthwise, channel counts a
-    /// multiple of 4, not dilated (pointwise_conv_packed, depthwise_conv_packed).</summary>
-    public static bool RunsPacked(Conv2dOp c) => (c.IsPointwise || c.IsDepthwise) && !c.IsDilated && c.InC % 4 == 0 && c.OutC % 4 == 0;
+    /// multiple of 4, not dilated (pointwise_conv_packed, depthwise_conv_packed); grouped 1x1 whose groups each have
+    /// channel counts that are multiples of 4 (pointwise_conv_grouped_packed).</summary>
+    public static bool RunsPacked(Conv2dOp c) =>
+        (c.IsPointwise || c.IsDepthwise) && !c.IsDilated && c.InC % 4 == 0 && c.OutC % 4 == 0 || PointwiseConvGroupedPackedKernel.Handles(c);
+
+    /// <summary>Whether a grouped 1x1 convolution that reads its input through a channel shuffle runs packed
+    /// (pointwise_conv_grouped_packed with SHUFFLE: the shuffle's quads are gathered channel by channel).</summary>
+    public static bool RunsPacked(ShuffledReadConvOp s) => PointwiseConvGroupedPackedKernel.Handles(s.Conv) && s.Input.Shape.C % s.ShuffleGroups == 0;
 
     /// <summary>Whether a full convolution can read NCHW and write its output NC4HW4 (conv2d_tiled's OUT_PACKED): groups 1,
     /// output channels a multiple of 4, no residual.</summary>
@@ -55,7 +61,9 @@ internal static class KernelCapabilities
         {
             LayoutConvertOp => true,
             GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
-            Conv2dOp c when c.IsPointwise || c.IsDepthwise => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(c)),
+            Conv2dOp c when c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c) =>
+                layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(c)),
+            ShuffledReadConvOp s => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(s)),
             Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) &&
                 (c.Output.Layout == TensorLayout.Nchw || WritesPackedFromPlanar(c)),
             AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw && (p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p)),

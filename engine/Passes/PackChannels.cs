@@ -55,6 +55,17 @@ internal static class PackChannels
                         Output = ProducedPacked(c.Output),
                     });
                     break;
+                // The shuffle is an index map in the packed kernel's read; the conv's own input (the shuffled tensor)
+                // is never stored, it only carries the shape, so it becomes packed with the rest.
+                case ShuffledReadConvOp s when KernelCapabilities.RunsPacked(s):
+                    var conv = s.Conv with
+                    {
+                        Input = new Value(s.Conv.Input.Name, s.Conv.Input.Shape, TensorLayout.Nc4hw4),
+                        Residual = s.Conv.Residual is null ? null : Packed(s.Conv.Residual),
+                        Output = ProducedPacked(s.Conv.Output),
+                    };
+                    Nodes.Add(new ShuffledReadConvOp(s.Name, Packed(s.Input), conv, s.ShuffleGroups));
+                    break;
                 case Conv2dOp c when WritesPacked(c, _graph):
                     EnsurePlanar(c.Input);
                     Nodes.Add(c with { Output = ProducedPacked(c.Output) });
