@@ -1,7 +1,8 @@
 #version 450
 // Average pooling; padded positions are left out of the count (TF/Keras). A kernel the size of the input
-// is the global average pool. x = output pixel, y = channel, z = batch item.
+// is the global average pool. x = output pixel, y = channel (channel quad when OUT_PACKED), z = batch item.
 #include "common.glsl"
+#include "vec4_io.glsl"
 
 layout(constant_id = 1) const int C = 1;
 layout(constant_id = 2) const int IN_H = 1;
@@ -15,12 +16,28 @@ layout(constant_id = 9) const int SW = 1;
 layout(constant_id = 10) const int PAD_T = 0;
 layout(constant_id = 11) const int PAD_L = 0;
 layout(constant_id = 12) const int IN_PACKED = 0; // 1: the input is NC4HW4 (C a multiple of 4)
+layout(constant_id = 13) const int OUT_PACKED = 0; // 1: input and output NC4HW4; one invocation per pixel and 4 channels
+
+// Both packed (ShuffleNetV1's stride-2 shortcut, so its concat stays NC4HW4): the 4 channels of a pixel are one texel.
+void pooledQuad(int p, int c4, int n) {
+    int iy0 = (p / OUT_W) * SH - PAD_T, ix0 = (p % OUT_W) * SW - PAD_L;
+    int plane = TEXEL(pc.in0) + (n * (C / 4) + c4) * IN_H * IN_W;
+    vec4 sum = vec4(0);
+    int count = 0;
+    for (int iy = max(iy0, 0); iy < min(iy0 + KH, IN_H); iy++)
+        for (int ix = max(ix0, 0); ix < min(ix0 + KW, IN_W); ix++) {
+            sum += vec4(LOAD4(plane + iy * IN_W + ix));
+            count++;
+        }
+    STORE4(TEXEL(pc.out0) + (n * (C / 4) + c4) * OUT_H * OUT_W + p, count > 0 ? sum / float(count) : vec4(0));
+}
 
 void main() {
     int p = int(gl_GlobalInvocationID.x);
     int c = int(gl_GlobalInvocationID.y);
     int n = int(gl_GlobalInvocationID.z);
     if (p >= OUT_H * OUT_W) return;
+    if (OUT_PACKED != 0) { pooledQuad(p, c, n); return; }
     int iy0 = (p / OUT_W) * SH - PAD_T, ix0 = (p % OUT_W) * SW - PAD_L;
     // NC4HW4: channel c of pixel i is element ((n * C/4 + c/4) * IN_H*IN_W + i) * 4 + c%4.
     uint plane = IN_PACKED != 0 ? pc.in0 + uint((n * (C / 4) + c / 4) * IN_H * IN_W * 4 + c % 4) : pc.in0 + uint((n * C + c) * IN_H * IN_W);

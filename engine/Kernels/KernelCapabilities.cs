@@ -32,6 +32,11 @@ internal static class KernelCapabilities
     /// <summary>Whether average pooling reads an NC4HW4 input (avg_pool's IN_PACKED; its output stays NCHW).</summary>
     public static bool PoolReadsPacked(AvgPoolOp p) => p.Input.Shape.C % 4 == 0;
 
+    /// <summary>Whether average pooling of a packed input writes its output NC4HW4 too (avg_pool's OUT_PACKED): where the
+    /// output has more than one pixel (a global pool's C x 1 x 1 output has one memory order in both layouts and feeds
+    /// planar ops).</summary>
+    public static bool PoolWritesPacked(AvgPoolOp p) => PoolReadsPacked(p) && p.Output.Shape.H * p.Output.Shape.W > 1;
+
     /// <summary>Whether an element-wise op runs on NC4HW4 tensors given which of its inputs exist packed: Add and
     /// Activation when all inputs are; Mul when its first factor is and the second is too or is a per-channel gate
     /// (C x 1 x 1 has the same memory order in both layouts).</summary>
@@ -66,7 +71,8 @@ internal static class KernelCapabilities
             ShuffledReadConvOp s => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(s)),
             Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) &&
                 (c.Output.Layout == TensorLayout.Nchw || WritesPackedFromPlanar(c)),
-            AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw && (p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p)),
+            AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw && (p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p)) ||
+                layouts.SequenceEqual([TensorLayout.Nc4hw4]) && PoolWritesPacked(p),
             AddOp or ActivationOp => layouts.Count == 1,
             ConcatOp c => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || ConcatRunsPacked(c)),
             MulOp m => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout),

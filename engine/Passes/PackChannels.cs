@@ -8,7 +8,7 @@ namespace GpuMobileNet.Passes;
 /// read and write that layout: pointwise and depthwise convolutions with channel counts that are multiples of 4,
 /// and element-wise Add / Activation when all their inputs are packed already. Two ops meet the packed body
 /// without a conversion: a full convolution (the stem) writes its output packed when only packed convolutions read
-/// it, and average pooling reads a packed input directly. A <see cref="LayoutConvertOp"/>
+/// it, and average pooling reads a packed input directly (and writes packed too where its output is more than one pixel). A <see cref="LayoutConvertOp"/>
 /// packs a planar value the first time a packed op reads it, and unpacks a packed value just before the first
 /// planar op (or the graph output) that needs it; the unpacked copy keeps the original value's identity, so
 /// planar ops are left as they are. Runs last: fused blocks stay planar.</summary>
@@ -69,6 +69,9 @@ internal static class PackChannels
                 case Conv2dOp c when WritesPacked(c, _graph):
                     EnsurePlanar(c.Input);
                     Nodes.Add(c with { Output = ProducedPacked(c.Output) });
+                    break;
+                case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolWritesPacked(p):
+                    Nodes.Add(p with { Input = _packed[p.Input], Output = ProducedPacked(p.Output) });
                     break;
                 case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolReadsPacked(p):
                     Nodes.Add(p with { Input = _packed[p.Input] });
