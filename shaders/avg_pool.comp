@@ -1,10 +1,11 @@
 #version 450
 // Average pooling; padded positions are left out of the count (TF/Keras). A kernel the size of the input
-// is the global average pool. x = output pixel, y = channel, z = batch item; with one output pixel (GLOBAL) x is the
-// channel instead, so a workgroup sums many channels at once: with x the single pixel each workgroup ran one
-// invocation (squeeze-and-excite pools took 0.4-1.2 ms each on lavapipe).
-// The output is C x OUT_H x OUT_W per batch item, which for one pixel and C a multiple of 4 is NC4HW4 as well.
+// is the global average pool. x = output pixel, y = channel (channel quad when OUT_PACKED), z = batch item; with one
+// output pixel (GLOBAL) x is the channel (quad) instead, so a workgroup sums many channels at once: with x the single
+// pixel each workgroup ran one invocation (squeeze-and-excite pools took 0.4-1.2 ms each on lavapipe).
+// A global pool's output, C x 1 x 1 with C a multiple of 4, is the same bytes in NCHW and NC4HW4.
 #include "common.glsl"
+#include "vec4_io.glsl"
 
 layout(constant_id = 1) const int C = 1;
 layout(constant_id = 2) const int IN_H = 1;
@@ -18,6 +19,21 @@ layout(constant_id = 9) const int SW = 1;
 layout(constant_id = 10) const int PAD_T = 0;
 layout(constant_id = 11) const int PAD_L = 0;
 layout(constant_id = 12) const int IN_PACKED = 0; // 1: the input is NC4HW4 (C a multiple of 4)
+layout(constant_id = 13) const int OUT_PACKED = 0; // 1: input and output NC4HW4; one invocation per pixel and 4 channels
+
+// Both packed (ShuffleNetV1's stride-2 shortcut, so its concat stays NC4HW4): the 4 channels of a pixel are one texel.
+void pooledQuad(int p, int c4, int n) {
+    int iy0 = (p / OUT_W) * SH - PAD_T, ix0 = (p % OUT_W) * SW - PAD_L;
+    int plane = TEXEL(pc.in0) + (n * (C / 4) + c4) * IN_H * IN_W;
+    vec4 sum = vec4(0);
+    int count = 0;
+    for (int iy = max(iy0, 0); iy < min(iy0 + KH, IN_H); iy++)
+        for (int ix = max(ix0, 0); ix < min(ix0 + KW, IN_W); ix++) {
+            sum += vec4(LOAD4(plane + iy * IN_W + ix));
+            count++;
+        }
+    STORE4(TEXEL(pc.out0) + (n * (C / 4) + c4) * OUT_H * OUT_W + p, count > 0 ? sum / float(count) : vec4(0));
+}
 
 const bool GLOBAL = OUT_H * OUT_W == 1;
 
@@ -25,7 +41,8 @@ void main() {
     int p = GLOBAL ? 0 : int(gl_GlobalInvocationID.x);
     int c = GLOBAL ? int(gl_GlobalInvocationID.x) : int(gl_GlobalInvocationID.y);
     int n = int(gl_GlobalInvocationID.z);
-    if (p >= OUT_H * OUT_W || c >= C) return;
+    if (p >= OUT_H * OUT_W || c >= (OUT_PACKED != 0 ? C / 4 : C)) return;
+    if (OUT_PACKED != 0) { pooledQuad(p, c, n); return; }
     int iy0 = (p / OUT_W) * SH - PAD_T, ix0 = (p % OUT_W) * SW - PAD_L;
     // NC4HW4: channel c of pixel i is element ((n * C/4 + c/4) * IN_H*IN_W + i) * 4 + c%4.
     uint plane = IN_PACKED != 0 ? pc.in0 + uint((n * (C / 4) + c / 4) * IN_H * IN_W * 4 + c % 4) : pc.in0 + uint((n * C + c) * IN_H * IN_W);

@@ -3,8 +3,8 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/avg_pool.comp: average pooling, global pooling as the special case of a full-size kernel; the
-/// input may be channel-packed (NC4HW4), the output is planar (for a global pool, C x 1 x 1, the same bytes as
-/// NC4HW4).</summary>
+/// input may be channel-packed (NC4HW4), and the output too when the input is (one invocation per pixel and 4
+/// channels); a global pool's C x 1 x 1 output is the same bytes in both layouts.</summary>
 internal static class AvgPoolKernel
 {
     /// <summary>shaders/avg_pool.comp.</summary>
@@ -14,14 +14,15 @@ internal static class AvgPoolKernel
     {
         var i = op.Input.Shape;
         var o = op.Output.Shape;
+        bool outPacked = op.Output.Layout == Graph.TensorLayout.Nc4hw4;
         var spec = new AvgPoolConstants(
             KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW, op.Pad.Top,
-            op.Pad.Left, op.Input.Layout == Graph.TensorLayout.Nc4hw4);
+            op.Pad.Left, op.Input.Layout == Graph.TensorLayout.Nc4hw4, outPacked);
         return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
-            // One output pixel (a global pool): the shader takes x as the channel, so workgroups are full.
+            // One output pixel (a global pool): the shader takes x as the channel (quad), so workgroups are full.
             o.H * o.W == 1
-                ? (KernelContext.Groups(o.C, KernelContext.WorkgroupSize), 1u, (uint)ctx.Batch)
-                : (KernelContext.Groups(o.H * o.W, KernelContext.WorkgroupSize), (uint)o.C, (uint)ctx.Batch),
+                ? (KernelContext.Groups(outPacked ? o.C / 4 : o.C, KernelContext.WorkgroupSize), 1u, (uint)ctx.Batch)
+                : (KernelContext.Groups(o.H * o.W, KernelContext.WorkgroupSize), (uint)(outPacked ? o.C / 4 : o.C), (uint)ctx.Batch),
             [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
     }
 }
@@ -29,4 +30,4 @@ internal static class AvgPoolKernel
 /// <summary>The specialisation constants of shaders/avg_pool.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct AvgPoolConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
-    GlslBool InPacked) : ISpecConstants;
+    GlslBool InPacked, GlslBool OutPacked = default) : ISpecConstants;

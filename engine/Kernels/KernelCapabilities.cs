@@ -9,8 +9,14 @@ namespace GpuMobileNet.Kernels;
 internal static class KernelCapabilities
 {
     /// <summary>Whether the channel-packed (NC4HW4) kernels run this convolution: 1x1 and depthwise, channel counts a
-    /// multiple of 4, not dilated (pointwise_conv_packed, depthwise_conv_packed).</summary>
-    public static bool RunsPacked(Conv2dOp c) => (c.IsPointwise || c.IsDepthwise) && !c.IsDilated && c.InC % 4 == 0 && c.OutC % 4 == 0;
+    /// multiple of 4, not dilated (pointwise_conv_packed, depthwise_conv_packed); grouped 1x1 whose groups each have
+    /// channel counts that are multiples of 4 (pointwise_conv_grouped_packed).</summary>
+    public static bool RunsPacked(Conv2dOp c) =>
+        (c.IsPointwise || c.IsDepthwise) && !c.IsDilated && c.InC % 4 == 0 && c.OutC % 4 == 0 || PointwiseConvGroupedPackedKernel.Handles(c);
+
+    /// <summary>Whether a grouped 1x1 convolution that reads its input through a channel shuffle runs packed
+    /// (pointwise_conv_grouped_packed with SHUFFLE: the shuffle's quads are gathered channel by channel).</summary>
+    public static bool RunsPacked(ShuffledReadConvOp s) => PointwiseConvGroupedPackedKernel.Handles(s.Conv) && s.Input.Shape.C % s.ShuffleGroups == 0;
 
     /// <summary>Whether a full convolution can read NCHW and write its output NC4HW4 (conv2d_tiled's OUT_PACKED): groups 1,
     /// output channels a multiple of 4, no residual.</summary>
@@ -30,6 +36,11 @@ internal static class KernelCapabilities
     /// <summary>Whether a tensor's bytes are the same in NCHW and NC4HW4: C x 1 x 1 with C a multiple of 4 (channel c
     /// is element c in both), as a global pool's output. Such a value needs no layout conversion.</summary>
     public static bool SameInBothLayouts(Value v) => v.Shape.H == 1 && v.Shape.W == 1 && v.Shape.C % 4 == 0;
+
+    /// <summary>Whether average pooling of a packed input writes its output NC4HW4 too (avg_pool's OUT_PACKED): where the
+    /// output has more than one pixel (a global pool's C x 1 x 1 output has one memory order in both layouts and feeds
+    /// planar ops).</summary>
+    public static bool PoolWritesPacked(AvgPoolOp p) => PoolReadsPacked(p) && p.Output.Shape.H * p.Output.Shape.W > 1;
 
     /// <summary>Whether an element-wise op runs on NC4HW4 tensors given which of its inputs exist packed: Add and
     /// Activation when all inputs are; Mul when its first factor is and the second is too or is a per-channel gate
@@ -65,11 +76,14 @@ internal static class KernelCapabilities
             LayoutConvertOp => true,
             SqueezeExciteOp se => se.Pool.Input.Layout == TensorLayout.Nc4hw4 && SameInBothLayouts(se.Output),
             GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
-            Conv2dOp c when c.IsPointwise || c.IsDepthwise => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(c)),
+            Conv2dOp c when c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c) =>
+                layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(c)),
+            ShuffledReadConvOp s => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(s)),
             Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) &&
                 (c.Output.Layout == TensorLayout.Nchw || WritesPackedFromPlanar(c)),
             AvgPoolOp p => (p.Output.Layout == TensorLayout.Nchw || SameInBothLayouts(p.Output)) &&
-                (p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p)),
+                (p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p)) ||
+                layouts.SequenceEqual([TensorLayout.Nc4hw4]) && PoolWritesPacked(p),
             AddOp or ActivationOp => layouts.Count == 1,
             ConcatOp c => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || ConcatRunsPacked(c)),
             MulOp m => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout),

@@ -8,7 +8,7 @@ namespace GpuMobileNet.Passes;
 /// read and write that layout: pointwise and depthwise convolutions with channel counts that are multiples of 4,
 /// and element-wise Add / Activation when all their inputs are packed already. Two ops meet the packed body
 /// without a conversion: a full convolution (the stem) writes its output packed when only packed convolutions read
-/// it, and average pooling reads a packed input directly. A <see cref="LayoutConvertOp"/>
+/// it, and average pooling reads a packed input directly (and writes packed too where its output is more than one pixel). A <see cref="LayoutConvertOp"/>
 /// packs a planar value the first time a packed op reads it, and unpacks a packed value just before the first
 /// planar op (or the graph output) that needs it; the unpacked copy keeps the original value's identity, so
 /// planar ops are left as they are. Runs last: fused blocks stay planar.</summary>
@@ -29,7 +29,7 @@ internal static class PackChannels
         KernelCapabilities.WritesPackedFromPlanar(c) && c.Output != g.Output &&
         g.Consumers(c.Output).All(n => n is Conv2dOp consumer && KernelCapabilities.RunsPacked(consumer));
 
-    private static bool PoolWritesPacked(AvgPoolOp p, ModelGraph g) =>
+    private static bool GlobalPoolWritesPacked(AvgPoolOp p, ModelGraph g) =>
         KernelCapabilities.SameInBothLayouts(p.Output) && p.Output != g.Output &&
         g.Consumers(p.Output).All(n => n is Conv2dOp consumer && KernelCapabilities.RunsPacked(consumer));
 
@@ -59,13 +59,27 @@ internal static class PackChannels
                         Output = ProducedPacked(c.Output),
                     });
                     break;
+                // The shuffle is an index map in the packed kernel's read; the conv's own input (the shuffled tensor)
+                // is never stored, it only carries the shape, so it becomes packed with the rest.
+                case ShuffledReadConvOp s when KernelCapabilities.RunsPacked(s):
+                    var conv = s.Conv with
+                    {
+                        Input = new Value(s.Conv.Input.Name, s.Conv.Input.Shape, TensorLayout.Nc4hw4),
+                        Residual = s.Conv.Residual is null ? null : Packed(s.Conv.Residual),
+                        Output = ProducedPacked(s.Conv.Output),
+                    };
+                    Nodes.Add(new ShuffledReadConvOp(s.Name, Packed(s.Input), conv, s.ShuffleGroups));
+                    break;
                 case Conv2dOp c when WritesPacked(c, _graph):
                     EnsurePlanar(c.Input);
                     Nodes.Add(c with { Output = ProducedPacked(c.Output) });
                     break;
+                case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolWritesPacked(p):
+                    Nodes.Add(p with { Input = _packed[p.Input], Output = ProducedPacked(p.Output) });
+                    break;
                 // A global pool's C x 1 x 1 output is the same bytes in both layouts: packed when only packed
                 // convolutions read it (squeeze-and-excite), so no conversion runs before them.
-                case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolReadsPacked(p) && PoolWritesPacked(p, _graph):
+                case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolReadsPacked(p) && GlobalPoolWritesPacked(p, _graph):
                     Nodes.Add(p with { Input = _packed[p.Input], Output = ProducedPacked(p.Output) });
                     break;
                 case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolReadsPacked(p):

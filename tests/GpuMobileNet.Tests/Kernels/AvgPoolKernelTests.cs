@@ -37,8 +37,30 @@ public class AvgPoolKernelTests : GpuTest
         var pool = global ? b.GlobalAvgPool("pool", pw) : b.AvgPool("pool", pw, 3, 3, 2, 2, Padding.Same(9, 7, 3, 3, 2, 2));
         GpuVsCpu.Check(Device, b.Build(pool), batch, 1e-5, 1e-5, options: PointwiseConvPackedKernelTests.Packed, inspect: s =>
         {
-            Assert.That(s.Graph.Nodes.OfType<AvgPoolOp>().Single().Input.Layout, Is.EqualTo(TensorLayout.Nc4hw4));
-            Assert.That(s.Dispatches.Select(d => d.Shader).Last(), Is.EqualTo("avg_pool"), "no conversion before the pool");
+            var op = s.Graph.Nodes.OfType<AvgPoolOp>().Single();
+            Assert.That(op.Input.Layout, Is.EqualTo(TensorLayout.Nc4hw4));
+            // A global pool's C x 1 x 1 output stays planar; a pool with a plane writes packed, unpacked for the output.
+            Assert.That(op.Output.Layout, Is.EqualTo(global ? TensorLayout.Nchw : TensorLayout.Nc4hw4));
+            var shaders = s.Dispatches.Select(d => d.Shader).ToList();
+            Assert.That(shaders[shaders.IndexOf("avg_pool") - 1], Is.EqualTo("pointwise_conv_packed"), "no conversion before the pool");
+        });
+    }
+
+    [TestCase(12, 9, 7, 3, 2, 1, TestName = "pool NC4HW4 to NC4HW4: 3x3 s2 pad 1, odd plane, batch 1")]
+    [TestCase(8, 6, 11, 3, 2, 2, TestName = "pool NC4HW4 to NC4HW4: 3x3 s2 pad 1, batch 2")]
+    [TestCase(16, 5, 5, 2, 1, 2, TestName = "pool NC4HW4 to NC4HW4: 2x2 s1 unpadded, batch 2")]
+    public void WritesAChannelPackedOutput(int c, int h, int w, int k, int stride, int batch)
+    {
+        // ShuffleNetV1's stride-2 shortcut: packed conv -> pool -> packed conv, no conversion between them.
+        var b = new GraphBuilder("pw_pool_pw", new TensorShape(8, h, w));
+        var pw = b.Conv2d("pw", b.Input, c, 1, 1, Padding.Zero, 1, TestData.Uniform(1, 8 * c), TestData.Uniform(2, c), Activation.Relu);
+        var pool = b.AvgPool("pool", pw, k, k, stride, stride, k == 3 ? Padding.Symmetric(1) : Padding.Zero);
+        var y = b.Conv2d("pw2", pool, 4, 1, 1, Padding.Zero, 1, TestData.Uniform(3, 4 * c), null);
+        GpuVsCpu.Check(Device, b.Build(y), batch, 1e-5, 1e-5, options: PointwiseConvPackedKernelTests.Packed, inspect: s =>
+        {
+            var op = s.Graph.Nodes.OfType<AvgPoolOp>().Single();
+            Assert.That((op.Input.Layout, op.Output.Layout), Is.EqualTo((TensorLayout.Nc4hw4, TensorLayout.Nc4hw4)));
+            Assert.That(s.Dispatches.Select(d => d.Shader).Count(x => x == "layout_convert"), Is.EqualTo(2), "only at the input and output");
         });
     }
 

@@ -65,6 +65,7 @@ public class HlslKernelTests
         yield return new TestCaseData(PackRoundTrip(), new SessionOptions()).SetName("Hlsl_layout_convert");
         yield return new TestCaseData(ImportedOps(), new SessionOptions { Passes = PassOptions.None }).SetName("Hlsl_imported_ops");
         yield return new TestCaseData(ShuffleOps(), new SessionOptions { Passes = new PassOptions { PackChannels = false } }).SetName("Hlsl_shuffle_ops");
+        yield return new TestCaseData(ShuffleOps(), new SessionOptions()).SetName("Hlsl_shuffle_ops_channel_packed");
         yield return new TestCaseData(Kernels.SqueezeExciteKernelTests.Graph(12, 6, 5, 3, true), new SessionOptions { Passes = new PassOptions { PackChannels = true } }).SetName("Hlsl_squeeze_excite");
     }
 

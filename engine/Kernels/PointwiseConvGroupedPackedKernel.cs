@@ -1,0 +1,65 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+
+namespace GpuMobileNet.Kernels;
+
+/// <summary>shaders/pointwise_conv_grouped_packed.comp: grouped 1x1 convolution on channel-packed (NC4HW4) tensors, one
+/// dispatch per layer, optionally reading its input through a channel shuffle (<see cref="ShuffledReadConvOp"/>). The
+/// tiling of <see cref="PointwiseConvPackedKernel"/> (16 x 8 is the largest tile NIR unrolls; see its comments), with
+/// the output blocks of each group along the grid's y axis. The planar grouped kernel ran ShuffleNetV1's layers at
+/// 2-3 GFLOP/s with layout conversions around them (docs/design.md).</summary>
+internal static class PointwiseConvGroupedPackedKernel
+{
+    /// <summary>shaders/pointwise_conv_grouped_packed.comp.</summary>
+    public static readonly KernelId<PointwiseConvGroupedPackedConstants> Id = new("pointwise_conv_grouped_packed");
+
+    /// <summary>Whether this kernel runs <paramref name="c"/> once its tensors are packed: a grouped (not depthwise) 1x1
+    /// stride-1 unpadded convolution whose groups each have input and output channel counts that are multiples of 4.</summary>
+    public static bool Handles(Conv2dOp c) =>
+        c.KernelH == 1 && c.KernelW == 1 && c.StrideH == 1 && c.StrideW == 1 && c.Pad.IsZero && c.Groups > 1 && !c.IsDepthwise &&
+        c.InC % c.Groups == 0 && c.OutC % c.Groups == 0 && c.InC / c.Groups % 4 == 0 && c.OutC / c.Groups % 4 == 0;
+
+    /// <summary>The dispatch for <paramref name="op"/>, reading <paramref name="shuffledInput"/> through a shuffle of
+    /// <paramref name="shuffleGroups"/> groups when given (then op.Input is the shuffled tensor no op writes, and
+    /// <paramref name="node"/>, the node whose tensors are stored, is the <see cref="ShuffledReadConvOp"/>).</summary>
+    public static KernelDispatch Plan(Conv2dOp op, KernelContext ctx, Node? node = null, Value? shuffledInput = null, int shuffleGroups = 1)
+    {
+        if (!Handles(op))
+            throw new NotSupportedException($"{op}: channel-packed grouped 1x1 convolution needs group channel counts that are multiples of 4, got {op.InC} -> {op.OutC} in {op.Groups} groups");
+        var input = shuffledInput ?? op.Input;
+        int icG = op.InC / op.Groups, ocG = op.OutC / op.Groups;
+        int tile = PointwiseConvPackedKernel.TileFor(ocG), px = PointwiseConvPackedKernel.PixelsPerInvocation;
+        int hw = op.Output.Shape.H * op.Output.Shape.W;
+        int blocks = (ocG + tile - 1) / tile;
+        int pixelGroups = (hw + px - 1) / px;
+        int local = KernelContext.LocalSizeFor(pixelGroups);
+        var spec = new PointwiseConvGroupedPackedConstants(local, op.InC, op.OutC, hw, op.Groups, op.Bias is not null, op.Activation,
+            op.Residual is not null, tile, px, shuffleGroups);
+        var packed = Repack(op.Weights, icG, ocG, op.Groups, tile, blocks);
+        uint weights = ctx.AddWeights(packed);
+        uint bias = ctx.AddWeights(op.Bias);
+        long end = op.Bias is null ? weights + packed.Length : bias + op.OutC; // the bias follows the weights
+        ctx.RequireTexels(node ?? op, weights, end - weights);
+        var push = new PushOffsets(ctx.Offset(input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), weights, bias);
+        return KernelDispatch.Create(op.Name, Id, spec, push,
+            (KernelContext.Groups(pixelGroups, local), (uint)(blocks * op.Groups), (uint)ctx.Batch),
+            ConvDispatch.Reads(input, op.Residual, ctx), [ctx.Bytes(op.Output)]);
+    }
+
+    /// <summary>OIHW grouped weights ([OutC][InC / groups]) as [group][block of tile][InC / groups][tile], zero past a
+    /// group's last output channel.</summary>
+    internal static float[] Repack(float[] weights, int icG, int ocG, int groups, int tile, int blocks)
+    {
+        var packed = new float[groups * blocks * icG * tile];
+        for (int g = 0; g < groups; g++)
+        {
+            var group = PointwiseConvTiledKernel.Repack(weights[(g * ocG * icG)..((g + 1) * ocG * icG)], icG, ocG, tile, 0, blocks);
+            group.CopyTo(packed, g * group.Length);
+        }
+        return packed;
+    }
+}
+
+/// <summary>The specialisation constants of shaders/pointwise_conv_grouped_packed.comp, in constant_id order.</summary>
+internal readonly record struct PointwiseConvGroupedPackedConstants(int LocalSize, int InC, int OutC, int Hw, int Groups,
+    GlslBool HasBias, Activation Act, GlslBool HasResidual, int OcTile, int Px, int Shuffle) : ISpecConstants;
