@@ -10,12 +10,12 @@
 // gather per float. Weights are packed by PointwiseConvPackedKernel as [block of OC_TILE][IN_C][OC_TILE].
 // GATED (GatedPointwiseConvKernel): each input texel is scaled by the matching texel of a per-channel gate
 // (C x 1 x 1 per sample at pc.aux0, a squeeze-and-excite product) as it is read, instead of a pass over the tensor.
-// GATHER (MappedPointwiseConvKernel): input channel 4q+j is channel src[j] of the input tensor, src being texel q of a
-// channel table at pc.aux1 (float indices); a whole aligned quad in order is one vec4 load, anything else four, one
-// component each. The input tensor has IN_STRIDE_C4 quads per batch item (0: IN_C / 4), so it may be wider than IN_C.
-// SCATTER: output channel 4q+j goes to channel dst[j] of the output tensor (skipped where -1), dst being texel q of a
-// table at pc.aux2; the output tensor has OUT_STRIDE_C4 quads per batch item and its other channels are left as they
-// are (ShuffleNetV2's branches write their half of a concatenation this way, see FoldChannelViews).
+// GATHER (MappedConvKernel): input quad q (channels 4q..4q+3) is quad table[q] of the input tensor, the table at
+// pc.aux1 one texel per quad (the index as a float, repeated); the input tensor has IN_STRIDE_C4 quads per batch item
+// (0: IN_C / 4), so it may be wider than IN_C. SCATTER: output quad q goes to quad table[q] of the output tensor (table
+// at pc.aux2), which has OUT_STRIDE_C4 quads per batch item and whose other quads are left as they are. Whole quads
+// only: FoldChannelViews places a concatenation's channels so that every reader and writer moves whole vec4s (one
+// with per-channel tables and a scalar path measured 10x slower on lavapipe: the tile no longer stayed in registers).
 // x = PX pixels per invocation, y = block of OC_TILE output channels, z = batch item.
 #include "common.glsl"
 #include "vec4_io.glsl"
@@ -40,9 +40,8 @@ const int OUT_C4 = OUT_C / 4;
 const int IN_SC4 = IN_STRIDE_C4 > 0 ? IN_STRIDE_C4 : IN_C4;
 const int OUT_SC4 = OUT_STRIDE_C4 > 0 ? OUT_STRIDE_C4 : OUT_C4;
 
-// One quad of a channel table (4 channel indices stored as floats in the weights).
-ivec4 channelQuad(uint table, int q) { return ivec4(texelFetch(weightTexels, TEXEL(table) + q)); }
-bool wholeQuad(ivec4 c) { return (c.x & 3) == 0 && c.y == c.x + 1 && c.z == c.x + 2 && c.w == c.x + 3; }
+// Entry q of a quad table in the weights (one texel per entry).
+int tableQuad(uint table, int q) { return int(texelFetch(weightTexels, TEXEL(table) + q).x); }
 
 void main() {
     int L = int(gl_WorkGroupSize.x);
@@ -67,14 +66,8 @@ void main() {
     int wBase = TEXEL(pc.weights) + blk * IN_C * V;
     for (int c4 = 0; c4 < IN_C4; c4++) {
         real4 x[PX];
-        ivec4 src = GATHER != 0 ? channelQuad(pc.aux1, c4) : ivec4(4 * c4, 4 * c4 + 1, 4 * c4 + 2, 4 * c4 + 3);
-        if (GATHER == 0 || wholeQuad(src)) {
-            int row = inBase + (src.x >> 2) * HW;
-            for (int k = 0; k < PX; k++) x[k] = LOAD4(row + pix[k]);
-        } else {
-            for (int k = 0; k < PX; k++)
-                for (int j = 0; j < 4; j++) x[k][j] = LOAD4(inBase + (src[j] >> 2) * HW + pix[k])[src[j] & 3];
-        }
+        int row = inBase + (GATHER != 0 ? tableQuad(pc.aux1, c4) : c4) * HW;
+        for (int k = 0; k < PX; k++) x[k] = LOAD4(row + pix[k]);
         if (GATED != 0) {
             real4 g = LOAD4(TEXEL(pc.aux0) + n * IN_C4 + c4);
             for (int k = 0; k < PX; k++) x[k] *= g;
@@ -104,21 +97,13 @@ void main() {
         int c4o = c4o0 + v;
         if (c4o >= OUT_C4) break;
         real4 b = HAS_BIAS != 0 ? W4(TEXEL(pc.bias) + c4o) : real4(0);
-        ivec4 dst = SCATTER != 0 ? channelQuad(pc.aux2, c4o) : ivec4(4 * c4o, 4 * c4o + 1, 4 * c4o + 2, 4 * c4o + 3);
-        bool whole = SCATTER == 0 || wholeQuad(dst);
-        int o = (n * OUT_SC4 + (dst.x >> 2)) * HW;
+        int o = (n * OUT_SC4 + (SCATTER != 0 ? tableQuad(pc.aux2, c4o) : c4o)) * HW;
         for (int k = 0; k < PX; k++) {
             int p = p0 + k * L;
             if (p >= HW) break;
             real4 s = TILE_SUM(k * V + v) + b;
             if (HAS_RESIDUAL != 0) s += LOAD4(TEXEL(pc.in1) + o + p);
-            s = activate(s, ACT);
-            if (whole) {
-                STORE4(TEXEL(pc.out0) + o + p, s);
-            } else {
-                for (int j = 0; j < 4; j++)
-                    if (dst[j] >= 0) STORE(pc.out0 + uint(((n * OUT_SC4 + (dst[j] >> 2)) * HW + p) * 4 + (dst[j] & 3)), s[j]);
-            }
+            STORE4(TEXEL(pc.out0) + o + p, activate(s, ACT));
         }
     }
 }

@@ -22,6 +22,7 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
         ConvTransposeOp t => (long)t.Weights.Length + (t.Bias?.Length ?? 0),
         ShuffledReadConvOp s => ParamsOf(s.Conv),
         GatedPointwiseOp g => ParamsOf(g.Conv),
+        MappedConvOp m => ParamsOf(m.Conv),
         DenseOp d => (long)d.Weights.Length + (d.Bias?.Length ?? 0),
         BatchNormOp bn => (long)bn.Gamma.Length + bn.Beta.Length,
         _ => 0,
@@ -34,6 +35,8 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
         ConvTransposeOp t => (long)t.Input.Shape.Elements * (t.Output.Shape.C / t.Groups) * t.KernelH * t.KernelW,
         ShuffledReadConvOp s => MultiplyAddsOf(s.Conv),
         GatedPointwiseOp g => MultiplyAddsOf(g.Conv),
+        // What the kernel computes, quads it gathers and padding channels included.
+        MappedConvOp m => MultiplyAddsOf(m.Conv),
         DenseOp d => (long)d.InFeatures * d.OutFeatures,
         _ => 0,
     };

@@ -30,7 +30,7 @@ internal static class KernelSelector
         Conv2dOp c when PointwiseConvGroupedKernel.Handles(c) => [PointwiseConvGroupedKernel.Plan(c, ctx)],
         ShuffledReadConvOp s => [PointwiseConvGroupedKernel.Plan(s.Conv, ctx, s.Input, s.ShuffleGroups)],
         GatedPointwiseOp g => [GatedPointwiseConvKernel.Plan(g, ctx)],
-        MappedPointwiseOp m => [MappedPointwiseConvKernel.Plan(m, ctx)],
+        MappedConvOp m => [MappedConvKernel.Plan(m, ctx)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.Subgroup && PointwiseConvSubgroupKernel.Fits(c, ctx) => PointwiseConvSubgroupKernel.Plan(c, ctx),
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.SharedMemory && PointwiseConvSharedKernel.Fits(c, ctx) => [PointwiseConvSharedKernel.Plan(c, ctx)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && PointwiseConvTiledKernel.Fits(c, ctx) => PointwiseConvTiledKernel.Plan(c, ctx),

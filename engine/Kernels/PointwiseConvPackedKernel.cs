@@ -32,7 +32,7 @@ internal static class PointwiseConvPackedKernel
     public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx) => Plan(op, ctx, op.Input, op.Output);
 
     /// <summary>The dispatch for <paramref name="op"/>'s weights and shapes reading <paramref name="input"/> and writing
-    /// <paramref name="output"/> (<see cref="MappedPointwiseConvKernel"/>: tensors wider than the convolution's).</summary>
+    /// <paramref name="output"/> (<see cref="MappedConvKernel"/>: tensors wider than the convolution's).</summary>
     public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, Value input, Value output)
     {
         if (op.InC % 4 != 0 || op.OutC % 4 != 0)

@@ -24,17 +24,6 @@ internal static class ChannelMaps
         return result;
     }
 
-    /// <summary>The channels <paramref name="channels"/> in an order the packed kernels read fastest: every whole
-    /// aligned quad (4k..4k+3) first, in order, so each is one vec4, then the rest ascending.</summary>
-    public static int[] OrderForQuads(int[] channels)
-    {
-        var set = channels.ToHashSet();
-        var whole = channels.Where(c => c % 4 == 0 && set.Contains(c + 1) && set.Contains(c + 2) && set.Contains(c + 3)).Order()
-            .SelectMany(c => new[] { c, c + 1, c + 2, c + 3 }).ToList();
-        var inWhole = whole.ToHashSet();
-        return [.. whole, .. channels.Where(c => !inWhole.Contains(c)).Order()];
-    }
-
     /// <summary>0, 1, ..., n - 1 followed by -1 up to the next multiple of 4.</summary>
     public static int[] PaddedIdentity(int n) => [.. Enumerable.Range(0, n), .. Enumerable.Repeat(-1, Quads(n) - n)];
 

@@ -56,7 +56,7 @@ internal static class PackChannels
                     });
                     break;
                 // Made by FoldChannelViews for the packed kernel only: every tensor it touches is packed.
-                case MappedPointwiseOp m:
+                case MappedConvOp m:
                     Nodes.Add(m with
                     {
                         Conv = m.Conv with { Input = new Value(m.Conv.Input.Name, m.Conv.Input.Shape, TensorLayout.Nc4hw4) },

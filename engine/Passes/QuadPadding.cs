@@ -7,8 +7,7 @@ namespace GpuMobileNet.Passes;
 /// <summary>Pads channel counts to multiples of 4 with zero weights where <see cref="FoldChannelViews"/> left a 1x1
 /// convolution → depthwise → 1x1 convolution chain of other widths (ShuffleNetV2 1.0's 58-channel branches), so the
 /// channel-packed kernels run it: the first convolution gets zero rows (its padding channels are act(0)), the depthwise
-/// zero taps, the last zero columns, so the padding never reaches a real channel. Mapped convolutions' tables are padded
-/// too: a gather reads a real channel into a zero column, a scatter skips (-1) its padding outputs.</summary>
+/// zero taps, the last zero columns, so the padding never reaches a real channel.</summary>
 internal static class QuadPadding
 {
     public static ModelGraph Apply(ModelGraph g)
@@ -18,7 +17,7 @@ internal static class QuadPadding
             foreach (var v in n.Inputs) (readers.TryGetValue(v, out var r) ? r : readers[v] = []).Add(n);
         List<Node> ReadersOf(Value v) => g.Outputs.Contains(v) ? [null!] : readers.GetValueOrDefault(v, []);
         bool ReadsWhole(Node? n, Value v) => n is Conv2dOp { IsPointwise: true } c && c.Input == v && c.Residual != v
-            || n is MappedPointwiseOp { SourceChannels: null } m && m.Source == v;
+            || n is MappedConvOp { SourceQuads: null, Conv.IsPointwise: true } m && m.Source == v;
         bool Paddable(Value v) => v.Shape.C % 4 != 0 && ReadersOf(v) is { Count: > 0 } rs && rs.All(r =>
             r is Conv2dOp { IsDepthwise: true, Residual: null } dw && ReadersOf(dw.Output) is { Count: > 0 } next && next.All(n => ReadsWhole(n, dw.Output)));
 
@@ -46,32 +45,20 @@ internal static class QuadPadding
                     nodes.Add(Paddable(c.Output) ? WithOutput(conv, Pad(c.Output)) : conv);
                     break;
                 }
-                case MappedPointwiseOp m:
+                case MappedConvOp m:
                 {
+                    // Its gathered input and scattered output are whole quads already; what it reads or writes plainly may not be.
                     var conv = m.Conv;
                     var source = m.Source;
-                    int[]? gather = m.SourceChannels;
-                    if (gather is null && padded.TryGetValue(m.Source, out var input))
+                    if (m.SourceQuads is null && padded.TryGetValue(m.Source, out var input))
                         (conv, source) = (WithInput(conv, input), input);
-                    if (gather is not null && gather.Length % 4 != 0)
-                    {
-                        var columns = ChannelMaps.PaddedIdentity(gather.Length);
-                        gather = [.. gather, .. Enumerable.Repeat(gather[0], columns.Length - gather.Length)];
-                        conv = WithInput(conv, new Value(conv.Input.Name, conv.Input.Shape with { C = columns.Length }));
-                    }
-                    int[]? target = m.TargetChannels;
                     var output = m.Output;
-                    if (target is not null && target.Length % 4 != 0)
-                    {
-                        target = [.. target, .. Enumerable.Repeat(-1, ChannelMaps.Quads(target.Length) - target.Length)];
-                        conv = WithOutput(conv, new Value(conv.Output.Name, conv.Output.Shape with { C = target.Length }));
-                    }
-                    else if (target is null && Paddable(m.Output))
+                    if (m.TargetQuads is null && Paddable(m.Output))
                     {
                         conv = WithOutput(conv, Pad(m.Output));
                         output = conv.Output;
                     }
-                    nodes.Add(m with { Conv = conv, Source = source, SourceChannels = gather, TargetChannels = target, Output = output });
+                    nodes.Add(m with { Conv = conv, Source = source, Output = output });
                     break;
                 }
                 default:

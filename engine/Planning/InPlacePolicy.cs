@@ -17,7 +17,7 @@ internal static class InPlacePolicy
         AddOp add => add.A,
         Conv2dOp { Residual: { } r } c when r != c.Input => r,
         // Not a choice: it writes some channels of Into and leaves the rest, so it must be Into's memory.
-        MappedPointwiseOp { Into: { } into } => into,
+        MappedConvOp { Into: { } into } => into,
         _ => null,
     };
 

@@ -85,7 +85,7 @@ public static class ReferenceExecutor
             ShuffledConcatOp sc => ShuffleReference.Shuffle(ShuffleReference.Concat(sc.Parts.Select(In).ToList(), sc.Output.Shape, batch), sc.Output.Shape, sc.Groups, batch),
             ShuffledReadConvOp s => ConvReference.Run(s.Conv, ShuffleReference.Shuffle(In(s.Input), s.Input.Shape, s.ShuffleGroups, batch),
                 s.Conv.Residual is null ? null : In(s.Conv.Residual), batch),
-            MappedPointwiseOp m => MappedPointwiseReference.Run(m, In(m.Source), m.Into is null ? null : In(m.Into), batch),
+            MappedConvOp m => MappedConvReference.Run(m, In(m.Source), m.Into is null ? null : In(m.Into), batch),
             ConcatOp c => ImportedOpsReference.Concat(c, c.Parts.Select(p => p is null ? null : In(p)).ToList(), batch),
             _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),
         };

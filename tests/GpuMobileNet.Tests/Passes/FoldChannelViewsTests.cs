@@ -22,10 +22,10 @@ public class FoldChannelViewsTests
         var g = ShuffleNetV2.Create(scale, resolution, classes: 10);
         var folded = PassPipeline.Apply(g, Packed);
         Assert.That(folded.Nodes.Where(n => n is SliceChannelsOp or ConcatOp or ChannelShuffleOp or ShuffledConcatOp), Is.Empty);
-        var mapped = folded.Nodes.OfType<MappedPointwiseOp>().ToList();
-        TestContext.Out.WriteLine(string.Join("\n", mapped.Select(m => $"{m.Name} gather={m.SourceChannels?.Length} target={m.TargetChannels?.Length} {m.Source.Name} -> {m.Output.Name}")));
-        Assert.That(mapped.Count(m => m.TargetChannels is not null), Is.EqualTo(3 * 2 + 13), "two writers per stride-2 unit, one per stride-1 unit");
-        Assert.That(mapped.Count(m => m.SourceChannels is not null), Is.EqualTo(13), "one gathering reader per stride-1 unit");
+        var mapped = folded.Nodes.OfType<MappedConvOp>().ToList();
+        TestContext.Out.WriteLine(string.Join("\n", mapped.Select(m => $"{m.Name} gather=[{string.Join(",", m.SourceQuads ?? [])}] target=[{string.Join(",", m.TargetQuads ?? [])}] {m.Source.Name} -> {m.Output.Name}")));
+        Assert.That(mapped.Count(m => m.TargetQuads is not null), Is.EqualTo(3 * 2 + 13), "two writers per stride-2 unit, one per stride-1 unit");
+        Assert.That(mapped.Count(m => m.SourceQuads is not null && m.TargetQuads is null), Is.EqualTo(13 + 2 + 1), "each stride-1 unit's first 1x1, the next stage's and conv5");
         var input = GpuVsCpu.RandomArray(batch * g.Input.Shape.Elements, 3);
         GpuVsCpu.AssertClose(ReferenceExecutor.Run(folded, input, batch), ReferenceExecutor.Run(g, input, batch), 1e-5, 1e-4, "folded vs original on the oracle");
     }
