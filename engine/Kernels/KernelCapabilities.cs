@@ -54,7 +54,7 @@ internal static class KernelCapabilities
         return node switch
         {
             LayoutConvertOp => true,
-            MappedConvOp m => m.Inputs.Append(m.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
+            MappedConvOp m => new[] { m.Source, m.Into ?? m.Source, m.Output }.All(v => v.Layout == TensorLayout.Nc4hw4),
             GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
             Conv2dOp c when c.IsPointwise || c.IsDepthwise => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(c)),
             Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) &&

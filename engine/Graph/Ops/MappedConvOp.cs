@@ -8,12 +8,13 @@ namespace GpuMobileNet.Graph.Ops;
 /// convolution's output channels 4k..4k+3; with no <see cref="Into"/> the other quads are undefined (zero on the oracle).
 /// Without <see cref="TargetQuads"/> the output is the convolution's. <see cref="Conv"/>'s own Input and Output are the
 /// gathered and unscattered tensors, which no op writes. A depthwise convolution's tables are ranges (its kernel takes
-/// a first quad).</summary>
+/// a first quad). A 1x1 one reading all of <see cref="Source"/> may scale it per channel by <see cref="Gate"/> as it reads
+/// (a squeeze-and-excite product folded in by <see cref="Passes.FuseChannelGate"/>, as in <see cref="GatedPointwiseOp"/>).</summary>
 internal sealed record MappedConvOp(string Name, Conv2dOp Conv, Value Source, int[]? SourceQuads, Value? Into,
-    int[]? TargetQuads, Value Output) : Node(Name, Output)
+    int[]? TargetQuads, Value Output, Value? Gate = null) : Node(Name, Output)
 {
     /// <inheritdoc/>
-    public override IReadOnlyList<Value> Inputs => Into is null ? [Source] : [Source, Into];
+    public override IReadOnlyList<Value> Inputs => [Source, .. Into is null ? Array.Empty<Value>() : [Into], .. Gate is null ? Array.Empty<Value>() : [Gate]];
 
     /// <inheritdoc/>
     public override string OpType => "MappedConv";

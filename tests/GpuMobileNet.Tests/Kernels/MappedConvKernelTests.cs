@@ -12,7 +12,7 @@ namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>The packed 1x1 and depthwise kernels reading and writing quads of wider tensors (<see cref="MappedConvOp"/>,
 /// made by <see cref="FoldChannelViews"/>) against the CPU oracle of the unfolded graph: odd planes, stride-2 units,
-/// halves of 58 channels (padded to 60), batch 2, fp16 storage; and the sessions built for ShuffleNetV2 and GhostNet
+/// halves of 58 channels (padded to 60), batch 2, fp16 storage, GhostNet's SE gate read by a writer; and the sessions built for ShuffleNetV2 and GhostNet
 /// plan no copy kernel (by the kernel each dispatch runs).</summary>
 public class MappedConvKernelTests : GpuTest
 {
@@ -31,6 +31,8 @@ public class MappedConvKernelTests : GpuTest
         {
             Assert.That(s.Dispatches.Select(d => d.Shader).Intersect(CopyKernels), Is.Empty, "no copy kernel");
             Assert.That(s.Dispatches.Count(d => d.Source is MappedConvOp), Is.GreaterThanOrEqualTo(32));
+            // GhostNet's squeeze-and-excite products are read by 1x1 convolutions writing a concatenation: gated reads.
+            Assert.That(s.Dispatches.Count(d => d.Shader == MulKernel.Id.Shader), Is.Zero, "every SE product folded");
         });
     }
 
