@@ -66,6 +66,10 @@ public class MappedConvKernelTests : GpuTest
         });
     }
 
+    [Test]
+    public void WithoutMemoryReuseTheWritersStillShareTheirBuffer() =>
+        GpuVsCpu.Check(Device, ShuffleUnit(12, 3, 5), 2, 1e-4, 1e-4, options: Packed with { MemoryReuse = false });
+
     [TestCase(Precision.Float16Storage, 3e-3)]
     [TestCase(Precision.Float16, 1e-2)]
     public void Fp16(Precision precision, double tolerance) =>
