@@ -4,6 +4,9 @@
 // vec4 of the row span it needs once. Inputs, taps and bias are read as texels (see vec4_io.glsl); the filters are
 // packed by DepthwiseConvPackedKernel as KH*KW+1 vec4s per group of 4 channels (tap t of the 4 channels, ..., their
 // bias). x = (output row, group of PX columns), y = channel group, z = batch item.
+// IN_STRIDE_C4 / OUT_STRIDE_C4 (0: C / 4) are the quads per batch item of the tensors read and written, which may be
+// wider than C: MappedConvKernel reads and writes a range of a concatenation's channels in place (GhostNet's cheap
+// operation), its first quad folded into the push-constant offsets.
 #define FP32_SUMS // see common.glsl
 #include "common.glsl"
 #include "vec4_io.glsl"
@@ -22,11 +25,15 @@ layout(constant_id = 11) const int PAD_L = 0;
 layout(constant_id = 12) const int ACT = 0;
 layout(constant_id = 13) const int HAS_RESIDUAL = 0;
 layout(constant_id = 14) const int PX = 4;
+layout(constant_id = 15) const int IN_STRIDE_C4 = 0;
+layout(constant_id = 16) const int OUT_STRIDE_C4 = 0;
 
 const int TAPS = KH * KW;
 const int SPAN = (PX - 1) * SW + KW; // input columns one row of PX outputs touches
 const int GROUPS_PER_ROW = (OUT_W + PX - 1) / PX;
 const int C4 = C / 4;
+const int IN_SC4 = IN_STRIDE_C4 > 0 ? IN_STRIDE_C4 : C4;
+const int OUT_SC4 = OUT_STRIDE_C4 > 0 ? OUT_STRIDE_C4 : C4;
 
 void main() {
     int g = int(gl_GlobalInvocationID.x);
@@ -36,7 +43,7 @@ void main() {
     int oy = g / GROUPS_PER_ROW;
     int ox0 = (g % GROUPS_PER_ROW) * PX;
     int iy0 = oy * SH - PAD_T, ix0 = ox0 * SW - PAD_L;
-    int plane = TEXEL(pc.in0) + (n * C4 + c4) * IN_H * IN_W;
+    int plane = TEXEL(pc.in0) + (n * IN_SC4 + c4) * IN_H * IN_W;
     int wb = TEXEL(pc.weights) + c4 * (TAPS + 1);
 
     real4 acc[PX];
@@ -57,7 +64,7 @@ void main() {
             for (int k = 0; k < PX; k++) acc[k] = fma(span[k * SW + kx], w, acc[k]);
         }
     }
-    int o = (n * C4 + c4) * OUT_H * OUT_W + oy * OUT_W;
+    int o = (n * OUT_SC4 + c4) * OUT_H * OUT_W + oy * OUT_W;
     for (int k = 0; k < PX; k++) {
         int ox = ox0 + k;
         if (ox >= OUT_W) break;

@@ -10,6 +10,12 @@
 // gather per float. Weights are packed by PointwiseConvPackedKernel as [block of OC_TILE][IN_C][OC_TILE].
 // GATED (GatedPointwiseConvKernel): each input texel is scaled by the matching texel of a per-channel gate
 // (C x 1 x 1 per sample at pc.aux0, a squeeze-and-excite product) as it is read, instead of a pass over the tensor.
+// GATHER (MappedConvKernel): input quad q (channels 4q..4q+3) is quad table[q] of the input tensor, the table at
+// pc.aux1 one texel per quad (the index as a float, repeated); the input tensor has IN_STRIDE_C4 quads per batch item
+// (0: IN_C / 4), so it may be wider than IN_C. SCATTER: output quad q goes to quad table[q] of the output tensor (table
+// at pc.aux2), which has OUT_STRIDE_C4 quads per batch item and whose other quads are left as they are. Whole quads
+// only: FoldChannelViews places a concatenation's channels so that every reader and writer moves whole vec4s (one
+// with per-channel tables and a scalar path measured 10x slower on lavapipe: the tile no longer stayed in registers).
 // x = PX pixels per invocation, y = block of OC_TILE output channels, z = batch item.
 #include "common.glsl"
 #include "vec4_io.glsl"
@@ -23,10 +29,19 @@ layout(constant_id = 6) const int HAS_RESIDUAL = 0;
 layout(constant_id = 7) const int OC_TILE = 16;  // multiple of 4
 layout(constant_id = 8) const int PX = 8;
 layout(constant_id = 9) const int GATED = 0;
+layout(constant_id = 10) const int GATHER = 0;
+layout(constant_id = 11) const int IN_STRIDE_C4 = 0;
+layout(constant_id = 12) const int SCATTER = 0;
+layout(constant_id = 13) const int OUT_STRIDE_C4 = 0;
 
 const int V = OC_TILE / 4;
 const int IN_C4 = IN_C / 4;
 const int OUT_C4 = OUT_C / 4;
+const int IN_SC4 = IN_STRIDE_C4 > 0 ? IN_STRIDE_C4 : IN_C4;
+const int OUT_SC4 = OUT_STRIDE_C4 > 0 ? OUT_STRIDE_C4 : OUT_C4;
+
+// Entry q of a quad table in the weights (one texel per entry).
+int tableQuad(uint table, int q) { return int(texelFetch(weightTexels, TEXEL(table) + q).x); }
 
 void main() {
     int L = int(gl_WorkGroupSize.x);
@@ -47,11 +62,11 @@ void main() {
     int pix[PX];
     for (int k = 0; k < PX; k++) pix[k] = min(p0 + k * L, HW - 1);
 
-    int inBase = TEXEL(pc.in0) + n * IN_C4 * HW;
+    int inBase = TEXEL(pc.in0) + n * IN_SC4 * HW;
     int wBase = TEXEL(pc.weights) + blk * IN_C * V;
     for (int c4 = 0; c4 < IN_C4; c4++) {
         real4 x[PX];
-        int row = inBase + c4 * HW;
+        int row = inBase + (GATHER != 0 ? tableQuad(pc.aux1, c4) : c4) * HW;
         for (int k = 0; k < PX; k++) x[k] = LOAD4(row + pix[k]);
         if (GATED != 0) {
             real4 g = LOAD4(TEXEL(pc.aux0) + n * IN_C4 + c4);
@@ -82,7 +97,7 @@ void main() {
         int c4o = c4o0 + v;
         if (c4o >= OUT_C4) break;
         real4 b = HAS_BIAS != 0 ? W4(TEXEL(pc.bias) + c4o) : real4(0);
-        int o = (n * OUT_C4 + c4o) * HW;
+        int o = (n * OUT_SC4 + (SCATTER != 0 ? tableQuad(pc.aux2, c4o) : c4o)) * HW;
         for (int k = 0; k < PX; k++) {
             int p = p0 + k * L;
             if (p >= HW) break;

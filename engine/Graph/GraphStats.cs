@@ -23,6 +23,7 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
         ShuffledReadConvOp s => ParamsOf(s.Conv),
         GatedPointwiseOp g => ParamsOf(g.Conv),
         SqueezeExciteOp se => se.Parts.Sum(ParamsOf),
+        MappedConvOp m => ParamsOf(m.Conv),
         DenseOp d => (long)d.Weights.Length + (d.Bias?.Length ?? 0),
         BatchNormOp bn => (long)bn.Gamma.Length + bn.Beta.Length,
         _ => 0,
@@ -36,6 +37,8 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
         ShuffledReadConvOp s => MultiplyAddsOf(s.Conv),
         GatedPointwiseOp g => MultiplyAddsOf(g.Conv),
         SqueezeExciteOp se => se.Parts.Sum(MultiplyAddsOf),
+        // What the kernel computes, quads it gathers and padding channels included.
+        MappedConvOp m => MultiplyAddsOf(m.Conv),
         DenseOp d => (long)d.InFeatures * d.OutFeatures,
         _ => 0,
     };

@@ -18,7 +18,11 @@ internal static class DepthwiseConvPackedKernel
     /// <summary>Floats of filters per group of 4 channels: a vec4 per tap, then one for the bias.</summary>
     public static int FloatsPerGroup(Conv2dOp op) => (op.KernelH * op.KernelW + 1) * 4;
 
-    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx)
+    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx) => Plan(op, ctx, op.Input, op.Output);
+
+    /// <summary>The dispatch for <paramref name="op"/>'s filters and shapes reading <paramref name="input"/> and writing
+    /// <paramref name="output"/> (<see cref="MappedConvKernel"/>: tensors wider than the convolution's).</summary>
+    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, Graph.Value input, Graph.Value output)
     {
         var i = op.Input.Shape;
         var o = op.Output.Shape;
@@ -33,10 +37,10 @@ internal static class DepthwiseConvPackedKernel
             op.Activation, op.Residual is not null, px);
         var pack = Pack(op);
         uint filters = ctx.AddWeights(pack);
-        ctx.RequireTexels(op, filters, pack.Length);
-        var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), filters, 0);
+        ctx.RequireTexels(op with { Input = input }, filters, pack.Length);
+        var push = new PushOffsets(ctx.Offset(input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(output), filters, 0);
         return [KernelDispatch.Create(op.Name, Id, spec, push,
-            (KernelContext.Groups(work, local), (uint)groups, (uint)ctx.Batch), ConvDispatch.Reads(op.Input, op.Residual, ctx), [ctx.Bytes(op.Output)])];
+            (KernelContext.Groups(work, local), (uint)groups, (uint)ctx.Batch), ConvDispatch.Reads(input, op.Residual, ctx), [ctx.Bytes(output)])];
     }
 
     /// <summary>The filters as [group of 4 channels][tap][4 channels], each group followed by its 4 biases.</summary>
@@ -59,4 +63,4 @@ internal static class DepthwiseConvPackedKernel
 /// <summary>The specialisation constants of shaders/depthwise_conv_packed.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct DepthwiseConvPackedConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
-    Graph.Activation Act, GlslBool HasResidual, int Px) : ISpecConstants;
+    Graph.Activation Act, GlslBool HasResidual, int Px, int InStrideC4 = 0, int OutStrideC4 = 0) : ISpecConstants;

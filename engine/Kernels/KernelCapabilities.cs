@@ -75,6 +75,7 @@ internal static class KernelCapabilities
         {
             LayoutConvertOp => true,
             SqueezeExciteOp se => se.Pool.Input.Layout == TensorLayout.Nc4hw4 && SameInBothLayouts(se.Output),
+            MappedConvOp m => new[] { m.Source, m.Into ?? m.Source, m.Output }.All(v => v.Layout == TensorLayout.Nc4hw4),
             GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
             Conv2dOp c when c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c) =>
                 layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(c)),

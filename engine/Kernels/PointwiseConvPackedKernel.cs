@@ -1,3 +1,4 @@
+using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 
 namespace GpuMobileNet.Kernels;
@@ -37,7 +38,11 @@ internal static class PointwiseConvPackedKernel
         return tiles.OrderBy(t => (outC + t - 1) / t * t).ThenByDescending(t => t).First();
     }
 
-    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx)
+    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx) => Plan(op, ctx, op.Input, op.Output);
+
+    /// <summary>The dispatch for <paramref name="op"/>'s weights and shapes reading <paramref name="input"/> and writing
+    /// <paramref name="output"/> (<see cref="MappedConvKernel"/>: tensors wider than the convolution's).</summary>
+    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, Value input, Value output)
     {
         if (op.InC % 4 != 0 || op.OutC % 4 != 0)
             throw new NotSupportedException($"{op}: channel-packed 1x1 convolution needs channel counts that are multiples of 4, got {op.InC} -> {op.OutC}");
@@ -52,14 +57,14 @@ internal static class PointwiseConvPackedKernel
         uint weights = ctx.AddWeights(packed);
         uint bias = ctx.AddWeights(op.Bias);
         long end = op.Bias is null ? weights + packed.Length : bias + op.OutC; // the bias follows the weights
-        ctx.RequireTexels(op, weights, end - weights);
-        var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), weights, bias);
+        ctx.RequireTexels(op with { Input = input }, weights, end - weights);
+        var push = new PushOffsets(ctx.Offset(input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(output), weights, bias);
         return [KernelDispatch.Create(op.Name, Id, spec, push,
-            (KernelContext.Groups(pixelGroups, local), (uint)blocks, (uint)ctx.Batch), ConvDispatch.Reads(op.Input, op.Residual, ctx), [ctx.Bytes(op.Output)])];
+            (KernelContext.Groups(pixelGroups, local), (uint)blocks, (uint)ctx.Batch), ConvDispatch.Reads(input, op.Residual, ctx), [ctx.Bytes(output)])];
     }
 }
 
 /// <summary>The specialisation constants of shaders/pointwise_conv_packed.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct PointwiseConvPackedConstants(
     int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile,
-    int Px, GlslBool Gated = default) : ISpecConstants;
+    int Px, GlslBool Gated = default, GlslBool Gather = default, int InStrideC4 = 0, GlslBool Scatter = default, int OutStrideC4 = 0) : ISpecConstants;

@@ -19,15 +19,22 @@ internal static class FuseChannelGate
             if (node is MulOp { IsChannelBroadcast: true } m && m.A.Layout == TensorLayout.Nc4hw4 && m.A.Shape.C % 4 == 0
                 && uses.SoleConsumer(m.Output) is Conv2dOp c && c.IsPointwise && c.Input == m.Output && c.Residual != m.Output)
                 folded[c] = m;
+            // A 1x1 convolution writing into a concatenation (FoldChannelViews) reads its whole input the same way.
+            else if (node is MulOp { IsChannelBroadcast: true } mm && mm.A.Layout == TensorLayout.Nc4hw4 && mm.A.Shape.C % 4 == 0
+                && uses.SoleConsumer(mm.Output) is MappedConvOp { SourceQuads: null, Gate: null, Conv.IsPointwise: true } mc && mc.Source == mm.Output)
+                folded[mc] = mm;
 
         var removed = folded.Values.ToHashSet<Node>();
         var nodes = new List<Node>();
         foreach (var node in g.Nodes)
         {
             if (removed.Contains(node)) continue;
-            nodes.Add(folded.TryGetValue(node, out var m) && node is Conv2dOp c
-                ? new GatedPointwiseOp(c.Name, c with { Input = m.A }, m.B)
-                : node);
+            nodes.Add(!folded.TryGetValue(node, out var m) ? node : node switch
+            {
+                Conv2dOp c => new GatedPointwiseOp(c.Name, c with { Input = m.A }, m.B),
+                MappedConvOp mc => mc with { Source = m.A, Gate = m.B },
+                _ => node,
+            });
         }
         return g.WithNodes(nodes);
     }

@@ -70,6 +70,16 @@ internal static class PackChannels
                     };
                     Nodes.Add(new ShuffledReadConvOp(s.Name, Packed(s.Input), conv, s.ShuffleGroups));
                     break;
+                // Made by FoldChannelViews for the packed kernel only: every tensor it touches is packed.
+                case MappedConvOp m:
+                    Nodes.Add(m with
+                    {
+                        Conv = m.Conv with { Input = new Value(m.Conv.Input.Name, m.Conv.Input.Shape, TensorLayout.Nc4hw4) },
+                        Source = Packed(m.Source),
+                        Into = m.Into is null ? null : Packed(m.Into),
+                        Output = ProducedPacked(m.Output),
+                    });
+                    break;
                 case Conv2dOp c when WritesPacked(c, _graph):
                     EnsurePlanar(c.Input);
                     Nodes.Add(c with { Output = ProducedPacked(c.Output) });

@@ -16,7 +16,7 @@ public sealed record PassOptions(
     // the fused kernel measured slower).
 
     /// <summary>Every optional pass off: the graph as imported (BatchNorm still becomes a depthwise conv).</summary>
-    public static PassOptions None { get; } = new(false, false, false, false, false, false) { PackChannels = false, FuseChannelGate = false, FuseSqueezeExcite = false };
+    public static PassOptions None { get; } = new(false, false, false, false, false, false) { PackChannels = false, FuseChannelGate = false, FuseSqueezeExcite = false, FoldChannelViews = false };
 
     /// <summary>Store activations channel-packed (NC4HW4) between pointwise / depthwise convolutions (see
     /// <see cref="Passes.PackChannels"/>). Null ("auto"): packed wherever block fusion is off (InferenceSession also
@@ -32,6 +32,9 @@ public sealed record PassOptions(
     /// <summary>Run each squeeze-and-excite gate (global pool, two 1x1 convolutions of one pixel) as one dispatch (see
     /// <see cref="Passes.FuseSqueezeExcite"/>); only where channels are packed.</summary>
     public bool FuseSqueezeExcite { get; init; } = true;
+    /// <summary>Fold channel splits, concatenations and shuffles into the 1x1 convolutions around them (see
+    /// <see cref="Passes.FoldChannelViews"/>); only where channels are packed.</summary>
+    public bool FoldChannelViews { get; init; } = true;
 
     /// <summary>Floats a fused block's weight set may take (one uniform window, 64 KiB by default): blocks with
     /// more stay unfused. The session sets it from the device's limit.</summary>

@@ -21,6 +21,8 @@ internal static class PassPipeline
         FiniteConstants.Check(g);
         if (o.FuseActivation) g = FuseActivation.Apply(g);
         if (o.FuseResidualAdd) g = FuseResidualAdd.Apply(g);
+        // ShuffleNetV2's splits, concatenations and shuffles become channel maps in its 1x1 convolutions (packed kernels only).
+        if (o.PackChannels == true && o.FoldChannelViews) g = FoldChannelViews.Apply(g);
         // ShuffleNetV1's shuffles become an index map in the grouped conv's read (after the residual is fused into it).
         g = FoldChannelShuffle.Apply(g);
         // Whole blocks last: they swallow convs that already carry their BN, activation and residual.

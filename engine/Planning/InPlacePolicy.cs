@@ -16,6 +16,8 @@ internal static class InPlacePolicy
         ActivationOp a => a.Input,
         AddOp add => add.A,
         Conv2dOp { Residual: { } r } c when r != c.Input => r,
+        // Not a choice: it writes some channels of Into and leaves the rest, so it must be Into's memory.
+        MappedConvOp { Into: { } into } => into,
         _ => null,
     };
 

@@ -20,6 +20,8 @@ internal static class NaivePlanner
         foreach (var node in graph.Nodes)
         {
             if (node is FlattenOp f) offsets[f.Output] = offsets[f.Input];
+            // It writes some channels of Into and keeps the rest: the same memory whatever the planner.
+            else if (node is MappedConvOp { Into: { } into } m) offsets[m.Output] = offsets[into];
             else Place(node.Output);
         }
         return new MemoryPlan(offsets, next, batch, Liveness.Compute(graph));

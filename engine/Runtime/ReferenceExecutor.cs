@@ -87,6 +87,8 @@ public static class ReferenceExecutor
             ShuffledConcatOp sc => ShuffleReference.Shuffle(ShuffleReference.Concat(sc.Parts.Select(In).ToList(), sc.Output.Shape, batch), sc.Output.Shape, sc.Groups, batch),
             ShuffledReadConvOp s => ConvReference.Run(s.Conv, ShuffleReference.Shuffle(In(s.Input), s.Input.Shape, s.ShuffleGroups, batch),
                 s.Conv.Residual is null ? null : In(s.Conv.Residual), batch),
+            MappedConvOp m => MappedConvReference.Run(m, m.Gate is null ? In(m.Source) : ImportedOpsReference.Mul(new MulOp(m.Name, m.Source, m.Gate, m.Source), In(m.Source), In(m.Gate), batch),
+                m.Into is null ? null : In(m.Into), batch),
             ConcatOp c => ImportedOpsReference.Concat(c, c.Parts.Select(p => p is null ? null : In(p)).ToList(), batch),
             _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),
         };

@@ -1,0 +1,48 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Models;
+using GpuMobileNet.Passes;
+using GpuMobileNet.Runtime;
+using GpuMobileNet.Tensors;
+using GpuMobileNet.Tests.Gpu;
+using NUnit.Framework;
+
+namespace GpuMobileNet.Tests.Passes;
+
+/// <summary><see cref="FoldChannelViews"/> on the CPU oracle: the folded graph (channel tables, writers into shared
+/// buffers, padded branches) computes what the original computes, and no split, concatenation or shuffle is left.</summary>
+public class FoldChannelViewsTests
+{
+    internal static readonly PassOptions Packed = new() { PackChannels = true, FuseDepthwisePointwise = false, FuseInvertedResidual = false };
+
+    [TestCase(0.5, 64, 1)]
+    [TestCase(1.0, 40, 2)]
+    public void ShuffleNetV2FoldsEveryCopyAndKeepsItsOutput(double scale, int resolution, int batch)
+    {
+        var g = ShuffleNetV2.Create(scale, resolution, classes: 10);
+        var folded = PassPipeline.Apply(g, Packed);
+        Assert.That(folded.Nodes.Where(n => n is SliceChannelsOp or ConcatOp or ChannelShuffleOp or ShuffledConcatOp), Is.Empty);
+        var mapped = folded.Nodes.OfType<MappedConvOp>().ToList();
+        TestContext.Out.WriteLine(string.Join("\n", mapped.Select(m => $"{m.Name} gather=[{string.Join(",", m.SourceQuads ?? [])}] target=[{string.Join(",", m.TargetQuads ?? [])}] {m.Source.Name} -> {m.Output.Name}")));
+        Assert.That(mapped.Count(m => m.TargetQuads is not null), Is.EqualTo(3 * 2 + 13), "two writers per stride-2 unit, one per stride-1 unit");
+        Assert.That(mapped.Count(m => m.SourceQuads is not null && m.TargetQuads is null), Is.EqualTo(13 + 2 + 1), "each stride-1 unit's first 1x1, the next stage's and conv5");
+        var input = GpuVsCpu.RandomArray(batch * g.Input.Shape.Elements, 3);
+        GpuVsCpu.AssertClose(ReferenceExecutor.Run(folded, input, batch), ReferenceExecutor.Run(g, input, batch), 1e-5, 1e-4, "folded vs original on the oracle");
+    }
+
+    [Test]
+    public void AViewWithAReaderAfterTheOverwriteLeavesTheGraphAsItIs()
+    {
+        // Like a ShuffleNetV2 unit, but the half the branch writes over is read again afterwards.
+        var b = new GraphBuilder("late_reader", new TensorShape(8, 3, 3));
+        var left = b.Conv2d("l", b.Input, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(64, 1));
+        var right = b.Conv2d("r", b.Input, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(64, 2));
+        var x = b.ChannelShuffle("s", b.Concat("c", [left, right], [8, 8]), 2);
+        var half = b.SliceChannels("h0", x, 0, 8);
+        var other = b.SliceChannels("h1", x, 8, 8);
+        var branch = b.Conv2d("p", other, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(64, 3));
+        var joined = b.Concat("j", [half, branch], [8, 8]);
+        var g = b.Build(b.Add("late", b.Conv2d("q", joined, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(128, 4)), other));
+        Assert.That(FoldChannelViews.Apply(g), Is.SameAs(g));
+    }
+}
