@@ -58,6 +58,19 @@ public class FoldChannelViewsTests
     }
 
     [Test]
+    public void AWriterOfOddWidthThatCannotBePaddedLeavesTheGraphAsItIs()
+    {
+        // Two 1x1 convolutions of 6 channels concatenated and shuffled, read by a 1x1: the writers' 6 channels are not
+        // whole quads and no depthwise chain follows them to pad; the packed kernels could not run the folded graph.
+        var b = new GraphBuilder("odd", new TensorShape(6, 3, 3));
+        var left = b.Conv2d("l", b.Input, 6, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(36, 1));
+        var right = b.Conv2d("r", b.Input, 6, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(36, 2));
+        var x = b.ChannelShuffle("s", b.Concat("c", [left, right], [6, 6]), 2);
+        var g = b.Build(b.Conv2d("q", x, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(96, 3)));
+        Assert.That(FoldChannelViews.Apply(g), Is.SameAs(g));
+    }
+
+    [Test]
     public void AViewWithAReaderAfterTheOverwriteLeavesTheGraphAsItIs()
     {
         // Like a ShuffleNetV2 unit, but the half the branch writes over is read again afterwards.
