@@ -27,7 +27,12 @@ internal static class FoldChannelViews
     {
         ArgumentNullException.ThrowIfNull(g);
         var folding = new Folding(g);
-        return folding.Analyse() && folding.Allocate() ? QuadPadding.Apply(g.WithNodes(folding.Emit())) : g;
+        if (!folding.Analyse() || !folding.Allocate()) return g;
+        var folded = QuadPadding.Apply(g.WithNodes(folding.Emit()));
+        // The packed kernels move whole quads: a convolution whose own channels could not be padded (its reader is not
+        // a depthwise → 1x1 chain), or one reading a plain tensor of other widths, leaves the graph as it was.
+        return folded.Nodes.OfType<MappedConvOp>().All(m => m.Source.Shape.C % 4 == 0 && m.Conv.InC % 4 == 0 && m.Conv.OutC % 4 == 0)
+            ? folded : g;
     }
 
     private sealed class Pool(string name, int h, int w, Value? final, Pool? mirrorOf = null)

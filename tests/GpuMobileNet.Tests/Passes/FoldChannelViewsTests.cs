@@ -30,6 +30,46 @@ public class FoldChannelViewsTests
         GpuVsCpu.AssertClose(ReferenceExecutor.Run(folded, input, batch), ReferenceExecutor.Run(g, input, batch), 1e-5, 1e-4, "folded vs original on the oracle");
     }
 
+    [TestCase(1.5, 33)]
+    [TestCase(2.0, 32)]
+    public void WiderShuffleNetV2sKeepTheirOutput(double scale, int resolution)
+    {
+        var g = ShuffleNetV2.Create(scale, resolution, classes: 10);
+        var folded = PassPipeline.Apply(g, Packed);
+        Assert.That(folded.Nodes.OfType<MappedConvOp>(), Is.Not.Empty);
+        var input = GpuVsCpu.RandomArray(g.Input.Shape.Elements, 4);
+        GpuVsCpu.AssertClose(ReferenceExecutor.Run(folded, input), ReferenceExecutor.Run(g, input), 1e-5, 1e-4, "folded vs original on the oracle");
+    }
+
+    [TestCase(1.0, 32)]
+    [TestCase(1.3, 32)]
+    public void GhostNetWritesItsConcatenationsWhereTheyHoldWholeQuads(double width, int resolution)
+    {
+        // A ghost module read as it is keeps concatenation order: it folds only where both halves are whole quads
+        // (all of them at 1.0; at 1.3 halves such as 26 channels stay a concatenation).
+        var g = GhostNet.Create(width, resolution, classes: 10);
+        var folded = PassPipeline.Apply(g, Packed);
+        int oddHalves = g.Nodes.OfType<ConcatOp>().Count(c => c.Channels.Any(ch => ch % 4 != 0));
+        Assert.That(folded.Nodes.OfType<ConcatOp>().Count(), Is.EqualTo(oddHalves));
+        Assert.That(folded.Nodes.OfType<MappedConvOp>().Count(), Is.EqualTo(2 * (g.Nodes.OfType<ConcatOp>().Count() - oddHalves)));
+        if (width == 1.0) Assert.That(oddHalves, Is.Zero);
+        var input = GpuVsCpu.RandomArray(g.Input.Shape.Elements, 5);
+        GpuVsCpu.AssertClose(ReferenceExecutor.Run(folded, input), ReferenceExecutor.Run(g, input), 1e-5, 1e-4, "folded vs original on the oracle");
+    }
+
+    [Test]
+    public void AWriterOfOddWidthThatCannotBePaddedLeavesTheGraphAsItIs()
+    {
+        // Two 1x1 convolutions of 6 channels concatenated and shuffled, read by a 1x1: the writers' 6 channels are not
+        // whole quads and no depthwise chain follows them to pad; the packed kernels could not run the folded graph.
+        var b = new GraphBuilder("odd", new TensorShape(6, 3, 3));
+        var left = b.Conv2d("l", b.Input, 6, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(36, 1));
+        var right = b.Conv2d("r", b.Input, 6, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(36, 2));
+        var x = b.ChannelShuffle("s", b.Concat("c", [left, right], [6, 6]), 2);
+        var g = b.Build(b.Conv2d("q", x, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(96, 3)));
+        Assert.That(FoldChannelViews.Apply(g), Is.SameAs(g));
+    }
+
     [Test]
     public void AViewWithAReaderAfterTheOverwriteLeavesTheGraphAsItIs()
     {
