@@ -37,6 +37,9 @@ internal static class KernelCapabilities
     /// planar ops).</summary>
     public static bool PoolWritesPacked(AvgPoolOp p) => PoolReadsPacked(p) && p.Output.Shape.H * p.Output.Shape.W > 1;
 
+    /// <summary>Whether max pooling runs on NC4HW4 tensors (max_pool's PACKED: input and output packed).</summary>
+    public static bool MaxPoolRunsPacked(MaxPoolOp p) => p.Input.Shape.C % 4 == 0;
+
     /// <summary>Whether an element-wise op runs on NC4HW4 tensors given which of its inputs exist packed: Add and
     /// Activation when all inputs are; Mul when its first factor is and the second is too or is a per-channel gate
     /// (C x 1 x 1 has the same memory order in both layouts).</summary>
@@ -73,6 +76,7 @@ internal static class KernelCapabilities
                 (c.Output.Layout == TensorLayout.Nchw || WritesPackedFromPlanar(c)),
             AvgPoolOp p => p.Output.Layout == TensorLayout.Nchw && (p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p)) ||
                 layouts.SequenceEqual([TensorLayout.Nc4hw4]) && PoolWritesPacked(p),
+            MaxPoolOp p => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || MaxPoolRunsPacked(p)),
             AddOp or ActivationOp => layouts.Count == 1,
             ConcatOp c => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || ConcatRunsPacked(c)),
             MulOp m => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout),
