@@ -9,8 +9,8 @@ namespace GpuMobileNet.Kernels;
 internal static class KernelCapabilities
 {
     /// <summary>Whether the channel-packed (NC4HW4) kernels run this convolution: 1x1 and depthwise, channel counts a
-    /// multiple of 4, not dilated (pointwise_conv_packed, depthwise_conv_packed); grouped 1x1 whose groups each have
-    /// channel counts that are multiples of 4 (pointwise_conv_grouped_packed).</summary>
+    /// multiple of 4, not dilated (pointwise_conv_packed, depthwise_conv_packed); grouped 1x1 with channel counts that are
+    /// multiples of 4, per group or (ragged) only in total (pointwise_conv_grouped_packed).</summary>
     public static bool RunsPacked(Conv2dOp c) =>
         (c.IsPointwise || c.IsDepthwise) && !c.IsDilated && c.InC % 4 == 0 && c.OutC % 4 == 0 || PointwiseConvGroupedPackedKernel.Handles(c);
 
