@@ -11,6 +11,7 @@ namespace GpuMobileNet.Passes;
 /// Saves one pass over the tensor per unit.</summary>
 internal static class FoldReluIntoConcat
 {
+    /// <summary>The graph with every foldable ReLU-over-concat folded (unchanged where there is none).</summary>
     public static ModelGraph Apply(ModelGraph g)
     {
         ArgumentNullException.ThrowIfNull(g);
