@@ -9,8 +9,8 @@ namespace GpuMobileNet.Kernels;
 internal static class KernelCapabilities
 {
     /// <summary>Whether the channel-packed (NC4HW4) kernels run this convolution: 1x1 and depthwise, channel counts a
-    /// multiple of 4, not dilated (pointwise_conv_packed, depthwise_conv_packed); grouped 1x1 whose groups each have
-    /// channel counts that are multiples of 4 (pointwise_conv_grouped_packed).</summary>
+    /// multiple of 4, not dilated (pointwise_conv_packed, depthwise_conv_packed); grouped 1x1 with channel counts that are
+    /// multiples of 4, per group or (ragged) only in total (pointwise_conv_grouped_packed).</summary>
     public static bool RunsPacked(Conv2dOp c) =>
         (c.IsPointwise || c.IsDepthwise) && !c.IsDilated && c.InC % 4 == 0 && c.OutC % 4 == 0 || PointwiseConvGroupedPackedKernel.Handles(c);
 
@@ -41,6 +41,9 @@ internal static class KernelCapabilities
     /// output has more than one pixel (a global pool's C x 1 x 1 output has one memory order in both layouts and feeds
     /// planar ops).</summary>
     public static bool PoolWritesPacked(AvgPoolOp p) => PoolReadsPacked(p) && p.Output.Shape.H * p.Output.Shape.W > 1;
+
+    /// <summary>Whether max pooling runs on NC4HW4 tensors (max_pool's PACKED: input and output packed).</summary>
+    public static bool MaxPoolRunsPacked(MaxPoolOp p) => p.Input.Shape.C % 4 == 0;
 
     /// <summary>Whether an element-wise op runs on NC4HW4 tensors given which of its inputs exist packed: Add and
     /// Activation when all inputs are; Mul when its first factor is and the second is too or is a per-channel gate
@@ -85,6 +88,7 @@ internal static class KernelCapabilities
             AvgPoolOp p => (p.Output.Layout == TensorLayout.Nchw || SameInBothLayouts(p.Output)) &&
                 (p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p)) ||
                 layouts.SequenceEqual([TensorLayout.Nc4hw4]) && PoolWritesPacked(p),
+            MaxPoolOp p => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || MaxPoolRunsPacked(p)),
             AddOp or ActivationOp => layouts.Count == 1,
             ConcatOp c => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || ConcatRunsPacked(c)),
             MulOp m => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout),

@@ -2,7 +2,7 @@ using GpuMobileNet.Graph.Ops;
 
 namespace GpuMobileNet.Kernels;
 
-/// <summary>shaders/max_pool.comp: max pooling, NCHW in and out.</summary>
+/// <summary>shaders/max_pool.comp: max pooling, NCHW in and out, or NC4HW4 in and out (4 channels per invocation).</summary>
 internal static class MaxPoolKernel
 {
     /// <summary>shaders/max_pool.comp.</summary>
@@ -12,11 +12,12 @@ internal static class MaxPoolKernel
     {
         var i = op.Input.Shape;
         var o = op.Output.Shape;
+        bool packed = op.Input.Layout == Graph.TensorLayout.Nc4hw4;
         var spec = new MaxPoolConstants(
             KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW,
-            op.Pad.Top, op.Pad.Left);
+            op.Pad.Top, op.Pad.Left, packed);
         return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
-            (KernelContext.Groups(o.H * o.W, KernelContext.WorkgroupSize), (uint)o.C, (uint)ctx.Batch),
+            (KernelContext.Groups(o.H * o.W, KernelContext.WorkgroupSize), (uint)(packed ? o.C / 4 : o.C), (uint)ctx.Batch),
             [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
     }
 }
@@ -24,4 +25,4 @@ internal static class MaxPoolKernel
 /// <summary>The specialisation constants of shaders/max_pool.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct MaxPoolConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT,
-    int PadL) : ISpecConstants;
+    int PadL, GlslBool Packed = default) : ISpecConstants;

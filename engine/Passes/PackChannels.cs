@@ -24,10 +24,14 @@ internal static class PackChannels
     }
 
     /// <summary>Whether this full convolution (planar input) writes its output packed: when only packed convolutions
-    /// read it, as the stem of MobileNetV1/V2, so no conversion runs between them.</summary>
+    /// read it, as the stem of MobileNetV1/V2, so no conversion runs between them.
+    /// Also when a max pool reads it whose readers all read packed (ShuffleNetV1: stem → max pool → 1x1 and average pool).</summary>
     private static bool WritesPacked(Conv2dOp c, ModelGraph g) =>
         KernelCapabilities.WritesPackedFromPlanar(c) && c.Output != g.Output &&
-        g.Consumers(c.Output).All(n => n is Conv2dOp consumer && KernelCapabilities.RunsPacked(consumer));
+        g.Consumers(c.Output).All(n => n is Conv2dOp consumer && KernelCapabilities.RunsPacked(consumer) ||
+            n is MaxPoolOp pool && KernelCapabilities.MaxPoolRunsPacked(pool) && pool.Output != g.Output &&
+            g.Consumers(pool.Output).All(r => r is Conv2dOp conv && KernelCapabilities.RunsPacked(conv) ||
+                r is AvgPoolOp avg && KernelCapabilities.PoolReadsPacked(avg)));
 
     private static bool GlobalPoolWritesPacked(AvgPoolOp p, ModelGraph g) =>
         KernelCapabilities.SameInBothLayouts(p.Output) && p.Output != g.Output &&
@@ -95,6 +99,9 @@ internal static class PackChannels
                 case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolReadsPacked(p):
                     Nodes.Add(p with { Input = _packed[p.Input] });
                     _planar.Add(p.Output);
+                    break;
+                case MaxPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.MaxPoolRunsPacked(p):
+                    Nodes.Add(p with { Input = _packed[p.Input], Output = ProducedPacked(p.Output) });
                     break;
                 case AddOp a when KernelCapabilities.ElementwiseRunsPacked(a, _packed.ContainsKey):
                     Nodes.Add(a with { A = _packed[a.A], B = _packed[a.B], Output = ProducedPacked(a.Output) });

@@ -1,11 +1,13 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
-/// <summary>shaders/max_pool.comp on odd sizes, overlapping and padded windows; a maximum is exact (tolerance 0).</summary>
+/// <summary>shaders/max_pool.comp on odd sizes, overlapping and padded windows; a maximum is exact (tolerance 0). Packed
+/// (NC4HW4) after a stem that writes packed, with convolutions around it: abs 1e-5 + rel 1e-5.</summary>
 public class MaxPoolKernelTests : GpuTest
 {
     [TestCase(3, 9, 13, 2, 2, 2, 2, 0, 0, 2)]
@@ -16,6 +18,25 @@ public class MaxPoolKernelTests : GpuTest
         var pad = new Padding(padT, padL, padT, padL);
         var g = SmallOpGraphs.Build("maxpool", new TensorShape(c, h, w), (b, x) => b.MaxPool("pool", x, kh, kw, sh, sw, pad));
         GpuVsCpu.Check(Device, g, batch, 0, 0);
+    }
+
+    [TestCase(8, 15, 13, 1, TestName = "max pool NC4HW4: stem 8 ch -> 3x3 s2 pad 1 pool, odd plane")]
+    [TestCase(12, 10, 9, 2, TestName = "max pool NC4HW4: stem 12 ch, batch 2")]
+    public void ChannelPackedAfterTheStem(int c, int h, int w, int batch)
+    {
+        // ShuffleNetV1's start: stem (writes NC4HW4) -> max pool -> 1x1 conv and average pool, packed throughout.
+        var b = new GraphBuilder("stem_pool", new TensorShape(3, h, w));
+        var stem = b.Conv2d("stem", b.Input, c, 3, 2, Padding.Symmetric(1), 1, GpuVsCpu.RandomArray(c * 27, 1), GpuVsCpu.RandomArray(c, 2), Activation.Relu);
+        var pool = b.MaxPool("pool", stem, 3, 3, 2, 2, Padding.Symmetric(1));
+        var pw = b.Conv2d("pw", pool, c, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(c * c, 3), null);
+        var avg = b.AvgPool("avg", pool, 3, 3, 1, 1, Padding.Symmetric(1));
+        var y = b.Add("add", pw, avg);
+        GpuVsCpu.Check(Device, b.Build(y), batch, 1e-5, 1e-5, options: PointwiseConvPackedKernelTests.Packed, inspect: s =>
+        {
+            var op = s.Graph.Nodes.OfType<MaxPoolOp>().Single();
+            Assert.That((op.Input.Layout, op.Output.Layout), Is.EqualTo((TensorLayout.Nc4hw4, TensorLayout.Nc4hw4)));
+            Assert.That(s.Dispatches.Count(d => d.Shader == "layout_convert"), Is.EqualTo(1), "only the output's");
+        });
     }
 
     [Test]

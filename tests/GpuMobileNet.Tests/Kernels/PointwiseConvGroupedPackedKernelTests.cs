@@ -9,8 +9,9 @@ using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
-/// <summary>shaders/pointwise_conv_grouped_packed.comp (channel packing on) against the CPU oracle: groups 2, 3, 4 and 8,
-/// group widths that are not multiples of the 16-channel tile (20 per group takes two 12-channel blocks), odd planes,
+/// <summary>shaders/pointwise_conv_grouped_packed.comp (channel packing on) against the CPU oracle: groups 2, 3, 4, 6 and
+/// 8, group widths that are not multiples of the 16-channel tile (20 per group takes two 12-channel blocks) or not of 4
+/// (ragged: 17, 10, 6, 3 per group, blocks straddling groups), odd planes,
 /// batch > 1, bias, activations and a fused residual; read through a channel shuffle after a stride-1 or stride-2
 /// depthwise (the <see cref="FoldChannelShuffle"/> pass), with the body NC4HW4 end to end (no conversion between the
 /// ops). fp32 sums of up to 80 products: abs 1e-4 + rel 1e-4.</summary>
@@ -25,6 +26,11 @@ public class PointwiseConvGroupedPackedKernelTests : GpuTest
     [TestCase(240, 60, 3, 13, 11, 1, false, Activation.Relu)]
     [TestCase(60, 240, 3, 15, 15, 1, false, Activation.None)]
     [TestCase(96, 96, 8, 7, 7, 1, true, Activation.Relu)]
+    [TestCase(272, 68, 4, 9, 7, 1, false, Activation.Relu, TestName = "ragged: 68 -> 17 per group (ShuffleNetV1 g=4)")]
+    [TestCase(68, 272, 4, 7, 5, 2, false, Activation.None, TestName = "ragged: 17 -> 68 per group, batch 2")]
+    [TestCase(20, 20, 2, 5, 3, 1, true, Activation.Relu, TestName = "ragged: 10 per group, residual")]
+    [TestCase(24, 36, 6, 3, 5, 1, false, Activation.Relu6, TestName = "ragged: 4 -> 6 per group")]
+    [TestCase(40, 12, 4, 5, 5, 2, false, Activation.None, TestName = "ragged: 10 -> 3 per group, blocks over 4 groups")]
     public void MatchesOracle(int inC, int outC, int groups, int h, int w, int batch, bool residual, Activation act)
     {
         var b = new GraphBuilder("grouped", new TensorShape(inC, h, w));
@@ -44,6 +50,8 @@ public class PointwiseConvGroupedPackedKernelTests : GpuTest
     [TestCase(64, 8, 8, 1, 5, 7, 1)]
     [TestCase(60, 3, 3, 2, 13, 11, 1)]
     [TestCase(64, 8, 2, 2, 6, 7, 2)]
+    [TestCase(68, 4, 4, 1, 7, 7, 1)]
+    [TestCase(20, 2, 2, 2, 9, 7, 2)]
     public void ShuffledReadStaysPacked(int c, int shuffleGroups, int convGroups, int stride, int h, int w, int batch)
     {
         var g = ShuffleUnit(c, shuffleGroups, convGroups, stride, h, w);
@@ -58,10 +66,11 @@ public class PointwiseConvGroupedPackedKernelTests : GpuTest
     }
 
     [Test]
-    public void GroupsNotOfWholeQuadsStayPlanar()
+    public void TensorsNotOfWholeQuadsStayPlanar()
     {
-        // 20 channels in 2 groups: 10 per group. The grouped conv runs planar and the rest of the graph still agrees.
-        var g = ShuffleUnit(20, 2, 2, 1, 5, 5);
+        // 18 channels: not a multiple of 4, so the tensors cannot be packed. The grouped conv runs planar and the rest
+        // of the graph still agrees.
+        var g = ShuffleUnit(18, 2, 2, 1, 5, 5);
         var packedGraph = PassPipeline.Apply(g, new PassOptions { PackChannels = true });
         var conv = packedGraph.Nodes.OfType<ShuffledReadConvOp>().Single();
         Assert.That(conv.Input.Layout, Is.EqualTo(TensorLayout.Nchw));
