@@ -24,7 +24,7 @@ internal static class Variants
         new("fast kernels + fused inverted residual", new SessionOptions { Passes = NoBlockFusion with { FuseInvertedResidual = true } }),
         new("fast kernels + both fusions", new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: true, FuseInvertedResidual: true) }),
         new("channel-packed, SE product as its own pass (no gated read)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FuseChannelGate = false } }),
-        new("channel-packed, SE gate as pool + two 1x1 dispatches (unfused)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FuseSqueezeExcite = false } }),
+        new("channel-packed, SE gate as one dispatch (squeeze_excite)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FuseSqueezeExcite = true } }),
         new("channel-packed, splits and concatenations as copies (no channel views)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FoldChannelViews = false } }),
         new("default", new SessionOptions()),
         new("default, fp16 storage", new SessionOptions { Precision = Precision.Float16Storage }),

@@ -29,9 +29,11 @@ public sealed record PassOptions(
     /// scales its input as it reads it (see <see cref="Passes.FuseChannelGate"/>); only where channels are packed.</summary>
     public bool FuseChannelGate { get; init; } = true;
 
-    /// <summary>Run each squeeze-and-excite gate (global pool, two 1x1 convolutions of one pixel) as one dispatch (see
-    /// <see cref="Passes.FuseSqueezeExcite"/>); only where channels are packed.</summary>
-    public bool FuseSqueezeExcite { get; init; } = true;
+    /// <summary>Run each squeeze-and-excite gate (global pool, two 1x1 convolutions of one pixel) as one dispatch, one
+    /// workgroup per sample (see <see cref="Passes.FuseSqueezeExcite"/>); only where channels are packed. Off by default:
+    /// on lavapipe one workgroup runs on one core, and on an idle 2-core machine MobileNetV3-Large ran 23.4 ms fused
+    /// against 21.2 ms as a pool and two dense dispatches that use both cores (it won only when other work held a core).</summary>
+    public bool FuseSqueezeExcite { get; init; }
     /// <summary>Fold channel splits, concatenations and shuffles into the 1x1 convolutions around them (see
     /// <see cref="Passes.FoldChannelViews"/>); only where channels are packed.</summary>
     public bool FoldChannelViews { get; init; } = true;

@@ -66,7 +66,7 @@ public class HlslKernelTests
         yield return new TestCaseData(ImportedOps(), new SessionOptions { Passes = PassOptions.None }).SetName("Hlsl_imported_ops");
         yield return new TestCaseData(ShuffleOps(), new SessionOptions { Passes = new PassOptions { PackChannels = false } }).SetName("Hlsl_shuffle_ops");
         yield return new TestCaseData(ShuffleOps(), new SessionOptions()).SetName("Hlsl_shuffle_ops_channel_packed");
-        yield return new TestCaseData(Kernels.SqueezeExciteKernelTests.Graph(12, 6, 5, 3, true), new SessionOptions { Passes = new PassOptions { PackChannels = true } }).SetName("Hlsl_squeeze_excite");
+        yield return new TestCaseData(Kernels.SqueezeExciteKernelTests.Graph(12, 6, 5, 3, true), Kernels.SqueezeExciteKernelTests.Fused).SetName("Hlsl_squeeze_excite");
     }
 
     /// <summary>The ShuffleNet ops: a plain channel shuffle, grouped 1x1 convs (one reading through a folded shuffle),
