@@ -37,9 +37,9 @@ internal static class KernelCapabilities
     /// is element c in both), as a global pool's output. Such a value needs no layout conversion.</summary>
     public static bool SameInBothLayouts(Value v) => v.Shape.H == 1 && v.Shape.W == 1 && v.Shape.C % 4 == 0;
 
-    /// <summary>Whether average pooling of a packed input writes its output NC4HW4 too (avg_pool's OUT_PACKED): where the
-    /// output has more than one pixel (a global pool's C x 1 x 1 output has one memory order in both layouts and feeds
-    /// planar ops).</summary>
+    /// <summary>Whether average pooling of a packed input writes its output NC4HW4 too (avg_pool's OUT_PACKED) whatever
+    /// reads it: where the output has more than one pixel. A global pool's C x 1 x 1 output has one memory order in both
+    /// layouts (<see cref="SameInBothLayouts"/>); PackChannels labels it packed only for packed readers.</summary>
     public static bool PoolWritesPacked(AvgPoolOp p) => PoolReadsPacked(p) && p.Output.Shape.H * p.Output.Shape.W > 1;
 
     /// <summary>Whether max pooling runs on NC4HW4 tensors (max_pool's PACKED: input and output packed).</summary>
@@ -59,6 +59,10 @@ internal static class KernelCapabilities
     /// <summary>Whether concat.comp joins these parts in NC4HW4: parts of whole channel quads are contiguous there as in
     /// NCHW (no zero blocks).</summary>
     public static bool ConcatRunsPacked(ConcatOp c) => c.Parts.All(p => p is not null) && c.Channels.All(ch => ch % 4 == 0);
+
+    /// <summary>Whether a 1x1 convolution of one pixel runs as a matrix-vector product on the dense kernel, in either
+    /// layout (see <see cref="DenseKernel.RunsPointwise"/>).</summary>
+    public static bool RunsOnDense(Conv2dOp c) => DenseKernel.RunsPointwise(c);
 
     /// <summary>Whether squeeze_excite.comp runs a whole gate of <paramref name="channels"/> pooled channels squeezed to
     /// <paramref name="squeezed"/> (see <see cref="SqueezeExciteKernel.Fits"/>).</summary>

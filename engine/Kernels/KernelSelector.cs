@@ -21,7 +21,7 @@ internal static class KernelSelector
     private static IReadOnlyList<KernelDispatch> Select(Node node, KernelContext ctx, KernelChoice choice) => node switch
     {
         // A 1x1 convolution of one pixel is a matrix-vector product, in either layout.
-        Conv2dOp c when DenseKernel.RunsPointwise(c) => [DenseKernel.Plan(c, ctx)],
+        Conv2dOp c when KernelCapabilities.RunsOnDense(c) => [DenseKernel.Plan(c, ctx)],
         // Channel-packed tensors (the channel-packing pass chose them) have their own kernels, whatever the choice.
         Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.IsPointwise => PointwiseConvPackedKernel.Plan(c, ctx),
         Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.IsDepthwise => DepthwiseConvPackedKernel.Plan(c, ctx),

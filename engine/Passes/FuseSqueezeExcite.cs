@@ -41,6 +41,5 @@ internal static class FuseSqueezeExcite
         p.Input.Layout == TensorLayout.Nc4hw4 && p.Output.Shape.H == 1 && p.Output.Shape.W == 1 &&
         p.KernelH == p.Input.Shape.H && p.KernelW == p.Input.Shape.W && p.Pad.IsZero;
 
-    private static bool IsOnePixel(Conv2dOp c, Value input) =>
-        c.Input == input && c.Residual is null && c.IsPointwise && c.Output.Shape.H == 1 && c.Output.Shape.W == 1;
+    private static bool IsOnePixel(Conv2dOp c, Value input) => c.Input == input && KernelCapabilities.RunsOnDense(c);
 }

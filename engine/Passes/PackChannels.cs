@@ -8,7 +8,8 @@ namespace GpuMobileNet.Passes;
 /// read and write that layout: pointwise and depthwise convolutions with channel counts that are multiples of 4,
 /// and element-wise Add / Activation when all their inputs are packed already. Two ops meet the packed body
 /// without a conversion: a full convolution (the stem) writes its output packed when only packed convolutions read
-/// it, and average pooling reads a packed input directly (and writes packed too where its output is more than one pixel). A <see cref="LayoutConvertOp"/>
+/// it, and average pooling reads a packed input directly (and writes packed too where its output has a plane, or is a
+/// global pool's output read only by packed convolutions). A <see cref="LayoutConvertOp"/>
 /// packs a planar value the first time a packed op reads it, and unpacks a packed value just before the first
 /// planar op (or the graph output) that needs it; the unpacked copy keeps the original value's identity, so
 /// planar ops are left as they are. Runs last: fused blocks stay planar.</summary>
@@ -33,8 +34,12 @@ internal static class PackChannels
             g.Consumers(pool.Output).All(r => r is Conv2dOp conv && KernelCapabilities.RunsPacked(conv) ||
                 r is AvgPoolOp avg && KernelCapabilities.PoolReadsPacked(avg)));
 
-    private static bool GlobalPoolWritesPacked(AvgPoolOp p, ModelGraph g) =>
-        KernelCapabilities.SameInBothLayouts(p.Output) && p.Output != g.Output &&
+    /// <summary>Whether average pooling of a packed input writes its output packed: where the output has a plane (see
+    /// <see cref="KernelCapabilities.PoolWritesPacked"/>), or where it is a global pool's C x 1 x 1, the same bytes in
+    /// both layouts, and only packed convolutions read it (a squeeze-and-excite), so no conversion runs before them.</summary>
+    private static bool PoolWritesPacked(AvgPoolOp p, ModelGraph g) =>
+        KernelCapabilities.PoolWritesPacked(p) ||
+        KernelCapabilities.PoolReadsPacked(p) && KernelCapabilities.SameInBothLayouts(p.Output) && p.Output != g.Output &&
         g.Consumers(p.Output).All(n => n is Conv2dOp consumer && KernelCapabilities.RunsPacked(consumer));
 
     private sealed class Rewrite
@@ -88,12 +93,7 @@ internal static class PackChannels
                     EnsurePlanar(c.Input);
                     Nodes.Add(c with { Output = ProducedPacked(c.Output) });
                     break;
-                case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolWritesPacked(p):
-                    Nodes.Add(p with { Input = _packed[p.Input], Output = ProducedPacked(p.Output) });
-                    break;
-                // A global pool's C x 1 x 1 output is the same bytes in both layouts: packed when only packed
-                // convolutions read it (squeeze-and-excite), so no conversion runs before them.
-                case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolReadsPacked(p) && GlobalPoolWritesPacked(p, _graph):
+                case AvgPoolOp p when _packed.ContainsKey(p.Input) && PoolWritesPacked(p, _graph):
                     Nodes.Add(p with { Input = _packed[p.Input], Output = ProducedPacked(p.Output) });
                     break;
                 case AvgPoolOp p when _packed.ContainsKey(p.Input) && KernelCapabilities.PoolReadsPacked(p):
