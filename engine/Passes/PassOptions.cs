@@ -38,6 +38,12 @@ public sealed record PassOptions(
     /// <see cref="Passes.FoldChannelViews"/>); only where channels are packed.</summary>
     public bool FoldChannelViews { get; init; } = true;
 
+    /// <summary>Set by <see cref="ResolveFor"/> where a GPU's "auto" left channels planar with fused blocks: a graph
+    /// whose splits, concatenations or shuffles are copies in that form but all fold into channel views when packed
+    /// runs packed instead (<see cref="PassPipeline"/> decides per graph). The views need whole channel quads, and a
+    /// copy dispatch per split and concatenation costs more than the fused blocks save on a network that has few.</summary>
+    internal bool PackWhereViewsFold { get; init; }
+
     /// <summary>Floats a fused block's weight set may take (one uniform window, 64 KiB by default): blocks with
     /// more stay unfused. The session sets it from the device's limit.</summary>
     public int FusionWindowElements { get; init; } = 16384;
@@ -55,6 +61,8 @@ public sealed record PassOptions(
             FuseDepthwisePointwise = fuseDwPw,
             FuseInvertedResidual = fuseBlocks,
             PackChannels = PackChannels ?? (!fuseDwPw && !fuseBlocks && defaultKernels),
+            PackWhereViewsFold = PackWhereViewsFold || (!cpuDevice && defaultKernels && FoldChannelViews
+                && PackChannels is null && FuseDepthwisePointwise is null && FuseInvertedResidual is null),
         };
     }
 }

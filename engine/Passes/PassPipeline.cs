@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 
 namespace GpuMobileNet.Passes;
 
@@ -15,6 +16,20 @@ internal static class PassPipeline
         ArgumentNullException.ThrowIfNull(o);
         // Options still on "auto" run as on a GPU (blocks fused, NCHW); a session resolves them for its device first.
         o = o.ResolveFor(cpuDevice: false);
+        var g1 = ApplyResolved(g, o);
+        if (!o.PackWhereViewsFold || o.PackChannels == true || !HasChannelCopies(g1)) return g1;
+        // On a GPU's "auto": splits, concatenations and shuffles that stay copies in NCHW fold into views when packed.
+        var packed = ApplyResolved(g, o with { PackChannels = true, FuseDepthwisePointwise = false, FuseInvertedResidual = false });
+        return HasChannelCopies(packed) ? g1 : packed;
+    }
+
+    /// <summary>Whether some node of <paramref name="g"/> only moves channels (a split, concatenation or shuffle), which
+    /// runs as a copy dispatch.</summary>
+    internal static bool HasChannelCopies(ModelGraph g) =>
+        g.Nodes.Any(n => n is ConcatOp or SliceChannelsOp or ChannelShuffleOp or ShuffledConcatOp);
+
+    private static ModelGraph ApplyResolved(ModelGraph g, PassOptions o)
+    {
         if (o.FoldPad) g = FoldPad.Apply(g);
         if (o.FoldBatchNorm) g = FoldBatchNorm.Apply(g);
         g = BatchNormToDepthwise.Apply(g);
