@@ -40,6 +40,8 @@ internal static class PassPipeline
         if (o.PackChannels == true && o.FoldChannelViews) g = FoldChannelViews.Apply(g);
         // ShuffleNetV1's shuffles become an index map in the grouped conv's read (after the residual is fused into it).
         g = FoldChannelShuffle.Apply(g);
+        // Their groups of other widths padded to whole quads, so the packed grouped kernel runs them.
+        if (o.PackChannels == true) g = PadShuffledGroups.Apply(g);
         if (o.FuseActivation) g = FoldReluIntoConcat.Apply(g);
         // Whole blocks last: they swallow convs that already carry their BN, activation and residual.
         if (o.FuseInvertedResidual == true) g = FuseInvertedResidual.Apply(g, o.FusionWindowElements);
