@@ -60,6 +60,19 @@ internal static class KernelCapabilities
     /// NCHW (no zero blocks).</summary>
     public static bool ConcatRunsPacked(ConcatOp c) => c.Parts.All(p => p is not null) && c.Channels.All(ch => ch % 4 == 0);
 
+    /// <summary>Whether <paramref name="part"/>'s kernel can write its packed output straight into a channel-quad range of a
+    /// wider packed tensor (<see cref="ConcatPartWriteKernel"/>: an output offset and the wider tensor's batch stride):
+    /// average pooling with OUT_PACKED, and 1x1 convolutions on the packed kernels (grouped, read through a shuffle or
+    /// not, or plain), with no residual (that one would be read at the wider tensor's stride).</summary>
+    public static bool WritesIntoConcat(Node part) => part.Output.Layout == TensorLayout.Nc4hw4 && part switch
+    {
+        AvgPoolOp p => p.Input.Layout == TensorLayout.Nc4hw4 && PoolWritesPacked(p),
+        ShuffledReadConvOp s => s.Input.Layout == TensorLayout.Nc4hw4 && s.Conv.Residual is null && RunsPacked(s),
+        Conv2dOp c => c.Input.Layout == TensorLayout.Nc4hw4 && c.Residual is null && !RunsOnDense(c) &&
+            (PointwiseConvGroupedPackedKernel.Handles(c) || c.IsPointwise && RunsPacked(c)),
+        _ => false,
+    };
+
     /// <summary>Whether a 1x1 convolution of one pixel runs as a matrix-vector product on the dense kernel, in either
     /// layout (see <see cref="DenseKernel.RunsPointwise"/>).</summary>
     public static bool RunsOnDense(Conv2dOp c) => DenseKernel.RunsPointwise(c);
@@ -82,6 +95,8 @@ internal static class KernelCapabilities
         {
             LayoutConvertOp => true,
             SqueezeExciteOp se => se.Pool.Input.Layout == TensorLayout.Nc4hw4 && SameInBothLayouts(se.Output),
+            ConcatPartWriteOp w => WritesIntoConcat(w.Part) && w.Output.Layout == TensorLayout.Nc4hw4 &&
+                (w.Into ?? w.Output).Layout == TensorLayout.Nc4hw4,
             MappedConvOp m => new[] { m.Source, m.Into ?? m.Source, m.Output }.All(v => v.Layout == TensorLayout.Nc4hw4),
             GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
             Conv2dOp c when c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c) =>
