@@ -33,4 +33,4 @@ internal static class AvgPoolKernel
 /// <summary>The specialisation constants of shaders/avg_pool.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct AvgPoolConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
-    GlslBool InPacked, GlslBool OutPacked = default, int OutStrideC4 = 0) : ISpecConstants;
+    GlslBool InPacked, GlslBool OutPacked = default, int OutStrideC = 0) : ISpecConstants;

@@ -91,7 +91,7 @@ public static class ReferenceExecutor
                 m.Into is null ? null : In(m.Into), batch),
             // The part as its own op would compute it, placed into its quads of (a copy of) the buffer so far.
             ConcatPartWriteOp w => ConcatPartWriteReference.Place(Execute(w.Part, values, batch), w.Part.Output.Shape,
-                w.Into is null ? null : In(w.Into), w.Output.Shape, w.FirstQuad * 4, batch),
+                w.Into is null ? null : In(w.Into), w.Output.Shape, w.FirstChannel, batch),
             ConcatOp c => ImportedOpsReference.Concat(c, c.Parts.Select(p => p is null ? null : In(p)).ToList(), batch),
             _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),
         };

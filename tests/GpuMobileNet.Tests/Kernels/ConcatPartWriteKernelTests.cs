@@ -13,8 +13,9 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>Average pooling and the packed 1x1 kernels (grouped, read through a shuffle, or plain) writing their channel
 /// quads of a concatenation's buffer (<see cref="ConcatPartWriteOp"/>, made by <see cref="FoldConcatWriters"/>) against the
 /// CPU oracle of the unfolded graph: ShuffleNetV1 stride-2 units on odd planes, batch 2, parts in either order (so each
-/// kind writes at quad 0 and further in), three parts, fp16 storage, no memory reuse; and ShuffleNetV1 sessions (g = 3 and
-/// g = 1, batch 1 and 2) plan no copy kernel (by the kernel each dispatch runs).</summary>
+/// kind writes at channel 0 and further in), packed and planar (pool and grouped 1x1 writing NCHW, parts of 6 and 34
+/// channels), three parts, fp16, no memory reuse; and ShuffleNetV1 sessions (g = 3 and g = 1, batch 1 and 2, and g = 2,
+/// whose stage 2 is planar) plan no copy kernel (by the kernel each dispatch runs).</summary>
 public class ConcatPartWriteKernelTests : GpuTest
 {
     private static readonly SessionOptions Packed = new() { Passes = new PassOptions { PackChannels = true } };
@@ -37,7 +38,23 @@ public class ConcatPartWriteKernelTests : GpuTest
             {
                 AvgPoolKernel.Id.Shader, groups > 1 ? PointwiseConvGroupedPackedKernel.Id.Shader : PointwiseConvPackedKernel.Id.Shader,
             }));
-            Assert.That(writers.Select(d => ((ConcatPartWriteOp)d.Source!).FirstQuad), Is.EquivalentTo(new[] { 0, (branchFirst ? outC - inC : inC) / 4 }));
+            Assert.That(writers.Select(d => ((ConcatPartWriteOp)d.Source!).FirstChannel), Is.EquivalentTo(new[] { 0, branchFirst ? outC - inC : inC }));
+        });
+    }
+
+    [TestCase(2, 12, 40, 9, 7, 2, false, TestName = "planar g=2 unit 12 -> 40 (mid 10) at 9x7, batch 2: the packed pool writes NCHW")]
+    [TestCase(2, 6, 40, 5, 5, 2, true, TestName = "planar g=2 unit 6 -> 40 at 5x5, batch 2, branch first: parts of 34 and 6 channels")]
+    [TestCase(3, 12, 60, 7, 9, 1, false, TestName = "planar g=3 unit 12 -> 60 (mid 15) at 7x9")]
+    public void PlanarStrideTwoUnitWritesOneBuffer(int groups, int inC, int outC, int h, int w, int batch, bool branchFirst)
+    {
+        var g = StrideTwoUnit(groups, inC, outC, h, w, branchFirst);
+        GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: Packed, inspect: s =>
+        {
+            Assert.That(s.Dispatches.Select(d => d.Shader).Intersect(MappedConvKernelTests.CopyKernels), Is.Empty, "no copy kernel");
+            var writers = s.Dispatches.Where(d => d.Source is ConcatPartWriteOp).ToList();
+            Assert.That(writers.Select(d => d.Shader), Is.EquivalentTo(new[] { AvgPoolKernel.Id.Shader, PointwiseConvGroupedKernel.Id.Shader }));
+            Assert.That(writers.Select(d => d.Source!.Output.Layout).Distinct(), Is.EqualTo(new[] { TensorLayout.Nchw }));
+            Assert.That(writers.Select(d => ((ConcatPartWriteOp)d.Source!).FirstChannel), Is.EquivalentTo(new[] { 0, branchFirst ? outC - inC : inC }));
         });
     }
 
@@ -55,8 +72,8 @@ public class ConcatPartWriteKernelTests : GpuTest
         {
             Assert.That(s.Dispatches.Select(d => d.Shader).Intersect(MappedConvKernelTests.CopyKernels), Is.Empty);
             var writers = s.Dispatches.Select(d => d.Source).OfType<ConcatPartWriteOp>().ToList();
-            Assert.That(writers.Select(w => (w.Name, w.FirstQuad, w.Into is null)),
-                Is.EqualTo(new[] { ("pool", 6, true), ("plain", 9, false), ("grouped", 0, false) }), "graph order; the first makes the buffer");
+            Assert.That(writers.Select(w => (w.Name, w.FirstChannel, w.Into is null)),
+                Is.EqualTo(new[] { ("pool", 24, true), ("plain", 36, false), ("grouped", 0, false) }), "graph order; the first makes the buffer");
         });
     }
 
@@ -64,15 +81,17 @@ public class ConcatPartWriteKernelTests : GpuTest
     public void WithoutMemoryReuseTheWritersStillShareTheirBuffer() =>
         GpuVsCpu.Check(Device, StrideTwoUnit(3, 24, 96, 5, 5, branchFirst: false), 2, 1e-4, 1e-4, options: Packed with { MemoryReuse = false });
 
-    [TestCase(Precision.Float16Storage, 3e-3)]
-    [TestCase(Precision.Float16, 1e-2)]
-    public void Fp16(Precision precision, double tolerance) =>
-        GpuVsCpu.Check(Device, StrideTwoUnit(3, 24, 96, 7, 6, branchFirst: false), 2, tolerance, tolerance, options: Packed with { Precision = precision });
+    [TestCase(Precision.Float16Storage, 3e-3, 24, 96)]
+    [TestCase(Precision.Float16, 1e-2, 24, 96)]
+    [TestCase(Precision.Float16Storage, 3e-3, 12, 60, TestName = "Fp16 storage, planar unit (mid 15)")]
+    public void Fp16(Precision precision, double tolerance, int inC, int outC) =>
+        GpuVsCpu.Check(Device, StrideTwoUnit(3, inC, outC, 7, 6, branchFirst: false), 2, tolerance, tolerance, options: Packed with { Precision = precision });
 
     [TestCase(3, 1, TestName = "ShuffleNetV1 g=3 at 57x57, batch 1")]
     [TestCase(3, 2, TestName = "ShuffleNetV1 g=3 at 57x57, batch 2")]
     [TestCase(1, 1, TestName = "ShuffleNetV1 g=1 at 57x57, batch 1")]
     [TestCase(1, 2, TestName = "ShuffleNetV1 g=1 at 57x57, batch 2")]
+    [TestCase(2, 2, TestName = "ShuffleNetV1 g=2 at 57x57, batch 2 (stage 2 planar: mid 50)")]
     public void ShuffleNetV1MatchesOracleWithNoCopyKernel(int groups, int batch)
     {
         var g = ShuffleNetV1.Create(groups, 1.0, 57, classes: 16);
@@ -80,7 +99,7 @@ public class ConcatPartWriteKernelTests : GpuTest
         {
             var shaders = s.Dispatches.Select(d => d.Shader).ToList();
             Assert.That(shaders.Intersect(MappedConvKernelTests.CopyKernels), Is.Empty, "no copy kernel");
-            Assert.That(shaders, Has.No.Member(LayoutConvertKernel.Id.Shader), "no layout conversion either");
+            if (groups != 2) Assert.That(shaders, Has.No.Member(LayoutConvertKernel.Id.Shader), "no layout conversion either");
             Assert.That(s.Dispatches.Count(d => d.Source is ConcatPartWriteOp), Is.EqualTo(6), "two writers per stride-2 unit");
         });
     }

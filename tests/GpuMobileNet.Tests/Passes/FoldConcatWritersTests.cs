@@ -41,17 +41,29 @@ public class FoldConcatWritersTests
         GpuVsCpu.AssertClose(ReferenceExecutor.Run(folded, input, batch), ReferenceExecutor.Run(g, input, batch), 1e-5, 1e-4, "folded vs original on the oracle");
     }
 
-    [Test]
-    public void APlanarStageKeepsItsCopy()
+    [TestCase(3, 0.5, TestName = "g=3 width 0.5: stage 2 (mid 30) planar")]
+    [TestCase(2, 1.5, TestName = "g=2 width 1.5: stage 3 (mid 150) planar after a packed stage: its pool writes NCHW")]
+    public void APlanarStageWritesItsConcatenationInNchw(int groups, double scale)
     {
-        // Width 0.5, g = 3: stage 2's bottleneck has 30 channels, not whole quads, so its branch is planar and that one
-        // concatenation stays a copy; stages 3 and 4 are packed and fold.
-        var g = ShuffleNetV1.Create(3, 0.5, 48, classes: 10);
+        var g = ShuffleNetV1.Create(groups, scale, 48, classes: 10);
+        var folded = PassPipeline.Apply(g, FoldChannelViewsTests.Packed);
+        Assert.That(folded.Nodes.OfType<ConcatOp>(), Is.Empty);
+        var writers = folded.Nodes.OfType<ConcatPartWriteOp>().ToList();
+        Assert.That(writers, Has.Count.EqualTo(6));
+        Assert.That(writers.Count(w => w.Output.Layout == TensorLayout.Nchw), Is.EqualTo(2));
+        var input = GpuVsCpu.RandomArray(g.Input.Shape.Elements, 4);
+        GpuVsCpu.AssertClose(ReferenceExecutor.Run(folded, input), ReferenceExecutor.Run(g, input), 1e-5, 1e-4, "folded vs original on the oracle");
+    }
+
+    [Test]
+    public void APlainPlanarOneByOneKeepsTheCopy()
+    {
+        // g = 1, width 0.5: stage 2's bottleneck has 18 channels, so its last 1x1 is a plain planar one, whose kernels may
+        // split a layer into dispatches: that concatenation stays a copy; stages 3 and 4 are packed and fold.
+        var g = ShuffleNetV1.Create(1, 0.5, 48, classes: 10);
         var folded = PassPipeline.Apply(g, FoldChannelViewsTests.Packed);
         Assert.That(folded.Nodes.OfType<ConcatOp>().Select(c => c.Name), Is.EqualTo(new[] { "stage2_0_concat" }));
         Assert.That(folded.Nodes.OfType<ConcatPartWriteOp>().Count(), Is.EqualTo(4));
-        var input = GpuVsCpu.RandomArray(g.Input.Shape.Elements, 4);
-        GpuVsCpu.AssertClose(ReferenceExecutor.Run(folded, input), ReferenceExecutor.Run(g, input), 1e-5, 1e-4, "folded vs original on the oracle");
     }
 
     [Test]
