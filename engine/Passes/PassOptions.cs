@@ -35,8 +35,8 @@ public sealed record PassOptions(
     /// against 21.2 ms as a pool and two dense dispatches that use both cores (it won only when other work held a core).</summary>
     public bool FuseSqueezeExcite { get; init; }
     /// <summary>Fold channel splits, concatenations and shuffles into the 1x1 convolutions around them (see
-    /// <see cref="Passes.FoldChannelViews"/>), and the packed concatenations left into their parts' kernels writing one
-    /// buffer (see <see cref="Passes.FoldConcatWriters"/>); only where channels are packed.</summary>
+    /// <see cref="Passes.FoldChannelViews"/>; only where channels are packed), and the concatenations left into their parts'
+    /// kernels writing one buffer (see <see cref="Passes.FoldConcatWriters"/>; packed or not).</summary>
     public bool FoldChannelViews { get; init; } = true;
 
     /// <summary>Floats a fused block's weight set may take (one uniform window, 64 KiB by default): blocks with

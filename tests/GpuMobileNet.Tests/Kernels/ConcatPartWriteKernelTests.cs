@@ -104,6 +104,23 @@ public class ConcatPartWriteKernelTests : GpuTest
         });
     }
 
+    [TestCase(3, TestName = "ShuffleNetV1 g=3 at 45x45, batch 2, as on a GPU (NCHW, blocks fused)")]
+    [TestCase(1, TestName = "ShuffleNetV1 g=1 at 45x45, batch 2, as on a GPU (NCHW, blocks fused)")]
+    public void PlanarShuffleNetV1HasNoConcatCopy(int groups)
+    {
+        // With channels not packed the writers are the planar average pool and grouped 1x1; for g = 1 the depthwise and
+        // the plain 1x1 after it become one fused block, which writes no concatenation, so those stay copies.
+        var g = ShuffleNetV1.Create(groups, 1.0, 45, classes: 16);
+        var planar = new SessionOptions { Passes = new PassOptions { PackChannels = false, FuseDepthwisePointwise = true, FuseInvertedResidual = true } };
+        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-3, options: planar, inspect: s =>
+        {
+            Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(PointwiseConvGroupedPackedKernel.Id.Shader), "planar");
+            int copies = s.Dispatches.Count(d => d.Shader == ConcatKernel.Id.Shader);
+            Assert.That(copies, groups > 1 ? Is.Zero : Is.GreaterThan(0));
+            Assert.That(s.Dispatches.Count(d => d.Source is ConcatPartWriteOp), Is.EqualTo(groups > 1 ? 6 : 0));
+        });
+    }
+
     // ShuffleNetV1's stride-2 unit (grouped 1x1 + ReLU, shuffle, 3x3 stride-2 depthwise, grouped 1x1; concatenated with the
     // 3x3 stride-2 average pool of its input; ReLU) between a packed 1x1 before and after it.
     internal static ModelGraph StrideTwoUnit(int groups, int inC, int outC, int h, int w, bool branchFirst)
