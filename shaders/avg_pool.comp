@@ -20,6 +20,10 @@ layout(constant_id = 10) const int PAD_T = 0;
 layout(constant_id = 11) const int PAD_L = 0;
 layout(constant_id = 12) const int IN_PACKED = 0; // 1: the input is NC4HW4 (C a multiple of 4)
 layout(constant_id = 13) const int OUT_PACKED = 0; // 1: input and output NC4HW4; one invocation per pixel and 4 channels
+// Channels per batch item of the tensor written (0: C; a multiple of 4 when OUT_PACKED). Wider where the pool writes its
+// channels of a concatenation (ConcatPartWriteOp: ShuffleNetV1's stride-2 shortcut), pc.out0 then at its first channel.
+layout(constant_id = 14) const int OUT_STRIDE_C = 0;
+const int OUT_SC = OUT_STRIDE_C > 0 ? OUT_STRIDE_C : C;
 
 // Both packed (ShuffleNetV1's stride-2 shortcut, so its concat stays NC4HW4): the 4 channels of a pixel are one texel.
 void pooledQuad(int p, int c4, int n) {
@@ -32,7 +36,7 @@ void pooledQuad(int p, int c4, int n) {
             sum += vec4(LOAD4(plane + iy * IN_W + ix));
             count++;
         }
-    STORE4(TEXEL(pc.out0) + (n * (C / 4) + c4) * OUT_H * OUT_W + p, count > 0 ? sum / float(count) : vec4(0));
+    STORE4(TEXEL(pc.out0) + (n * (OUT_SC / 4) + c4) * OUT_H * OUT_W + p, count > 0 ? sum / float(count) : vec4(0));
 }
 
 const bool GLOBAL = OUT_H * OUT_W == 1;
@@ -54,5 +58,5 @@ void main() {
             sum += float(act[plane + uint(iy * IN_W + ix) * step]);
             count++;
         }
-    STORE(pc.out0 + uint((n * C + c) * OUT_H * OUT_W + p), count > 0 ? sum / float(count) : 0.0);
+    STORE(pc.out0 + uint((n * OUT_SC + c) * OUT_H * OUT_W + p), count > 0 ? sum / float(count) : 0.0);
 }

@@ -15,6 +15,10 @@ layout(constant_id = 5) const int HAS_BIAS = 0;
 layout(constant_id = 6) const int ACT = 0;
 layout(constant_id = 7) const int HAS_RESIDUAL = 0;
 layout(constant_id = 8) const int SHUFFLE = 1;
+// Channels per batch item of the tensor written (0: OUT_C). Wider where the conv writes its channels of a concatenation
+// (ConcatPartWriteOp: ShuffleNetV1's stride-2 branch in a planar stage), pc.out0 then at its first channel; no residual then.
+layout(constant_id = 9) const int OUT_STRIDE_C = 0;
+const int OUT_SC = OUT_STRIDE_C > 0 ? OUT_STRIDE_C : OUT_C;
 
 const int OT = 8;
 const int PX = 4;
@@ -57,7 +61,7 @@ void main() {
         for (int k = 0; k < PX; k++) {
             int p = p0 + k * L;
             if (p >= HW) break;
-            uint o = uint((n * OUT_C + co) * HW + p);
+            uint o = uint((n * OUT_SC + co) * HW + p);
             real s = acc[t * PX + k] + b;
             if (HAS_RESIDUAL != 0) s += LOAD(pc.in1 + o);
             STORE(pc.out0 + o, activate(s, ACT));

@@ -29,6 +29,9 @@ layout(constant_id = 9) const int PX = 8;
 layout(constant_id = 10) const int SHUFFLE = 1;
 layout(constant_id = 11) const int RAGGED = 0;
 layout(constant_id = 12) const int RAGGED_QUADS = 1;
+// Quads per batch item of the tensor written (0: OUT_C / 4). Wider where the conv writes its quads of a concatenation
+// (ConcatPartWriteOp: ShuffleNetV1's stride-2 branch), pc.out0 then at its first quad; no residual then.
+layout(constant_id = 13) const int OUT_STRIDE_C4 = 0;
 
 const int V = OC_TILE / 4;
 const int IC_G = IN_C / GROUPS;                  // multiple of 4 unless RAGGED
@@ -36,6 +39,7 @@ const int OC_G = OUT_C / GROUPS;                 // multiple of 4 unless RAGGED
 const int IC_G4 = IC_G / 4;
 const int OC_G4 = OC_G / 4;
 const int BLOCKS = (OC_G + OC_TILE - 1) / OC_TILE;
+const int OUT_SC4 = OUT_STRIDE_C4 > 0 ? OUT_STRIDE_C4 : OUT_C / 4;
 
 void main() {
     int L = int(gl_WorkGroupSize.x);
@@ -101,7 +105,7 @@ void main() {
         if (RAGGED != 0 ? blk * V + v >= OUT_C / 4 : local0 + v >= OC_G4) break;
         int c4o = RAGGED != 0 ? blk * V + v : g * OC_G4 + local0 + v;
         real4 b = HAS_BIAS != 0 ? W4(TEXEL(pc.bias) + c4o) : real4(0);
-        int o = (n * (OUT_C / 4) + c4o) * HW;
+        int o = (n * OUT_SC4 + c4o) * HW;
         for (int k = 0; k < PX; k++) {
             int p = p0 + k * L;
             if (p >= HW) break;

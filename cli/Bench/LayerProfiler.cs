@@ -60,6 +60,8 @@ internal static class LayerProfiler
 
     private static double BytesOf(Node node, NodeStats stats, int batch)
     {
+        // A part written into a concatenation's buffer moves its own output, not the whole buffer it lands in.
+        if (node is Graph.Ops.ConcatPartWriteOp w) node = w.Part;
         long activations = node.Inputs.Sum(v => (long)v.Shape.Elements) + node.Output.Shape.Elements;
         return 4.0 * (activations * batch + stats.Params);
     }

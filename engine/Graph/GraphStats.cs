@@ -24,6 +24,7 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
         GatedPointwiseOp g => ParamsOf(g.Conv),
         SqueezeExciteOp se => se.Parts.Sum(ParamsOf),
         MappedConvOp m => ParamsOf(m.Conv),
+        ConcatPartWriteOp w => ParamsOf(w.Part),
         DenseOp d => (long)d.Weights.Length + (d.Bias?.Length ?? 0),
         BatchNormOp bn => (long)bn.Gamma.Length + bn.Beta.Length,
         _ => 0,
@@ -39,6 +40,7 @@ public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<No
         SqueezeExciteOp se => se.Parts.Sum(MultiplyAddsOf),
         // What the kernel computes, quads it gathers and padding channels included.
         MappedConvOp m => MultiplyAddsOf(m.Conv),
+        ConcatPartWriteOp w => MultiplyAddsOf(w.Part),
         DenseOp d => (long)d.InFeatures * d.OutFeatures,
         _ => 0,
     };

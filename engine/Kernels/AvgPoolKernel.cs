@@ -10,24 +10,27 @@ internal static class AvgPoolKernel
     /// <summary>shaders/avg_pool.comp.</summary>
     public static readonly KernelId<AvgPoolConstants> Id = new("avg_pool");
 
-    public static KernelDispatch Plan(AvgPoolOp op, KernelContext ctx)
+    /// <summary>The dispatch for <paramref name="op"/>, writing <paramref name="stored"/> (the tensor that holds its output:
+    /// its own, or the concatenation <see cref="ConcatPartWriteKernel"/> writes it into) at that tensor's offset.</summary>
+    public static KernelDispatch Plan(AvgPoolOp op, KernelContext ctx, Graph.Value? stored = null)
     {
+        stored ??= op.Output;
         var i = op.Input.Shape;
         var o = op.Output.Shape;
         bool outPacked = op.Output.Layout == Graph.TensorLayout.Nc4hw4;
         var spec = new AvgPoolConstants(
             KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW, op.Pad.Top,
             op.Pad.Left, op.Input.Layout == Graph.TensorLayout.Nc4hw4, outPacked);
-        return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
+        return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(stored), 0, 0),
             // One output pixel (a global pool): the shader takes x as the channel (quad), so workgroups are full.
             o.H * o.W == 1
                 ? (KernelContext.Groups(outPacked ? o.C / 4 : o.C, KernelContext.WorkgroupSize), 1u, (uint)ctx.Batch)
                 : (KernelContext.Groups(o.H * o.W, KernelContext.WorkgroupSize), (uint)(outPacked ? o.C / 4 : o.C), (uint)ctx.Batch),
-            [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
+            [ctx.Bytes(op.Input)], [ctx.Bytes(stored)]);
     }
 }
 
 /// <summary>The specialisation constants of shaders/avg_pool.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct AvgPoolConstants(
     int LocalSize, int C, int InH, int InW, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
-    GlslBool InPacked, GlslBool OutPacked = default) : ISpecConstants;
+    GlslBool InPacked, GlslBool OutPacked = default, int OutStrideC = 0) : ISpecConstants;

@@ -60,6 +60,29 @@ internal static class KernelCapabilities
     /// NCHW (no zero blocks).</summary>
     public static bool ConcatRunsPacked(ConcatOp c) => c.Parts.All(p => p is not null) && c.Channels.All(ch => ch % 4 == 0);
 
+    /// <summary>Whether <paramref name="part"/>'s kernel can write its output straight into a channel range of a wider
+    /// tensor of the same layout (<see cref="ConcatPartWriteKernel"/>: an output offset and the wider tensor's batch
+    /// stride). NC4HW4: average pooling with OUT_PACKED and 1x1 convolutions on the packed kernels (grouped, read through a
+    /// shuffle or not, or plain). NCHW: average pooling and grouped 1x1 convolutions (pointwise_conv_grouped, read through
+    /// a shuffle or not); a plain planar 1x1 runs on kernels that may split a layer into dispatches, so it is not one. No
+    /// residual (it would be read at the wider tensor's stride).</summary>
+    public static bool WritesIntoConcat(Node part) => part.Output.Layout == TensorLayout.Nc4hw4
+        ? part switch
+        {
+            AvgPoolOp p => p.Input.Layout == TensorLayout.Nc4hw4 && PoolWritesPacked(p),
+            ShuffledReadConvOp s => s.Input.Layout == TensorLayout.Nc4hw4 && s.Conv.Residual is null && RunsPacked(s),
+            Conv2dOp c => c.Input.Layout == TensorLayout.Nc4hw4 && c.Residual is null && !RunsOnDense(c) &&
+                (PointwiseConvGroupedPackedKernel.Handles(c) || c.IsPointwise && RunsPacked(c)),
+            _ => false,
+        }
+        : part switch
+        {
+            AvgPoolOp p => p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p),
+            ShuffledReadConvOp s => s.Input.Layout == TensorLayout.Nchw && s.Conv.Residual is null,
+            Conv2dOp c => c.Residual is null && !RunsOnDense(c) && PointwiseConvGroupedKernel.Handles(c),
+            _ => false,
+        };
+
     /// <summary>Whether a 1x1 convolution of one pixel runs as a matrix-vector product on the dense kernel, in either
     /// layout (see <see cref="DenseKernel.RunsPointwise"/>).</summary>
     public static bool RunsOnDense(Conv2dOp c) => DenseKernel.RunsPointwise(c);
@@ -82,6 +105,8 @@ internal static class KernelCapabilities
         {
             LayoutConvertOp => true,
             SqueezeExciteOp se => se.Pool.Input.Layout == TensorLayout.Nc4hw4 && SameInBothLayouts(se.Output),
+            ConcatPartWriteOp w => WritesIntoConcat(w.Part) && w.Output.Layout == w.Part.Output.Layout &&
+                (w.Into ?? w.Output).Layout == w.Output.Layout,
             MappedConvOp m => new[] { m.Source, m.Into ?? m.Source, m.Output }.All(v => v.Layout == TensorLayout.Nc4hw4),
             GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
             Conv2dOp c when c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c) =>

@@ -36,6 +36,7 @@ internal static class KernelSelector
         GatedPointwiseOp g => [GatedPointwiseConvKernel.Plan(g, ctx)],
         SqueezeExciteOp se => [SqueezeExciteKernel.Plan(se, ctx)],
         MappedConvOp m => [MappedConvKernel.Plan(m, ctx)],
+        ConcatPartWriteOp w => [ConcatPartWriteKernel.Plan(w, ctx)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.Subgroup && PointwiseConvSubgroupKernel.Fits(c, ctx) => PointwiseConvSubgroupKernel.Plan(c, ctx),
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && choice.Pointwise == PointwiseVariant.SharedMemory && PointwiseConvSharedKernel.Fits(c, ctx) => [PointwiseConvSharedKernel.Plan(c, ctx)],
         Conv2dOp c when c.IsPointwise && choice.FastPointwise && PointwiseConvTiledKernel.Fits(c, ctx) => PointwiseConvTiledKernel.Plan(c, ctx),

@@ -27,9 +27,12 @@ internal static class PointwiseConvGroupedPackedKernel
 
     /// <summary>The dispatch for <paramref name="op"/>, reading <paramref name="shuffledInput"/> through a shuffle of
     /// <paramref name="shuffleGroups"/> groups when given (then op.Input is the shuffled tensor no op writes, and
-    /// <paramref name="node"/>, the node whose tensors are stored, is the <see cref="ShuffledReadConvOp"/>).</summary>
-    public static KernelDispatch Plan(Conv2dOp op, KernelContext ctx, Node? node = null, Value? shuffledInput = null, int shuffleGroups = 1)
+    /// <paramref name="node"/>, the node whose tensors are stored, is the <see cref="ShuffledReadConvOp"/>), writing
+    /// <paramref name="stored"/> when given (the concatenation <see cref="ConcatPartWriteKernel"/> writes it into).</summary>
+    public static KernelDispatch Plan(Conv2dOp op, KernelContext ctx, Node? node = null, Value? shuffledInput = null, int shuffleGroups = 1,
+        Value? stored = null)
     {
+        stored ??= op.Output;
         if (!Handles(op))
             throw new NotSupportedException($"{op}: channel-packed grouped 1x1 convolution needs channel counts that are multiples of 4, got {op.InC} -> {op.OutC} in {op.Groups} groups");
         var input = shuffledInput ?? op.Input;
@@ -48,10 +51,10 @@ internal static class PointwiseConvGroupedPackedKernel
         uint bias = ctx.AddWeights(op.Bias);
         long end = op.Bias is null ? weights + packed.Length : bias + op.OutC; // the bias follows the weights
         ctx.RequireTexels(node ?? op, weights, end - weights);
-        var push = new PushOffsets(ctx.Offset(input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), weights, bias);
+        var push = new PushOffsets(ctx.Offset(input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(stored), weights, bias);
         return KernelDispatch.Create(op.Name, Id, spec, push,
             (KernelContext.Groups(pixelGroups, local), (uint)blocks, (uint)ctx.Batch),
-            ConvDispatch.Reads(input, op.Residual, ctx), [ctx.Bytes(op.Output)]);
+            ConvDispatch.Reads(input, op.Residual, ctx), [ctx.Bytes(stored)]);
     }
 
     /// <summary>The input quads block <paramref name="block"/> of a ragged conv reads (as the shader computes them): those
@@ -102,4 +105,4 @@ internal static class PointwiseConvGroupedPackedKernel
 /// <summary>The specialisation constants of shaders/pointwise_conv_grouped_packed.comp, in constant_id order.</summary>
 internal readonly record struct PointwiseConvGroupedPackedConstants(int LocalSize, int InC, int OutC, int Hw, int Groups,
     GlslBool HasBias, Activation Act, GlslBool HasResidual, int OcTile, int Px, int Shuffle, GlslBool Ragged = default,
-    int RaggedQuads = 1) : ISpecConstants;
+    int RaggedQuads = 1, int OutStrideC4 = 0) : ISpecConstants;

@@ -35,7 +35,8 @@ public sealed record PassOptions(
     /// against 21.2 ms as a pool and two dense dispatches that use both cores (it won only when other work held a core).</summary>
     public bool FuseSqueezeExcite { get; init; }
     /// <summary>Fold channel splits, concatenations and shuffles into the 1x1 convolutions around them (see
-    /// <see cref="Passes.FoldChannelViews"/>); only where channels are packed.</summary>
+    /// <see cref="Passes.FoldChannelViews"/>; only where channels are packed), and the concatenations left into their parts'
+    /// kernels writing one buffer (see <see cref="Passes.FoldConcatWriters"/>; packed or not).</summary>
     public bool FoldChannelViews { get; init; } = true;
 
     /// <summary>Set by <see cref="ResolveFor"/> where a GPU's "auto" left channels planar with fused blocks: a graph

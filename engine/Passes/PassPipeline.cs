@@ -50,6 +50,8 @@ internal static class PassPipeline
         if (o.PackChannels == true) g = PackChannels.Apply(g);
         if (o.PackChannels == true && o.FuseSqueezeExcite) g = FuseSqueezeExcite.Apply(g);
         if (o.PackChannels == true && o.FuseChannelGate) g = FuseChannelGate.Apply(g);
+        // Concatenations left (ShuffleNetV1's stride-2 units) become their parts' kernels writing one buffer, in either layout.
+        if (o.FoldChannelViews) g = FoldConcatWriters.Apply(g);
         return g;
     }
 }

@@ -18,6 +18,7 @@ internal static class InPlacePolicy
         Conv2dOp { Residual: { } r } c when r != c.Input => r,
         // Not a choice: it writes some channels of Into and leaves the rest, so it must be Into's memory.
         MappedConvOp { Into: { } into } => into,
+        ConcatPartWriteOp { Into: { } into } => into,
         _ => null,
     };
 

@@ -22,6 +22,7 @@ internal static class NaivePlanner
             if (node is FlattenOp f) offsets[f.Output] = offsets[f.Input];
             // It writes some channels of Into and keeps the rest: the same memory whatever the planner.
             else if (node is MappedConvOp { Into: { } into } m) offsets[m.Output] = offsets[into];
+            else if (node is ConcatPartWriteOp { Into: { } partInto } w) offsets[w.Output] = offsets[partInto];
             else Place(node.Output);
         }
         return new MemoryPlan(offsets, next, batch, Liveness.Compute(graph));

@@ -89,6 +89,9 @@ public static class ReferenceExecutor
                 s.Conv.Residual is null ? null : In(s.Conv.Residual), batch),
             MappedConvOp m => MappedConvReference.Run(m, m.Gate is null ? In(m.Source) : ImportedOpsReference.Mul(new MulOp(m.Name, m.Source, m.Gate, m.Source), In(m.Source), In(m.Gate), batch),
                 m.Into is null ? null : In(m.Into), batch),
+            // The part as its own op would compute it, placed into its quads of (a copy of) the buffer so far.
+            ConcatPartWriteOp w => ConcatPartWriteReference.Place(Execute(w.Part, values, batch), w.Part.Output.Shape,
+                w.Into is null ? null : In(w.Into), w.Output.Shape, w.FirstChannel, batch),
             ConcatOp c => ImportedOpsReference.Concat(c, c.Parts.Select(p => p is null ? null : In(p)).ToList(), batch),
             _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),
         };
