@@ -35,6 +35,30 @@ public class Conv2dTiledKernelTests : GpuTest
         GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, inspect: UsesTiledKernel);
     }
 
+    [TestCase(24, 8, 8, TestName = "tile for 24 channels: 8 x 8 (16 would pad to 32)")]
+    [TestCase(20, 8, 8, TestName = "tile for 20 channels: 8 x 8")]
+    [TestCase(16, 16, 4, TestName = "tile for 16 channels: 16 x 4")]
+    [TestCase(32, 16, 4, TestName = "tile for 32 channels: 16 x 4")]
+    [TestCase(12, 16, 4, TestName = "tile for 12 channels: 16 x 4 (8 pads as many)")]
+    public void TileFollowsTheChannelCount(int outC, int tile, int pixels) =>
+        Assert.That(Conv2dTiledKernel.TileFor(outC), Is.EqualTo((tile, pixels)));
+
+    [TestCase(3, 21, 19, 1, TestName = "tiled stem 24 ch (8 x 8 tile), 3x3 s2, NC4HW4 output, odd sizes")]
+    [TestCase(3, 18, 29, 2, TestName = "tiled stem 24 ch (8 x 8 tile), NC4HW4 output, row tail, batch 2")]
+    public void PackedStemOfTwentyFourChannels(int inC, int h, int w, int batch)
+    {
+        // The ShuffleNets' start: the stem writes NC4HW4 for the packed max pool and 1x1 after it.
+        var b = new GraphBuilder("stem24", new TensorShape(inC, h, w));
+        var stem = b.Conv2d("stem", b.Input, 24, 3, 2, Padding.Symmetric(1), 1, GpuVsCpu.RandomArray(24 * inC * 9, 7), GpuVsCpu.RandomArray(24, 8), Activation.Relu);
+        var pool = b.MaxPool("pool", stem, 3, 3, 2, 2, Padding.Symmetric(1));
+        var pw = b.Conv2d("pw", pool, 24, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(24 * 24, 9), null);
+        GpuVsCpu.Check(Device, b.Build(pw), batch, 1e-4, 1e-4, options: PointwiseConvPackedKernelTests.Packed, inspect: s =>
+        {
+            UsesTiledKernel(s);
+            Assert.That(s.Graph.Nodes.OfType<Conv2dOp>().Single(c => c.Name == "stem").Output.Layout, Is.EqualTo(TensorLayout.Nc4hw4));
+        });
+    }
+
     [Test]
     public void UngroupedConvWithResidual()
     {
@@ -53,7 +77,7 @@ public class Conv2dTiledKernelTests : GpuTest
     public void WideInputSplitsAcrossUniformWindows()
     {
         // 64 inputs x 3x3 taps x 16 channels = 9216 floats per block: one block per 64 KiB window, 3 dispatches.
-        var g = ConvGraphs.Conv(new TensorShape(64, 6, 7), 40, 3, 1, Padding.Symmetric(1), 1, true, Activation.Relu6, residual: false);
+        var g = ConvGraphs.Conv(new TensorShape(64, 6, 7), 48, 3, 1, Padding.Symmetric(1), 1, true, Activation.Relu6, residual: false);
         GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, inspect: s =>
         {
             Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(Conv2dTiledKernel.Id.Shader));

@@ -20,6 +20,9 @@ public class DepthwiseConvPackedKernelTests : GpuTest
     [TestCase(12, 13, 13, 5, 2, Activation.Relu6, 2, TestName = "packed dw 5x5 s2")]
     [TestCase(4, 3, 2, 3, 1, Activation.None, 1, TestName = "packed dw 3x3 on a 3x2 image (narrower than the tile)")]
     [TestCase(4, 1, 9, 3, 1, Activation.Relu6, 2, TestName = "packed dw 3x3 s1 on a single row")]
+    [TestCase(12, 7, 7, 5, 1, Activation.HardSwish, 2, TestName = "packed dw 5x5 s1 on 7x7 (a whole row per invocation), batch 2")]
+    [TestCase(20, 6, 5, 3, 1, Activation.Relu, 1, TestName = "packed dw 3x3 s1 on 6x5 (5-pixel rows, 20 channels)")]
+    [TestCase(8, 14, 13, 3, 2, Activation.None, 2, TestName = "packed dw 3x3 s2 to 7x7, batch 2")]
     public void MatchesOracle(int c, int h, int w, int k, int stride, Activation act, int batch)
     {
         var pad = stride == 2 ? Padding.Same(h, w, k, k, 2, 2) : Padding.Symmetric(k / 2);
@@ -57,6 +60,15 @@ public class DepthwiseConvPackedKernelTests : GpuTest
         var g = ConvGraphs.Conv(new TensorShape(8, 9, 10), 8, 3, 2, Padding.Same(9, 10, 3, 3, 2, 2), 8, true, Activation.Relu6, residual: false);
         GpuVsCpu.Check(Device, g, 2, tolerance, tolerance, options: PointwiseConvPackedKernelTests.Packed with { Precision = precision });
     }
+
+    [TestCase(7, 7)]
+    [TestCase(5, 5)]
+    [TestCase(1, 1)]
+    [TestCase(8, 4)]
+    [TestCase(14, 4)]
+    [TestCase(112, 4)]
+    public void PixelsPerInvocationFollowTheRowWidth(int outW, int pixels) =>
+        Assert.That(DepthwiseConvPackedKernel.PixelsFor(outW), Is.EqualTo(pixels));
 
     [Test]
     public void PackPutsEachTapsFourChannelsTogetherThenTheBiases()

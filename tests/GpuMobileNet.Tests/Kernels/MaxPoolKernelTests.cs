@@ -39,6 +39,25 @@ public class MaxPoolKernelTests : GpuTest
         });
     }
 
+    [TestCase(8, 19, 37, 3, 2, 1, 1, TestName = "max pool NC4HW4: 3x3 s2 pad 1, row tail of 2 pixels past the 4-pixel groups")]
+    [TestCase(4, 13, 11, 3, 1, 1, 2, TestName = "max pool NC4HW4: 3x3 s1 pad 1 (windows clamped on every side), batch 2")]
+    [TestCase(12, 17, 15, 2, 2, 0, 1, TestName = "max pool NC4HW4: 2x2 s2 no pad, odd plane")]
+    [TestCase(4, 9, 5, 5, 2, 2, 1, TestName = "max pool NC4HW4: 5x5 s2 pad 2 on a plane narrower than a pixel group")]
+    public void ChannelPackedWindows(int c, int h, int w, int k, int stride, int pad, int batch)
+    {
+        // The packed path shares column loads between the pixels of a row and clamps them into the image: tails,
+        // borders and windows wider than the stride, each against the oracle (exact up to the packed 1x1 after it).
+        var b = new GraphBuilder("stem_pool", new TensorShape(3, h, w));
+        var stem = b.Conv2d("stem", b.Input, c, 3, 1, Padding.Symmetric(1), 1, GpuVsCpu.RandomArray(c * 27, 4), GpuVsCpu.RandomArray(c, 5), Activation.None);
+        var pool = b.MaxPool("pool", stem, k, k, stride, stride, Padding.Symmetric(pad));
+        var pw = b.Conv2d("pw", pool, c, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(c * c, 6), null);
+        GpuVsCpu.Check(Device, b.Build(pw), batch, 1e-5, 1e-5, options: PointwiseConvPackedKernelTests.Packed, inspect: s =>
+        {
+            var op = s.Graph.Nodes.OfType<MaxPoolOp>().Single();
+            Assert.That((op.Input.Layout, op.Output.Layout), Is.EqualTo((TensorLayout.Nc4hw4, TensorLayout.Nc4hw4)));
+        });
+    }
+
     [Test]
     public void AllNegativeWindowWithPaddingIsNotZero()
     {
