@@ -46,11 +46,10 @@ internal static class PointwiseConvPackedKernel
     {
         if (op.InC % 4 != 0 || op.OutC % 4 != 0)
             throw new NotSupportedException($"{op}: channel-packed 1x1 convolution needs channel counts that are multiples of 4, got {op.InC} -> {op.OutC}");
-        int tile = TileFor(op.OutC, op.Activation), px = PixelsPerInvocation;
         int hw = op.Output.Shape.H * op.Output.Shape.W;
+        var tiling = PackedPointwiseTiling.For(op.InC, op.OutC, 1, op.Activation, hw);
+        int tile = tiling.OcTile, px = tiling.Px, local = tiling.LocalSize;
         int blocks = (op.OutC + tile - 1) / tile;
-        int pixelGroups = (hw + px - 1) / px;
-        int local = KernelContext.LocalSizeFor(pixelGroups);
         var spec = new PointwiseConvPackedConstants(
             local, op.InC, op.OutC, hw, op.Bias is not null, op.Activation, op.Residual is not null, tile, px);
         var packed = PointwiseConvTiledKernel.Repack(op.Weights, op.InC, op.OutC, tile, 0, blocks);
@@ -60,7 +59,7 @@ internal static class PointwiseConvPackedKernel
         ctx.RequireTexels(op with { Input = input }, weights, end - weights);
         var push = new PushOffsets(ctx.Offset(input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(output), weights, bias);
         return [KernelDispatch.Create(op.Name, Id, spec, push,
-            (KernelContext.Groups(pixelGroups, local), (uint)blocks, (uint)ctx.Batch), ConvDispatch.Reads(input, op.Residual, ctx), [ctx.Bytes(output)])];
+            (tiling.GroupsX(hw), (uint)blocks, (uint)ctx.Batch), ConvDispatch.Reads(input, op.Residual, ctx), [ctx.Bytes(output)])];
     }
 }
 
