@@ -59,13 +59,15 @@ internal readonly record struct PackedPointwiseTiling(int OcTile, int Px, int Lo
         double step = FetchNs * (t.OcTile + inputFetches * t.Px) + MacNs * t.OcTile * t.Px;
         int steps = (inC + 3) / 4;
         int groupsX = (int)t.GroupsX(hw);
+        double Workgroup(int g) => WorkgroupNs + (Math.Min(t.LocalSize, hw - g * t.PixelsPerGroup) + 7) / 8 * steps * step;
+        if ((long)blocks * groupsX > 4096) // big layers: balance is no issue, and planning stays fast
+            return (blocks * ((groupsX - 1) * Workgroup(0) + Workgroup(groupsX - 1)) + Workgroup(0)) / 2;
         var threads = new double[2];
         for (int b = 0; b < blocks; b++)
             for (int g = 0; g < groupsX; g++)
             {
-                int lanes = Math.Min(t.LocalSize, hw - g * t.PixelsPerGroup);
                 int i = threads[0] <= threads[1] ? 0 : 1;
-                threads[i] += WorkgroupNs + (lanes + 7) / 8 * steps * step;
+                threads[i] += Workgroup(g);
             }
         return Math.Max(threads[0], threads[1]);
     }
