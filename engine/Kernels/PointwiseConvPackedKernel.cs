@@ -6,7 +6,8 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/pointwise_conv_packed.comp: 1x1 convolution on channel-packed (NC4HW4) tensors, one dispatch
 /// per layer. Inputs and weights are read as texel buffers, which have no 64 KiB window, so unlike
 /// <see cref="PointwiseConvTiledKernel"/> no layer is split into dispatches and no reduction goes through memory.
-/// Runs every pointwise convolution the channel-packing pass packed.</summary>
+/// Runs every pointwise convolution the channel-packing pass packed, each with the tiling
+/// <see cref="PackedPointwiseTiling.For"/> picks for its shape.</summary>
 internal static class PointwiseConvPackedKernel
 {
     /// <summary>shaders/pointwise_conv_packed.comp.</summary>
@@ -19,7 +20,8 @@ internal static class PointwiseConvPackedKernel
     /// more than 128 sums per invocation (16 x 10, 20 x 8, 16 x 12) NIR no longer unrolls the tile, the sums go to
     /// scratch memory and the layers take 280-340 ms.</summary>
     public const int OutputChannelTile = 16;
-    /// <summary>Pixels per invocation. Each weight texel fetched feeds this many pixels, each input texel
+    /// <summary>Pixels per invocation, at most (<see cref="PackedPointwiseTiling"/> takes 4 to this many, fewer where
+    /// a small plane would leave pixel slots empty). Each weight texel fetched feeds this many pixels, each input texel
     /// <see cref="OutputChannelTile"/> channels; per 4 input channels that is 16 weight and 8 input fetches, which
     /// with the stores cost more than the multiply-adds on lavapipe (see docs/design.md).</summary>
     public const int PixelsPerInvocation = 8;
