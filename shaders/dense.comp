@@ -3,6 +3,11 @@
 // Where IN_F is a multiple of 4 and TEXELS, the weight row and the input are read as vec4 texels (offsets are
 // 16-byte aligned: the planner aligns activations, the weight packer aligns weights; see vec4_io.glsl): a quarter
 // of the loads, each a vector gather on lavapipe, and four independent partial sums instead of one dependent chain.
+// QUADS (IN_F a multiple of 4, texels): x = a quad of 4 output units, weights packed by DenseKernel as [OUT_F / 4][IN_F]
+// texels (texel (q, i) holds the weights of units 4q..4q+3 for input i, zero past OUT_F), so per 4 inputs one input
+// texel and 4 weight texels feed 16 multiply-adds (5 fetches where one unit per invocation makes 8), and the 4 sums
+// are stored as one vec4 where OUT_F is a multiple of 4. On lavapipe a texel fetch costs the same for 8 lanes whether
+// or not they share an address, so fetches per multiply-add are what this layer's time is made of.
 #include "common.glsl"
 #include "vec4_io.glsl"
 
@@ -11,10 +16,42 @@ layout(constant_id = 2) const int OUT_F = 1;
 layout(constant_id = 3) const int HAS_BIAS = 0;
 layout(constant_id = 4) const int ACT = 0;
 layout(constant_id = 5) const int TEXELS = 1; // 0: the input or weights lie beyond the texel views; read scalars
+layout(constant_id = 6) const int QUADS = 0;  // 1: 4 output units per invocation (needs VEC4)
 
 const bool VEC4 = IN_F % 4 == 0 && TEXELS != 0;
 
+void quads() {
+    int q = int(gl_GlobalInvocationID.x);
+    int n = int(gl_GlobalInvocationID.y);
+    if (q * 4 >= OUT_F) return;
+    int x = TEXEL(pc.in0) + n * (IN_F / 4);
+    int w = TEXEL(pc.weights) + q * IN_F;
+    real4 sum = real4(0);
+#if defined(FP16_ARITH)
+    vec4 total = vec4(0); // fp16 partial sums folded into fp32 every 32 inputs, as below
+#endif
+    for (int i = 0; i < IN_F / 4; i++) {
+        real4 v = LOAD4(x + i);
+        for (int j = 0; j < 4; j++) sum = fma(W4(w + 4 * i + j), real4(v[j]), sum);
+#if defined(FP16_ARITH)
+        if (i % 8 == 7) { total += vec4(sum); sum = real4(0); }
+#endif
+    }
+#if defined(FP16_ARITH)
+    sum = real4(total + vec4(sum));
+#endif
+    if (HAS_BIAS != 0) sum += W4(TEXEL(pc.bias) + q);
+    sum = activate(sum, ACT);
+    if (OUT_F % 4 == 0) {
+        STORE4(TEXEL(pc.out0) + n * (OUT_F / 4) + q, sum);
+    } else {
+        for (int j = 0; j < 4; j++)
+            if (q * 4 + j < OUT_F) STORE(pc.out0 + uint(n * OUT_F + q * 4 + j), sum[j]);
+    }
+}
+
 void main() {
+    if (QUADS != 0 && VEC4) { quads(); return; }
     int o = int(gl_GlobalInvocationID.x);
     int n = int(gl_GlobalInvocationID.y);
     if (o >= OUT_F) return;

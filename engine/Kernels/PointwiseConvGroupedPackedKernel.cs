@@ -38,11 +38,13 @@ internal static class PointwiseConvGroupedPackedKernel
         var input = shuffledInput ?? op.Input;
         int icG = op.InC / op.Groups, ocG = op.OutC / op.Groups;
         bool ragged = IsRagged(op);
-        int tile = PointwiseConvPackedKernel.TileFor(ragged ? op.OutC : ocG), px = PointwiseConvPackedKernel.PixelsPerInvocation;
         int hw = op.Output.Shape.H * op.Output.Shape.W;
+        int inputFetches = shuffleGroups > 1 ? 4 : 1; // through a shuffle, one fetch per channel
+        var tiling = ragged
+            ? PackedPointwiseTiling.For(2 * icG, op.OutC, 1, op.Activation, hw, inputFetches) // a block reads about 2 groups
+            : PackedPointwiseTiling.For(icG, ocG, op.Groups, op.Activation, hw, inputFetches);
+        int tile = tiling.OcTile, px = tiling.Px, local = tiling.LocalSize;
         int blocks = ragged ? (op.OutC + tile - 1) / tile : (ocG + tile - 1) / tile * op.Groups;
-        int pixelGroups = (hw + px - 1) / px;
-        int local = KernelContext.LocalSizeFor(pixelGroups);
         int raggedQuads = ragged ? Enumerable.Range(0, blocks).Max(b => InputQuads(op, tile, b).Count) : 1;
         var spec = new PointwiseConvGroupedPackedConstants(local, op.InC, op.OutC, hw, op.Groups, op.Bias is not null, op.Activation,
             op.Residual is not null, tile, px, shuffleGroups, ragged, raggedQuads);
@@ -53,7 +55,7 @@ internal static class PointwiseConvGroupedPackedKernel
         ctx.RequireTexels(node ?? op, weights, end - weights);
         var push = new PushOffsets(ctx.Offset(input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(stored), weights, bias);
         return KernelDispatch.Create(op.Name, Id, spec, push,
-            (KernelContext.Groups(pixelGroups, local), (uint)blocks, (uint)ctx.Batch),
+            (tiling.GroupsX(hw), (uint)blocks, (uint)ctx.Batch),
             ConvDispatch.Reads(input, op.Residual, ctx), [ctx.Bytes(stored)]);
     }
 

@@ -6,7 +6,8 @@ namespace GpuMobileNet.Kernels;
 /// <summary>shaders/pointwise_conv_packed.comp: 1x1 convolution on channel-packed (NC4HW4) tensors, one dispatch
 /// per layer. Inputs and weights are read as texel buffers, which have no 64 KiB window, so unlike
 /// <see cref="PointwiseConvTiledKernel"/> no layer is split into dispatches and no reduction goes through memory.
-/// Runs every pointwise convolution the channel-packing pass packed.</summary>
+/// Runs every pointwise convolution the channel-packing pass packed, each with the tiling
+/// <see cref="PackedPointwiseTiling.For"/> picks for its shape.</summary>
 internal static class PointwiseConvPackedKernel
 {
     /// <summary>shaders/pointwise_conv_packed.comp.</summary>
@@ -19,7 +20,8 @@ internal static class PointwiseConvPackedKernel
     /// more than 128 sums per invocation (16 x 10, 20 x 8, 16 x 12) NIR no longer unrolls the tile, the sums go to
     /// scratch memory and the layers take 280-340 ms.</summary>
     public const int OutputChannelTile = 16;
-    /// <summary>Pixels per invocation. Each weight texel fetched feeds this many pixels, each input texel
+    /// <summary>Pixels per invocation, at most (<see cref="PackedPointwiseTiling"/> takes 4 to this many, fewer where
+    /// a small plane would leave pixel slots empty). Each weight texel fetched feeds this many pixels, each input texel
     /// <see cref="OutputChannelTile"/> channels; per 4 input channels that is 16 weight and 8 input fetches, which
     /// with the stores cost more than the multiply-adds on lavapipe (see docs/design.md).</summary>
     public const int PixelsPerInvocation = 8;
@@ -46,11 +48,10 @@ internal static class PointwiseConvPackedKernel
     {
         if (op.InC % 4 != 0 || op.OutC % 4 != 0)
             throw new NotSupportedException($"{op}: channel-packed 1x1 convolution needs channel counts that are multiples of 4, got {op.InC} -> {op.OutC}");
-        int tile = TileFor(op.OutC, op.Activation), px = PixelsPerInvocation;
         int hw = op.Output.Shape.H * op.Output.Shape.W;
+        var tiling = PackedPointwiseTiling.For(op.InC, op.OutC, 1, op.Activation, hw);
+        int tile = tiling.OcTile, px = tiling.Px, local = tiling.LocalSize;
         int blocks = (op.OutC + tile - 1) / tile;
-        int pixelGroups = (hw + px - 1) / px;
-        int local = KernelContext.LocalSizeFor(pixelGroups);
         var spec = new PointwiseConvPackedConstants(
             local, op.InC, op.OutC, hw, op.Bias is not null, op.Activation, op.Residual is not null, tile, px);
         var packed = PointwiseConvTiledKernel.Repack(op.Weights, op.InC, op.OutC, tile, 0, blocks);
@@ -60,7 +61,7 @@ internal static class PointwiseConvPackedKernel
         ctx.RequireTexels(op with { Input = input }, weights, end - weights);
         var push = new PushOffsets(ctx.Offset(input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(output), weights, bias);
         return [KernelDispatch.Create(op.Name, Id, spec, push,
-            (KernelContext.Groups(pixelGroups, local), (uint)blocks, (uint)ctx.Batch), ConvDispatch.Reads(input, op.Residual, ctx), [ctx.Bytes(output)])];
+            (tiling.GroupsX(hw), (uint)blocks, (uint)ctx.Batch), ConvDispatch.Reads(input, op.Residual, ctx), [ctx.Bytes(output)])];
     }
 }
 

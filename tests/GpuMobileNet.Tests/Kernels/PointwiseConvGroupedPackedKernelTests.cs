@@ -86,7 +86,7 @@ public class PointwiseConvGroupedPackedKernelTests : GpuTest
         GpuVsCpu.Check(Device, g, 2, tolerance, tolerance, options: Packed with { Precision = precision });
     }
 
-    private static ModelGraph ShuffleUnit(int c, int shuffleGroups, int convGroups, int stride, int h, int w)
+    internal static ModelGraph ShuffleUnit(int c, int shuffleGroups, int convGroups, int stride, int h, int w)
     {
         var b = new GraphBuilder("unit", new TensorShape(c, h, w));
         var x = b.Conv2d("g1", b.Input, c, 1, 1, Padding.Zero, convGroups, GpuVsCpu.RandomArray(c * c / convGroups, 5, 0.3f),
