@@ -27,7 +27,8 @@ public class TeachCommandTests
         {
             var classify = GmnProcess.Run("classify", dir.File($"unseen-{name}.bmp"), "--head", dir.File("head.json"));
             Assert.That(classify.ExitCode, Is.EqualTo(0), classify.StdErr);
-            var firstRow = classify.StdOut.Split('\n').First(l => l.Contains("cat") || l.Contains("coffee"));
+            // Table rows only: the header line names the model's path, which may contain "cat" (a worktree named wt-cat1).
+            var firstRow = classify.StdOut.Split('\n').First(l => l.StartsWith('│') && (l.Contains("cat") || l.Contains("coffee")));
             Assert.That(firstRow, Does.Contain(name), classify.StdOut);
         }
     }
