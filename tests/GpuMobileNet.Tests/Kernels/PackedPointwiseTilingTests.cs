@@ -10,7 +10,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary><see cref="PackedPointwiseTiling"/>: the per-layer tiling of the packed 1x1 kernels stays within what the
 /// shaders and NIR take (at most 128 sums, no 16-channel tile under long activations, workgroups of whole subgroups up to
 /// 64, every pixel covered) and never costs more by its model than the fixed 16 (12, 8) x 8 tiling; and the kernels run
-/// the pixel tiles below 8 it picks (plain, residual, squeeze-and-excite gated, grouped, ragged, read through a shuffle,
+/// the pixel tiles below 8 it picks (plain, residual, squeeze-and-excite gated, gathering and scattering, grouped, ragged, read through a shuffle,
 /// batch 2, odd planes) as the CPU oracle computes them: abs 1e-4 + rel 1e-4 (1e-5 + 1e-4 gated, as its own tests).</summary>
 public class PackedPointwiseTilingTests : GpuTest
 {
@@ -99,6 +99,20 @@ public class PackedPointwiseTilingTests : GpuTest
                 .Select(d => (PointwiseConvGroupedPackedConstants)d.Constants).ToList();
             Assert.That(grouped.Any(c => c.Shuffle > 1), "one reads through the shuffle");
             AssertSmallPixelTiles(grouped.Select(c => c.Px));
+        });
+    }
+
+    [Test]
+    public void GatherAndScatterBatchTwo()
+    {
+        // A ShuffleNetV2 unit with 6-channel halves at 13x11: its 1x1s gather their input quads and write into the pool.
+        var g = MappedConvKernelTests.ShuffleUnit(12, 13, 11);
+        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: PointwiseConvPackedKernelTests.Packed, inspect: s =>
+        {
+            var mapped = s.Dispatches.Where(d => d.Shader == PointwiseConvPackedKernel.Id.Shader)
+                .Select(d => (PointwiseConvPackedConstants)d.Constants).ToList();
+            Assert.That(mapped.Any(c => c.Gather) && mapped.Any(c => c.Scatter), "gathering and scattering 1x1s");
+            AssertSmallPixelTiles(mapped.Where(c => c.Gather || c.Scatter).Select(c => c.Px));
         });
     }
 
