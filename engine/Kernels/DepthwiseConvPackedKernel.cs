@@ -41,7 +41,6 @@ internal static class DepthwiseConvPackedKernel
             throw new NotSupportedException($"{op}: channel-packed depthwise convolution needs a channel count that is a multiple of 4, got {i.C}");
         int groups = i.C / 4;
         int px = PixelsFor(o.W, op.KernelW);
-        if (Environment.GetEnvironmentVariable("DWK_DW_PX5") is { } k5 && op.KernelW == 5 && o.W % int.Parse(k5) == 0) px = int.Parse(k5);
         int work = o.H * ((o.W + px - 1) / px);
         int local = KernelContext.LocalSizeFor(work);
         var spec = new DepthwiseConvPackedConstants(
