@@ -15,13 +15,16 @@ internal static class DepthwiseConvPackedKernel
     /// the planar kernel does) 10.4 ms and three 11.0: eight vec4 accumulators and nine vec4 taps spill.</summary>
     public const int PixelsPerInvocation = 4;
 
-    /// <summary>Output pixels per invocation for rows <paramref name="outW"/> wide: a whole row where it is at most 7
-    /// pixels (7 x 7 layers: one group per row instead of a 4 and a 3 whose fourth lane idles, and 11 columns loaded
-    /// per 5x5 row instead of 16), else <see cref="PixelsPerInvocation"/>. Measured on lavapipe, MobileNetV3-Large's
-    /// three 7 x 7 5x5 layers (960 channels), 5 variants interleaved in one process over 8 rounds: 0.59-0.69 ms each
-    /// with 4 pixels, 0.32-0.40 with 7; 14-wide rows as two groups of 7 measured no better than four of 4 (ShuffleNetV2's
-    /// stage 3: 0.16 against 0.145 ms), so wider rows keep 4.</summary>
-    public static int PixelsFor(int outW) => outW <= 7 ? outW : PixelsPerInvocation;
+    /// <summary>Output pixels per invocation for rows <paramref name="outW"/> wide and filters <paramref name="kernelW"/>
+    /// wide: a whole row where it is at most 7 pixels (7 x 7 layers: one group per row instead of a 4 and a 3 whose
+    /// fourth lane idles), groups of 7 where a 5x5 (or wider) filter's rows divide into them (11 columns loaded per 7
+    /// outputs instead of 8 per 4), else <see cref="PixelsPerInvocation"/>. Measured on lavapipe, interleaved in one
+    /// process (scripts/interleave-kernels.fsx, 8 rounds): MobileNetV3-Large's three 7 x 7 5x5 layers 0.59-0.69 ms each
+    /// with 4 pixels, 0.32-0.40 with 7; its three 28-wide 5x5 layers 0.40-0.57 ms minimum with 4, 0.36-0.49 with 7;
+    /// 3x3 rows of 14 as two groups of 7 measured no better than four of 4 (ShuffleNetV2's stage 3: 0.16 against
+    /// 0.145 ms), so 3x3 filters keep 4 on rows wider than 7.</summary>
+    public static int PixelsFor(int outW, int kernelW) =>
+        outW <= 7 ? outW : kernelW >= 5 && outW % 7 == 0 ? 7 : PixelsPerInvocation;
 
     /// <summary>Floats of filters per group of 4 channels: a vec4 per tap, then one for the bias.</summary>
     public static int FloatsPerGroup(Conv2dOp op) => (op.KernelH * op.KernelW + 1) * 4;
@@ -37,7 +40,7 @@ internal static class DepthwiseConvPackedKernel
         if (i.C % 4 != 0)
             throw new NotSupportedException($"{op}: channel-packed depthwise convolution needs a channel count that is a multiple of 4, got {i.C}");
         int groups = i.C / 4;
-        int px = PixelsFor(o.W);
+        int px = PixelsFor(o.W, op.KernelW);
         int work = o.H * ((o.W + px - 1) / px);
         int local = KernelContext.LocalSizeFor(work);
         var spec = new DepthwiseConvPackedConstants(

@@ -23,6 +23,8 @@ public class DepthwiseConvPackedKernelTests : GpuTest
     [TestCase(12, 7, 7, 5, 1, Activation.HardSwish, 2, TestName = "packed dw 5x5 s1 on 7x7 (a whole row per invocation), batch 2")]
     [TestCase(20, 6, 5, 3, 1, Activation.Relu, 1, TestName = "packed dw 3x3 s1 on 6x5 (5-pixel rows, 20 channels)")]
     [TestCase(8, 14, 13, 3, 2, Activation.None, 2, TestName = "packed dw 3x3 s2 to 7x7, batch 2")]
+    [TestCase(12, 9, 14, 5, 1, Activation.HardSwish, 2, TestName = "packed dw 5x5 s1 on 14-wide rows (two groups of 7), batch 2")]
+    [TestCase(20, 11, 27, 5, 2, Activation.Relu, 1, TestName = "packed dw 5x5 s2 to 14-wide rows (groups of 7), 20 channels")]
     public void MatchesOracle(int c, int h, int w, int k, int stride, Activation act, int batch)
     {
         var pad = stride == 2 ? Padding.Same(h, w, k, k, 2, 2) : Padding.Symmetric(k / 2);
@@ -61,14 +63,17 @@ public class DepthwiseConvPackedKernelTests : GpuTest
         GpuVsCpu.Check(Device, g, 2, tolerance, tolerance, options: PointwiseConvPackedKernelTests.Packed with { Precision = precision });
     }
 
-    [TestCase(7, 7)]
-    [TestCase(5, 5)]
-    [TestCase(1, 1)]
-    [TestCase(8, 4)]
-    [TestCase(14, 4)]
-    [TestCase(112, 4)]
-    public void PixelsPerInvocationFollowTheRowWidth(int outW, int pixels) =>
-        Assert.That(DepthwiseConvPackedKernel.PixelsFor(outW), Is.EqualTo(pixels));
+    [TestCase(7, 3, 7)]
+    [TestCase(5, 5, 5)]
+    [TestCase(1, 3, 1)]
+    [TestCase(8, 5, 4)]
+    [TestCase(14, 3, 4)]
+    [TestCase(14, 5, 7)]
+    [TestCase(28, 5, 7)]
+    [TestCase(30, 5, 4)]
+    [TestCase(112, 3, 4)]
+    public void PixelsPerInvocationFollowTheRowWidth(int outW, int kernelW, int pixels) =>
+        Assert.That(DepthwiseConvPackedKernel.PixelsFor(outW, kernelW), Is.EqualTo(pixels));
 
     [Test]
     public void PackPutsEachTapsFourChannelsTogetherThenTheBiases()
