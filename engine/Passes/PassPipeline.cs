@@ -42,6 +42,8 @@ internal static class PassPipeline
         g = FoldChannelShuffle.Apply(g);
         // Their groups of other widths padded to whole quads, so the packed grouped kernel runs them.
         if (o.PackChannels == true) g = PadShuffledGroups.Apply(g);
+        // And plain 1x1 → depthwise → 1x1 chains of other widths (ShuffleNetV1 g = 1 at width 0.5: 18 channels) likewise.
+        if (o.PackChannels == true) g = QuadPadding.Apply(g);
         if (o.FuseActivation) g = FoldReluIntoConcat.Apply(g);
         // Whole blocks last: they swallow convs that already carry their BN, activation and residual.
         if (o.FuseInvertedResidual == true) g = FuseInvertedResidual.Apply(g, o.FusionWindowElements);

@@ -4,8 +4,9 @@ using GpuMobileNet.Tensors;
 
 namespace GpuMobileNet.Passes;
 
-/// <summary>Pads channel counts to multiples of 4 with zero weights where <see cref="FoldChannelViews"/> left a 1x1
-/// convolution → depthwise → 1x1 convolution chain of other widths (ShuffleNetV2 1.0's 58-channel branches), so the
+/// <summary>Pads channel counts to multiples of 4 with zero weights where <see cref="FoldChannelViews"/> (or any graph whose
+/// channels are packed) left a 1x1 convolution → depthwise → 1x1 convolution chain of other widths (ShuffleNetV2 1.0's
+/// 58-channel branches, ShuffleNetV1 g = 1's 18 and 54 at widths 0.5 and 1.5), so the
 /// channel-packed kernels run it: the first convolution gets zero rows (its padding channels are act(0)), the depthwise
 /// zero taps, the last zero columns, so the padding never reaches a real channel.</summary>
 internal static class QuadPadding

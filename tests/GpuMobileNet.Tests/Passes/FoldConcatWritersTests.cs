@@ -56,14 +56,26 @@ public class FoldConcatWritersTests
     }
 
     [Test]
-    public void APlainPlanarOneByOneKeepsTheCopy()
+    public void APaddedPlainBottleneckWritesItsConcatenation()
     {
-        // g = 1, width 0.5: stage 2's bottleneck has 18 channels, so its last 1x1 is a plain planar one, whose kernels may
-        // split a layer into dispatches: that concatenation stays a copy; stages 3 and 4 are packed and fold.
+        // g = 1, width 0.5: stage 2's bottleneck has 18 channels; QuadPadding pads it to 20, so it runs packed and its
+        // last 1x1 writes its part of the concatenation like the others.
         var g = ShuffleNetV1.Create(1, 0.5, 48, classes: 10);
         var folded = PassPipeline.Apply(g, FoldChannelViewsTests.Packed);
-        Assert.That(folded.Nodes.OfType<ConcatOp>().Select(c => c.Name), Is.EqualTo(new[] { "stage2_0_concat" }));
-        Assert.That(folded.Nodes.OfType<ConcatPartWriteOp>().Count(), Is.EqualTo(4));
+        Assert.That(folded.Nodes.OfType<ConcatOp>(), Is.Empty);
+        Assert.That(folded.Nodes.OfType<ConcatPartWriteOp>().Count(), Is.EqualTo(6));
+        var input = GpuVsCpu.RandomArray(g.Input.Shape.Elements, 4);
+        GpuVsCpu.AssertClose(ReferenceExecutor.Run(folded, input), ReferenceExecutor.Run(g, input), 1e-5, 1e-4, "folded vs original on the oracle");
+    }
+
+    [Test]
+    public void APlainPlanarOneByOneKeepsTheCopy()
+    {
+        // Planar, unfused: the branch's last 1x1 is a plain planar one, whose kernels may split a layer into dispatches
+        // (no output stride there), so each concatenation stays a copy.
+        var g = ShuffleNetV1.Create(1, 0.5, 48, classes: 10);
+        var planar = PassPipeline.Apply(g, FoldChannelViewsTests.Packed with { PackChannels = false });
+        Assert.That(planar.Nodes.OfType<ConcatOp>().Count(), Is.EqualTo(3));
     }
 
     [Test]
