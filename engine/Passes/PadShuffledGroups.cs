@@ -19,14 +19,14 @@ internal static class PadShuffledGroups
     public static ModelGraph Apply(ModelGraph g)
     {
         ArgumentNullException.ThrowIfNull(g);
-        var uses = g.Nodes.SelectMany(n => n.Inputs).Concat(g.Outputs).GroupBy(v => v).ToDictionary(x => x.Key, x => x.Count());
+        var uses = new ValueUses(g);
         var producer = g.Nodes.ToDictionary(n => n.Output);
         var replaced = new Dictionary<Node, Node>();
         foreach (var node in g.Nodes)
         {
             if (node is not ShuffledReadConvOp read || read.Conv.Groups != read.ShuffleGroups) continue;
-            if (!producer.TryGetValue(read.Input, out var p) || p is not Conv2dOp { IsDepthwise: true, Residual: null } dw || uses[dw.Output] != 1) continue;
-            if (!producer.TryGetValue(dw.Input, out var q) || q is not Conv2dOp first || uses[first.Output] != 1 || !PadsCleanly(first, read.ShuffleGroups)) continue;
+            if (!producer.TryGetValue(read.Input, out var p) || p is not Conv2dOp { IsDepthwise: true, Residual: null } dw || uses.Count(dw.Output) != 1) continue;
+            if (!producer.TryGetValue(dw.Input, out var q) || q is not Conv2dOp first || uses.Count(first.Output) != 1 || !PadsCleanly(first, read.ShuffleGroups)) continue;
             int groups = read.ShuffleGroups, width = dw.OutC / groups;
             if (width % 4 == 0 || Placement(groups, width) is not { } placement) continue;
             var (stored, column) = placement;
