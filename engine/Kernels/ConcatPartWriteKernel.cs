@@ -23,38 +23,26 @@ internal static class ConcatPartWriteKernel
             throw new NotSupportedException($"{op}: it writes some channels of '{op.Into.Name}' and keeps the rest, so its output must be planned in place over it");
         uint first = (uint)(op.FirstChannel * buffer.H * buffer.W);
         var writes = ctx.ChannelBytes(op.Output, op.FirstChannel, part.C);
-        switch (op.Part)
+        return op.Part switch
         {
-            case AvgPoolOp p:
-            {
-                var plain = AvgPoolKernel.Plan(p, ctx, op.Output);
-                return KernelDispatch.Create(plain.Label, AvgPoolKernel.Id, (AvgPoolConstants)plain.Constants with { OutStrideC = buffer.C },
-                    plain.Push with { Out0 = plain.Push.Out0 + first }, plain.Groups, plain.Reads, writes);
-            }
-            case ShuffledReadConvOp s when !packed:
-                return Planar(PointwiseConvGroupedKernel.Plan(s.Conv, ctx, s.Input, s.ShuffleGroups, op.Output), buffer.C, first, writes);
-            case Conv2dOp c when !packed:
-                return Planar(PointwiseConvGroupedKernel.Plan(c, ctx, stored: op.Output), buffer.C, first, writes);
-            case ShuffledReadConvOp s:
-                return Grouped(PointwiseConvGroupedPackedKernel.Plan(s.Conv, ctx, s, s.Input, s.ShuffleGroups, op.Output), buffer.C / 4, first, writes);
-            case Conv2dOp { Groups: > 1 } c:
-                return Grouped(PointwiseConvGroupedPackedKernel.Plan(c, ctx, stored: op.Output), buffer.C / 4, first, writes);
-            case Conv2dOp c:
-            {
-                var plain = PointwiseConvPackedKernel.Plan(c, ctx, c.Input, op.Output).Single();
-                return KernelDispatch.Create(plain.Label, PointwiseConvPackedKernel.Id, (PointwiseConvPackedConstants)plain.Constants with { OutStrideC4 = buffer.C / 4 },
-                    plain.Push with { Out0 = plain.Push.Out0 + first }, plain.Groups, plain.Reads, writes);
-            }
-            default:
-                throw new NotSupportedException($"{op}: {op.Part} has no kernel that writes into a channel range of a {op.Output.Layout} tensor");
-        }
+            AvgPoolOp p => IntoBuffer(AvgPoolKernel.Plan(p, ctx, op.Output), AvgPoolKernel.Id, c => c with { OutStrideC = buffer.C }, first, writes),
+            ShuffledReadConvOp s when !packed => IntoBuffer(PointwiseConvGroupedKernel.Plan(s.Conv, ctx, s.Input, s.ShuffleGroups, op.Output),
+                PointwiseConvGroupedKernel.Id, c => c with { OutStrideC = buffer.C }, first, writes),
+            Conv2dOp c when !packed => IntoBuffer(PointwiseConvGroupedKernel.Plan(c, ctx, stored: op.Output),
+                PointwiseConvGroupedKernel.Id, k => k with { OutStrideC = buffer.C }, first, writes),
+            ShuffledReadConvOp s => IntoBuffer(PointwiseConvGroupedPackedKernel.Plan(s.Conv, ctx, s, s.Input, s.ShuffleGroups, op.Output),
+                PointwiseConvGroupedPackedKernel.Id, c => c with { OutStrideC4 = buffer.C / 4 }, first, writes),
+            Conv2dOp { Groups: > 1 } c => IntoBuffer(PointwiseConvGroupedPackedKernel.Plan(c, ctx, stored: op.Output),
+                PointwiseConvGroupedPackedKernel.Id, k => k with { OutStrideC4 = buffer.C / 4 }, first, writes),
+            Conv2dOp c => IntoBuffer(PointwiseConvPackedKernel.Plan(c, ctx, c.Input, op.Output).Single(),
+                PointwiseConvPackedKernel.Id, k => k with { OutStrideC4 = buffer.C / 4 }, first, writes),
+            _ => throw new NotSupportedException($"{op}: {op.Part} has no kernel that writes into a channel range of a {op.Output.Layout} tensor"),
+        };
     }
 
-    private static KernelDispatch Grouped(KernelDispatch plain, int strideC4, uint first, Vulkan.ByteRange[] writes) =>
-        KernelDispatch.Create(plain.Label, PointwiseConvGroupedPackedKernel.Id, (PointwiseConvGroupedPackedConstants)plain.Constants with { OutStrideC4 = strideC4 },
-            plain.Push with { Out0 = plain.Push.Out0 + first }, plain.Groups, plain.Reads, writes);
-
-    private static KernelDispatch Planar(KernelDispatch plain, int strideC, uint first, Vulkan.ByteRange[] writes) =>
-        KernelDispatch.Create(plain.Label, PointwiseConvGroupedKernel.Id, (PointwiseConvGroupedConstants)plain.Constants with { OutStrideC = strideC },
-            plain.Push with { Out0 = plain.Push.Out0 + first }, plain.Groups, plain.Reads, writes);
+    // The part's own dispatch pointed at its first channel of the buffer, with the buffer's channels as its batch stride.
+    private static KernelDispatch IntoBuffer<T>(KernelDispatch plain, KernelId<T> kernel, Func<T, T> withStride, uint first, Vulkan.ByteRange[] writes)
+        where T : unmanaged, ISpecConstants =>
+        KernelDispatch.Create(plain.Label, kernel, withStride((T)plain.Constants), plain.Push with { Out0 = plain.Push.Out0 + first },
+            plain.Groups, plain.Reads, writes);
 }
