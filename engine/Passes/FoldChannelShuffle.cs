@@ -16,8 +16,8 @@ internal static class FoldChannelShuffle
     public static ModelGraph Apply(ModelGraph g)
     {
         ArgumentNullException.ThrowIfNull(g);
-        var uses = g.Nodes.SelectMany(n => n.Inputs).Concat(g.Outputs).GroupBy(v => v).ToDictionary(x => x.Key, x => x.Count());
-        int Uses(Value v) => uses.GetValueOrDefault(v);
+        var uses = new ValueUses(g);
+        int Uses(Value v) => uses.Count(v);
         var producer = g.Nodes.ToDictionary(n => n.Output);
         var replaced = new Dictionary<Node, Node?>();
         foreach (var node in g.Nodes)
