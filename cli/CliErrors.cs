@@ -1,9 +1,13 @@
 namespace GpuMobileNet.Cli;
 
-/// <summary>Turns any failure into one line on stderr and a non-zero exit: users see what is wrong with
+/// <summary>Turns any failure into one line on stderr and an exit code scripts can tell apart: 0 ok, 1 the work failed,
+/// 2 the command line is wrong, 3 Vulkan validation messages (with GMN_VALIDATION=1). Users see what is wrong with
 /// which file, not a stack trace (set GMN_DEBUG=1 for the trace).</summary>
 internal static class CliErrors
 {
+    /// <summary>Exit code of a command whose command line is wrong (unknown option, missing argument, bad value).</summary>
+    public const int UsageExitCode = 2;
+
     public static int Run(Func<int> body)
     {
         int code;
@@ -15,7 +19,7 @@ internal static class CliErrors
         {
             var inner = e is AggregateException { InnerException: { } i } ? i : e;
             Console.Error.WriteLine($"gmn: error: {OneLine(inner.Message)}");
-            code = 1;
+            code = inner is UsageException ? UsageExitCode : 1;
         }
         // Validation messages were printed as they arrived; a run that raised any has failed, whatever it printed.
         if (CliDevice.ValidationMessages > 0)

@@ -52,6 +52,6 @@ internal sealed class CommonOptions
         var parts = text.Split('x');
         return parts.Length == 2 && int.TryParse(parts[0], out int h) && int.TryParse(parts[1], out int w) && h > 0 && w > 0
                 && h <= MaxResolution && w <= MaxResolution
-            ? (h, w) : throw new ArgumentException($"--input-size '{text}': expected HEIGHTxWIDTH, each 1..{MaxResolution}, e.g. 48x192");
+            ? (h, w) : throw new UsageException($"--input-size '{text}': expected HEIGHTxWIDTH, each 1..{MaxResolution}, e.g. 48x192");
     }
 }

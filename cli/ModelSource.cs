@@ -34,7 +34,7 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
         if (path.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase))
             return GpuMobileNet.Import.Tflite.TfliteImporter.Load(path);
         if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"--model '{path}': expected one of {string.Join(", ", BuiltIn)}, a TF.js model.json, an .onnx or a .tflite file");
+            throw new UsageException($"--model '{path}': expected one of {string.Join(", ", BuiltIn)}, a TF.js model.json, an .onnx or a .tflite file");
         return TfjsLayersImporter.Load(path);
     }
 

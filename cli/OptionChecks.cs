@@ -9,11 +9,11 @@ internal static class OptionChecks
     public const int MaxBatch = 4096;
 
     public static int InRange(int value, string option, int min, int max) =>
-        value >= min && value <= max ? value : throw new ArgumentException($"{option} must be between {min} and {max}, got {value}");
+        value >= min && value <= max ? value : throw new UsageException($"{option} must be between {min} and {max}, got {value}");
 
     public static double InRange(double value, string option, double minExclusive, double max) =>
         double.IsFinite(value) && value > minExclusive && value <= max ? value
-            : throw new ArgumentException($"{option} must be above {minExclusive} and at most {max}, got {value}");
+            : throw new UsageException($"{option} must be above {minExclusive} and at most {max}, got {value}");
 
     public static int Batch(int value, string option = "--batch") => InRange(value, option, 1, MaxBatch);
 
@@ -23,9 +23,9 @@ internal static class OptionChecks
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full);
         if (folder is not null && !Directory.Exists(folder))
-            throw new ArgumentException($"{option} '{path}': folder '{folder}' does not exist");
+            throw new UsageException($"{option} '{path}': folder '{folder}' does not exist");
         if (Directory.Exists(full))
-            throw new ArgumentException($"{option} '{path}' is a folder, not a file");
+            throw new UsageException($"{option} '{path}' is a folder, not a file");
         return path;
     }
 }

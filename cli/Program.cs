@@ -20,4 +20,12 @@ var root = new RootCommand("gmn: MobileNet inference on Vulkan compute (GpuMobil
 // tables into unreadable cells; a wide fixed width keeps one row per line.
 if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
 // Our handler, not System.CommandLine's: one line per error, no stack trace.
-return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // A wrong command line is told apart from a failed run (exit 2, not 1), each error on its own line.
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"gmn: usage: {error.Message}");
+    Console.Error.WriteLine("gmn: see 'gmn --help' or 'gmn COMMAND --help'");
+    return CliErrors.UsageExitCode;
+}
+return CliErrors.Run(() => parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

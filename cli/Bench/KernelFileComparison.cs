@@ -17,7 +17,7 @@ internal static class KernelFileComparison
     {
         var name = kernelName ?? Path.GetFileNameWithoutExtension(kernelFile);
         if (!ShaderLibrary.Names.Contains(name))
-            throw new ArgumentException($"--kernel-file '{kernelFile}': '{name}' is not a kernel of the engine (name the file after one, or pass --kernel-name): " +
+            throw new UsageException($"--kernel-file '{kernelFile}': '{name}' is not a kernel of the engine (name the file after one, or pass --kernel-name): " +
                 string.Join(", ", ShaderLibrary.Names.Where(n => !n.Contains("_fp16"))));
         var source = File.Exists(kernelFile) ? File.ReadAllText(kernelFile) : throw new FileNotFoundException($"--kernel-file '{kernelFile}': no such file");
         var spirv = ShaderCompiler.Compile(source, ShaderLanguage.Glsl, fileName: kernelFile);
@@ -35,7 +35,7 @@ internal static class KernelFileComparison
         using var b = InferenceSession.Create(graph, theirs, options);
         var layers = a.Dispatches.Select((d, i) => (d, i)).Where(x => x.d.Shader == name).ToList();
         if (layers.Count == 0)
-            throw new ArgumentException($"--kernel-file: the session of {settings.Source.Describe()} runs no '{name}' dispatch " +
+            throw new UsageException($"--kernel-file: the session of {settings.Source.Describe()} runs no '{name}' dispatch " +
                 $"(it runs {string.Join(", ", a.Dispatches.Select(d => d.Shader).Distinct())}); try --layout or another model");
 
         var input = SeededInput.Uniform(settings.Seed, a.InputLength);

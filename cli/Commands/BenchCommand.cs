@@ -59,7 +59,7 @@ internal static class BenchCommand
                     "auto" => null,
                     "nchw" => false,
                     "nc4hw4" => true,
-                    var other => throw new ArgumentException($"--layout '{other}': expected auto, nchw or nc4hw4"),
+                    var other => throw new UsageException($"--layout '{other}': expected auto, nchw or nc4hw4"),
                 },
             };
             if (DetectBench.Applies(settings)) return DetectBench.Run(settings);
@@ -78,13 +78,13 @@ internal static class BenchCommand
     }
 
     private static int Positive(int value, string option) =>
-        value >= 1 ? value : throw new ArgumentException($"{option} must be at least 1, got {value}");
+        value >= 1 ? value : throw new UsageException($"{option} must be at least 1, got {value}");
 
     private static IReadOnlyList<int> ParseBatches(string text)
     {
         var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var list = parts.Select(p => int.TryParse(p, out var b) && b >= 1 && b <= OptionChecks.MaxBatch ? b
-            : throw new ArgumentException($"--batches '{text}': '{p}' is not a batch size from 1 to {OptionChecks.MaxBatch}")).Distinct().ToList();
-        return list.Count > 0 ? list : throw new ArgumentException("--batches: give at least one batch size, e.g. 1,8,32");
+            : throw new UsageException($"--batches '{text}': '{p}' is not a batch size from 1 to {OptionChecks.MaxBatch}")).Distinct().ToList();
+        return list.Count > 0 ? list : throw new UsageException("--batches: give at least one batch size, e.g. 1,8,32");
     }
 }

@@ -73,7 +73,7 @@ internal static class ClassifyCommand
         var parts = text.Split(',');
         var values = new float[3];
         if (parts.Length != 3 || !parts.Select((p, i) => float.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
-            throw new ArgumentException($"{option} '{text}': expected three comma-separated numbers (R,G,B)");
+            throw new UsageException($"{option} '{text}': expected three comma-separated numbers (R,G,B)");
         return values;
     }
 }

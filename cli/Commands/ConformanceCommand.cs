@@ -18,7 +18,7 @@ internal static class ConformanceCommand
         var command = new Command("conformance", "run the ONNX backend node tests (libonnx-testdata) on the GPU") { data, filter, all, verbose, device };
         command.SetAction(r =>
         {
-            using var gpu = VulkanDevice.Open(new DeviceOptions { Device = r.GetValue(device) });
+            using var gpu = CliDevice.Open(r.GetValue(device));
             string? contains = r.GetValue(filter);
             var cases = ConformanceRunner.RunAll(gpu, r.GetValue(data)!, contains is null ? null : n => n.Contains(contains, StringComparison.Ordinal));
             var table = new Table().AddColumns("op", "claimed").AddColumn(new TableColumn("passed").RightAligned())

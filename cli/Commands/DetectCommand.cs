@@ -24,9 +24,9 @@ internal static class DetectCommand
         command.SetAction(r =>
         {
             float minScore = r.GetValue(threshold);
-            if (!(minScore >= 0 && minScore <= 1)) throw new ArgumentException($"--threshold {minScore}: expected a score from 0 to 1");
+            if (!(minScore >= 0 && minScore <= 1)) throw new UsageException($"--threshold {minScore}: expected a score from 0 to 1");
             string modelPath = r.GetValue(model) ?? Fetched(DefaultModelRelative);
-            var names = Labels.LoadLabels(r.GetValue(labels) ?? (r.GetValue(model) is null ? Fetched(DefaultLabelsRelative) : throw new ArgumentException(
+            var names = Labels.LoadLabels(r.GetValue(labels) ?? (r.GetValue(model) is null ? Fetched(DefaultLabelsRelative) : throw new UsageException(
                 "--labels: give the label map of --model")));
             var photo = ImageLoader.Load(r.GetValue(image)!);
             using var gpu = CliDevice.Open(r.GetValue(device));

@@ -20,7 +20,7 @@ internal static class ExportHlslCommand
             var source = common.Source(r);
             int n = OptionChecks.Batch(r.GetValue(batch));
             var dir = r.GetValue(output)!;
-            if (File.Exists(dir)) throw new ArgumentException($"--out '{dir}' is a file; give a directory");
+            if (File.Exists(dir)) throw new UsageException($"--out '{dir}' is a file; give a directory");
             var graph = source.Load();
             using var device = CliDevice.Open(r.GetValue(common.Device));
             using var session = InferenceSession.Create(graph, device, new SessionOptions { Batch = n, Warmup = false });

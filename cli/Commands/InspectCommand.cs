@@ -32,7 +32,7 @@ internal static class InspectCommand
             {
                 "gpu" => new PassOptions().ResolveFor(cpuDevice: false),
                 "cpu" => new PassOptions().ResolveFor(cpuDevice: true),
-                var other => throw new ArgumentException($"--for '{other}': expected gpu or cpu"),
+                var other => throw new UsageException($"--for '{other}': expected gpu or cpu"),
             };
             if (r.GetValue(memory)) MemoryTable.Print(graph, r.GetValue(batch), passes);
             if (r.GetValue(fused)) graph = PassPipeline.Apply(graph, passes);

@@ -29,11 +29,11 @@ internal static class TeachCommand
             var classes = Directory.GetDirectories(root).Order(StringComparer.Ordinal)
                 .Select(d => (Name: Path.GetFileName(d), Files: Directory.GetFiles(d).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToArray()))
                 .Where(c => c.Files.Length > 0).ToList();
-            if (classes.Count < 2) throw new ArgumentException($"{root}: needs at least two sub-folders with images (one per class), found {classes.Count}");
+            if (classes.Count < 2) throw new UsageException($"{root}: needs at least two sub-folders with images (one per class), found {classes.Count}");
 
             var source = common.Source(r);
             var graph = source.Load();
-            using var device = VulkanDevice.Open(new DeviceOptions { Device = r.GetValue(common.Device) });
+            using var device = CliDevice.Open(r.GetValue(common.Device));
             using var extractor = new FeatureExtractor(graph, device);
             var clock = Stopwatch.StartNew();
             var samples = new List<(float[], int)>();

@@ -32,7 +32,7 @@ internal static class ZooCommand
             int timed = OptionChecks.InRange(r.GetValue(runs), "--runs", 1, 10_000);
             var names = r.GetValue(models)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var n in names ?? [])
-                if (!ModelZoo.Names.Contains(n)) throw new ArgumentException($"--models: unknown model '{n}'; known models: {string.Join(", ", ModelZoo.Names)}");
+                if (!ModelZoo.Names.Contains(n)) throw new UsageException($"--models: unknown model '{n}'; known models: {string.Join(", ", ModelZoo.Names)}");
             var variants = ModelZoo.Variants.Where(v => names is null || names.Contains(v.Model)).ToList();
             using var dev = r.GetValue(noBench) ? null : CliDevice.Open(r.GetValue(device));
             var rows = variants.Select(v => Measure(v, dev, timed)).ToList();
