@@ -17,7 +17,7 @@ public static class ViewerApp
         log ??= Console.WriteLine;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            Args = args, ContentRootPath = AppContext.BaseDirectory, WebRootPath = Path.Combine(options.RepoRoot, "viewer", "wwwroot"),
+            Args = args, ContentRootPath = AppContext.BaseDirectory, WebRootPath = WebRoot(options),
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrl);
@@ -36,6 +36,14 @@ public static class ViewerApp
             device.Dispose();
         });
 
+        if (!options.ApiOnly) MapPage(app, options, state, detect);
+        KServeApi.Map(app, state);
+        return app;
+    }
+
+    /// <summary>The page and what only it uses: static files, /ws frames, uploads, detection, photos for the test clip.</summary>
+    private static void MapPage(WebApplication app, ViewerOptions options, ViewerState state, DetectEndpoint detect)
+    {
         app.UseDefaultFiles();
         app.UseStaticFiles();
         var photos = Path.Combine(options.RepoRoot, "models", "cache", "photos");
@@ -62,7 +70,7 @@ public static class ViewerApp
             try { await new FrameSocket(socket, state, context.Request.Query["session"].FirstOrDefault()).RunAsync(context.RequestAborted); }
             finally { state.RemoveClient(); }
         });
-        app.MapGet("/api/models", () => Results.Json(new { models = catalog.Names(), @default = options.DefaultModel, device = device.ToString() }));
+        app.MapGet("/api/models", () => Results.Json(new { models = state.Catalog.Names(), @default = options.DefaultModel, device = state.Catalog.Device.ToString() }));
         app.MapGet("/api/photos", () => Results.Json(Directory.Exists(photos)
             ? Directory.EnumerateFiles(photos).Select(Path.GetFileName).Where(n => n!.EndsWith(".png") || n.EndsWith(".jpg")).Order().ToArray()
             : []));
@@ -77,8 +85,13 @@ public static class ViewerApp
             report(json);
             return Results.Ok();
         });
-        KServeApi.Map(app, state);
-        return app;
+    }
+
+    /// <summary>A published app carries wwwroot beside itself; a build in the checkout serves viewer/wwwroot.</summary>
+    private static string WebRoot(ViewerOptions options)
+    {
+        var published = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        return Directory.Exists(published) ? published : Path.Combine(options.RepoRoot, "viewer", "wwwroot");
     }
 
     /// <summary>The addresses the server listens on, once started.</summary>

@@ -3,7 +3,8 @@ namespace GpuMobileNet.Viewer;
 /// <summary>What the viewer serves and the limits it enforces on every client.</summary>
 public sealed record ViewerOptions
 {
-    /// <summary>Repository root: where models/cache (nsfwjs weights, sample photos) and models/nsfwjs_labels.txt are.</summary>
+    /// <summary>The data folder: where models/cache (nsfwjs weights, sample photos) and models/nsfwjs_labels.txt are (the
+    /// repository checkout, or a published app's folder).</summary>
     public required string RepoRoot { get; init; }
 
     /// <summary>Folder scanned for TF.js layers models a user dropped in (*.json, one level of sub-folders).</summary>
@@ -11,6 +12,9 @@ public sealed record ViewerOptions
 
     /// <summary>Vulkan device index or name (null: the engine's choice).</summary>
     public string? Device { get; init; }
+
+    /// <summary>Serve the inference API alone: no page, WebSocket, upload or photo endpoints.</summary>
+    public bool ApiOnly { get; init; }
 
     /// <summary>Khronos validation layer (tests turn it on).</summary>
     public bool Validation { get; init; }

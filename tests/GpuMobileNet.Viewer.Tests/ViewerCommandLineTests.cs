@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Net;
+using GpuMobileNet.Viewer;
+using NUnit.Framework;
+
+namespace GpuMobileNet.Viewer.Tests;
+
+/// <summary>The viewer's command line is parsed as gmn's is: --help prints the options and starts nothing, an unknown
+/// option is refused with exit 2 instead of being ignored with the options after it; --api-only serves the inference
+/// API without the page.</summary>
+public class ViewerCommandLineTests
+{
+    private static (int ExitCode, string StdOut, string StdErr) RunViewer(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = ViewerServer.RepoRoot };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GpuMobileNet.Viewer.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        // Only a hang is caught: --help and a refused option never start the server.
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"viewer {string.Join(' ', args)} did not exit: it started serving");
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Test]
+    public void HelpPrintsTheOptionsAndServesNothing()
+    {
+        var r = RunViewer("--help");
+        Assert.That(r.ExitCode, Is.Zero, r.StdErr);
+        Assert.That(r.StdOut, Does.Contain("--api-only").And.Contain("--models-dir").And.Contain("--urls"));
+    }
+
+    [Test]
+    public void UnknownOptionIsRefusedWithExitTwo()
+    {
+        var r = RunViewer("--bogus", "--urls", "http://127.0.0.1:5082");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.StdErr, Does.Contain("--bogus"));
+    }
+
+    [Test]
+    public void MissingDataDirIsOneLineError()
+    {
+        var r = RunViewer("--data-dir", "/no/such/folder");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.StdErr.Trim(), Does.StartWith("viewer: error: ").And.Contain("/no/such/folder").And.Not.Contain("\n"));
+    }
+
+    [Test]
+    public async Task ApiOnlyServesTheApiWithoutThePage()
+    {
+        using var server = ViewerServer.Start(new ViewerOptions { RepoRoot = ViewerServer.RepoRoot, Validation = true, ApiOnly = true, DefaultModel = "mobilenet_v1_0.25_128" });
+        using var http = new HttpClient { BaseAddress = server.Url };
+        Assert.That((await http.GetAsync("v2/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await http.GetAsync("v2/models/mobilenet_v1_0.25_128")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await http.GetAsync("index.html")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await http.GetAsync("api/models")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(server.ValidationMessages(), Is.Empty);
+    }
+}
