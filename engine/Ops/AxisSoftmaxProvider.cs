@@ -1,4 +1,3 @@
-using GpuMobileNet.Export.Onnx;
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;

@@ -2,7 +2,6 @@ using GpuMobileNet.Export.Onnx;
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
-using GpuMobileNet.Runtime.Reference;
 using GpuMobileNet.Tensors;
 
 namespace GpuMobileNet.Ops;
