@@ -1,11 +1,12 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Ops;
 
 namespace GpuMobileNet.Kernels;
 
 /// <summary>What the kernels can run, asked by the passes (channel packing, block fusion) before they rewrite a graph
-/// and by <see cref="KernelSelector"/> when it checks a node: the one place that knows which layouts each kernel reads
-/// and writes, so a pass never makes a graph that no kernel runs.</summary>
+/// and by the op providers (<see cref="OpRegistry"/>) when they check a node: the facts about which layouts the kernels
+/// read and write, so a pass never makes a graph that no kernel runs. What each op type does with them is its provider's.</summary>
 internal static class KernelCapabilities
 {
     /// <summary>Whether the channel-packed (NC4HW4) kernels run this convolution: 1x1 and depthwise, channel counts a
@@ -45,16 +46,10 @@ internal static class KernelCapabilities
     /// <summary>Whether max pooling runs on NC4HW4 tensors (max_pool's PACKED: input and output packed).</summary>
     public static bool MaxPoolRunsPacked(MaxPoolOp p) => p.Input.Shape.C % 4 == 0;
 
-    /// <summary>Whether an element-wise op runs on NC4HW4 tensors given which of its inputs exist packed: Add and
-    /// Activation when all inputs are; Mul when its first factor is and the second is too or is a per-channel gate
-    /// (C x 1 x 1 has the same memory order in both layouts).</summary>
-    public static bool ElementwiseRunsPacked(Node node, Func<Value, bool> isPacked) => node switch
-    {
-        AddOp a => isPacked(a.A) && isPacked(a.B),
-        ActivationOp a => isPacked(a.Input),
-        MulOp m => isPacked(m.A) && (m.IsChannelBroadcast || isPacked(m.B)),
-        _ => false,
-    };
+    /// <summary>Whether an element-wise op runs on NC4HW4 tensors given which of its inputs exist packed (its provider's
+    /// <see cref="OpProvider{TOp}.RunsPacked"/>): Add and Activation when all inputs are; Mul when its first factor is and
+    /// the second is too or is a per-channel gate (C x 1 x 1 has the same memory order in both layouts).</summary>
+    public static bool ElementwiseRunsPacked(Node node, Func<Value, bool> isPacked) => OpRegistry.For(node).RunsPacked(node, isPacked);
 
     /// <summary>Whether concat.comp joins these parts in NC4HW4: parts of whole channel quads are contiguous there as in
     /// NCHW (no zero blocks).</summary>
@@ -62,26 +57,10 @@ internal static class KernelCapabilities
 
     /// <summary>Whether <paramref name="part"/>'s kernel can write its output straight into a channel range of a wider
     /// tensor of the same layout (<see cref="ConcatPartWriteKernel"/>: an output offset and the wider tensor's batch
-    /// stride). NC4HW4: average pooling with OUT_PACKED and 1x1 convolutions on the packed kernels (grouped, read through a
-    /// shuffle or not, or plain). NCHW: average pooling and grouped 1x1 convolutions (pointwise_conv_grouped, read through
-    /// a shuffle or not); a plain planar 1x1 runs on kernels that may split a layer into dispatches, so it is not one. No
-    /// residual (it would be read at the wider tensor's stride).</summary>
-    public static bool WritesIntoConcat(Node part) => part.Output.Layout == TensorLayout.Nc4hw4
-        ? part switch
-        {
-            AvgPoolOp p => p.Input.Layout == TensorLayout.Nc4hw4 && PoolWritesPacked(p),
-            ShuffledReadConvOp s => s.Input.Layout == TensorLayout.Nc4hw4 && s.Conv.Residual is null && RunsPacked(s),
-            Conv2dOp c => c.Input.Layout == TensorLayout.Nc4hw4 && c.Residual is null && !RunsOnDense(c) &&
-                (PointwiseConvGroupedPackedKernel.Handles(c) || c.IsPointwise && RunsPacked(c)),
-            _ => false,
-        }
-        : part switch
-        {
-            AvgPoolOp p => p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p),
-            ShuffledReadConvOp s => s.Input.Layout == TensorLayout.Nchw && s.Conv.Residual is null,
-            Conv2dOp c => c.Residual is null && !RunsOnDense(c) && PointwiseConvGroupedKernel.Handles(c),
-            _ => false,
-        };
+    /// stride), as its provider's <see cref="OpProvider{TOp}.WritesIntoConcat"/> says. NC4HW4: average pooling with
+    /// OUT_PACKED and 1x1 convolutions on the packed kernels (grouped, read through a shuffle or not, or plain). NCHW:
+    /// average pooling and grouped 1x1 convolutions (pointwise_conv_grouped, read through a shuffle or not). No residual.</summary>
+    public static bool WritesIntoConcat(Node part) => OpRegistry.TryFor(part)?.WritesIntoConcat(part) == true;
 
     /// <summary>Whether a 1x1 convolution of one pixel runs as a matrix-vector product on the dense kernel, in either
     /// layout (see <see cref="DenseKernel.RunsPointwise"/>).</summary>
@@ -95,33 +74,8 @@ internal static class KernelCapabilities
     public static bool CanFuseBlock(Conv2dOp? expand, Conv2dOp depthwise, Conv2dOp project, int windowElements) =>
         FusedBlockKernel.Fits(expand, depthwise, project, windowElements);
 
-    /// <summary>Whether some kernel runs <paramref name="node"/> with its tensors in their current layouts. Every kernel but
-    /// the packed ones and the layout conversion reads and writes NCHW; element-wise ones work in either layout as long
-    /// as all their tensors share it.</summary>
-    public static bool SupportsLayouts(Node node)
-    {
-        var layouts = node.Inputs.Append(node.Output).Select(v => v.Layout).Distinct().ToList();
-        return node switch
-        {
-            LayoutConvertOp => true,
-            SqueezeExciteOp se => se.Pool.Input.Layout == TensorLayout.Nc4hw4 && SameInBothLayouts(se.Output),
-            ConcatPartWriteOp w => WritesIntoConcat(w.Part) && w.Output.Layout == w.Part.Output.Layout &&
-                (w.Into ?? w.Output).Layout == w.Output.Layout,
-            MappedConvOp m => new[] { m.Source, m.Into ?? m.Source, m.Output }.All(v => v.Layout == TensorLayout.Nc4hw4),
-            GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
-            Conv2dOp c when c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c) =>
-                layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(c)),
-            ShuffledReadConvOp s => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(s)),
-            Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) &&
-                (c.Output.Layout == TensorLayout.Nchw || WritesPackedFromPlanar(c)),
-            AvgPoolOp p => (p.Output.Layout == TensorLayout.Nchw || SameInBothLayouts(p.Output)) &&
-                (p.Input.Layout == TensorLayout.Nchw || PoolReadsPacked(p)) ||
-                layouts.SequenceEqual([TensorLayout.Nc4hw4]) && PoolWritesPacked(p),
-            MaxPoolOp p => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || MaxPoolRunsPacked(p)),
-            AddOp or ActivationOp => layouts.Count == 1,
-            ConcatOp c => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || ConcatRunsPacked(c)),
-            MulOp m => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout),
-            _ => layouts.SequenceEqual([TensorLayout.Nchw]),
-        };
-    }
+    /// <summary>Whether some kernel runs <paramref name="node"/> with its tensors in their current layouts (its provider's
+    /// <see cref="OpProvider{TOp}.SupportsLayouts"/>). Every kernel but the packed ones and the layout conversion reads
+    /// and writes NCHW; element-wise ones work in either layout as long as all their tensors share it.</summary>
+    public static bool SupportsLayouts(Node node) => OpRegistry.TryFor(node)?.SupportsLayouts(node) == true;
 }

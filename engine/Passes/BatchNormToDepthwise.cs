@@ -10,7 +10,7 @@ internal static class BatchNormToDepthwise
     public static ModelGraph Apply(ModelGraph g) =>
         g.WithNodes(g.Nodes.Select(n => n is BatchNormOp bn ? ToConv(bn) : n).ToList());
 
-    private static Conv2dOp ToConv(BatchNormOp bn)
+    internal static Conv2dOp ToConv(BatchNormOp bn)
     {
         int channels = bn.Input.Shape.C;
         var scale = new float[channels];

@@ -1,10 +1,11 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Ops;
 
 namespace GpuMobileNet.Passes;
 
-/// <summary>Moves a standalone activation into its producer (Conv2d, Dense or Add without an activation of
-/// its own) when the producer's output is read by nothing else. The producer then writes the activation's output.</summary>
+/// <summary>Moves a standalone activation into its producer (an op whose provider takes a fused activation: Conv2d,
+/// Dense or Add without one of its own) when the producer's output is read by nothing else. The producer then writes the activation's output.</summary>
 internal static class FuseActivation
 {
     public static ModelGraph Apply(ModelGraph g)
@@ -25,19 +26,7 @@ internal static class FuseActivation
         return g.WithNodes(nodes);
     }
 
-    private static bool HasNoActivation(Node node) => node switch
-    {
-        Conv2dOp c => c.Activation == Activation.None,
-        DenseOp d => d.Activation == Activation.None,
-        AddOp a => a.Activation == Activation.None,
-        _ => false,
-    };
+    private static bool HasNoActivation(Node node) => OpRegistry.TryFor(node)?.TakesActivation(node) == true;
 
-    private static Node WithActivation(Node node, ActivationOp act) => node switch
-    {
-        Conv2dOp c => c with { Activation = act.Activation, Output = act.Output },
-        DenseOp d => d with { Activation = act.Activation, Output = act.Output },
-        AddOp a => a with { Activation = act.Activation, Output = act.Output },
-        _ => throw new InvalidOperationException($"{node} cannot take a fused activation"),
-    };
+    private static Node WithActivation(Node node, ActivationOp act) => OpRegistry.For(node).WithActivation(node, act.Activation, act.Output);
 }

@@ -1,5 +1,5 @@
 using GpuMobileNet.Graph;
-using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Ops;
 
 namespace GpuMobileNet.Planning;
 
@@ -8,19 +8,9 @@ namespace GpuMobileNet.Planning;
 /// still checks that the input dies there and is not the graph input.</summary>
 internal static class InPlacePolicy
 {
-    /// <summary>Activation → its input; Add → A (Keras builds residual adds as Add(shortcut, branch) and both die
-    /// there, so A is as good as B for the built-in models); Conv2d with a residual → the residual, unless it is
-    /// also the conv's data input (that one is read at neighbouring pixels and across channels). Others: none.</summary>
-    public static Value? Default(Node node) => node switch
-    {
-        ActivationOp a => a.Input,
-        AddOp add => add.A,
-        Conv2dOp { Residual: { } r } c when r != c.Input => r,
-        // Not a choice: it writes some channels of Into and leaves the rest, so it must be Into's memory.
-        MappedConvOp { Into: { } into } => into,
-        ConcatPartWriteOp { Into: { } into } => into,
-        _ => null,
-    };
+    /// <summary>What the op's provider allows (<see cref="Ops.OpProvider{TOp}.InPlaceInput"/>): an activation its input,
+    /// an add its first addend, a convolution its residual, a partial writer the tensor it writes into.</summary>
+    public static Value? Default(Node node) => OpRegistry.TryFor(node)?.InPlaceInput(node);
 
     /// <summary>No op works in place.</summary>
     public static Value? None(Node node) => null;

@@ -1,6 +1,5 @@
 using GpuMobileNet.Graph;
-using GpuMobileNet.Graph.Ops;
-using GpuMobileNet.Runtime.Reference;
+using GpuMobileNet.Ops;
 
 namespace GpuMobileNet.Runtime;
 
@@ -53,55 +52,8 @@ public static class ReferenceExecutor
         return values;
     }
 
-    private static float[] Execute(Node node, Dictionary<Value, float[]> values, int batch)
-    {
-        float[] In(Value v) => values[v];
-        return node switch
-        {
-            Conv2dOp c => ConvReference.Run(c, In(c.Input), c.Residual is null ? null : In(c.Residual), batch),
-            GatedPointwiseOp gp => ConvReference.Run(gp.Conv, ImportedOpsReference.Mul(new MulOp(gp.Name, gp.Conv.Input, gp.Gate, gp.Conv.Input), In(gp.Conv.Input), In(gp.Gate), batch),
-                gp.Conv.Residual is null ? null : In(gp.Conv.Residual), batch),
-            SqueezeExciteOp se => ConvReference.Run(se.Excite, ConvReference.Run(se.Squeeze,
-                PoolReference.AvgPool(se.Pool, In(se.Pool.Input), batch), null, batch), null, batch),
-            FusedBlockOp f => RunFusedBlock(f, In(f.Input), f.Project.Residual is null ? null : In(f.Project.Residual), batch),
-            BatchNormOp bn => ElementwiseReference.BatchNorm(bn, In(bn.Input), batch),
-            ActivationOp a => ElementwiseReference.Activate(In(a.Input), a.Activation),
-            AddOp add => ElementwiseReference.Add(In(add.A), In(add.B), add.Activation),
-            PadOp p => PoolReference.Pad(p, In(p.Input), batch),
-            AvgPoolOp pool => PoolReference.AvgPool(pool, In(pool.Input), batch),
-            // NCHW flatten keeps the memory order, so the values are the same array contents.
-            FlattenOp f => (float[])In(f.Input).Clone(),
-            // The oracle works on logical NCHW: a layout change is a storage detail, the values are unchanged.
-            LayoutConvertOp l => (float[])In(l.Input).Clone(),
-            DenseOp d => DenseReference.Dense(d, In(d.Input), batch),
-            SoftmaxOp s => DenseReference.Softmax(In(s.Input), s.Input.Shape, batch),
-            MulOp m => ImportedOpsReference.Mul(m, In(m.A), In(m.B), batch),
-            MaxPoolOp p => ImportedOpsReference.MaxPool(p, In(p.Input), batch),
-            TransposeOp t => ImportedOpsReference.Transpose(t, In(t.Input), batch),
-            EqualOp e => ImportedOpsReference.Equal(In(e.A), In(e.B)),
-            ConvTransposeOp ct => ConvTransposeReference.Run(ct, In(ct.Input), batch),
-            AxisSoftmaxOp sa => AxisSoftmaxReference.Run(sa, In(sa.Input), batch),
-            ResizeOp r => ImportedOpsReference.Resize(r, In(r.Input), batch),
-            SliceChannelsOp sc => ImportedOpsReference.SliceChannels(sc, In(sc.Input), batch),
-            ChannelShuffleOp cs => ShuffleReference.ChannelShuffle(cs, In(cs.Input), batch),
-            ShuffledConcatOp sc => ShuffleReference.Shuffle(ShuffleReference.Concat(sc.Parts.Select(In).ToList(), sc.Output.Shape, batch), sc.Output.Shape, sc.Groups, batch),
-            ShuffledReadConvOp s => ConvReference.Run(s.Conv, ShuffleReference.Shuffle(In(s.Input), s.Input.Shape, s.ShuffleGroups, batch),
-                s.Conv.Residual is null ? null : In(s.Conv.Residual), batch),
-            MappedConvOp m => MappedConvReference.Run(m, m.Gate is null ? In(m.Source) : ImportedOpsReference.Mul(new MulOp(m.Name, m.Source, m.Gate, m.Source), In(m.Source), In(m.Gate), batch),
-                m.Into is null ? null : In(m.Into), batch),
-            // The part as its own op would compute it, placed into its quads of (a copy of) the buffer so far.
-            ConcatPartWriteOp w => ConcatPartWriteReference.Place(Execute(w.Part, values, batch), w.Part.Output.Shape,
-                w.Into is null ? null : In(w.Into), w.Output.Shape, w.FirstChannel, batch),
-            ConcatOp c => ImportedOpsReference.Concat(c, c.Parts.Select(p => p is null ? null : In(p)).ToList(), batch),
-            _ => throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"),
-        };
-    }
-
-    /// <summary>A fused block is its parts run one after the other: the oracle does not fuse.</summary>
-    private static float[] RunFusedBlock(FusedBlockOp f, float[] input, float[]? residual, int batch)
-    {
-        var x = f.Expand is null ? input : ConvReference.Run(f.Expand, input, null, batch);
-        x = ConvReference.Run(f.Depthwise, x, null, batch);
-        return ConvReference.Run(f.Project, x, residual, batch);
-    }
+    // Each op's provider holds its reference; an op the engine does not know is refused by name.
+    private static float[] Execute(Node node, Dictionary<Value, float[]> values, int batch) =>
+        (OpRegistry.TryFor(node) ?? throw new NotSupportedException($"{node}: the reference executor has no implementation of {node.GetType().Name}"))
+            .Reference(node, values, batch);
 }

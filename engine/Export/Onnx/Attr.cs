@@ -17,4 +17,7 @@ internal static class Attr
         a.Ints.AddRange(values);
         return a;
     }
+
+    /// <summary>ONNX orders pads as all begins then all ends: [H_begin, W_begin, H_end, W_end].</summary>
+    public static long[] Pads(Graph.Padding p) => [p.Top, p.Left, p.Bottom, p.Right];
 }

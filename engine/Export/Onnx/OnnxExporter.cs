@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using GpuMobileNet.Export.Onnx.Proto;
 using GpuMobileNet.Graph;
+using GpuMobileNet.Ops;
 
 namespace GpuMobileNet.Export.Onnx;
 
@@ -38,7 +39,8 @@ public static class OnnxExporter
         var proto = new GraphProto { Name = graph.Name };
         var writer = new OnnxGraphWriter(graph, proto);
         foreach (var node in graph.Nodes)
-            OnnxNodeMapper.Map(node, writer);
+            (OpRegistry.TryFor(node) ?? throw new NotSupportedException($"ONNX export: {node} ({node.GetType().Name}) has no ONNX mapping"))
+                .Export(node, writer);
         string output = writer.Tensor(graph.Output, writer.OutputRank);
 
         var inShape = graph.Input.Shape;

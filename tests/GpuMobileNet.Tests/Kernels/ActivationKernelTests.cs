@@ -1,11 +1,14 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/activation.comp: exact (max/clamp only).</summary>
+[OracleTestFor(typeof(ActivationOp))]
 public class ActivationKernelTests : GpuTest
 {
     [TestCase(Activation.Relu)]

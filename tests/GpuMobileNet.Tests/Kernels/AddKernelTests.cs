@@ -1,11 +1,14 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/add.comp; one float addition per element, tolerance abs 1e-6.</summary>
+[OracleTestFor(typeof(AddOp))]
 public class AddKernelTests : GpuTest
 {
     [TestCase(3, 5, 7, Activation.None, 2)]

@@ -8,6 +8,7 @@ using NUnit.Framework;
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/avg_pool.comp; tolerance abs 1e-5 + rel 1e-5 (averages of O(1) values).</summary>
+[OracleTestFor(typeof(AvgPoolOp))]
 public class AvgPoolKernelTests : GpuTest
 {
     [TestCase(5, 7, 7, 2)]

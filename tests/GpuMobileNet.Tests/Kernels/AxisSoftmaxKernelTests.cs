@@ -1,5 +1,7 @@
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
@@ -7,6 +9,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/softmax_axis.comp against the oracle: along channels of an image (inner = H x W), along rows, along the
 /// last axis (inner 1), over everything (outer = inner = 1), odd sizes, batch 2, inputs up to +-30 so the max subtraction
 /// matters. abs 1e-6 + rel 1e-4.</summary>
+[OracleTestFor(typeof(AxisSoftmaxOp))]
 public class AxisSoftmaxKernelTests : GpuTest
 {
     [TestCase(1, 7, 15, TestName = "softmax along channels of 7x3x5")]

@@ -1,13 +1,16 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/channel_shuffle.comp against the oracle (a gather is exact), on channel counts that are not
 /// multiples of 4, odd planes and batch > 1; and the oracle itself against the definition.</summary>
+[OracleTestFor(typeof(ChannelShuffleOp))]
 public class ChannelShuffleKernelTests : GpuTest
 {
     [TestCase(6, 5, 3, 2, 2)]

@@ -1,11 +1,14 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/concat.comp: channel concatenation of computed parts and zero blocks; a copy is exact.</summary>
+[OracleTestFor(typeof(ConcatOp))]
 public class ConcatKernelTests : GpuTest
 {
     [TestCase(3, 5, 7, 2)]

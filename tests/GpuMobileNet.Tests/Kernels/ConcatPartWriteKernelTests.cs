@@ -6,6 +6,7 @@ using GpuMobileNet.Passes;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
@@ -16,6 +17,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// kind writes at channel 0 and further in), packed and planar (pool and grouped 1x1 writing NCHW, parts of 6 and 34
 /// channels), three parts, fp16, no memory reuse; and ShuffleNetV1 sessions (g = 3 and g = 1, batch 1 and 2, and g = 2,
 /// whose stage 2 is planar) plan no copy kernel (by the kernel each dispatch runs).</summary>
+[OracleTestFor(typeof(ConcatPartWriteOp))]
 public class ConcatPartWriteKernelTests : GpuTest
 {
     private static readonly SessionOptions Packed = new() { Passes = new PassOptions { PackChannels = true } };

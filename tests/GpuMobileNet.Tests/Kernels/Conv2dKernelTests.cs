@@ -1,14 +1,17 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/conv2d.comp against the CPU oracle. Tolerance: fp32 sums of at most a few hundred
 /// O(1) terms, abs 1e-4 + rel 1e-4.</summary>
+[OracleTestFor(typeof(Conv2dOp))]
 public class Conv2dKernelTests : GpuTest
 {
     private static readonly SessionOptions Simple = new() { Kernels = KernelChoice.Simple };

@@ -2,6 +2,7 @@ using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
@@ -9,6 +10,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/conv_transpose.comp (a gather) against the oracle (a scatter, as ONNX defines it): stride 2 and 3,
 /// kernels smaller and larger than the stride, pads (negative ones too), output_padding, dilation, groups, depthwise,
 /// odd sizes, batch 2. Tolerance abs 1e-5 + rel 1e-4.</summary>
+[OracleTestFor(typeof(ConvTransposeOp))]
 public class ConvTransposeKernelTests : GpuTest
 {
     // inC, outC, groups, h, w, kh, kw, stride h, stride w, dilation, pad top, pad left, pad bottom, pad right, output padding

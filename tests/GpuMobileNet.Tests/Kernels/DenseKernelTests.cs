@@ -1,8 +1,10 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
@@ -10,6 +12,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/dense.comp; tolerance abs 1e-4 + rel 1e-4 (up to 1280 terms, He-scaled). Widths that are multiples
 /// of 4 run 4 output units per invocation (QUADS), with a partial last quad where the output count is not a multiple
 /// of 4; other widths one unit per invocation.</summary>
+[OracleTestFor(typeof(DenseOp))]
 public class DenseKernelTests : GpuTest
 {
     [TestCase(7, 5, true, Activation.None, 2)]

@@ -1,11 +1,14 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/equal.comp: the local-maximum mask of a score map (x == maxpool(x)); exact (tolerance 0).</summary>
+[OracleTestFor(typeof(EqualOp))]
 public class EqualKernelTests : GpuTest
 {
     [TestCase(1, 9, 7, 2)]

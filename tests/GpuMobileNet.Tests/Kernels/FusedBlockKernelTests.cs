@@ -5,6 +5,7 @@ using GpuMobileNet.Passes;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
@@ -12,6 +13,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/fused_block.comp against the unfused CPU oracle: expanded channels not a multiple of the
 /// chunk, output channels not a multiple of the project tile, images smaller than and not a multiple of the
 /// tile, stride 2 with TF "same" padding, residual, every activation, batch 2. Tolerance abs 1e-4 + rel 1e-4.</summary>
+[OracleTestFor(typeof(FusedBlockOp))]
 public class FusedBlockKernelTests : GpuTest
 {
     private static readonly SessionOptions Fused = new() { Passes = new PassOptions(FuseDepthwisePointwise: true, FuseInvertedResidual: true) };

@@ -4,6 +4,7 @@ using GpuMobileNet.Passes;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
@@ -13,6 +14,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// packed 1x1 convolution after it, against the CPU oracle on the unfused graph. Awkward shapes: odd sizes, a
 /// single row, channels not a multiple of the 16-channel tile, a residual, batch 2. Sums of up to 40 products:
 /// tolerance abs 1e-5 + rel 1e-4.</summary>
+[OracleTestFor(typeof(GatedPointwiseOp))]
 public class GatedPointwiseConvKernelTests : GpuTest
 {
     private static readonly SessionOptions Packed = new() { Passes = new PassOptions { PackChannels = true } };

@@ -3,12 +3,14 @@ using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/layout_convert.comp. A graph whose input or output is itself packed exposes the raw GPU
 /// storage, so the order of elements is checked exactly against NC4HW4 computed here (not just round trips).</summary>
+[OracleTestFor(typeof(LayoutConvertOp))]
 public class LayoutConvertKernelTests : GpuTest
 {
     [TestCase(4, 1, 1, 1)]

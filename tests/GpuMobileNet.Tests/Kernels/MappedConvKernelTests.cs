@@ -6,6 +6,7 @@ using GpuMobileNet.Passes;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
@@ -14,6 +15,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// made by <see cref="FoldChannelViews"/>) against the CPU oracle of the unfolded graph: odd planes, stride-2 units,
 /// halves of 58 channels (padded to 60), batch 2, fp16 storage, GhostNet's SE gate read by a writer; and the sessions built for ShuffleNetV2 and GhostNet
 /// plan no copy kernel (by the kernel each dispatch runs).</summary>
+[OracleTestFor(typeof(MappedConvOp))]
 public class MappedConvKernelTests : GpuTest
 {
     private static readonly SessionOptions Packed = new() { Passes = new PassOptions { PackChannels = true } };

@@ -2,12 +2,14 @@ using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/max_pool.comp on odd sizes, overlapping and padded windows; a maximum is exact (tolerance 0). Packed
 /// (NC4HW4) after a stem that writes packed, with convolutions around it: abs 1e-5 + rel 1e-5.</summary>
+[OracleTestFor(typeof(MaxPoolOp))]
 public class MaxPoolKernelTests : GpuTest
 {
     [TestCase(3, 9, 13, 2, 2, 2, 2, 0, 0, 2)]

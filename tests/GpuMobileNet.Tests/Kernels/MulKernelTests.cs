@@ -1,12 +1,15 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/mul.comp: same-shape and per-channel (squeeze-and-excite) products; one float multiply per
 /// element, tolerance abs 1e-6 + rel 1e-6.</summary>
+[OracleTestFor(typeof(MulOp))]
 public class MulKernelTests : GpuTest
 {
     [TestCase(3, 5, 7, 2)]

@@ -1,11 +1,14 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/pad.comp: a copy, so it must be exact (tolerance 0).</summary>
+[OracleTestFor(typeof(PadOp))]
 public class PadKernelTests : GpuTest
 {
     [TestCase(3, 7, 5, 0, 0, 1, 1, 2)]

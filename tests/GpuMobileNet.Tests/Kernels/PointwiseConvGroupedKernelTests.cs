@@ -4,6 +4,7 @@ using GpuMobileNet.Passes;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
@@ -11,6 +12,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/pointwise_conv_grouped.comp against the oracle: group sizes that are not multiples of the 8-channel
 /// tile or of 4, odd planes, batch > 1, bias, activation and a fused residual; and read through a channel shuffle
 /// (the <see cref="FoldChannelShuffle"/> pass). Planar layouts pinned (the packed grouped kernel has its own tests). fp32 sums of up to 40 products: abs 1e-5 + rel 1e-4.</summary>
+[OracleTestFor(typeof(ShuffledReadConvOp))]
 public class PointwiseConvGroupedKernelTests : GpuTest
 {
     [TestCase(6, 9, 3, 5, 3, 2, false)]

@@ -5,6 +5,7 @@ using GpuMobileNet.Passes;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
@@ -15,6 +16,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// batch > 1, bias, activations and a fused residual; read through a channel shuffle after a stride-1 or stride-2
 /// depthwise (the <see cref="FoldChannelShuffle"/> pass), with the body NC4HW4 end to end (no conversion between the
 /// ops). fp32 sums of up to 80 products: abs 1e-4 + rel 1e-4.</summary>
+[OracleTestFor(typeof(ShuffledReadConvOp))]
 public class PointwiseConvGroupedPackedKernelTests : GpuTest
 {
     private static readonly SessionOptions Packed = PointwiseConvPackedKernelTests.Packed;

@@ -4,12 +4,14 @@ using GpuMobileNet.Passes;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/concat_shuffle.comp (made by <see cref="FoldChannelShuffle"/> from Concat → ChannelShuffle) against
 /// the oracle of the unfolded graph: unequal and odd parts, three parts, odd planes, batch > 1; a copy is exact.</summary>
+[OracleTestFor(typeof(ShuffledConcatOp))]
 public class ShuffledConcatKernelTests : GpuTest
 {
     [TestCase(new[] { 3, 5 }, 2, 5, 3, 2)]

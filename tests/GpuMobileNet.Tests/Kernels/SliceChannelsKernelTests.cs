@@ -1,11 +1,14 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/channel_slice.comp: channel ranges at the start, middle and end, batch > 1; a copy is exact.</summary>
+[OracleTestFor(typeof(SliceChannelsOp))]
 public class SliceChannelsKernelTests : GpuTest
 {
     [TestCase(7, 5, 3, 0, 2, 2)]

@@ -1,10 +1,13 @@
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/softmax.comp; probabilities compared with abs 1e-6 + rel 1e-4.</summary>
+[OracleTestFor(typeof(SoftmaxOp))]
 public class SoftmaxKernelTests : GpuTest
 {
     [TestCase(5, 2)]

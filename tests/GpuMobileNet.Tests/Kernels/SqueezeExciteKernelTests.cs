@@ -12,6 +12,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// pixel counts, squeezed widths that are and are not multiples of 4 (vec4 and scalar excite rows), with and without
 /// biases, batches. The gate multiplies a packed tensor read by a 1x1 conv (the gated read), as in MobileNetV3.
 /// Tolerance abs 1e-5 + rel 1e-5 (averages and short dot products of O(1) values).</summary>
+[OracleTestFor(typeof(SqueezeExciteOp))]
 public class SqueezeExciteKernelTests : GpuTest
 {
     /// <summary>Channels packed and the squeeze-excite fusion on (it is off by default).</summary>

@@ -1,11 +1,14 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/transpose.comp: every permutation of (C, H, W) on odd sizes; a copy is exact (tolerance 0).</summary>
+[OracleTestFor(typeof(TransposeOp))]
 public class TransposeKernelTests : GpuTest
 {
     [TestCase(new[] { 0, 1, 2 }, 2)]

@@ -1,0 +1,153 @@
+using GpuMobileNet.Export.Onnx;
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Runtime.Reference;
+using GpuMobileNet.Tensors;
+
+namespace GpuMobileNet.Ops;
+
+/// <summary>2-D convolution: full, 1x1, depthwise and grouped, planar or channel-packed. Owns the convolution's kernel
+/// choice: the layout decides first (packed tensors have their own kernels), then the shape, then the fastest variant
+/// the <see cref="KernelChoice"/> allows that fits the device, else the simple kernel of that shape.</summary>
+internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
+{
+    /// <inheritdoc/>
+    public override IReadOnlyList<KernelId> Kernels { get; } =
+    [
+        DenseKernel.Id, PointwiseConvPackedKernel.Id, DepthwiseConvPackedKernel.Id, PointwiseConvGroupedPackedKernel.Id,
+        Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
+        PointwiseConvTiledKernel.Id, PointwiseConvKernel.Id, DepthwiseConvTiledKernel.Id, DepthwiseConvKernel.Id, Conv2dKernel.Id,
+    ];
+
+    /// <inheritdoc/>
+    public override TensorShape OutputShape(Conv2dOp c)
+    {
+        Require(c, c.Groups > 0 && c.InC % c.Groups == 0, $"groups {c.Groups} must divide its {c.InC} input channels");
+        long perOutput = (long)(c.InC / c.Groups) * c.KernelH * c.KernelW;
+        Require(c, perOutput > 0 && c.Weights.Length % perOutput == 0 && c.Weights.Length / perOutput % c.Groups == 0,
+            $"{c.Weights.Length} weights are not whole {c.KernelH}x{c.KernelW} filters of {c.InC / c.Groups} channels for {c.Groups} groups");
+        int outC = (int)(c.Weights.Length / perOutput);
+        Require(c, c.Bias is null || c.Bias.Length == outC, $"its bias has {c.Bias?.Length} values for {outC} output channels");
+        var (h, w) = Conv2dOp.OutputSize(c.Input.Shape.H, c.Input.Shape.W, c.KernelH, c.KernelW, c.StrideH, c.StrideW, c.Pad, c.DilationH, c.DilationW);
+        var shape = new TensorShape(outC, h, w);
+        Require(c, c.Residual is null || c.Residual.Shape == shape, $"its residual '{c.Residual?.Name}' is {c.Residual?.Shape}, not {shape}");
+        return shape;
+    }
+
+    /// <inheritdoc/>
+    public override float[] Reference(Conv2dOp c, IReadOnlyDictionary<Value, float[]> values, int batch) =>
+        ConvReference.Run(c, values[c.Input], c.Residual is null ? null : values[c.Residual], batch);
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<KernelDispatch> Plan(Conv2dOp c, KernelContext ctx, KernelChoice choice)
+    {
+        // A 1x1 convolution of one pixel is a matrix-vector product, in either layout.
+        if (KernelCapabilities.RunsOnDense(c)) return [DenseKernel.Plan(c, ctx)];
+        // Channel-packed tensors (the channel-packing pass chose them) have their own kernels, whatever the choice.
+        if (c.Input.Layout == TensorLayout.Nc4hw4)
+        {
+            if (c.IsPointwise) return PointwiseConvPackedKernel.Plan(c, ctx);
+            if (c.IsDepthwise) return DepthwiseConvPackedKernel.Plan(c, ctx);
+            if (c.Groups > 1) return [PointwiseConvGroupedPackedKernel.Plan(c, ctx)];
+        }
+        if (c.Output.Layout == TensorLayout.Nc4hw4 && !c.IsPointwise && !c.IsDepthwise)
+            return Conv2dTiledKernel.Fits(c, ctx)
+                ? Conv2dTiledKernel.Plan(c, ctx)
+                : throw new NotSupportedException($"{c}: its filters do not fit the device's uniform window, and only the tiled kernel writes NC4HW4");
+        if (PointwiseConvGroupedKernel.Handles(c)) return [PointwiseConvGroupedKernel.Plan(c, ctx)];
+        if (c.IsPointwise) return PlanPointwise(c, ctx, choice);
+        if (c.IsDepthwise)
+            return choice.FastDepthwise && DepthwiseConvTiledKernel.Fits(c, ctx) ? DepthwiseConvTiledKernel.Plan(c, ctx) : [DepthwiseConvKernel.Plan(c, ctx)];
+        return choice.FastConv && Conv2dTiledKernel.Fits(c, ctx) ? Conv2dTiledKernel.Plan(c, ctx) : [Conv2dKernel.Plan(c, ctx)];
+    }
+
+    // A planar 1x1: the variant asked for where it fits, else the tiled one where it fits, else the simple kernel.
+    private static IReadOnlyList<KernelDispatch> PlanPointwise(Conv2dOp c, KernelContext ctx, KernelChoice choice)
+    {
+        if (!choice.FastPointwise) return [PointwiseConvKernel.Plan(c, ctx)];
+        if (choice.Pointwise == PointwiseVariant.Subgroup && PointwiseConvSubgroupKernel.Fits(c, ctx)) return PointwiseConvSubgroupKernel.Plan(c, ctx);
+        if (choice.Pointwise == PointwiseVariant.SharedMemory && PointwiseConvSharedKernel.Fits(c, ctx)) return [PointwiseConvSharedKernel.Plan(c, ctx)];
+        return PointwiseConvTiledKernel.Fits(c, ctx) ? PointwiseConvTiledKernel.Plan(c, ctx) : [PointwiseConvKernel.Plan(c, ctx)];
+    }
+
+    /// <summary>1x1, depthwise and packed grouped convolutions run with all tensors in one layout (NCHW, or NC4HW4 where
+    /// <see cref="KernelCapabilities.RunsPacked(Conv2dOp)"/>); a full convolution reads NCHW and writes NCHW or, where
+    /// conv2d_tiled's OUT_PACKED fits, NC4HW4.</summary>
+    public override bool SupportsLayouts(Conv2dOp c)
+    {
+        if (c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c))
+        {
+            var layouts = c.Inputs.Append(c.Output).Select(v => v.Layout).Distinct().ToList();
+            return layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || KernelCapabilities.RunsPacked(c));
+        }
+        return c.Inputs.All(v => v.Layout == TensorLayout.Nchw) &&
+            (c.Output.Layout == TensorLayout.Nchw || KernelCapabilities.WritesPackedFromPlanar(c));
+    }
+
+    /// <summary>1x1 convolutions on the packed kernels (grouped or plain) in NC4HW4, grouped 1x1 ones
+    /// (pointwise_conv_grouped) in NCHW: a plain planar 1x1 runs on kernels that may split a layer into dispatches. No
+    /// residual (it would be read at the wider tensor's stride).</summary>
+    public override bool WritesIntoConcat(Conv2dOp c) => c.Residual is null && !KernelCapabilities.RunsOnDense(c) &&
+        (c.Output.Layout == TensorLayout.Nc4hw4
+            ? c.Input.Layout == TensorLayout.Nc4hw4 && (PointwiseConvGroupedPackedKernel.Handles(c) || c.IsPointwise && KernelCapabilities.RunsPacked(c))
+            : PointwiseConvGroupedKernel.Handles(c));
+
+    /// <inheritdoc/>
+    public override KernelDispatch PlanIntoConcat(Conv2dOp c, KernelContext ctx, ConcatTarget target)
+    {
+        if (!target.Packed)
+            return target.Retarget(PointwiseConvGroupedKernel.Plan(c, ctx, stored: target.Write.Output), PointwiseConvGroupedKernel.Id,
+                k => k with { OutStrideC = target.Buffer.C });
+        if (c.Groups > 1)
+            return target.Retarget(PointwiseConvGroupedPackedKernel.Plan(c, ctx, stored: target.Write.Output), PointwiseConvGroupedPackedKernel.Id,
+                k => k with { OutStrideC4 = target.Buffer.C / 4 });
+        return target.Retarget(PointwiseConvPackedKernel.Plan(c, ctx, c.Input, target.Write.Output).Single(), PointwiseConvPackedKernel.Id,
+            k => k with { OutStrideC4 = target.Buffer.C / 4 });
+    }
+
+    /// <summary>The residual, unless it is also the data input (that one is read at neighbouring pixels and across channels).</summary>
+    public override Value? InPlaceInput(Conv2dOp c) => c.Residual is { } r && r != c.Input ? r : null;
+
+    /// <inheritdoc/>
+    public override bool TakesActivation(Conv2dOp c) => c.Activation == Activation.None;
+
+    /// <inheritdoc/>
+    public override Conv2dOp WithActivation(Conv2dOp c, Activation activation, Value output) => c with { Activation = activation, Output = output };
+
+    /// <summary>Conv, then Add for the residual and the activation: our fused conv is act(conv + bias + residual).</summary>
+    public override void Export(Conv2dOp c, OnnxGraphWriter w)
+    {
+        OnnxGraphWriter.CheckActivation(c.Activation, c);
+        string weights = w.AddFloatInitializer($"{c.Name}.weight", c.Weights, c.OutC, c.InC / c.Groups, c.KernelH, c.KernelW);
+        var inputs = new List<string> { w.Tensor(c.Input, 4), weights };
+        if (c.Bias is not null)
+            inputs.Add(w.AddFloatInitializer($"{c.Name}.bias", c.Bias, c.OutC));
+
+        bool tail = c.Residual is not null || c.Activation != Activation.None;
+        string output = w.Define(c.Output, 4);
+        string conv = tail ? w.Temp($"{c.Name}_conv") : output;
+        w.AddNode("Conv", c.Name, inputs, conv,
+            Attr.Ints("kernel_shape", c.KernelH, c.KernelW),
+            Attr.Ints("strides", c.StrideH, c.StrideW),
+            Attr.Ints("pads", Attr.Pads(c.Pad)),
+            Attr.Ints("dilations", c.DilationH, c.DilationW),
+            Attr.Int("group", c.Groups));
+
+        // The residual joins before the activation.
+        if (c.Residual is not null)
+        {
+            string sum = c.Activation == Activation.None ? output : w.Temp($"{c.Name}_residual");
+            w.AddNode("Add", $"{c.Name}_residual", [conv, w.Tensor(c.Residual, 4)], sum);
+            conv = sum;
+        }
+        if (c.Activation != Activation.None)
+            w.Activate(c.Activation, $"{c.Name}_act", conv, output, c);
+    }
+
+    /// <inheritdoc/>
+    public override long Params(Conv2dOp c) => (long)c.Weights.Length + (c.Bias?.Length ?? 0);
+
+    /// <inheritdoc/>
+    public override long MultiplyAdds(Conv2dOp c) => (long)c.Output.Shape.Elements * (c.InC / c.Groups) * c.KernelH * c.KernelW;
+}

@@ -1,0 +1,42 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Runtime.Reference;
+using GpuMobileNet.Tensors;
+
+namespace GpuMobileNet.Ops;
+
+/// <summary>Transposed 2-D convolution (shaders/conv_transpose.comp), ONNX ConvTranspose.</summary>
+internal sealed class ConvTransposeProvider : OpProvider<ConvTransposeOp>
+{
+    /// <inheritdoc/>
+    public override IReadOnlyList<KernelId> Kernels { get; } = [ConvTransposeKernel.Id];
+
+    /// <inheritdoc/>
+    public override string NoExportReason => "not mapped yet (ONNX ConvTranspose with the import's pads and output size); only the ONNX importer makes it";
+
+    /// <summary>Output channels from the weights ([InC, OutC / Groups, KernelH, KernelW]); the size is given (it already
+    /// includes output_padding or output_shape).</summary>
+    public override TensorShape OutputShape(ConvTransposeOp t)
+    {
+        long perGroupOut = (long)t.Input.Shape.C * t.KernelH * t.KernelW;
+        Require(t, t.Groups > 0 && t.Input.Shape.C % t.Groups == 0 && perGroupOut > 0 && t.Weights.Length % perGroupOut == 0,
+            $"{t.Weights.Length} weights are not whole {t.KernelH}x{t.KernelW} filters of its {t.Input.Shape.C} input channels in {t.Groups} groups");
+        int outC = (int)(t.Weights.Length / perGroupOut) * t.Groups;
+        Require(t, t.Bias is null || t.Bias.Length == outC, $"its bias has {t.Bias?.Length} values for {outC} output channels");
+        return new TensorShape(outC, t.Output.Shape.H, t.Output.Shape.W);
+    }
+
+    /// <inheritdoc/>
+    public override float[] Reference(ConvTransposeOp t, IReadOnlyDictionary<Value, float[]> values, int batch) =>
+        ConvTransposeReference.Run(t, values[t.Input], batch);
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<KernelDispatch> Plan(ConvTransposeOp t, KernelContext ctx, KernelChoice choice) => [ConvTransposeKernel.Plan(t, ctx)];
+
+    /// <inheritdoc/>
+    public override long Params(ConvTransposeOp t) => (long)t.Weights.Length + (t.Bias?.Length ?? 0);
+
+    /// <inheritdoc/>
+    public override long MultiplyAdds(ConvTransposeOp t) => (long)t.Input.Shape.Elements * (t.Output.Shape.C / t.Groups) * t.KernelH * t.KernelW;
+}

@@ -1,0 +1,101 @@
+using GpuMobileNet.Export.Onnx;
+using GpuMobileNet.Graph;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Tensors;
+
+namespace GpuMobileNet.Ops;
+
+/// <summary>One op type's everything, as ncnn keeps one layer class per op: its shape rule, its CPU reference (the
+/// oracle), the GPU kernels that run it and how they are chosen, what those kernels can do (layouts, in place, a fused
+/// activation) and its ONNX export. Registered once in <see cref="OpRegistry"/>; the executor, the kernel selector,
+/// the exporter, the planner and the passes ask the registry, so adding an op is adding a provider.</summary>
+/// <typeparam name="TOp">The graph op this provider runs.</typeparam>
+internal abstract class OpProvider<TOp> : IOpProvider where TOp : Node
+{
+    /// <inheritdoc/>
+    public Type OpType => typeof(TOp);
+
+    /// <inheritdoc/>
+    public abstract IReadOnlyList<KernelId> Kernels { get; }
+
+    /// <inheritdoc/>
+    public virtual string? NoKernelReason => null;
+
+    /// <inheritdoc/>
+    public virtual string? NoExportReason => null;
+
+    /// <summary>The shape rule: the output shape (per sample) that the op's inputs and attributes give; where an
+    /// attribute is the output size itself (a resize's sizes, a slice's channel count), the output's own.</summary>
+    /// <exception cref="InvalidGraphException">The inputs and attributes do not fit together (the message names the op).</exception>
+    public abstract TensorShape OutputShape(TOp op);
+
+    /// <summary>The CPU reference: the op's output for <paramref name="batch"/> NCHW samples back to back, from the values
+    /// computed so far (its inputs among them). Accumulates in double and rounds to float once per output element.</summary>
+    public abstract float[] Reference(TOp op, IReadOnlyDictionary<Value, float[]> values, int batch);
+
+    /// <summary>The dispatches that run <paramref name="op"/>, its tensors in the layouts they have (checked by
+    /// <see cref="SupportsLayouts"/> first): the kernel choice for this op, fastest that fits first.</summary>
+    /// <exception cref="NotSupportedException">No kernel runs it on this device (the message names the op and the limit).</exception>
+    public abstract IReadOnlyList<KernelDispatch> Plan(TOp op, KernelContext ctx, KernelChoice choice);
+
+    /// <summary>Whether some kernel of the op runs it with its tensors in their current layouts. By default NCHW only.</summary>
+    public virtual bool SupportsLayouts(TOp op) => op.Inputs.Append(op.Output).All(v => v.Layout == TensorLayout.Nchw);
+
+    /// <summary>Whether the op's kernel runs on NC4HW4 tensors given which of its inputs exist packed (asked by the
+    /// channel-packing pass of the element-wise ops). By default no.</summary>
+    public virtual bool RunsPacked(TOp op, Func<Value, bool> isPacked) => false;
+
+    /// <summary>Whether the op's kernel can write its output straight into a channel range of a wider tensor of the
+    /// same layout (<see cref="ConcatPartWriteKernel"/>). By default no.</summary>
+    public virtual bool WritesIntoConcat(TOp op) => false;
+
+    /// <summary>The one dispatch that computes the op into its channels of <paramref name="target"/>'s buffer, where
+    /// <see cref="WritesIntoConcat"/> says it can.</summary>
+    public virtual KernelDispatch PlanIntoConcat(TOp op, KernelContext ctx, ConcatTarget target) =>
+        throw new NotSupportedException($"{op} has no kernel that writes into a channel range of a {target.Write.Output.Layout} tensor");
+
+    /// <summary>The input the op may overwrite with its output (its kernel reads each input element at the index it
+    /// writes, in the same invocation), or null. <see cref="Planning.Liveness"/> still checks that it dies there.</summary>
+    public virtual Value? InPlaceInput(TOp op) => null;
+
+    /// <summary>Whether an activation after the op can be fused into it (it takes one and has none yet). By default no.</summary>
+    public virtual bool TakesActivation(TOp op) => false;
+
+    /// <summary>The op with <paramref name="activation"/> fused in, writing <paramref name="output"/>.</summary>
+    public virtual TOp WithActivation(TOp op, Activation activation, Value output) =>
+        throw new InvalidOperationException($"{op} cannot take a fused activation");
+
+    /// <summary>Writes the op's ONNX (opset 13) nodes, computing what <see cref="Reference"/> computes.</summary>
+    /// <exception cref="NotSupportedException">The op, or this case of it, has no ONNX mapping (the message says why).</exception>
+    public virtual void Export(TOp op, OnnxGraphWriter w) =>
+        throw new NotSupportedException($"ONNX export: {op} has no ONNX mapping: {NoExportReason}");
+
+    /// <summary>Trainable parameters (weights and biases; BatchNorm's gamma and beta). By default none.</summary>
+    public virtual long Params(TOp op) => 0;
+
+    /// <summary>Multiply-adds per sample (convolutions and dense layers; the rest count as free). By default none.</summary>
+    public virtual long MultiplyAdds(TOp op) => 0;
+
+    /// <summary>Whether all of <paramref name="op"/>'s tensors share one layout (element-wise kernels run in either).</summary>
+    protected static bool OneLayout(TOp op) => op.Inputs.Append(op.Output).Select(v => v.Layout).Distinct().Count() == 1;
+
+    /// <summary>Throws <see cref="InvalidGraphException"/> naming <paramref name="op"/> unless <paramref name="holds"/>.</summary>
+    protected static void Require(TOp op, bool holds, string what)
+    {
+        if (!holds) throw new InvalidGraphException($"{op}: {what}");
+    }
+
+    TensorShape IOpProvider.OutputShape(Node op) => OutputShape((TOp)op);
+    float[] IOpProvider.Reference(Node op, IReadOnlyDictionary<Value, float[]> values, int batch) => Reference((TOp)op, values, batch);
+    IReadOnlyList<KernelDispatch> IOpProvider.Plan(Node op, KernelContext ctx, KernelChoice choice) => Plan((TOp)op, ctx, choice);
+    bool IOpProvider.SupportsLayouts(Node op) => SupportsLayouts((TOp)op);
+    bool IOpProvider.RunsPacked(Node op, Func<Value, bool> isPacked) => RunsPacked((TOp)op, isPacked);
+    bool IOpProvider.WritesIntoConcat(Node op) => WritesIntoConcat((TOp)op);
+    KernelDispatch IOpProvider.PlanIntoConcat(Node op, KernelContext ctx, ConcatTarget target) => PlanIntoConcat((TOp)op, ctx, target);
+    Value? IOpProvider.InPlaceInput(Node op) => InPlaceInput((TOp)op);
+    bool IOpProvider.TakesActivation(Node op) => TakesActivation((TOp)op);
+    Node IOpProvider.WithActivation(Node op, Activation activation, Value output) => WithActivation((TOp)op, activation, output);
+    void IOpProvider.Export(Node op, OnnxGraphWriter w) => Export((TOp)op, w);
+    long IOpProvider.Params(Node op) => Params((TOp)op);
+    long IOpProvider.MultiplyAdds(Node op) => MultiplyAdds((TOp)op);
+}

@@ -1,0 +1,63 @@
+using GpuMobileNet.Export.Onnx;
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Runtime.Reference;
+using GpuMobileNet.Tensors;
+
+namespace GpuMobileNet.Ops;
+
+/// <summary>A grouped 1x1 convolution reading its input through a channel shuffle (pointwise_conv_grouped with SHUFFLE,
+/// or its packed form), made by <see cref="Passes.FoldChannelShuffle"/>.</summary>
+internal sealed class ShuffledReadConvProvider : OpProvider<ShuffledReadConvOp>
+{
+    /// <inheritdoc/>
+    public override IReadOnlyList<KernelId> Kernels { get; } = [PointwiseConvGroupedPackedKernel.Id, PointwiseConvGroupedKernel.Id];
+
+    /// <inheritdoc/>
+    public override TensorShape OutputShape(ShuffledReadConvOp s)
+    {
+        Require(s, s.Input.Shape == s.Conv.Input.Shape && s.ShuffleGroups > 0 && s.Input.Shape.C % s.ShuffleGroups == 0,
+            $"its input {s.Input.Shape} shuffled in {s.ShuffleGroups} groups is not its convolution's input {s.Conv.Input.Shape}");
+        return OpRegistry.OutputShape(s.Conv);
+    }
+
+    /// <inheritdoc/>
+    public override float[] Reference(ShuffledReadConvOp s, IReadOnlyDictionary<Value, float[]> values, int batch) =>
+        ConvReference.Run(s.Conv, ShuffleReference.Shuffle(values[s.Input], s.Input.Shape, s.ShuffleGroups, batch),
+            s.Conv.Residual is null ? null : values[s.Conv.Residual], batch);
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<KernelDispatch> Plan(ShuffledReadConvOp s, KernelContext ctx, KernelChoice choice) =>
+        s.Input.Layout == TensorLayout.Nc4hw4
+            ? [PointwiseConvGroupedPackedKernel.Plan(s.Conv, ctx, s, s.Input, s.ShuffleGroups)]
+            : [PointwiseConvGroupedKernel.Plan(s.Conv, ctx, s.Input, s.ShuffleGroups)];
+
+    /// <inheritdoc/>
+    public override bool SupportsLayouts(ShuffledReadConvOp s) => OneLayout(s) && (s.Output.Layout == TensorLayout.Nchw || KernelCapabilities.RunsPacked(s));
+
+    /// <summary>Without a residual (it would be read at the wider tensor's stride), in the layout its input has.</summary>
+    public override bool WritesIntoConcat(ShuffledReadConvOp s) => s.Conv.Residual is null && (s.Output.Layout == TensorLayout.Nc4hw4
+        ? s.Input.Layout == TensorLayout.Nc4hw4 && KernelCapabilities.RunsPacked(s)
+        : s.Input.Layout == TensorLayout.Nchw);
+
+    /// <inheritdoc/>
+    public override KernelDispatch PlanIntoConcat(ShuffledReadConvOp s, KernelContext ctx, ConcatTarget target) => target.Packed
+        ? target.Retarget(PointwiseConvGroupedPackedKernel.Plan(s.Conv, ctx, s, s.Input, s.ShuffleGroups, target.Write.Output),
+            PointwiseConvGroupedPackedKernel.Id, c => c with { OutStrideC4 = target.Buffer.C / 4 })
+        : target.Retarget(PointwiseConvGroupedKernel.Plan(s.Conv, ctx, s.Input, s.ShuffleGroups, target.Write.Output),
+            PointwiseConvGroupedKernel.Id, c => c with { OutStrideC = target.Buffer.C });
+
+    /// <summary>The shuffle, then the convolution.</summary>
+    public override void Export(ShuffledReadConvOp s, OnnxGraphWriter w)
+    {
+        OpRegistry.Export(new ChannelShuffleOp($"{s.Name}_shuffle", s.Input, s.Conv.Input, s.ShuffleGroups), w);
+        OpRegistry.Export(s.Conv, w);
+    }
+
+    /// <inheritdoc/>
+    public override long Params(ShuffledReadConvOp s) => OpRegistry.Params(s.Conv);
+
+    /// <inheritdoc/>
+    public override long MultiplyAdds(ShuffledReadConvOp s) => OpRegistry.MultiplyAdds(s.Conv);
+}

@@ -1,0 +1,32 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Runtime.Reference;
+using GpuMobileNet.Tensors;
+
+namespace GpuMobileNet.Ops;
+
+/// <summary>A permutation of the per-sample axes C, H, W (shaders/transpose.comp), as ONNX Transpose with the batch in place.</summary>
+internal sealed class TransposeProvider : OpProvider<TransposeOp>
+{
+    /// <inheritdoc/>
+    public override IReadOnlyList<KernelId> Kernels { get; } = [TransposeKernel.Id];
+
+    /// <inheritdoc/>
+    public override string NoExportReason => "not mapped yet (it would be ONNX Transpose with perm [0, 1 + Perm]); only the ONNX importer makes it";
+
+    /// <inheritdoc/>
+    public override TensorShape OutputShape(TransposeOp t)
+    {
+        Require(t, t.Perm.Length == 3 && t.Perm.Order().SequenceEqual([0, 1, 2]), $"perm [{string.Join(", ", t.Perm)}] is not a permutation of C, H, W");
+        int[] dims = [t.Input.Shape.C, t.Input.Shape.H, t.Input.Shape.W];
+        return new TensorShape(dims[t.Perm[0]], dims[t.Perm[1]], dims[t.Perm[2]]);
+    }
+
+    /// <inheritdoc/>
+    public override float[] Reference(TransposeOp t, IReadOnlyDictionary<Value, float[]> values, int batch) =>
+        ImportedOpsReference.Transpose(t, values[t.Input], batch);
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<KernelDispatch> Plan(TransposeOp t, KernelContext ctx, KernelChoice choice) => [TransposeKernel.Plan(t, ctx)];
+}
