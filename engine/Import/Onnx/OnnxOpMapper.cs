@@ -16,7 +16,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         "Split", "Slice", "Resize", "Upsample", "Equal", "Cast", "ConvTranspose", "ReduceMean",
     ];
 
-    private readonly HashSet<string> _names = new(builder.ExtraInputs.Select(v => v.Name).Append(builder.Input.Name), StringComparer.Ordinal);
+    private readonly NodeNames _names = new(builder.ExtraInputs.Select(v => v.Name).Append(builder.Input.Name));
     private readonly string _file = file;
 
     public RuntimeTensor Map(OnnxNode n, object?[] inputs)
@@ -81,13 +81,8 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
                     throw n.Fail("only a slice of the channel axis with step 1 is supported");
                 return new(builder.SliceChannels(Name(n), x.Value, (int)ranges[1].Start, (int)ranges[1].Count), x.Rank);
             }
-            case "HardSigmoid": return HardSigmoid(X(0), n.Float("alpha", 0.2f), n.Float("beta", 0.5f), Name(n));
-            case "HardSwish":
-            {
-                string name = Name(n);
-                var gate = HardSigmoid(X(0), 1f / 6, 0.5f, Unique(name + "/gate"));
-                return X(0) with { Value = builder.Mul(name, X(0).Value, gate.Value) };
-            }
+            case "HardSigmoid": return X(0) with { Value = Decompositions.HardSigmoid(builder, _names, X(0).Value, n.Float("alpha", 0.2f), n.Float("beta", 0.5f), Name(n)) };
+            case "HardSwish": return X(0) with { Value = Decompositions.HardSwish(builder, _names, X(0).Value, Name(n)) };
             case "MaxPool": return MaxPool(n, X(0));
             case "LeakyRelu": return Leaky(n, X(0), Enumerable.Repeat(n.Float("alpha", 0.01f), X(0).Value.Shape.C).ToArray());
             case "PRelu": return Leaky(n, X(0), PerChannel(n, C(1) ?? throw n.Fail("no slope"), X(0)));
@@ -136,17 +131,6 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         var pad = Pads(n, s.H, s.W, (int)spanH, (int)spanW, sh, sw);
         return new(builder.Conv2d(Name(n), x.Value, outC, kh, kw, sh, sw, pad, (int)group, w.AsFloats(),
             b is null ? null : Vector(n, b, outC, "bias"), dilationH: dh, dilationW: dw), 4);
-    }
-
-    /// <summary>clamp(alpha x + beta, 0, 1) = relu6(6 alpha x + 6 beta) / 6: two per-channel affine maps around a
-    /// ReLU6, which the passes fold into the convolution before and run as a 1x1 depthwise after.</summary>
-    private RuntimeTensor HardSigmoid(RuntimeTensor x, float alpha, float beta, string name)
-    {
-        int ch = x.Value.Shape.C;
-        float[] Fill(float v) => Enumerable.Repeat(v, ch).ToArray();
-        var scaled = builder.BatchNorm(Unique(name + "/affine"), x.Value, Fill(6 * alpha), Fill(6 * beta), Fill(0), Fill(1), 0f);
-        var clipped = builder.Activate(Unique(name + "/relu6"), scaled, Activation.Relu6);
-        return x with { Value = builder.BatchNorm(name, clipped, Fill(1f / 6), Fill(0), Fill(0), Fill(1), 0f) };
     }
 
     /// <summary>Split on the channel axis: one channel range per output (sizes from the attribute, the input, or equal).</summary>
@@ -332,12 +316,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
     /// names we generated.</summary>
     private string Name(OnnxNode n) => Unique(n.Outputs[0].Length > 0 ? n.Outputs[0] : n.Name);
 
-    private string Unique(string name)
-    {
-        string unique = name;
-        for (int i = 1; !_names.Add(unique); i++) unique = $"{name}_{i}";
-        return unique;
-    }
+    private string Unique(string name) => _names.Unique(name);
 
     public override string ToString() => $"ONNX op mapper for {_file}";
 }

@@ -216,12 +216,7 @@ internal sealed partial class TfliteOpMapper
 
     private static string BaseName(TfliteTensor output) => output.Name.Length > 0 ? output.Name : $"tensor_{output.Index}";
 
-    private string Unique(string name)
-    {
-        string unique = name;
-        for (int i = 1; !_names.Add(unique); i++) unique = $"{name}_{i}";
-        return unique;
-    }
+    private string Unique(string name) => _names.Unique(name);
 
     private ModelLoadException Fail(TfliteOperator op, string problem) =>
         new($"{file}: operator {op.Index} ({op.OpName} -> '{(op.Outputs.Length > 0 ? model.Tensors[op.Outputs[0]].Name : "")}'): {problem}");

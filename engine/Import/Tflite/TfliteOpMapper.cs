@@ -16,7 +16,7 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
 
     private readonly Dictionary<int, Runtime> _runtime = [];
     private readonly Dictionary<int, float[]> _floats = [];
-    private readonly HashSet<string> _names = new(StringComparer.Ordinal) { builder.Input.Name };
+    private readonly NodeNames _names = new([builder.Input.Name]);
 
     public void BindInput(TfliteTensor input) => _runtime[input.Index] = new Runtime(builder.Input, input.Shape);
 
@@ -202,16 +202,9 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
         return x with { Value = builder.Activate(Name(output), x.Value, act) };
     }
 
-    /// <summary>x * relu6(x + 3) / 6, from ops the engine has (the ONNX importer's composition).</summary>
     private Runtime HardSwish(TfliteOperator op, TfliteTensor output)
     {
         var x = RuntimeInput(op, 0);
-        string name = Name(output);
-        int ch = x.Value.Shape.C;
-        float[] Fill(float v) => Enumerable.Repeat(v, ch).ToArray();
-        var shifted = builder.BatchNorm(Unique(name + "/plus3"), x.Value, Fill(1), Fill(3), Fill(0), Fill(1), 0f);
-        var clipped = builder.Activate(Unique(name + "/relu6"), shifted, Activation.Relu6);
-        var gate = builder.BatchNorm(Unique(name + "/gate"), clipped, Fill(1f / 6), Fill(0), Fill(0), Fill(1), 0f);
-        return x with { Value = builder.Mul(name, x.Value, gate) };
+        return x with { Value = Decompositions.HardSwish(builder, _names, x.Value, Name(output)) };
     }
 }
