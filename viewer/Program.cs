@@ -34,7 +34,7 @@ try
         if (!ViewerApp.IsLoopback(url))
             Console.WriteLine($"warning: {url} is not a loopback address: anyone who can reach this machine can use the camera page and the inference API");
     }
-    Console.WriteLine($"models folder (TF.js model.json files): {options.ModelsDir}");
+    Console.WriteLine($"models folder (ONNX, TFLite, TF.js model.json files): {options.ModelsDir}");
     await app.WaitForShutdownAsync();
     return 0;
 }

@@ -107,9 +107,24 @@ internal sealed class OnnxGraphImporter
             return [OnnxConstantFolder.Fold(node, inputs.Cast<OnnxTensor?>().ToArray())];
         if (!OnnxOpMapper.Ops.Contains(node.OpType))
             throw node.Fail($"op {node.OpType} is not supported");
+        CheckFinite(node, inputs);
         if (node.OpType == "Split")
             return mapper.Split(node, inputs).Cast<object>().ToArray();
         return [mapper.Map(node, inputs)];
+    }
+
+    /// <summary>The constants a run-time op takes become its weights, biases or factors, where a NaN or an infinity turns
+    /// every output into NaN: refused here, naming the tensor. Clip's bounds are the exception (an infinite bound is none).</summary>
+    private static void CheckFinite(OnnxNode node, object?[] inputs)
+    {
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            if (inputs[k] is not OnnxTensor { Floats: { } data } || node.OpType == "Clip" && k > 0) continue;
+            int bad = Array.FindIndex(data, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw node.Fail($"constant '{node.Inputs[k]}' (input {k}) has a non-finite value " +
+                    $"({data[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}) at index {bad}");
+        }
     }
 
     private OnnxTensor ConstantValue(OnnxNode n)
