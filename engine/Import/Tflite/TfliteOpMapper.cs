@@ -9,16 +9,11 @@ namespace GpuMobileNet.Import.Tflite;
 /// so below rank 4 the graph's memory order is TFLite's row-major order (reshapes of rank-4 values transpose first).</summary>
 internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder builder, string file)
 {
-    /// <summary>A run-time tensor. <paramref name="RowMajor"/>: a rank-4 value whose memory is TFLite's NHWC row-major
-    /// order (left by a reshape or concatenation on a non-channel axis) rather than C x H x W; converted only where an
-    /// op needs channels first, so reshape chains cost no transposes.</summary>
-    private sealed record Runtime(Value Value, int[] Dims, bool RowMajor = false);
-
-    private readonly Dictionary<int, Runtime> _runtime = [];
+    private readonly Dictionary<int, ForeignTensor> _runtime = [];
     private readonly Dictionary<int, float[]> _floats = [];
     private readonly NodeNames _names = new([builder.Input.Name]);
 
-    public void BindInput(TfliteTensor input) => _runtime[input.Index] = new Runtime(builder.Input, input.Shape);
+    public void BindInput(TfliteTensor input) => _runtime[input.Index] = new ForeignTensor(builder.Input, Longs(input.Shape));
 
     /// <summary>The graph value of a run-time tensor (rank 4: C x H x W), null if it is a constant or never computed.</summary>
     public Value? RuntimeValue(int tensor) => _runtime.TryGetValue(tensor, out var r) ? ToNchw(r, model.Tensors[tensor].Name).Value : null;
@@ -73,7 +68,7 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
         _floats[output.Index] = model.Floats(input, p => Fail(op, p)) ?? throw Fail(op, $"DEQUANTIZE input {input.Describe} has no data");
     }
 
-    private Runtime Conv(TfliteOperator op, TfliteTensor output, bool depthwise)
+    private ForeignTensor Conv(TfliteOperator op, TfliteTensor output, bool depthwise)
     {
         var x = Input4(op, 0);
         var filter = Tensor(op, 1);
@@ -122,7 +117,7 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
         var y = groups == 1 && kh * kw > 1 && c > WideConvSlice
             ? SlicedConv(Name(output), x.Value, outC, kh, kw, sh, sw, pad, weights, bias, act)
             : builder.Conv2d(Name(output), x.Value, outC, kh, kw, sh, sw, pad, groups, weights, bias, act);
-        return new Runtime(y, [1, y.Shape.H, y.Shape.W, y.Shape.C]);
+        return ForeignTensor.ChannelsLast(y);
     }
 
     /// <summary>Input channels per part of a wide full convolution.</summary>
@@ -163,7 +158,7 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
         return (result, eh, ew);
     }
 
-    private Runtime Elementwise(TfliteOperator op, TfliteTensor output, bool multiply)
+    private ForeignTensor Elementwise(TfliteOperator op, TfliteTensor output, bool multiply)
     {
         if (op.Inputs.Length != 2) throw Fail(op, $"{op.OpName} needs 2 inputs, has {op.Inputs.Length}");
         var act = FusedActivation(op, Options(op, required: false)?.Byte(TfliteSchema.ElementwiseActivation) ?? TfliteSchema.ActNone);
@@ -196,13 +191,13 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
         return x with { Value = act == Activation.None ? y : builder.Activate(name, y, act) };
     }
 
-    private Runtime Unary(TfliteOperator op, TfliteTensor output, Activation act)
+    private ForeignTensor Unary(TfliteOperator op, TfliteTensor output, Activation act)
     {
         var x = RuntimeInput(op, 0);
         return x with { Value = builder.Activate(Name(output), x.Value, act) };
     }
 
-    private Runtime HardSwish(TfliteOperator op, TfliteTensor output)
+    private ForeignTensor HardSwish(TfliteOperator op, TfliteTensor output)
     {
         var x = RuntimeInput(op, 0);
         return x with { Value = Decompositions.HardSwish(builder, _names, x.Value, Name(output)) };
