@@ -7,7 +7,7 @@ internal sealed class CommonOptions
 {
     public Option<string?> Model { get; } = new("--model", "-m")
     {
-        Description = $"built-in architecture ({string.Join(", ", ModelSource.BuiltIn)}, random weights) a TF.js model.json or an .onnx file; default: the nsfwjs MobileNetV2",
+        Description = $"built-in architecture ({string.Join(", ", ModelSource.BuiltIn)}, random weights) or a model file (ONNX, TFLite or TF.js model.json, told by its content); default: the nsfwjs MobileNetV2",
     };
     public Option<double> Alpha { get; } = new("--alpha") { Description = "width multiplier of a built-in model", DefaultValueFactory = _ => 1.0 };
     public Option<int?> Resolution { get; } = new("--resolution") { Description = "input size of a built-in model (default: its paper's, 224; 320 for ssdlite_mobilenet_v2)" };

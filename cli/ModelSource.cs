@@ -1,10 +1,10 @@
 using GpuMobileNet.Graph;
-using GpuMobileNet.Import.Tfjs;
+using GpuMobileNet.Import;
 using GpuMobileNet.Models;
 
 namespace GpuMobileNet.Cli;
 
-/// <summary>What --model names: a built-in architecture with seeded random weights, a TF.js model.json or an ONNX file.</summary>
+/// <summary>What --model names: a built-in architecture with seeded random weights, or a model file (ONNX, TFLite, TF.js model.json).</summary>
 internal sealed record ModelSource(string? Model, double Alpha, int Resolution, int Classes, int Seed)
 {
     public static IReadOnlyList<string> BuiltIn => ModelZoo.Names;
@@ -17,25 +17,21 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
     /// <summary>--input-size: height and width for an ONNX model whose input size is dynamic.</summary>
     public (int H, int W)? InputSize { get; init; }
 
-    /// <summary>The ONNX file --model names, or null for other kinds of model.</summary>
-    public string? OnnxPath => Model is not null && Model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? Model : null;
+    /// <summary>The ONNX file --model names (told by its content), or null for other kinds of model.</summary>
+    public string? OnnxPath => FileIs("ONNX") ? Model : null;
 
+    /// <summary>The TFLite file --model names (told by its content), or null for other kinds of model.</summary>
+    public string? TflitePath => FileIs("TFLite") ? Model : null;
+
+    private bool FileIs(string format) => Model is not null && !IsBuiltIn && File.Exists(Model) && ModelImporter.FormatOf(Model).Name == format;
+
+    /// <summary>The built-in network, or the model file in whichever format its content is (<see cref="ModelImporter"/>).</summary>
     public ModelGraph Load()
     {
-        if (IsBuiltIn)
-            return ModelZoo.Create(Model!, Alpha, Resolution, Classes, WeightInit.Random(Seed));
-        var path = Model ?? DefaultModelPath();
-        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
-            return GpuMobileNet.Import.Onnx.OnnxImporter.Load(path, new GpuMobileNet.Import.Onnx.OnnxImportOptions
-            {
-                InputHeight = InputSize?.H,
-                InputWidth = InputSize?.W,
-            });
-        if (path.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase))
-            return GpuMobileNet.Import.Tflite.TfliteImporter.Load(path);
-        if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            throw new UsageException($"--model '{path}': expected one of {string.Join(", ", BuiltIn)}, a TF.js model.json, an .onnx or a .tflite file");
-        return TfjsLayersImporter.Load(path);
+        if (IsBuiltIn) return ModelZoo.Create(Model!, Alpha, Resolution, Classes, WeightInit.Random(Seed));
+        if (Model is not null && !Path.Exists(Model) && !Model.Contains('/'))
+            throw new UsageException($"--model '{Model}': neither a built-in architecture ({string.Join(", ", BuiltIn)}) nor a model file");
+        return ModelImporter.Load(Model ?? DefaultModelPath(), new ModelImportOptions { InputHeight = InputSize?.H, InputWidth = InputSize?.W });
     }
 
     /// <summary>Labels for the model: --labels if given, the nsfwjs labels for the default model, else none.</summary>

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using GpuMobileNet.Graph;
 using GpuMobileNet.Imaging;
-using GpuMobileNet.Import.Tfjs;
+using GpuMobileNet.Import;
 using GpuMobileNet.Models;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Vulkan;
@@ -38,15 +38,9 @@ public static unsafe class NativeApi
         return 0;
     }, -1);
 
-    /// <summary>A TF.js layers model.json, or a built-in architecture by name (mobilenet_v1, mobilenet_v2: random weights).</summary>
+    /// <summary>A model file in any format <see cref="ModelImporter"/> reads (ONNX, TFLite, TF.js model.json), told by its content.</summary>
     [UnmanagedCallersOnly(EntryPoint = "gmn_model_load")]
-    public static nint ModelLoad(byte* path) => NativeErrors.Guard(() =>
-    {
-        var file = NativeErrors.Text(path, "path");
-        return NativeHandles.New(file.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
-            ? TfjsLayersImporter.Load(file)
-            : throw new ArgumentException($"'{file}': expected a TF.js model.json"));
-    }, 0);
+    public static nint ModelLoad(byte* path) => NativeErrors.Guard(() => NativeHandles.New(ModelImporter.Load(NativeErrors.Text(path, "path"))), 0);
 
     [UnmanagedCallersOnly(EntryPoint = "gmn_model_builtin")]
     public static nint ModelBuiltin(byte* name, double alpha, int resolution, int classes, int seed) => NativeErrors.Guard(() =>

@@ -24,13 +24,17 @@ internal static class KServeApi
             name = "gpumobilenet", version = typeof(KServeApi).Assembly.GetName().Version?.ToString() ?? "0",
             extensions = new[] { "binary_tensor_data" },
         }));
-        app.MapGet("/v2/models/{name}", (string name) => Metadata(state, name, null));
-        app.MapGet("/v2/models/{name}/versions/{version}", (string name, string version) => Metadata(state, name, version));
-        app.MapGet("/v2/models/{name}/ready", (string name) => Ready(state, name, null));
-        app.MapGet("/v2/models/{name}/versions/{version}/ready", (string name, string version) => Ready(state, name, version));
-        app.MapPost("/v2/models/{name}/infer", (string name, HttpRequest request) => InferAsync(state, name, null, request));
-        app.MapPost("/v2/models/{name}/versions/{version}/infer", (string name, string version, HttpRequest request) => InferAsync(state, name, version, request));
+        app.MapGet("/v2/models/{name}", (string name) => Metadata(state, Unescaped(name), null));
+        app.MapGet("/v2/models/{name}/versions/{version}", (string name, string version) => Metadata(state, Unescaped(name), version));
+        app.MapGet("/v2/models/{name}/ready", (string name) => Ready(state, Unescaped(name), null));
+        app.MapGet("/v2/models/{name}/versions/{version}/ready", (string name, string version) => Ready(state, Unescaped(name), version));
+        app.MapPost("/v2/models/{name}/infer", (string name, HttpRequest request) => InferAsync(state, Unescaped(name), null, request));
+        app.MapPost("/v2/models/{name}/versions/{version}/infer", (string name, string version, HttpRequest request) => InferAsync(state, Unescaped(name), version, request));
     }
+
+    /// <summary>A model name from the URL: the models folder's names have slashes ("user/mine/model.onnx"), which a
+    /// client escapes (%2F) to keep them one path segment; the server leaves %2F escaped in route values.</summary>
+    private static string Unescaped(string name) => Uri.UnescapeDataString(name);
 
     private static IResult Error(string message, int status = StatusCodes.Status400BadRequest) => Results.Json(new { error = message }, statusCode: status);
 

@@ -1,19 +1,21 @@
 using System.Diagnostics;
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Teach;
 using GpuMobileNet.Vulkan;
 
 namespace GpuMobileNet.Viewer;
 
-/// <summary>One model bound to the device: the backbone (everything up to the pooled features) as one
+/// <summary>One model bound to the device: the backbone (everything up to the pooled features; the whole graph for a
+/// model without a dense layer) as one
 /// <see cref="InferenceSession"/>, and the model's own dense head run on the CPU by the reference executor, so one
 /// device run per frame yields both the features a taught head needs and the model's predictions. Runs are
 /// serialised by <see cref="Gate"/> (one frame at a time per model; clients wait their turn asynchronously).</summary>
 public sealed class LoadedModel : IDisposable
 {
     private readonly InferenceSession _backbone;
-    private readonly ModelGraph _head;
+    private readonly ModelGraph? _head;
     private readonly float[] _features;
 
     public LoadedModel(string name, ModelGraph graph, IReadOnlyList<string>? labels, VulkanDevice device)
@@ -24,10 +26,11 @@ public sealed class LoadedModel : IDisposable
         if (labels is not null && labels.Count != classes)
             throw new ArgumentException($"model '{name}': {labels.Count} labels but {classes} outputs");
         Labels = labels ?? Enumerable.Range(0, classes).Select(i => $"class {i}").ToArray();
-        var cut = GraphCut.Features(graph);
-        _head = GraphCut.After(graph, cut);
+        // A model without a dense head (any file a user drops in) runs whole on the device; its output is the features.
+        var cut = graph.Nodes.OfType<DenseOp>().Any() ? GraphCut.Features(graph) : graph.Output;
+        _head = cut == graph.Output ? null : GraphCut.After(graph, cut);
         var clock = Stopwatch.StartNew();
-        _backbone = InferenceSession.Create(GraphCut.Before(graph, cut), device, new Runtime.SessionOptions { Batch = 1 });
+        _backbone = InferenceSession.Create(_head is null ? graph : GraphCut.Before(graph, cut), device, new Runtime.SessionOptions { Batch = 1 });
         LoadMs = clock.Elapsed.TotalMilliseconds;
         _features = new float[_backbone.OutputLength];
     }
@@ -63,7 +66,7 @@ public sealed class LoadedModel : IDisposable
     private FrameResult Finish(double deviceMs, double preprocessGpuMs, TaughtHead? taught, Stopwatch clock)
     {
         var features = (float[])_features.Clone();
-        var scores = ReferenceExecutor.Run(_head, features);
+        var scores = _head is null ? features : ReferenceExecutor.Run(_head, features);
         var taughtScores = taught?.Predict(features);
         double totalMs = clock.Elapsed.TotalMilliseconds;
         // Preprocessing runs in the same submission as the network: its share is the GPU timestamps' split.

@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
 using GpuMobileNet.Graph;
-using GpuMobileNet.Import.Tfjs;
+using GpuMobileNet.Import;
 using GpuMobileNet.Models;
 using GpuMobileNet.Vulkan;
 
 namespace GpuMobileNet.Viewer;
 
 /// <summary>The models the viewer offers: the nsfwjs MobileNetV2 (real weights), built-in architectures (seeded random
-/// weights, for speed comparisons) and every TF.js layers model.json in the models folder. Each is loaded once, on
-/// first use, into one <see cref="LoadedModel"/> (one session) shared by every client.</summary>
+/// weights, for speed comparisons) and every model file in the models folder, in any format the engine reads (ONNX,
+/// TFLite, TF.js model.json; told by content, see <see cref="ModelImporter"/>), with labels.txt beside it naming the
+/// classes. Each is loaded once, on first use, into one <see cref="LoadedModel"/> (one session) shared by every client.</summary>
 public sealed class ModelCatalog : IDisposable
 {
     public const string NsfwjsName = "nsfwjs_mobilenet_v2";
@@ -41,8 +42,8 @@ public sealed class ModelCatalog : IDisposable
         var names = new List<string> { NsfwjsName };
         names.AddRange(BuiltIns.Select(b => BuiltInName(b.Arch, b.Alpha, b.Resolution)));
         if (_options.ModelsDir is { } dir && Directory.Exists(dir))
-            names.AddRange(Directory.EnumerateFiles(dir, "*.json", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 })
-                .Where(LooksLikeTfjsModel)
+            names.AddRange(Directory.EnumerateFiles(dir, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 })
+                .Where(IsModelFile)
                 .Select(f => UserPrefix + Path.GetRelativePath(dir, f).Replace('\\', '/'))
                 .Order(StringComparer.Ordinal));
         return names;
@@ -74,12 +75,12 @@ public sealed class ModelCatalog : IDisposable
             var json = Path.Combine(_options.RepoRoot, "models", "cache", "nsfwjs_mobilenet_v2", "model.json");
             if (!File.Exists(json)) throw new FileNotFoundException($"{json} is missing: run scripts/setup");
             var labels = Imaging.Labels.LoadLabels(Path.Combine(_options.RepoRoot, "models", "nsfwjs_labels.txt"));
-            return new LoadedModel(name, TfjsLayersImporter.Load(json), labels, _device);
+            return new LoadedModel(name, ModelImporter.Load(json), labels, _device);
         }
         if (name.StartsWith(UserPrefix, StringComparison.Ordinal))
         {
             var path = Path.GetFullPath(Path.Combine(_options.ModelsDir!, name[UserPrefix.Length..]));
-            var graph = TfjsLayersImporter.Load(path);
+            var graph = ModelImporter.Load(path);
             var labelsFile = Path.Combine(Path.GetDirectoryName(path)!, "labels.txt");
             return new LoadedModel(name, graph, File.Exists(labelsFile) ? Imaging.Labels.LoadLabels(labelsFile) : null, _device);
         }
@@ -88,16 +89,17 @@ public sealed class ModelCatalog : IDisposable
         return new LoadedModel(name, g, null, _device);
     }
 
-    private static bool LooksLikeTfjsModel(string path)
+    /// <summary>Whether a file in the models folder is a model: its content is in a format the engine reads. Labels and
+    /// weight files (.txt, .bin: a TF.js model's shards, whose bytes could pass for anything) are not.</summary>
+    private static bool IsModelFile(string path)
     {
+        if (Path.GetExtension(path).ToLowerInvariant() is ".txt" or ".bin") return false;
         try
         {
-            using var f = File.OpenRead(path);
-            var head = new byte[Math.Min(4096, f.Length)];
-            f.ReadExactly(head);
-            return System.Text.Encoding.UTF8.GetString(head).Contains("\"modelTopology\"", StringComparison.Ordinal);
+            ModelImporter.FormatOf(path);
+            return true;
         }
-        catch (IOException)
+        catch (ModelLoadException)
         {
             return false;
         }

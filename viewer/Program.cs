@@ -20,7 +20,7 @@ var command = ViewerCommandLine.Create(async (run, options) =>
         if (!ViewerApp.IsLoopback(url))
             Console.WriteLine($"warning: {url} is not a loopback address: anyone who can reach this machine can use the inference API{(options.ApiOnly ? "" : " and the camera page")}");
     }
-    Console.WriteLine($"models folder: {options.ModelsDir}");
+    Console.WriteLine($"models folder (ONNX, TFLite, TF.js model.json files): {options.ModelsDir}");
     await app.WaitForShutdownAsync();
     return 0;
 });

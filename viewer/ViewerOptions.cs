@@ -7,7 +7,7 @@ public sealed record ViewerOptions
     /// repository checkout, or a published app's folder).</summary>
     public required string RepoRoot { get; init; }
 
-    /// <summary>Folder scanned for TF.js layers models a user dropped in (*.json, one level of sub-folders).</summary>
+    /// <summary>Folder scanned for models a user dropped in (ONNX, TFLite, TF.js model.json; one level of sub-folders).</summary>
     public string? ModelsDir { get; init; }
 
     /// <summary>Vulkan device index or name (null: the engine's choice).</summary>

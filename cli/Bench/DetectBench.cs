@@ -14,7 +14,7 @@ internal static class DetectBench
 {
     /// <summary>True for a .tflite whose outputs are an SSD's two heads for the objectron anchors.</summary>
     public static bool Applies(BenchSettings s) =>
-        s.Source.Model is { } m && m.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase) && IsSsd(m);
+        s.Source.TflitePath is { } m && IsSsd(m);
 
     private static bool IsSsd(string path)
     {

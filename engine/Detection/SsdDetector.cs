@@ -2,7 +2,6 @@ using System.Diagnostics;
 using GpuMobileNet.Graph;
 using GpuMobileNet.Imaging;
 using GpuMobileNet.Import;
-using GpuMobileNet.Import.Tflite;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Vulkan;
 
@@ -40,12 +39,13 @@ public sealed class SsdDetector : IDisposable
         Session = InferenceSession.Create(graph, device, options);
     }
 
-    /// <summary>Loads a TFLite SSD with the objectron SSD-MobileNetV2's anchors and decoding unless others are given.</summary>
+    /// <summary>Loads an SSD model file (any format <see cref="ModelImporter"/> reads; the objectron one is TFLite) with the
+    /// objectron SSD-MobileNetV2's anchors and decoding unless others are given.</summary>
     /// <exception cref="ModelLoadException">The model cannot be imported or its outputs do not fit the anchors.</exception>
     public static SsdDetector Load(string tflitePath, VulkanDevice device, IReadOnlyList<string>? labels = null, SessionOptions? options = null,
         SsdAnchorOptions? anchors = null, SsdDecoderOptions? decoder = null)
     {
-        var graph = TfliteImporter.Load(tflitePath);
+        var graph = ModelImporter.Load(tflitePath);
         var post = new SsdPostprocessor(SsdAnchors.Generate(anchors ?? SsdAnchorOptions.ObjectronSsdMobileNetV2),
             decoder ?? SsdDecoderOptions.ObjectronSsdMobileNetV2, labels);
         try

@@ -58,9 +58,9 @@ internal static class SafeFile
         return bytes;
     }
 
-    /// <summary>Fills <paramref name="destination"/> from the start of the file (checked with <see cref="RequireRegular"/>
-    /// by the caller), failing if the file ends first: it changed since it was checked.</summary>
-    public static void ReadExactly(string path, Span<byte> destination, string what, Func<string, Exception> error)
+    /// <summary>Fills <paramref name="destination"/> from byte <paramref name="fileOffset"/> of the file (checked with
+    /// <see cref="RequireRegular"/> by the caller), failing if the file ends first: it changed since it was checked.</summary>
+    public static void ReadExactly(string path, Span<byte> destination, string what, Func<string, Exception> error, long fileOffset = 0)
     {
         ArgumentNullException.ThrowIfNull(error);
         try
@@ -69,7 +69,7 @@ internal static class SafeFile
             long offset = 0;
             while (offset < destination.Length)
             {
-                int n = RandomAccess.Read(handle, destination[(int)offset..], offset);
+                int n = RandomAccess.Read(handle, destination[(int)offset..], fileOffset + offset);
                 if (n == 0) throw error($"{path}: {what} ended after {offset} bytes; it changed while being read");
                 offset += n;
             }

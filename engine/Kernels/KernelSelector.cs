@@ -20,4 +20,36 @@ internal static class KernelSelector
         double total = dispatches.Sum(d => (double)d.Groups.Y);
         return dispatches.Select(d => d with { Source = node, Fraction = dispatches.Count == 1 ? 1 : d.Groups.Y / total }).ToList();
     }
+
+    /// <summary>The dispatches of every node in order; where some nodes have no kernel, one exception lists each.</summary>
+    /// <exception cref="NotSupportedException">Some ops have no GPU kernel (each named, with why).</exception>
+    public static List<KernelDispatch> PlanAll(IEnumerable<Node> nodes, KernelContext ctx, KernelChoice choice)
+    {
+        var (dispatches, unsupported) = TryPlanAll(nodes, ctx, choice);
+        return unsupported.Count == 0 ? dispatches : throw new NotSupportedException(Describe(unsupported));
+    }
+
+    /// <summary>The dispatches of the nodes that have a kernel, and why each of the others has none ("Conv2d 'x': ...").</summary>
+    public static (List<KernelDispatch> Dispatches, List<string> Unsupported) TryPlanAll(IEnumerable<Node> nodes, KernelContext ctx, KernelChoice choice)
+    {
+        var dispatches = new List<KernelDispatch>();
+        var unsupported = new List<string>();
+        foreach (var node in nodes)
+        {
+            try
+            {
+                dispatches.AddRange(Plan(node, ctx, choice));
+            }
+            catch (NotSupportedException e)
+            {
+                unsupported.Add(e.Message);
+            }
+        }
+        return (dispatches, unsupported);
+    }
+
+    /// <summary>One line for the reasons <see cref="TryPlanAll"/> gave: the count, then each.</summary>
+    public static string Describe(IReadOnlyList<string> unsupported) => unsupported.Count == 1
+        ? unsupported[0]
+        : $"{unsupported.Count} ops cannot run on the GPU: {string.Join("; ", unsupported)}";
 }

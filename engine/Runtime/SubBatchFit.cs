@@ -41,7 +41,7 @@ internal sealed record SubBatchFit(int SubBatch, MemoryPlan Memory, IReadOnlyLis
         var packer = new WeightPacker((int)(device.UniformOffsetAlignment / 4));
         var ctx = new KernelContext(memory, packer, batch, (int)(window / 4), activationBytes,
             device.SupportsSubgroupBroadcast ? device.SubgroupSize : 0, (long)Math.Min(device.MaxTexelBufferElements, long.MaxValue / 4) * 4);
-        var dispatches = graph.Nodes.SelectMany(n => KernelSelector.Plan(n, ctx, options.Kernels)).ToList();
+        var dispatches = KernelSelector.PlanAll(graph.Nodes, ctx, options.Kernels);
         return new SubBatchFit(batch, memory, dispatches, packer.ToArray(tailPadding: (int)(window / 4)));
     }
 }

@@ -33,7 +33,7 @@ gmn_device* gmn_device_from_host(void* instance, void* physical_device, void* de
 const char* gmn_device_name(gmn_device* device);
 void gmn_device_destroy(gmn_device* device);
 
-/* A TF.js layers model.json (weights beside it). */
+/* A model file: ONNX, TFLite or a TF.js layers model.json (weights beside it), told by its content, not its name. */
 gmn_model* gmn_model_load(const char* path);
 /* A built-in architecture ("mobilenet_v1", "mobilenet_v2") with seeded random weights. */
 gmn_model* gmn_model_builtin(const char* name, double alpha, int resolution, int classes, int seed);

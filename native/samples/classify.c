@@ -1,6 +1,6 @@
 /* Classifies a photo through libgpumobilenet.so and prints the top 5 as "label<TAB>probability", one per line.
  *   gcc classify.c -I../include -L<dir of libgpumobilenet.so> -lgpumobilenet -o classify
- *   ./classify model.json labels.txt photo.jpg
+ *   ./classify model.json labels.txt photo.jpg      (or model.onnx, model.tflite)
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,7 +13,7 @@ internal sealed class OnnxGraphImporter
     private readonly string? _modelDir;
     private readonly long _opset;
     private readonly OnnxImportOptions _options;
-    // Every ONNX tensor name maps to a known tensor (OnnxTensor) or a run-time one (RuntimeTensor).
+    // Every ONNX tensor name maps to a known tensor (OnnxTensor) or a run-time one (ForeignTensor).
     private readonly Dictionary<string, object> _symbols = new(StringComparer.Ordinal);
     // Which node computed each folded constant, to name the op when a constant is all a model outputs.
     private readonly Dictionary<string, OnnxNode> _folded = new(StringComparer.Ordinal);
@@ -72,7 +72,7 @@ internal sealed class OnnxGraphImporter
         {
             if (!_symbols.TryGetValue(name, out var output))
                 throw Fail($"output '{name}' is not computed by any node");
-            if (output is not RuntimeTensor result)
+            if (output is not ForeignTensor result)
                 throw Fail($"output '{name}' does not depend on any input: it is a constant" +
                     (_folded.TryGetValue(name, out var by) ? $" computed at load time by node '{by.Name}' ({by.OpType}); run-time {by.OpType} is not supported" : ""));
             CheckDeclaredShape(name, result);
@@ -87,9 +87,9 @@ internal sealed class OnnxGraphImporter
     /// (element-wise ops only).</summary>
     private void Bind(string name, Value value, int rank) => _symbols[name] = rank switch
     {
-        3 => new RuntimeTensor(value, 3, [1, value.Shape.C, value.Shape.H]),
-        1 => new RuntimeTensor(value, 1, [1]),
-        _ => new RuntimeTensor(value, rank),
+        3 => new ForeignTensor(value, [1, value.Shape.C, value.Shape.H], RowMajor: true),
+        1 => new ForeignTensor(value, [1], RowMajor: true),
+        _ => ForeignTensor.ChannelsFirst(value, rank),
     };
 
     private object[] Evaluate(OnnxNode node, object?[] inputs, OnnxOpMapper mapper)
@@ -97,9 +97,9 @@ internal sealed class OnnxGraphImporter
         if (node.OpType == "Constant")
             return [ConstantValue(node)];
         // The shape of a run-time tensor is known at load time (batch 1): only its dims are read.
-        if (node.OpType == "Shape" && inputs.Length == 1 && inputs[0] is RuntimeTensor rt)
+        if (node.OpType == "Shape" && inputs.Length == 1 && inputs[0] is ForeignTensor rt)
             return [OnnxConstantFolder.Fold(node, [OnnxTensor.DimsOnly(rt.Dims)])];
-        if (node.OpType == "Size" && inputs.Length == 1 && inputs[0] is RuntimeTensor sized)
+        if (node.OpType == "Size" && inputs.Length == 1 && inputs[0] is ForeignTensor sized)
             return [OnnxTensor.Scalar(sized.Dims.Aggregate(1L, (a, b) => a * b))];
         if (node.OpType == "Split" && inputs.All(x => x is null or OnnxTensor))
             return OnnxConstantFolder.Split(node, inputs.Cast<OnnxTensor?>().ToArray());
@@ -107,9 +107,24 @@ internal sealed class OnnxGraphImporter
             return [OnnxConstantFolder.Fold(node, inputs.Cast<OnnxTensor?>().ToArray())];
         if (!OnnxOpMapper.Ops.Contains(node.OpType))
             throw node.Fail($"op {node.OpType} is not supported");
+        CheckFinite(node, inputs);
         if (node.OpType == "Split")
             return mapper.Split(node, inputs).Cast<object>().ToArray();
         return [mapper.Map(node, inputs)];
+    }
+
+    /// <summary>The constants a run-time op takes become its weights, biases or factors, where a NaN or an infinity turns
+    /// every output into NaN: refused here, naming the tensor. Clip's bounds are the exception (an infinite bound is none).</summary>
+    private static void CheckFinite(OnnxNode node, object?[] inputs)
+    {
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            if (inputs[k] is not OnnxTensor { Floats: { } data } || node.OpType == "Clip" && k > 0) continue;
+            int bad = Array.FindIndex(data, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw node.Fail($"constant '{node.Inputs[k]}' (input {k}) has a non-finite value " +
+                    $"({data[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}) at index {bad}");
+        }
     }
 
     private OnnxTensor ConstantValue(OnnxNode n)
@@ -164,7 +179,7 @@ internal sealed class OnnxGraphImporter
 
     /// <summary>A graph output whose declared shape (all dims known, batch aside) disagrees with what the nodes compute
     /// is an inconsistent model: refused rather than run with a shape the caller does not expect.</summary>
-    private void CheckDeclaredShape(string name, RuntimeTensor result)
+    private void CheckDeclaredShape(string name, ForeignTensor result)
     {
         // With a dynamic input size the declared output dims belong to whatever size the exporter saw.
         if (_dynamicInput) return;

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using GpuMobileNet.Export.Onnx.Proto;
 using GpuMobileNet.Graph;
+using GpuMobileNet.IO;
 
 namespace GpuMobileNet.Import.Onnx;
 
@@ -23,22 +24,7 @@ public static class OnnxImporter
     public static ModelGraph Load(string path, OnnxImportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var info = new FileInfo(path);
-        if (!info.Exists)
-            throw new ModelLoadException(Directory.Exists(path) ? $"{path}: is a folder, not an ONNX file" : $"{path}: model file not found");
-        if (info.LinkTarget is null && (info.Attributes & (FileAttributes.Device | FileAttributes.Directory)) != 0)
-            throw new ModelLoadException($"{path}: not a regular file");
-        if (info.Length > OnnxLimits.MaxFileBytes)
-            throw new ModelLoadException($"{path}: {info.Length} bytes is more than an ONNX protobuf can hold (2 GiB)");
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelLoadException($"{path}: cannot be read: {e.Message}", e);
-        }
+        var bytes = ReadFile(path);
         return Import(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)), options);
     }
 
@@ -52,9 +38,12 @@ public static class OnnxImporter
     /// <summary>The op types of the model's nodes with their counts (for inspection; nothing is imported).</summary>
     public static IReadOnlyDictionary<string, int> OpCounts(string path)
     {
-        var model = Parse(File.ReadAllBytes(path), path);
+        var model = Parse(ReadFile(path), path);
         return model.Graph.Node.GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
     }
+
+    private static byte[] ReadFile(string path) =>
+        SafeFile.ReadAllBytes(path, OnnxLimits.MaxFileBytes, "ONNX model", m => new ModelLoadException(m));
 
     private static ModelGraph Import(byte[] bytes, string file, string? modelDir, OnnxImportOptions? options)
     {
@@ -85,8 +74,8 @@ public static class OnnxImporter
         }
     }
 
-    /// <summary>Names the first node whose op we cannot run at all, before anything about the model's versions or
-    /// inputs: an unsupported op is the most useful thing to tell a user.</summary>
+    /// <summary>Names every node whose op we cannot run at all, before anything about the model's versions or inputs:
+    /// the unsupported ops are the most useful thing to tell a user, all of them at once.</summary>
     private static void CheckOpsAreKnown(ModelProto model, string file)
     {
         if (model.Graph is null) return;
@@ -96,20 +85,31 @@ public static class OnnxImporter
         var runtime = model.Graph.Input.Select(i => i.Name).Where(n => !initializers.Contains(n)).ToHashSet(StringComparer.Ordinal);
         if (runtime.Count == 0 && model.Graph.Node.Count > 0)
             throw new OnnxNode(model.Graph.Node[0], file, 0, 0).Fail($"the graph has no run-time input, so op {model.Graph.Node[0].OpType} only computes a constant");
+        var unsupported = new List<(OnnxNode Node, string Problem)>();
         for (int i = 0; i < model.Graph.Node.Count; i++)
         {
             var proto = model.Graph.Node[i];
-            var node = new OnnxNode(proto, file, 0, i);
-            if (proto.Domain is not ("" or "ai.onnx"))
-                throw node.Fail($"domain '{proto.Domain}' is not supported (only the standard ONNX ops)");
-            bool mapped = OnnxOpMapper.Ops.Contains(proto.OpType);
-            if (!mapped && !OnnxConstantFolder.Ops.Contains(proto.OpType))
-                throw node.Fail($"op {proto.OpType} is not supported");
-            if (proto.OpType is "Shape" or "Size" || !proto.Input.Any(runtime.Contains)) continue;
-            if (!mapped)
-                throw node.Fail($"op {proto.OpType} is not supported on run-time tensors (only evaluated at load time, on constants)");
-            foreach (var o in proto.Output) runtime.Add(o);
+            if (Unsupported(proto, runtime) is { } problem) unsupported.Add((new OnnxNode(proto, file, 0, i), problem));
+            if (proto.OpType is not ("Shape" or "Size") && proto.Input.Any(runtime.Contains))
+                foreach (var o in proto.Output) runtime.Add(o);
         }
+        if (unsupported.Count == 1) throw unsupported[0].Node.Fail(unsupported[0].Problem);
+        if (unsupported.Count > 1)
+            throw new ModelLoadException($"{file}: {unsupported.Count} nodes are not supported: " +
+                string.Join("; ", unsupported.Select(u => $"node '{u.Node.Name}' ({u.Node.OpType}): {u.Problem}")));
+    }
+
+    /// <summary>Why this engine cannot run <paramref name="proto"/> whatever its attributes, or null.</summary>
+    private static string? Unsupported(NodeProto proto, HashSet<string> runtime)
+    {
+        if (proto.Domain is not ("" or "ai.onnx"))
+            return $"domain '{proto.Domain}' is not supported (only the standard ONNX ops)";
+        bool mapped = OnnxOpMapper.Ops.Contains(proto.OpType);
+        if (!mapped && !OnnxConstantFolder.Ops.Contains(proto.OpType))
+            return $"op {proto.OpType} is not supported";
+        if (!mapped && proto.OpType is not ("Shape" or "Size") && proto.Input.Any(runtime.Contains))
+            return $"op {proto.OpType} is not supported on run-time tensors (only evaluated at load time, on constants)";
+        return null;
     }
 
     private static ModelProto Parse(byte[] bytes, string file)

@@ -3,7 +3,7 @@ namespace GpuMobileNet.Import.Onnx;
 /// <summary>ConvTranspose: 2-D, any groups, strides, dilations, pads, output_padding, output_shape and auto_pad.</summary>
 internal sealed partial class OnnxOpMapper
 {
-    private RuntimeTensor ConvTranspose(OnnxNode n, RuntimeTensor x, OnnxTensor w, OnnxTensor? b)
+    private ForeignTensor ConvTranspose(OnnxNode n, ForeignTensor x, OnnxTensor w, OnnxTensor? b)
     {
         x = Rank4(n, x);
         string dims = $"[{string.Join(", ", w.Dims)}]";
@@ -48,7 +48,7 @@ internal sealed partial class OnnxOpMapper
         }
         if (outH <= 0 || outW <= 0 || outH > OnnxLimits.MaxActivationDim || outW > OnnxLimits.MaxActivationDim || Math.Abs(top) > OnnxLimits.MaxActivationDim || Math.Abs(left) > OnnxLimits.MaxActivationDim)
             throw n.Fail($"output {outH}x{outW} (pads {top}, {left}) of input [{string.Join(", ", x.Dims)}] is not a valid size");
-        return new(builder.ConvTranspose(Name(n), x.Value, outC, (int)outH, (int)outW, kh, kw, sh, sw, dh, dw, (int)top, (int)left, (int)group,
+        return ForeignTensor.ChannelsFirst(builder.ConvTranspose(Name(n), x.Value, outC, (int)outH, (int)outW, kh, kw, sh, sw, dh, dw, (int)top, (int)left, (int)group,
             w.AsFloats(), b is null ? null : Vector(n, b, outC, "bias")), 4);
     }
 

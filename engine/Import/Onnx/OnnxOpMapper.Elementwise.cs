@@ -9,7 +9,7 @@ internal sealed partial class OnnxOpMapper
 {
     /// <summary>clamp(x, lo, hi): ReLU6 and ReLU directly; any other bounds as per-channel affine maps around a
     /// ReLU6 (clamp(x, lo, hi) = lo + (hi - lo) / 6 * relu6(6 (x - lo) / (hi - lo))) or a ReLU for one bound.</summary>
-    private RuntimeTensor Clip(OnnxNode n, RuntimeTensor x, OnnxTensor? min, OnnxTensor? max)
+    private ForeignTensor Clip(OnnxNode n, ForeignTensor x, OnnxTensor? min, OnnxTensor? max)
     {
         float lo = n.Opset < 11 ? n.Float("min", float.NegativeInfinity) : min is null ? float.NegativeInfinity : (float)min[0];
         float hi = n.Opset < 11 ? n.Float("max", float.PositiveInfinity) : max is null ? float.PositiveInfinity : (float)max[0];
@@ -38,16 +38,16 @@ internal sealed partial class OnnxOpMapper
 
     /// <summary>Add/Sub/Mul/Div: two run-time tensors of the same shape (Add, Sub; Mul also per channel), or a run-time tensor and a
     /// per-channel or scalar constant, which becomes y = gamma * x + beta as a BatchNorm (mean 0, variance 1, epsilon 0).</summary>
-    private RuntimeTensor Arithmetic(OnnxNode n, object?[] inputs)
+    private ForeignTensor Arithmetic(OnnxNode n, object?[] inputs)
     {
         if (inputs.Length != 2) throw n.Fail($"{inputs.Length} inputs, expected 2");
-        if (inputs[0] is RuntimeTensor a && inputs[1] is RuntimeTensor b)
+        if (inputs[0] is ForeignTensor a && inputs[1] is ForeignTensor b)
         {
             if (n.OpType == "Mul")
             {
                 // Mul commutes: the full-size factor goes first, a per-channel gate second.
                 if (a.Value.Shape.H * a.Value.Shape.W < b.Value.Shape.H * b.Value.Shape.W) (a, b) = (b, a);
-                bool gate = b.Rank == 4 && a.Rank == 4 && a.View is null && b.Value.Shape == new Tensors.TensorShape(a.Value.Shape.C, 1, 1);
+                bool gate = b.Rank == 4 && a.Rank == 4 && !a.RowMajor && b.Value.Shape == new Tensors.TensorShape(a.Value.Shape.C, 1, 1);
                 if (!gate && (!a.Dims.SequenceEqual(b.Dims) || a.Value.Shape != b.Value.Shape))
                     throw n.Fail($"multiplying [{string.Join(", ", a.Dims)}] by [{string.Join(", ", b.Dims)}] is not supported (same shape or per channel only)");
                 return a with { Value = builder.Mul(Name(n), a.Value, b.Value) };
@@ -61,7 +61,7 @@ internal sealed partial class OnnxOpMapper
             return a with { Value = builder.Add(name, a.Value, addend) };
         }
         bool constantFirst = inputs[0] is OnnxTensor;
-        var x = (RuntimeTensor)(constantFirst ? inputs[1] : inputs[0])!;
+        var x = (ForeignTensor)(constantFirst ? inputs[1] : inputs[0])!;
         var c = (OnnxTensor)(constantFirst ? inputs[0] : inputs[1])!;
         int ch = x.Value.Shape.C;
         var k = PerChannel(n, c, x);
@@ -82,11 +82,11 @@ internal sealed partial class OnnxOpMapper
     }
 
     /// <summary>A constant that broadcasts over <paramref name="x"/> per channel (or is a scalar), as one value per channel.</summary>
-    private static float[] PerChannel(OnnxNode n, OnnxTensor c, RuntimeTensor x)
+    private static float[] PerChannel(OnnxNode n, OnnxTensor c, ForeignTensor x)
     {
         int ch = x.Value.Shape.C;
         if (c.Count == 1 && c.Rank <= x.Dims.Length) return Enumerable.Repeat((float)c[0], ch).ToArray();
-        if (x.View is not null) throw n.Fail($"a constant of shape [{string.Join(", ", c.Dims)}] with the view [{string.Join(", ", x.Dims)}] is not supported (only a scalar)");
+        if (x.RowMajor) throw n.Fail($"a constant of shape [{string.Join(", ", c.Dims)}] with the view [{string.Join(", ", x.Dims)}] is not supported (only a scalar)");
         // Aligned from the right against [N, C, H, W] or [N, C], the constant's axis that meets channel axis 1.
         int channelAxis = c.Rank - (x.Rank - 1);
         bool ok = c.Rank <= x.Rank && channelAxis >= 0 && c.Dims[channelAxis] == ch

@@ -7,16 +7,16 @@ namespace GpuMobileNet.Import.Onnx;
 /// padding first, so the zeros count).</summary>
 internal sealed partial class OnnxOpMapper
 {
-    private readonly record struct PoolWindow(RuntimeTensor Input, int KernelH, int KernelW, int StrideH, int StrideW, Padding Pad, bool OneD);
+    private readonly record struct PoolWindow(ForeignTensor Input, int KernelH, int KernelW, int StrideH, int StrideW, Padding Pad, bool OneD);
 
-    private RuntimeTensor MaxPool(OnnxNode n, RuntimeTensor x)
+    private ForeignTensor MaxPool(OnnxNode n, ForeignTensor x)
     {
         if (n.Int("storage_order", 0) != 0) throw n.Fail("storage_order=1 is not supported");
         var p = Window(n, x);
         return Pooled(n, p, builder.MaxPool(Name(n), p.Input.Value, p.KernelH, p.KernelW, p.StrideH, p.StrideW, p.Pad));
     }
 
-    private RuntimeTensor AveragePool(OnnxNode n, RuntimeTensor x)
+    private ForeignTensor AveragePool(OnnxNode n, ForeignTensor x)
     {
         var p = Window(n, x);
         if (n.Int("count_include_pad", 0) != 0 && !p.Pad.IsZero)
@@ -32,13 +32,13 @@ internal sealed partial class OnnxOpMapper
     /// the graph's output) that computes it.</summary>
     private static string Prefix(OnnxNode n) => n.Outputs[0].Length > 0 ? n.Outputs[0] : n.Name;
 
-    private RuntimeTensor Pooled(OnnxNode n, PoolWindow p, Value y) =>
-        !p.OneD ? new(y, 4) : View(n, new RuntimeTensor(y, 4), [1, y.Shape.C, y.Shape.W]);
+    private ForeignTensor Pooled(OnnxNode n, PoolWindow p, Value y) =>
+        !p.OneD ? ForeignTensor.ChannelsFirst(y, 4) : View(n, ForeignTensor.ChannelsFirst(y, 4), [1, y.Shape.C, y.Shape.W]);
 
-    private PoolWindow Window(OnnxNode n, RuntimeTensor x)
+    private PoolWindow Window(OnnxNode n, ForeignTensor x)
     {
         var k = n.Ints("kernel_shape") ?? throw n.Fail("no kernel_shape");
-        bool oneD = x.View is { Length: 3 } && k.Length == 1;
+        bool oneD = x.RowMajor && x.Rank == 3 && k.Length == 1;
         if (!oneD) x = Rank4(n, x);
         int rank = oneD ? 1 : 2;
         if (k.Length != rank || k.Any(v => v <= 0 || v > OnnxLimits.MaxActivationDim)) throw n.Fail($"kernel_shape [{string.Join(", ", k)}] is not a {rank}-D window");
@@ -49,7 +49,7 @@ internal sealed partial class OnnxOpMapper
         {
             var dims = x.Dims;
             var planes = new Tensors.TensorShape((int)dims[1], 1, (int)dims[2]);
-            x = new RuntimeTensor(planes == x.Value.Shape ? x.Value : builder.Reshape(Unique(Prefix(n) + "/rows"), x.Value, planes), 4);
+            x = ForeignTensor.ChannelsFirst(planes == x.Value.Shape ? x.Value : builder.Reshape(Unique(Prefix(n) + "/rows"), x.Value, planes), 4);
             var strides = n.Ints("strides") ?? [1];
             var pads = n.Str("auto_pad", "NOTSET") is "NOTSET" or "" or "VALID" ? n.Ints("pads") ?? [0, 0] : throw n.Fail($"auto_pad '{n.Str("auto_pad", "")}' of a 1-D pool is not supported");
             if (strides.Length != 1 || strides[0] <= 0 || strides[0] > OnnxLimits.MaxActivationDim || pads.Length != 2 || pads.Any(v => v < 0 || v > OnnxLimits.MaxActivationDim))
@@ -84,7 +84,7 @@ internal sealed partial class OnnxOpMapper
 /// <summary>Transpose of a [N, A, B] view: held as A x B x 1, its two sample axes swap as C and H do.</summary>
 internal sealed partial class OnnxOpMapper
 {
-    private RuntimeTensor Transpose3(OnnxNode n, RuntimeTensor x)
+    private ForeignTensor Transpose3(OnnxNode n, ForeignTensor x)
     {
         var perm = n.Ints("perm") ?? [2, 1, 0];
         if (perm.Length != 3 || perm[0] != 0 || !perm.Order().SequenceEqual(new long[] { 0, 1, 2 }))
@@ -94,6 +94,6 @@ internal sealed partial class OnnxOpMapper
         var planes = new Tensors.TensorShape((int)dims[1], (int)dims[2], 1);
         var v = planes == x.Value.Shape ? x.Value : builder.Reshape(Unique(Prefix(n) + "/planes"), x.Value, planes);
         var t = builder.Transpose(Unique(Prefix(n) + "/swap"), v, [1, 0, 2]);
-        return View(n, new RuntimeTensor(t, 4), [1, dims[2], dims[1]]);
+        return View(n, ForeignTensor.ChannelsFirst(t, 4), [1, dims[2], dims[1]]);
     }
 }

@@ -7,11 +7,11 @@ namespace GpuMobileNet.Import.Onnx;
 /// all 1/C. The batch axis stays.</summary>
 internal sealed partial class OnnxOpMapper
 {
-    private RuntimeTensor ReduceMean(OnnxNode n, RuntimeTensor x, object?[] inputs)
+    private ForeignTensor ReduceMean(OnnxNode n, ForeignTensor x, object?[] inputs)
     {
         long[] dims = x.Dims;
         long[]? axes = n.Opset >= 18 ? (inputs.Length > 1 ? inputs[1] as OnnxTensor : null)?.AsLongs() : n.Ints("axes");
-        if (n.Opset >= 18 && inputs.Length > 1 && inputs[1] is RuntimeTensor) throw n.Fail("axes must be known at load time");
+        if (n.Opset >= 18 && inputs.Length > 1 && inputs[1] is ForeignTensor) throw n.Fail("axes must be known at load time");
         if (axes is null || axes.Length == 0)
         {
             if (n.Int("noop_with_empty_axes", 0) != 0) return x;
@@ -24,7 +24,7 @@ internal sealed partial class OnnxOpMapper
         string name = Prefix(n);
         var v = x.Value;
         // ONNX axes 1, 2, 3 are our C, H, W: a [N, A, B] view is held as A x B x 1 for the reduction.
-        if (x.View is not null)
+        if (x.RowMajor)
         {
             if (dims.Length != 3) throw n.Fail($"ReduceMean of [{string.Join(", ", dims)}] is not supported (only ranks 2 to 4)");
             var planes = new Tensors.TensorShape((int)dims[1], (int)dims[2], 1);
@@ -35,7 +35,7 @@ internal sealed partial class OnnxOpMapper
         if (h || w) v = builder.AvgPool(Unique(name + "/pool"), v, h ? s.H : 1, w ? s.W : 1, 1, 1, Padding.Zero);
         if (reduced.Contains(1) && s.C > 1)
             v = builder.Conv2d(Unique(name + "/channels"), v, 1, 1, 1, Padding.Zero, 1, Enumerable.Repeat(1f / s.C, s.C).ToArray());
-        var kept = new RuntimeTensor(v, 4);
+        var kept = ForeignTensor.ChannelsFirst(v, 4);
         if (n.Int("keepdims", 1) != 0) return View(n, kept, dims.Select((d, i) => reduced.Contains(i) ? 1 : d).ToArray());
         // Dims without the reduced axes; reducing every axis leaves a scalar, held as [1, 1].
         var left = dims.Where((_, i) => !reduced.Contains(i)).ToArray();
@@ -47,7 +47,7 @@ internal sealed partial class OnnxOpMapper
 /// the axis and every axis after it as one).</summary>
 internal sealed partial class OnnxOpMapper
 {
-    private RuntimeTensor AxisSoftmax(OnnxNode n, RuntimeTensor x, long axis)
+    private ForeignTensor AxisSoftmax(OnnxNode n, ForeignTensor x, long axis)
     {
         long[] dims = x.Dims;
         int a = OnnxConstantFolder.Axis(axis, dims.Length, n);

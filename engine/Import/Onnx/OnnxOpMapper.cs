@@ -16,12 +16,12 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         "Split", "Slice", "Resize", "Upsample", "Equal", "Cast", "ConvTranspose", "ReduceMean",
     ];
 
-    private readonly HashSet<string> _names = new(builder.ExtraInputs.Select(v => v.Name).Append(builder.Input.Name), StringComparer.Ordinal);
+    private readonly NodeNames _names = new(builder.ExtraInputs.Select(v => v.Name).Append(builder.Input.Name));
     private readonly string _file = file;
 
-    public RuntimeTensor Map(OnnxNode n, object?[] inputs)
+    public ForeignTensor Map(OnnxNode n, object?[] inputs)
     {
-        RuntimeTensor X(int i) => i < inputs.Length && inputs[i] is RuntimeTensor r ? r
+        ForeignTensor X(int i) => i < inputs.Length && inputs[i] is ForeignTensor r ? r
             : throw n.Fail(i < inputs.Length && inputs[i] is not null ? $"input {i} ('{n.Inputs[i]}') must be computed at run time" : $"input {i} is missing");
         OnnxTensor? C(int i) => i < inputs.Length ? inputs[i] switch
         {
@@ -47,24 +47,24 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
                     throw n.Fail("training mode and non-spatial batch norm are not supported");
                 int ch = x.Value.Shape.C;
                 var p = Enumerable.Range(1, 4).Select(i => Vector(n, C(i) ?? throw n.Fail($"input {i} is missing"), ch, $"input {i}")).ToArray();
-                return new(builder.BatchNorm(Name(n), x.Value, p[0], p[1], p[2], p[3], n.Float("epsilon", 1e-5f)), 4);
+                return ForeignTensor.ChannelsFirst(builder.BatchNorm(Name(n), x.Value, p[0], p[1], p[2], p[3], n.Float("epsilon", 1e-5f)), 4);
             }
             case "Relu": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, Activation.Relu) };
             case "Clip": return Clip(n, X(0), C(1), C(2));
             case "Sigmoid": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, Activation.Sigmoid) };
-            case "Transpose" when X(0).View is { Length: 3 }: return Transpose3(n, X(0));
+            case "Transpose" when X(0).RowMajor && X(0).Rank == 3: return Transpose3(n, X(0));
             case "Transpose":
             {
                 var x = Rank4(n, X(0));
                 var perm = n.Ints("perm") ?? [0, 3, 2, 1];
                 if (perm.Length != 4 || perm[0] != 0 || perm.Skip(1).Order().SequenceEqual(new long[] { 1, 2, 3 }) is false)
                     throw n.Fail($"perm [{string.Join(", ", perm)}] is not supported (the batch axis must stay first)");
-                return new(builder.Transpose(Name(n), x.Value, perm.Skip(1).Select(p => (int)p - 1).ToArray()), 4);
+                return ForeignTensor.ChannelsFirst(builder.Transpose(Name(n), x.Value, perm.Skip(1).Select(p => (int)p - 1).ToArray()), 4);
             }
             case "Concat": return Concat(n, inputs);
             case "Equal":
             {
-                if (!(inputs.Length == 2 && inputs[1] is RuntimeTensor b && b.Dims.SequenceEqual(X(0).Dims) && b.Value.Shape == X(0).Value.Shape))
+                if (!(inputs.Length == 2 && inputs[1] is ForeignTensor b && b.Dims.SequenceEqual(X(0).Dims) && b.Value.Shape == X(0).Value.Shape))
                     throw n.Fail("only equality of two run-time tensors of the same shape is supported");
                 return X(0) with { Value = builder.Equal(Name(n), X(0).Value, b.Value) };
             }
@@ -79,20 +79,15 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
                 var ranges = OnnxConstantFolder.SliceRanges(n, x.Dims, OnnxConstantFolder.SliceParams(n, inputs.Select(v => v as OnnxTensor).ToArray()));
                 if (ranges.Select((r, i) => i != 1 && (r.Start != 0 || r.Step != 1 || r.Count != x.Dims[i])).Any(b => b) || ranges[1].Step != 1 || ranges[1].Count == 0)
                     throw n.Fail("only a slice of the channel axis with step 1 is supported");
-                return new(builder.SliceChannels(Name(n), x.Value, (int)ranges[1].Start, (int)ranges[1].Count), x.Rank);
+                return ForeignTensor.ChannelsFirst(builder.SliceChannels(Name(n), x.Value, (int)ranges[1].Start, (int)ranges[1].Count), x.Rank);
             }
-            case "HardSigmoid": return HardSigmoid(X(0), n.Float("alpha", 0.2f), n.Float("beta", 0.5f), Name(n));
-            case "HardSwish":
-            {
-                string name = Name(n);
-                var gate = HardSigmoid(X(0), 1f / 6, 0.5f, Unique(name + "/gate"));
-                return X(0) with { Value = builder.Mul(name, X(0).Value, gate.Value) };
-            }
+            case "HardSigmoid": return X(0) with { Value = Decompositions.HardSigmoid(builder, _names, X(0).Value, n.Float("alpha", 0.2f), n.Float("beta", 0.5f), Name(n)) };
+            case "HardSwish": return X(0) with { Value = Decompositions.HardSwish(builder, _names, X(0).Value, Name(n)) };
             case "MaxPool": return MaxPool(n, X(0));
             case "LeakyRelu": return Leaky(n, X(0), Enumerable.Repeat(n.Float("alpha", 0.01f), X(0).Value.Shape.C).ToArray());
             case "PRelu": return Leaky(n, X(0), PerChannel(n, C(1) ?? throw n.Fail("no slope"), X(0)));
             case "Add" or "Sub" or "Mul" or "Div": return Arithmetic(n, inputs);
-            case "GlobalAveragePool": return new(builder.GlobalAvgPool(Name(n), Rank4(n, X(0)).Value), 4);
+            case "GlobalAveragePool": return ForeignTensor.ChannelsFirst(builder.GlobalAvgPool(Name(n), Rank4(n, X(0)).Value), 4);
             case "AveragePool": return AveragePool(n, X(0));
             case "Gemm": return Gemm(n, X(0), C(1) ?? throw n.Fail("no B"), C(2));
             case "MatMul": return Dense(n, X(0), Transposed(n, C(1) ?? throw n.Fail("input 1 is missing")), null);
@@ -107,8 +102,8 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
             {
                 var x = X(0);
                 long axis = n.Int("axis", n.Opset >= 13 ? -1 : 1);
-                bool channels = x.View is null && x.Value.Shape.H == 1 && x.Value.Shape.W == 1 && (axis == 1 || axis == -1 && x.Rank == 2 || n.Opset < 13 && axis == -1 + x.Rank);
-                return channels ? new(builder.Softmax(Name(n), x.Value), x.Rank) : AxisSoftmax(n, x, axis);
+                bool channels = !x.RowMajor && x.Value.Shape.H == 1 && x.Value.Shape.W == 1 && (axis == 1 || axis == -1 && x.Rank == 2 || n.Opset < 13 && axis == -1 + x.Rank);
+                return channels ? ForeignTensor.ChannelsFirst(builder.Softmax(Name(n), x.Value), x.Rank) : AxisSoftmax(n, x, axis);
             }
             case "Pad": return Pad(n, Rank4(n, X(0)), inputs);
             case "ReduceMean": return ReduceMean(n, X(0), inputs);
@@ -116,7 +111,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         }
     }
 
-    private RuntimeTensor Conv(OnnxNode n, RuntimeTensor x, OnnxTensor w, OnnxTensor? b)
+    private ForeignTensor Conv(OnnxNode n, ForeignTensor x, OnnxTensor w, OnnxTensor? b)
     {
         x = Rank4(n, x);
         if (w.Rank != 4) throw n.Fail($"weights are [{string.Join(", ", w.Dims)}]; only 2-D convolutions ([O, I/group, kH, kW]) are supported");
@@ -134,37 +129,26 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         if (spanH > OnnxLimits.MaxActivationDim || spanW > OnnxLimits.MaxActivationDim)
             throw n.Fail($"dilations [{dh}, {dw}] spread the {kh}x{kw} kernel over {spanH}x{spanW} pixels, more than {OnnxLimits.MaxActivationDim}");
         var pad = Pads(n, s.H, s.W, (int)spanH, (int)spanW, sh, sw);
-        return new(builder.Conv2d(Name(n), x.Value, outC, kh, kw, sh, sw, pad, (int)group, w.AsFloats(),
+        return ForeignTensor.ChannelsFirst(builder.Conv2d(Name(n), x.Value, outC, kh, kw, sh, sw, pad, (int)group, w.AsFloats(),
             b is null ? null : Vector(n, b, outC, "bias"), dilationH: dh, dilationW: dw), 4);
     }
 
-    /// <summary>clamp(alpha x + beta, 0, 1) = relu6(6 alpha x + 6 beta) / 6: two per-channel affine maps around a
-    /// ReLU6, which the passes fold into the convolution before and run as a 1x1 depthwise after.</summary>
-    private RuntimeTensor HardSigmoid(RuntimeTensor x, float alpha, float beta, string name)
-    {
-        int ch = x.Value.Shape.C;
-        float[] Fill(float v) => Enumerable.Repeat(v, ch).ToArray();
-        var scaled = builder.BatchNorm(Unique(name + "/affine"), x.Value, Fill(6 * alpha), Fill(6 * beta), Fill(0), Fill(1), 0f);
-        var clipped = builder.Activate(Unique(name + "/relu6"), scaled, Activation.Relu6);
-        return x with { Value = builder.BatchNorm(name, clipped, Fill(1f / 6), Fill(0), Fill(0), Fill(1), 0f) };
-    }
-
     /// <summary>Split on the channel axis: one channel range per output (sizes from the attribute, the input, or equal).</summary>
-    public RuntimeTensor[] Split(OnnxNode n, object?[] inputs)
+    public ForeignTensor[] Split(OnnxNode n, object?[] inputs)
     {
-        var x = inputs.Length > 0 && inputs[0] is RuntimeTensor r ? Plain(n, r) : throw n.Fail("input 0 must be computed at run time");
+        var x = inputs.Length > 0 && inputs[0] is ForeignTensor r ? Plain(n, r) : throw n.Fail("input 0 must be computed at run time");
         if (OnnxConstantFolder.Axis(n.Int("axis", 0), x.Rank, n) != 1) throw n.Fail("only a split of the channel axis is supported");
         int channels = x.Value.Shape.C, parts = n.Outputs.Count;
         long[] sizes = (n.Opset >= 13 ? (inputs.Length > 1 ? inputs[1] as OnnxTensor : null)?.AsLongs() : n.Ints("split"))
             ?? (channels % parts == 0 ? Enumerable.Repeat((long)(channels / parts), parts).ToArray() : throw n.Fail($"{channels} channels do not split into {parts} equal parts"));
         if (sizes.Length != parts || sizes.Any(s => s <= 0) || sizes.Sum() != channels)
             throw n.Fail($"split [{string.Join(", ", sizes)}] does not divide {channels} channels into {parts} outputs");
-        var result = new RuntimeTensor[parts];
+        var result = new ForeignTensor[parts];
         int first = 0;
         for (int i = 0; i < parts; i++)
         {
             string name = Unique(n.Outputs[i].Length > 0 ? n.Outputs[i] : $"{n.Name}_{i}");
-            result[i] = new(builder.SliceChannels(name, x.Value, first, (int)sizes[i]), x.Rank);
+            result[i] = ForeignTensor.ChannelsFirst(builder.SliceChannels(name, x.Value, first, (int)sizes[i]), x.Rank);
             first += (int)sizes[i];
         }
         return result;
@@ -172,7 +156,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
 
     /// <summary>Resize (opset 10: scales; 11+: roi, scales or sizes) and Upsample (7-9: scales attribute or input):
     /// nearest or linear over H and W, the batch and channel scales 1.</summary>
-    private RuntimeTensor Resize(OnnxNode n, RuntimeTensor x, object?[] inputs)
+    private ForeignTensor Resize(OnnxNode n, ForeignTensor x, object?[] inputs)
     {
         OnnxTensor? Const(int i) => i < inputs.Length ? inputs[i] as OnnxTensor : null;
         var s = x.Value.Shape;
@@ -215,11 +199,11 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
             "ceil" => ResizeNearest.Ceil,
             var other => throw n.Fail($"nearest_mode '{other}' is not supported"),
         };
-        return new(builder.Resize(Name(n), x.Value, outH, outW, mode != "nearest", coordinates, nearest, scaleH, scaleW), 4);
+        return ForeignTensor.ChannelsFirst(builder.Resize(Name(n), x.Value, outH, outW, mode != "nearest", coordinates, nearest, scaleH, scaleW), 4);
     }
 
     /// <summary>LeakyRelu / PRelu with a per-channel slope a: a x + (1 - a) relu(x), two affine maps and an Add.</summary>
-    private RuntimeTensor Leaky(OnnxNode n, RuntimeTensor x, float[] slope)
+    private ForeignTensor Leaky(OnnxNode n, ForeignTensor x, float[] slope)
     {
         string name = Name(n);
         int ch = x.Value.Shape.C;
@@ -230,7 +214,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         return x with { Value = builder.Add(name, linear, rest) };
     }
 
-    private RuntimeTensor Gemm(OnnxNode n, RuntimeTensor a, OnnxTensor b, OnnxTensor? c)
+    private ForeignTensor Gemm(OnnxNode n, ForeignTensor a, OnnxTensor b, OnnxTensor? c)
     {
         if (n.Int("transA", 0) != 0) throw n.Fail("transA=1 is not supported");
         if (b.Rank != 2) throw n.Fail($"B is [{string.Join(", ", b.Dims)}], expected a matrix");
@@ -244,18 +228,18 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         return Dense(n, a, w.Reshaped(w.Dims), bias, weights);
     }
 
-    private RuntimeTensor Dense(OnnxNode n, RuntimeTensor a, OnnxTensor w, float[]? bias, float[]? weights = null)
+    private ForeignTensor Dense(OnnxNode n, ForeignTensor a, OnnxTensor w, float[]? bias, float[]? weights = null)
     {
-        if (a.Rank != 2 || a.View is not null) throw n.Fail($"input is [{string.Join(", ", a.Dims)}]; only a [N, features] input is supported");
+        if (a.Rank != 2 || a.RowMajor) throw n.Fail($"input is [{string.Join(", ", a.Dims)}]; only a [N, features] input is supported");
         if (w.Rank != 2 || w.Dims[1] != a.Value.Shape.C)
             throw n.Fail($"weights [{string.Join(", ", w.Dims)}] do not fit input [{string.Join(", ", a.Dims)}]");
-        return new(builder.Dense(Name(n), a.Value, (int)w.Dims[0], weights ?? w.AsFloats(), bias), 2);
+        return ForeignTensor.ChannelsFirst(builder.Dense(Name(n), a.Value, (int)w.Dims[0], weights ?? w.AsFloats(), bias), 2);
     }
 
-    private static RuntimeTensor Plain(OnnxNode n, RuntimeTensor x) =>
-        x.View is null ? x : throw n.Fail($"input [{string.Join(", ", x.Dims)}] is a reshaped view; only [N, C, H, W] and [N, C] are supported here");
+    private static ForeignTensor Plain(OnnxNode n, ForeignTensor x) =>
+        !x.RowMajor ? x : throw n.Fail($"input [{string.Join(", ", x.Dims)}] is a reshaped view; only [N, C, H, W] and [N, C] are supported here");
 
-    private RuntimeTensor Pad(OnnxNode n, RuntimeTensor x, object?[] inputs)
+    private ForeignTensor Pad(OnnxNode n, ForeignTensor x, object?[] inputs)
     {
         if (n.Str("mode", "constant") != "constant") throw n.Fail($"mode '{n.Str("mode", "")}' is not supported (only constant)");
         long[] pads;
@@ -286,7 +270,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         if (value != 0f) throw n.Fail($"constant value {value} is not supported (only 0)");
         if (pads.Length != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 || pads.Any(p => p < 0 || p > OnnxLimits.MaxActivationDim))
             throw n.Fail($"pads [{string.Join(", ", pads)}] are not supported (only non-negative padding of H and W)");
-        return new(builder.Pad(Name(n), x.Value, new Padding((int)pads[2], (int)pads[3], (int)pads[6], (int)pads[7])), 4);
+        return ForeignTensor.ChannelsFirst(builder.Pad(Name(n), x.Value, new Padding((int)pads[2], (int)pads[3], (int)pads[6], (int)pads[7])), 4);
     }
 
     private static OnnxTensor Transposed(OnnxNode n, OnnxTensor m)
@@ -300,8 +284,8 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         return OnnxTensor.OfFloats([cols, rows], t);
     }
 
-    private static RuntimeTensor Rank4(OnnxNode n, RuntimeTensor x) =>
-        x.Rank == 4 && x.View is null ? x : throw n.Fail($"input is [{string.Join(", ", x.Dims)}]; expected [N, C, H, W]");
+    private static ForeignTensor Rank4(OnnxNode n, ForeignTensor x) =>
+        x.Rank == 4 && !x.RowMajor ? x : throw n.Fail($"input is [{string.Join(", ", x.Dims)}]; expected [N, C, H, W]");
 
     private static (int, int) Pair(OnnxNode n, string attr)
     {
@@ -332,12 +316,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
     /// names we generated.</summary>
     private string Name(OnnxNode n) => Unique(n.Outputs[0].Length > 0 ? n.Outputs[0] : n.Name);
 
-    private string Unique(string name)
-    {
-        string unique = name;
-        for (int i = 1; !_names.Add(unique); i++) unique = $"{name}_{i}";
-        return unique;
-    }
+    private string Unique(string name) => _names.Unique(name);
 
     public override string ToString() => $"ONNX op mapper for {_file}";
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using GpuMobileNet.Export.Onnx.Proto;
+using GpuMobileNet.IO;
 using DataType = GpuMobileNet.Export.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace GpuMobileNet.Import.Onnx;
@@ -138,18 +139,17 @@ internal static class OnnxTensorReader
         string path = Path.GetFullPath(Path.Combine(root, location));
         if (!path.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw fail($"external data path '{location}' leaves the model's folder");
-        var info = new FileInfo(path);
-        if (!info.Exists) throw fail($"external data file '{location}' does not exist");
-        if (info.LinkTarget is not null || (info.Attributes & (FileAttributes.Directory | FileAttributes.Device | FileAttributes.ReparsePoint)) != 0)
+        // A link could lead anywhere: refused, as anything but a regular file (a FIFO would block the read).
+        var (kind, size) = SafeFile.Stat(path);
+        if (kind == FileKind.Missing) throw fail($"external data file '{location}' does not exist");
+        if (kind != FileKind.Regular || new FileInfo(path).LinkTarget is not null)
             throw fail($"external data file '{location}' is not a regular file");
         if (length >= 0 && length != bytes)
             throw fail($"external data '{location}' length {length} does not match the {bytes} bytes the dims need");
-        if (offset < 0 || offset > info.Length || info.Length - offset < bytes)
-            throw fail($"external data '{location}' is {info.Length} bytes; offset {offset} + {bytes} bytes runs past its end");
+        if (offset < 0 || offset > size || size - offset < bytes)
+            throw fail($"external data '{location}' is {size} bytes; offset {offset} + {bytes} bytes runs past its end");
         var data = new byte[bytes];
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
-        stream.Seek(offset, SeekOrigin.Begin);
-        stream.ReadExactly(data);
+        SafeFile.ReadExactly(path, data, $"external data file '{location}'", fail, offset);
         return data;
     }
 

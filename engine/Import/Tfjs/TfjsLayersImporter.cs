@@ -1,7 +1,6 @@
 using System.Text.Json;
 using GpuMobileNet.Graph;
 using GpuMobileNet.IO;
-using GpuMobileNet.Passes;
 using GpuMobileNet.Tensors;
 
 namespace GpuMobileNet.Import.Tfjs;
@@ -30,10 +29,7 @@ public static class TfjsLayersImporter
             var model = topology.TryGetProperty("model_config", out var mc) ? Json.Object(mc, "modelTopology.model_config", modelJsonPath) : topology;
             var (graphName, layers, outputName) = ReadTopology(model, modelJsonPath);
             var weights = TfjsWeights.Read(root.TryGetProperty("weightsManifest", out var wm) ? wm : default, modelJsonPath);
-            var graph = BuildGraph(graphName, layers, outputName, weights, modelJsonPath);
-            // Catch at load, naming the layer, a BatchNorm whose folding would overflow (the session folds later).
-            FiniteConstants.CheckFolded(graph);
-            return graph;
+            return BuildGraph(graphName, layers, outputName, weights, modelJsonPath);
         }
         catch (InvalidGraphException e)
         {

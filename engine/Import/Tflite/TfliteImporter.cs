@@ -44,21 +44,6 @@ public static class TfliteImporter
             .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()));
     }
 
-    /// <summary>True when the file starts like a TFLite flatbuffer ("TFL3" at byte 4), for picking an importer by content.</summary>
-    public static bool LooksLikeTflite(string path)
-    {
-        try
-        {
-            using var f = File.OpenRead(path);
-            Span<byte> head = stackalloc byte[8];
-            return f.Read(head) == 8 && head[4] == 'T' && head[5] == 'F' && head[6] == 'L' && head[7] == '3';
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Turns structural failures of a corrupt file (offsets outside the buffer) into one-line load errors.</summary>
     private static T Guard<T>(string file, Func<T> read)
     {

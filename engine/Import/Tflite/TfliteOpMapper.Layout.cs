@@ -6,7 +6,7 @@ namespace GpuMobileNet.Import.Tflite;
 /// <summary>Layout, pooling and head operators, and the helpers every mapping shares.</summary>
 internal sealed partial class TfliteOpMapper
 {
-    private Runtime Reshape(TfliteOperator op, TfliteTensor output)
+    private ForeignTensor Reshape(TfliteOperator op, TfliteTensor output)
     {
         var x = RuntimeInput(op, 0);
         // TFLite files carry static output shapes: the declared one is the target (new_shape/shape input agree with it).
@@ -19,7 +19,7 @@ internal sealed partial class TfliteOpMapper
         return FromRowMajor(RowMajor(x, name + "/nhwc"), dims, name);
     }
 
-    private Runtime Concat(TfliteOperator op, TfliteTensor output)
+    private ForeignTensor Concat(TfliteOperator op, TfliteTensor output)
     {
         var o = Options(op);
         var parts = Enumerable.Range(0, op.Inputs.Length).Select(i => RuntimeInput(op, i)).ToList();
@@ -48,17 +48,17 @@ internal sealed partial class TfliteOpMapper
         {
             // Nothing outside the axis but batch: row-major data is each part's block after the other, i.e. a channel
             // concatenation of the parts seen as (axis dim) x (inner size) x 1 (the SSD's [1, anchors, 1, 4] heads).
-            int innerSize = dims.Skip(axis + 1).Aggregate(1, (p, d) => p * d);
-            var blocks = parts.Select(p => (Value?)Same(RowMajor(p, name + "/nhwc"), new TensorShape(p.Dims[axis], innerSize, 1), name + "/block")).ToList();
-            y = builder.Concat(inner, blocks, parts.Select(p => p.Dims[axis]).ToList());
+            int innerSize = checked((int)dims.Skip(axis + 1).Aggregate(1L, (p, d) => p * d));
+            var blocks = parts.Select(p => (Value?)Same(RowMajor(p, name + "/nhwc"), new TensorShape(p.Dim(axis), innerSize, 1), name + "/block")).ToList();
+            y = builder.Concat(inner, blocks, parts.Select(p => p.Dim(axis)).ToList());
             rowMajor = rank == 4;
         }
         else throw Fail(op, $"concatenation on axis {axis} of rank-{rank} tensors with more than one row before it is not supported");
         if (act != Activation.None) y = builder.Activate(name, y, act);
-        return new Runtime(y, dims, rowMajor);
+        return new ForeignTensor(y, dims, rowMajor);
     }
 
-    private Runtime Pool(TfliteOperator op, TfliteTensor output)
+    private ForeignTensor Pool(TfliteOperator op, TfliteTensor output)
     {
         var x = Input4(op, 0);
         var o = Options(op);
@@ -74,10 +74,10 @@ internal sealed partial class TfliteOpMapper
             ? builder.MaxPool(inner, x.Value, kh, kw, sh, sw, pad)
             : builder.AvgPool(inner, x.Value, kh, kw, sh, sw, pad);
         if (act != Activation.None) y = builder.Activate(name, y, act);
-        return new Runtime(y, [1, y.Shape.H, y.Shape.W, y.Shape.C]);
+        return ForeignTensor.ChannelsLast(y);
     }
 
-    private Runtime Pad(TfliteOperator op, TfliteTensor output)
+    private ForeignTensor Pad(TfliteOperator op, TfliteTensor output)
     {
         var x = Input4(op, 0);
         var amounts = op.Inputs.Length > 1 && op.Inputs[1] >= 0
@@ -87,10 +87,10 @@ internal sealed partial class TfliteOpMapper
             throw Fail(op, $"padding the batch or channel axis ([{string.Join(", ", amounts)}]) is not supported");
         if (amounts.Any(a => a < 0 || a > 1 << 16)) throw Fail(op, $"paddings [{string.Join(", ", amounts)}] are out of range");
         var y = builder.Pad(Name(output), x.Value, new Padding((int)amounts[2], (int)amounts[4], (int)amounts[3], (int)amounts[5]));
-        return new Runtime(y, [1, y.Shape.H, y.Shape.W, y.Shape.C]);
+        return ForeignTensor.ChannelsLast(y);
     }
 
-    private Runtime Softmax(TfliteOperator op, TfliteTensor output)
+    private ForeignTensor Softmax(TfliteOperator op, TfliteTensor output)
     {
         var x = RuntimeInput(op, 0);
         float beta = Options(op, required: false)?.Float(TfliteSchema.SoftmaxBeta, 1f) ?? 1f;
@@ -100,7 +100,7 @@ internal sealed partial class TfliteOpMapper
         return x with { Value = builder.Softmax(Name(output), x.Value) };
     }
 
-    private Runtime FullyConnected(TfliteOperator op, TfliteTensor output)
+    private ForeignTensor FullyConnected(TfliteOperator op, TfliteTensor output)
     {
         var x = RuntimeInput(op, 0);
         var weightsTensor = Tensor(op, 1);
@@ -115,10 +115,10 @@ internal sealed partial class TfliteOpMapper
         var flat = x.Value.Shape.H == 1 && x.Value.Shape.W == 1 ? x.Value
             : builder.Reshape(Unique(name + "/flatten"), RowMajor(x, name + "/nhwc"), new TensorShape(x.Value.Shape.Elements, 1, 1));
         var y = builder.Dense(name, flat, units, w, bias, act);
-        return new Runtime(y, [1, units]);
+        return new ForeignTensor(y, [1, units]);
     }
 
-    private Runtime Mean(TfliteOperator op, TfliteTensor output)
+    private ForeignTensor Mean(TfliteOperator op, TfliteTensor output)
     {
         var x = Input4(op, 0);
         var axes = op.Inputs.Length > 1 ? model.Integers(Tensor(op, 1), p => Fail(op, p)) : null;
@@ -126,35 +126,37 @@ internal sealed partial class TfliteOpMapper
             throw Fail(op, $"MEAN over axes [{string.Join(", ", axes ?? [])}] is not supported (only the spatial axes 1 and 2)");
         bool keep = Options(op, required: false)?.Bool(TfliteSchema.ReducerKeepDims) ?? false;
         var y = builder.GlobalAvgPool(Name(output), x.Value);
-        return new Runtime(y, keep ? [1, 1, 1, y.Shape.C] : [1, y.Shape.C]);
+        return new ForeignTensor(y, keep ? [1, 1, 1, y.Shape.C] : [1, y.Shape.C]);
     }
 
     /// <summary>A value whose memory is <paramref name="x"/>'s TFLite row-major order: a channels-first rank-4 value with
     /// more than one pixel is transposed to H x W x C; anything else already is.</summary>
-    private Value RowMajor(Runtime x, string name) =>
+    private Value RowMajor(ForeignTensor x, string name) =>
         x.Dims.Length == 4 && !x.RowMajor && x.Dims[1] * x.Dims[2] > 1 ? builder.Transpose(Unique(name), x.Value, [1, 2, 0]) : x.Value;
 
     /// <summary><paramref name="x"/> with a channels-first C x H x W value (what convolutions, pools and pads read).</summary>
-    private Runtime ToNchw(Runtime x, string name)
+    private ForeignTensor ToNchw(ForeignTensor x, string name)
     {
         if (x.Dims.Length != 4) return x;
-        var chw = new TensorShape(x.Dims[3], x.Dims[1], x.Dims[2]);
+        var chw = new TensorShape(x.Dim(3), x.Dim(1), x.Dim(2));
         if (!x.RowMajor) return x;
-        if (x.Dims[1] * x.Dims[2] == 1) return new Runtime(Same(x.Value, chw, name + "/chw"), x.Dims);
-        var hwc = Same(x.Value, new TensorShape(x.Dims[1], x.Dims[2], x.Dims[3]), name + "/hwc");
-        return new Runtime(builder.Transpose(Unique(name + "/chw"), hwc, [2, 0, 1]), x.Dims);
+        if (x.Dims[1] * x.Dims[2] == 1) return new ForeignTensor(Same(x.Value, chw, name + "/chw"), x.Dims);
+        var hwc = Same(x.Value, new TensorShape(x.Dim(1), x.Dim(2), x.Dim(3)), name + "/hwc");
+        return new ForeignTensor(builder.Transpose(Unique(name + "/chw"), hwc, [2, 0, 1]), x.Dims);
     }
 
     /// <summary>The tensor of TFLite dims <paramref name="dims"/> holding the row-major data of <paramref name="flat"/>:
     /// rank 4 stays row-major (H x W x C) until an op needs channels first; ranks 2 and 3 are F x 1 x 1 and A x B x 1.</summary>
-    private Runtime FromRowMajor(Value flat, int[] dims, string name) => dims.Length switch
+    private ForeignTensor FromRowMajor(Value flat, int[] dims, string name) => dims.Length switch
     {
-        4 when dims[1] * dims[2] > 1 => new Runtime(Same(flat, new TensorShape(dims[1], dims[2], dims[3]), name), dims, RowMajor: true),
-        4 => new Runtime(Same(flat, new TensorShape(dims[3], 1, 1), name), dims),
-        3 => new Runtime(Same(flat, new TensorShape(dims[1], dims[2], 1), name), dims),
-        2 => new Runtime(Same(flat, new TensorShape(dims[1], 1, 1), name), dims),
+        4 when dims[1] * dims[2] > 1 => new ForeignTensor(Same(flat, new TensorShape(dims[1], dims[2], dims[3]), name), Longs(dims), RowMajor: true),
+        4 => new ForeignTensor(Same(flat, new TensorShape(dims[3], 1, 1), name), Longs(dims)),
+        3 => new ForeignTensor(Same(flat, new TensorShape(dims[1], dims[2], 1), name), Longs(dims)),
+        2 => new ForeignTensor(Same(flat, new TensorShape(dims[1], 1, 1), name), Longs(dims)),
         _ => throw new InvalidGraphException($"Reshape '{name}': rank-{dims.Length} tensors are not supported (ranks 2 to 4)"),
     };
+
+    private static long[] Longs(int[] dims) => Array.ConvertAll(dims, d => (long)d);
 
     /// <summary>The same memory seen as <paramref name="shape"/>: an alias node (free on the GPU), so the tensor gets its own name.</summary>
     private Value Same(Value x, TensorShape shape, string name) => builder.Reshape(Unique(name), x, shape);
@@ -162,14 +164,14 @@ internal sealed partial class TfliteOpMapper
     private TfliteTensor Tensor(TfliteOperator op, int i) =>
         i < op.Inputs.Length && op.Inputs[i] >= 0 ? model.Tensors[op.Inputs[i]] : throw Fail(op, $"input {i} is missing");
 
-    private Runtime RuntimeInput(TfliteOperator op, int i)
+    private ForeignTensor RuntimeInput(TfliteOperator op, int i)
     {
         var t = Tensor(op, i);
         return _runtime.TryGetValue(t.Index, out var r) ? r
             : throw Fail(op, $"input {i} {t.Describe} is {(model.Data(t).IsEmpty && !_floats.ContainsKey(t.Index) ? "not computed by an earlier operator" : "a constant; only run-time inputs are supported here")}");
     }
 
-    private Runtime Input4(TfliteOperator op, int i)
+    private ForeignTensor Input4(TfliteOperator op, int i)
     {
         var r = RuntimeInput(op, i);
         return r.Dims.Length == 4 ? ToNchw(r, BaseName(model.Tensors[op.Outputs[0]])) : throw Fail(op, $"input {i} is [{string.Join(", ", r.Dims)}]; [1, H, W, C] is needed");
@@ -205,9 +207,9 @@ internal sealed partial class TfliteOpMapper
     };
 
     /// <summary>The shape we compute must be the one the file declares for the output tensor (when it declares one).</summary>
-    private void CheckDeclared(TfliteOperator op, TfliteTensor output, int[] dims)
+    private void CheckDeclared(TfliteOperator op, TfliteTensor output, long[] dims)
     {
-        if (output.Shape.Length > 0 && !output.Shape.SequenceEqual(dims))
+        if (output.Shape.Length > 0 && !Longs(output.Shape).SequenceEqual(dims))
             throw Fail(op, $"output {output.Describe} is declared, but the operator computes [{string.Join(", ", dims)}]");
     }
 
@@ -216,12 +218,7 @@ internal sealed partial class TfliteOpMapper
 
     private static string BaseName(TfliteTensor output) => output.Name.Length > 0 ? output.Name : $"tensor_{output.Index}";
 
-    private string Unique(string name)
-    {
-        string unique = name;
-        for (int i = 1; !_names.Add(unique); i++) unique = $"{name}_{i}";
-        return unique;
-    }
+    private string Unique(string name) => _names.Unique(name);
 
     private ModelLoadException Fail(TfliteOperator op, string problem) =>
         new($"{file}: operator {op.Index} ({op.OpName} -> '{(op.Outputs.Length > 0 ? model.Tensors[op.Outputs[0]].Name : "")}'): {problem}");

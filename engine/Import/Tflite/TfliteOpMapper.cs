@@ -9,16 +9,11 @@ namespace GpuMobileNet.Import.Tflite;
 /// so below rank 4 the graph's memory order is TFLite's row-major order (reshapes of rank-4 values transpose first).</summary>
 internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder builder, string file)
 {
-    /// <summary>A run-time tensor. <paramref name="RowMajor"/>: a rank-4 value whose memory is TFLite's NHWC row-major
-    /// order (left by a reshape or concatenation on a non-channel axis) rather than C x H x W; converted only where an
-    /// op needs channels first, so reshape chains cost no transposes.</summary>
-    private sealed record Runtime(Value Value, int[] Dims, bool RowMajor = false);
-
-    private readonly Dictionary<int, Runtime> _runtime = [];
+    private readonly Dictionary<int, ForeignTensor> _runtime = [];
     private readonly Dictionary<int, float[]> _floats = [];
-    private readonly HashSet<string> _names = new(StringComparer.Ordinal) { builder.Input.Name };
+    private readonly NodeNames _names = new([builder.Input.Name]);
 
-    public void BindInput(TfliteTensor input) => _runtime[input.Index] = new Runtime(builder.Input, input.Shape);
+    public void BindInput(TfliteTensor input) => _runtime[input.Index] = new ForeignTensor(builder.Input, Longs(input.Shape));
 
     /// <summary>The graph value of a run-time tensor (rank 4: C x H x W), null if it is a constant or never computed.</summary>
     public Value? RuntimeValue(int tensor) => _runtime.TryGetValue(tensor, out var r) ? ToNchw(r, model.Tensors[tensor].Name).Value : null;
@@ -73,7 +68,7 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
         _floats[output.Index] = model.Floats(input, p => Fail(op, p)) ?? throw Fail(op, $"DEQUANTIZE input {input.Describe} has no data");
     }
 
-    private Runtime Conv(TfliteOperator op, TfliteTensor output, bool depthwise)
+    private ForeignTensor Conv(TfliteOperator op, TfliteTensor output, bool depthwise)
     {
         var x = Input4(op, 0);
         var filter = Tensor(op, 1);
@@ -122,7 +117,7 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
         var y = groups == 1 && kh * kw > 1 && c > WideConvSlice
             ? SlicedConv(Name(output), x.Value, outC, kh, kw, sh, sw, pad, weights, bias, act)
             : builder.Conv2d(Name(output), x.Value, outC, kh, kw, sh, sw, pad, groups, weights, bias, act);
-        return new Runtime(y, [1, y.Shape.H, y.Shape.W, y.Shape.C]);
+        return ForeignTensor.ChannelsLast(y);
     }
 
     /// <summary>Input channels per part of a wide full convolution.</summary>
@@ -163,7 +158,7 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
         return (result, eh, ew);
     }
 
-    private Runtime Elementwise(TfliteOperator op, TfliteTensor output, bool multiply)
+    private ForeignTensor Elementwise(TfliteOperator op, TfliteTensor output, bool multiply)
     {
         if (op.Inputs.Length != 2) throw Fail(op, $"{op.OpName} needs 2 inputs, has {op.Inputs.Length}");
         var act = FusedActivation(op, Options(op, required: false)?.Byte(TfliteSchema.ElementwiseActivation) ?? TfliteSchema.ActNone);
@@ -196,22 +191,15 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
         return x with { Value = act == Activation.None ? y : builder.Activate(name, y, act) };
     }
 
-    private Runtime Unary(TfliteOperator op, TfliteTensor output, Activation act)
+    private ForeignTensor Unary(TfliteOperator op, TfliteTensor output, Activation act)
     {
         var x = RuntimeInput(op, 0);
         return x with { Value = builder.Activate(Name(output), x.Value, act) };
     }
 
-    /// <summary>x * relu6(x + 3) / 6, from ops the engine has (the ONNX importer's composition).</summary>
-    private Runtime HardSwish(TfliteOperator op, TfliteTensor output)
+    private ForeignTensor HardSwish(TfliteOperator op, TfliteTensor output)
     {
         var x = RuntimeInput(op, 0);
-        string name = Name(output);
-        int ch = x.Value.Shape.C;
-        float[] Fill(float v) => Enumerable.Repeat(v, ch).ToArray();
-        var shifted = builder.BatchNorm(Unique(name + "/plus3"), x.Value, Fill(1), Fill(3), Fill(0), Fill(1), 0f);
-        var clipped = builder.Activate(Unique(name + "/relu6"), shifted, Activation.Relu6);
-        var gate = builder.BatchNorm(Unique(name + "/gate"), clipped, Fill(1f / 6), Fill(0), Fill(0), Fill(1), 0f);
-        return x with { Value = builder.Mul(name, x.Value, gate) };
+        return x with { Value = Decompositions.HardSwish(builder, _names, x.Value, Name(output)) };
     }
 }

@@ -1,11 +1,13 @@
+using GpuMobileNet.Export.Onnx;
+using GpuMobileNet.Import.Tfjs;
 using GpuMobileNet.Tests.Cli;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Packaging;
 
 /// <summary>libgpumobilenet.so from a real NativeAOT publish of native/, and the C sample (native/samples/classify.c)
-/// compiled against include/gpumobilenet.h with gcc: it classifies a photo with the nsfwjs model, and its top 5 equal
-/// `gmn classify`'s; a bad model path fails with the C ABI's error message.</summary>
+/// compiled against include/gpumobilenet.h with gcc: it classifies a photo with the nsfwjs model (TF.js, and exported to
+/// ONNX), and its top 5 equal `gmn classify`'s; a bad model path fails with the C ABI's error message.</summary>
 public class NativeLibraryTests
 {
     private static string _dir = "";
@@ -38,9 +40,21 @@ public class NativeLibraryTests
     }
 
     [Test]
-    public void CSampleTopFiveEqualsTheCli()
+    public void CSampleTopFiveEqualsTheCli() => AssertTopFiveEqualsTheCli(Model);
+
+    /// <summary>gmn_model_load takes any format, by content: the nsfwjs model exported to ONNX, under a name that says
+    /// nothing of its format, classifies as the TF.js one does.</summary>
+    [Test]
+    public void CSampleLoadsAnOnnxModel()
     {
-        var c = ChildProcess.Run(_sample, Repo, Model, Labels, Photo);
+        var onnx = Path.Combine(_dir, "nsfwjs.model");
+        File.WriteAllBytes(onnx, OnnxExporter.ToBytes(TfjsLayersImporter.Load(Model)));
+        AssertTopFiveEqualsTheCli(onnx);
+    }
+
+    private static void AssertTopFiveEqualsTheCli(string model)
+    {
+        var c = ChildProcess.Run(_sample, Repo, model, Labels, Photo);
         Assert.That(c.Code, Is.Zero, c.Out);
         var native = ChildProcess.TabbedTopFive(c.StdOut);
         var rows = ChildProcess.CliTopFive(Photo);

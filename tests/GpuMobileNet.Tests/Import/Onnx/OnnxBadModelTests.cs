@@ -148,6 +148,6 @@ public class OnnxBadModelTests
     {
         using var dir = new TempDir();
         Assert.That(() => OnnxImporter.Load(dir.File("none.onnx")), Throws.TypeOf<ModelLoadException>().With.Message.Contains("not found"));
-        Assert.That(() => OnnxImporter.Load(dir.Path), Throws.TypeOf<ModelLoadException>().With.Message.Contains("is a folder"));
+        Assert.That(() => OnnxImporter.Load(dir.Path), Throws.TypeOf<ModelLoadException>().With.Message.Contains("is a directory"));
     }
 }

@@ -146,6 +146,19 @@ internal sealed class TfliteModelBuilder
         return b.EndVector().Value;
     }
 
+    /// <summary>A small image classifier on a [1, height, width, 3] input: 3x3 conv stride 2 SAME with ReLU (8 filters),
+    /// MEAN over height and width, FULLY_CONNECTED to <paramref name="classes"/>, SOFTMAX.</summary>
+    public static byte[] Classifier(int seed, int height, int width, int classes)
+    {
+        var b = new TfliteModelBuilder(seed);
+        int x = b.Input(1, height, width, 3);
+        int c = b.Op(3, [x, b.Weights([8, 3, 3, 3]), b.Weights([8])], [1, (height + 1) / 2, (width + 1) / 2, 8], ConvOptions, Conv(0, 2, 1));
+        int m = b.Op(40, [c, b.Ints(1, 2)], [1, 8], ReducerOptions, Reducer(false));
+        int f = b.Op(9, [m, b.Weights([classes, 8]), b.Weights([classes])], [1, classes], FullyConnectedOptions, Activation(0));
+        b.Output(b.Op(25, [f], [1, classes], SoftmaxOptions, Softmax(1)));
+        return b.Build();
+    }
+
     // Option tables: each starts a table the builder ends.
     public static Action<FlatBufferBuilder> Conv(byte padding, int stride, byte act, int dilation = 1) => b =>
     {

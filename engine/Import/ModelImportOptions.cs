@@ -1,0 +1,15 @@
+namespace GpuMobileNet.Import;
+
+/// <summary>Choices a model file may leave open, for <see cref="ModelImporter.Load(string, ModelImportOptions?)"/>.</summary>
+public sealed record ModelImportOptions
+{
+    /// <summary>Input height and width for a model whose input has dynamic (symbolic) spatial dimensions (ONNX); where
+    /// the file fixes them, they must agree with it.</summary>
+    public int? InputHeight { get; init; }
+    /// <summary>See <see cref="InputHeight"/>.</summary>
+    public int? InputWidth { get; init; }
+
+    /// <summary>Which tensors become the graph's outputs, the first its main output, by the file's names (ONNX only):
+    /// any of the model's outputs or intermediate tensors. Default: the model's outputs in order.</summary>
+    public IReadOnlyList<string>? OutputNames { get; init; }
+}

@@ -1,0 +1,43 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Passes;
+using GpuMobileNet.Planning;
+using GpuMobileNet.Vulkan;
+
+namespace GpuMobileNet.Import;
+
+/// <summary>The check every import ends with (<see cref="ModelImporter"/>), so a model that cannot run is refused at
+/// load, naming the file, rather than when a session is created: every constant finite, also once BatchNorm is folded
+/// into it, and a dry run of kernel selection, without a device, that names every op no kernel runs, not only the first.</summary>
+internal static class ModelValidation
+{
+    /// <exception cref="ModelLoadException">A constant is not finite, or some ops have no kernel (each named, with why).</exception>
+    public static void Check(ModelGraph graph, string file)
+    {
+        try
+        {
+            FiniteConstants.Check(graph);
+            FiniteConstants.CheckFolded(graph);
+            // As a session on a GPU and on a CPU implementation would run it: their passes pick different kernels.
+            var unsupported = new[] { false, true }.SelectMany(cpu => Unsupported(graph, cpu)).Distinct().ToList();
+            if (unsupported.Count > 0)
+                throw new ModelLoadException($"{file}: {KernelSelector.Describe(unsupported)}");
+        }
+        catch (InvalidGraphException e)
+        {
+            throw new ModelLoadException($"{file}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Why each op that no kernel runs cannot run, after the passes a session with default options runs on
+    /// such a device. The limits assumed are the most a device gives (a 64 KiB uniform window, texel views reaching
+    /// everything): what fails here fails on every device.</summary>
+    private static IReadOnlyList<string> Unsupported(ModelGraph graph, bool cpuDevice)
+    {
+        const int window = (int)(VulkanDevice.MaxUniformWindowBytes / 4);
+        var passes = new PassOptions().ResolveFor(cpuDevice) with { FusionWindowElements = window };
+        var g = PassPipeline.Apply(graph, passes);
+        var ctx = new KernelContext(ReusePlanner.Plan(g, 1), new WeightPacker(), 1, window);
+        return KernelSelector.TryPlanAll(g.Nodes, ctx, new KernelChoice()).Unsupported;
+    }
+}
