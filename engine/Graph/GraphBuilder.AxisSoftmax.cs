@@ -11,7 +11,7 @@ public sealed partial class GraphBuilder
         if (outer <= 0 || axis <= 0 || inner <= 0 || (long)outer * axis * inner != x.Shape.Elements)
             Fail(name, "AxisSoftmax", $"[{outer}, {axis}, {inner}] does not cover the {x.Shape.Elements} values of '{x.Name}' ({x.Shape})");
         var y = NewValue(name, "AxisSoftmax", x.Shape);
-        _nodes.Add(new AxisSoftmaxOp(name, x, y, outer, axis, inner));
+        Append(new AxisSoftmaxOp(name, x, y, outer, axis, inner));
         return y;
     }
 }

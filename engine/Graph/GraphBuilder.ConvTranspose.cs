@@ -21,7 +21,7 @@ public sealed partial class GraphBuilder
         CheckLength(name, op, "weights", weights, (long)s.C * (outC / groups) * kernelH * kernelW);
         if (bias is not null) CheckLength(name, op, "bias", bias, outC);
         var y = NewValue(name, op, new TensorShape(outC, outH, outW));
-        _nodes.Add(new ConvTransposeOp(name, x, y, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, groups, weights, bias));
+        Append(new ConvTransposeOp(name, x, y, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, groups, weights, bias));
         return y;
     }
 }

@@ -12,7 +12,7 @@ public sealed partial class GraphBuilder
         if (b.Shape != a.Shape && b.Shape != new TensorShape(a.Shape.C, 1, 1))
             Fail(name, "Mul", $"'{b.Name}' is {b.Shape}; it must be {a.Shape} or {a.Shape.C}x1x1 to multiply '{a.Name}'");
         var y = NewValue(name, "Mul", a.Shape);
-        _nodes.Add(new MulOp(name, a, b, y));
+        Append(new MulOp(name, a, b, y));
         return y;
     }
 
@@ -26,7 +26,7 @@ public sealed partial class GraphBuilder
         if (h <= 0 || w <= 0)
             Fail(name, "MaxPool", $"pool {kernelH}x{kernelW} stride {strideH}x{strideW} does not fit input {s}");
         var y = NewValue(name, "MaxPool", new TensorShape(s.C, h, w));
-        _nodes.Add(new MaxPoolOp(name, x, y, kernelH, kernelW, strideH, strideW, pad));
+        Append(new MaxPoolOp(name, x, y, kernelH, kernelW, strideH, strideW, pad));
         return y;
     }
 }
@@ -41,7 +41,7 @@ public sealed partial class GraphBuilder
             Fail(name, "Transpose", $"perm [{string.Join(", ", perm)}] is not a permutation of (C, H, W)");
         int[] d = [x.Shape.C, x.Shape.H, x.Shape.W];
         var y = NewValue(name, "Transpose", new TensorShape(d[perm[0]], d[perm[1]], d[perm[2]]));
-        _nodes.Add(new TransposeOp(name, x, y, perm));
+        Append(new TransposeOp(name, x, y, perm));
         return y;
     }
 
@@ -55,7 +55,7 @@ public sealed partial class GraphBuilder
             if (parts[i] is { } p && (p.Shape.C != channels[i] || p.Shape.H != first.Shape.H || p.Shape.W != first.Shape.W))
                 Fail(name, "Concat", $"'{p.Name}' is {p.Shape}; parts must share height and width ({first.Shape})");
         var y = NewValue(name, "Concat", new TensorShape(checked(channels.Sum()), first.Shape.H, first.Shape.W));
-        _nodes.Add(new ConcatOp(name, parts.ToList(), channels.ToList(), y));
+        Append(new ConcatOp(name, parts.ToList(), channels.ToList(), y));
         return y;
     }
 
@@ -66,7 +66,7 @@ public sealed partial class GraphBuilder
         if (shape.C <= 0 || shape.H <= 0 || shape.W <= 0 || (long)shape.C * shape.H * shape.W != x.Shape.Elements)
             Fail(name, "Reshape", $"{x.Shape} cannot be seen as {shape}");
         var y = NewValue(name, "Reshape", shape);
-        _nodes.Add(new FlattenOp(name, x, y));
+        Append(new FlattenOp(name, x, y));
         return y;
     }
 }
@@ -80,7 +80,7 @@ public sealed partial class GraphBuilder
         if (first < 0 || count <= 0 || first + count > x.Shape.C)
             Fail(name, "SliceChannels", $"channels {first}..{first + count - 1} are not within '{x.Name}' ({x.Shape})");
         var y = NewValue(name, "SliceChannels", new TensorShape(count, x.Shape.H, x.Shape.W));
-        _nodes.Add(new SliceChannelsOp(name, x, y, first));
+        Append(new SliceChannelsOp(name, x, y, first));
         return y;
     }
 }
@@ -94,7 +94,7 @@ public sealed partial class GraphBuilder
         if (outH <= 0 || outW <= 0 || outH > 1 << 16 || outW > 1 << 16 || !(scaleH > 0) || !(scaleW > 0) || float.IsInfinity(scaleH) || float.IsInfinity(scaleW))
             Fail(name, "Resize", $"output {outH}x{outW} with scales {scaleH}, {scaleW} is not a valid size");
         var y = NewValue(name, "Resize", new TensorShape(x.Shape.C, outH, outW));
-        _nodes.Add(new ResizeOp(name, x, y, linear, coordinates, nearest, scaleH, scaleW));
+        Append(new ResizeOp(name, x, y, linear, coordinates, nearest, scaleH, scaleW));
         return y;
     }
 }
@@ -108,7 +108,7 @@ public sealed partial class GraphBuilder
         if (a.Shape != b.Shape)
             Fail(name, "Equal", $"input shapes differ: '{a.Name}' is {a.Shape}, '{b.Name}' is {b.Shape}");
         var y = NewValue(name, "Equal", a.Shape);
-        _nodes.Add(new EqualOp(name, a, b, y));
+        Append(new EqualOp(name, a, b, y));
         return y;
     }
 }

@@ -11,7 +11,7 @@ public sealed partial class GraphBuilder
         if (groups <= 0 || x.Shape.C % groups != 0)
             Fail(name, "ChannelShuffle", $"groups {groups} must divide the channels of '{x.Name}' ({x.Shape})");
         var y = NewValue(name, "ChannelShuffle", x.Shape);
-        _nodes.Add(new ChannelShuffleOp(name, x, y, groups));
+        Append(new ChannelShuffleOp(name, x, y, groups));
         return y;
     }
 }

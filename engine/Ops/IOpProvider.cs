@@ -21,17 +21,42 @@ internal interface IOpProvider
     /// <summary>Why the op has no ONNX export; null where it has one.</summary>
     string? NoExportReason { get; }
 
+    /// <summary>The shape rule: the output shape the op's inputs and attributes give.</summary>
     TensorShape OutputShape(Node op);
+
+    /// <summary>The CPU reference output of the op from the values computed so far.</summary>
     float[] Reference(Node op, IReadOnlyDictionary<Value, float[]> values, int batch);
+
+    /// <summary>The dispatches that run the op: its kernel choice.</summary>
     IReadOnlyList<KernelDispatch> Plan(Node op, KernelContext ctx, KernelChoice choice);
+
+    /// <summary>Whether some kernel of the op runs it with its tensors in their current layouts.</summary>
     bool SupportsLayouts(Node op);
+
+    /// <summary>Whether the op runs on NC4HW4 tensors given which of its inputs exist packed.</summary>
     bool RunsPacked(Node op, Func<Value, bool> isPacked);
+
+    /// <summary>Whether the op's kernel can write into a channel range of a wider tensor.</summary>
     bool WritesIntoConcat(Node op);
+
+    /// <summary>The dispatch that computes the op into its channels of a joined buffer.</summary>
     KernelDispatch PlanIntoConcat(Node op, KernelContext ctx, ConcatTarget target);
+
+    /// <summary>The input the op may overwrite with its output, or null.</summary>
     Value? InPlaceInput(Node op);
+
+    /// <summary>Whether an activation after the op can be fused into it.</summary>
     bool TakesActivation(Node op);
+
+    /// <summary>The op with an activation fused in, writing <paramref name="output"/>.</summary>
     Node WithActivation(Node op, Activation activation, Value output);
+
+    /// <summary>Writes the op's ONNX nodes.</summary>
     void Export(Node op, OnnxGraphWriter w);
+
+    /// <summary>Trainable parameters of the op.</summary>
     long Params(Node op);
+
+    /// <summary>Multiply-adds per sample of the op.</summary>
     long MultiplyAdds(Node op);
 }
