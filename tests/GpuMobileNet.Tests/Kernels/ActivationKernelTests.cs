@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using NUnit.Framework;
@@ -15,6 +16,6 @@ public class ActivationKernelTests : GpuTest
     {
         // Inputs in [-8, 8) so Relu6's upper clamp is exercised too.
         var g = SmallOpGraphs.Build("act", new TensorShape(5, 9, 7), (b, x) => b.Activate("act", x, act));
-        GpuVsCpu.Check(Device, g, 2, 0, 0, inputScale: 8f);
+        GpuVsCpu.Check(Device, g, 2, 0, 0, inputScale: 8f, inspect: s => Ran.Kernel(s, ActivationKernel.Id, "act"));
     }
 }

@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using NUnit.Framework;
@@ -14,7 +15,7 @@ public class EqualKernelTests : GpuTest
     {
         var g = SmallOpGraphs.Build("peaks", new TensorShape(c, h, w), (b, x) =>
             b.Equal("peak", x, b.MaxPool("max", x, 3, 3, 1, 1, Padding.Symmetric(1))));
-        GpuVsCpu.Check(Device, g, batch, 0, 0);
+        GpuVsCpu.Check(Device, g, batch, 0, 0, inspect: s => Ran.Kernel(s, EqualKernel.Id, "peak"));
     }
 
     [Test]
@@ -22,6 +23,7 @@ public class EqualKernelTests : GpuTest
     {
         var g = SmallOpGraphs.Build("eq", new TensorShape(1, 1, 4), (b, x) => b.Equal("eq", x, b.Activate("relu", x, Activation.Relu)));
         using var session = Runtime.InferenceSession.Create(g, Device);
+        Ran.Kernel(session, EqualKernel.Id, "eq");
         Assert.That(session.Run(new float[] { -1, 0, 2, -3 }), Is.EqualTo(new float[] { 0, 1, 1, 0 }));
     }
 }

@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using NUnit.Framework;
@@ -13,6 +14,6 @@ public class PadKernelTests : GpuTest
     public void MatchesOracleExactly(int c, int h, int w, int top, int left, int bottom, int right, int batch)
     {
         var g = SmallOpGraphs.Build("pad", new TensorShape(c, h, w), (b, x) => b.Pad("pad", x, new Padding(top, left, bottom, right)));
-        GpuVsCpu.Check(Device, g, batch, 0, 0);
+        GpuVsCpu.Check(Device, g, batch, 0, 0, inspect: s => Ran.Kernel(s, PadKernel.Id, "pad"));
     }
 }

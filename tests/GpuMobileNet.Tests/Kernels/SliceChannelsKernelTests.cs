@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using NUnit.Framework;
@@ -14,7 +15,7 @@ public class SliceChannelsKernelTests : GpuTest
     public void MatchesOracle(int c, int h, int w, int first, int count, int batch)
     {
         var g = SmallOpGraphs.Build("slice", new TensorShape(c, h, w), (b, x) => b.SliceChannels("s", x, first, count));
-        GpuVsCpu.Check(Device, g, batch, 0, 0);
+        GpuVsCpu.Check(Device, g, batch, 0, 0, inspect: s => Ran.Kernel(s, SliceChannelsKernel.Id, "s"));
     }
 
     [Test]

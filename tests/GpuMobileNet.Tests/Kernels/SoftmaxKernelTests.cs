@@ -1,3 +1,4 @@
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using NUnit.Framework;
@@ -14,6 +15,6 @@ public class SoftmaxKernelTests : GpuTest
     public void MatchesOracle(int c, int batch)
     {
         var g = SmallOpGraphs.Build("softmax", new TensorShape(c, 1, 1), (b, x) => b.Softmax("softmax", x));
-        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-4);
+        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-4, inspect: s => Ran.Kernel(s, SoftmaxKernel.Id, "softmax"));
     }
 }
