@@ -16,6 +16,9 @@ public sealed partial class InferenceSession
     /// both 0 where the device has no timestamps.</summary>
     public (double PreprocessMs, double NetworkMs) LastRgba8GpuTimes { get; private set; }
 
+    /// <summary>What <see cref="RunRgba8"/> records before the network (the preprocessing); empty before the first frame.</summary>
+    internal IReadOnlyList<KernelDispatch> Rgba8Dispatches { get; private set; } = [];
+
     /// <summary>Runs the network on one RGBA8 frame (<paramref name="width"/> x <paramref name="height"/>, rows top to
     /// bottom, 4 bytes per pixel, alpha ignored) of any size: stretched to the input and normalised on the device with
     /// <paramref name="normalisation"/> (default pixel / 255), matching <see cref="Imaging.ImagePreprocessor.ToTensor"/>.
@@ -62,6 +65,7 @@ public sealed partial class InferenceSession
             var pipelines = _device.Pipelines;
             Record(frames.Recorder, r => r.Dispatch(pipelines.Get(dispatch.Shader + ShaderSuffix, dispatch.SpecConstants), pipelines.Layout,
                 frames.Bindings.Set, dispatch.Push.ToArray(), dispatch.Groups, dispatch.Reads, dispatch.Writes, dispatch.Label));
+            Rgba8Dispatches = [dispatch];
             return frames;
         }
         catch

@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -18,6 +19,6 @@ public class ActivationKernelTests : GpuTest
     {
         // Inputs in [-8, 8) so Relu6's upper clamp is exercised too.
         var g = SmallOpGraphs.Build("act", new TensorShape(5, 9, 7), (b, x) => b.Activate("act", x, act));
-        GpuVsCpu.Check(Device, g, 2, 0, 0, inputScale: 8f);
+        GpuVsCpu.Check(Device, g, 2, 0, 0, inputScale: 8f, inspect: s => Ran.Kernel(s, ActivationKernel.Id, "act"));
     }
 }

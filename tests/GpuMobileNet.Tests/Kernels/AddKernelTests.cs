@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -18,6 +19,6 @@ public class AddKernelTests : GpuTest
         // Both addends come from the input through activations, so the add reads two distinct tensors.
         var g = SmallOpGraphs.Build("add", new TensorShape(c, h, w), (b, x) =>
             b.Add("add", b.Activate("a", x, Activation.Relu), b.Activate("b", x, Activation.Relu6), act));
-        GpuVsCpu.Check(Device, g, batch, 1e-6, 0);
+        GpuVsCpu.Check(Device, g, batch, 1e-6, 0, inspect: s => Ran.Kernel(s, AddKernel.Id, "add"));
     }
 }

@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -19,7 +20,7 @@ public class AxisSoftmaxKernelTests : GpuTest
     public void MatchesOracle(int outer, int axis, int inner)
     {
         var g = SmallOpGraphs.Build("softmax_axis", new TensorShape(7, 3, 5), (b, x) => b.AxisSoftmax("s", x, outer, axis, inner));
-        GpuVsCpu.Check(Device, g, 2, 1e-6, 1e-4, inputScale: 30);
+        GpuVsCpu.Check(Device, g, 2, 1e-6, 1e-4, inputScale: 30, inspect: s => Ran.Kernel(s, AxisSoftmaxKernel.Id, "s"));
     }
 
     [Test]
@@ -27,6 +28,7 @@ public class AxisSoftmaxKernelTests : GpuTest
     {
         var g = SmallOpGraphs.Build("rows", new TensorShape(2, 3, 4), (b, x) => b.AxisSoftmax("s", x, 6, 4, 1));
         using var session = Runtime.InferenceSession.Create(g, Device);
+        Ran.Kernel(session, AxisSoftmaxKernel.Id, "s");
         var y = session.Run(GpuVsCpu.RandomArray(24, 3, 5));
         for (int line = 0; line < 6; line++)
             Assert.That(y.Skip(line * 4).Take(4).Sum(), Is.EqualTo(1f).Within(1e-5), $"line {line}");

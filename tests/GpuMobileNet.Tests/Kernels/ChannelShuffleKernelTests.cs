@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
@@ -21,7 +22,7 @@ public class ChannelShuffleKernelTests : GpuTest
     public void MatchesOracle(int c, int h, int w, int groups, int batch)
     {
         var g = SmallOpGraphs.Build("shuffle", new TensorShape(c, h, w), (b, x) => b.ChannelShuffle("s", x, groups));
-        GpuVsCpu.Check(Device, g, batch, 0, 0);
+        GpuVsCpu.Check(Device, g, batch, 0, 0, inspect: s => Ran.Kernel(s, ChannelShuffleKernel.Id, "s"));
     }
 
     [Test]
@@ -41,7 +42,7 @@ public class ChannelShuffleKernelTests : GpuTest
         var g = b.Build(b.ChannelShuffle("back", b.ChannelShuffle("there", b.Input, 3), 4));
         var input = GpuVsCpu.RandomArray(2 * 72, 3);
         Assert.That(ReferenceExecutor.Run(g, input, 2), Is.EqualTo(input));
-        GpuVsCpu.Check(Device, g, 2, 0, 0);
+        GpuVsCpu.Check(Device, g, 2, 0, 0, inspect: s => Ran.Kernel(s, ChannelShuffleKernel.Id, "back"));
     }
 
     [Test]

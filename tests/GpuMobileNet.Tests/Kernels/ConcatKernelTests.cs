@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -17,7 +18,7 @@ public class ConcatKernelTests : GpuTest
     {
         var g = SmallOpGraphs.Build("concat", new TensorShape(c, h, w), (b, x) =>
             b.Concat("cat", [b.Activate("relu", x, Activation.Relu), null, x, b.Activate("sig", x, Activation.Sigmoid)], [c, 5, c, c]));
-        GpuVsCpu.Check(Device, g, batch, 0, 1e-6);
+        GpuVsCpu.Check(Device, g, batch, 0, 1e-6, inspect: s => Ran.Kernel(s, ConcatKernel.Id, "cat"));
     }
 
     [Test]
@@ -25,6 +26,7 @@ public class ConcatKernelTests : GpuTest
     {
         var g = SmallOpGraphs.Build("widen", new TensorShape(2, 3, 3), (b, x) => b.Concat("cat", [x, null], [2, 3]));
         using var session = Runtime.InferenceSession.Create(g, Device);
+        Ran.Kernel(session, ConcatKernel.Id, "cat");
         var output = session.Run(Enumerable.Repeat(7f, 18).ToArray());
         Assert.That(output[..18], Is.All.EqualTo(7f));
         Assert.That(output[18..], Is.All.EqualTo(0f));

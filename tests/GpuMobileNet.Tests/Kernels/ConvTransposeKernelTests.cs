@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -28,7 +29,7 @@ public class ConvTransposeKernelTests : GpuTest
         var bias = GpuVsCpu.RandomArray(outC, 12);
         var g = SmallOpGraphs.Build("conv_transpose", new TensorShape(inC, h, w), (b, x) =>
             b.ConvTranspose("ct", x, outC, (int)outH, (int)outW, kh, kw, sh, sw, dilation, dilation, top, left, groups, weights, bias));
-        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-4);
+        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-4, inspect: s => Ran.Kernel(s, ConvTransposeKernel.Id, "ct"));
     }
 
     /// <summary>A hand-computed case: 1 x 2 input, 2 x 2 kernel, stride 2: each input pixel becomes its own scaled 2 x 2
@@ -39,6 +40,7 @@ public class ConvTransposeKernelTests : GpuTest
         var g = SmallOpGraphs.Build("tile", new TensorShape(1, 1, 2), (b, x) =>
             b.ConvTranspose("ct", x, 1, 2, 4, 2, 2, 2, 2, 1, 1, 0, 0, 1, [1, 2, 3, 4]));
         using var session = Runtime.InferenceSession.Create(g, Device);
+        Ran.Kernel(session, ConvTransposeKernel.Id, "ct");
         Assert.That(session.Run(new float[] { 1, 10 }), Is.EqualTo(new float[] { 1, 2, 10, 20, 3, 4, 30, 40 }));
     }
 

@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -17,7 +18,7 @@ public class EqualKernelTests : GpuTest
     {
         var g = SmallOpGraphs.Build("peaks", new TensorShape(c, h, w), (b, x) =>
             b.Equal("peak", x, b.MaxPool("max", x, 3, 3, 1, 1, Padding.Symmetric(1))));
-        GpuVsCpu.Check(Device, g, batch, 0, 0);
+        GpuVsCpu.Check(Device, g, batch, 0, 0, inspect: s => Ran.Kernel(s, EqualKernel.Id, "peak"));
     }
 
     [Test]
@@ -25,6 +26,7 @@ public class EqualKernelTests : GpuTest
     {
         var g = SmallOpGraphs.Build("eq", new TensorShape(1, 1, 4), (b, x) => b.Equal("eq", x, b.Activate("relu", x, Activation.Relu)));
         using var session = Runtime.InferenceSession.Create(g, Device);
+        Ran.Kernel(session, EqualKernel.Id, "eq");
         Assert.That(session.Run(new float[] { -1, 0, 2, -3 }), Is.EqualTo(new float[] { 0, 1, 1, 0 }));
     }
 }

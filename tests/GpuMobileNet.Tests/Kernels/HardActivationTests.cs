@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using NUnit.Framework;
@@ -17,7 +18,7 @@ public class HardActivationTests : GpuTest
     public void Standalone(Activation act, int c, int h, int w, int batch)
     {
         var g = SmallOpGraphs.Build("hard", new TensorShape(c, h, w), (b, x) => b.Activate("act", x, act));
-        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-6, inputScale: 8, options: Layouts.Planar);
+        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-6, inputScale: 8, options: Layouts.Planar, inspect: s => Ran.Kernel(s, ActivationKernel.Id, "act"));
     }
 
     [TestCase(Activation.HardSigmoid, 3, 13, 11, 2, false)]
@@ -44,7 +45,7 @@ public class HardActivationTests : GpuTest
     {
         var g = SmallOpGraphs.Build("hard_dense", new TensorShape(37, 1, 1), (b, x) =>
             b.Dense("fc", x, 19, GpuVsCpu.RandomArray(19 * 37, 4, 0.8f), GpuVsCpu.RandomArray(19, 5), act));
-        GpuVsCpu.Check(Device, g, 2, 1e-5, 1e-5, inputScale: 8);
+        GpuVsCpu.Check(Device, g, 2, 1e-5, 1e-5, inputScale: 8, inspect: s => Ran.Kernel(s, DenseKernel.Id, "fc"));
     }
 
     [TestCase(-4.0, 0.0, -0.0)]

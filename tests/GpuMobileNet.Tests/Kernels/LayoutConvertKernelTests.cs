@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
@@ -64,6 +65,7 @@ public class LayoutConvertKernelTests : GpuTest
     private float[] Run(ModelGraph g, float[] x, int batch, Precision precision)
     {
         using var session = InferenceSession.Create(g, Device, new SessionOptions { Batch = batch, Precision = precision });
+        Ran.Kernel(session, LayoutConvertKernel.Id, g.Nodes.Single().Name);
         return session.Run(x);
     }
 

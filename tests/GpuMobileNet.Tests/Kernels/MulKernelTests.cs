@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -19,7 +20,7 @@ public class MulKernelTests : GpuTest
     {
         var g = SmallOpGraphs.Build("mul", new TensorShape(c, h, w), (b, x) =>
             b.Mul("mul", b.Activate("a", x, Activation.Relu), b.Activate("b", x, Activation.Sigmoid)));
-        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-6, inputScale: 3);
+        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-6, inputScale: 3, inspect: s => Ran.Kernel(s, MulKernel.Id, "mul"));
     }
 
     [TestCase(5, 7, 9, 2)]
@@ -28,7 +29,7 @@ public class MulKernelTests : GpuTest
     {
         var g = SmallOpGraphs.Build("se", new TensorShape(c, h, w), (b, x) =>
             b.Mul("scale", x, b.Activate("gate", b.GlobalAvgPool("pool", x), Activation.Sigmoid)));
-        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-5, inputScale: 3);
+        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-5, inputScale: 3, inspect: s => Ran.Kernel(s, MulKernel.Id, "scale"));
     }
 
     /// <summary>A squeeze-and-excite block between pointwise convolutions: the packing pass keeps both products
@@ -46,7 +47,12 @@ public class MulKernelTests : GpuTest
             return b.Conv2d("project", swish, 4, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(4 * c, 3, 0.5f));
         });
         GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-4, options: new GpuMobileNet.Runtime.SessionOptions { Passes = new GpuMobileNet.Passes.PassOptions { PackChannels = true } },
-            inspect: s => Assert.That(s.Graph.Nodes.OfType<GpuMobileNet.Graph.Ops.MulOp>().Select(m => m.A.Layout), Is.All.EqualTo(TensorLayout.Nc4hw4)));
+            inspect: s =>
+            {
+                Assert.That(s.Graph.Nodes.OfType<GpuMobileNet.Graph.Ops.MulOp>().Select(m => m.A.Layout), Is.All.EqualTo(TensorLayout.Nc4hw4));
+                Ran.Kernel(s, MulKernel.Id, "scale");
+                Ran.Kernel(s, MulKernel.Id, "swish");
+            });
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -16,6 +17,6 @@ public class PadKernelTests : GpuTest
     public void MatchesOracleExactly(int c, int h, int w, int top, int left, int bottom, int right, int batch)
     {
         var g = SmallOpGraphs.Build("pad", new TensorShape(c, h, w), (b, x) => b.Pad("pad", x, new Padding(top, left, bottom, right)));
-        GpuVsCpu.Check(Device, g, batch, 0, 0);
+        GpuVsCpu.Check(Device, g, batch, 0, 0, inspect: s => Ran.Kernel(s, PadKernel.Id, "pad"));
     }
 }

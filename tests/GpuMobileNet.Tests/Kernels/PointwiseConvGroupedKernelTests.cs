@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Passes;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
@@ -25,7 +26,7 @@ public class PointwiseConvGroupedKernelTests : GpuTest
         var y = b.Conv2d("g", b.Input, outC, 1, 1, Padding.Zero, groups, GpuVsCpu.RandomArray(outC * inC / groups, 1),
             GpuVsCpu.RandomArray(outC, 2), Activation.Relu);
         if (residual && inC == outC) y = b.Add("add", y, b.Input, Activation.Relu);
-        GpuVsCpu.Check(Device, b.Build(y), batch, 1e-5, 1e-4, options: Layouts.Planar);
+        GpuVsCpu.Check(Device, b.Build(y), batch, 1e-5, 1e-4, options: Layouts.Planar, inspect: s => Ran.Kernel(s, PointwiseConvGroupedKernel.Id, "g"));
     }
 
     [TestCase(12, 3, 4, 1)]
@@ -40,7 +41,7 @@ public class PointwiseConvGroupedKernelTests : GpuTest
 
         var input = GpuVsCpu.RandomArray(batch * g.Input.Shape.Elements, 4);
         GpuVsCpu.AssertClose(ReferenceExecutor.Run(folded, input, batch), ReferenceExecutor.Run(g, input, batch), 1e-5, 1e-5, "folded graph on the oracle");
-        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-4, options: Layouts.Planar);
+        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-4, options: Layouts.Planar, inspect: s => Ran.Kernel(s, PointwiseConvGroupedKernel.Id, "g"));
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Imaging;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
@@ -27,6 +28,7 @@ public class PreprocessRgba8KernelTests : GpuTest
         using var session = InferenceSession.Create(graph, Device);
         var actual = new float[session.OutputLength];
         session.RunRgba8(ToRgba(image), image.Width, image.Height, actual);
+        Ran.Kernel(session.Rgba8Dispatches, PreprocessRgba8Kernel.Id);
         AssertWithin(actual, expected, 1e-5, $"{photo} {w}x{h} -> {outW}x{outH}");
     }
 
@@ -39,7 +41,8 @@ public class PreprocessRgba8KernelTests : GpuTest
         var graph = SmallOpGraphs.Build("identity", new TensorShape(3, 64, 64), (b, x) => b.Activate("relu", x, Activation.Relu));
         using var session = InferenceSession.Create(graph, Device);
         var actual = new float[session.OutputLength];
-        session.RunRgba8(ToRgba(image), image.Width, image.Height, actual, new GpuMobileNet.Kernels.Rgba8Normalisation(1 / 255f, mean, std));
+        session.RunRgba8(ToRgba(image), image.Width, image.Height, actual, new Rgba8Normalisation(1 / 255f, mean, std));
+        Ran.Kernel(session.Rgba8Dispatches, PreprocessRgba8Kernel.Id);
         // ReLU clips what the normalisation made negative: compare against the clipped CPU values.
         AssertWithin(actual, expected.Select(v => Math.Max(v, 0f)).ToArray(), 1e-5, "mean/std");
     }

@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -25,7 +26,7 @@ public class ResizeKernelTests : GpuTest
         const int h = 6, w = 8;
         var g = SmallOpGraphs.Build("resize", new TensorShape(3, h, w), (b, x) =>
             b.Resize("r", x, (int)(h * scaleH), (int)(w * scaleW), linear, coordinates, nearest, scaleH, scaleW));
-        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-5);
+        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-5, inspect: s => Ran.Kernel(s, ResizeKernel.Id, "r"));
     }
 
     [Test]
@@ -34,6 +35,7 @@ public class ResizeKernelTests : GpuTest
         var g = SmallOpGraphs.Build("up", new TensorShape(1, 1, 2), (b, x) =>
             b.Resize("r", x, 2, 4, false, ResizeCoordinates.Asymmetric, ResizeNearest.Floor, 2, 2));
         using var session = Runtime.InferenceSession.Create(g, Device);
+        Ran.Kernel(session, ResizeKernel.Id, "r");
         Assert.That(session.Run(new float[] { 3, 5 }), Is.EqualTo(new float[] { 3, 3, 5, 5, 3, 3, 5, 5 }));
     }
 }

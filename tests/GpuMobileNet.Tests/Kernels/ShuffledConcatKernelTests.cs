@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Passes;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
@@ -28,7 +29,7 @@ public class ShuffledConcatKernelTests : GpuTest
 
         var input = GpuVsCpu.RandomArray(batch * g.Input.Shape.Elements, 5);
         Assert.That(ReferenceExecutor.Run(folded, input, batch), Is.EqualTo(ReferenceExecutor.Run(g, input, batch)), "folded graph on the oracle");
-        GpuVsCpu.Check(Device, g, batch, 0, 0);
+        GpuVsCpu.Check(Device, g, batch, 0, 0, inspect: s => Ran.Kernel(s, ShuffledConcatKernel.Id));
     }
 
     [Test]
@@ -75,6 +76,7 @@ public class PackedConcatTests : GpuTest
         var packed = PassPipeline.Apply(g, new PassOptions { PackChannels = true, FuseDepthwisePointwise = false, FuseInvertedResidual = false, FoldChannelViews = false });
         Assert.That(packed.Nodes.OfType<ConcatOp>().Single().Output.Layout, Is.EqualTo(TensorLayout.Nc4hw4));
         Assert.That(packed.Nodes.OfType<LayoutConvertOp>().Count(), Is.EqualTo(2), "one conversion in, one out");
-        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-4, options: new SessionOptions { Passes = new PassOptions { PackChannels = true, FoldChannelViews = false } });
+        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-4, options: new SessionOptions { Passes = new PassOptions { PackChannels = true, FoldChannelViews = false } },
+            inspect: s => Ran.Kernel(s, ConcatKernel.Id, "concat"));
     }
 }

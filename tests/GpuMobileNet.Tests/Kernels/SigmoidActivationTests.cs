@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using NUnit.Framework;
@@ -16,6 +17,6 @@ public class SigmoidActivationTests : GpuTest
         var weights = GpuVsCpu.RandomArray(8 * c * 9, 3, 0.5f);
         var g = SmallOpGraphs.Build("sigmoid", new TensorShape(c, h, w), (b, x) =>
             b.Activate("sig2", b.Conv2d("conv", b.Activate("sig", x, Activation.Sigmoid), 8, 3, 1, Padding.Symmetric(1), 1, weights), Activation.Sigmoid));
-        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-5, inputScale: 10);
+        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-5, inputScale: 10, inspect: s => Ran.Kernel(s, ActivationKernel.Id, "sig"));
     }
 }

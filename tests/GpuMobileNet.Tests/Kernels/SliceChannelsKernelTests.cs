@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -17,7 +18,7 @@ public class SliceChannelsKernelTests : GpuTest
     public void MatchesOracle(int c, int h, int w, int first, int count, int batch)
     {
         var g = SmallOpGraphs.Build("slice", new TensorShape(c, h, w), (b, x) => b.SliceChannels("s", x, first, count));
-        GpuVsCpu.Check(Device, g, batch, 0, 0);
+        GpuVsCpu.Check(Device, g, batch, 0, 0, inspect: s => Ran.Kernel(s, SliceChannelsKernel.Id, "s"));
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -17,6 +18,6 @@ public class SoftmaxKernelTests : GpuTest
     public void MatchesOracle(int c, int batch)
     {
         var g = SmallOpGraphs.Build("softmax", new TensorShape(c, 1, 1), (b, x) => b.Softmax("softmax", x));
-        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-4);
+        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-4, inspect: s => Ran.Kernel(s, SoftmaxKernel.Id, "softmax"));
     }
 }

@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -20,7 +21,7 @@ public class TransposeKernelTests : GpuTest
     public void MatchesOracle(int[] perm, int batch)
     {
         var g = SmallOpGraphs.Build("transpose", new TensorShape(3, 5, 7), (b, x) => b.Transpose("t", x, perm));
-        GpuVsCpu.Check(Device, g, batch, 0, 0);
+        GpuVsCpu.Check(Device, g, batch, 0, 0, inspect: s => Ran.Kernel(s, TransposeKernel.Id, "t"));
     }
 
     [Test]
@@ -30,6 +31,7 @@ public class TransposeKernelTests : GpuTest
         var g = SmallOpGraphs.Build("nhwc", new TensorShape(2, 2, 3), (b, x) => b.Transpose("to_nchw", x, [2, 0, 1]));
         var nhwc = Enumerable.Range(0, 12).Select(i => (float)i).ToArray();
         using var session = Runtime.InferenceSession.Create(g, Device);
+        Ran.Kernel(session, TransposeKernel.Id, "to_nchw");
         Assert.That(session.Run(nhwc), Is.EqualTo(new float[] { 0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11 }));
     }
 }
