@@ -48,6 +48,10 @@ internal sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int
                 "texel buffers reach (maxTexelBufferElements); set PassOptions.PackChannels = false");
     }
 
+    /// <summary>The scratch region the memory plan reserved for <paramref name="node"/>'s kernels (live during its
+    /// dispatches only; <see cref="KernelSelector.ScratchElements"/> says how large).</summary>
+    public Value Scratch(Graph.Node node) => Memory.ScratchOf(node);
+
     public uint Offset(Value v) => checked((uint)Memory.OffsetOf(v));
     public ByteRange Bytes(Value v) => new((ulong)Memory.OffsetOf(v) * (ulong)ActivationBytes, (ulong)v.Shape.Elements * (ulong)Batch * (ulong)ActivationBytes);
 

@@ -25,6 +25,7 @@ internal static class KernelSelector
         // Channel-packed tensors (the channel-packing pass chose them) have their own kernels, whatever the choice.
         Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.IsPointwise => PointwiseConvPackedKernel.Plan(c, ctx),
         Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.IsDepthwise => DepthwiseConvPackedKernel.Plan(c, ctx),
+        Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && WinogradConvKernel.Handles(c) => WinogradConvKernel.Plan(c, ctx, choice),
         Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.Groups > 1 => [PointwiseConvGroupedPackedKernel.Plan(c, ctx)],
         ShuffledReadConvOp s when s.Input.Layout == TensorLayout.Nc4hw4 => [PointwiseConvGroupedPackedKernel.Plan(s.Conv, ctx, s, s.Input, s.ShuffleGroups)],
         Conv2dOp c when c.Output.Layout == TensorLayout.Nc4hw4 && !c.IsPointwise && !c.IsDepthwise => Conv2dTiledKernel.Fits(c, ctx)
@@ -66,6 +67,13 @@ internal static class KernelSelector
         FlattenOp => [],
         _ => throw new NotSupportedException($"{node} has no GPU kernel (BatchNorm must be folded or converted by the passes)"),
     };
+
+    /// <summary>Scratch elements per sample that <paramref name="node"/>'s kernels need between their own dispatches
+    /// (the memory plan reserves them, see <see cref="KernelContext.Scratch"/>): a Winograd convolution's tiles.</summary>
+    public static long ScratchElements(Node node, KernelChoice choice, int activationBytes) =>
+        node is Conv2dOp c && c.Input.Layout == TensorLayout.Nc4hw4 && WinogradConvKernel.Handles(c)
+            ? WinogradConvKernel.ScratchElements(c, choice, activationBytes)
+            : 0;
 
     private static void CheckLayouts(Node node)
     {

@@ -36,7 +36,8 @@ internal sealed record SubBatchFit(int SubBatch, MemoryPlan Memory, IReadOnlyLis
 
     private static SubBatchFit Plan(ModelGraph graph, VulkanDevice device, SessionOptions options, int batch, int activationBytes)
     {
-        var memory = options.MemoryReuse ? ReusePlanner.Plan(graph, batch, InPlacePolicy.Default) : NaivePlanner.Plan(graph, batch);
+        long Scratch(Node n) => KernelSelector.ScratchElements(n, options.Kernels, activationBytes);
+        var memory = options.MemoryReuse ? ReusePlanner.Plan(graph, batch, InPlacePolicy.Default, Scratch) : NaivePlanner.Plan(graph, batch, Scratch);
         var window = device.UniformWindowBytes;
         var packer = new WeightPacker((int)(device.UniformOffsetAlignment / 4));
         var ctx = new KernelContext(memory, packer, batch, (int)(window / 4), activationBytes,
