@@ -3,7 +3,7 @@
 // direct 3x3 kernel of this build); Winograd runs channel-packed (its input / GEMM / output dispatches, the layout
 // conversions around the one-layer graph not counted). Prints per algorithm the median / minimum ms of the layer, its
 // effective GFLOP/s (a direct convolution's 2 x 9 x InC x OutC x H x W over that time) and the dispatches' medians, and
-// each output's largest difference from the direct one.
+// each output's largest difference from the direct one. Under load, compare minimums and the ratios of one run.
 // Build first: dotnet build cli/Gmn.csproj -c Release. Then:
 //   dotnet fsi scripts/winograd-bench.fsx C H W ROUNDS RUNS        (e.g. 64 56 56 8 5, or 256 14 14 8 5)
 #r "../cli/bin/Release/net10.0/Silk.NET.Core.dll"
@@ -40,7 +40,7 @@ for r in 0 .. rounds - 1 do
         let i = if r % 2 = 0 then k else sessions.Length - 1 - k
         for _ in 1 .. runs do
             sessions.[i].Run(input, outs.[i])
-            let mine = sessions.[i].LastTimings |> Seq.filter (fun t -> t.Layer = "conv" || t.Layer.StartsWith "conv (")
+            let mine = sessions.[i].LastTimings |> Seq.filter (fun t -> t.Layer.StartsWith "conv" && not (t.Layer.Contains "/"))
             layer.[i].Add(mine |> Seq.sumBy (fun t -> t.Milliseconds))
             for t in mine do
                 if not (parts.[i].ContainsKey t.Layer) then parts.[i].[t.Layer] <- ResizeArray()
@@ -51,7 +51,7 @@ printfn "%s on %s, %d rounds x %d runs, %.2f GFLOP a run (direct count)" graph.N
 for i in 0 .. sessions.Length - 1 do
     let med, mn = median layer.[i], Seq.min layer.[i]
     let diff = Seq.zip outs.[i] outs.[0] |> Seq.map (fun (x, y) -> abs (float x - float y)) |> Seq.max
-    let split = parts.[i] |> Seq.map (fun kv -> $"{kv.Key.Substring 4} {median kv.Value:F3}") |> String.concat ", "
+    let split = parts.[i] |> Seq.map (fun kv -> $"{kv.Key} {median kv.Value:F3} / {Seq.min kv.Value:F3}") |> String.concat ", "
     printfn "%-11s median %7.3f ms  min %7.3f ms  %6.1f GFLOP/s (median)  max |diff| vs direct %.1e   [%s]" (fst variants.[i]) med mn (flop / med / 1e6) diff split
 for s in sessions do s.Dispose()
 device.Dispose()
