@@ -7,7 +7,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>What a kernel needs to turn a graph op into a dispatch: where each tensor and weight lives,
 /// and the batch size. Offsets are in elements (floats).</summary>
 internal sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int batch, int uniformWindowElements, int activationBytes = 4,
-    int broadcastSubgroupSize = 0, long texelReachElements = long.MaxValue)
+    int broadcastSubgroupSize = 0, long texelReachElements = long.MaxValue, DeviceKind deviceKind = DeviceKind.Cpu)
 {
     public const int WorkgroupSize = 64;
 
@@ -29,6 +29,9 @@ internal sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int
     /// <summary>Elements of the arena and of the weights that the texel-buffer views (bindings 4 and 5) reach: 4 x the
     /// device's maxTexelBufferElements (128M texels on lavapipe and desktop GPUs, 64K on some mobile ones).</summary>
     public long TexelReachElements { get; } = texelReachElements;
+
+    /// <summary>The kind of device the kernels run on, for kernels with variants per kind.</summary>
+    public DeviceKind DeviceKind { get; } = deviceKind;
 
     /// <summary>Whether <paramref name="v"/>, all batch items, lies within the arena's texel view.</summary>
     public bool TexelsReach(Value v) => Memory.OffsetOf(v) + (long)v.Shape.Elements * Batch <= TexelReachElements;

@@ -7,7 +7,8 @@ namespace GpuMobileNet.Kernels;
 /// shaders/winograd_input.comp transforms the input tiles into the node's scratch region, a batched GEMM
 /// (shaders/pointwise_conv_packed.comp with one weight set per tile position: Alpha² independent [tiles x InC] x
 /// [InC x OutC] products, with that kernel's per-layer tiling) multiplies them by the filters transformed on the host
-/// (<see cref="WinogradTransform.TransformFilters"/>), and shaders/winograd_output.comp transforms the products back,
+/// (<see cref="WinogradTransform.TransformFilters"/>; on a discrete GPU, or where <see cref="KernelChoice.Pointwise"/> asks
+/// for it, the shared-memory GEMM of shaders/pointwise_conv_shared.comp instead), and shaders/winograd_output.comp transforms the products back,
 /// adding the bias and the residual and applying the activation. The algorithm is chosen per layer by
 /// <see cref="WinogradCost"/> unless <see cref="KernelChoice.Conv3x3"/> forces one.</summary>
 internal static class WinogradConvKernel
@@ -71,7 +72,11 @@ internal static class WinogradConvKernel
         uint products = checked(tilesIn + (uint)(TransformedElements(op, t, op.InC) * ctx.Batch));
         var tilesInBytes = Range(ctx, tilesIn, TransformedElements(op, t, op.InC));
         var productBytes = Range(ctx, products, TransformedElements(op, t, op.OutC));
-        return [Input(op, ctx, t, th, tw, tilesIn, tilesInBytes), Gemm(op, ctx, t, tiles, tilesIn, products, tilesInBytes, productBytes),
+        var sets = t.TransformFilters(op.Weights, op.InC, op.OutC);
+        var gemm = SharedMemoryGemm(ctx, choice)
+            ? SharedGemm(op, ctx, sets, tiles, tilesIn, products, tilesInBytes, productBytes)
+            : Gemm(op, ctx, sets, tiles, tilesIn, products, tilesInBytes, productBytes);
+        return [Input(op, ctx, t, th, tw, tilesIn, tilesInBytes), gemm,
             Output(op, ctx, t, th, tw, products, productBytes)];
     }
 
@@ -86,20 +91,38 @@ internal static class WinogradConvKernel
 
     /// <summary>The batched GEMM: batch item z of the packed 1x1 kernel is (sample, position) = (z / Positions,
     /// z % Positions), its pixels the tiles, its weight set the position's transformed filters.</summary>
-    private static KernelDispatch Gemm(Conv2dOp op, KernelContext ctx, WinogradTransform t, int tiles, uint from, uint to,
+    private static KernelDispatch Gemm(Conv2dOp op, KernelContext ctx, float[][] sets, int tiles, uint from, uint to,
         Vulkan.ByteRange reads, Vulkan.ByteRange writes)
     {
         var tiling = PackedPointwiseTiling.For(op.InC, op.OutC, 1, Activation.None, tiles);
         int blocks = (op.OutC + tiling.OcTile - 1) / tiling.OcTile;
-        var sets = t.TransformFilters(op.Weights, op.InC, op.OutC);
         var packed = sets.SelectMany(w => PointwiseConvTiledKernel.Repack(w, op.InC, op.OutC, tiling.OcTile, 0, blocks)).ToArray();
         uint weights = ctx.AddWeights(packed);
         if (!ctx.TexelsReach(weights, packed.Length))
             throw new NotSupportedException($"{op}: its Winograd filters lie beyond the {ctx.TexelReachElements / 4} texels the device's texel buffers reach");
         var spec = new PointwiseConvPackedConstants(tiling.LocalSize, op.InC, op.OutC, tiles, false, Activation.None, false,
-            tiling.OcTile, tiling.Px, WeightSets: t.Positions);
+            tiling.OcTile, tiling.Px, WeightSets: sets.Length);
         return KernelDispatch.Create(op.Name + " (winograd gemm)", PointwiseConvPackedKernel.Id, spec, new PushOffsets(from, 0, to, weights, 0),
-            (tiling.GroupsX(tiles), (uint)blocks, (uint)(ctx.Batch * t.Positions)), [reads], [writes]);
+            (tiling.GroupsX(tiles), (uint)blocks, (uint)(ctx.Batch * sets.Length)), [reads], [writes]);
+    }
+
+    /// <summary>Whether the GEMM stages its operands in shared memory (a GPU's classic tiled GEMM: each value fetched feeds
+    /// a whole tile; on lavapipe shared memory is ordinary memory and texel gathers win, see docs/design.md).</summary>
+    private static bool SharedMemoryGemm(KernelContext ctx, KernelChoice choice) =>
+        choice.Pointwise == PointwiseVariant.SharedMemory || ctx.DeviceKind == Vulkan.DeviceKind.DiscreteGpu;
+
+    /// <summary>The batched GEMM as shaders/pointwise_conv_shared.comp in its packed mode: workgroups of 32 output channels x
+    /// 64 tiles of one (sample, position), the position's weight set chosen by z as in <see cref="Gemm"/>.</summary>
+    private static KernelDispatch SharedGemm(Conv2dOp op, KernelContext ctx, float[][] sets, int tiles, uint from, uint to,
+        Vulkan.ByteRange reads, Vulkan.ByteRange writes)
+    {
+        const int ocTile = PointwiseConvSharedKernel.OutputChannelTile, pxTile = PointwiseConvSharedKernel.PixelTile;
+        var packed = sets.SelectMany(w => PointwiseConvSharedKernel.Repack(w, op.InC, op.OutC, ocTile, PointwiseConvSharedKernel.InputChannelSlice)).ToArray();
+        uint weights = ctx.AddWeights(packed);
+        var spec = new PointwiseConvSharedConstants(PointwiseConvSharedKernel.Invocations, op.InC, op.OutC, tiles, false, Activation.None, false,
+            ocTile, pxTile, PointwiseConvSharedKernel.InputChannelSlice, Packed: true, WeightSets: sets.Length);
+        return KernelDispatch.Create(op.Name + " (winograd gemm)", PointwiseConvSharedKernel.Id, spec, new PushOffsets(from, 0, to, weights, 0),
+            (KernelContext.Groups(tiles, pxTile), KernelContext.Groups(op.OutC, ocTile), (uint)(ctx.Batch * sets.Length)), [reads], [writes]);
     }
 
     private static KernelDispatch Output(Conv2dOp op, KernelContext ctx, WinogradTransform t, int th, int tw, uint from, Vulkan.ByteRange reads)

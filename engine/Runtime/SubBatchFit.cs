@@ -41,7 +41,8 @@ internal sealed record SubBatchFit(int SubBatch, MemoryPlan Memory, IReadOnlyLis
         var window = device.UniformWindowBytes;
         var packer = new WeightPacker((int)(device.UniformOffsetAlignment / 4));
         var ctx = new KernelContext(memory, packer, batch, (int)(window / 4), activationBytes,
-            device.SupportsSubgroupBroadcast ? device.SubgroupSize : 0, (long)Math.Min(device.MaxTexelBufferElements, long.MaxValue / 4) * 4);
+            device.SupportsSubgroupBroadcast ? device.SubgroupSize : 0, (long)Math.Min(device.MaxTexelBufferElements, long.MaxValue / 4) * 4,
+            device.Kind);
         var dispatches = graph.Nodes.SelectMany(n => KernelSelector.Plan(n, ctx, options.Kernels)).ToList();
         return new SubBatchFit(batch, memory, dispatches, packer.ToArray(tailPadding: (int)(window / 4)));
     }

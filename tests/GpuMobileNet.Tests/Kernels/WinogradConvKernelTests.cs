@@ -72,6 +72,20 @@ public class WinogradConvKernelTests : GpuTest
         Assert.That(e!.Message, Does.Contain("'conv'").And.Contain("F(4x4, 3x3) needs fp32"));
     }
 
+    [TestCase(Conv3x3Algorithm.WinogradF2, Precision.Float32)]
+    [TestCase(Conv3x3Algorithm.WinogradF4, Precision.Float32)]
+    [TestCase(Conv3x3Algorithm.WinogradF2, Precision.Float16)]
+    public void SharedMemoryGemmForGpus(Conv3x3Algorithm a, Precision precision)
+    {
+        // 36 input channels: two 16-channel slices and a partial one; 40 outputs: a partial second 32-channel tile;
+        // 17x15 with F(2x2): 72 tiles, a partial second 64-tile block.
+        var g = ConvGraphs.Conv(new TensorShape(36, 17, 15), 40, 3, 1, Padding.Symmetric(1), 1, true, Activation.Relu, residual: true);
+        double tolerance = precision == Precision.Float16 ? 1.5e-2 : Tolerance(a);
+        var options = PointwiseConvPackedKernelTests.Packed with { Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory, Conv3x3: a), Precision = precision };
+        GpuVsCpu.Check(Device, g, 2, tolerance, tolerance, options: options, what: $"{a} {precision} shared-memory GEMM",
+            inspect: s => AssertWinogradRan(s, a, 2, PointwiseConvSharedKernel.Id));
+    }
+
     [Test]
     public void AutoPicksByModelledCostAndRunsIt()
     {
@@ -103,10 +117,12 @@ public class WinogradConvKernelTests : GpuTest
             inspect: s => Assert.That(s.Dispatches.Select(d => d.Shader), Has.None.EqualTo(WinogradConvKernel.InputId.Shader)));
     }
 
-    /// <summary>Each of the graph's <paramref name="convs"/> 3x3 convolutions ran as input transform, batched GEMM (one
-    /// weight set per position) and output transform of <paramref name="a"/>, and nothing else ran them.</summary>
-    private static void AssertWinogradRan(InferenceSession s, Conv3x3Algorithm a, int convs)
+    /// <summary>Each of the graph's <paramref name="convs"/> 3x3 convolutions ran as input transform, batched GEMM
+    /// (<paramref name="gemmKernel"/>, by default the packed 1x1 kernel; one weight set per position) and output transform of
+    /// <paramref name="a"/>, and nothing else ran them.</summary>
+    private static void AssertWinogradRan(InferenceSession s, Conv3x3Algorithm a, int convs, KernelId? gemmKernel = null)
     {
+        gemmKernel ??= PointwiseConvPackedKernel.Id;
         int tile = a == Conv3x3Algorithm.WinogradF2 ? 2 : 4;
         var ofConvs = s.Dispatches.Where(d => d.Source is Conv2dOp).ToList();
         Assert.That(ofConvs, Has.Count.EqualTo(3 * convs), "three dispatches per convolution");
@@ -115,8 +131,9 @@ public class WinogradConvKernelTests : GpuTest
             var (input, gemm, output) = (ofConvs[3 * i], ofConvs[3 * i + 1], ofConvs[3 * i + 2]);
             Assert.That(input.Kernel, Is.EqualTo(WinogradConvKernel.InputId));
             Assert.That(((WinogradInputConstants)input.Constants).Tile, Is.EqualTo(tile));
-            Assert.That(gemm.Kernel, Is.EqualTo(PointwiseConvPackedKernel.Id));
-            Assert.That(((PointwiseConvPackedConstants)gemm.Constants).WeightSets, Is.EqualTo((tile + 2) * (tile + 2)));
+            Assert.That(gemm.Kernel, Is.EqualTo(gemmKernel));
+            int sets = gemm.Constants is PointwiseConvSharedConstants shared ? shared.WeightSets : ((PointwiseConvPackedConstants)gemm.Constants).WeightSets;
+            Assert.That(sets, Is.EqualTo((tile + 2) * (tile + 2)), "one weight set per position");
             Assert.That(output.Kernel, Is.EqualTo(WinogradConvKernel.OutputId));
             Assert.That(((WinogradOutputConstants)output.Constants).Tile, Is.EqualTo(tile));
         }

@@ -71,6 +71,10 @@ public class HlslKernelTests
         foreach (var a in new[] { Conv3x3Algorithm.WinogradF2, Conv3x3Algorithm.WinogradF4 })
             yield return new TestCaseData(conv3x3, new SessionOptions { Kernels = new KernelChoice(Conv3x3: a), Passes = new PassOptions { PackChannels = true } })
                 .SetName($"Hlsl_{a}");
+        yield return new TestCaseData(conv3x3, new SessionOptions
+        {
+            Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory, Conv3x3: Conv3x3Algorithm.WinogradF2), Passes = new PassOptions { PackChannels = true },
+        }).SetName("Hlsl_WinogradF2_shared_memory_gemm");
     }
 
     /// <summary>The ShuffleNet ops: a plain channel shuffle, grouped 1x1 convs (one reading through a folded shuffle),
