@@ -16,6 +16,8 @@
 // at pc.aux2), which has OUT_STRIDE_C4 quads per batch item and whose other quads are left as they are. Whole quads
 // only: FoldChannelViews places a concatenation's channels so that every reader and writer moves whole vec4s (one
 // with per-channel tables and a scalar path measured 10x slower on lavapipe: the tile no longer stayed in registers).
+// WEIGHT_SETS > 1 (WinogradConvKernel's batched GEMM): batch item z uses weight set z % WEIGHT_SETS, each set packed as
+// above one after the other, so one dispatch runs that many independent GEMMs (one per Winograd tile position).
 // x = PX pixels per invocation, y = block of OC_TILE output channels, z = batch item.
 #include "common.glsl"
 #include "vec4_io.glsl"
@@ -33,6 +35,7 @@ layout(constant_id = 10) const int GATHER = 0;
 layout(constant_id = 11) const int IN_STRIDE_C4 = 0;
 layout(constant_id = 12) const int SCATTER = 0;
 layout(constant_id = 13) const int OUT_STRIDE_C4 = 0;
+layout(constant_id = 14) const int WEIGHT_SETS = 1;
 
 const int V = OC_TILE / 4;
 const int IN_C4 = IN_C / 4;
@@ -63,7 +66,8 @@ void main() {
     for (int k = 0; k < PX; k++) pix[k] = min(p0 + k * L, HW - 1);
 
     int inBase = TEXEL(pc.in0) + n * IN_SC4 * HW;
-    int wBase = TEXEL(pc.weights) + blk * IN_C * V;
+    int blocks = (OUT_C + OC_TILE - 1) / OC_TILE;
+    int wBase = TEXEL(pc.weights) + ((n % WEIGHT_SETS) * blocks + blk) * IN_C * V;
     for (int c4 = 0; c4 < IN_C4; c4++) {
         real4 x[PX];
         int row = inBase + (GATHER != 0 ? tableQuad(pc.aux1, c4) : c4) * HW;

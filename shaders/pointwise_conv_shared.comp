@@ -9,6 +9,9 @@
 // Weights are repacked by PointwiseConvSharedKernel as [ci][oc], both padded with zeros to whole tiles, so the
 // weight copy needs no bounds checks. One dispatch per layer; x = pixel tile, y = output-channel tile,
 // z = batch item.
+// PACKED (WinogradConvKernel's batched GEMM on a GPU): input and output are NC4HW4 (channel c of pixel p at element
+// ((c / 4) x HW + p) x 4 + c % 4 of a batch item, the same size as NCHW), and batch item z uses weight set
+// z % WEIGHT_SETS (each set repacked as above, one after the other): one dispatch runs one GEMM per Winograd position.
 #include "common.glsl"
 
 layout(constant_id = 1) const int IN_C = 1;
@@ -20,6 +23,8 @@ layout(constant_id = 6) const int HAS_RESIDUAL = 0;
 layout(constant_id = 7) const int TILE_OC = 32;  // multiple of RM
 layout(constant_id = 8) const int TILE_PX = 64;  // multiple of RN
 layout(constant_id = 9) const int K_SLICE = 16;
+layout(constant_id = 10) const int PACKED = 0;
+layout(constant_id = 11) const int WEIGHT_SETS = 1;
 
 // Register tile: RM output channels x RN pixels per invocation, strided so that neighbouring invocations take
 // neighbouring pixels (coalesced stores, conflict-free shared reads). The workgroup is (TILE_PX / RN) x
@@ -30,6 +35,10 @@ const int TPX = TILE_PX / RN; // invocations along pixels
 const int TOC = TILE_OC / RM; // invocations along output channels
 const int THREADS = TPX * TOC;
 const int OC_PAD = (OUT_C + TILE_OC - 1) / TILE_OC * TILE_OC; // row length of the repacked weights
+const int IN_PAD = (IN_C + K_SLICE - 1) / K_SLICE * K_SLICE;   // rows of one weight set
+
+// Element of channel c, pixel p within a batch item, in either layout.
+int elementOf(int c, int p) { return PACKED != 0 ? ((c >> 2) * HW + p) * 4 + (c & 3) : c * HW + p; }
 
 shared real xs[K_SLICE * TILE_PX];
 shared real ws[K_SLICE * TILE_OC];
@@ -55,15 +64,19 @@ void main() {
     // Every invocation runs every iteration (no early exit): barrier() must be reached by the whole workgroup.
     for (int k0 = 0, slice = 0; k0 < IN_C; k0 += K_SLICE, slice++) {
         // Tail pixels and channels past IN_C load a clamped (in-range) address; channels past IN_C store zero.
+        // Packed: the 4 channels of a pixel are neighbours in memory, so they go to neighbouring invocations.
         for (int e = tid; e < K_SLICE * TILE_PX; e += THREADS) {
-            int ci = k0 + e / TILE_PX;
-            int p = min(px0 + e % TILE_PX, HW - 1);
-            real v = LOAD(inBase + uint(min(ci, IN_C - 1) * HW + p));
-            xs[e] = ci < IN_C ? v : real(0);
+            int k = PACKED != 0 ? e / (4 * TILE_PX) * 4 + e % 4 : e / TILE_PX;
+            int px = PACKED != 0 ? e / 4 % TILE_PX : e % TILE_PX;
+            int ci = k0 + k;
+            int p = min(px0 + px, HW - 1);
+            real v = LOAD(inBase + uint(elementOf(min(ci, IN_C - 1), p)));
+            xs[k * TILE_PX + px] = ci < IN_C ? v : real(0);
         }
         // Weights are padded to whole slices and tiles: no checks.
+        uint wBase = pc.weights + uint(n % WEIGHT_SETS * IN_PAD * OC_PAD);
         for (int e = tid; e < K_SLICE * TILE_OC; e += THREADS)
-            ws[e] = W(pc.weights + uint((k0 + e / TILE_OC) * OC_PAD + oc0 + e % TILE_OC));
+            ws[e] = W(wBase + uint((k0 + e / TILE_OC) * OC_PAD + oc0 + e % TILE_OC));
         barrier();
 
         for (int k = 0; k < K_SLICE; k++) {
@@ -88,8 +101,8 @@ void main() {
         int co = oc0 + ty + i * TOC;
         if (co >= OUT_C) continue;
         real b = HAS_BIAS != 0 ? W(pc.bias + co) : real(0);
-        uint o = pc.out0 + uint((n * OUT_C + co) * HW);
-        uint r = pc.in1 + uint((n * OUT_C + co) * HW);
+        uint o = pc.out0 + uint(n * OUT_C * HW);
+        uint r = pc.in1 + uint(n * OUT_C * HW);
         for (int j = 0; j < RN; j++) {
             int p = px0 + tx + j * TPX;
             if (p >= HW) continue;
@@ -100,8 +113,8 @@ void main() {
 #endif
             // The residual may be this output's own storage (planned in place): this invocation alone reads
             // and then writes each element.
-            if (HAS_RESIDUAL != 0) s += LOAD(r + uint(p));
-            STORE(o + uint(p), activate(s, ACT));
+            if (HAS_RESIDUAL != 0) s += LOAD(r + uint(elementOf(co, p)));
+            STORE(o + uint(elementOf(co, p)), activate(s, ACT));
         }
     }
 }

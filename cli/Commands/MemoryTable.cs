@@ -12,7 +12,9 @@ internal static class MemoryTable
     public static void Print(ModelGraph original, int batch, PassOptions passes)
     {
         var graph = PassPipeline.Apply(original, passes);
-        var report = MemoryReport.Create(graph, ReusePlanner.Plan(graph, batch, InPlacePolicy.Default));
+        // Kernels' scratch (Winograd tiles) with the default kernels, fp32, as a session plans it.
+        long Scratch(Node n) => Kernels.KernelSelector.ScratchElements(n, new Kernels.KernelChoice(), 4);
+        var report = MemoryReport.Create(graph, ReusePlanner.Plan(graph, batch, InPlacePolicy.Default, Scratch));
         var table = new Table().AddColumns("#", "layer", "op", "output")
             .AddColumn(new TableColumn("output bytes").RightAligned()).AddColumn(new TableColumn("offset").RightAligned())
             .AddColumn(new TableColumn("in place").Centered()).AddColumn(new TableColumn("live bytes").RightAligned());

@@ -1,9 +1,11 @@
 namespace GpuMobileNet.Kernels;
 
 /// <summary>Which kernel variants a session may use; turning one off falls back to the simple kernel
-/// (for comparisons in bench and tests). A fast variant is used only where it fits the layer.</summary>
+/// (for comparisons in bench and tests). A fast variant is used only where it fits the layer. <see cref="Conv3x3"/>
+/// forces the algorithm of the channel-packed 3x3 stride-1 convolutions (by default chosen per layer by cost).</summary>
 public sealed record KernelChoice(
-    bool FastPointwise = true, bool FastDepthwise = true, bool FastConv = true, PointwiseVariant Pointwise = PointwiseVariant.Tiled)
+    bool FastPointwise = true, bool FastDepthwise = true, bool FastConv = true, PointwiseVariant Pointwise = PointwiseVariant.Tiled,
+    Conv3x3Algorithm Conv3x3 = Conv3x3Algorithm.Auto)
 {
     /// <summary>Only the simple (reference-like) kernels: no tiled, packed or fused variants.</summary>
     public static KernelChoice Simple { get; } = new(false, false, false);
@@ -21,4 +23,18 @@ public enum PointwiseVariant
     /// <summary>pointwise_conv_shared: a shared-memory tiled GEMM; each workgroup stages slices of inputs and
     /// weights in shared memory for its 32-channel x 64-pixel output tile. For GPUs (it does not pay on lavapipe).</summary>
     SharedMemory,
+}
+
+/// <summary>How a channel-packed 3x3 stride-1 convolution runs (see <see cref="WinogradConvKernel"/>).</summary>
+public enum Conv3x3Algorithm
+{
+    /// <summary>Per layer, the cheapest by a cost model of the kernels calibrated on lavapipe.</summary>
+    Auto,
+    /// <summary>A direct convolution (9 multiply-adds per input channel and output value).</summary>
+    Direct,
+    /// <summary>Winograd F(2x2, 3x3): 4x4 input tiles, 16 multiplies per 2x2 outputs instead of 36 (2.25x fewer).</summary>
+    WinogradF2,
+    /// <summary>Winograd F(4x4, 3x3): 6x6 input tiles, 36 multiplies per 4x4 outputs instead of 144 (4x fewer), with larger
+    /// rounding errors (its transforms multiply by up to 8 and 25).</summary>
+    WinogradF4,
 }

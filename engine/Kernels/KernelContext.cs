@@ -7,7 +7,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>What a kernel needs to turn a graph op into a dispatch: where each tensor and weight lives,
 /// and the batch size. Offsets are in elements (floats).</summary>
 internal sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int batch, int uniformWindowElements, int activationBytes = 4,
-    int broadcastSubgroupSize = 0, long texelReachElements = long.MaxValue)
+    int broadcastSubgroupSize = 0, long texelReachElements = long.MaxValue, DeviceKind deviceKind = DeviceKind.Cpu)
 {
     public const int WorkgroupSize = 64;
 
@@ -30,6 +30,9 @@ internal sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int
     /// device's maxTexelBufferElements (128M texels on lavapipe and desktop GPUs, 64K on some mobile ones).</summary>
     public long TexelReachElements { get; } = texelReachElements;
 
+    /// <summary>The kind of device the kernels run on, for kernels with variants per kind.</summary>
+    public DeviceKind DeviceKind { get; } = deviceKind;
+
     /// <summary>Whether <paramref name="v"/>, all batch items, lies within the arena's texel view.</summary>
     public bool TexelsReach(Value v) => Memory.OffsetOf(v) + (long)v.Shape.Elements * Batch <= TexelReachElements;
 
@@ -47,6 +50,10 @@ internal sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int
             throw new NotSupportedException($"{op}: {string.Join(", ", outside)} lie beyond the {TexelReachElements / 4} texels the device's " +
                 "texel buffers reach (maxTexelBufferElements); set PassOptions.PackChannels = false");
     }
+
+    /// <summary>The scratch region the memory plan reserved for <paramref name="node"/>'s kernels (live during its
+    /// dispatches only; <see cref="KernelSelector.ScratchElements"/> says how large).</summary>
+    public Value Scratch(Graph.Node node) => Memory.ScratchOf(node);
 
     public uint Offset(Value v) => checked((uint)Memory.OffsetOf(v));
     public ByteRange Bytes(Value v) => new((ulong)Memory.OffsetOf(v) * (ulong)ActivationBytes, (ulong)v.Shape.Elements * (ulong)Batch * (ulong)ActivationBytes);

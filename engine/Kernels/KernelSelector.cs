@@ -29,6 +29,11 @@ internal static class KernelSelector
         return unsupported.Count == 0 ? dispatches : throw new NotSupportedException(Describe(unsupported));
     }
 
+    /// <summary>Scratch elements per sample that <paramref name="node"/>'s kernels need between their own dispatches
+    /// (the memory plan reserves them, see <see cref="KernelContext.Scratch"/>): a Winograd convolution's tiles.</summary>
+    public static long ScratchElements(Node node, KernelChoice choice, int activationBytes) =>
+        OpRegistry.TryFor(node)?.ScratchElements(node, choice, activationBytes) ?? 0;
+
     /// <summary>The dispatches of the nodes that have a kernel, and why each of the others has none ("Conv2d 'x': ...").</summary>
     public static (List<KernelDispatch> Dispatches, List<string> Unsupported) TryPlanAll(IEnumerable<Node> nodes, KernelContext ctx, KernelChoice choice)
     {

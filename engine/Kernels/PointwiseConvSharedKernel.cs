@@ -61,4 +61,4 @@ internal static class PointwiseConvSharedKernel
 /// <summary>The specialisation constants of shaders/pointwise_conv_shared.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct PointwiseConvSharedConstants(
     int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int TileOc,
-    int TilePx, int KSlice) : ISpecConstants;
+    int TilePx, int KSlice, GlslBool Packed = default, int WeightSets = 1) : ISpecConstants;

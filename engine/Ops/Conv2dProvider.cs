@@ -16,7 +16,7 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     public override IReadOnlyList<KernelId> Kernels { get; } =
     [
         DenseKernel.Id, PointwiseConvPackedKernel.Id, DepthwiseConvPackedKernel.Id, PointwiseConvGroupedPackedKernel.Id,
-        Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
+        WinogradConvKernel.InputId, WinogradConvKernel.OutputId, Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
         PointwiseConvTiledKernel.Id, PointwiseConvKernel.Id, DepthwiseConvTiledKernel.Id, DepthwiseConvKernel.Id, Conv2dKernel.Id,
     ];
 
@@ -49,6 +49,7 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
         {
             if (c.IsPointwise) return PointwiseConvPackedKernel.Plan(c, ctx);
             if (c.IsDepthwise) return DepthwiseConvPackedKernel.Plan(c, ctx);
+            if (WinogradConvKernel.Handles(c)) return WinogradConvKernel.Plan(c, ctx, choice);
             if (c.Groups > 1) return [PointwiseConvGroupedPackedKernel.Plan(c, ctx)];
         }
         if (c.Output.Layout == TensorLayout.Nc4hw4 && !c.IsPointwise && !c.IsDepthwise)
@@ -76,7 +77,7 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     /// conv2d_tiled's OUT_PACKED fits, NC4HW4.</summary>
     public override bool SupportsLayouts(Conv2dOp c)
     {
-        if (c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c))
+        if (c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c) || WinogradConvKernel.Handles(c))
         {
             var layouts = c.Inputs.Append(c.Output).Select(v => v.Layout).Distinct().ToList();
             return layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || KernelCapabilities.RunsPacked(c));
@@ -105,6 +106,10 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
         return target.Retarget(PointwiseConvPackedKernel.Plan(c, ctx, c.Input, target.Write.Output).Single(), PointwiseConvPackedKernel.Id,
             k => k with { OutStrideC4 = target.Buffer.C / 4 });
     }
+
+    /// <summary>A packed Winograd convolution's transformed tiles.</summary>
+    public override long ScratchElements(Conv2dOp c, KernelChoice choice, int activationBytes) =>
+        c.Input.Layout == TensorLayout.Nc4hw4 && WinogradConvKernel.Handles(c) ? WinogradConvKernel.ScratchElements(c, choice, activationBytes) : 0;
 
     /// <summary>The residual, unless it is also the data input (that one is read at neighbouring pixels and across channels).</summary>
     public override Value? InPlaceInput(Conv2dOp c) => c.Residual is { } r && r != c.Input ? r : null;

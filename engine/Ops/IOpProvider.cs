@@ -59,4 +59,7 @@ internal interface IOpProvider
 
     /// <summary>Multiply-adds per sample of the op.</summary>
     long MultiplyAdds(Node op);
+
+    /// <summary>Scratch elements per sample the op's kernels need between their own dispatches (Winograd's tiles).</summary>
+    long ScratchElements(Node op, KernelChoice choice, int activationBytes);
 }

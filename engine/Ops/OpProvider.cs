@@ -70,6 +70,10 @@ internal abstract class OpProvider<TOp> : IOpProvider where TOp : Node
     public virtual void Export(TOp op, OnnxGraphWriter w) =>
         throw new NotSupportedException($"ONNX export: {op} has no ONNX mapping: {NoExportReason}");
 
+    /// <summary>Scratch elements per sample that the op's kernels pass between their own dispatches (the memory plan
+    /// reserves them for the node's step, see <see cref="KernelContext.Scratch"/>). By default none.</summary>
+    public virtual long ScratchElements(TOp op, KernelChoice choice, int activationBytes) => 0;
+
     /// <summary>Trainable parameters (weights and biases; BatchNorm's gamma and beta). By default none.</summary>
     public virtual long Params(TOp op) => 0;
 
@@ -96,6 +100,7 @@ internal abstract class OpProvider<TOp> : IOpProvider where TOp : Node
     bool IOpProvider.TakesActivation(Node op) => TakesActivation((TOp)op);
     Node IOpProvider.WithActivation(Node op, Activation activation, Value output) => WithActivation((TOp)op, activation, output);
     void IOpProvider.Export(Node op, OnnxGraphWriter w) => Export((TOp)op, w);
+    long IOpProvider.ScratchElements(Node op, KernelChoice choice, int activationBytes) => ScratchElements((TOp)op, choice, activationBytes);
     long IOpProvider.Params(Node op) => Params((TOp)op);
     long IOpProvider.MultiplyAdds(Node op) => MultiplyAdds((TOp)op);
 }

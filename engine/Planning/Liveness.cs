@@ -8,12 +8,15 @@ namespace GpuMobileNet.Planning;
 /// work in place writes its output over an input that dies at that op.
 /// <para>Rules: node i runs at step i. The graph input is written at step -1 and pinned to the end of the run,
 /// so nothing ever overwrites what the caller wrote. The graph output lives to step <c>Nodes.Count</c>.
-/// A value nobody reads lives at its defining step only (it is still written there).</para></summary>
+/// A value nobody reads lives at its defining step only (it is still written there). A node's scratch (memory its
+/// kernels use between their own dispatches, such as a Winograd convolution's transformed tiles) is a region of its own
+/// live at that node's step only, so it never overlaps the node's inputs or output.</para></summary>
 internal sealed class Liveness
 {
     private readonly Dictionary<Value, LiveStorage> _storageOf = new();
     private readonly Dictionary<Value, LiveInterval> _intervalOf = new();
     private readonly HashSet<Node> _inPlace = [];
+    private readonly Dictionary<Node, Value> _scratchOf = [];
     private readonly List<LiveStorage> _storages = [];
 
     private Liveness(ModelGraph graph) => Graph = graph;
@@ -30,8 +33,9 @@ internal sealed class Liveness
     /// <summary>Computes liveness. <paramref name="inPlaceInput"/> names, per node, the input the node may
     /// overwrite (see <see cref="InPlacePolicy"/>); null means no op works in place. A proposal is taken only
     /// when it is safe whatever the op: that input's whole region dies at this node, it is not the pinned graph
-    /// input, the sizes match, and no other input of the node is the same memory under another name.</summary>
-    public static Liveness Compute(ModelGraph graph, Func<Node, Value?>? inPlaceInput = null)
+    /// input, the sizes match, and no other input of the node is the same memory under another name.
+    /// <paramref name="scratchElements"/> gives the scratch elements per sample each node's kernels need (null: none).</summary>
+    public static Liveness Compute(ModelGraph graph, Func<Node, Value?>? inPlaceInput = null, Func<Node, long>? scratchElements = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         var l = new Liveness(graph);
@@ -63,8 +67,20 @@ internal sealed class Liveness
             l._storageOf[node.Output] = s;
             if (node is not FlattenOp) l._inPlace.Add(node);
         }
+        for (int i = 0; i < graph.Nodes.Count && scratchElements is not null; i++)
+            if (scratchElements(graph.Nodes[i]) is > 0 and var elements)
+            {
+                var node = graph.Nodes[i];
+                var scratch = new Value($"{node.Name} (scratch)", new Tensors.TensorShape(checked((int)elements), 1, 1));
+                l.NewStorage(scratch, i, pinned: false, i);
+                l._scratchOf[node] = scratch;
+            }
         return l;
     }
+
+    /// <summary>The scratch region of <paramref name="node"/>'s kernels (a value of the plan, live at the node's step
+    /// only), or null where it needs none.</summary>
+    public Value? ScratchOf(Node node) => _scratchOf.GetValueOrDefault(node);
 
     public LiveStorage StorageOf(Value v) => _storageOf.TryGetValue(v, out var s) ? s
         : throw new KeyNotFoundException($"value '{v.Name}' is not in graph '{Graph.Name}'");

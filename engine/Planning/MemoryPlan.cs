@@ -21,5 +21,9 @@ internal sealed class MemoryPlan(IReadOnlyDictionary<Value, long> offsets, long 
     public long OffsetOf(Value v) => Offsets.TryGetValue(v, out var o) ? o
         : throw new KeyNotFoundException($"value '{v.Name}' has no place in the memory plan");
 
+    /// <summary>Where <paramref name="node"/>'s kernels keep their scratch (see <see cref="Liveness.ScratchOf"/>).</summary>
+    public Value ScratchOf(Node node) => Liveness?.ScratchOf(node)
+        ?? throw new KeyNotFoundException($"{node} has no scratch region in the memory plan");
+
     public static long Align(long elements) => (elements + Alignment - 1) / Alignment * Alignment;
 }

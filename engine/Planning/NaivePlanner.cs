@@ -7,8 +7,9 @@ namespace GpuMobileNet.Planning;
 /// and the simplest correct plan.</summary>
 internal static class NaivePlanner
 {
-    public static MemoryPlan Plan(ModelGraph graph, int batch)
+    public static MemoryPlan Plan(ModelGraph graph, int batch, Func<Node, long>? scratchElements = null)
     {
+        var liveness = Liveness.Compute(graph, scratchElements: scratchElements);
         var offsets = new Dictionary<Value, long>();
         long next = 0;
         void Place(Value v)
@@ -24,7 +25,8 @@ internal static class NaivePlanner
             else if (node is MappedConvOp { Into: { } into } m) offsets[m.Output] = offsets[into];
             else if (node is ConcatPartWriteOp { Into: { } partInto } w) offsets[w.Output] = offsets[partInto];
             else Place(node.Output);
+            if (liveness.ScratchOf(node) is { } scratch) Place(scratch);
         }
-        return new MemoryPlan(offsets, next, batch, Liveness.Compute(graph));
+        return new MemoryPlan(offsets, next, batch, liveness);
     }
 }

@@ -12,11 +12,12 @@ internal static class ReusePlanner
 {
     /// <param name="inPlaceInput">Which input each node may overwrite; null means <see cref="InPlacePolicy.Default"/>
     /// (pass <see cref="InPlacePolicy.None"/> to turn in-place off).</param>
-    public static MemoryPlan Plan(ModelGraph graph, int batch, Func<Node, Value?>? inPlaceInput = null)
+    /// <param name="scratchElements">Scratch elements per sample each node's kernels need (see <see cref="Liveness"/>).</param>
+    public static MemoryPlan Plan(ModelGraph graph, int batch, Func<Node, Value?>? inPlaceInput = null, Func<Node, long>? scratchElements = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        var liveness = Liveness.Compute(graph, inPlaceInput ?? InPlacePolicy.Default);
+        var liveness = Liveness.Compute(graph, inPlaceInput ?? InPlacePolicy.Default, scratchElements);
         var regions = liveness.Storages.Select(s => new Region(s, s.AlignedElements(batch))).ToList();
 
         // Size first is the classic greedy-by-size order (big tensors get the low, contiguous space); definition

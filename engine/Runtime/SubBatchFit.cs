@@ -36,11 +36,13 @@ internal sealed record SubBatchFit(int SubBatch, MemoryPlan Memory, IReadOnlyLis
 
     private static SubBatchFit Plan(ModelGraph graph, VulkanDevice device, SessionOptions options, int batch, int activationBytes)
     {
-        var memory = options.MemoryReuse ? ReusePlanner.Plan(graph, batch, InPlacePolicy.Default) : NaivePlanner.Plan(graph, batch);
+        long Scratch(Node n) => KernelSelector.ScratchElements(n, options.Kernels, activationBytes);
+        var memory = options.MemoryReuse ? ReusePlanner.Plan(graph, batch, InPlacePolicy.Default, Scratch) : NaivePlanner.Plan(graph, batch, Scratch);
         var window = device.UniformWindowBytes;
         var packer = new WeightPacker((int)(device.UniformOffsetAlignment / 4));
         var ctx = new KernelContext(memory, packer, batch, (int)(window / 4), activationBytes,
-            device.SupportsSubgroupBroadcast ? device.SubgroupSize : 0, (long)Math.Min(device.MaxTexelBufferElements, long.MaxValue / 4) * 4);
+            device.SupportsSubgroupBroadcast ? device.SubgroupSize : 0, (long)Math.Min(device.MaxTexelBufferElements, long.MaxValue / 4) * 4,
+            device.Kind);
         var dispatches = KernelSelector.PlanAll(graph.Nodes, ctx, options.Kernels);
         return new SubBatchFit(batch, memory, dispatches, packer.ToArray(tailPadding: (int)(window / 4)));
     }

@@ -69,4 +69,29 @@ public class LivenessTests
         Assert.That(l.PeakElements(1), Is.EqualTo(112));
         Assert.That(l.PeakElements(3), Is.EqualTo(96 + 192 + 48), "batch 3, step 1 again: the 4x4x4 storage outweighs the output");
     }
+
+    [Test]
+    public void ScratchIsLiveAtItsNodeOnlyAndNeverOverlapsWhatIsLiveThere()
+    {
+        var (g, a, _, r, _, d) = Graph();
+        long Scratch(Node n) => n.Name is "a" or "r" ? 100 : 0;
+        var l = Liveness.Compute(g, InPlacePolicy.Default, Scratch);
+        var scratchA = l.ScratchOf(g.Nodes[0])!;
+        Assert.That(l.ScratchOf(g.Nodes[1]), Is.Null, "no scratch asked");
+        Assert.That(l.StorageOf(scratchA).Interval, Is.EqualTo(new LiveInterval(0, 0)));
+        Assert.That(scratchA.Shape.Elements, Is.EqualTo(100));
+
+        foreach (var plan in new[] { ReusePlanner.Plan(g, 3, InPlacePolicy.Default, Scratch), NaivePlanner.Plan(g, 3, Scratch) })
+            for (int step = 0; step < g.Nodes.Count; step++)
+                if (plan.Liveness!.ScratchOf(g.Nodes[step]) is { } scratch)
+                {
+                    long from = plan.OffsetOf(scratch), to = from + 100 * 3;
+                    foreach (var v in plan.Liveness.LiveAt(step).SelectMany(s => s.Values).Where(v => v != scratch).Distinct())
+                    {
+                        long vFrom = plan.OffsetOf(v), vTo = vFrom + (long)v.Shape.Elements * 3;
+                        Assert.That(vTo <= from || to <= vFrom, $"{scratch.Name} [{from}, {to}) overlaps {v.Name} [{vFrom}, {vTo})");
+                    }
+                    Assert.That(plan.ScratchOf(g.Nodes[step]), Is.SameAs(scratch));
+                }
+    }
 }

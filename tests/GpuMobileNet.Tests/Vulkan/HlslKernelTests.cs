@@ -67,6 +67,14 @@ public class HlslKernelTests
         yield return new TestCaseData(ShuffleOps(), new SessionOptions { Passes = new PassOptions { PackChannels = false } }).SetName("Hlsl_shuffle_ops");
         yield return new TestCaseData(ShuffleOps(), new SessionOptions()).SetName("Hlsl_shuffle_ops_channel_packed");
         yield return new TestCaseData(Kernels.SqueezeExciteKernelTests.Graph(12, 6, 5, 3, true), Kernels.SqueezeExciteKernelTests.Fused).SetName("Hlsl_squeeze_excite");
+        var conv3x3 = ConvGraphs.Conv(new TensorShape(8, 7, 5), 12, 3, 1, Padding.Symmetric(1), 1, true, Activation.Relu, residual: true);
+        foreach (var a in new[] { Conv3x3Algorithm.WinogradF2, Conv3x3Algorithm.WinogradF4 })
+            yield return new TestCaseData(conv3x3, new SessionOptions { Kernels = new KernelChoice(Conv3x3: a), Passes = new PassOptions { PackChannels = true } })
+                .SetName($"Hlsl_{a}");
+        yield return new TestCaseData(conv3x3, new SessionOptions
+        {
+            Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory, Conv3x3: Conv3x3Algorithm.WinogradF2), Passes = new PassOptions { PackChannels = true },
+        }).SetName("Hlsl_WinogradF2_shared_memory_gemm");
     }
 
     /// <summary>The ShuffleNet ops: a plain channel shuffle, grouped 1x1 convs (one reading through a folded shuffle),
