@@ -20,6 +20,8 @@ public sealed partial class InferenceSession : IDisposable
     private readonly KernelBindings _bindings;
     private readonly CommandRecorder _recorder;
     private readonly object _runLock = new();
+    // Everything the constructor creates, in creation order: Dispose frees it in reverse, so nothing is forgotten.
+    private readonly List<IDisposable> _owned = [];
     private bool _disposed;
 
     /// <summary>The graph as run: after the passes (fusion, folding, channel packing).</summary>
@@ -83,26 +85,25 @@ public sealed partial class InferenceSession : IDisposable
         var weightData = fit.WeightData;
         var window = device.UniformWindowBytes;
 
-        var created = new List<IDisposable>();
         try
         {
-            _arena = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)Memory.ArenaElements * (ulong)ActivationBytes), created);
-            _weights = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)weightData.Length * 4), created);
+            _arena = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)Memory.ArenaElements * (ulong)ActivationBytes));
+            _weights = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)weightData.Length * 4));
             _weights.Upload<float>(weightData);
             if (!_arena.IsHostVisible)
             {
-                _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchInputLength * (ulong)ActivationBytes), created);
-                _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchOutputLength * (ulong)ActivationBytes), created);
-                _stagingExtraIn = graph.ExtraInputs.Select(v => Track(GpuBuffer.CreateStaging(device, (ulong)(SubBatch * v.Shape.Elements) * (ulong)ActivationBytes), created)).ToArray();
-                _stagingExtra = graph.ExtraOutputs.Select(v => Track(GpuBuffer.CreateStaging(device, (ulong)(SubBatch * v.Shape.Elements) * (ulong)ActivationBytes), created)).ToArray();
+                _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchInputLength * (ulong)ActivationBytes));
+                _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchOutputLength * (ulong)ActivationBytes));
+                _stagingExtraIn = graph.ExtraInputs.Select(v => Track(GpuBuffer.CreateStaging(device, (ulong)(SubBatch * v.Shape.Elements) * (ulong)ActivationBytes))).ToArray();
+                _stagingExtra = graph.ExtraOutputs.Select(v => Track(GpuBuffer.CreateStaging(device, (ulong)(SubBatch * v.Shape.Elements) * (ulong)ActivationBytes))).ToArray();
             }
-            _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes), created);
-            _recorder = Track(new CommandRecorder(device, Dispatches.Count, options.Profiling), created);
+            _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes));
+            _recorder = Track(new CommandRecorder(device, Dispatches.Count, options.Profiling));
             Record();
         }
         catch
         {
-            for (int i = created.Count - 1; i >= 0; i--) created[i].Dispose();
+            DisposeOwned();
             throw;
         }
     }
@@ -236,9 +237,10 @@ public sealed partial class InferenceSession : IDisposable
             throw new NotSupportedException($"{precision}: device '{device.Name}' has no fp16 arithmetic (shaderFloat16)");
     }
 
-    private static T Track<T>(T item, List<IDisposable> created) where T : IDisposable
+    /// <summary>Adds a GPU object the session creates to <see cref="_owned"/>, which Dispose frees.</summary>
+    private T Track<T>(T item) where T : IDisposable
     {
-        created.Add(item);
+        _owned.Add(item);
         return item;
     }
 
@@ -255,12 +257,12 @@ public sealed partial class InferenceSession : IDisposable
         }
         _rgba8?.Dispose();
         _hostImage?.Frames.Dispose();
-        _recorder.Dispose();
-        _bindings.Dispose();
-        _stagingOut?.Dispose();
-        foreach (var b in _stagingExtra) b.Dispose();
-        _stagingIn?.Dispose();
-        _weights.Dispose();
-        _arena.Dispose();
+        DisposeOwned();
+    }
+
+    private void DisposeOwned()
+    {
+        for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
+        _owned.Clear();
     }
 }

@@ -14,7 +14,7 @@ public class MultiInputSessionTests : GpuTest
 {
     /// <summary>Two inputs of odd size (4 x 7 x 5) mixed by Mul and Add, each also feeding its own convolution (the
     /// 4-channel convs run channel-packed, so both inputs need their planar-to-packed conversion).</summary>
-    private static ModelGraph TwoInputGraph(int height = 7, int width = 5)
+    internal static ModelGraph TwoInputGraph(int height = 7, int width = 5)
     {
         var shape = new TensorShape(4, height, width);
         var b = new GraphBuilder("two_inputs", shape, "x");
@@ -27,7 +27,7 @@ public class MultiInputSessionTests : GpuTest
         return b.Build(sum).WithExtraOutputs(dw.Name);
     }
 
-    private static Dictionary<string, float[]> Inputs(ModelGraph graph, int batch, int seed) =>
+    internal static Dictionary<string, float[]> Inputs(ModelGraph graph, int batch, int seed) =>
         graph.Inputs.Select((v, i) => (v.Name, Data: TestData.Uniform(seed + i, batch * v.Shape.Elements, -2, 2))).ToDictionary(p => p.Name, p => p.Data);
 
     [TestCase(Precision.Float32, 1e-5, 1e-4)]
