@@ -62,6 +62,7 @@ public sealed partial class InferenceSession
         if (_pending is null) return;
         _device.WaitAndReset(_pending.Fence);
         _pending.Completed = true;
+        if (_pending.Binding is { } binding) FinishBindingRun(binding);
         _pending = null;
     }
 
@@ -71,11 +72,30 @@ public sealed partial class InferenceSession
         private readonly InferenceSession _session;
         private readonly long _generation;
 
-        internal PendingRun(InferenceSession session, long generation, Silk.NET.Vulkan.Fence fence) =>
-            (_session, _generation, Fence) = (session, generation, fence);
+        internal PendingRun(InferenceSession session, long generation, Silk.NET.Vulkan.Fence fence, IoBinding? binding = null) =>
+            (_session, _generation, Fence, Binding) = (session, generation, fence, binding);
 
         /// <summary>The fence of the command buffer this run submitted (the session's, or an IoBinding's).</summary>
         internal Silk.NET.Vulkan.Fence Fence { get; }
+
+        /// <summary>The binding this run ran, if any: its host-float outputs are filled when the run completes.</summary>
+        internal IoBinding? Binding { get; }
+
+        /// <summary>Waits, then returns the binding's result (its host-float outputs filled) for a run of
+        /// <see cref="Submit(IoBinding, ulong, ulong)"/>.</summary>
+        /// <exception cref="InvalidOperationException">Not a binding's run, or a later run has overwritten it.</exception>
+        public RunResult Result
+        {
+            get
+            {
+                if (Binding is null) throw new InvalidOperationException("this run has no IoBinding: read it with GetOutput");
+                Wait();
+                lock (_session._runLock)
+                    if (_session._generation != _generation)
+                        throw new InvalidOperationException("a later run of this session has overwritten this run's result: read it before the next Run or Submit");
+                return Binding.Result;
+            }
+        }
 
         internal bool Completed { get; set; }
 
@@ -101,7 +121,8 @@ public sealed partial class InferenceSession
                 if (_session._pending == this) _session.CompletePendingLocked();
                 if (_session._generation != _generation)
                     throw new InvalidOperationException("a later run of this session has overwritten this run's output: read it before the next Run or Submit");
-                _session.ReadOutput(output);
+                if (Binding is not null) Binding.Result.CopyOutput(_session.Graph.Output.Name, output);
+                else _session.ReadOutput(output);
             }
         }
     }

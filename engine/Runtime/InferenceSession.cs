@@ -20,6 +20,8 @@ public sealed partial class InferenceSession : IDisposable
     private readonly KernelBindings _bindings;
     private readonly CommandRecorder _recorder;
     private readonly object _runLock = new();
+    /// <summary>Whether the session's (and its bindings') command buffers time every dispatch (<see cref="SessionOptions.Profiling"/>).</summary>
+    internal bool Profiling { get; }
     // Everything the constructor creates, in creation order: Dispose frees it in reverse, so nothing is forgotten.
     private readonly List<IDisposable> _owned = [];
     private bool _disposed;
@@ -28,6 +30,10 @@ public sealed partial class InferenceSession : IDisposable
     public ModelGraph Graph { get; }
     /// <summary>Samples per run.</summary>
     public int Batch { get; }
+    /// <summary><see cref="ModelGraph.Inputs"/> and <see cref="ModelGraph.Outputs"/>, kept (the graph builds new lists on
+    /// each call, and runs must not allocate).</summary>
+    internal Value[] InputValues { get; }
+    internal Value[] OutputValues { get; }
     /// <summary>Per-sample input shape (NCHW).</summary>
     public TensorShape InputShape => Graph.Input.Shape;
     /// <summary>Per-sample main output shape.</summary>
@@ -60,7 +66,7 @@ public sealed partial class InferenceSession : IDisposable
     public int ActivationBytes => Precision == Precision.Float32 ? 4 : 2;
 
     /// <summary>Shader name suffix of the precision variant (see shaders/Shaders.targets).</summary>
-    private string ShaderSuffix => Precision switch
+    internal string ShaderSuffix => Precision switch
     {
         Precision.Float16Storage => "_fp16s",
         Precision.Float16 => "_fp16",
@@ -75,8 +81,11 @@ public sealed partial class InferenceSession : IDisposable
         if (options.Batch < 1) throw new ArgumentOutOfRangeException(nameof(options), $"batch must be at least 1, got {options.Batch}");
         _device = device;
         Graph = graph;
+        InputValues = [.. graph.Inputs];
+        OutputValues = [.. graph.Outputs];
         Batch = options.Batch;
         Precision = options.Precision;
+        Profiling = options.Profiling;
         CheckPrecision(device, Precision);
         var fit = SubBatchFit.Find(graph, device, options, ActivationBytes);
         SubBatch = fit.SubBatch;
@@ -94,12 +103,10 @@ public sealed partial class InferenceSession : IDisposable
             {
                 _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchInputLength * (ulong)ActivationBytes));
                 _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchOutputLength * (ulong)ActivationBytes));
-                _stagingExtraIn = graph.ExtraInputs.Select(v => Track(GpuBuffer.CreateStaging(device, (ulong)(SubBatch * v.Shape.Elements) * (ulong)ActivationBytes))).ToArray();
-                _stagingExtra = graph.ExtraOutputs.Select(v => Track(GpuBuffer.CreateStaging(device, (ulong)(SubBatch * v.Shape.Elements) * (ulong)ActivationBytes))).ToArray();
             }
             _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes));
             _recorder = Track(new CommandRecorder(device, Dispatches.Count, options.Profiling));
-            Record();
+            Record(_recorder);
         }
         catch
         {
@@ -175,7 +182,7 @@ public sealed partial class InferenceSession : IDisposable
     }
 
     /// <summary>Copies <paramref name="input"/> to <paramref name="offset"/> bytes into <paramref name="buffer"/> (fp16 storage converts), flushed.</summary>
-    private void WriteActivations(GpuBuffer buffer, ulong offset, ReadOnlySpan<float> input)
+    internal void WriteActivations(GpuBuffer buffer, ulong offset, ReadOnlySpan<float> input)
     {
         if (ActivationBytes == 4)
             input.CopyTo(buffer.AsSpan<float>(offset, input.Length));
@@ -193,7 +200,7 @@ public sealed partial class InferenceSession : IDisposable
 
     /// <summary>Copies activations at <paramref name="byteOffset"/> of <paramref name="buffer"/> to the host: invalidated
     /// first (non-coherent memory), converted from fp16 where activations are stored so. Allocation-free.</summary>
-    private void CopyOut(GpuBuffer buffer, ulong byteOffset, Span<float> target)
+    internal void CopyOut(GpuBuffer buffer, ulong byteOffset, Span<float> target)
     {
         buffer.InvalidateForHostReads(byteOffset, (ulong)target.Length * (ulong)ActivationBytes);
         if (ActivationBytes == 4)
@@ -205,28 +212,27 @@ public sealed partial class InferenceSession : IDisposable
         }
     }
 
-    private void Record() => Record(_recorder, null);
-
-    /// <summary>Records the network into <paramref name="recorder"/>; a <paramref name="prologue"/> (the RGBA8
-    /// preprocessing, an IoBinding's input copy) writes the input in the arena itself, so the staging copy of the input is
-    /// left out; an <paramref name="epilogue"/> (an IoBinding's output copies) follows the dispatches.</summary>
-    private void Record(CommandRecorder recorder, Action<CommandRecorder>? prologue, Action<CommandRecorder>? epilogue = null)
+    /// <summary>Records the session's own command buffer: the staging copies in (where the arena is not mapped), the
+    /// network, the staging copies out.</summary>
+    private void Record(CommandRecorder recorder)
     {
-        var pipelines = _device.Pipelines;
         recorder.Begin();
         ulong bytes = (ulong)ActivationBytes;
-        if (_stagingIn is not null && prologue is null)
+        if (_stagingIn is not null)
             recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * bytes, (ulong)SubBatchInputLength * bytes);
-        RecordExtraInputCopies(recorder);
-        prologue?.Invoke(recorder);
+        RecordDispatches(recorder);
+        if (_stagingOut is not null)
+            recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)SubBatchOutputLength * bytes);
+        recorder.End();
+    }
+
+    /// <summary>Records the network's dispatches (one sub-batch) into <paramref name="recorder"/>.</summary>
+    internal void RecordDispatches(CommandRecorder recorder)
+    {
+        var pipelines = _device.Pipelines;
         foreach (var d in Dispatches)
             recorder.Dispatch(pipelines.Get(d.Shader + ShaderSuffix, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
                 d.Groups, d.Reads, d.Writes, d.Label, d.UniformWindowOffsetBytes, d.UniformWindow2OffsetBytes);
-        if (_stagingOut is not null)
-            recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)SubBatchOutputLength * bytes);
-        RecordExtraOutputCopies(recorder);
-        epilogue?.Invoke(recorder);
-        recorder.End();
     }
 
     private static void CheckPrecision(VulkanDevice device, Precision precision)
@@ -255,8 +261,6 @@ public sealed partial class InferenceSession : IDisposable
             _disposed = true;
             ReleaseIoBindings();
         }
-        _rgba8?.Dispose();
-        _hostImage?.Frames.Dispose();
         DisposeOwned();
     }
 

@@ -101,7 +101,8 @@ public class MultiInputSessionTests : GpuTest
         Assert.That(() => session.Run(new float[session.InputLength], output), Throws.InvalidOperationException.With.Message.Contains("'y'"));
         Assert.That(() => session.Submit(new float[session.InputLength]), Throws.InvalidOperationException.With.Message.Contains("'y'"));
         Assert.That(() => session.RunRgba8(new byte[4 * 5 * 7], 5, 7, output), Throws.InvalidOperationException.With.Message.Contains("'y'"));
-        Assert.That(() => session.CreateIoBinding(), Throws.InvalidOperationException.With.Message.Contains("'y'"));
+        using var binding = session.CreateIoBinding().BindInput("x", new float[session.InputLength]);
+        Assert.That(() => session.Run(binding), Throws.InvalidOperationException.With.Message.Contains("no source bound for input 'y'"));
         Assert.That(() => ReferenceExecutor.Run(graph, new float[graph.Input.Shape.Elements]), Throws.ArgumentException.With.Message.Contains("'y'"));
 
         var inputs = Inputs(graph, 1, 41);
