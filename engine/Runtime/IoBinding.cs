@@ -161,24 +161,19 @@ public sealed class IoBinding : IDisposable
         _changed = true;
     }
 
-    private int InputIndex(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        ObjectDisposedException.ThrowIf(Disposed, this);
-        var inputs = Session.InputValues;
-        for (int i = 0; i < inputs.Length; i++)
-            if (inputs[i].Name == name) return i;
-        throw new ArgumentException($"'{Session.Graph.Name}' has no input '{name}'; inputs are {string.Join(", ", Session.InputNames.Select(n => $"'{n}'"))}");
-    }
+    private int InputIndex(string name) => IndexOf(Session.InputValues, name, "input");
 
-    private int OutputIndex(string name)
+    internal int OutputIndex(string name) => IndexOf(Session.OutputValues, name, "output");
+
+    /// <summary>Where <paramref name="name"/> is among <paramref name="values"/> (the session's inputs or outputs), or an
+    /// error naming them all.</summary>
+    private int IndexOf(Value[] values, string name, string kind)
     {
         ArgumentNullException.ThrowIfNull(name);
         ObjectDisposedException.ThrowIf(Disposed, this);
-        var outputs = Session.OutputValues;
-        for (int i = 0; i < outputs.Length; i++)
-            if (outputs[i].Name == name) return i;
-        throw new ArgumentException($"'{Session.Graph.Name}' has no output '{name}'; outputs are {string.Join(", ", Session.OutputNames.Select(n => $"'{n}'"))}");
+        for (int i = 0; i < values.Length; i++)
+            if (values[i].Name == name) return i;
+        throw new ArgumentException($"'{Session.Graph.Name}' has no {kind} '{name}'; {kind}s are {string.Join(", ", values.Select(v => $"'{v.Name}'"))}");
     }
 
     /// <summary>The input's bound source, replaced by a new one of <paramref name="kind"/> (a change) where it is of another.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using GpuMobileNet.Graph;
 
 namespace GpuMobileNet.Runtime;
 
@@ -37,30 +36,18 @@ public sealed class RunResult
     public IReadOnlyList<LayerTiming> Layers { get; internal set; } = [];
 
     /// <summary>The values of output <paramref name="name"/> bound to host floats, as the last run wrote them.</summary>
-    public ReadOnlySpan<float> Output(string name)
-    {
-        var graph = _binding.Session.Graph;
-        for (int i = 0; i < graph.Outputs.Count; i++)
-            if (graph.Outputs[i].Name == name)
-                return _binding.Outputs[i] is { Kind: SinkKind.HostFloats } sink ? sink.Target.Span
-                    : throw new InvalidOperationException($"output '{name}' is not bound to host floats: use CopyOutput");
-        throw new ArgumentException($"'{graph.Name}' has no output '{name}'; outputs are {string.Join(", ", _binding.Session.OutputNames.Select(n => $"'{n}'"))}");
-    }
+    public ReadOnlySpan<float> Output(string name) =>
+        _binding.Outputs[_binding.OutputIndex(name)] is { Kind: SinkKind.HostFloats } sink ? sink.Target.Span
+            : throw new InvalidOperationException($"output '{name}' is not bound to host floats: use CopyOutput");
 
     /// <summary>Copies output <paramref name="name"/> of the last run (batch x its shape values) to <paramref name="target"/>:
     /// from its host floats, or from the session's memory on the device (an output left there or copied to a host buffer;
     /// the session must run its batch in one submission, since each sub-batch reuses that memory).</summary>
     public void CopyOutput(string name, Span<float> target)
     {
-        var graph = _binding.Session.Graph;
-        var value = graph.FindOutput(name) ?? throw new ArgumentException($"'{graph.Name}' has no output '{name}'; outputs are {string.Join(", ", _binding.Session.OutputNames.Select(n => $"'{n}'"))}");
-        int index = graph.Outputs.ToList().IndexOf(value);
-        if (_binding.Outputs[index] is { Kind: SinkKind.HostFloats })
-        {
-            Output(name).CopyTo(target);
-            return;
-        }
-        _binding.Session.ReadFromDevice(value, target);
+        int index = _binding.OutputIndex(name);
+        if (_binding.Outputs[index] is { Kind: SinkKind.HostFloats } sink) sink.Target.Span.CopyTo(target);
+        else _binding.Session.ReadFromDevice(_binding.Session.OutputValues[index], target);
     }
 
     internal void StartRun()

@@ -66,6 +66,24 @@ public unsafe class IoBindingSourceTests
         RunAndCompare(device, source, 3, expectSubBatch: true);
     }
 
+    /// <summary>With every dispatch profiled, the result lists the preprocessing kernel once per frame before the network's
+    /// dispatches (the kernel under test ran), and the stage times split there.</summary>
+    [Test]
+    public void ProfiledRunListsThePreprocessingOfEachFrame()
+    {
+        using var device = _host.Adopt();
+        using var session = InferenceSession.Create(Classifier(), device, new SessionOptions { Batch = 2, Profiling = true });
+        var frame = Frame(30, 20, 9);
+        using var binding = session.CreateIoBinding().BindOutput("scores", new float[session.OutputLength]);
+        for (int s = 0; s < 2; s++) binding.BindFrame("image", s, GpuMobileNet.Teach.FeatureExtractor.ToRgba(frame), 30, 20);
+        var result = session.Run(binding);
+        Assume.That(device.SupportsTimestamps, "timestamps");
+        Assert.That(result.Layers.Select(l => l.Kernel).Take(3), Is.EqualTo(new[] { "preprocess_rgba8", "preprocess_rgba8", session.Dispatches[0].Shader }));
+        Assert.That(result.Layers, Has.Count.EqualTo(2 + session.Dispatches.Count));
+        Assert.That(result.InputGpuMs, Is.EqualTo(result.Layers.Take(2).Sum(l => l.Milliseconds)).Within(1e-9));
+        Assert.That(result.NetworkGpuMs, Is.GreaterThan(0));
+    }
+
     [Test]
     public void BadSourcesAndSinksAreNamed()
     {
