@@ -69,13 +69,8 @@ public sealed class IoBinding : IDisposable
         return this;
     }
 
-    /// <summary>Reads the main input from the host's <paramref name="buffer"/> (a VkBuffer handle) at <paramref name="byteOffset"/>.</summary>
-    /// <param name="bufferBytes">The buffer's size in bytes (Vulkan cannot be asked), so that a range past its end is refused here.</param>
-    public IoBinding BindInput(ulong buffer, ulong bufferBytes, ulong byteOffset = 0) =>
-        BindInput(Session.Graph.Input.Name, buffer, bufferBytes, byteOffset);
-
     /// <summary>Reads input <paramref name="name"/> from the host's <paramref name="buffer"/> (a VkBuffer handle) at <paramref name="byteOffset"/>.</summary>
-    /// <param name="bufferBytes">The buffer's size in bytes.</param>
+    /// <param name="bufferBytes">The buffer's size in bytes (Vulkan cannot be asked), so that a range past its end is refused here.</param>
     public IoBinding BindInput(string name, ulong buffer, ulong bufferBytes, ulong byteOffset = 0)
     {
         int i = InputIndex(name);
@@ -84,6 +79,10 @@ public sealed class IoBinding : IDisposable
         _changed = true;
         return this;
     }
+
+    /// <summary>Reads the main input from the host's <paramref name="buffer"/> at <paramref name="byteOffset"/>.</summary>
+    public IoBinding BindInput(ulong buffer, ulong bufferBytes, ulong byteOffset = 0) =>
+        BindInput(Session.Graph.Input.Name, buffer, bufferBytes, byteOffset);
 
     /// <summary>Feeds sample <paramref name="sample"/> of input <paramref name="name"/> (3 channels) with a packed 8-bit
     /// frame of any size (<paramref name="width"/> x <paramref name="height"/>, rows top to bottom, 4 bytes a pixel, the
