@@ -7,15 +7,18 @@ public sealed partial class InferenceSession
     private PendingRun? _pending;
     private long _generation;
 
-    /// <summary>Copies <paramref name="input"/> in and submits the recorded command buffer, without waiting. The session's
-    /// own fence tracks it, so sessions on one device never wait for each other. One submission is in flight per session:
-    /// a later <see cref="Submit(ReadOnlySpan{float}, ulong, ulong)"/> or <see cref="Run(ReadOnlySpan{float}, Span{float})"/> first waits for this one, and its
-    /// output can then no longer be read. Thread-safe.</summary>
+    private IoBinding? _submitBinding;
+    private float[] _submitInput = [];
+
+    /// <summary>Copies <paramref name="input"/> in and submits, without waiting: a convenience form over an
+    /// <see cref="IoBinding"/> the session keeps (host floats in, the main output to host floats), so it works with every
+    /// batch size, sub-batched sessions included. The session's own fence tracks it, so sessions on one device never wait
+    /// for each other. One submission is in flight per session: a later <see cref="Submit(ReadOnlySpan{float}, ulong, ulong)"/>
+    /// or <see cref="Run(ReadOnlySpan{float}, Span{float})"/> first waits for this one, and its output can then no longer be
+    /// read. Thread-safe.</summary>
     /// <param name="waitSemaphore">A VkSemaphore (binary) the host signals before the run may start (e.g. after it wrote an
     /// input buffer), or 0.</param>
     /// <param name="signalSemaphore">A VkSemaphore the run signals when done (e.g. for the host's next queue work), or 0.</param>
-    /// <exception cref="NotSupportedException">The session runs its batch as sub-batches (the device's limits), which
-    /// need one submission each: use <see cref="Run(ReadOnlySpan{float}, Span{float})"/>.</exception>
     public PendingRun Submit(ReadOnlySpan<float> input, ulong waitSemaphore = 0, ulong signalSemaphore = 0)
     {
         RequireSingleInput("Submit");
@@ -24,13 +27,15 @@ public sealed partial class InferenceSession
         lock (_runLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (SubBatch < Batch)
-                throw new NotSupportedException($"'{Graph.Name}' runs batch {Batch} as sub-batches of {SubBatch} on '{_device.Name}' " +
-                    "(its buffer limits), one submission each: use Run, or a batch that fits");
-            BeginRunLocked();
-            WriteInput(input);
-            _device.Submit(_recorder.Buffer, _recorder.Fence, waitSemaphore, signalSemaphore);
-            return _pending = new PendingRun(this, _generation, _recorder.Fence);
+            if (_submitBinding is null)
+            {
+                _submitInput = new float[InputLength];
+                _submitBinding = CreateIoBinding().BindInput(Graph.Input.Name, _submitInput).BindOutput(Graph.Output.Name, new float[OutputLength]);
+            }
+            // The run in flight may still read the copy: wait for it before overwriting.
+            CompletePendingLocked();
+            input.CopyTo(_submitInput);
+            return Submit(_submitBinding, waitSemaphore, signalSemaphore);
         }
     }
 
