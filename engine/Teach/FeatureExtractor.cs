@@ -7,7 +7,7 @@ using GpuMobileNet.Vulkan;
 namespace GpuMobileNet.Teach;
 
 /// <summary>A model as one batch-1 session that yields, in one GPU run, both its pooled features (the input of its first
-/// dense layer, see <see cref="GraphCut.Features"/>, requested as an extra output; none without one) and its own scores: the feature source
+/// dense layer, see <see cref="GraphCut.Features"/>, requested as an extra output; the output itself for a model without one) and its own scores: the feature source
 /// for teaching new classes and the classifier of the viewer and `gmn classify`. Fed RGBA8 frames through the device
 /// preprocessing, or preprocessed tensors. Not thread-safe: one run at a time, and read <see cref="Features"/> and
 /// <see cref="Scores"/> before the next.</summary>
@@ -24,13 +24,13 @@ public sealed class FeatureExtractor : IDisposable
     /// added as an output.</summary>
     public FeatureExtractor(ModelGraph graph, VulkanDevice device, SessionOptions? options = null)
     {
-        // A model without a dense head (a detector, a text classifier) gives its scores only.
+        // A model without a dense head (any file a user drops in) runs whole; its output is also its features.
         var features = graph.Nodes.OfType<Graph.Ops.DenseOp>().Any() ? GraphCut.Features(graph).Name : null;
         _session = InferenceSession.Create(features is null ? graph : graph.WithExtraOutputs(features), device,
             (options ?? new SessionOptions()) with { Batch = 1 });
         _inputName = _session.Graph.Input.Name;
-        _features = new float[features is null ? 0 : _session.OutputLengthOf(features)];
         _scores = new float[_session.OutputLength];
+        _features = features is null ? _scores : new float[_session.OutputLengthOf(features)];
         _frames = Bind(_session.CreateIoBinding(), features);
         _tensors = Bind(_session.CreateIoBinding().BindInput(_inputName, new float[_session.InputLength]), features);
     }
@@ -44,7 +44,7 @@ public sealed class FeatureExtractor : IDisposable
     /// <summary>The session (its graph as run, with the features output).</summary>
     public InferenceSession Session => _session;
 
-    /// <summary>Features per image (0 for a model without a dense layer).</summary>
+    /// <summary>Features per image (the output's length for a model without a dense layer).</summary>
     public int FeatureCount => _features.Length;
 
     /// <summary>The pooled features of the last run.</summary>
