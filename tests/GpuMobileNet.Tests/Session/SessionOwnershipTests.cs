@@ -33,4 +33,30 @@ public class SessionOwnershipTests
         Assert.That(device.AllocatedBytes, Is.EqualTo(before), "device bytes still allocated after Dispose");
         TestDevices.AssertNoValidationMessages(device);
     }
+
+    /// <summary>The same for what a binding records (frame slots, staging for host floats) on a frame-fed session with
+    /// the features as an extra output, batch 2: freed by the session's Dispose, the binding left undisposed.</summary>
+    [TestCaseSource(nameof(Modes))]
+    public void DisposeFreesWhatBindingsRecorded(DeviceMemoryMode mode, bool nonCoherent)
+    {
+        var graph = IoBindingSourceTests.Classifier();
+        using var device = TestDevices.Open(new DeviceOptions { MemoryMode = mode, TreatMemoryAsNonCoherent = nonCoherent });
+        long before = device.AllocatedBytes;
+        var session = InferenceSession.Create(graph, device, new SessionOptions { Batch = 2 });
+        var pixels = new byte[37 * 29 * 3];
+        new Random(3).NextBytes(pixels);
+        var frame = new GpuMobileNet.Imaging.RgbImage(37, 29, pixels);
+        var rgba = GpuMobileNet.Teach.FeatureExtractor.ToRgba(frame);
+        var features = new float[2 * 8];
+        var binding = session.CreateIoBinding().BindFrame("image", 0, rgba, 37, 29).BindFrame("image", 1, rgba, 37, 29).BindOutput("features", features);
+        session.Run(binding);
+        long withBinding = device.AllocatedBytes;
+        var tensor = GpuMobileNet.Imaging.ImagePreprocessor.ToTensor(frame, graph.Input.Shape.W, graph.Input.Shape.H);
+        var expected = ReferenceExecutor.RunAll(graph, [.. tensor, .. tensor], 2)[graph.ExtraOutputs[0]];
+        GpuVsCpu.AssertClose(features, expected, 1e-4, 1e-3, $"{mode}, non-coherent {nonCoherent}: features");
+        session.Dispose();
+        Assert.That(withBinding, Is.GreaterThan(before), "the counter moves");
+        Assert.That(device.AllocatedBytes, Is.EqualTo(before), "device bytes still allocated after Dispose");
+        TestDevices.AssertNoValidationMessages(device);
+    }
 }
