@@ -78,6 +78,64 @@ public static unsafe class NativeApi
         return 0;
     }, -1);
 
+    /// <summary>gmn_session_create with the values named in <paramref name="extraOutputs"/> added as outputs.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "gmn_session_create_with_outputs")]
+    public static nint SessionCreateWithOutputs(nint device, nint model, int batch, byte** extraOutputs, int extraOutputCount) => NativeErrors.Guard(() =>
+    {
+        var names = Texts(extraOutputs, extraOutputCount, "extra_outputs");
+        return NativeHandles.New(InferenceSession.Create(NativeHandles.Get<ModelGraph>(model, "model").WithExtraOutputs(names),
+            NativeHandles.Get<VulkanDevice>(device, "device"), new SessionOptions { Batch = batch }));
+    }, 0);
+
+    /// <summary>Floats of one run's input or output <paramref name="name"/> (batch x its shape); -1 with an error naming
+    /// the session's values when it has none of that name.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "gmn_session_value_length")]
+    public static int SessionValueLength(nint session, byte* name) => NativeErrors.Guard(() =>
+    {
+        var s = NativeHandles.Get<InferenceSession>(session, "session");
+        var n = NativeErrors.Text(name, "name");
+        var value = s.Graph.Inputs.Concat(s.Graph.Outputs).FirstOrDefault(v => v.Name == n)
+            ?? throw new ArgumentException($"'{s.Graph.Name}' has no input or output '{n}'; inputs {string.Join(", ", s.InputNames)}, outputs {string.Join(", ", s.OutputNames)}");
+        return s.Batch * value.Shape.Elements;
+    }, -1);
+
+    /// <summary>Runs with every input by name and the named outputs copied out; outputs not named stay on the device.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "gmn_session_run_named")]
+    public static int SessionRunNamed(nint session, int inputCount, byte** inputNames, float** inputs, int* inputLengths,
+        int outputCount, byte** outputNames, float** outputs, int* outputLengths) => NativeErrors.Guard(() =>
+    {
+        var s = NativeHandles.Get<InferenceSession>(session, "session");
+        var ins = Named(inputCount, inputNames, inputs, inputLengths, "input", s.Graph.Input.Name);
+        var outs = Named(outputCount, outputNames, outputs, outputLengths, "output", s.Graph.Output.Name);
+        NativeNamedRun.Of(s).Run(ins, outs);
+        return 0;
+    }, -1);
+
+    private static string[] Texts(byte** texts, int count, string parameter)
+    {
+        if (count < 0) throw new ArgumentOutOfRangeException(parameter, $"{parameter}: count {count} is negative");
+        if (count > 0 && texts == null) throw new ArgumentNullException(parameter, $"{parameter} is NULL");
+        return Enumerable.Range(0, count).Select(i => NativeErrors.Text(texts[i], $"{parameter}[{i}]")).ToArray();
+    }
+
+    /// <summary>The (name, pointer, length) triples of one side of gmn_session_run_named; a NULL name is
+    /// <paramref name="main"/>, a NULL pointer is refused by name.</summary>
+    private static (string Name, nint Data, int Length)[] Named(int count, byte** names, float** data, int* lengths, string side, string main)
+    {
+        if (count < 0) throw new ArgumentOutOfRangeException(side + "_count", $"{side}_count {count} is negative");
+        if (count > 0 && names == null) throw new ArgumentNullException(side + "_names", $"{side}_names is NULL");
+        var texts = Enumerable.Range(0, count).Select(i => names[i] == null ? main : NativeErrors.Text(names[i], side)).ToArray();
+        if (count > 0 && (data == null || lengths == null))
+            throw new ArgumentNullException(side + "s", $"{side}s or {side}_lengths is NULL");
+        var result = new (string, nint, int)[count];
+        for (int i = 0; i < count; i++)
+        {
+            if (data[i] == null) throw new ArgumentNullException(side + "s", $"{side} '{texts[i]}' is NULL");
+            result[i] = (texts[i], (nint)data[i], lengths[i]);
+        }
+        return result;
+    }
+
     [UnmanagedCallersOnly(EntryPoint = "gmn_session_destroy")]
     public static void SessionDestroy(nint session) => NativeErrors.Guard(() => { NativeHandles.Free(session); return 0; }, -1);
 

@@ -135,7 +135,7 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
             await model.Gate.WaitAsync(ct);
             try
             {
-                result = model.ClassifyRgba8(_processing.AsSpan(FrameHeader.Bytes, length - FrameHeader.Bytes), w, h, _teacher.Head);
+                result = model.ClassifyRgba8(_processing.AsMemory(FrameHeader.Bytes, length - FrameHeader.Bytes), w, h, _teacher.Head);
             }
             catch (Exception e) when (e is not OperationCanceledException) // bad frame, device error: tell the client, keep serving
             {

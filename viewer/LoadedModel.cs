@@ -1,22 +1,16 @@
 using System.Diagnostics;
 using GpuMobileNet.Graph;
-using GpuMobileNet.Graph.Ops;
-using GpuMobileNet.Runtime;
 using GpuMobileNet.Teach;
 using GpuMobileNet.Vulkan;
 
 namespace GpuMobileNet.Viewer;
 
-/// <summary>One model bound to the device: the backbone (everything up to the pooled features; the whole graph for a
-/// model without a dense layer) as one
-/// <see cref="InferenceSession"/>, and the model's own dense head run on the CPU by the reference executor, so one
-/// device run per frame yields both the features a taught head needs and the model's predictions. Runs are
+/// <summary>One model bound to the device as a <see cref="FeatureExtractor"/>: one GPU run per frame yields both the
+/// pooled features a taught head needs and the model's own predictions (its head runs on the device too). Runs are
 /// serialised by <see cref="Gate"/> (one frame at a time per model; clients wait their turn asynchronously).</summary>
 public sealed class LoadedModel : IDisposable
 {
-    private readonly InferenceSession _backbone;
-    private readonly ModelGraph? _head;
-    private readonly float[] _features;
+    private readonly FeatureExtractor _model;
 
     public LoadedModel(string name, ModelGraph graph, IReadOnlyList<string>? labels, VulkanDevice device)
     {
@@ -26,13 +20,9 @@ public sealed class LoadedModel : IDisposable
         if (labels is not null && labels.Count != classes)
             throw new ArgumentException($"model '{name}': {labels.Count} labels but {classes} outputs");
         Labels = labels ?? Enumerable.Range(0, classes).Select(i => $"class {i}").ToArray();
-        // A model without a dense head (any file a user drops in) runs whole on the device; its output is the features.
-        var cut = graph.Nodes.OfType<DenseOp>().Any() ? GraphCut.Features(graph) : graph.Output;
-        _head = cut == graph.Output ? null : GraphCut.After(graph, cut);
         var clock = Stopwatch.StartNew();
-        _backbone = InferenceSession.Create(_head is null ? graph : GraphCut.Before(graph, cut), device, new Runtime.SessionOptions { Batch = 1 });
+        _model = new FeatureExtractor(graph, device);
         LoadMs = clock.Elapsed.TotalMilliseconds;
-        _features = new float[_backbone.OutputLength];
     }
 
     public string Name { get; }
@@ -40,45 +30,44 @@ public sealed class LoadedModel : IDisposable
     public IReadOnlyList<string> Labels { get; }
     public int Width => Graph.Input.Shape.W;
     public int Height => Graph.Input.Shape.H;
-    public int FeatureCount => _features.Length;
+    public int FeatureCount => _model.FeatureCount;
     public double LoadMs { get; }
     public SemaphoreSlim Gate { get; } = new(1, 1);
     public bool IsDisposed { get; private set; }
 
-    /// <summary>Runs one RGBA8 frame: GPU preprocessing and backbone, then the model's head (and a taught head) on the CPU.
-    /// Call with <see cref="Gate"/> held.</summary>
-    public FrameResult ClassifyRgba8(ReadOnlySpan<byte> rgba, int width, int height, TaughtHead? taught)
+    /// <summary>Runs one RGBA8 frame: GPU preprocessing and the whole model, features and scores in one run; a taught head
+    /// on the CPU. Call with <see cref="Gate"/> held.</summary>
+    public FrameResult ClassifyRgba8(ReadOnlyMemory<byte> rgba, int width, int height, TaughtHead? taught)
     {
         var clock = Stopwatch.StartNew();
-        _backbone.RunRgba8(rgba, width, height, _features);
-        double deviceMs = clock.Elapsed.TotalMilliseconds;
-        return Finish(deviceMs, _backbone.LastRgba8GpuTimes.PreprocessMs, taught, clock);
+        var run = _model.Run(rgba, width, height);
+        return Finish(run.InputGpuMs, taught, clock);
     }
 
     /// <summary>Runs one already-preprocessed NCHW input (the KServe path). Call with <see cref="Gate"/> held.</summary>
-    public FrameResult ClassifyTensor(ReadOnlySpan<float> input, TaughtHead? taught)
+    public FrameResult ClassifyTensor(ReadOnlyMemory<float> input, TaughtHead? taught)
     {
         var clock = Stopwatch.StartNew();
-        _backbone.Run(input, _features);
-        return Finish(clock.Elapsed.TotalMilliseconds, 0, taught, clock);
+        _model.Run(input);
+        return Finish(0, taught, clock);
     }
 
-    private FrameResult Finish(double deviceMs, double preprocessGpuMs, TaughtHead? taught, Stopwatch clock)
+    private FrameResult Finish(double preprocessGpuMs, TaughtHead? taught, Stopwatch clock)
     {
-        var features = (float[])_features.Clone();
-        var scores = _head is null ? features : ReferenceExecutor.Run(_head, features);
+        double deviceMs = clock.Elapsed.TotalMilliseconds;
+        var features = _model.Features.ToArray();
         var taughtScores = taught?.Predict(features);
         double totalMs = clock.Elapsed.TotalMilliseconds;
         // Preprocessing runs in the same submission as the network: its share is the GPU timestamps' split.
         double preprocess = Math.Min(preprocessGpuMs, deviceMs);
-        return new FrameResult(features, scores, taughtScores, preprocess, totalMs - preprocess);
+        return new FrameResult(features, _model.Scores.ToArray(), taughtScores, preprocess, totalMs - preprocess);
     }
 
     public void Dispose()
     {
         if (IsDisposed) return;
         IsDisposed = true;
-        _backbone.Dispose();
+        _model.Dispose();
         Gate.Dispose();
     }
 }

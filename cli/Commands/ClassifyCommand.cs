@@ -34,7 +34,6 @@ internal static class ClassifyCommand
             var names = taught?.Classes ?? source.Labels(r.GetValue(labels)) ?? Enumerable.Range(0, graph.Output.Shape.Elements).Select(i => $"class {i}").ToList();
             if (taught is null && names.Count != graph.Output.Shape.Elements)
                 throw new ArgumentException($"labels: {names.Count} names but the model has {graph.Output.Shape.Elements} outputs");
-            if (taught is not null) graph = GraphCut.Before(graph, GraphCut.Features(graph)); // the head reads the pooled features
             var photo = ImageLoader.Load(r.GetValue(image)!);
             var layout = ImageInput.Of(graph);
             float[] means = Triple(r.GetValue(mean)!, "--mean"), stds = Triple(r.GetValue(std)!, "--std");
@@ -45,16 +44,16 @@ internal static class ClassifyCommand
 
             using var device = CliDevice.Open(r.GetValue(common.Device));
             var clock = Stopwatch.StartNew();
-            using var session = InferenceSession.Create(graph, device);
+            // One GPU run gives the model's scores and, for a taught head, its pooled features too.
+            using var model = new FeatureExtractor(graph, device);
             double prepareMs = clock.Elapsed.TotalMilliseconds;
             clock.Restart();
-            var scores = new float[session.OutputLength];
             if (!layout.Nhwc && layout.Channels == 3)
                 // The photo goes to the device as RGBA8 bytes; shaders/preprocess_rgba8.comp resizes and normalises it.
-                session.RunRgba8(FeatureExtractor.ToRgba(photo), photo.Width, photo.Height, scores, new Rgba8Normalisation(pixelScale, means, stds));
+                model.Run(FeatureExtractor.ToRgba(photo), photo.Width, photo.Height, new Rgba8Normalisation(pixelScale, means, stds));
             else // NHWC or RGBA inputs (tf2onnx, Barracuda models): prepared on the host in the model's layout
-                session.Run(layout.FromRgb(ImagePreprocessor.ToTensor(photo, layout.Width, layout.Height, pixelScale, means, stds), 255 * pixelScale), scores);
-            if (taught is not null) scores = taught.Predict(scores);
+                model.Run(layout.FromRgb(ImagePreprocessor.ToTensor(photo, layout.Width, layout.Height, pixelScale, means, stds), 255 * pixelScale));
+            var scores = taught is not null ? taught.Predict(model.Features.ToArray()) : model.Scores.ToArray();
             double runMs = clock.Elapsed.TotalMilliseconds;
 
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(source.Describe())} on {Markup.Escape(device.ToString())}: " +

@@ -7,15 +7,18 @@ public sealed partial class InferenceSession
     private PendingRun? _pending;
     private long _generation;
 
-    /// <summary>Copies <paramref name="input"/> in and submits the recorded command buffer, without waiting. The session's
-    /// own fence tracks it, so sessions on one device never wait for each other. One submission is in flight per session:
-    /// a later <see cref="Submit(ReadOnlySpan{float}, ulong, ulong)"/> or <see cref="Run(ReadOnlySpan{float}, Span{float})"/> first waits for this one, and its
-    /// output can then no longer be read. Thread-safe.</summary>
+    private IoBinding? _submitBinding;
+    private float[] _submitInput = [];
+
+    /// <summary>Copies <paramref name="input"/> in and submits, without waiting: a convenience form over an
+    /// <see cref="IoBinding"/> the session keeps (host floats in, the main output to host floats), so it works with every
+    /// batch size, sub-batched sessions included. The session's own fence tracks it, so sessions on one device never wait
+    /// for each other. One submission is in flight per session: a later <see cref="Submit(ReadOnlySpan{float}, ulong, ulong)"/>
+    /// or <see cref="Run(ReadOnlySpan{float}, Span{float})"/> first waits for this one, and its output can then no longer be
+    /// read. Thread-safe.</summary>
     /// <param name="waitSemaphore">A VkSemaphore (binary) the host signals before the run may start (e.g. after it wrote an
     /// input buffer), or 0.</param>
     /// <param name="signalSemaphore">A VkSemaphore the run signals when done (e.g. for the host's next queue work), or 0.</param>
-    /// <exception cref="NotSupportedException">The session runs its batch as sub-batches (the device's limits), which
-    /// need one submission each: use <see cref="Run(ReadOnlySpan{float}, Span{float})"/>.</exception>
     public PendingRun Submit(ReadOnlySpan<float> input, ulong waitSemaphore = 0, ulong signalSemaphore = 0)
     {
         RequireSingleInput("Submit");
@@ -24,13 +27,15 @@ public sealed partial class InferenceSession
         lock (_runLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (SubBatch < Batch)
-                throw new NotSupportedException($"'{Graph.Name}' runs batch {Batch} as sub-batches of {SubBatch} on '{_device.Name}' " +
-                    "(its buffer limits), one submission each: use Run, or a batch that fits");
-            BeginRunLocked();
-            WriteInput(input);
-            _device.Submit(_recorder.Buffer, _recorder.Fence, waitSemaphore, signalSemaphore);
-            return _pending = new PendingRun(this, _generation, _recorder.Fence);
+            if (_submitBinding is null)
+            {
+                _submitInput = new float[InputLength];
+                _submitBinding = CreateIoBinding().BindInput(Graph.Input.Name, _submitInput).BindOutput(Graph.Output.Name, new float[OutputLength]);
+            }
+            // The run in flight may still read the copy: wait for it before overwriting.
+            CompletePendingLocked();
+            input.CopyTo(_submitInput);
+            return Submit(_submitBinding, waitSemaphore, signalSemaphore);
         }
     }
 
@@ -62,6 +67,7 @@ public sealed partial class InferenceSession
         if (_pending is null) return;
         _device.WaitAndReset(_pending.Fence);
         _pending.Completed = true;
+        if (_pending.Binding is { } binding) FinishBindingRun(binding);
         _pending = null;
     }
 
@@ -71,11 +77,30 @@ public sealed partial class InferenceSession
         private readonly InferenceSession _session;
         private readonly long _generation;
 
-        internal PendingRun(InferenceSession session, long generation, Silk.NET.Vulkan.Fence fence) =>
-            (_session, _generation, Fence) = (session, generation, fence);
+        internal PendingRun(InferenceSession session, long generation, Silk.NET.Vulkan.Fence fence, IoBinding? binding = null) =>
+            (_session, _generation, Fence, Binding) = (session, generation, fence, binding);
 
         /// <summary>The fence of the command buffer this run submitted (the session's, or an IoBinding's).</summary>
         internal Silk.NET.Vulkan.Fence Fence { get; }
+
+        /// <summary>The binding this run ran, if any: its host-float outputs are filled when the run completes.</summary>
+        internal IoBinding? Binding { get; }
+
+        /// <summary>Waits, then returns the binding's result (its host-float outputs filled) for a run of
+        /// <see cref="Submit(IoBinding, ulong, ulong)"/>.</summary>
+        /// <exception cref="InvalidOperationException">Not a binding's run, or a later run has overwritten it.</exception>
+        public RunResult Result
+        {
+            get
+            {
+                if (Binding is null) throw new InvalidOperationException("this run has no IoBinding: read it with GetOutput");
+                Wait();
+                lock (_session._runLock)
+                    if (_session._generation != _generation)
+                        throw new InvalidOperationException("a later run of this session has overwritten this run's result: read it before the next Run or Submit");
+                return Binding.Result;
+            }
+        }
 
         internal bool Completed { get; set; }
 
@@ -101,7 +126,8 @@ public sealed partial class InferenceSession
                 if (_session._pending == this) _session.CompletePendingLocked();
                 if (_session._generation != _generation)
                     throw new InvalidOperationException("a later run of this session has overwritten this run's output: read it before the next Run or Submit");
-                _session.ReadOutput(output);
+                if (Binding is not null) Binding.Result.CopyOutput(_session.Graph.Output.Name, output);
+                else _session.ReadOutput(output);
             }
         }
     }

@@ -1,5 +1,4 @@
 using GpuMobileNet.Graph;
-using GpuMobileNet.Vulkan;
 
 namespace GpuMobileNet.Runtime;
 
@@ -8,9 +7,6 @@ namespace GpuMobileNet.Runtime;
 /// The single-input entry points (the span Run, Submit, RGBA8, host images, IoBinding) refuse such graphs.</summary>
 public sealed partial class InferenceSession
 {
-    // One staging buffer per extra input, where the arena is not host-visible (else they are written in place).
-    private readonly GpuBuffer[] _stagingExtraIn = [];
-
     /// <summary>Throws, naming the extra inputs, when the graph has more than one input: <paramref name="entryPoint"/>
     /// feeds only the main one, and the others would be stale.</summary>
     private void RequireSingleInput(string entryPoint)
@@ -33,24 +29,6 @@ public sealed partial class InferenceSession
                 throw new ArgumentException($"'{Graph.Name}': no values for input '{v.Name}'; inputs are {Names()}");
             if (data.Length != Batch * v.Shape.Elements)
                 throw new ArgumentException($"input '{v.Name}' has {data.Length} values; '{Graph.Name}' expects batch {Batch} x {v.Shape} = {Batch * v.Shape.Elements}");
-        }
-    }
-
-    /// <summary>Copies extra input <paramref name="index"/> of one sub-batch to where the command buffer reads it.</summary>
-    private void WriteExtraInput(int index, ReadOnlySpan<float> values)
-    {
-        bool staged = _stagingExtraIn.Length > 0;
-        WriteActivations(staged ? _stagingExtraIn[index] : _arena,
-            staged ? 0 : (ulong)Memory.OffsetOf(Graph.ExtraInputs[index]) * (ulong)ActivationBytes, values);
-    }
-
-    private void RecordExtraInputCopies(CommandRecorder recorder)
-    {
-        ulong bytes = (ulong)ActivationBytes;
-        for (int i = 0; i < _stagingExtraIn.Length; i++)
-        {
-            var v = Graph.ExtraInputs[i];
-            recorder.Copy(_stagingExtraIn[i], 0, _arena, (ulong)Memory.OffsetOf(v) * bytes, (ulong)(SubBatch * v.Shape.Elements) * bytes);
         }
     }
 }

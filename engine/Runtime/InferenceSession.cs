@@ -20,12 +20,20 @@ public sealed partial class InferenceSession : IDisposable
     private readonly KernelBindings _bindings;
     private readonly CommandRecorder _recorder;
     private readonly object _runLock = new();
+    /// <summary>Whether the session's (and its bindings') command buffers time every dispatch (<see cref="SessionOptions.Profiling"/>).</summary>
+    internal bool Profiling { get; }
+    // Everything the constructor creates, in creation order: Dispose frees it in reverse, so nothing is forgotten.
+    private readonly List<IDisposable> _owned = [];
     private bool _disposed;
 
     /// <summary>The graph as run: after the passes (fusion, folding, channel packing).</summary>
     public ModelGraph Graph { get; }
     /// <summary>Samples per run.</summary>
     public int Batch { get; }
+    /// <summary><see cref="ModelGraph.Inputs"/> and <see cref="ModelGraph.Outputs"/>, kept (the graph builds new lists on
+    /// each call, and runs must not allocate).</summary>
+    internal Value[] InputValues { get; }
+    internal Value[] OutputValues { get; }
     /// <summary>Per-sample input shape (NCHW).</summary>
     public TensorShape InputShape => Graph.Input.Shape;
     /// <summary>Per-sample main output shape.</summary>
@@ -58,7 +66,7 @@ public sealed partial class InferenceSession : IDisposable
     public int ActivationBytes => Precision == Precision.Float32 ? 4 : 2;
 
     /// <summary>Shader name suffix of the precision variant (see shaders/Shaders.targets).</summary>
-    private string ShaderSuffix => Precision switch
+    internal string ShaderSuffix => Precision switch
     {
         Precision.Float16Storage => "_fp16s",
         Precision.Float16 => "_fp16",
@@ -73,8 +81,11 @@ public sealed partial class InferenceSession : IDisposable
         if (options.Batch < 1) throw new ArgumentOutOfRangeException(nameof(options), $"batch must be at least 1, got {options.Batch}");
         _device = device;
         Graph = graph;
+        InputValues = [.. graph.Inputs];
+        OutputValues = [.. graph.Outputs];
         Batch = options.Batch;
         Precision = options.Precision;
+        Profiling = options.Profiling;
         CheckPrecision(device, Precision);
         var fit = SubBatchFit.Find(graph, device, options, ActivationBytes);
         SubBatch = fit.SubBatch;
@@ -83,26 +94,23 @@ public sealed partial class InferenceSession : IDisposable
         var weightData = fit.WeightData;
         var window = device.UniformWindowBytes;
 
-        var created = new List<IDisposable>();
         try
         {
-            _arena = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)Memory.ArenaElements * (ulong)ActivationBytes), created);
-            _weights = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)weightData.Length * 4), created);
+            _arena = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)Memory.ArenaElements * (ulong)ActivationBytes));
+            _weights = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)weightData.Length * 4));
             _weights.Upload<float>(weightData);
             if (!_arena.IsHostVisible)
             {
-                _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchInputLength * (ulong)ActivationBytes), created);
-                _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchOutputLength * (ulong)ActivationBytes), created);
-                _stagingExtraIn = graph.ExtraInputs.Select(v => Track(GpuBuffer.CreateStaging(device, (ulong)(SubBatch * v.Shape.Elements) * (ulong)ActivationBytes), created)).ToArray();
-                _stagingExtra = graph.ExtraOutputs.Select(v => Track(GpuBuffer.CreateStaging(device, (ulong)(SubBatch * v.Shape.Elements) * (ulong)ActivationBytes), created)).ToArray();
+                _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchInputLength * (ulong)ActivationBytes));
+                _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchOutputLength * (ulong)ActivationBytes));
             }
-            _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes), created);
-            _recorder = Track(new CommandRecorder(device, Dispatches.Count, options.Profiling), created);
-            Record();
+            _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes));
+            _recorder = Track(new CommandRecorder(device, Dispatches.Count, options.Profiling));
+            Record(_recorder);
         }
         catch
         {
-            for (int i = created.Count - 1; i >= 0; i--) created[i].Dispose();
+            DisposeOwned();
             throw;
         }
     }
@@ -175,7 +183,7 @@ public sealed partial class InferenceSession : IDisposable
     }
 
     /// <summary>Copies <paramref name="input"/> to <paramref name="offset"/> bytes into <paramref name="buffer"/> (fp16 storage converts), flushed.</summary>
-    private void WriteActivations(GpuBuffer buffer, ulong offset, ReadOnlySpan<float> input)
+    internal void WriteActivations(GpuBuffer buffer, ulong offset, ReadOnlySpan<float> input)
     {
         if (ActivationBytes == 4)
             input.CopyTo(buffer.AsSpan<float>(offset, input.Length));
@@ -193,7 +201,7 @@ public sealed partial class InferenceSession : IDisposable
 
     /// <summary>Copies activations at <paramref name="byteOffset"/> of <paramref name="buffer"/> to the host: invalidated
     /// first (non-coherent memory), converted from fp16 where activations are stored so. Allocation-free.</summary>
-    private void CopyOut(GpuBuffer buffer, ulong byteOffset, Span<float> target)
+    internal void CopyOut(GpuBuffer buffer, ulong byteOffset, Span<float> target)
     {
         buffer.InvalidateForHostReads(byteOffset, (ulong)target.Length * (ulong)ActivationBytes);
         if (ActivationBytes == 4)
@@ -205,28 +213,27 @@ public sealed partial class InferenceSession : IDisposable
         }
     }
 
-    private void Record() => Record(_recorder, null);
-
-    /// <summary>Records the network into <paramref name="recorder"/>; a <paramref name="prologue"/> (the RGBA8
-    /// preprocessing, an IoBinding's input copy) writes the input in the arena itself, so the staging copy of the input is
-    /// left out; an <paramref name="epilogue"/> (an IoBinding's output copies) follows the dispatches.</summary>
-    private void Record(CommandRecorder recorder, Action<CommandRecorder>? prologue, Action<CommandRecorder>? epilogue = null)
+    /// <summary>Records the session's own command buffer: the staging copies in (where the arena is not mapped), the
+    /// network, the staging copies out.</summary>
+    private void Record(CommandRecorder recorder)
     {
-        var pipelines = _device.Pipelines;
         recorder.Begin();
         ulong bytes = (ulong)ActivationBytes;
-        if (_stagingIn is not null && prologue is null)
+        if (_stagingIn is not null)
             recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * bytes, (ulong)SubBatchInputLength * bytes);
-        RecordExtraInputCopies(recorder);
-        prologue?.Invoke(recorder);
+        RecordDispatches(recorder);
+        if (_stagingOut is not null)
+            recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)SubBatchOutputLength * bytes);
+        recorder.End();
+    }
+
+    /// <summary>Records the network's dispatches (one sub-batch) into <paramref name="recorder"/>.</summary>
+    internal void RecordDispatches(CommandRecorder recorder)
+    {
+        var pipelines = _device.Pipelines;
         foreach (var d in Dispatches)
             recorder.Dispatch(pipelines.Get(d.Shader + ShaderSuffix, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
                 d.Groups, d.Reads, d.Writes, d.Label, d.UniformWindowOffsetBytes, d.UniformWindow2OffsetBytes);
-        if (_stagingOut is not null)
-            recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)SubBatchOutputLength * bytes);
-        RecordExtraOutputCopies(recorder);
-        epilogue?.Invoke(recorder);
-        recorder.End();
     }
 
     private static void CheckPrecision(VulkanDevice device, Precision precision)
@@ -237,9 +244,10 @@ public sealed partial class InferenceSession : IDisposable
             throw new NotSupportedException($"{precision}: device '{device.Name}' has no fp16 arithmetic (shaderFloat16)");
     }
 
-    private static T Track<T>(T item, List<IDisposable> created) where T : IDisposable
+    /// <summary>Adds a GPU object the session creates to <see cref="_owned"/>, which Dispose frees.</summary>
+    private T Track<T>(T item) where T : IDisposable
     {
-        created.Add(item);
+        _owned.Add(item);
         return item;
     }
 
@@ -254,14 +262,12 @@ public sealed partial class InferenceSession : IDisposable
             _disposed = true;
             ReleaseIoBindings();
         }
-        _rgba8?.Dispose();
-        _hostImage?.Frames.Dispose();
-        _recorder.Dispose();
-        _bindings.Dispose();
-        _stagingOut?.Dispose();
-        foreach (var b in _stagingExtra) b.Dispose();
-        _stagingIn?.Dispose();
-        _weights.Dispose();
-        _arena.Dispose();
+        DisposeOwned();
+    }
+
+    private void DisposeOwned()
+    {
+        for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
+        _owned.Clear();
     }
 }

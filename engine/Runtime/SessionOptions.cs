@@ -9,7 +9,8 @@ public sealed record SessionOptions
     /// <summary>Samples per run. Everything shape-dependent is fixed at session creation.</summary>
     public int Batch { get; init; } = 1;
 
-    /// <summary>Record a GPU timestamp after every dispatch; read them with <see cref="InferenceSession.LastTimings"/>.</summary>
+    /// <summary>Record a GPU timestamp after every dispatch; read them with <see cref="RunResult.Layers"/> (a binding's run)
+    /// or <see cref="InferenceSession.LastTimings"/> (the span Run).</summary>
     public bool Profiling { get; init; }
 
     /// <summary>Run once at creation so the driver's shader JIT does not land on the first real run.</summary>

@@ -12,6 +12,8 @@ internal sealed unsafe class CommandRecorder : IDisposable
     private readonly CommandPool _pool;
     private readonly QueryPool _queries;
     private readonly int _maxTimestamps;
+    private readonly bool _perDispatch;
+    private readonly ulong[] _ticks = [];
     private readonly List<ByteRange> _pendingWrites = [];
     private readonly List<ByteRange> _pendingReads = [];
     private readonly List<string> _labels = [];
@@ -26,9 +28,12 @@ internal sealed unsafe class CommandRecorder : IDisposable
     public Fence Fence { get; }
     public int BarrierCount { get; private set; }
     public int DispatchCount { get; private set; }
-    public bool Profiling => _maxTimestamps > 0;
+    public bool Profiling => _perDispatch;
 
-    public CommandRecorder(VulkanDevice device, int maxDispatches, bool profiling)
+    /// <param name="profiling">A timestamp after every dispatch (<see cref="ReadTimings"/>).</param>
+    /// <param name="stageMarks">Otherwise, room for this many <see cref="MarkStage"/> timestamps (stage times at a few
+    /// queries' cost, <see cref="ReadStageMilliseconds"/>); none where the device has no timestamps.</param>
+    public CommandRecorder(VulkanDevice device, int maxDispatches, bool profiling, int stageMarks = 0)
     {
         _device = device;
         var vk = device.Vk;
@@ -44,9 +49,11 @@ internal sealed unsafe class CommandRecorder : IDisposable
         device.CountObject();
         Fence = device.CreateFence();
         device.CountObject();
-        if (profiling && device.SupportsTimestamps)
+        if ((profiling || stageMarks > 0) && device.SupportsTimestamps)
         {
-            _maxTimestamps = maxDispatches + 1;
+            _perDispatch = profiling;
+            _maxTimestamps = profiling ? maxDispatches + 1 : stageMarks;
+            _ticks = new ulong[_maxTimestamps];
             var q = new QueryPoolCreateInfo { SType = StructureType.QueryPoolCreateInfo, QueryType = QueryType.Timestamp, QueryCount = (uint)_maxTimestamps };
             VulkanException.Check(vk.CreateQueryPool(device.Handle, in q, null, out _queries), "vkCreateQueryPool");
             device.CountObject();
@@ -57,11 +64,28 @@ internal sealed unsafe class CommandRecorder : IDisposable
     {
         var begin = new CommandBufferBeginInfo { SType = StructureType.CommandBufferBeginInfo };
         VulkanException.Check(_device.Vk.BeginCommandBuffer(Buffer, in begin), "vkBeginCommandBuffer");
-        if (Profiling)
-        {
-            _device.Vk.CmdResetQueryPool(Buffer, _queries, 0, (uint)_maxTimestamps);
-            WriteTimestamp(PipelineStageFlags.TopOfPipeBit);
-        }
+        _timestamps = 0;
+        if (_maxTimestamps > 0) _device.Vk.CmdResetQueryPool(Buffer, _queries, 0, (uint)_maxTimestamps);
+        if (Profiling) WriteTimestamp(PipelineStageFlags.TopOfPipeBit);
+    }
+
+    /// <summary>A stage timestamp (after all work recorded so far), where this recorder keeps stage marks.</summary>
+    public void MarkStage()
+    {
+        if (_maxTimestamps > 0 && !_perDispatch) WriteTimestamp(PipelineStageFlags.BottomOfPipeBit);
+    }
+
+    /// <summary>Milliseconds between consecutive <see cref="MarkStage"/> timestamps of the last run into
+    /// <paramref name="intervals"/> (zeros where there are none). Allocation-free.</summary>
+    public void ReadStageMilliseconds(Span<double> intervals)
+    {
+        intervals.Clear();
+        if (_perDispatch || _timestamps < 2) return;
+        fixed (ulong* p = _ticks)
+            VulkanException.Check(_device.Vk.GetQueryPoolResults(_device.Handle, _queries, 0, (uint)_timestamps,
+                (nuint)(_timestamps * 8), p, 8, QueryResultFlags.Result64Bit | QueryResultFlags.ResultWaitBit), "vkGetQueryPoolResults");
+        for (int i = 0; i + 1 < _timestamps && i < intervals.Length; i++)
+            intervals[i] = (_ticks[i + 1] - _ticks[i]) * _device.TimestampPeriodNs / 1e6;
     }
 
     /// <summary>Copies bytes between buffers (staging in/out on devices without host-visible device memory),
@@ -246,7 +270,7 @@ internal sealed unsafe class CommandRecorder : IDisposable
     public void Dispose()
     {
         _device.Vk.DestroyFence(_device.Handle, Fence, null);
-        if (Profiling) _device.Vk.DestroyQueryPool(_device.Handle, _queries, null);
+        if (_maxTimestamps > 0) _device.Vk.DestroyQueryPool(_device.Handle, _queries, null);
         _device.Vk.DestroyCommandPool(_device.Handle, _pool, null);
     }
 }

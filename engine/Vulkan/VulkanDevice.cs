@@ -247,7 +247,7 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     }
 
     /// <summary>Submits one recorded command buffer and blocks until the GPU has finished it (one-time work: uploads,
-    /// copies, the peak kernel). Sessions submit with their own fence (<see cref="Submit"/>), so they never wait on each other.</summary>
+    /// copies, the peak kernel). Sessions submit with their own fence (<see cref="Submit(CommandBuffer, Fence, ulong, ulong)"/>), so they never wait on each other.</summary>
     internal void SubmitAndWait(CommandBuffer cb)
     {
         lock (_fenceLock)
@@ -272,19 +272,27 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     /// the host's semaphores. The queue is externally synchronised: submissions are serialised by the queue lock (the
     /// host's own, for a device adopted with <see cref="FromHost(nint, nint, nint, uint, nint, HostDeviceFeatures?, DeviceOptions?)"/>), but
     /// the wait for the fence happens outside it.</summary>
-    internal void Submit(CommandBuffer cb, Fence fence, ulong waitSemaphore = 0, ulong signalSemaphore = 0)
+    internal void Submit(CommandBuffer cb, Fence fence, ulong waitSemaphore = 0, ulong signalSemaphore = 0) =>
+        Submit(new ReadOnlySpan<CommandBuffer>(in cb), fence, waitSemaphore, signalSemaphore);
+
+    /// <summary>Submits <paramref name="buffers"/> as one batch, executed in order (a sub-batched run's command buffers),
+    /// as <see cref="Submit(CommandBuffer, Fence, ulong, ulong)"/> does one.</summary>
+    internal void Submit(ReadOnlySpan<CommandBuffer> buffers, Fence fence, ulong waitSemaphore = 0, ulong signalSemaphore = 0)
     {
         var wait = new Silk.NET.Vulkan.Semaphore(waitSemaphore);
         var signal = new Silk.NET.Vulkan.Semaphore(signalSemaphore);
         var stage = PipelineStageFlags.ComputeShaderBit | PipelineStageFlags.TransferBit;
-        var submit = new SubmitInfo
+        fixed (CommandBuffer* first = buffers)
         {
-            SType = StructureType.SubmitInfo, CommandBufferCount = 1, PCommandBuffers = &cb,
-            WaitSemaphoreCount = waitSemaphore != 0 ? 1u : 0, PWaitSemaphores = &wait, PWaitDstStageMask = &stage,
-            SignalSemaphoreCount = signalSemaphore != 0 ? 1u : 0, PSignalSemaphores = &signal,
-        };
-        lock (_queueLock)
-            VulkanException.Check(Vk.QueueSubmit(Queue, 1, in submit, fence), "vkQueueSubmit");
+            var submit = new SubmitInfo
+            {
+                SType = StructureType.SubmitInfo, CommandBufferCount = (uint)buffers.Length, PCommandBuffers = first,
+                WaitSemaphoreCount = waitSemaphore != 0 ? 1u : 0, PWaitSemaphores = &wait, PWaitDstStageMask = &stage,
+                SignalSemaphoreCount = signalSemaphore != 0 ? 1u : 0, PSignalSemaphores = &signal,
+            };
+            lock (_queueLock)
+                VulkanException.Check(Vk.QueueSubmit(Queue, 1, in submit, fence), "vkQueueSubmit");
+        }
     }
 
     /// <summary>Whether <paramref name="fence"/> is signalled now (vkGetFenceStatus; does not block).</summary>

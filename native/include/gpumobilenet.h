@@ -47,6 +47,19 @@ int gmn_session_input_shape(gmn_session* session, int* channels, int* height, in
 int gmn_session_output_length(gmn_session* session);
 /* Runs: input_length floats in (NCHW, samples back to back), output_length floats out. Returns 0. */
 int gmn_session_run(gmn_session* session, const float* input, int input_length, float* output, int output_length);
+/* gmn_session_create with more outputs: the values named in `extra_outputs` (op outputs of the model, such as the pooled
+ * features before a classifier's first dense layer) become outputs too, readable by name with gmn_session_run_named. */
+gmn_session* gmn_session_create_with_outputs(gmn_device* device, gmn_model* model, int batch,
+                                             const char* const* extra_outputs, int extra_output_count);
+/* The length in floats of one run's input or output `name` (batch x its shape); -1 when the session has no such name. */
+int gmn_session_value_length(gmn_session* session, const char* name);
+/* Runs with named inputs and outputs: every input of the model, by name (input_count names, float pointers and lengths,
+ * NCHW, samples back to back), and any of its outputs by name (output_count), each copied to its pointer; outputs not
+ * named stay on the device. A NULL name is the main input or output. Lengths must equal gmn_session_value_length. Runs with the same output names replay what
+ * the first recorded. Returns 0. */
+int gmn_session_run_named(gmn_session* session,
+                          int input_count, const char* const* input_names, const float* const* inputs, const int* input_lengths,
+                          int output_count, const char* const* output_names, float* const* outputs, const int* output_lengths);
 void gmn_session_destroy(gmn_session* session);
 
 /* Decodes a photo (PNG, JPEG, BMP, ...), stretches it to width x height and scales it to [0, 1], planar RGB:

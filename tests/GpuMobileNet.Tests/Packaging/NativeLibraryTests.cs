@@ -65,6 +65,28 @@ public class NativeLibraryTests
             Assert.That(native[i].P, Is.EqualTo(rows[i].P).Within(2e-4), native[i].Label); // gmn prints 4 decimals
     }
 
+    /// <summary>gmn_session_create_with_outputs + gmn_session_run_named: one run gives the scores (top 5 as the CLI's) and
+    /// the pooled features, whose sum equals the C# session's on the same preprocessed photo.</summary>
+    [Test]
+    public void CSampleRunNamedGivesScoresAndFeatures()
+    {
+        var graph = GpuMobileNet.Import.Tfjs.TfjsLayersImporter.Load(Model);
+        string features = GpuMobileNet.Graph.GraphCut.Features(graph).Name;
+        var c = ChildProcess.Run(_sample, Repo, Model, Labels, Photo, features);
+        Assert.That(c.Code, Is.Zero, c.Out);
+        var rows = ChildProcess.CliTopFive(Photo);
+        Assert.That(ChildProcess.TabbedTopFive(c.StdOut).Select(n => n.Label), Is.EqualTo(rows.Select(r => r.Label)), c.StdOut);
+
+        var line = c.StdErr.Split('\n').Single(l => l.StartsWith("features\t")).Split('\t');
+        using var device = GpuMobileNet.Vulkan.VulkanDevice.Open(new GpuMobileNet.Vulkan.DeviceOptions { PipelineCachePath = "" });
+        using var session = GpuMobileNet.Runtime.InferenceSession.Create(GpuMobileNet.Graph.ModelGraphOutputs.WithExtraOutputs(graph, features), device);
+        var input = GpuMobileNet.Imaging.ImagePreprocessor.ToTensor(GpuMobileNet.Imaging.ImageLoader.Load(Photo), 224, 224);
+        var expected = session.Run(new Dictionary<string, float[]> { [graph.Input.Name] = input })[features];
+        Assert.That(int.Parse(line[1]), Is.EqualTo(expected.Length), "feature count");
+        double sum = expected.Sum(v => (double)v);
+        Assert.That(double.Parse(line[2], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(sum).Within(1e-4 * Math.Abs(sum) + 1e-3), "feature sum");
+    }
+
     [Test]
     public void BadModelPathFailsWithTheLibrarysMessage()
     {

@@ -14,7 +14,7 @@ public class MultiInputSessionTests : GpuTest
 {
     /// <summary>Two inputs of odd size (4 x 7 x 5) mixed by Mul and Add, each also feeding its own convolution (the
     /// 4-channel convs run channel-packed, so both inputs need their planar-to-packed conversion).</summary>
-    private static ModelGraph TwoInputGraph(int height = 7, int width = 5)
+    internal static ModelGraph TwoInputGraph(int height = 7, int width = 5)
     {
         var shape = new TensorShape(4, height, width);
         var b = new GraphBuilder("two_inputs", shape, "x");
@@ -27,7 +27,7 @@ public class MultiInputSessionTests : GpuTest
         return b.Build(sum).WithExtraOutputs(dw.Name);
     }
 
-    private static Dictionary<string, float[]> Inputs(ModelGraph graph, int batch, int seed) =>
+    internal static Dictionary<string, float[]> Inputs(ModelGraph graph, int batch, int seed) =>
         graph.Inputs.Select((v, i) => (v.Name, Data: TestData.Uniform(seed + i, batch * v.Shape.Elements, -2, 2))).ToDictionary(p => p.Name, p => p.Data);
 
     [TestCase(Precision.Float32, 1e-5, 1e-4)]
@@ -101,7 +101,8 @@ public class MultiInputSessionTests : GpuTest
         Assert.That(() => session.Run(new float[session.InputLength], output), Throws.InvalidOperationException.With.Message.Contains("'y'"));
         Assert.That(() => session.Submit(new float[session.InputLength]), Throws.InvalidOperationException.With.Message.Contains("'y'"));
         Assert.That(() => session.RunRgba8(new byte[4 * 5 * 7], 5, 7, output), Throws.InvalidOperationException.With.Message.Contains("'y'"));
-        Assert.That(() => session.CreateIoBinding(), Throws.InvalidOperationException.With.Message.Contains("'y'"));
+        using var binding = session.CreateIoBinding().BindInput("x", new float[session.InputLength]);
+        Assert.That(() => session.Run(binding), Throws.InvalidOperationException.With.Message.Contains("no source bound for input 'y'"));
         Assert.That(() => ReferenceExecutor.Run(graph, new float[graph.Input.Shape.Elements]), Throws.ArgumentException.With.Message.Contains("'y'"));
 
         var inputs = Inputs(graph, 1, 41);

@@ -18,9 +18,9 @@ public class RunRgba8Tests : GpuTest
         var photo = ImageLoader.Load(TestPaths.Photo("chelsea.png"));
         var expected = session.Run(ImagePreprocessor.ToTensor(photo, 224, 224));
         var actual = new float[session.OutputLength];
-        session.RunRgba8(PreprocessRgba8KernelTests.ToRgba(photo), photo.Width, photo.Height, actual);
+        var result = session.RunRgba8(PreprocessRgba8KernelTests.ToRgba(photo), photo.Width, photo.Height, actual);
         Assert.That(actual, Is.EqualTo(expected).Within(1e-5), "probabilities");
-        var (pre, net) = session.LastRgba8GpuTimes;
+        var (pre, net) = (result.InputGpuMs, result.NetworkGpuMs);
         if (Device.SupportsTimestamps) Assert.That(pre > 0 && net > 0, $"GPU times {pre} / {net} ms");
     }
 

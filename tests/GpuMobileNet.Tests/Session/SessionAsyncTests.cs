@@ -30,6 +30,28 @@ public class SessionAsyncTests : GpuTest
         }
     }
 
+    /// <summary>Submit on a session that runs batch 3 as sub-batches of 2 (staged memory): one submission of two command
+    /// buffers, the output equal to the oracle's (it used to be refused).</summary>
+    [Test]
+    public void SubmitRunsASubBatchedSession()
+    {
+        var graph = IoBindingSourceTests.Classifier();
+        long arena2;
+        using (var two = InferenceSession.Create(graph, Device, new SessionOptions { Batch = 2, Warmup = false }))
+            arena2 = two.ArenaBytes;
+        using var device = TestDevices.Open(new GpuMobileNet.Vulkan.DeviceOptions { MemoryMode = GpuMobileNet.Vulkan.DeviceMemoryMode.Staged, MaxStorageBufferRange = (ulong)arena2 });
+        using (var session = InferenceSession.Create(graph, device, new SessionOptions { Batch = 3 }))
+        {
+            Assert.That(session.SubBatch, Is.EqualTo(2), "the sub-batch path under test");
+            var input = GpuVsCpu.RandomArray(session.InputLength, 8);
+            var pending = session.Submit(input);
+            var output = new float[session.OutputLength];
+            pending.GetOutput(output);
+            GpuVsCpu.AssertClose(output, ReferenceExecutor.Run(graph, input, 3), 1e-4, 1e-3, "sub-batched Submit");
+        }
+        TestDevices.AssertNoValidationMessages(device);
+    }
+
     [Test]
     public void SupersededOutputIsRefusedAndRunWaitsForThePendingOne()
     {

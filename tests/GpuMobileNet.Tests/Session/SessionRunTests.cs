@@ -1,6 +1,7 @@
 using GpuMobileNet.Models;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Vulkan;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Session;
@@ -25,6 +26,48 @@ public class SessionRunTests : GpuTest
 
         Assert.That(Device.ObjectsCreated, Is.EqualTo(objects), "Vulkan objects created by Run");
         Assert.That(allocated, Is.Zero, "managed bytes allocated by 20 runs");
+    }
+
+    /// <summary>The one way to run in steady state: a binding with a frame per sample (new pixels bound each run, as a
+    /// camera loop does), host floats in for nothing else, the scores and the pooled features out to host floats, batch 2,
+    /// mapped and staged memory (the staged session also runs as sub-batches of 1): no Vulkan object, no managed byte.</summary>
+    [TestCase(DeviceMemoryMode.Mapped)]
+    [TestCase(DeviceMemoryMode.Staged)]
+    public void BindingRunsCreateNoVulkanObjectsAndAllocateNothing(DeviceMemoryMode mode)
+    {
+        var graph = IoBindingSourceTests.Classifier();
+        long arena1;
+        using (var one = InferenceSession.Create(graph, Device, new SessionOptions { Warmup = false }))
+            arena1 = one.ArenaBytes;
+        using var device = TestDevices.Open(new DeviceOptions { MemoryMode = mode, MaxStorageBufferRange = mode == DeviceMemoryMode.Staged ? (ulong)arena1 : null });
+        using var session = InferenceSession.Create(graph, device, new SessionOptions { Batch = 2 });
+        Assert.That(session.SubBatch, Is.EqualTo(mode == DeviceMemoryMode.Staged ? 1 : 2), "the sub-batch path under test");
+        var frames = new[] { new byte[4 * 40 * 30], new byte[4 * 40 * 30] };
+        new Random(5).NextBytes(frames[0]);
+        new Random(6).NextBytes(frames[1]);
+        var scores = new float[session.OutputLength];
+        var features = new float[2 * 8];
+        using var binding = session.CreateIoBinding().BindOutput("scores", scores).BindOutput("features", features);
+        void RunOnce(int i)
+        {
+            binding.BindFrame("image", 0, frames[i % 2], 40, 30).BindFrame("image", 1, frames[(i + 1) % 2], 40, 30);
+            session.Run(binding);
+        }
+        RunOnce(0);
+        var first = scores.ToArray();
+
+        long objects = device.ObjectsCreated;
+        long bytes = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 1; i <= 20; i++) RunOnce(i);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - bytes;
+
+        Assert.That(device.ObjectsCreated, Is.EqualTo(objects), "Vulkan objects created by binding runs");
+        Assert.That(allocated, Is.Zero, "managed bytes allocated by 20 binding runs");
+        RunOnce(21);
+        Assert.That(scores.AsSpan(0, 5).ToArray(), Is.EqualTo(first.AsSpan(5, 5).ToArray()).Within(1e-6), "the frames swapped samples (the new pixels were read)");
+        Assert.That(scores.AsSpan(0, 5).ToArray(), Is.Not.EqualTo(first.AsSpan(0, 5).ToArray()), "the two frames give different scores");
+        Assert.That(features, Has.Some.Not.Zero, "features were written");
+        TestDevices.AssertNoValidationMessages(device);
     }
 
     [Test]

@@ -178,7 +178,7 @@ public unsafe class HostBufferBindingTests
         using var other = InferenceSession.Create(graph, device);
         using var small = _host.CreateBuffer(64, TransferBoth, HostVisible);
         using var binding = session.CreateIoBinding();
-        Assert.That(() => session.Run(binding), Throws.InvalidOperationException.With.Message.Contains("no input bound"));
+        Assert.That(() => session.Run(binding), Throws.InvalidOperationException.With.Message.Contains("no source bound for input"));
         Assert.That(() => binding.BindInput(small.Handle.Handle, small.Bytes, 16),
             Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains($"'{graph.Input.Name}'").And.Message.Contains("past the end"));
         Assert.That(() => binding.BindOutput("no_such_output", small.Handle.Handle, small.Bytes), Throws.ArgumentException.With.Message.Contains("'no_such_output'"));

@@ -66,9 +66,9 @@ internal sealed unsafe class HostVulkan : IDisposable
         }
     }
 
-    public VulkanDevice Adopt(HostDeviceFeatures? features = null, DeviceMemoryMode memoryMode = DeviceMemoryMode.Auto) =>
+    public VulkanDevice Adopt(HostDeviceFeatures? features = null, DeviceMemoryMode memoryMode = DeviceMemoryMode.Auto, ulong? maxStorageBufferRange = null) =>
         VulkanDevice.FromHost(Instance.Handle, Physical.Handle, Device.Handle, Family, Queue.Handle, features,
-            new DeviceOptions { PipelineCachePath = "", MemoryMode = memoryMode });
+            new DeviceOptions { PipelineCachePath = "", MemoryMode = memoryMode, MaxStorageBufferRange = maxStorageBufferRange });
 
     public VkSemaphore CreateSemaphore()
     {
