@@ -1,6 +1,19 @@
 using GpuMobileNet.Import;
+using GpuMobileNet.Import.Ncnn;
 
 namespace GpuMobileNet.Detection.Host;
+
+/// <summary>The parameters both YOLO layers share (ids 0 to 4, with ncnn's defaults).</summary>
+internal sealed record YoloHead(int Classes, int Boxes, float ConfidenceThreshold, float NmsThreshold, float[] Biases)
+{
+    public static YoloHead Read(string type, NcnnParams p)
+    {
+        var head = new YoloHead(p.Int(0, 20), p.Int(1, 5), p.Float(2, 0.01f), p.Float(3, 0.45f), p.Floats(4));
+        if (head.Classes < 1 || head.Boxes < 1)
+            throw new ModelLoadException($"{type}: num_class and num_box (params 0, 1) must be positive, got {head.Classes}, {head.Boxes}");
+        return head;
+    }
+}
 
 /// <summary>The part YOLOv2 and YOLOv3 heads share: a C x H x W map holding, per anchor, x, y, w, h, objectness and the
 /// class logits as planes. A cell's box is centred at (column + sigmoid(x)) / W, (row + sigmoid(y)) / H and sized
@@ -9,10 +22,20 @@ namespace GpuMobileNet.Detection.Host;
 /// as in ncnn).</summary>
 internal static class YoloGrid
 {
-    /// <summary>Decodes one map into <paramref name="into"/>.</summary>
-    /// <param name="anchorSizes">Each anchor's width and height as fractions of the image.</param>
+    /// <summary>Decodes every input map, then one greedy NMS over all of them and every class; ncnn's result rows.</summary>
+    /// <param name="anchorSizes">Input i's map's anchors: each one's width and height as fractions of the image.</param>
     /// <param name="score">The best class and the box's score from the objectness logit and the class logits.</param>
-    public static void Decode(string type, HostTensor map, int classes, IReadOnlyList<(float W, float H)> anchorSizes,
+    public static HostTensor Detect(string type, YoloHead head, IReadOnlyList<HostTensor> inputs,
+        Func<int, HostTensor, IReadOnlyList<(float W, float H)>> anchorSizes, Func<float, float[], (int Class, float Score)> score)
+    {
+        HostBoxes.RequireInputs(type, inputs, 1, orMore: true);
+        var found = new List<ScoredBox>();
+        for (int i = 0; i < inputs.Count; i++)
+            Decode(type, inputs[i], head.Classes, anchorSizes(i, inputs[i]), score, head.ConfidenceThreshold, found);
+        return HostBoxes.ToRows(HostBoxes.Suppress(HostBoxes.ByScore(found), head.NmsThreshold, perLabel: false));
+    }
+
+    private static void Decode(string type, HostTensor map, int classes, IReadOnlyList<(float W, float H)> anchorSizes,
         Func<float, float[], (int Class, float Score)> score, float threshold, List<ScoredBox> into)
     {
         int perAnchor = 5 + classes, plane = map.H * map.W;

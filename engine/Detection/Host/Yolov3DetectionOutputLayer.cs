@@ -11,22 +11,16 @@ namespace GpuMobileNet.Detection.Host;
 /// greedy NMS over every class. Output rows (label, score, xmin, ymin, xmax, ymax).</summary>
 internal sealed class Yolov3DetectionOutputLayer : HostLayer
 {
-    private readonly int _classes, _boxes;
-    private readonly float _confidenceThreshold, _nmsThreshold;
-    private readonly float[] _biases, _mask, _anchorsScale;
+    private readonly YoloHead _head;
+    private readonly float[] _mask, _anchorsScale;
 
     public Yolov3DetectionOutputLayer(NcnnParams p)
     {
-        _classes = p.Int(0, 20);
-        _boxes = p.Int(1, 5);
-        _confidenceThreshold = p.Float(2, 0.01f);
-        _nmsThreshold = p.Float(3, 0.45f);
-        _biases = p.Floats(4);
+        _head = YoloHead.Read(Type, p);
         _mask = FloatArray(p, 5);
         _anchorsScale = p.Floats(6);
-        if (_classes < 1 || _boxes < 1) throw new ModelLoadException($"Yolov3DetectionOutput: num_class and num_box (params 0, 1) must be positive, got {_classes}, {_boxes}");
-        if (_mask.Any(m => m < 0 || 2 * (int)m + 1 >= _biases.Length || m != MathF.Floor(m)))
-            throw new ModelLoadException($"Yolov3DetectionOutput: mask (param 5) [{string.Join(", ", _mask)}] names anchors beyond the {_biases.Length / 2} of biases (param 4)");
+        if (_mask.Any(m => m < 0 || 2 * (int)m + 1 >= _head.Biases.Length || m != MathF.Floor(m)))
+            throw new ModelLoadException($"{Type}: mask (param 5) [{string.Join(", ", _mask)}] names anchors beyond the {_head.Biases.Length / 2} of biases (param 4)");
     }
 
     public override string Type => "Yolov3DetectionOutput";
@@ -34,19 +28,19 @@ internal sealed class Yolov3DetectionOutputLayer : HostLayer
     public override HostTensor Run(IReadOnlyList<HostTensor> inputs)
     {
         HostBoxes.RequireInputs(Type, inputs, 1, orMore: true);
-        if (_mask.Length != inputs.Count * _boxes || _anchorsScale.Length < inputs.Count)
-            throw new ModelLoadException($"Yolov3DetectionOutput: {inputs.Count} inputs need {inputs.Count * _boxes} mask entries (param 5) and " +
+        if (_mask.Length != inputs.Count * _head.Boxes || _anchorsScale.Length < inputs.Count)
+            throw new ModelLoadException($"{Type}: {inputs.Count} inputs need {inputs.Count * _head.Boxes} mask entries (param 5) and " +
                 $"{inputs.Count} anchors_scale values (param 6), got {_mask.Length} and {_anchorsScale.Length}");
-        var found = new List<ScoredBox>();
-        for (int i = 0; i < inputs.Count; i++)
-        {
-            // ncnn truncates the network size to whole pixels (33.6 x 6 cells: 201); measured, it changes box sizes.
-            int netW = (int)(_anchorsScale[i] * inputs[i].W), netH = (int)(_anchorsScale[i] * inputs[i].H);
-            var sizes = Enumerable.Range(0, _boxes).Select(k => (int)_mask[i * _boxes + k])
-                .Select(a => (_biases[2 * a] / netW, _biases[2 * a + 1] / netH)).ToList();
-            YoloGrid.Decode(Type, inputs[i], _classes, sizes, Score, _confidenceThreshold, found);
-        }
-        return HostBoxes.ToRows(HostBoxes.Suppress(HostBoxes.ByScore(found), _nmsThreshold, perLabel: false));
+        return YoloGrid.Detect(Type, _head, inputs, AnchorSizes, Score);
+    }
+
+    /// <summary>Input i's anchors: mask[i x num_box ..] of the biases, over the network size.</summary>
+    private List<(float W, float H)> AnchorSizes(int i, HostTensor map)
+    {
+        // ncnn truncates the network size to whole pixels (33.6 x 6 cells: 201); measured, it changes box sizes.
+        int netW = (int)(_anchorsScale[i] * map.W), netH = (int)(_anchorsScale[i] * map.H);
+        return Enumerable.Range(0, _head.Boxes).Select(k => (int)_mask[i * _head.Boxes + k])
+            .Select(a => (_head.Biases[2 * a] / netW, _head.Biases[2 * a + 1] / netH)).ToList();
     }
 
     private static (int, float) Score(float objectness, float[] logits)
