@@ -90,8 +90,7 @@ public class NcnnPeerTests
     [Test]
     public void RealBenchncnnRunsATinyParamOnBothPaths()
     {
-        var run = Path.Combine(Environment.GetEnvironmentVariable("GMN_NCNN_PEER_DIR") ?? "/work/shared/peers/ncnn", "run");
-        if (!File.Exists(run)) Assert.Fail($"{run} is missing: the ncnn peer tools are needed (set GMN_NCNN_PEER_DIR)");
+        string run = GpuMobileNet.Tests.Detection.Host.NcnnReference.RunScript;
         using var dir = new TempDir();
         File.WriteAllText(dir.File("tiny.param"),
             "7767517\n3 3\nInput data 0 1 data 0=16 1=16 2=3\nConvolution conv 1 1 data c 0=8 1=3 4=1 5=1 6=216\nReLU relu 1 1 c out\n");

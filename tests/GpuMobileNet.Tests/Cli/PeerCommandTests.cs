@@ -53,6 +53,22 @@ public class PeerCommandTests
         Assert.That(missing.StdErr.Trim(), Does.StartWith("gmn: error: benchncnn not found on PATH: pass --peer-path"));
     }
 
+    [TestCase("--peer", "onnxruntime", "--peer 'onnxruntime': the only peer is ncnn")]
+    [TestCase("--peer", "ncnn", "--peer ncnn: --model is not an ncnn .param, so name the .param benchncnn runs with --peer-param")]
+    [TestCase("--peer-param", "/no/such.param", "--peer-param '/no/such.param': no such file")]
+    [TestCase("--rounds", "0", "--rounds must be between 1 and 1000, got 0")]
+    public void BadPeerOptionsAreOneLineErrors(string option, string value, string message)
+    {
+        using var dir = new TempDir();
+        var fake = new FakeBenchncnn(dir.Path, "run");
+        var args = new List<string> { "bench", "--model", "mobilenet_v1", "--alpha", "0.25", "--resolution", "64", "--peer-path", fake.Path };
+        if (option != "--peer") args.AddRange(["--peer", "ncnn"]);
+        args.AddRange([option, value]);
+        var r = GmnProcess.Run([.. args]);
+        Assert.That((r.ExitCode, r.StdErr.Trim()), Is.EqualTo((1, "gmn: error: " + message)));
+        Assert.That(fake.Calls, Is.Empty, "nothing ran");
+    }
+
     [Test]
     public void ZooShowsEveryParamAndWhyOursCannotRunOne()
     {

@@ -13,12 +13,15 @@ namespace GpuMobileNet.Tests.Detection.Host;
 /// very inputs ncnn's layer saw. A missing peer fails the test, never skips it.</summary>
 internal static class NcnnReference
 {
-    private static string Runner
+    /// <summary>The ncnn peer folder (its `run` wrapper and params/).</summary>
+    public static string PeerDir => Environment.GetEnvironmentVariable("GMN_NCNN_PEER_DIR") ?? "/work/shared/peers/ncnn";
+
+    /// <summary>The peer's `run` wrapper (ncnn_run, benchncnn); missing fails the test.</summary>
+    public static string RunScript
     {
         get
         {
-            var dir = Environment.GetEnvironmentVariable("GMN_NCNN_PEER_DIR") ?? "/work/shared/peers/ncnn";
-            var run = Path.Combine(dir, "run");
+            var run = Path.Combine(PeerDir, "run");
             if (!File.Exists(run)) Assert.Fail($"{run} is missing: the ncnn peer tools are needed (set GMN_NCNN_PEER_DIR)");
             return run;
         }
@@ -31,9 +34,16 @@ internal static class NcnnReference
         using var dir = new TempDir();
         int blobs = layers.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Sum(t => int.Parse(t[3], CultureInfo.InvariantCulture));
         File.WriteAllText(dir.File("x.param"), $"7767517\n{layers.Length} {blobs}\n{string.Join('\n', layers)}\n");
+        return RunFile(dir.File("x.param"), shape, input, outputs);
+    }
+
+    /// <summary>Runs the .param <paramref name="param"/> as <see cref="Run"/> does.</summary>
+    public static Dictionary<string, HostTensor> RunFile(string param, (int W, int H, int C) shape, float[] input, params string[] outputs)
+    {
+        using var dir = new TempDir();
         File.WriteAllBytes(dir.File("in.f32"), input.SelectMany(BitConverter.GetBytes).ToArray());
-        var info = new ProcessStartInfo(Runner) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "ncnn_run", dir.File("x.param"), "-", dir.File("in.f32"), $"{shape.W},{shape.H},{shape.C}", "--out", string.Join(',', outputs) })
+        var info = new ProcessStartInfo(RunScript) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "ncnn_run", param, "-", dir.File("in.f32"), $"{shape.W},{shape.H},{shape.C}", "--out", string.Join(',', outputs) })
             info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();

@@ -33,6 +33,26 @@ public class PriorBoxLayerTests
         Assert.That(ours.Data, Is.EqualTo(blobs["out"].Data).Within(1e-6f), "priors and variances");
     }
 
+    /// <summary>Every PriorBox of the real SSD graphs ncnn benchmarks (zero weights: only the shapes matter), as its
+    /// .param line gives it, against ncnn on the same feature maps.</summary>
+    [TestCase("mobilenet_ssd.param")]
+    [TestCase("squeezenet_ssd.param")]
+    public void MatchesNcnnInTheRealSsdGraphs(string file)
+    {
+        var param = Path.Combine(NcnnReference.PeerDir, "params", file);
+        var layers = File.ReadLines(param).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(t => t.Length > 0 && t[0] == "PriorBox").ToList();
+        Assert.That(layers, Has.Count.EqualTo(6), "PriorBox layers");
+        // type, name, 2 bottoms, 1 top: bottoms at 4 and 5, the top at 6, the params after.
+        var blobs = NcnnReference.RunFile(param, (300, 300, 3), TestData.Uniform(2, 300 * 300 * 3), [.. layers.SelectMany(t => new[] { t[4], t[6] })]);
+        var image = new HostTensor(3, 300, 300, []);
+        foreach (var t in layers)
+        {
+            var ours = HostLayers.Create("PriorBox", NcnnReference.Params(string.Join(' ', t[7..]))).Run([blobs[t[4]], image]);
+            Assert.That(ours.Data, Is.EqualTo(blobs[t[6]].Data).Within(1e-6f), $"{file} {t[1]}");
+        }
+    }
+
     [TestCase("9=-233", "min_sizes")]
     [TestCase("-23300=2,6.0,3.0 -23301=1,9.0", "max_sizes")]
     [TestCase("-23300=1,6.0 -23302=1,-2.0", "aspect_ratios")]
