@@ -51,16 +51,18 @@ internal static class NcnnBench
     {
         var c = report.Comparison;
         AnsiConsole.MarkupLine(Markup.Escape($"{report.Model} vs ncnn on {Path.GetFileName(report.Param)}, input {report.Input}, " +
-            $"{c.Rounds.Count} interleaved rounds of {report.Runs} runs; ncnn CPU with {report.Threads} threads"));
+            $"{c.Rounds.Count} interleaved rounds of {report.Runs} runs; ncnn CPU with {Threads(report.Threads)}"));
         var table = new Table().AddColumn("engine").AddColumn(new TableColumn("median ms").RightAligned())
             .AddColumn("per round (ms)").AddColumn(new TableColumn("ours / this").RightAligned());
         table.AddRow(Markup.Escape($"ours ({report.Device})"), Ms(c.OursMs), Rounds(c, r => r.OursMs), "1.00");
         table.AddRow(Markup.Escape($"ncnn Vulkan ({report.NcnnVulkanDevice ?? "device not reported"})"), Ms(c.NcnnVulkanMs), Rounds(c, r => r.NcnnVulkanMs), Ratio(c.OursOverVulkan));
-        table.AddRow(Markup.Escape($"ncnn CPU, {report.Threads} threads"), Ms(c.NcnnCpuMs), Rounds(c, r => r.NcnnCpuMs), Ratio(c.OursOverCpu));
+        table.AddRow(Markup.Escape($"ncnn CPU, {Threads(report.Threads)}"), Ms(c.NcnnCpuMs), Rounds(c, r => r.NcnnCpuMs), Ratio(c.OursOverCpu));
         AnsiConsole.Write(table);
         Console.WriteLine("ours: median wall-clock ms of a batch-1 run (input in, output out); ncnn: benchncnn's average per round, " +
             "zero weights; medians over the rounds; ratio < 1: ours is faster");
     }
+
+    private static string Threads(int n) => n == 1 ? "1 thread" : $"{n} threads";
 
     /// <summary>One round as a progress line.</summary>
     public static string RoundText(PeerRound r) => $"ours {Ms(r.OursMs)} ms, ncnn Vulkan {Ms(r.NcnnVulkanMs)} ms, ncnn CPU {Ms(r.NcnnCpuMs)} ms";

@@ -50,7 +50,7 @@ public class PeerCommandTests
         Assert.That(found.ExitCode, Is.Zero, found.StdErr);
         Assert.That(fake.Calls, Has.Length.EqualTo(2).And.All.Contains(" direct 1 "));
         Assert.That(missing.ExitCode, Is.Not.Zero);
-        Assert.That(missing.StdErr.Trim(), Does.StartWith("gmn: error: benchncnn not found on PATH: pass --peer-path"));
+        Assert.That(missing.StdErr.Trim(), Does.StartWith("gmn: ").And.Contain("benchncnn not found on PATH: pass --peer-path"));
     }
 
     [TestCase("--peer", "onnxruntime", "--peer 'onnxruntime': the only peer is ncnn")]
@@ -65,7 +65,9 @@ public class PeerCommandTests
         if (option != "--peer") args.AddRange(["--peer", "ncnn"]);
         args.AddRange([option, value]);
         var r = GmnProcess.Run([.. args]);
-        Assert.That((r.ExitCode, r.StdErr.Trim()), Is.EqualTo((1, "gmn: error: " + message)));
+        // Not the exact code: a command-line error exits 1 here and 2 once main's UsageException is merged in.
+        Assert.That(r.ExitCode, Is.Not.Zero);
+        Assert.That(r.StdErr.Trim(), Does.StartWith("gmn: ").And.EndWith(message).And.Not.Contain("\n"));
         Assert.That(fake.Calls, Is.Empty, "nothing ran");
     }
 
