@@ -41,11 +41,15 @@ internal static class BenchCommand
             Description = "time your GLSL variant of one of our kernels (named after it, e.g. pointwise_conv_packed.comp) against ours on the same layers, checked against the CPU reference",
         };
         var kernelName = new Option<string?>("--kernel-name") { Description = "with --kernel-file: which kernel it replaces (default: the file's name)" };
+        var peer = new PeerOptions();
+        var peerParam = new Option<string?>("--peer-param") { Description = "with --peer ncnn: the .param benchncnn runs when --model is not one" };
         var command = new Command("bench", "benchmark a model: per layer, per batch, per variant, and against ONNX Runtime")
         {
             batch, batches, runs, warmup, threads, top, perLayer, noLayers, noVariants, noOrt, layout, json, kernelFile, kernelName,
         };
         common.AddTo(command);
+        peer.AddTo(command);
+        command.Add(peerParam);
         command.SetAction(r =>
         {
             var jsonPath = r.GetValue(json) is { } j ? OptionChecks.WritableFile(j, "--json") : null;
@@ -62,19 +66,30 @@ internal static class BenchCommand
                     var other => throw new UsageException($"--layout '{other}': expected auto, nchw or nc4hw4"),
                 },
             };
+            if (peer.Settings(r) is { } peerSettings)
+            {
+                var peerReport = NcnnBench.Run(settings, peerSettings, r.GetValue(peerParam));
+                NcnnBench.Print(peerReport);
+                WriteJson(peerReport, jsonPath);
+                return 0;
+            }
             if (DetectBench.Applies(settings)) return DetectBench.Run(settings);
             if (r.GetValue(kernelFile) is { } file)
                 return KernelFileComparison.Run(settings, file, r.GetValue(kernelName));
             var report = new BenchRunner(settings).Run();
             BenchTables.Print(report, settings);
-            if (jsonPath is { } path)
-            {
-                File.WriteAllText(path, JsonSerializer.Serialize(report, Json));
-                Console.WriteLine($"wrote {path}");
-            }
+            WriteJson(report, jsonPath);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Writes <paramref name="report"/> to --json's file, if given.</summary>
+    public static void WriteJson<T>(T report, string? path)
+    {
+        if (path is null) return;
+        File.WriteAllText(path, JsonSerializer.Serialize(report, Json));
+        Console.WriteLine($"wrote {path}");
     }
 
     private static int Positive(int value, string option) =>

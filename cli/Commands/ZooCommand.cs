@@ -23,13 +23,32 @@ internal static class ZooCommand
         var models = new Option<string?>("--models") { Description = "comma-separated model names to include (default: all)" };
         var markdown = new Option<bool>("--markdown") { Description = "print the table as Markdown (as in the README)" };
         var device = new Option<string?>("--device") { Description = "Vulkan device index or name (default: GMN_DEVICE, else the best GPU, else CPU)" };
-        var command = new Command("zoo", "every built-in network and width: params, multiply-adds (ours and the paper's), planned memory, latency")
+        var peer = new PeerOptions();
+        var paramsDir = new Option<string?>("--params-dir") { Description = "with --peer ncnn: the folder of .param files (default: params/ beside --peer-path)" };
+        var json = new Option<string?>("--json") { Description = "with --peer ncnn: also write the table to this JSON file" };
+        var threads = new Option<int>("--threads") { Description = "with --peer ncnn: ncnn's CPU threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("zoo", "every built-in network and width: params, multiply-adds (ours and the paper's), planned memory, latency; --peer ncnn: every .param of ncnn's list, ours beside ncnn's")
         {
-            runs, noBench, models, markdown, device,
+            runs, noBench, models, markdown, device, paramsDir, json, threads,
         };
+        peer.AddTo(command);
         command.SetAction(r =>
         {
             int timed = OptionChecks.InRange(r.GetValue(runs), "--runs", 1, 10_000);
+            if (peer.Settings(r) is { } peerSettings)
+            {
+                var jsonPath = r.GetValue(json) is { } j ? OptionChecks.WritableFile(j, "--json") : null;
+                var dir = NcnnZoo.ParamsDir(r.GetValue(paramsDir), r.GetValue(peer.PeerPath));
+                var only = r.GetValue(models)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+                int peerThreads = OptionChecks.InRange(r.GetValue(threads), "--threads", 1, 1024);
+                using var peerDevice = CliDevice.Open(r.GetValue(device));
+                var peerRows = NcnnZoo.Run(dir, peerSettings, peerDevice, timed, peerThreads, only);
+                NcnnZoo.Print(peerRows, r.GetValue(markdown), peerDevice.ToString(), timed, peerSettings);
+                BenchCommand.WriteJson(peerRows, jsonPath);
+                return 0;
+            }
+            if (r.GetValue(json) is not null || r.GetValue(paramsDir) is not null)
+                throw new ArgumentException("--json and --params-dir go with --peer ncnn");
             var names = r.GetValue(models)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var n in names ?? [])
                 if (!ModelZoo.Names.Contains(n)) throw new UsageException($"--models: unknown model '{n}'; known models: {string.Join(", ", ModelZoo.Names)}");

@@ -1,0 +1,125 @@
+using System.Globalization;
+using GpuMobileNet.Graph;
+using GpuMobileNet.Models;
+using GpuMobileNet.Runtime;
+using GpuMobileNet.Vulkan;
+using Spectre.Console;
+
+namespace GpuMobileNet.Cli.Bench;
+
+/// <summary>One .param of `gmn zoo --peer ncnn`: our sizes and times where ours loads it (else why not), ncnn's times
+/// (else why not), the ratios and our effective GFLOP/s (2 x MACs per ms).</summary>
+internal sealed record NcnnZooRow(string Model, string Input, long? Params, long? MultiplyAdds, string? Ours, PeerComparison? Comparison, string? Note)
+{
+    public double? OursGflops => Comparison?.OursMs is { } ms && MultiplyAdds is { } macs && ms > 0 ? 2.0 * macs / ms / 1e6 : null;
+}
+
+/// <summary>`gmn zoo --peer ncnn`: every .param of a folder (ncnn's benchncnn list by default) through ours and through
+/// benchncnn, interleaved per model; a model ours cannot load is a row saying why, never an abort.</summary>
+internal static class NcnnZoo
+{
+    public static List<NcnnZooRow> Run(string paramsDir, PeerSettings peer, VulkanDevice device, int runs, int threads, IReadOnlyCollection<string>? only)
+    {
+        var files = Directory.GetFiles(paramsDir, "*.param").Order(StringComparer.Ordinal)
+            .Where(f => only is null || only.Contains(Path.GetFileNameWithoutExtension(f))).ToList();
+        if (files.Count == 0) throw new ArgumentException($"--params-dir '{paramsDir}': no .param files{(only is null ? "" : " named by --models")}");
+        var rows = new List<NcnnZooRow>();
+        foreach (var (file, i) in files.Select((f, i) => (f, i)))
+        {
+            Console.Error.WriteLine($"[{i + 1}/{files.Count}] {Path.GetFileName(file)}");
+            rows.Add(Measure(file, peer, device, runs, threads));
+        }
+        return rows;
+    }
+
+    /// <summary>--params-dir, else the params/ folder beside the peer's `run` wrapper (as in ncnn's peer folder).</summary>
+    public static string ParamsDir(string? given, string? peerPath)
+    {
+        var dir = given ?? (peerPath is null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(peerPath))!, "params"));
+        if (dir is null) throw new ArgumentException("--peer ncnn: name the folder of .param files with --params-dir");
+        return Directory.Exists(dir) ? dir : throw new ArgumentException($"--params-dir '{dir}': no such folder");
+    }
+
+    private static NcnnZooRow Measure(string param, PeerSettings peer, VulkanDevice device, int runs, int threads)
+    {
+        string name = Path.GetFileNameWithoutExtension(param);
+        var shape = NcnnPeer.InputShape(param);
+        string input = shape is { } s ? $"{s.C}x{s.H}x{s.W}" : "?";
+        ModelGraph? graph = null;
+        string? note = null;
+        try { graph = OursFor(name, shape); }
+        catch (Exception e) when (e is NotSupportedException or InvalidInputException or ArgumentException) { note = "not imported: " + e.Message; }
+        using var session = graph is null ? null : InferenceSession.Create(graph, device, new SessionOptions { Batch = 1 });
+        var data = graph is null ? [] : SeededInput.Uniform(1, graph.Input.Shape.Elements);
+        int warmup = 3;
+        Func<double>? ours = session is null ? null : () =>
+        {
+            double ms = Timing.Time(session, data, warmup, runs).Latency.MedianMs;
+            warmup = 0;
+            return ms;
+        };
+        PeerComparison? comparison = null;
+        try
+        {
+            comparison = PeerRounds.Run(peer.Rounds, ours, () => peer.Ncnn.Run(param, shape, peer.Gpu, runs, threads),
+                () => peer.Ncnn.Run(param, shape, -1, runs, threads), (_, r) => Console.Error.WriteLine("  " + NcnnBench.RoundText(r)));
+        }
+        catch (InvalidOperationException e) { note = (note is null ? "" : note + "; ") + e.Message; }
+        var stats = graph is null ? null : GraphStats.Compute(graph);
+        return new NcnnZooRow(name, input, stats?.Params, stats?.MultiplyAdds, graph?.Name, comparison, note);
+    }
+
+    /// <summary>Our graph for a .param. THE place to connect the ncnn importer once it is merged: load the .param itself
+    /// (so both engines run the same file) and drop the stand-ins. Until then the .params with a built-in counterpart
+    /// run it (same architecture at the .param's input size, our own random weights: a stand-in, said so in the table).</summary>
+    private static ModelGraph OursFor(string name, (int W, int H, int C)? shape)
+    {
+        if (!StandIns.TryGetValue(name, out var builtIn))
+            throw new NotSupportedException("no ncnn importer in this build and no built-in counterpart");
+        int resolution = shape?.H ?? ModelZoo.DefaultResolution(builtIn);
+        return ModelZoo.Create(builtIn, 1.0, resolution, ModelZoo.DefaultClasses(builtIn), WeightInit.Random(1));
+    }
+
+    private static readonly Dictionary<string, string> StandIns = new(StringComparer.Ordinal)
+    {
+        ["mobilenet"] = "mobilenet_v1",
+        ["mobilenet_v2"] = "mobilenet_v2",
+        ["mobilenet_v3"] = "mobilenet_v3_large",
+        ["shufflenet"] = "shufflenet_v1",
+        ["shufflenet_v2"] = "shufflenet_v2",
+    };
+
+    private static readonly string[] Headers =
+        ["model", "input", "params M", "MACs M", "ours ms", "ncnn Vulkan ms", "ncnn CPU ms", "ours/ncnn Vulkan", "ours/ncnn CPU", "ours GFLOP/s", "note"];
+
+    private static string[] Cells(NcnnZooRow r) =>
+    [
+        r.Model, r.Input, Millions(r.Params), Millions(r.MultiplyAdds), NcnnBench.Ms(r.Comparison?.OursMs),
+        NcnnBench.Ms(r.Comparison?.NcnnVulkanMs), NcnnBench.Ms(r.Comparison?.NcnnCpuMs), NcnnBench.Ratio(r.Comparison?.OursOverVulkan),
+        NcnnBench.Ratio(r.Comparison?.OursOverCpu), r.OursGflops is { } g ? g.ToString("0.0", CultureInfo.InvariantCulture) : "-",
+        (r.Ours is null ? "" : $"ours: {r.Ours} (built-in stand-in) ") + (r.Note ?? ""),
+    ];
+
+    private static string Millions(long? v) => v is { } x ? (x / 1e6).ToString("0.00", CultureInfo.InvariantCulture) : "-";
+
+    public static void Print(List<NcnnZooRow> rows, bool markdown, string device, int runs, PeerSettings peer)
+    {
+        if (markdown)
+        {
+            Console.WriteLine("| " + string.Join(" | ", Headers) + " |");
+            Console.WriteLine("|" + string.Concat(Headers.Select((_, i) => i < 2 || i == Headers.Length - 1 ? "---|" : "---:|")));
+            foreach (var row in rows) Console.WriteLine("| " + string.Join(" | ", Cells(row)) + " |");
+            Console.WriteLine();
+        }
+        else
+        {
+            var table = new Table();
+            foreach (var (h, i) in Headers.Select((h, i) => (h, i)))
+                table.AddColumn(i < 2 || i == Headers.Length - 1 ? new TableColumn(h) : new TableColumn(h).RightAligned());
+            foreach (var row in rows) table.AddRow(Cells(row).Select(Markup.Escape).ToArray());
+            AnsiConsole.Write(table);
+        }
+        Console.WriteLine($"ours: median batch-1 ms on {device}; ncnn: benchncnn's average of {runs} loops (zero weights), Vulkan device {peer.Gpu} " +
+            $"and CPU; each the median of {peer.Rounds} interleaved rounds; ratio < 1: ours is faster; GFLOP/s: 2 x MACs / our time");
+    }
+}
