@@ -43,8 +43,8 @@ internal static class NcnnBench
         // Once the ncnn importer is merged, ModelSource.Load() reads a .param --model itself, so both sides run the very
         // same file; until then --model is a built-in (or other model) and --peer-param names ncnn's counterpart.
         string? param = source.Model is { } m && m.EndsWith(".param", StringComparison.OrdinalIgnoreCase) ? m : peerParam;
-        if (param is null) throw new ArgumentException("--peer ncnn: --model is not an ncnn .param, so name the .param benchncnn runs with --peer-param");
-        return File.Exists(param) ? param : throw new ArgumentException($"--peer-param '{param}': no such file");
+        if (param is null) throw new UsageException("--peer ncnn: --model is not an ncnn .param, so name the .param benchncnn runs with --peer-param");
+        return File.Exists(param) ? param : throw new UsageException($"--peer-param '{param}': no such file");
     }
 
     public static void Print(PeerReport report)

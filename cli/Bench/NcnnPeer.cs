@@ -30,7 +30,7 @@ internal sealed partial class NcnnPeer
     {
         if (peerPath is not null)
         {
-            if (!File.Exists(peerPath)) throw new ArgumentException($"--peer-path '{peerPath}': no such file (benchncnn, or a wrapper that runs `WRAPPER benchncnn ARGS`)");
+            if (!File.Exists(peerPath)) throw new UsageException($"--peer-path '{peerPath}': no such file (benchncnn, or a wrapper that runs `WRAPPER benchncnn ARGS`)");
             var full = Path.GetFullPath(peerPath);
             return Path.GetFileName(full).StartsWith("benchncnn", StringComparison.Ordinal) ? new(full, []) : new(full, ["benchncnn"]);
         }

@@ -22,7 +22,7 @@ internal static class NcnnZoo
     {
         var files = Directory.GetFiles(paramsDir, "*.param").Order(StringComparer.Ordinal)
             .Where(f => only is null || only.Contains(Path.GetFileNameWithoutExtension(f))).ToList();
-        if (files.Count == 0) throw new ArgumentException($"--params-dir '{paramsDir}': no .param files{(only is null ? "" : " named by --models")}");
+        if (files.Count == 0) throw new UsageException($"--params-dir '{paramsDir}': no .param files{(only is null ? "" : " named by --models")}");
         var rows = new List<NcnnZooRow>();
         foreach (var (file, i) in files.Select((f, i) => (f, i)))
         {
@@ -36,8 +36,8 @@ internal static class NcnnZoo
     public static string ParamsDir(string? given, string? peerPath)
     {
         var dir = given ?? (peerPath is null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(peerPath))!, "params"));
-        if (dir is null) throw new ArgumentException("--peer ncnn: name the folder of .param files with --params-dir");
-        return Directory.Exists(dir) ? dir : throw new ArgumentException($"--params-dir '{dir}': no such folder");
+        if (dir is null) throw new UsageException("--peer ncnn: name the folder of .param files with --params-dir");
+        return Directory.Exists(dir) ? dir : throw new UsageException($"--params-dir '{dir}': no such folder");
     }
 
     private static NcnnZooRow Measure(string param, PeerSettings peer, VulkanDevice device, int runs, int threads)

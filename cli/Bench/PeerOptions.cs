@@ -23,7 +23,7 @@ internal sealed class PeerOptions
     public PeerSettings? Settings(ParseResult r)
     {
         if (r.GetValue(Peer) is not { } peer) return null;
-        if (peer != "ncnn") throw new ArgumentException($"--peer '{peer}': the only peer is ncnn");
+        if (peer != "ncnn") throw new UsageException($"--peer '{peer}': the only peer is ncnn");
         return new PeerSettings(NcnnPeer.Locate(r.GetValue(PeerPath)), OptionChecks.InRange(r.GetValue(Rounds), "--rounds", 1, 1000),
             OptionChecks.InRange(r.GetValue(PeerGpu), "--peer-gpu", 0, 64));
     }

@@ -48,7 +48,7 @@ internal static class ZooCommand
                 return 0;
             }
             if (r.GetValue(json) is not null || r.GetValue(paramsDir) is not null)
-                throw new ArgumentException("--json and --params-dir go with --peer ncnn");
+                throw new UsageException("--json and --params-dir go with --peer ncnn");
             var names = r.GetValue(models)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var n in names ?? [])
                 if (!ModelZoo.Names.Contains(n)) throw new UsageException($"--models: unknown model '{n}'; known models: {string.Join(", ", ModelZoo.Names)}");
