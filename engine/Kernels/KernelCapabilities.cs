@@ -10,9 +10,11 @@ internal static class KernelCapabilities
 {
     /// <summary>Whether the channel-packed (NC4HW4) kernels run this convolution: 1x1 and depthwise, channel counts a
     /// multiple of 4, not dilated (pointwise_conv_packed, depthwise_conv_packed); grouped 1x1 with channel counts that are
-    /// multiples of 4, per group or (ragged) only in total (pointwise_conv_grouped_packed).</summary>
+    /// multiples of 4, per group or (ragged) only in total (pointwise_conv_grouped_packed); any other convolution whose
+    /// groups hold whole channel quads (conv2d_packed: any kernel size, stride, dilation, padding).</summary>
     public static bool RunsPacked(Conv2dOp c) =>
-        (c.IsPointwise || c.IsDepthwise) && !c.IsDilated && c.InC % 4 == 0 && c.OutC % 4 == 0 || PointwiseConvGroupedPackedKernel.Handles(c);
+        (c.IsPointwise || c.IsDepthwise) && !c.IsDilated && c.InC % 4 == 0 && c.OutC % 4 == 0 || PointwiseConvGroupedPackedKernel.Handles(c) ||
+        Conv2dPackedKernel.Handles(c);
 
     /// <summary>Whether a grouped 1x1 convolution that reads its input through a channel shuffle runs packed
     /// (pointwise_conv_grouped_packed with SHUFFLE: the shuffle's quads are gathered channel by channel).</summary>
@@ -109,7 +111,7 @@ internal static class KernelCapabilities
                 (w.Into ?? w.Output).Layout == w.Output.Layout,
             MappedConvOp m => new[] { m.Source, m.Into ?? m.Source, m.Output }.All(v => v.Layout == TensorLayout.Nc4hw4),
             GatedPointwiseOp g => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4),
-            Conv2dOp c when c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c) =>
+            Conv2dOp c when c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c) || Conv2dPackedKernel.Handles(c) =>
                 layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(c)),
             ShuffledReadConvOp s => layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || RunsPacked(s)),
             Conv2dOp c => c.Inputs.All(v => v.Layout == TensorLayout.Nchw) &&

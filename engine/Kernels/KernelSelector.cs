@@ -25,6 +25,7 @@ internal static class KernelSelector
         // Channel-packed tensors (the channel-packing pass chose them) have their own kernels, whatever the choice.
         Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.IsPointwise => PointwiseConvPackedKernel.Plan(c, ctx),
         Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.IsDepthwise => DepthwiseConvPackedKernel.Plan(c, ctx),
+        Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && Conv2dPackedKernel.Handles(c) => [Conv2dPackedKernel.Plan(c, ctx)],
         Conv2dOp c when c.Input.Layout == TensorLayout.Nc4hw4 && c.Groups > 1 => [PointwiseConvGroupedPackedKernel.Plan(c, ctx)],
         ShuffledReadConvOp s when s.Input.Layout == TensorLayout.Nc4hw4 => [PointwiseConvGroupedPackedKernel.Plan(s.Conv, ctx, s, s.Input, s.ShuffleGroups)],
         Conv2dOp c when c.Output.Layout == TensorLayout.Nc4hw4 && !c.IsPointwise && !c.IsDepthwise => Conv2dTiledKernel.Fits(c, ctx)
