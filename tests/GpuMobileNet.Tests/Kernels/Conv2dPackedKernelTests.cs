@@ -47,6 +47,24 @@ public class Conv2dPackedKernelTests : GpuTest
         GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: Packed, inspect: AssertOnePackedConv);
     }
 
+    /// <summary>The per-layer tiling of the packed 1x1 kernels (<see cref="PackedPointwiseTiling"/>) with the group's input
+    /// channels x taps as the reduction: ResNet's 7x7 stage (here 64 -> 64, 3x3, on a 7x7 plane) takes fewer than the 64
+    /// pixel slots of 8 pixels x 8 lanes, and the kernel runs that tiling as the oracle computes.</summary>
+    [Test]
+    public void SmallPlanesTakeTheModelledTiling()
+    {
+        var b = new GraphBuilder("small_plane", new TensorShape(64, 7, 7));
+        var y = Conv(b, b.Input, 64, 3, 3, 1, 1, Padding.Symmetric(1), 1, 1, Activation.Relu, seed: 7);
+        GpuVsCpu.Check(Device, b.Build(y), 2, 1e-4, 1e-4, options: Packed, inspect: s =>
+        {
+            AssertOnePackedConv(s);
+            var spec = (Conv2dPackedConstants)s.Dispatches[1].Constants;
+            var modelled = PackedPointwiseTiling.For(64 * 9, 64, 1, Activation.Relu, 49);
+            Assert.That((spec.OcTile, spec.Px, spec.LocalSize), Is.EqualTo((modelled.OcTile, modelled.Px, modelled.LocalSize)));
+            Assert.That(modelled.GroupsX(49) * modelled.PixelsPerGroup, Is.LessThan(64), modelled.ToString());
+        });
+    }
+
     /// <summary>Groups whose channel counts are not multiples of 4 keep the planar kernels (and still agree).</summary>
     [Test]
     public void RaggedGroupsStayPlanar()
