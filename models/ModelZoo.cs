@@ -19,6 +19,8 @@ public static partial class ModelZoo
         ["mobilenet_v3_large"] = (a, r, c, w) => MobileNetV3.CreateLarge(a, r, c, w),
         ["mobilenet_v3_small"] = (a, r, c, w) => MobileNetV3.CreateSmall(a, r, c, w),
         ["ssdlite_mobilenet_v2"] = (a, r, c, w) => SsdLite.Create(a, r, c, w),
+        ["resnet18"] = (a, r, c, w) => ResNet.Create(18, a, r, c, w),
+        ["resnet34"] = (a, r, c, w) => ResNet.Create(34, a, r, c, w),
     };
 
     public static IReadOnlyList<string> Names { get; } = [.. Builders.Keys];

@@ -12,10 +12,11 @@ internal static class KernelCapabilities
     /// <summary>Whether the channel-packed (NC4HW4) kernels run this convolution: 1x1 and depthwise, channel counts a
     /// multiple of 4, not dilated (pointwise_conv_packed, depthwise_conv_packed); grouped 1x1 with channel counts that are
     /// multiples of 4, per group or (ragged) only in total (pointwise_conv_grouped_packed); 3x3 stride 1 with channel counts
-    /// that are multiples of 4 (<see cref="WinogradConvKernel"/>).</summary>
+    /// that are multiples of 4 (<see cref="WinogradConvKernel"/>); any other convolution whose groups hold whole
+    /// channel quads (conv2d_packed: any kernel size, stride, dilation, padding).</summary>
     public static bool RunsPacked(Conv2dOp c) =>
         (c.IsPointwise || c.IsDepthwise) && !c.IsDilated && c.InC % 4 == 0 && c.OutC % 4 == 0 || PointwiseConvGroupedPackedKernel.Handles(c) ||
-        WinogradConvKernel.Handles(c);
+        WinogradConvKernel.Handles(c) || Conv2dPackedKernel.Handles(c);
 
     /// <summary>Whether a grouped 1x1 convolution that reads its input through a channel shuffle runs packed
     /// (pointwise_conv_grouped_packed with SHUFFLE: the shuffle's quads are gathered channel by channel).</summary>

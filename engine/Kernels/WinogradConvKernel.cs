@@ -28,8 +28,8 @@ internal static class WinogradConvKernel
     public static Conv3x3Algorithm Algorithm(Conv2dOp c, KernelChoice choice, int activationBytes) =>
         choice.Conv3x3 != Conv3x3Algorithm.Auto ? choice.Conv3x3 : WinogradCost.Cheapest(c, activationBytes, DirectRunsPacked);
 
-    // No direct kernel reads NC4HW4 on this branch; with conv2d_packed (issue 25, the "conv" branch) Direct becomes a
-    // candidate of the cost model and Plan hands it that kernel.
+    // Auto chooses between the two Winograd forms: conv2d_packed's cost on 3x3 stride-1 layers is not in the cost model
+    // yet (WinogradCost models it, uncalibrated), so Direct (conv2d_packed) runs only when KernelChoice forces it.
     private const bool DirectRunsPacked = false;
 
     /// <summary>Scratch elements per sample for <paramref name="c"/> (0 where it runs direct): the transformed input and
@@ -57,7 +57,7 @@ internal static class WinogradConvKernel
             throw new NotSupportedException($"{op}: Winograd needs a 3x3 stride-1 undilated ungrouped convolution with channel counts that are multiples of 4");
         var algorithm = Algorithm(op, choice, ctx.ActivationBytes);
         if (TransformOf(algorithm) is not { } t)
-            throw new NotSupportedException($"{op}: Conv3x3 = {algorithm}, but no direct kernel reads NC4HW4 here; set PassOptions.PackChannels = false");
+            return [Conv2dPackedKernel.Plan(op, ctx)];
         if (t.Tile == 4 && ctx.ActivationBytes != 4)
             throw new NotSupportedException($"{op}: Winograd F(4x4, 3x3) needs fp32 activations: its transformed tiles, stored as fp16, " +
                 "put the output 2e-2 to 6e-2 off (F(2x2, 3x3) 4e-3); use Conv3x3Algorithm.WinogradF2 or Auto");

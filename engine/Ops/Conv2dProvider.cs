@@ -16,7 +16,7 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     public override IReadOnlyList<KernelId> Kernels { get; } =
     [
         DenseKernel.Id, PointwiseConvPackedKernel.Id, DepthwiseConvPackedKernel.Id, PointwiseConvGroupedPackedKernel.Id,
-        WinogradConvKernel.InputId, WinogradConvKernel.OutputId, Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
+        WinogradConvKernel.InputId, WinogradConvKernel.OutputId, Conv2dPackedKernel.Id, Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
         PointwiseConvTiledKernel.Id, PointwiseConvKernel.Id, DepthwiseConvTiledKernel.Id, DepthwiseConvKernel.Id, Conv2dKernel.Id,
     ];
 
@@ -50,6 +50,7 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
             if (c.IsPointwise) return PointwiseConvPackedKernel.Plan(c, ctx);
             if (c.IsDepthwise) return DepthwiseConvPackedKernel.Plan(c, ctx);
             if (WinogradConvKernel.Handles(c)) return WinogradConvKernel.Plan(c, ctx, choice);
+            if (Conv2dPackedKernel.Handles(c)) return [Conv2dPackedKernel.Plan(c, ctx)];
             if (c.Groups > 1) return [PointwiseConvGroupedPackedKernel.Plan(c, ctx)];
         }
         if (c.Output.Layout == TensorLayout.Nc4hw4 && !c.IsPointwise && !c.IsDepthwise)
@@ -77,7 +78,8 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     /// conv2d_tiled's OUT_PACKED fits, NC4HW4.</summary>
     public override bool SupportsLayouts(Conv2dOp c)
     {
-        if (c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c) || WinogradConvKernel.Handles(c))
+        if (c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c) || WinogradConvKernel.Handles(c) ||
+            Conv2dPackedKernel.Handles(c))
         {
             var layouts = c.Inputs.Append(c.Output).Select(v => v.Layout).Distinct().ToList();
             return layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || KernelCapabilities.RunsPacked(c));

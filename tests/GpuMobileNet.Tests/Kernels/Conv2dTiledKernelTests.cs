@@ -14,6 +14,10 @@ namespace GpuMobileNet.Tests.Kernels;
 /// O(1) terms, abs 1e-4 + rel 1e-4.</summary>
 public class Conv2dTiledKernelTests : GpuTest
 {
+    /// <summary>Channel packing off: on a CPU device it is on by default, and a convolution whose channels are whole quads
+    /// then runs packed (conv2d_packed).</summary>
+    private static readonly SessionOptions Planar = new() { Passes = new GpuMobileNet.Passes.PassOptions { PackChannels = false } };
+
     private static void UsesTiledKernel(InferenceSession s) =>
         Assert.That(s.Dispatches.Select(d => d.Shader), Has.Some.EqualTo(Conv2dTiledKernel.Id.Shader));
 
@@ -33,7 +37,7 @@ public class Conv2dTiledKernelTests : GpuTest
     public void RowsReadAsTexels(int inC, int h, int w, int outC, int k, int stride, int pad)
     {
         var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, k, stride, new Padding(pad, pad, pad + 1, pad), 1, true, Activation.Relu6, residual: false);
-        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, inspect: UsesTiledKernel);
+        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, options: Planar, inspect: UsesTiledKernel);
     }
 
     [TestCase(24, 8, 8, TestName = "tile for 24 channels: 8 x 8 (16 would pad to 32)")]
@@ -78,9 +82,9 @@ public class Conv2dTiledKernelTests : GpuTest
     public void WideInputSplitsAcrossUniformWindows()
     {
         // 64 inputs x 3x3 taps x 16 channels = 9216 floats per block: one block per 64 KiB window, 3 dispatches.
-        // Planar: packed, a 3x3 stride-1 convolution of whole channel quads runs as Winograd.
+        // Planar (packed,, a 3x3 stride-1 convolution of whole channel quads would run as Winograd).
         var g = ConvGraphs.Conv(new TensorShape(64, 6, 7), 48, 3, 1, Padding.Symmetric(1), 1, true, Activation.Relu6, residual: false);
-        GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, options: new SessionOptions { Passes = new PassOptions { PackChannels = false } }, inspect: s =>
+        GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, options: Planar, inspect: s =>
         {
             Assert.That(s.Dispatches.Select(d => d.Shader), Is.All.EqualTo(Conv2dTiledKernel.Id.Shader));
             Assert.That(s.Dispatches, Has.Count.EqualTo(3));
@@ -88,8 +92,8 @@ public class Conv2dTiledKernelTests : GpuTest
     }
 
     [TestCase(3, 17, 13, 8, 2, 2, TestName = "tiled stem writing NC4HW4 for a packed depthwise, 3x3 s2, odd sizes, batch 2")]
-    // 62 inputs: with whole channel quads a 3x3 stride-1 convolution would read packed (Winograd).
-    [TestCase(62, 6, 7, 40, 1, 1, TestName = "tiled conv writing NC4HW4 from 3 dispatches, partial last block")]
+    // 63 inputs: not whole quads, so the input stays planar and the tiled kernel (not conv2d_packed) runs the conv.
+    [TestCase(63, 6, 7, 40, 1, 1, TestName = "tiled conv writing NC4HW4 from 3 dispatches, partial last block")]
     public void WritesChannelPackedWhenOnlyPackedConvsReadIt(int inC, int h, int w, int outC, int stride, int batch)
     {
         var b = new GraphBuilder("stem_dw", new TensorShape(inC, h, w));

@@ -49,8 +49,8 @@ public class PackChannelsTests
     {
         // The stem feeds two packed pointwise convs and a pooling, so it stays planar (it writes packed only when
         // packed convs alone read it). The packed sum of the convs feeds a padding (planar); pw1 also feeds a
-        // second padding. Poolings read packed inputs as they are. (3 input channels: a 3x3 convolution of whole
-        // channel quads would run packed itself, as Winograd.)
+        // second padding. Poolings read packed inputs as they are. (3 input channels: with whole quads the stem would
+        // itself run packed, as Winograd or on conv2d_packed.)
         var b = new GraphBuilder("branches", new TensorShape(3, 6, 6));
         var stem = b.Conv2d("stem", b.Input, 8, 3, 1, Padding.Symmetric(1), 1, TestData.Uniform(1, 216));
         var pw1 = b.Conv2d("pw1", stem, 8, 1, 1, Padding.Zero, 1, TestData.Uniform(2, 64));

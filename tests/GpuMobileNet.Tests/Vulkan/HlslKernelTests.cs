@@ -75,6 +75,7 @@ public class HlslKernelTests
         {
             Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory, Conv3x3: Conv3x3Algorithm.WinogradF2), Passes = new PassOptions { PackChannels = true },
         }).SetName("Hlsl_WinogradF2_shared_memory_gemm");
+        yield return new TestCaseData(PackedConv(), PointwiseConvPackedKernelTests.Packed).SetName("Hlsl_conv2d_packed");
     }
 
     /// <summary>The ShuffleNet ops: a plain channel shuffle, grouped 1x1 convs (one reading through a folded shuffle),
@@ -111,6 +112,15 @@ public class HlslKernelTests
         var e = b.Equal("equal", up, near);
         var ct = b.ConvTranspose("conv_transpose", s, 9, 10, 8, 2, 2, 2, 2, 1, 1, 0, 0, 3, GpuVsCpu.RandomArray(9 * 3 * 4, 81), GpuVsCpu.RandomArray(9, 82));
         return b.Build(b.Add("sum", b.Add("mix", up, near), b.Add("equal_plus_transposed", e, b.AxisSoftmax("softmax_axis", ct, 9, 10, 8))));
+    }
+
+    /// <summary>A grouped, dilated 3x3 convolution with a fused residual on packed tensors (conv2d_packed).</summary>
+    private static ModelGraph PackedConv()
+    {
+        var b = new GraphBuilder("packed_conv", new TensorShape(8, 9, 7));
+        var y = b.Conv2d("conv", b.Input, 8, 3, 3, 1, 1, Padding.Symmetric(2), 2, GpuVsCpu.RandomArray(8 * 4 * 9, 95, 0.3f),
+            GpuVsCpu.RandomArray(8, 96), Activation.None, 2, 2);
+        return b.Build(b.Add("residual", y, b.Input, Activation.Relu));
     }
 
     private static ModelGraph PackRoundTrip()

@@ -1,0 +1,29 @@
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Models;
+using GpuMobileNet.Tests.Gpu;
+using NUnit.Framework;
+
+namespace GpuMobileNet.Tests.Networks;
+
+/// <summary>ResNet-18 on the GPU with the session's defaults (channel-packed on lavapipe) against the CPU oracle, and its
+/// plan: after the stem (3 input channels) every convolution runs on conv2d_packed with the residual sums fused into
+/// it, and no layout conversion runs anywhere (stem → max pool → blocks → global pool are all NC4HW4). Small resolutions
+/// and widths keep the suite fast; tolerance as for the other networks (abs 2e-5 + rel 1e-3 on the probabilities).</summary>
+public class ResNetNetworkTests : GpuTest
+{
+    [TestCase(0.25, 64, 2)]
+    [TestCase(0.5, 57, 1)]
+    public void GpuMatchesOracleAllPacked(double alpha, int resolution, int batch)
+    {
+        var graph = ModelZoo.Create("resnet18", alpha, resolution, 1000, WeightInit.Random(13));
+        GpuVsCpu.Check(Device, graph, batch, 2e-5, 1e-3, inspect: s =>
+        {
+            var convs = s.Dispatches.Where(d => d.Source is Conv2dOp).ToList();
+            Assert.That(convs[0].Shader, Is.EqualTo(Conv2dTiledKernel.Id.Shader), "the stem");
+            Assert.That(convs.Skip(1).Select(d => d.Shader), Is.All.EqualTo(Conv2dPackedKernel.Id.Shader));
+            Assert.That(convs, Has.Count.EqualTo(20));
+            Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(LayoutConvertKernel.Id.Shader).And.No.Member(AddKernel.Id.Shader));
+        });
+    }
+}
