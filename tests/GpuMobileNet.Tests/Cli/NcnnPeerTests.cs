@@ -1,3 +1,4 @@
+using GpuMobileNet.Cli;
 using GpuMobileNet.Cli.Bench;
 using NUnit.Framework;
 
@@ -37,7 +38,7 @@ public class NcnnPeerTests
     [Test]
     public void AMissingPeerPathIsOneClearError()
     {
-        var e = Assert.Throws<ArgumentException>(() => NcnnPeer.Locate("/no/such/benchncnn"));
+        var e = Assert.Throws<UsageException>(() => NcnnPeer.Locate("/no/such/benchncnn"));
         Assert.That(e!.Message, Does.StartWith("--peer-path '/no/such/benchncnn': no such file"));
     }
 
