@@ -41,12 +41,7 @@ public class Float16Tests : GpuTest
         using var fp32 = InferenceSession.Create(graph, Device);
         using var fp16 = InferenceSession.Create(graph, Device, new SessionOptions { Precision = precision });
         // One random input: `gmn precision` sweeps many (the real weights' bound is checked on photos below).
-        var input = GpuVsCpu.RandomArray(fp32.InputLength, 0);
-        var a = fp32.Run(input);
-        var b = fp16.Run(input);
-        double worst = a.Zip(b, (x, y) => Math.Abs(x - y)).Max() / a.Max(Math.Abs);
-        TestContext.Out.WriteLine($"{precision}: max |fp16 - fp32| / max |fp32| = {worst:E2}");
-        Assert.That(worst, Is.LessThanOrEqualTo(relativeToMax));
+        AssertRelativeDeviation(fp32, fp16, 0, relativeToMax, $"{precision}");
     }
 
     /// <summary>With every pass off and simple kernels, the fp16 builds of add, activation and the BatchNorm-as-
@@ -62,12 +57,18 @@ public class Float16Tests : GpuTest
         var shaders = fp16.Dispatches.Select(d => d.Shader).ToList();
         foreach (var kernel in new[] { "add", "activation", "depthwise_conv", "pointwise_conv", "conv2d" })
             Assert.That(shaders, Has.Member(kernel), kernel);
-        var input = GpuVsCpu.RandomArray(fp32.InputLength, 5);
+        AssertRelativeDeviation(fp32, fp16, 5, relativeToMax, $"{precision}, passes off");
+    }
+
+    /// <summary>Runs both sessions on one seeded random input: max |fp16 - fp32| / max |fp32| must stay within the bound.</summary>
+    private static void AssertRelativeDeviation(InferenceSession fp32, InferenceSession fp16, int seed, double bound, string what)
+    {
+        var input = GpuVsCpu.RandomArray(fp32.InputLength, seed);
         var a = fp32.Run(input);
         var b = fp16.Run(input);
         double worst = a.Zip(b, (x, y) => Math.Abs(x - y)).Max() / a.Max(Math.Abs);
-        TestContext.Out.WriteLine($"{precision}, passes off: {worst:E2}");
-        Assert.That(worst, Is.LessThanOrEqualTo(relativeToMax));
+        TestContext.Out.WriteLine($"{what}: max |fp16 - fp32| / max |fp32| = {worst:E2}");
+        Assert.That(worst, Is.LessThanOrEqualTo(bound), what);
     }
 
     /// <summary>The criterion on the real weights (`gmn precision` measures it on 200 inputs): output within
