@@ -11,10 +11,10 @@ namespace GpuMobileNet.Tests.Export;
 /// softmax output and the logits before it.</summary>
 public class OnnxExporterTests
 {
-    [TestCase("mobilenet_v1", 1.0, 224, 1000, 1)]
+    [TestCase("mobilenet_v1", 1.0, 96, 1000, 1)]
     [TestCase("mobilenet_v1", 0.5, 128, 7, 2)]
     [TestCase("mobilenet_v1", 0.25, 96, 1000, 2)]
-    [TestCase("mobilenet_v2", 1.0, 224, 1000, 1)]
+    [TestCase("mobilenet_v2", 1.0, 96, 1000, 1)]
     [TestCase("mobilenet_v2", 0.35, 96, 7, 2)]
     [TestCase("mobilenet_v2", 0.75, 160, 1000, 2)]
     [TestCase("mobilenet_v2", 1.4, 128, 7, 1)]
@@ -71,7 +71,7 @@ public class OnnxExporterTests
         var graph = TfjsLayersImporter.Load(TestPaths.NsfwjsModelJson);
         Assert.That(graph.Nodes.Select(n => n.OpType), Has.Member("Pad").And.Member("Flatten").And.Member("BatchNorm"));
 
-        OrtCheck.AssertAgrees(graph, 2, seed: 21);
+        OrtCheck.AssertAgrees(graph, 1, seed: 21);
         OrtCheck.AssertAgrees(OrtCheck.Logits(graph), 1, seed: 22);
         OrtCheck.AssertAgrees(PassPipeline.Apply(graph, new PassOptions()), 1, seed: 23);
     }

@@ -40,15 +40,8 @@ public class Float16Tests : GpuTest
         var graph = MobileNetV2.Create(0.5, 128, 100, WeightInit.Random(31));
         using var fp32 = InferenceSession.Create(graph, Device);
         using var fp16 = InferenceSession.Create(graph, Device, new SessionOptions { Precision = precision });
-        for (int seed = 0; seed < 3; seed++)
-        {
-            var input = GpuVsCpu.RandomArray(fp32.InputLength, seed);
-            var a = fp32.Run(input);
-            var b = fp16.Run(input);
-            double worst = a.Zip(b, (x, y) => Math.Abs(x - y)).Max() / a.Max(Math.Abs);
-            TestContext.Out.WriteLine($"{precision} seed {seed}: max |fp16 - fp32| / max |fp32| = {worst:E2}");
-            Assert.That(worst, Is.LessThanOrEqualTo(relativeToMax));
-        }
+        // One random input: `gmn precision` sweeps many (the real weights' bound is checked on photos below).
+        AssertRelativeDeviation(fp32, fp16, 0, relativeToMax, $"{precision}");
     }
 
     /// <summary>With every pass off and simple kernels, the fp16 builds of add, activation and the BatchNorm-as-
@@ -64,16 +57,23 @@ public class Float16Tests : GpuTest
         var shaders = fp16.Dispatches.Select(d => d.Shader).ToList();
         foreach (var kernel in new[] { "add", "activation", "depthwise_conv", "pointwise_conv", "conv2d" })
             Assert.That(shaders, Has.Member(kernel), kernel);
-        var input = GpuVsCpu.RandomArray(fp32.InputLength, 5);
+        AssertRelativeDeviation(fp32, fp16, 5, relativeToMax, $"{precision}, passes off");
+    }
+
+    /// <summary>Runs both sessions on one seeded random input: max |fp16 - fp32| / max |fp32| must stay within the bound.</summary>
+    private static void AssertRelativeDeviation(InferenceSession fp32, InferenceSession fp16, int seed, double bound, string what)
+    {
+        var input = GpuVsCpu.RandomArray(fp32.InputLength, seed);
         var a = fp32.Run(input);
         var b = fp16.Run(input);
         double worst = a.Zip(b, (x, y) => Math.Abs(x - y)).Max() / a.Max(Math.Abs);
-        TestContext.Out.WriteLine($"{precision}, passes off: {worst:E2}");
-        Assert.That(worst, Is.LessThanOrEqualTo(relativeToMax));
+        TestContext.Out.WriteLine($"{what}: max |fp16 - fp32| / max |fp32| = {worst:E2}");
+        Assert.That(worst, Is.LessThanOrEqualTo(bound), what);
     }
 
     /// <summary>The criterion on the real weights (`gmn precision` measures it on 200 inputs): output within
-    /// 1e-2 of fp32 relative to its largest value, and the same top class; here 4 photos and 8 random images.
+    /// 1e-2 of fp32 relative to its largest value, and the same top class; here 2 photos (rocket.jpg was the worst
+    /// photo) and 2 random images.
     /// Measured on 200 inputs: fp16 storage max 1.3e-3, fp16 arithmetic max 3.9e-3, mean 8.7e-4 (its pointwise and
     /// dense sums fold into fp32 every 32 channels, and depthwise sums are fp32: without the folding it reached
     /// 1.35e-2 on random inputs; with fp16 depthwise sums, 1.2e-2 on rocket.jpg).</summary>
@@ -84,9 +84,9 @@ public class Float16Tests : GpuTest
         var graph = TfjsLayersImporter.Load(TestPaths.NsfwjsModelJson);
         using var fp32 = InferenceSession.Create(graph, Device);
         using var fp16 = InferenceSession.Create(graph, Device, new SessionOptions { Precision = precision });
-        var inputs = new[] { "chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg" }
+        var inputs = new[] { "chelsea.png", "rocket.jpg" }
             .Select(p => (p, ImagePreprocessor.ToTensor(ImageLoader.Load(TestPaths.Photo(p)), 224, 224)))
-            .Concat(Enumerable.Range(0, 8).Select(i => ($"random {i}", GpuVsCpu.RandomArray(3 * 224 * 224, 100 + i).Select(v => (v + 1) / 2).ToArray())));
+            .Concat(Enumerable.Range(0, 2).Select(i => ($"random {i}", GpuVsCpu.RandomArray(3 * 224 * 224, 100 + i).Select(v => (v + 1) / 2).ToArray())));
         foreach (var (name, input) in inputs)
         {
             var a = fp32.Run(input);

@@ -34,8 +34,10 @@ public class NuGetPackageTests
         Directory.CreateDirectory(app);
         try
         {
+            // --no-build: packs the engine this test run was built with (the build the tests run against), instead of
+            // recompiling it for the package's version (the assembly keeps its own version; the package gets this run's).
             var pack = ChildProcess.Run("dotnet", Repo, "pack", Path.Combine(Repo, "engine", "GpuMobileNet.csproj"), "-c", "Release", "--nologo",
-                "-o", feed, $"-p:Version={version}");
+                "--no-build", "-o", feed, $"-p:Version={version}");
             Assert.That(pack.Code, Is.Zero, pack.Out);
             Assert.That(File.Exists(Path.Combine(feed, $"GpuMobileNet.{version}.nupkg")), Is.True, pack.Out);
 

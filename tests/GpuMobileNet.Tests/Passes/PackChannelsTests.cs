@@ -14,7 +14,7 @@ namespace GpuMobileNet.Tests.Passes;
 public class PackChannelsTests
 {
     [TestCase(0.35, 96)]
-    [TestCase(1.0, 224)]
+    [TestCase(1.0, 128)]
     public void MobileNetV2IsPackedFromTheStemToThePoolWithNoConversion(double alpha, int resolution)
     {
         var fused = PassPipeline.Apply(MobileNetV2.Create(alpha, resolution, 10, WeightInit.Random(3)), NoBlockFusion);
