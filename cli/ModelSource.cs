@@ -17,6 +17,12 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
     /// <summary>--input-size: height and width for an ONNX model whose input size is dynamic.</summary>
     public (int H, int W)? InputSize { get; init; }
 
+    /// <summary>--weights: the .bin of an ncnn .param model (null: seeded random weights).</summary>
+    public string? Weights { get; init; }
+
+    // The last ncnn model loaded, so Describe() can say how it runs (int8 dequantised, random weights, host layers).
+    private GpuMobileNet.Import.Ncnn.NcnnModel? _ncnn;
+
     /// <summary>The ONNX file --model names, or null for other kinds of model.</summary>
     public string? OnnxPath => Model is not null && Model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? Model : null;
 
@@ -31,10 +37,22 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
                 InputHeight = InputSize?.H,
                 InputWidth = InputSize?.W,
             });
+        if (path.EndsWith(".param", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".param.bin", StringComparison.OrdinalIgnoreCase))
+        {
+            _ncnn = GpuMobileNet.Import.Ncnn.NcnnImporter.Load(path, Weights, new GpuMobileNet.Import.Ncnn.NcnnImportOptions
+            {
+                InputHeight = InputSize?.H,
+                InputWidth = InputSize?.W,
+                Seed = Seed,
+            });
+            return _ncnn.Graph;
+        }
+        if (Weights is not null)
+            throw new ArgumentException("--weights: only an ncnn .param model takes a separate weights file");
         if (path.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase))
             return GpuMobileNet.Import.Tflite.TfliteImporter.Load(path);
         if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"--model '{path}': expected one of {string.Join(", ", BuiltIn)}, a TF.js model.json, an .onnx or a .tflite file");
+            throw new ArgumentException($"--model '{path}': expected one of {string.Join(", ", BuiltIn)}, a TF.js model.json, an .onnx, a .tflite or an ncnn .param file");
         return TfjsLayersImporter.Load(path);
     }
 
@@ -47,7 +65,7 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
     }
 
     public string Describe() => IsBuiltIn ? $"{Model} alpha={Alpha} resolution={Resolution} classes={Classes} (random weights, seed {Seed})"
-        : Model ?? DefaultModelPath();
+        : _ncnn is not null ? $"{Model} ({_ncnn.Describe()})" : Model ?? DefaultModelPath();
 
     private static string DefaultModelPath()
     {
