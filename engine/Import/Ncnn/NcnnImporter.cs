@@ -82,7 +82,8 @@ public static class NcnnImporter
         if (inputs.Count != 1 || inputs[0].Tops.Count != 1)
             throw new ModelLoadException($"{file}: the model has {inputs.Count} Input layers; exactly one with one output is supported");
         var p = inputs[0].Params;
-        int w = options.InputWidth ?? p.Int(0, 0), h = options.InputHeight ?? p.Int(1, 0), c = p.Int(2, 0);
+        // An Input that declares no size (FastestDet's) takes the given size and 3 channels (an image).
+        int w = options.InputWidth ?? p.Int(0, 0), h = options.InputHeight ?? p.Int(1, 0), c = p.Int(2, 0) == 0 && w > 0 && h > 0 ? 3 : p.Int(2, 0);
         if (w <= 0 || h <= 0 || c <= 0 || w > 1 << 16 || h > 1 << 16 || c > 1 << 16)
             throw new ModelLoadException($"{file}: {inputs[0]}: input {w}x{h}x{c} (w, h, c) is not a valid size; give the size (--input-size HxW) if the layer declares none");
         try

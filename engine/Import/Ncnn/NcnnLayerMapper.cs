@@ -46,7 +46,7 @@ internal sealed partial class NcnnLayerMapper(GraphBuilder builder, NcnnNet net,
             case "BatchNorm": BatchNorm(layer.Params, weights); break;
             case "MemoryData": MemoryData(layer.Params, weights[0].Values); break;
             case "Split": for (int i = 0; i < layer.Tops.Count; i++) Set(i, In(0)); break;
-            case "Noop" or "Dropout": Set(0, In(0)); break;
+            case "Noop" or "Dropout": for (int i = 0; i < layer.Tops.Count; i++) Set(i, In(i)); break;
             default:
                 if (!MapElementwise(layer) && !MapShape(layer))
                     throw Fail($"layer type '{layer.Type}' is not supported");
@@ -77,18 +77,23 @@ internal sealed partial class NcnnLayerMapper(GraphBuilder builder, NcnnNet net,
             .Concat(hostSteps.SelectMany(s => s.Bottoms).Where(b => !_hostBlobs.Contains(b)));
         var outputs = new List<Value>();
         foreach (var name in names)
-            if (_blobs[name].Value is { } v && !outputs.Contains(v) && v != builder.Input) outputs.Add(v);
+        {
+            if (_blobs[name].Value is not { } v || v == builder.Input || outputs.Any(o => o.Name == name)) continue;
+            // A blob that aliases another (Split, Noop) is still an output under its own name: a free reshape names it.
+            outputs.Add(v.Name == name ? v : builder.Reshape(name, v, v.Shape));
+        }
         return outputs.Count > 0 ? outputs : throw new ModelLoadException($"{file}: the network computes no output");
     }
 
-    private NcnnTensor In(int i) => _blobs[_layer.Bottoms[i]];
+    private NcnnTensor In(int i) => i < _layer.Bottoms.Count ? _blobs[_layer.Bottoms[i]] : throw Fail($"has {_layer.Bottoms.Count} inputs; it needs at least {i + 1}");
 
-    private Value RuntimeIn(int i) => RuntimeIn(_layer.Bottoms[i]);
+    private Value RuntimeIn(int i) => In(i).Value ?? throw Fail($"reads the constant '{_layer.Bottoms[i]}' where a run-time tensor is needed");
 
     private Value RuntimeIn(string blob) =>
         _blobs[blob].Value ?? throw Fail($"reads the constant '{blob}' where a run-time tensor is needed");
 
-    private void Set(int top, NcnnTensor t) => _blobs[_layer.Tops[top]] = t;
+    private void Set(int top, NcnnTensor t) =>
+        _blobs[top < _layer.Tops.Count ? _layer.Tops[top] : throw Fail($"has {_layer.Tops.Count} outputs; it needs at least {top + 1}")] = t;
 
     private void Set(Value v, int dims) => Set(0, new NcnnTensor(v, dims));
 

@@ -21,8 +21,10 @@ public class NcnnVsNcnnTests : GpuTest
     [TestCase("proxylessnasnet", 64, 64)]
     [TestCase("efficientnet_b0", 64, 64)]
     [TestCase("regnety_400m", 64, 64)]
-    [TestCase("resnet18", 193, 193)]
+    [TestCase("resnet18", 200, 200)]
     [TestCase("blazeface", 128, 128)]
+    [TestCase("yolo-fastestv2", 96, 96)]
+    [TestCase("FastestDet", 96, 96)]
     public void MatchesNcnn(string model, int w, int h) => Compare(model, w, h);
 
     internal void Compare(string model, int w, int h, int seed = 1)
