@@ -21,11 +21,15 @@ public class NcnnVsNcnnTests : GpuTest
     [TestCase("proxylessnasnet", 64, 64)]
     [TestCase("efficientnet_b0", 64, 64)]
     [TestCase("regnety_400m", 64, 64)]
-    [TestCase("resnet18", 200, 200)]
     [TestCase("blazeface", 128, 128)]
     [TestCase("yolo-fastestv2", 96, 96)]
     [TestCase("FastestDet", 96, 96)]
     public void MatchesNcnn(string model, int w, int h) => Compare(model, w, h);
+
+    /// <summary>ResNet-18 needs 200x200 (its 7x7 average pool must fit): about a minute on lavapipe under load, too long
+    /// for the suite's budget; run it by name.</summary>
+    [Test, Explicit("about 60 s on lavapipe")]
+    public void ResNet18MatchesNcnn() => Compare("resnet18", 200, 200);
 
     internal void Compare(string model, int w, int h, int seed = 1)
     {
