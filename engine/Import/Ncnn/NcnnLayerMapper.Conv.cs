@@ -54,6 +54,27 @@ internal sealed partial class NcnnLayerMapper
         return values;
     }
 
+    // Transposed convolution: out = (in - 1) * stride + dilation * (kernel - 1) + 1 - pads (+ output padding 18, 19),
+    // depthwise only (one kernel per channel, where ncnn's weight order and ours cannot differ).
+    private void Deconvolution(NcnnParams p, NcnnWeightFile.Blob[] w)
+    {
+        Need(1);
+        var x = RuntimeIn(0);
+        int outC = p.Int(0, 0), kw = p.Int(1, 0), kh = p.Int(11, kw), dw = p.Int(2, 1), dh = p.Int(12, dw), sw = p.Int(3, 1), sh = p.Int(13, sw);
+        int left = p.Int(4, 0), top = p.Int(14, left), right = p.Int(15, left), bottom = p.Int(16, top);
+        int groups = p.Int(7, 1);
+        if (new[] { outC, kw, kh, dw, dh, sw, sh }.Any(v => v <= 0 || v > GraphBuilder.MaxWindow) || new[] { left, top, right, bottom }.Any(v => v < 0 || v > GraphBuilder.MaxWindow))
+            throw Fail($"num_output {outC}, kernel {kw}x{kh}, dilation {dw}x{dh}, stride {sw}x{sh} and pads must be positive and at most {GraphBuilder.MaxWindow}");
+        if (p.Int(20, 0) != 0 || p.Int(21, 0) != 0 || p.Int(28, 0) != 0) throw Fail("a fixed output size (20, 21) or dynamic weights are not supported");
+        if (x.Shape.C != groups || outC != groups) throw Fail($"group {groups} with {x.Shape.C} -> {outC} channels: only depthwise (one kernel per channel) is supported");
+        int outW = (x.Shape.W - 1) * sw + dw * (kw - 1) + 1 - left - right + p.Int(18, 0);
+        int outH = (x.Shape.H - 1) * sh + dh * (kh - 1) + 1 - top - bottom + p.Int(19, 0);
+        var bias = p.Int(5, 0) != 0 ? w[1].Values : null;
+        int act = p.Int(9, 0);
+        var y = builder.ConvTranspose(Name(act == 0 ? null : "deconv"), x, outC, outH, outW, kh, kw, sh, sw, dh, dw, top, left, groups, Dequantised(w), bias);
+        Set(act == 0 ? y : Activated(y, act, p.Floats(10)), 3);
+    }
+
     private void InnerProduct(NcnnParams p, NcnnWeightFile.Blob[] w)
     {
         Need(1);
@@ -89,8 +110,10 @@ internal sealed partial class NcnnLayerMapper
         var pad = PoolPadding(p, x.Shape.W, x.Shape.H, kw, kh, sw, sh);
         Value y;
         if (max) y = builder.MaxPool(Name(), x, kh, kw, sh, sw, pad);
-        else if (p.Int(6, 0) == 0) y = builder.AvgPool(Name(), x, kh, kw, sh, sw, pad);
-        else y = builder.AvgPool(Name(), builder.Pad(Name("pad"), x, pad), kh, kw, sh, sw, Padding.Zero); // padding counts in the average
+        // ncnn leaves padding out of an average only for explicit pads and the full mode's tail (avgpool_count_include_pad
+        // 0); its SAME padding always counts, as do all pads with 6=1.
+        else if (p.Int(6, 0) == 0 && p.Int(5, 0) is 0 or 1) y = builder.AvgPool(Name(), x, kh, kw, sh, sw, pad);
+        else y = builder.AvgPool(Name(), pad.IsZero ? x : builder.Pad(Name("pad"), x, pad), kh, kw, sh, sw, Padding.Zero);
         Set(y, 3);
     }
 

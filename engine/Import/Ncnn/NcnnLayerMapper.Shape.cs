@@ -22,6 +22,8 @@ internal sealed partial class NcnnLayerMapper
             case "ShuffleChannel": ShuffleChannel(p); break;
             case "Softmax": Softmax(p); break;
             case "Interp": Interp(p); break;
+            case "Crop": Crop(p); break;
+            case "Reduction": Reduction(p); break;
             default: return false;
         }
         return true;
@@ -164,5 +166,46 @@ internal sealed partial class NcnnLayerMapper
         int outH = p.Int(3, 0) > 0 ? p.Int(3, 0) : (int)(x.Shape.H * sh), outW = p.Int(4, 0) > 0 ? p.Int(4, 0) : (int)(x.Shape.W * sw);
         var coordinates = type == 1 ? ResizeCoordinates.Asymmetric : p.Int(6, 0) != 0 ? ResizeCoordinates.AlignCorners : ResizeCoordinates.HalfPixel;
         SetLike(builder.Resize(Name(), x, outH, outW, type == 2, coordinates, ResizeNearest.Floor, (float)outH / x.Shape.H, (float)outW / x.Shape.W));
+    }
+
+    // Crop on channels only: offsets (0 w, 1 h, 2 c) with sizes (3 w, 4 h, 5 c; -233: to the end), or starts / ends /
+    // axes arrays (9, 10, 11) on axis 0.
+    private void Crop(NcnnParams p)
+    {
+        Need(1);
+        var x = In(0);
+        var s = x.Value!.Shape;
+        int first, count;
+        if (p.Has(9) || p.Has(10) || p.Has(11))
+        {
+            int[] starts = p.Ints(9), ends = p.Ints(10), axes = p.Ints(11);
+            if (axes.Length != 1 || starts.Length != 1 || ends.Length != 1 || Axis(axes[0], x.Dims) != 0)
+                throw Fail("Crop with starts/ends/axes is supported on the outermost axis only");
+            int start = starts[0] < 0 ? starts[0] + s.C : starts[0], end = ends[0] < 0 ? ends[0] + s.C : Math.Min(ends[0], s.C);
+            (first, count) = (start, end - start);
+        }
+        else
+        {
+            if (x.Dims != 3 || p.Int(0, 0) != 0 || p.Int(1, 0) != 0 || p.Int(3, -233) is not -233 && p.Int(3, -233) != s.W || p.Int(4, -233) is not -233 && p.Int(4, -233) != s.H)
+                throw Fail("Crop is supported on channels only (w and h kept whole)");
+            first = p.Int(2, 0);
+            count = p.Int(5, -233) == -233 ? s.C - first : p.Int(5, -233);
+        }
+        SetLike(builder.SliceChannels(Name(), x.Value, first, count));
+    }
+
+    // Reduction (0: 0 sum, 3 mean) over h and w (axes 3 = [1, 2]): a global average pool,
+    // scaled by h x w for a sum; keepdims (4) keeps c x 1 x 1, else a 1-D blob.
+    private void Reduction(NcnnParams p)
+    {
+        Need(1);
+        var x = In(0);
+        var axes = p.Ints(3).Select(a => Axis(a, x.Dims)).OrderBy(a => a).ToArray();
+        int op = p.Int(0, 0);
+        if (x.Dims != 3 || p.Int(1, 1) != 0 || !axes.SequenceEqual([1, 2]) || op is not (0 or 3) || p.Float(2, 1f) != 1f)
+            throw Fail($"Reduction {op} over axes [{string.Join(", ", p.Ints(3))}] is not supported (sum or mean over h and w)");
+        var s = x.Value!.Shape;
+        var mean = builder.GlobalAvgPool(op == 3 ? Name() : Name("mean"), x.Value);
+        Set(op == 3 ? mean : Affine(Name(), mean, s.H * s.W, 0f), p.Int(4, 0) != 0 ? 3 : 1);
     }
 }

@@ -14,11 +14,11 @@ internal static class NcnnPeer
 
     public static string Param(string model) => Path.Combine(Folder, "params", model + ".param");
 
-    /// <summary>Writes seeded weights for <paramref name="model"/> and a seeded planar input into <paramref name="dir"/>.</summary>
-    public static (string Bin, string Input, float[] Data) Prepare(TempDir dir, string model, int channels, int w, int h, int seed)
+    /// <summary>Writes seeded weights for <paramref name="param"/> and a seeded planar input into <paramref name="dir"/>.</summary>
+    public static (string Bin, string Input, float[] Data) Prepare(TempDir dir, string param, int channels, int w, int h, int seed)
     {
-        var bin = dir.File(model + ".bin");
-        NcnnImporter.WriteRandomWeights(Param(model), bin, seed);
+        var bin = dir.File("weights.bin");
+        NcnnImporter.WriteRandomWeights(param, bin, seed);
         var data = Gpu.GpuVsCpu.RandomArray(channels * h * w, seed + 100);
         var input = dir.File("input.f32");
         File.WriteAllBytes(input, System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()).ToArray());

@@ -21,6 +21,7 @@ public class NcnnVsNcnnTests : GpuTest
     [TestCase("proxylessnasnet", 64, 64)]
     [TestCase("efficientnet_b0", 64, 64)]
     [TestCase("regnety_400m", 64, 64)]
+    [TestCase("efficientnetv2_b0", 64, 64)]
     [TestCase("blazeface", 128, 128)]
     [TestCase("yolo-fastestv2", 96, 96)]
     [TestCase("FastestDet", 96, 96)]
@@ -31,18 +32,20 @@ public class NcnnVsNcnnTests : GpuTest
     [Test, Explicit("about 60 s on lavapipe")]
     public void ResNet18MatchesNcnn() => Compare("resnet18", 200, 200);
 
-    internal void Compare(string model, int w, int h, int seed = 1)
+    private static void Compare(string model, int w, int h) => Compare(NcnnPeer.Param(model), model, w, h);
+
+    /// <summary>Compares every output of <paramref name="param"/> with ncnn's, at input size <paramref name="w"/> x <paramref name="h"/>.</summary>
+    internal static void Compare(string param, string model, int w, int h, int seed = 1)
     {
         var clock = Stopwatch.StartNew();
         using var dir = new TempDir();
-        var param = NcnnPeer.Param(model);
         var imported = NcnnImporter.Load(param, null, new NcnnImportOptions { InputWidth = w, InputHeight = h });
         int c = imported.Graph.Input.Shape.C;
-        var (bin, inputFile, input) = NcnnPeer.Prepare(dir, model, c, w, h, seed);
+        var (bin, inputFile, input) = NcnnPeer.Prepare(dir, param, c, w, h, seed);
         imported = NcnnImporter.Load(param, bin, new NcnnImportOptions { InputWidth = w, InputHeight = h });
         var expected = NcnnPeer.Run(param, bin, inputFile, w, h, c);
         var ncnnTime = clock.Elapsed;
-        using var session = InferenceSession.Create(imported.Graph, Device);
+        using var session = InferenceSession.Create(imported.Graph, SharedDevice.Instance);
         var actual = session.Run(new Dictionary<string, float[]> { [imported.Graph.Input.Name] = input });
         Assert.That(expected.Keys, Is.EquivalentTo(imported.Graph.Outputs.Select(o => o.Name)), "output blobs");
         foreach (var (name, want) in expected)
