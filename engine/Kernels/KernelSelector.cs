@@ -62,6 +62,7 @@ internal static class KernelSelector
         ShuffledConcatOp sc => ShuffledConcatKernel.Plan(sc, ctx),
         ResizeOp r => [ResizeKernel.Plan(r, ctx)],
         EqualOp e => [EqualKernel.Plan(e, ctx)],
+        LrnOp l => [LrnKernel.Plan(l, ctx)],
         ActivationOp a => [ActivationKernel.Plan(a, ctx)],
         FlattenOp => [],
         _ => throw new NotSupportedException($"{node} has no GPU kernel (BatchNorm must be folded or converted by the passes)"),

@@ -79,6 +79,7 @@ public static class ReferenceExecutor
             MaxPoolOp p => ImportedOpsReference.MaxPool(p, In(p.Input), batch),
             TransposeOp t => ImportedOpsReference.Transpose(t, In(t.Input), batch),
             EqualOp e => ImportedOpsReference.Equal(In(e.A), In(e.B)),
+            LrnOp l => Reference.LrnReference.Run(l, In(l.Input), batch),
             ConvTransposeOp ct => ConvTransposeReference.Run(ct, In(ct.Input), batch),
             AxisSoftmaxOp sa => AxisSoftmaxReference.Run(sa, In(sa.Input), batch),
             ResizeOp r => ImportedOpsReference.Resize(r, In(r.Input), batch),

@@ -34,6 +34,10 @@ internal static partial class OnnxNodeMapper
             case ChannelShuffleOp cs: ChannelShuffle(cs, w); break;
             case MaxPoolOp p: MaxPool(p, w); break;
             case MulOp m: Mul(m, w); break;
+            case LrnOp l:
+                w.AddNode("LRN", l.Name, [w.Tensor(l.Input, 4)], w.Define(l.Output, 4),
+                    Attr.Int("size", l.Size), Attr.Float("alpha", l.Alpha), Attr.Float("beta", l.Beta), Attr.Float("bias", l.Bias));
+                break;
             case ShuffledConcatOp sc:
             {
                 var joined = new Value($"{sc.Name}/concat", sc.Output.Shape);
@@ -56,7 +60,7 @@ internal static partial class OnnxNodeMapper
             default:
                 throw new NotSupportedException(
                     $"ONNX export: {node} ({node.GetType().Name}) has no ONNX mapping; supported ops are " +
-                    "Conv2d, BatchNorm, Activation, Add, Pad, AvgPool, Flatten, Dense, Softmax, Concat, SliceChannels, ChannelShuffle, MaxPool, Mul and GatedPointwise");
+                    "Conv2d, BatchNorm, Activation, Add, Pad, AvgPool, Flatten, Dense, Softmax, Concat, SliceChannels, ChannelShuffle, MaxPool, Mul, LRN and GatedPointwise");
         }
     }
 

@@ -24,6 +24,11 @@ internal sealed partial class NcnnLayerMapper
             case "Interp": Interp(p); break;
             case "Crop": Crop(p); break;
             case "Reduction": Reduction(p); break;
+            case "LRN":
+                Need(1);
+                if (p.Int(0, 0) != 0) throw Fail("LRN within a channel (0=1) is not supported; only across channels");
+                SetLike(builder.Lrn(Name(), RuntimeIn(0), p.Int(1, 5), p.Float(2, 1f), p.Float(3, 0.75f), p.Float(4, 1f)));
+                break;
             default: return false;
         }
         return true;

@@ -7,7 +7,7 @@ namespace GpuMobileNet.Tests.Import.Ncnn;
 /// .param files on odd sizes against ncnn itself (ncnn_run, same seeded weights and input, within 1e-4 of each
 /// output's range): pooling's full / SAME / count-padding modes, SAME and dilated convolutions with leaky and clip
 /// activations, depthwise deconvolution, Crop both ways, HardSigmoid, Clip, BinaryOp, Eltwise coefficients,
-/// BatchNorm, Reduction, Permute, Reshape, Softmax on an axis, Slice, ShuffleChannel reversed, Concat, Interp and
+/// BatchNorm, Reduction, LRN, Permute, Reshape, Softmax on an axis, Slice, ShuffleChannel reversed, Concat, Interp and
 /// channel Padding.</summary>
 public class NcnnLayerTests : GpuTest
 {
@@ -27,9 +27,9 @@ public class NcnnLayerTests : GpuTest
 
     private const string Arithmetic = """
         7767517
-        9 13
+        10 15
         Input in 0 1 data 0=7 1=5 2=4
-        Split sp 1 5 data a b c d e
+        Split sp 1 6 data a b c d e f
         HardSigmoid hs 1 1 a ha 0=2.000000e-01 1=5.000000e-01
         Clip cl 1 1 b cb 0=-5.000000e-01 1=7.000000e-01
         BinaryOp bo 2 1 ha cb s1 0=1
@@ -37,6 +37,7 @@ public class NcnnLayerTests : GpuTest
         Eltwise el 3 1 s1 s2 d s3 0=1 -23301=3,1.000000e+00,-2.000000e+00,5.000000e-01
         BatchNorm bn 1 1 e be 0=4 1=1.000000e-03
         Reduction rd 1 1 be r1 0=0 1=0 -23303=2,1,2 4=1 5=1
+        LRN lr 1 1 f l1 0=0 1=3 2=5.000000e-01 3=7.500000e-01 4=2.000000e+00
         """;
 
     private const string Layout = """

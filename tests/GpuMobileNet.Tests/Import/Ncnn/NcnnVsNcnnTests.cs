@@ -32,6 +32,10 @@ public class NcnnVsNcnnTests : GpuTest
     [Test, Explicit("about 60 s on lavapipe")]
     public void ResNet18MatchesNcnn() => Compare("resnet18", 200, 200);
 
+    /// <summary>GoogLeNet needs 224x224 (its 7x7 average pool must fit); run it by name.</summary>
+    [Test, Explicit("long on lavapipe")]
+    public void GoogLeNetMatchesNcnn() => Compare("googlenet", 224, 224);
+
     private static void Compare(string model, int w, int h) => Compare(NcnnPeer.Param(model), model, w, h);
 
     /// <summary>Compares every output of <paramref name="param"/> with ncnn's, at input size <paramref name="w"/> x <paramref name="h"/>.</summary>
