@@ -21,8 +21,10 @@ internal static class NcnnLayerTypes
         "GELU",
     ];
 
+    private static readonly Dictionary<string, int> Indices = ByIndex.Select((name, i) => (name, i)).ToDictionary(t => t.name, t => t.i, StringComparer.Ordinal);
+
     /// <summary>The index of <paramref name="type"/>, or -1.</summary>
-    public static int IndexOf(string type) => ByIndex.ToList().IndexOf(type);
+    public static int IndexOf(string type) => Indices.GetValueOrDefault(type, -1);
 
     private static readonly Dictionary<string, int[]> FloatIds = new(StringComparer.Ordinal)
     {

@@ -14,7 +14,7 @@ internal static class NcnnBinaryWriter
         var words = new List<int> { 7767517, net.Layers.Count, blobs.Count };
         foreach (var layer in net.Layers)
         {
-            words.Add(NcnnLayerTypes.ByIndex.ToList().IndexOf(layer.Type));
+            words.Add(NcnnLayerTypes.IndexOf(layer.Type));
             words.Add(layer.Bottoms.Count);
             words.Add(layer.Tops.Count);
             words.AddRange(layer.Bottoms.Select(b => blobs[b]));
