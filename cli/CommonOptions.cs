@@ -7,13 +7,14 @@ internal sealed class CommonOptions
 {
     public Option<string?> Model { get; } = new("--model", "-m")
     {
-        Description = $"built-in architecture ({string.Join(", ", ModelSource.BuiltIn)}, random weights) or a model file (ONNX, TFLite or TF.js model.json, told by its content); default: the nsfwjs MobileNetV2",
+        Description = $"built-in architecture ({string.Join(", ", ModelSource.BuiltIn)}, random weights) or a model file (ONNX, TFLite, TF.js model.json or ncnn .param, told by its content); default: the nsfwjs MobileNetV2",
     };
     public Option<double> Alpha { get; } = new("--alpha") { Description = "width multiplier of a built-in model", DefaultValueFactory = _ => 1.0 };
     public Option<int?> Resolution { get; } = new("--resolution") { Description = "input size of a built-in model (default: its paper's, 224; 320 for ssdlite_mobilenet_v2)" };
     public Option<int?> Classes { get; } = new("--classes") { Description = "classes of a built-in model (default: 1000; 91 for ssdlite_mobilenet_v2, COCO with the background)" };
     public Option<int> Seed { get; } = new("--seed") { Description = "seed of a built-in model's random weights", DefaultValueFactory = _ => 1 };
     public Option<string?> InputSize { get; } = new("--input-size") { Description = "HxW input size of an ONNX model whose size is dynamic (e.g. 48x192)" };
+    public Option<string?> Weights { get; } = new("--weights") { Description = "the .bin weights of an ncnn .param model (default: seeded random weights, --seed)" };
     public Option<string?> Device { get; } = new("--device") { Description = "Vulkan device index or name (default: GMN_DEVICE, else the best GPU, else CPU)" };
 
     public void AddTo(Command command)
@@ -25,6 +26,7 @@ internal sealed class CommonOptions
         command.Add(Seed);
         command.Add(Device);
         command.Add(InputSize);
+        command.Add(Weights);
     }
 
     /// <summary>Largest input side a built-in model accepts here; what a device cannot hold at that size is refused
@@ -43,6 +45,7 @@ internal sealed class CommonOptions
             r.GetValue(Seed))
         {
             InputSize = ParseSize(r.GetValue(InputSize)),
+            Weights = r.GetValue(Weights),
         };
     }
 

@@ -17,6 +17,12 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
     /// <summary>--input-size: height and width for an ONNX model whose input size is dynamic.</summary>
     public (int H, int W)? InputSize { get; init; }
 
+    /// <summary>--weights: the .bin of an ncnn .param model (null: the .bin beside it if there is one, else seeded random weights).</summary>
+    public string? Weights { get; init; }
+
+    // The last ncnn model loaded, so Describe() can say how it runs (int8 dequantised, random weights, host layers).
+    private GpuMobileNet.Import.Ncnn.NcnnModel? _ncnn;
+
     /// <summary>The ONNX file --model names (told by its content), or null for other kinds of model.</summary>
     public string? OnnxPath => FileIs("ONNX") ? Model : null;
 
@@ -31,7 +37,17 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
         if (IsBuiltIn) return ModelZoo.Create(Model!, Alpha, Resolution, Classes, WeightInit.Random(Seed));
         if (Model is not null && !Path.Exists(Model) && !Model.Contains('/'))
             throw new UsageException($"--model '{Model}': neither a built-in architecture ({string.Join(", ", BuiltIn)}) nor a model file");
-        return ModelImporter.Load(Model ?? DefaultModelPath(), new ModelImportOptions { InputHeight = InputSize?.H, InputWidth = InputSize?.W });
+        var path = Model ?? DefaultModelPath();
+        var options = new ModelImportOptions { InputHeight = InputSize?.H, InputWidth = InputSize?.W, Weights = Weights, Seed = Seed };
+        if (!FileIs("ncnn .param"))
+        {
+            if (Weights is not null) throw new UsageException("--weights: only an ncnn .param model takes a separate weights file");
+            return ModelImporter.Load(path, options);
+        }
+        // ncnn through its own importer (as ModelImporter would), keeping the model's notes for Describe().
+        _ncnn = ModelFormat.LoadNcnn(path, options);
+        ModelValidation.Check(_ncnn.Graph, path);
+        return _ncnn.Graph;
     }
 
     /// <summary>Labels for the model: --labels if given, the nsfwjs labels for the default model, else none.</summary>
@@ -43,7 +59,7 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
     }
 
     public string Describe() => IsBuiltIn ? $"{Model} alpha={Alpha} resolution={Resolution} classes={Classes} (random weights, seed {Seed})"
-        : Model ?? DefaultModelPath();
+        : _ncnn is not null ? $"{Model} ({_ncnn.Describe()})" : Model ?? DefaultModelPath();
 
     private static string DefaultModelPath()
     {

@@ -15,6 +15,7 @@ var root = new RootCommand("gmn: MobileNet inference on Vulkan compute (GpuMobil
     ConformanceCommand.Create(),
     DetectCommand.Create(),
     ZooCommand.Create(),
+    NcnnWeightsCommand.Create(),
 };
 // Redirected output (scripts, tests, `| less`) gets Spectre's 80-column default, which wraps the per-layer
 // tables into unreadable cells; a wide fixed width keeps one row per line.

@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Import.Ncnn;
 using GpuMobileNet.Import.Onnx;
 using GpuMobileNet.Import.Tfjs;
 using GpuMobileNet.Import.Tflite;
@@ -27,12 +28,29 @@ internal sealed record ModelFormat(string Name, Func<byte[], bool> Matches,
         new("TF.js layers model.json", ModelSignatures.IsTfjsModelJson,
             (path, o) => FixedInput(TfjsLayersImporter.Load(path), path, o),
             (_, name, _) => throw new ModelLoadException($"{name}: a TF.js model.json names weight files that are read from its folder; load it from its path, not from bytes")),
+        new("ncnn .param", NcnnImporter.LooksLikeNcnnHead,
+            (path, o) => LoadNcnn(path, o).Graph,
+            (bytes, name, o) => NcnnImporter.Load(bytes, null, name, "", NcnnOptions(o)).Graph),
         new("ONNX", ModelSignatures.IsOnnx,
             (path, o) => OnnxImporter.Load(path, OnnxOptions(o)), (bytes, name, o) => OnnxImporter.Load(bytes, name, OnnxOptions(o))),
     ];
 
     /// <summary>The names of <see cref="All"/>, for messages.</summary>
     public static string Names => string.Join(", ", All.Select(f => f.Name));
+
+    /// <summary>An ncnn model with the weights <paramref name="o"/> names, or the .bin beside the .param, or seeded random ones.</summary>
+    internal static NcnnModel LoadNcnn(string path, ModelImportOptions o)
+    {
+        var beside = Path.ChangeExtension(path.EndsWith(".param.bin", StringComparison.OrdinalIgnoreCase) ? path[..^4] : path, ".bin");
+        var weights = o.Weights ?? (beside != path && File.Exists(beside) ? beside : null);
+        return NcnnImporter.Load(path, weights, NcnnOptions(o));
+    }
+
+    private static NcnnImportOptions NcnnOptions(ModelImportOptions o)
+    {
+        if (o.OutputNames is not null) throw new ModelLoadException("choosing outputs by name is supported for ONNX models only");
+        return new() { InputHeight = o.InputHeight, InputWidth = o.InputWidth, Seed = o.Seed };
+    }
 
     private static OnnxImportOptions OnnxOptions(ModelImportOptions o) =>
         new() { InputHeight = o.InputHeight, InputWidth = o.InputWidth, OutputNames = o.OutputNames };

@@ -12,4 +12,11 @@ public sealed record ModelImportOptions
     /// <summary>Which tensors become the graph's outputs, the first its main output, by the file's names (ONNX only):
     /// any of the model's outputs or intermediate tensors. Default: the model's outputs in order.</summary>
     public IReadOnlyList<string>? OutputNames { get; init; }
+
+    /// <summary>The weights file of a format that keeps them apart from the graph (an ncnn .bin for a .param). Null: the
+    /// file of the same name beside the model (x.bin for x.param) where there is one, else seeded random weights.</summary>
+    public string? Weights { get; init; }
+
+    /// <summary>The seed of the random weights a model without a weights file gets (ncnn .param).</summary>
+    public int Seed { get; init; } = 1;
 }

@@ -29,6 +29,7 @@ internal static class OpRegistry
         new ConcatProvider(),
         new SliceChannelsProvider(),
         new ChannelShuffleProvider(),
+        new LrnProvider(),
         // Made by the passes: fused or folded forms of the ops above.
         new LayoutConvertProvider(),
         new FusedBlockProvider(),

@@ -1,0 +1,111 @@
+using System.Text;
+using GpuMobileNet.Import;
+using GpuMobileNet.Import.Ncnn;
+using NUnit.Framework;
+
+namespace GpuMobileNet.Tests.Import.Ncnn;
+
+/// <summary>Malformed ncnn models: each must fail with one ModelLoadException line naming the file, the layer where
+/// there is one, and the problem, before any large allocation.</summary>
+public class NcnnBadModelTests
+{
+    private const string Good = "7767517\n4 4\nInput in 0 1 data 0=8 1=6 2=3\nConvolution conv 1 1 data c 0=4 1=3 4=1 5=1 6=108 9=1\n" +
+                                "Pooling pool 1 1 c p 0=1 4=1\nInnerProduct fc 1 1 p out 0=5 1=1 2=20\n";
+
+    private static readonly byte[] GoodBin = RandomBin(Good);
+
+    private static byte[] RandomBin(string param)
+    {
+        var net = NcnnImporter.Parse(Encoding.UTF8.GetBytes(param), "x.param");
+        using var stream = new MemoryStream();
+        NcnnRandomWeights.Write(net, NcnnRandomWeights.Generate(net, 1, "x.param"), stream);
+        return stream.ToArray();
+    }
+
+    private static string Fails(string param, byte[]? bin, params string[] phrases)
+    {
+        var e = Assert.Throws<ModelLoadException>(() => NcnnImporter.Load(Encoding.UTF8.GetBytes(param), bin, "bad.param", "bad.bin"))!;
+        Assert.That(e.Message, Does.Not.Contain('\n'));
+        foreach (var phrase in phrases) Assert.That(e.Message, Does.Contain(phrase));
+        return e.Message;
+    }
+
+    [Test]
+    public void TheGoodModelLoads()
+    {
+        var model = NcnnImporter.Load(Encoding.UTF8.GetBytes(Good), GoodBin, "good.param", "good.bin");
+        Assert.That(model.Graph.Output.Name, Is.EqualTo("out"));
+        Assert.That(model.Graph.Output.Shape.C, Is.EqualTo(5));
+    }
+
+    [Test]
+    public void EmptyAndTruncated()
+    {
+        Fails("", null, "bad.param", "empty");
+        Fails(Good[..60], GoodBin, "bad.param", "line 4", "expected 'Type name bottom_count top_count ...'");
+        Fails(Good[..Good.IndexOf("Pooling", StringComparison.Ordinal)], GoodBin, "declares 4 layers", "has 2 layer lines");
+        Fails(Good[..Good.IndexOf("Pooling", StringComparison.Ordinal)] + "Pooling pool 1 1", GoodBin, "line 5", "Pooling 'pool'", "names only 0 blobs");
+    }
+
+    [Test]
+    public void WrongMagicAndCounts()
+    {
+        Fails(Good.Replace("7767517", "7767518"), GoodBin, "not the ncnn magic");
+        Fails(Good.Replace("4 4\n", "5 4\n"), GoodBin, "declares 5 layers", "has 4 layer lines");
+        Fails(Good.Replace("4 4\n", "4 9\n"), GoodBin, "declares 9 blobs", "write 4");
+        Fails(Good.Replace("4 4\n", "4 999999999\n"), GoodBin, "layer_count blob_count");
+    }
+
+    [Test]
+    public void BlobWiring()
+    {
+        Fails(Good.Replace("1 1 c p", "1 1 q p"), GoodBin, "Pooling 'pool'", "reads blob 'q' before any layer writes it");
+        Fails(Good.Replace("1 1 c p", "1 1 c c"), GoodBin, "Pooling 'pool'", "writes blob 'c', already written by Convolution 'conv'");
+        // A cycle: conv reads what fc writes later.
+        Fails(Good.Replace("1 1 data c", "1 1 out c"), GoodBin, "Convolution 'conv'", "reads blob 'out' before any layer writes it");
+        Fails(Good.Replace("Pooling pool", "Pooling conv"), GoodBin, "a second layer named 'conv'");
+    }
+
+    [Test]
+    public void AbsurdValues()
+    {
+        Fails(Good.Replace("0=8 1=6", "0=9999999 1=6"), null, "Input 'in'", "input 9999999x6x3");
+        Fails(Good.Replace("0=4 1=3 4=1", "0=4 1=0 4=1"), GoodBin, "Convolution 'conv'", "kernel 0x0");
+        Fails(Good.Replace("0=4 1=3 4=1", "0=4 1=3 4=-7"), GoodBin, "Convolution 'conv'", "padding left -7");
+        Fails(Good.Replace("6=108", "6=2000000000"), null, "Convolution 'conv'", "limit for random weights");
+        Fails(Good.Replace("0=1 4=1", "0=9 4=1"), GoodBin, "Pooling 'pool'", "pooling type 9");
+        Fails(Good.Replace("0=1 4=1", "0=1 40=1"), GoodBin, "line 5", "parameter id 40 is out of range");
+        Fails(Good.Replace("0=1 4=1", "0=1 -23304=3,1"), GoodBin, "array parameter 4 declares 3 items but has 1");
+        Fails(Good.Replace("0=1 4=1", "0=1 4=nan"), GoodBin, "not a finite number");
+    }
+
+    [Test]
+    public void WeightsThatDoNotFit()
+    {
+        Fails(Good, GoodBin[..^8], "bad.bin", "InnerProduct 'fc'", "too short");
+        Fails(Good, [.. GoodBin, 0, 0, 0, 0], "bad.bin", "4 bytes are left", "too long");
+        Fails(Good, [], "bad.bin", "Convolution 'conv'", "too short");
+        // The weights are the right size for another kernel: the graph's check names the layer.
+        Fails(Good.Replace("6=108", "6=100"), RandomBin(Good.Replace("6=108", "6=100")), "'c'", "weights has 100 values, expected 108");
+    }
+
+    [Test]
+    public void UnknownLayerType()
+    {
+        Fails(Good.Replace("Pooling pool", "FancyPool pool"), GoodBin, "FancyPool 'pool'", "layer type 'FancyPool' is not supported");
+        Fails(Good.Replace("Pooling pool", "LayerNorm pool"), GoodBin, "LayerNorm 'pool'", "not supported");
+    }
+
+    [Test]
+    public void BinaryParamFaults()
+    {
+        var binary = NcnnBinaryWriter.Write(NcnnImporter.Parse(Encoding.UTF8.GetBytes(Good), "x"));
+        Assert.That(NcnnImporter.Load(binary, GoodBin, "good.param.bin", "good.bin").Graph.Output.Shape.C, Is.EqualTo(5));
+        var e = Assert.Throws<ModelLoadException>(() => NcnnImporter.Load(binary[..^12], GoodBin, "bad.param.bin", "good.bin"))!;
+        Assert.That(e.Message, Does.Contain("bad.param.bin").And.Contain("ends at byte"));
+        var unknown = (byte[])binary.Clone();
+        unknown[12] = 200; // the first layer's type index
+        e = Assert.Throws<ModelLoadException>(() => NcnnImporter.Load(unknown, GoodBin, "bad.param.bin", "good.bin"))!;
+        Assert.That(e.Message, Does.Contain("layer 0").And.Contain("type index 200"));
+    }
+}

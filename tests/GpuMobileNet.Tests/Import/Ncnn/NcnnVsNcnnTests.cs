@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using GpuMobileNet.Import.Ncnn;
+using GpuMobileNet.Runtime;
+using GpuMobileNet.Tests.Gpu;
+using NUnit.Framework;
+
+namespace GpuMobileNet.Tests.Import.Ncnn;
+
+/// <summary>benchncnn's models against ncnn itself: seeded random weights written as a .bin (NcnnImporter.WriteRandomWeights),
+/// the same .param and .bin through ncnn_run (ncnn's CPU path, fp32) and through our import on the GPU, the same
+/// seeded input; every output must agree within 1e-4 of its range. Inputs are the smallest each graph allows.</summary>
+public class NcnnVsNcnnTests : GpuTest
+{
+    [TestCase("mobilenet", 64, 64)]
+    [TestCase("mobilenet_v2", 64, 64)]
+    [TestCase("mobilenet_v3", 64, 64)]
+    [TestCase("shufflenet", 64, 64)]
+    [TestCase("shufflenet_v2", 64, 64)]
+    [TestCase("squeezenet", 67, 67)]
+    [TestCase("mnasnet", 64, 64)]
+    [TestCase("proxylessnasnet", 64, 64)]
+    [TestCase("efficientnet_b0", 64, 64)]
+    [TestCase("regnety_400m", 64, 64)]
+    [TestCase("efficientnetv2_b0", 64, 64)]
+    [TestCase("blazeface", 128, 128)]
+    [TestCase("yolo-fastestv2", 96, 96)]
+    [TestCase("FastestDet", 96, 96)]
+    public void MatchesNcnn(string model, int w, int h) => Compare(model, w, h);
+
+    /// <summary>ResNet-18 needs 200x200 (its 7x7 average pool must fit): about a minute on lavapipe under load, too long
+    /// for the suite's budget; run it by name.</summary>
+    [Test, Explicit("about 60 s on lavapipe")]
+    public void ResNet18MatchesNcnn() => Compare("resnet18", 200, 200);
+
+    /// <summary>GoogLeNet needs 224x224 (its 7x7 average pool must fit); run it by name.</summary>
+    [Test, Explicit("long on lavapipe")]
+    public void GoogLeNetMatchesNcnn() => Compare("googlenet", 224, 224);
+
+    private static void Compare(string model, int w, int h) => Compare(NcnnPeer.Param(model), model, w, h);
+
+    /// <summary>Compares every output of <paramref name="param"/> with ncnn's, at input size <paramref name="w"/> x <paramref name="h"/>.</summary>
+    internal static void Compare(string param, string model, int w, int h, int seed = 1)
+    {
+        var clock = Stopwatch.StartNew();
+        using var dir = new TempDir();
+        var imported = NcnnImporter.Load(param, null, new NcnnImportOptions { InputWidth = w, InputHeight = h });
+        int c = imported.Graph.Input.Shape.C;
+        var (bin, inputFile, input) = NcnnPeer.Prepare(dir, param, c, w, h, seed);
+        imported = NcnnImporter.Load(param, bin, new NcnnImportOptions { InputWidth = w, InputHeight = h });
+        var expected = NcnnPeer.Run(param, bin, inputFile, w, h, c);
+        var ncnnTime = clock.Elapsed;
+        using var session = InferenceSession.Create(imported.Graph, SharedDevice.Instance);
+        var actual = session.Run(new Dictionary<string, float[]> { [imported.Graph.Input.Name] = input });
+        Assert.That(expected.Keys, Is.EquivalentTo(imported.Graph.Outputs.Select(o => o.Name)), "output blobs");
+        foreach (var (name, want) in expected)
+        {
+            double range = want.Max() - want.Min();
+            GpuVsCpu.AssertClose(actual[name], want, 1e-4 * Math.Max(range, 1e-6), 0, $"{model} {w}x{h} output '{name}' (range {range:G3}) GPU vs ncnn");
+        }
+        TestContext.Out.WriteLine($"{model} {w}x{h}: {clock.Elapsed.TotalSeconds:F1} s (ncnn and weights {ncnnTime.TotalSeconds:F1} s)");
+    }
+}

@@ -1,0 +1,36 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Tensors;
+using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Support;
+using NUnit.Framework;
+
+namespace GpuMobileNet.Tests.Kernels;
+
+/// <summary>shaders/lrn.comp against the CPU oracle on awkward shapes (channels not a multiple of 4, odd planes, a
+/// window wider than the channels, batch 2), after a convolution so inputs span signs and scales; fp32 within 1e-5.</summary>
+[OracleTestFor(typeof(LrnOp))]
+public class LrnKernelTests : GpuTest
+{
+    [TestCase(7, 5, 3, 5, 1e-4f, 0.75f, 1f, 1, TestName = "LRN 5 over 7 channels, 5x3, AlexNet's constants")]
+    [TestCase(3, 9, 11, 5, 2f, 0.5f, 2f, 2, TestName = "LRN window wider than 3 channels, 9x11, batch 2")]
+    [TestCase(10, 4, 4, 3, 0.5f, 1.5f, 0.25f, 2, TestName = "LRN 3 over 10 channels, strong alpha, batch 2")]
+    public void MatchesTheReference(int channels, int h, int w, int size, float alpha, float beta, float bias, int batch)
+    {
+        var b = new GraphBuilder("lrn", new TensorShape(3, h, w));
+        var conv = b.Conv2d("conv", b.Input, channels, 3, 1, Padding.Symmetric(1), 1, TestData.Uniform(1, channels * 27), TestData.Uniform(2, channels));
+        var y = b.Lrn("lrn", conv, size, alpha, beta, bias);
+        GpuVsCpu.Check(Device, b.Build(y), batch, 1e-5, 1e-5, inputScale: 3f, inspect: s =>
+            Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(LrnKernel.Id.Shader)));
+    }
+
+    [Test]
+    public void RejectsEvenSizesAndBadConstants()
+    {
+        var b = new GraphBuilder("lrn", new TensorShape(4, 2, 2));
+        Assert.That(() => b.Lrn("even", b.Input, 4, 1, 1, 1), Throws.TypeOf<InvalidGraphException>().With.Message.Contains("size 4 must be odd"));
+        Assert.That(() => b.Lrn("bias", b.Input, 5, 1, 1, 0), Throws.TypeOf<InvalidGraphException>().With.Message.Contains("bias > 0"));
+        Assert.That(b.Nodes.OfType<LrnOp>(), Is.Empty);
+    }
+}
