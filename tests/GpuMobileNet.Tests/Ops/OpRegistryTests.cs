@@ -106,6 +106,35 @@ public class OpRegistryTests
         TestContext.Out.WriteLine($"{model}: shape rules of {string.Join(", ", checkedOps.Select(t => t.Name).Order())}");
     }
 
+    /// <summary>An op that holds constant arrays, or ops with theirs (a fused block's convolutions), lists them, so the
+    /// finite-constants check reads every constant of a graph.</summary>
+    [Test]
+    public void EveryOpHoldingConstantsListsThem()
+    {
+        static bool HoldsConstants(Type op) => op.GetProperties()
+            .Any(p => p.PropertyType == typeof(float[]) || typeof(Node).IsAssignableFrom(p.PropertyType));
+        var holders = OpTypes().Where(HoldsConstants).ToList();
+        Assert.That(holders.Select(t => t.Name), Is.SupersetOf(new[] { "Conv2dOp", "DenseOp", "BatchNormOp", "FusedBlockOp" }),
+            "op types holding constants were not found by reflection");
+        AssertNone(holders.Where(t => Declarer(ProviderOf(t), "Constants") != ProviderOf(t).GetType()).Select(t => t.Name),
+            "ops that hold constants but whose provider does not list them (Constants)");
+    }
+
+    /// <summary>What the providers list as constants covers every parameter of the built-in networks, before and after
+    /// the passes (fused blocks, SE gates, shuffled reads, mapped convolutions, concatenation writers).</summary>
+    [TestCase("mobilenet_v3_large")]
+    [TestCase("shufflenet_v1")]
+    [TestCase("shufflenet_v2")]
+    public void ConstantsCoverTheParametersOfTheBuiltInNetworks(string model)
+    {
+        var g = ModelZoo.Create(model, 0.5, 96, 10, WeightInit.Random(5));
+        var graphs = new[] { g, PassPipeline.Apply(g, new PassOptions()), PassPipeline.Apply(g, new PassOptions { PackChannels = true }) };
+        // BatchNorm lists its running statistics too, which are not parameters: at least, not equal.
+        AssertNone(graphs.SelectMany(x => x.Nodes).Where(n => OpRegistry.Constants(n).Sum(k => (long)k.Values.Length) < OpRegistry.Params(n))
+            .Select(n => $"{n}: {OpRegistry.Constants(n).Sum(k => (long)k.Values.Length)} constants for {OpRegistry.Params(n)} parameters"),
+            $"{model}: ops whose listed constants miss some of their parameters");
+    }
+
     [Test]
     public void ShapeRuleRefusesAnOutputItsInputsDoNotGiveByName()
     {
