@@ -33,6 +33,9 @@ internal sealed class ActivationProvider : OpProvider<ActivationOp>
     public override Value? InPlaceInput(ActivationOp a) => a.Input;
 
     /// <inheritdoc/>
+    public override bool NonNegative(ActivationOp a, Func<Value, bool> isNonNegative) => EndsInRelu(a.Activation);
+
+    /// <inheritdoc/>
     public override void Export(ActivationOp a, OnnxGraphWriter w)
     {
         OnnxGraphWriter.CheckActivation(a.Activation, a);

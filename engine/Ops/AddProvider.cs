@@ -44,6 +44,9 @@ internal sealed class AddProvider : OpProvider<AddOp>
     public override AddOp WithActivation(AddOp add, Activation activation, Value output) => add with { Activation = activation, Output = output };
 
     /// <inheritdoc/>
+    public override bool NonNegative(AddOp add, Func<Value, bool> isNonNegative) => EndsInRelu(add.Activation);
+
+    /// <inheritdoc/>
     public override void Export(AddOp add, OnnxGraphWriter w)
     {
         OnnxGraphWriter.CheckActivation(add.Activation, add);

@@ -48,6 +48,9 @@ internal sealed class AvgPoolProvider : OpProvider<AvgPoolOp>
     public override KernelDispatch PlanIntoConcat(AvgPoolOp p, KernelContext ctx, ConcatTarget target) =>
         target.Retarget(AvgPoolKernel.Plan(p, ctx, target.Write.Output), AvgPoolKernel.Id, c => c with { OutStrideC = target.Buffer.C });
 
+    /// <summary>The average of non-negative values (the shortcut of ShuffleNetV1's stride-2 unit).</summary>
+    public override bool NonNegative(AvgPoolOp p, Func<Value, bool> isNonNegative) => isNonNegative(p.Input);
+
     /// <summary>GlobalAveragePool where the window is the whole unpadded input, else AveragePool without the padding in
     /// the count (Keras semantics).</summary>
     public override void Export(AvgPoolOp pool, OnnxGraphWriter w)

@@ -46,6 +46,10 @@ internal sealed class BatchNormProvider : OpProvider<BatchNormOp>
             Attr.Float("epsilon", bn.Epsilon));
     }
 
+    /// <inheritdoc/>
+    public override IEnumerable<OpConstant> Constants(BatchNormOp bn) =>
+        [new("gamma", bn.Gamma), new("beta", bn.Beta), new("mean", bn.Mean), new("variance", bn.Variance)];
+
     /// <summary>Gamma and beta (the running statistics are not trained).</summary>
     public override long Params(BatchNormOp bn) => (long)bn.Gamma.Length + bn.Beta.Length;
 }

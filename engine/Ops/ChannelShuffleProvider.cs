@@ -27,6 +27,9 @@ internal sealed class ChannelShuffleProvider : OpProvider<ChannelShuffleOp>
     /// <inheritdoc/>
     public override IReadOnlyList<KernelDispatch> Plan(ChannelShuffleOp cs, KernelContext ctx, KernelChoice choice) => [ChannelShuffleKernel.Plan(cs, ctx)];
 
+    /// <inheritdoc/>
+    public override bool IsChannelCopy => true;
+
     /// <summary>Reshape to [N, groups, C / groups, H, W], swap axes 1 and 2, reshape back: the form PyTorch exports.</summary>
     public override void Export(ChannelShuffleOp cs, OnnxGraphWriter w)
     {

@@ -43,6 +43,9 @@ internal sealed class ConcatPartWriteProvider : OpProvider<ConcatPartWriteOp>
     public override Value? InPlaceInput(ConcatPartWriteOp w) => w.Into;
 
     /// <inheritdoc/>
+    public override IEnumerable<OpConstant> Constants(ConcatPartWriteOp w) => OpRegistry.Constants(w.Part);
+
+    /// <inheritdoc/>
     public override long Params(ConcatPartWriteOp w) => OpRegistry.Params(w.Part);
 
     /// <inheritdoc/>

@@ -36,6 +36,12 @@ internal sealed class ConcatProvider : OpProvider<ConcatOp>
     public override bool SupportsLayouts(ConcatOp c) => OneLayout(c) && (c.Output.Layout == TensorLayout.Nchw || KernelCapabilities.ConcatRunsPacked(c));
 
     /// <inheritdoc/>
+    public override bool NonNegative(ConcatOp c, Func<Value, bool> isNonNegative) => c.Parts.All(x => x is not null && isNonNegative(x));
+
+    /// <inheritdoc/>
+    public override bool IsChannelCopy => true;
+
+    /// <inheritdoc/>
     public override void Export(ConcatOp c, OnnxGraphWriter w)
     {
         if (c.Parts.Any(p => p is null))

@@ -153,6 +153,12 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     }
 
     /// <inheritdoc/>
+    public override bool NonNegative(Conv2dOp c, Func<Value, bool> isNonNegative) => EndsInRelu(c.Activation);
+
+    /// <inheritdoc/>
+    public override IEnumerable<OpConstant> Constants(Conv2dOp c) => WeightsAndBias(c.Weights, c.Bias);
+
+    /// <inheritdoc/>
     public override long Params(Conv2dOp c) => (long)c.Weights.Length + (c.Bias?.Length ?? 0);
 
     /// <inheritdoc/>

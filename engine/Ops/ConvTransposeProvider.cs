@@ -35,6 +35,9 @@ internal sealed class ConvTransposeProvider : OpProvider<ConvTransposeOp>
     public override IReadOnlyList<KernelDispatch> Plan(ConvTransposeOp t, KernelContext ctx, KernelChoice choice) => [ConvTransposeKernel.Plan(t, ctx)];
 
     /// <inheritdoc/>
+    public override IEnumerable<OpConstant> Constants(ConvTransposeOp t) => WeightsAndBias(t.Weights, t.Bias);
+
+    /// <inheritdoc/>
     public override long Params(ConvTransposeOp t) => (long)t.Weights.Length + (t.Bias?.Length ?? 0);
 
     /// <inheritdoc/>

@@ -54,6 +54,12 @@ internal sealed class DenseProvider : OpProvider<DenseOp>
     }
 
     /// <inheritdoc/>
+    public override bool NonNegative(DenseOp d, Func<Value, bool> isNonNegative) => EndsInRelu(d.Activation);
+
+    /// <inheritdoc/>
+    public override IEnumerable<OpConstant> Constants(DenseOp d) => WeightsAndBias(d.Weights, d.Bias);
+
+    /// <inheritdoc/>
     public override long Params(DenseOp d) => (long)d.Weights.Length + (d.Bias?.Length ?? 0);
 
     /// <inheritdoc/>

@@ -36,6 +36,9 @@ internal sealed class FusedBlockProvider : OpProvider<FusedBlockOp>
     }
 
     /// <inheritdoc/>
+    public override IEnumerable<OpConstant> Constants(FusedBlockOp f) => f.Parts.SelectMany(PartConstants);
+
+    /// <inheritdoc/>
     public override long Params(FusedBlockOp f) => f.Parts.Sum(OpRegistry.Params);
 
     /// <inheritdoc/>

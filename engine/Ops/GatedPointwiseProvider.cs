@@ -46,6 +46,9 @@ internal sealed class GatedPointwiseProvider : OpProvider<GatedPointwiseOp>
     private static MulOp GateOf(GatedPointwiseOp g, Value output) => new(g.Name, g.Conv.Input, g.Gate, output);
 
     /// <inheritdoc/>
+    public override IEnumerable<OpConstant> Constants(GatedPointwiseOp g) => OpRegistry.Constants(g.Conv);
+
+    /// <inheritdoc/>
     public override long Params(GatedPointwiseOp g) => OpRegistry.Params(g.Conv);
 
     /// <inheritdoc/>

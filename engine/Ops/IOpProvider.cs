@@ -51,6 +51,15 @@ internal interface IOpProvider
     /// <summary>The op with an activation fused in, writing <paramref name="output"/>.</summary>
     Node WithActivation(Node op, Activation activation, Value output);
 
+    /// <summary>Whether every element of the op's output is >= 0, given which values are.</summary>
+    bool NonNegative(Node op, Func<Value, bool> isNonNegative);
+
+    /// <summary>Whether the op only moves channels (a split, concatenation or shuffle).</summary>
+    bool IsChannelCopy { get; }
+
+    /// <summary>The op's constant arrays, each with what it is.</summary>
+    IEnumerable<OpConstant> Constants(Node op);
+
     /// <summary>Writes the op's ONNX nodes.</summary>
     void Export(Node op, OnnxGraphWriter w);
 

@@ -40,6 +40,9 @@ internal sealed class MappedConvProvider : OpProvider<MappedConvOp>
     public override Value? InPlaceInput(MappedConvOp m) => m.Into;
 
     /// <inheritdoc/>
+    public override IEnumerable<OpConstant> Constants(MappedConvOp m) => OpRegistry.Constants(m.Conv);
+
+    /// <inheritdoc/>
     public override long Params(MappedConvOp m) => OpRegistry.Params(m.Conv);
 
     /// <summary>What the kernel computes, quads it gathers and padding channels included.</summary>

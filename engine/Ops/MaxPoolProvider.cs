@@ -27,6 +27,9 @@ internal sealed class MaxPoolProvider : OpProvider<MaxPoolOp>
     public override bool SupportsLayouts(MaxPoolOp p) => OneLayout(p) && (p.Output.Layout == TensorLayout.Nchw || KernelCapabilities.MaxPoolRunsPacked(p));
 
     /// <inheritdoc/>
+    public override bool NonNegative(MaxPoolOp p, Func<Value, bool> isNonNegative) => isNonNegative(p.Input);
+
+    /// <inheritdoc/>
     public override void Export(MaxPoolOp p, OnnxGraphWriter w) =>
         w.AddNode("MaxPool", p.Name, [w.Tensor(p.Input, 4)], w.Define(p.Output, 4),
             Attr.Ints("kernel_shape", p.KernelH, p.KernelW),

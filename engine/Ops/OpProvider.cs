@@ -65,6 +65,19 @@ internal abstract class OpProvider<TOp> : IOpProvider where TOp : Node
     public virtual TOp WithActivation(TOp op, Activation activation, Value output) =>
         throw new InvalidOperationException($"{op} cannot take a fused activation");
 
+    /// <summary>Whether every element of the op's output is >= 0, given which values are (its fused activation is a ReLU,
+    /// or it pools or joins non-negative values): a ReLU after it changes nothing (asked by
+    /// <see cref="Passes.FoldReluIntoConcat"/>). By default no.</summary>
+    public virtual bool NonNegative(TOp op, Func<Value, bool> isNonNegative) => false;
+
+    /// <summary>Whether the op only moves channels (a split, concatenation or shuffle), which runs as a copy dispatch
+    /// unless a pass folds it into a view (asked by <see cref="Passes.PassPipeline"/> to choose packing). By default no.</summary>
+    public virtual bool IsChannelCopy => false;
+
+    /// <summary>The op's constant arrays (weights, biases, BatchNorm statistics, and those of the ops it fuses), for
+    /// checks that read every constant of a graph (<see cref="Passes.FiniteConstants"/>). By default none.</summary>
+    public virtual IEnumerable<OpConstant> Constants(TOp op) => [];
+
     /// <summary>Writes the op's ONNX (opset 13) nodes, computing what <see cref="Reference"/> computes.</summary>
     /// <exception cref="NotSupportedException">The op, or this case of it, has no ONNX mapping (the message says why).</exception>
     public virtual void Export(TOp op, OnnxGraphWriter w) =>
@@ -83,6 +96,17 @@ internal abstract class OpProvider<TOp> : IOpProvider where TOp : Node
     /// <summary>Whether all of <paramref name="op"/>'s tensors share one layout (element-wise kernels run in either).</summary>
     protected static bool OneLayout(TOp op) => op.Inputs.Append(op.Output).Select(v => v.Layout).Distinct().Count() == 1;
 
+    /// <summary>Whether <paramref name="activation"/> clamps its output at zero from below (ReLU, ReLU6).</summary>
+    protected static bool EndsInRelu(Activation activation) => activation is Activation.Relu or Activation.Relu6;
+
+    /// <summary>An op's weights and, where it has one, its bias, as <see cref="Constants"/> lists them.</summary>
+    protected static IEnumerable<OpConstant> WeightsAndBias(float[] weights, float[]? bias) =>
+        bias is null ? [new("weights", weights)] : [new("weights", weights), new("bias", bias)];
+
+    /// <summary>The constants of <paramref name="part"/>, a fused op's part, each named after the part.</summary>
+    protected static IEnumerable<OpConstant> PartConstants(Node part) =>
+        OpRegistry.Constants(part).Select(k => k with { What = $"{part.Name} {k.What}" });
+
     /// <summary>Throws <see cref="InvalidGraphException"/> naming <paramref name="op"/> unless <paramref name="holds"/>.</summary>
     protected static void Require(TOp op, bool holds, string what)
     {
@@ -99,6 +123,8 @@ internal abstract class OpProvider<TOp> : IOpProvider where TOp : Node
     Value? IOpProvider.InPlaceInput(Node op) => InPlaceInput((TOp)op);
     bool IOpProvider.TakesActivation(Node op) => TakesActivation((TOp)op);
     Node IOpProvider.WithActivation(Node op, Activation activation, Value output) => WithActivation((TOp)op, activation, output);
+    bool IOpProvider.NonNegative(Node op, Func<Value, bool> isNonNegative) => NonNegative((TOp)op, isNonNegative);
+    IEnumerable<OpConstant> IOpProvider.Constants(Node op) => Constants((TOp)op);
     void IOpProvider.Export(Node op, OnnxGraphWriter w) => Export((TOp)op, w);
     long IOpProvider.ScratchElements(Node op, KernelChoice choice, int activationBytes) => ScratchElements((TOp)op, choice, activationBytes);
     long IOpProvider.Params(Node op) => Params((TOp)op);

@@ -4,7 +4,8 @@ namespace GpuMobileNet.Ops;
 
 /// <summary>Op type → its <see cref="OpProvider{TOp}"/>: the one list of the ops the engine runs. Everything that does
 /// something per op type (the reference executor, the kernel selector, the ONNX exporter, the in-place policy, the
-/// activation fusion, graph statistics) asks here instead of switching over op types.</summary>
+/// activation fusion, the folding of a ReLU into a concatenation, the finite-constants check, the packing choice,
+/// graph statistics) asks here instead of switching over op types.</summary>
 internal static class OpRegistry
 {
     /// <summary>Every provider, one per op type.</summary>
@@ -72,6 +73,10 @@ internal static class OpRegistry
 
     /// <summary>Multiply-adds per sample of <paramref name="node"/>.</summary>
     public static long MultiplyAdds(Node node) => For(node).MultiplyAdds(node);
+
+    /// <summary><paramref name="node"/>'s constant arrays (its provider's <see cref="IOpProvider.Constants"/>); none for an
+    /// op without a provider, which kernel selection refuses by name later.</summary>
+    public static IEnumerable<OpConstant> Constants(Node node) => TryFor(node)?.Constants(node) ?? [];
 
     /// <summary>Throws unless <paramref name="node"/>'s output has the shape its inputs and attributes give.</summary>
     /// <exception cref="InvalidGraphException">The shapes do not fit together (the message names the op).</exception>

@@ -31,6 +31,9 @@ internal sealed class ShuffledConcatProvider : OpProvider<ShuffledConcatOp>
     /// <inheritdoc/>
     public override IReadOnlyList<KernelDispatch> Plan(ShuffledConcatOp sc, KernelContext ctx, KernelChoice choice) => ShuffledConcatKernel.Plan(sc, ctx);
 
+    /// <inheritdoc/>
+    public override bool IsChannelCopy => true;
+
     /// <summary>The concatenation, then the shuffle.</summary>
     public override void Export(ShuffledConcatOp sc, OnnxGraphWriter w)
     {

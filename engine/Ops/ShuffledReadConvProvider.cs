@@ -56,6 +56,19 @@ internal sealed class ShuffledReadConvProvider : OpProvider<ShuffledReadConvOp>
     }
 
     /// <inheritdoc/>
+    public override bool TakesActivation(ShuffledReadConvOp s) => s.Conv.Activation == Activation.None;
+
+    /// <inheritdoc/>
+    public override ShuffledReadConvOp WithActivation(ShuffledReadConvOp s, Activation activation, Value output) =>
+        new(s.Name, s.Input, s.Conv with { Activation = activation, Output = output }, s.ShuffleGroups); // Output comes from Conv
+
+    /// <inheritdoc/>
+    public override bool NonNegative(ShuffledReadConvOp s, Func<Value, bool> isNonNegative) => EndsInRelu(s.Conv.Activation);
+
+    /// <inheritdoc/>
+    public override IEnumerable<OpConstant> Constants(ShuffledReadConvOp s) => OpRegistry.Constants(s.Conv);
+
+    /// <inheritdoc/>
     public override long Params(ShuffledReadConvOp s) => OpRegistry.Params(s.Conv);
 
     /// <inheritdoc/>

@@ -29,6 +29,9 @@ internal sealed class SliceChannelsProvider : OpProvider<SliceChannelsOp>
     public override IReadOnlyList<KernelDispatch> Plan(SliceChannelsOp sc, KernelContext ctx, KernelChoice choice) => [SliceChannelsKernel.Plan(sc, ctx)];
 
     /// <inheritdoc/>
+    public override bool IsChannelCopy => true;
+
+    /// <inheritdoc/>
     public override void Export(SliceChannelsOp sc, OnnxGraphWriter w)
     {
         var starts = w.AddInt64Initializer($"{sc.Name}.starts", [sc.First]);

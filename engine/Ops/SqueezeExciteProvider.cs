@@ -34,6 +34,9 @@ internal sealed class SqueezeExciteProvider : OpProvider<SqueezeExciteOp>
         se.Pool.Input.Layout == TensorLayout.Nc4hw4 && KernelCapabilities.SameInBothLayouts(se.Output);
 
     /// <inheritdoc/>
+    public override IEnumerable<OpConstant> Constants(SqueezeExciteOp se) => se.Parts.SelectMany(PartConstants);
+
+    /// <inheritdoc/>
     public override long Params(SqueezeExciteOp se) => se.Parts.Sum(OpRegistry.Params);
 
     /// <inheritdoc/>

@@ -1,10 +1,11 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Ops;
 
 namespace GpuMobileNet.Passes;
 
-/// <summary>Checks that every constant of a graph is finite. The graph builder checks what it is given; folding
-/// BatchNorm multiplies weights by gamma / sqrt(variance + epsilon), and two finite factors can still overflow
+/// <summary>Checks that every constant of a graph (each op's provider lists them) is finite. The graph builder checks
+/// what it is given; folding BatchNorm multiplies weights by gamma / sqrt(variance + epsilon), and two finite factors can still overflow
 /// float32, after which every output is NaN and the top class is whichever comes first.</summary>
 internal static class FiniteConstants
 {
@@ -13,12 +14,8 @@ internal static class FiniteConstants
     {
         ArgumentNullException.ThrowIfNull(g);
         foreach (var node in g.Nodes)
-            switch (node)
-            {
-                case Conv2dOp c: Conv(c, c); break;
-                case FusedBlockOp f: foreach (var part in f.Parts) Conv(part, f); break;
-                case DenseOp d: Values(d, "weights", d.Weights); Values(d, "bias", d.Bias); break;
-            }
+            foreach (var constant in OpRegistry.Constants(node))
+                CheckValues(node, constant);
     }
 
     /// <summary>Checks that folding BatchNorm, as a session does, gives finite constants, without building the folded
@@ -52,18 +49,12 @@ internal static class FiniteConstants
             }
     }
 
-    private static void Conv(Conv2dOp part, Node owner)
+    private static void CheckValues(Node owner, OpConstant constant)
     {
-        Values(owner, part == owner ? "weights" : $"{part.Name} weights", part.Weights);
-        Values(owner, part == owner ? "bias" : $"{part.Name} bias", part.Bias);
-    }
-
-    private static void Values(Node owner, string what, float[]? data)
-    {
-        if (data is null) return;
+        var data = constant.Values;
         for (int i = 0; i < data.Length; i++)
             if (!float.IsFinite(data[i]))
                 throw new InvalidGraphException(
-                    $"{owner}: {what} after folding BatchNorm have a non-finite value ({data[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}) at index {i}: the folded scale overflows float32");
+                    $"{owner}: {constant.What} after folding BatchNorm have a non-finite value ({data[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}) at index {i}: the folded scale overflows float32");
     }
 }

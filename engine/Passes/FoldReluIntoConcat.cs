@@ -1,14 +1,15 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Ops;
 
 namespace GpuMobileNet.Passes;
 
 /// <summary>Removes a ReLU pass over a concatenation (ShuffleNetV1's stride-2 unit: ReLU(concat(avgpool(x), conv)))
-/// when every part can take it for free: ReLU(concat(a, b)) = concat(ReLU(a), ReLU(b)), so a part written by a 1x1 or
-/// other convolution with no activation (read by nothing else) takes the ReLU as its fused activation, and a part that
-/// is already non-negative (a ReLU output, or an average or max pool, or a concatenation, of non-negative values: the
-/// shortcut averages the previous unit's ReLU output) needs nothing. The concatenation then writes the ReLU's output.
-/// Saves one pass over the tensor per unit.</summary>
+/// when every part can take it for free: ReLU(concat(a, b)) = concat(ReLU(a), ReLU(b)), so a part written by an op that
+/// takes a fused activation and has none (a convolution; read by nothing else) takes the ReLU as its fused activation,
+/// and a part that is already non-negative (its provider's NonNegative: a ReLU output, or an average or max pool, or a
+/// concatenation, of non-negative values: the shortcut averages the previous unit's ReLU output) needs nothing. The
+/// concatenation then writes the ReLU's output. Saves one pass over the tensor per unit.</summary>
 internal static class FoldReluIntoConcat
 {
     /// <summary>The graph with every foldable ReLU-over-concat folded (unchanged where there is none).</summary>
@@ -20,17 +21,8 @@ internal static class FoldReluIntoConcat
         var replaced = new Dictionary<Node, Node?>();
         var nonNegative = new HashSet<Value>();
 
-        bool IsNonNegative(Value v) => nonNegative.Contains(v) || producer.TryGetValue(v, out var p) && p switch
-        {
-            Conv2dOp c => IsRelu(c.Activation),
-            ShuffledReadConvOp s => IsRelu(s.Conv.Activation),
-            AddOp a => IsRelu(a.Activation),
-            ActivationOp a => IsRelu(a.Activation),
-            AvgPoolOp a => IsNonNegative(a.Input),
-            MaxPoolOp m => IsNonNegative(m.Input),
-            ConcatOp c => c.Parts.All(x => x is not null && IsNonNegative(x)),
-            _ => false,
-        };
+        bool IsNonNegative(Value v) =>
+            nonNegative.Contains(v) || producer.TryGetValue(v, out var p) && OpRegistry.TryFor(p)?.NonNegative(p, IsNonNegative) == true;
 
         foreach (var node in g.Nodes)
         {
@@ -43,18 +35,13 @@ internal static class FoldReluIntoConcat
             {
                 if (IsNonNegative(part!)) continue;
                 if (producer.TryGetValue(part!, out var w) && uses.SoleConsumer(part!) == concat && !replaced.ContainsKey(w) &&
-                    w is Conv2dOp { Activation: Activation.None } or ShuffledReadConvOp { Conv.Activation: Activation.None })
+                    OpRegistry.TryFor(w)?.TakesActivation(w) == true)
                     writers.Add(w);
                 else foldable = false;
             }
             if (!foldable) continue;
             foreach (var w in writers)
-                replaced[w] = w switch
-                {
-                    Conv2dOp c => c with { Activation = Activation.Relu },
-                    ShuffledReadConvOp s => new ShuffledReadConvOp(s.Name, s.Input, s.Conv with { Activation = Activation.Relu }, s.ShuffleGroups),
-                    _ => throw new InvalidOperationException(w.ToString()),
-                };
+                replaced[w] = OpRegistry.For(w).WithActivation(w, Activation.Relu, w.Output);
             replaced[concat] = concat with { Output = relu.Output };
             replaced[relu] = null;
             nonNegative.Add(relu.Output);
@@ -62,6 +49,4 @@ internal static class FoldReluIntoConcat
         if (replaced.Count == 0) return g;
         return g.WithNodes(g.Nodes.Select(n => replaced.TryGetValue(n, out var r) ? r : n).Where(n => n is not null).Select(n => n!).ToList());
     }
-
-    private static bool IsRelu(Activation a) => a is Activation.Relu or Activation.Relu6;
 }

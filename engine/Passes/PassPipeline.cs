@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Ops;
 
 namespace GpuMobileNet.Passes;
 
@@ -23,10 +24,9 @@ internal static class PassPipeline
         return HasChannelCopies(packed) ? g1 : packed;
     }
 
-    /// <summary>Whether some node of <paramref name="g"/> only moves channels (a split, concatenation or shuffle), which
-    /// runs as a copy dispatch.</summary>
-    internal static bool HasChannelCopies(ModelGraph g) =>
-        g.Nodes.Any(n => n is ConcatOp or SliceChannelsOp or ChannelShuffleOp or ShuffledConcatOp);
+    /// <summary>Whether some node of <paramref name="g"/> only moves channels (a split, concatenation or shuffle: its
+    /// provider's <see cref="IOpProvider.IsChannelCopy"/>), which runs as a copy dispatch.</summary>
+    internal static bool HasChannelCopies(ModelGraph g) => g.Nodes.Any(n => OpRegistry.TryFor(n)?.IsChannelCopy == true);
 
     private static ModelGraph ApplyResolved(ModelGraph g, PassOptions o)
     {

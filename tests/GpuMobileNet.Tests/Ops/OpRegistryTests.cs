@@ -87,16 +87,10 @@ public class OpRegistryTests
 
     /// <summary>The shape rule of every provider agrees with the shapes the builders, importers' passes and fusions
     /// give, on every built-in network before and after the passes (planar and packed).</summary>
-    [TestCase("mobilenet_v2")]
-    [TestCase("mobilenet_v3_large")]
-    [TestCase("shufflenet_v1")]
-    [TestCase("shufflenet_v2")]
-    [TestCase("ghostnet")]
-    [TestCase("ssdlite_mobilenet_v2")]
+    [TestCaseSource(nameof(BuiltInNetworks))]
     public void ShapeRulesAgreeWithTheBuiltInNetworks(string model)
     {
-        var g = ModelZoo.Create(model, 0.5, 96, 10, WeightInit.Random(5));
-        var graphs = new[] { g, PassPipeline.Apply(g, new PassOptions()), PassPipeline.Apply(g, new PassOptions { PackChannels = true }) };
+        var graphs = BeforeAndAfterThePasses(model);
         var checkedOps = new HashSet<Type>();
         foreach (var node in graphs.SelectMany(x => x.Nodes))
         {
@@ -104,6 +98,32 @@ public class OpRegistryTests
             checkedOps.Add(node.GetType());
         }
         TestContext.Out.WriteLine($"{model}: shape rules of {string.Join(", ", checkedOps.Select(t => t.Name).Order())}");
+    }
+
+    /// <summary>An op that holds constant arrays, or ops with theirs (a fused block's convolutions), lists them, so the
+    /// finite-constants check reads every constant of a graph.</summary>
+    [Test]
+    public void EveryOpHoldingConstantsListsThem()
+    {
+        static bool HoldsConstants(Type op) => op.GetProperties()
+            .Any(p => p.PropertyType == typeof(float[]) || typeof(Node).IsAssignableFrom(p.PropertyType));
+        var holders = OpTypes().Where(HoldsConstants).ToList();
+        Assert.That(holders.Select(t => t.Name), Is.SupersetOf(new[] { "Conv2dOp", "DenseOp", "BatchNormOp", "FusedBlockOp" }),
+            "op types holding constants were not found by reflection");
+        AssertNone(holders.Where(t => Declarer(ProviderOf(t), "Constants") != ProviderOf(t).GetType()).Select(t => t.Name),
+            "ops that hold constants but whose provider does not list them (Constants)");
+    }
+
+    /// <summary>What the providers list as constants covers every parameter of the built-in networks, before and after
+    /// the passes (fused blocks, SE gates, shuffled reads, mapped convolutions, concatenation writers).</summary>
+    [TestCaseSource(nameof(BuiltInNetworks))]
+    public void ConstantsCoverTheParametersOfTheBuiltInNetworks(string model)
+    {
+        var graphs = BeforeAndAfterThePasses(model);
+        // BatchNorm lists its running statistics too, which are not parameters: at least, not equal.
+        AssertNone(graphs.SelectMany(x => x.Nodes).Where(n => OpRegistry.Constants(n).Sum(k => (long)k.Values.Length) < OpRegistry.Params(n))
+            .Select(n => $"{n}: {OpRegistry.Constants(n).Sum(k => (long)k.Values.Length)} constants for {OpRegistry.Params(n)} parameters"),
+            $"{model}: ops whose listed constants miss some of their parameters");
     }
 
     [Test]
@@ -116,6 +136,16 @@ public class OpRegistryTests
             .With.Message.Contains("Conv2d 'conv'").And.Message.Contains("4x8x8").And.Message.Contains("6x8x8"));
         var add = new AddOp("add", x, new Value("z", new TensorShape(3, 4, 4)), x);
         Assert.That(() => OpRegistry.CheckShape(add), Throws.TypeOf<InvalidGraphException>().With.Message.Contains("Add 'add'"));
+    }
+
+    private static readonly string[] BuiltInNetworks =
+        ["mobilenet_v2", "mobilenet_v3_large", "shufflenet_v1", "shufflenet_v2", "ghostnet", "ssdlite_mobilenet_v2"];
+
+    // The network as built, and after the passes planar and packed.
+    private static ModelGraph[] BeforeAndAfterThePasses(string model)
+    {
+        var g = ModelZoo.Create(model, 0.5, 96, 10, WeightInit.Random(5));
+        return [g, PassPipeline.Apply(g, new PassOptions()), PassPipeline.Apply(g, new PassOptions { PackChannels = true })];
     }
 
     // The type that declares the provider's override of the named member (OpProvider<> where it is not overridden).

@@ -43,6 +43,23 @@ public class FoldReluIntoConcatTests : GpuTest
         Assert.That(g.Nodes.OfType<ActivationOp>(), Is.Empty);
     }
 
+    /// <summary>Any op whose provider takes a fused activation can take the ReLU: here an Add writes one part (the pass
+    /// alone, so the residual fusion does not turn it into a convolution first).</summary>
+    [Test]
+    public void AnAddPartTakesTheRelu()
+    {
+        var b = new GraphBuilder("add_part", new TensorShape(8, 5, 7));
+        var left = b.Conv2d("left", b.Input, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(64, 1));
+        var sum = b.Add("sum", left, b.Input);
+        var p = b.Conv2d("p", b.Input, 4, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(32, 2));
+        var g = b.Build(b.Activate("relu", b.Concat("concat", [sum, p], [8, 4]), Activation.Relu));
+        var folded = FoldReluIntoConcat.Apply(g);
+        Assert.That(folded.Nodes.OfType<ActivationOp>(), Is.Empty, "the ReLU should be folded away");
+        Assert.That(folded.Nodes.OfType<AddOp>().Single().Activation, Is.EqualTo(Activation.Relu));
+        var input = GpuVsCpu.RandomArray(g.Input.Shape.Elements, 3);
+        Assert.That(ReferenceExecutor.Run(folded, input, 1), Is.EqualTo(ReferenceExecutor.Run(g, input, 1)));
+    }
+
     /// <summary>x (ReLU output, or a linear conv's) → [avg pool 3x3 s2 | 1x1 → depthwise s2 → 1x1] → concat → ReLU.</summary>
     private static ModelGraph Unit(bool shortcutNonNegative)
     {
