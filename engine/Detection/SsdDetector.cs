@@ -28,7 +28,7 @@ public sealed class SsdDetector : IDisposable
     /// <param name="postprocessor">Anchors, decoding and NMS for this network.</param>
     /// <param name="options">Session options (precision, profiling, ...).</param>
     /// <exception cref="ArgumentException">The graph lacks an output of the anchors' count by 4 or by the class count.</exception>
-    public SsdDetector(ModelGraph graph, VulkanDevice device, SsdPostprocessor postprocessor, SessionOptions? options = null)
+    internal SsdDetector(ModelGraph graph, VulkanDevice device, SsdPostprocessor postprocessor, SessionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(postprocessor);
@@ -62,7 +62,7 @@ public sealed class SsdDetector : IDisposable
     public InferenceSession Session { get; }
 
     /// <summary>Anchors, decoding and NMS.</summary>
-    public SsdPostprocessor Postprocessor { get; }
+    internal SsdPostprocessor Postprocessor { get; }
 
     /// <summary>Input width and height in pixels.</summary>
     public (int Width, int Height) InputSize => (Session.InputShape.W, Session.InputShape.H);

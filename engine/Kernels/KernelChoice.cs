@@ -2,7 +2,7 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>Which kernel variants a session may use; turning one off falls back to the simple kernel
 /// (for comparisons in bench and tests). A fast variant is used only where it fits the layer.</summary>
-public sealed record KernelChoice(
+internal sealed record KernelChoice(
     bool FastPointwise = true, bool FastDepthwise = true, bool FastConv = true, PointwiseVariant Pointwise = PointwiseVariant.Tiled)
 {
     /// <summary>Only the simple (reference-like) kernels: no tiled, packed or fused variants.</summary>
@@ -11,7 +11,7 @@ public sealed record KernelChoice(
 
 /// <summary>Which fast 1x1 convolution runs when <see cref="KernelChoice.FastPointwise"/> is on. Where the chosen
 /// one does not fit the device or the layer, <see cref="Tiled"/> runs instead.</summary>
-public enum PointwiseVariant
+internal enum PointwiseVariant
 {
     /// <summary>pointwise_conv_tiled: every invocation reads its weights as uniforms (the default: fastest on
     /// lavapipe, and on GPUs a wave-uniform uniform read is a constant-cache broadcast or a scalar load).</summary>

@@ -11,7 +11,7 @@ namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/conv2d_tiled.comp (uniform-window weights, 4 px x 16 channels per invocation) against the CPU oracle. Tolerance: fp32 sums of at most a few hundred
 /// O(1) terms, abs 1e-4 + rel 1e-4.</summary>
-public class Conv2dTiledKernelTests : GpuTest
+internal class Conv2dTiledKernelTests : GpuTest
 {
     private static void UsesTiledKernel(InferenceSession s) =>
         Assert.That(s.Dispatches.Select(d => d.Shader), Has.Some.EqualTo(Conv2dTiledKernel.Id.Shader));
