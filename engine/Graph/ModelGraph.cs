@@ -3,7 +3,8 @@ namespace GpuMobileNet.Graph;
 /// <summary>A network as a list of ops in topological order, with one main input and one main output, plus any extra
 /// inputs (other run-time inputs of a multi-input model) and extra outputs (other results of a multi-output model,
 /// or intermediate values a caller wants to read).
-/// Pure data: no Vulkan here, so graphs, passes and the CPU oracle run anywhere.</summary>
+/// Pure data: no Vulkan here, so graphs, passes and the CPU oracle run anywhere.
+/// Thread-safety: immutable, so any number of threads and sessions may share one graph.</summary>
 public sealed class ModelGraph
 {
     /// <summary>A graph of <paramref name="nodes"/> in topological order from <paramref name="input"/> to <paramref name="output"/> (and optional extra outputs).</summary>

@@ -3,7 +3,8 @@ using GpuMobileNet.Tensors;
 namespace GpuMobileNet.Graph;
 
 /// <summary>A tensor flowing between ops. Identity is by reference; <see cref="Name"/> is for messages and reports.
-/// <see cref="Layout"/> is how the GPU stores it (set by the channel-packing pass); imported graphs are all NCHW.</summary>
+/// <see cref="Layout"/> is how the GPU stores it (set by the channel-packing pass); imported graphs are all NCHW.
+/// Thread-safety: immutable; safe to share between threads.</summary>
 public sealed class Value
 {
     internal Value(string name, TensorShape shape, TensorLayout layout = TensorLayout.Nchw)

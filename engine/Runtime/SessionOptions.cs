@@ -3,7 +3,8 @@ using GpuMobileNet.Passes;
 
 namespace GpuMobileNet.Runtime;
 
-/// <summary>Per-session settings (a property bag, as in ONNX Runtime).</summary>
+/// <summary>Per-session settings (a property bag, as in ONNX Runtime).
+/// Thread-safety: immutable (init-only); one instance may configure any number of sessions.</summary>
 public sealed record SessionOptions
 {
     /// <summary>Samples per run. Everything shape-dependent is fixed at session creation.</summary>

@@ -1,6 +1,7 @@
 namespace GpuMobileNet.Vulkan;
 
-/// <summary>How <see cref="VulkanDevice.Open"/> picks and configures the device.</summary>
+/// <summary>How <see cref="VulkanDevice.Open"/> picks and configures the device.
+/// Thread-safety: immutable (init-only); one instance may open any number of devices.</summary>
 public sealed record DeviceOptions
 {
     /// <summary>Environment variable that selects the device by index or by (part of its) name.</summary>

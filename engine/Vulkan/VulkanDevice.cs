@@ -4,7 +4,9 @@ using Silk.NET.Vulkan;
 namespace GpuMobileNet.Vulkan;
 
 /// <summary>Owns the Vulkan instance, the chosen physical device, the logical device and its compute queue.
-/// Everything else in engine/Vulkan is created from it and must be disposed before it.</summary>
+/// Everything else in engine/Vulkan is created from it and must be disposed before it.
+/// Thread-safety: thread-safe: any number of sessions and threads may share one device (submissions to its queue are
+/// serialised by the queue lock); dispose it once, after its sessions.</summary>
 public sealed unsafe partial class VulkanDevice : IDisposable
 {
     private const string ValidationLayer = "VK_LAYER_KHRONOS_validation";
