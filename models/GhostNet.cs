@@ -10,7 +10,7 @@ namespace GpuMobileNet.Models;
 /// their concatenation cut to out channels. A bottleneck is ghost module (ReLU) → [depthwise k x k stride 2 + BN] →
 /// [squeeze-and-excite] → ghost module (linear) + shortcut (identity, or depthwise k x k + BN → 1x1 + BN when the shape
 /// changes). Channel counts are rounded to multiples of 4 as in the reference code.</summary>
-public static class GhostNet
+internal static class GhostNet
 {
     // (depthwise kernel, expansion channels, output channels, squeeze-and-excite, stride) of the 16 bottlenecks.
     private static readonly (int Kernel, int Expansion, int Channels, bool SqueezeExcite, int Stride)[] Blocks =

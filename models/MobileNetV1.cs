@@ -6,7 +6,7 @@ namespace GpuMobileNet.Models;
 /// <summary>MobileNetV1 (Howard et al. 2017, Table 1) as Keras builds it: a 3x3 stride-2 stem, 13 depthwise-
 /// separable blocks (3x3 depthwise + BN + ReLU6, 1x1 pointwise + BN + ReLU6), global average pool, dense
 /// classifier, softmax. Channels are int(c * alpha). ReLU6 (not the paper's ReLU) matches every released checkpoint.</summary>
-public static class MobileNetV1
+internal static class MobileNetV1
 {
     // (pointwise output channels, depthwise stride) of the 13 blocks.
     private static readonly (int Channels, int Stride)[] Blocks =

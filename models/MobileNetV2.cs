@@ -8,7 +8,7 @@ namespace GpuMobileNet.Models;
 /// (1x1 expand + BN + ReLU6, 3x3 depthwise + BN + ReLU6, linear 1x1 project + BN, residual Add when the
 /// stride is 1 and the channel counts match), then a 1x1 conv to 1280 channels, global pool, dense, softmax.
 /// Channel counts are rounded to multiples of 8 as in the reference implementation.</summary>
-public static class MobileNetV2
+internal static class MobileNetV2
 {
     // (expansion t, output channels c, repeats n, first stride s) from Table 2.
     private static readonly (int Expansion, int Channels, int Repeats, int Stride)[] Stages =

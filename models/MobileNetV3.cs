@@ -12,7 +12,7 @@ namespace GpuMobileNet.Models;
 /// Channel counts follow Keras's MobileNetV3: outputs are width x the paper's, rounded to multiples of 8; the
 /// 1280 / 1024 features grow with the width only above 1. At width 1.0 the parameters equal torchvision's
 /// (5,483,032 and 2,542,856).</summary>
-public static class MobileNetV3
+internal static class MobileNetV3
 {
     /// <summary>One bottleneck: kernel, expanded width, output width, squeeze-and-excite, h-swish (else ReLU), stride.</summary>
     private readonly record struct Bneck(int Kernel, int Expanded, int Out, bool SqueezeExcite, bool HardSwish, int Stride);

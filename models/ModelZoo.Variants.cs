@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Models;
 
 /// <summary>One built-in network at one width and input size, with the size and cost its paper reports where the
-/// paper gives them (millions; null where it does not).</summary>
+/// paper gives them (millions; null where it does not). Thread-safety: an immutable record.</summary>
 /// <param name="Model">The <see cref="ModelZoo"/> name.</param>
 /// <param name="Alpha">Width multiplier.</param>
 /// <param name="Resolution">Square input size.</param>

@@ -2,7 +2,10 @@ using GpuMobileNet.Graph;
 
 namespace GpuMobileNet.Models;
 
-/// <summary>The built-in architectures by name, for the CLI and the viewer.</summary>
+/// <summary>The built-in architectures by name (MobileNetV1/V2/V3, ShuffleNetV1/V2, GhostNet, SSDLite), as the papers
+/// define them, with weights from a <see cref="WeightInit"/> (seeded random ones for tests and benchmarks, or a loader of
+/// packaged weights): the public entry point of GpuMobileNet.Models; the per-architecture builders are internal.
+/// Thread-safety: thread-safe; every call builds a new graph.</summary>
 public static partial class ModelZoo
 {
     private static readonly Dictionary<string, Func<double, int, int, WeightInit, ModelGraph>> Builders = new()
@@ -23,8 +26,15 @@ public static partial class ModelZoo
         ["resnet34"] = (a, r, c, w) => ResNet.Create(34, a, r, c, w),
     };
 
+    /// <summary>The names <see cref="Create"/> knows (e.g. "mobilenet_v2", "shufflenet_v1_g8").</summary>
     public static IReadOnlyList<string> Names { get; } = [.. Builders.Keys];
 
+    /// <summary>The network <paramref name="name"/> at width multiplier <paramref name="alpha"/> (ShuffleNet's scale), a
+    /// square input of <paramref name="resolution"/> pixels and <paramref name="classes"/> outputs (see
+    /// <see cref="DefaultResolution"/>, <see cref="DefaultClasses"/>), weights from <paramref name="weights"/>
+    /// (<see cref="WeightInit.Random(int)"/> for seeded random ones).</summary>
+    /// <exception cref="ArgumentException">An unknown name (the message lists the known ones).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An alpha, resolution or class count out of range, named.</exception>
     public static ModelGraph Create(string name, double alpha, int resolution, int classes, WeightInit weights)
     {
         ArgumentNullException.ThrowIfNull(name);

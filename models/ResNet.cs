@@ -7,7 +7,7 @@ namespace GpuMobileNet.Models;
 /// stride-2 max pool, four stages of basic blocks (two 3x3 convs, the first strided at a stage's start, a 1x1 stride-2
 /// conv on the shortcut where the shape changes; the sum then ReLU) of 64, 128, 256 and 512 channels, global pool,
 /// dense, softmax. The dense-convolution benchmark beside the MobileNets: 1.8 G multiply-adds at 224 for ResNet-18.</summary>
-public static class ResNet
+internal static class ResNet
 {
     /// <summary>Basic blocks per stage for each depth (Table 1).</summary>
     public static IReadOnlyDictionary<int, int[]> StageBlocks { get; } = new Dictionary<int, int[]>

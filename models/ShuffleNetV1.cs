@@ -8,7 +8,7 @@ namespace GpuMobileNet.Models;
 /// a channel shuffle, a 3x3 depthwise + BN (stride 2 in a stage's first unit), a grouped 1x1 conv + BN; then a
 /// residual add (stride 1) or a concatenation with the 3x3 stride-2 average-pooled input (stride 2), and ReLU. The
 /// first unit's first conv is not grouped (its input has only the stem's channels). Groups 1, 2, 3, 4 or 8.</summary>
-public static class ShuffleNetV1
+internal static class ShuffleNetV1
 {
     private static readonly int[] Repeats = [4, 8, 4];
 

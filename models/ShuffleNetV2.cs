@@ -9,7 +9,7 @@ namespace GpuMobileNet.Models;
 /// channels in halves, runs the second half through 1x1 → 3x3 depthwise → 1x1 and concatenates it after the first;
 /// a stride-2 unit runs the whole input through two branches (3x3 depthwise s2 → 1x1, and 1x1 → depthwise s2 → 1x1)
 /// and concatenates them; every unit ends with a channel shuffle in 2 groups. Widths 0.5, 1.0, 1.5 and 2.0.</summary>
-public static class ShuffleNetV2
+internal static class ShuffleNetV2
 {
     private static readonly int[] Repeats = [4, 8, 4];
 

@@ -11,7 +11,7 @@ namespace GpuMobileNet.Models;
 /// location: 3 on the first map (reduce_boxes_in_lowest_layer), 6 on the others; 2,034 anchors at 320x320.
 /// Outputs (as TFLite's SSD exports name them): "box_encodings" (anchors x 4 x 1: ty, tx, th, tw per anchor, anchor
 /// order = map, row, column, anchor) and "class_predictions" (anchors x classes x 1, logits, class 0 = background).</summary>
-public static class SsdLite
+internal static class SsdLite
 {
     /// <summary>Depths of the four extra feature layers (TF: layer_depth [-1, -1, 512, 256, 256, 128]).</summary>
     private static readonly int[] ExtraDepths = [512, 256, 256, 128];

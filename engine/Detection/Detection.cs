@@ -1,6 +1,7 @@
 namespace GpuMobileNet.Detection;
 
-/// <summary>An axis-aligned box in normalised image coordinates (0..1 across the image; may stick out slightly).</summary>
+/// <summary>An axis-aligned box in normalised image coordinates (0..1 across the image; may stick out slightly).
+/// Thread-safety: an immutable value.</summary>
 /// <param name="XMin">Left edge.</param>
 /// <param name="YMin">Top edge.</param>
 /// <param name="XMax">Right edge.</param>
@@ -24,7 +25,8 @@ public readonly record struct Box(float XMin, float YMin, float XMax, float YMax
     public Box ToPixels(int width, int height) => new(XMin * width, YMin * height, XMax * width, YMax * height);
 }
 
-/// <summary>One detected object: its class, score (0..1) and box.</summary>
+/// <summary>One detected object: its class, score (0..1) and box.
+/// Thread-safety: immutable; safe to share between threads.</summary>
 /// <param name="ClassId">Index into the model's label map.</param>
 /// <param name="Label">The class name (the id as text when there is no label map).</param>
 /// <param name="Score">Confidence, 0..1.</param>

@@ -4,7 +4,7 @@ namespace GpuMobileNet.Detection;
 
 /// <summary>Detections from a DetectionOutput-style result, as ncnn's detection layers write it: one row of six values
 /// per object, (label, score, xmin, ymin, xmax, ymax), boxes in normalised image coordinates.</summary>
-public static class DetectionRows
+internal static class DetectionRows
 {
     /// <summary>Values per row.</summary>
     public const int RowWidth = 6;

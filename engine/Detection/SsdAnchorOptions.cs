@@ -1,6 +1,8 @@
 namespace GpuMobileNet.Detection;
 
-/// <summary>How SSD anchors are laid out over the feature maps (MediaPipe's SsdAnchorsCalculatorOptions).</summary>
+/// <summary>How SSD anchors are laid out over the feature maps (MediaPipe's SsdAnchorsCalculatorOptions).
+/// Thread-safety: immutable (init-only); one instance may be shared. The lists it holds are not copied: do not change
+/// them.</summary>
 /// <param name="InputWidth">Model input width in pixels.</param>
 /// <param name="InputHeight">Model input height in pixels.</param>
 /// <param name="MinScale">Anchor scale of the first prediction layer.</param>

@@ -5,12 +5,12 @@ namespace GpuMobileNet.Detection;
 /// <param name="CenterY">Vertical centre.</param>
 /// <param name="Width">Width.</param>
 /// <param name="Height">Height.</param>
-public readonly record struct Anchor(float CenterX, float CenterY, float Width, float Height);
+internal readonly record struct Anchor(float CenterX, float CenterY, float Width, float Height);
 
 /// <summary>Generates SSD anchors from <see cref="SsdAnchorOptions"/>, in the order the box predictor emits them
 /// (layer by layer; within a layer row by row, column by column, then anchor by anchor), following MediaPipe's
 /// SsdAnchorsCalculator (which follows the TF Object Detection API's multiple_grid_anchor_generator).</summary>
-public static class SsdAnchors
+internal static class SsdAnchors
 {
     /// <summary>Every anchor, in the model's output order.</summary>
     /// <exception cref="ArgumentException">The options are inconsistent (no strides, no aspect ratios, a non-positive size).</exception>

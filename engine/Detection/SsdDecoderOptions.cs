@@ -1,7 +1,9 @@
 namespace GpuMobileNet.Detection;
 
 /// <summary>How raw SSD outputs become boxes and scores (MediaPipe's TensorsToDetectionsCalculatorOptions and
-/// NonMaxSuppressionCalculatorOptions; box encodings in the TF Object Detection API order y, x, h, w).</summary>
+/// NonMaxSuppressionCalculatorOptions; box encodings in the TF Object Detection API order y, x, h, w).
+/// Thread-safety: immutable (init-only); one instance may be shared. The lists it holds are not copied: do not change
+/// them.</summary>
 /// <param name="NumClasses">Scores per anchor, background included.</param>
 /// <param name="XScale">Divides the encoded x centre offset.</param>
 /// <param name="YScale">Divides the encoded y centre offset.</param>

@@ -7,7 +7,8 @@ using GpuMobileNet.Vulkan;
 
 namespace GpuMobileNet.Detection;
 
-/// <summary>What one <see cref="SsdDetector.Detect(RgbImage, float?)"/> found, with the time of each stage.</summary>
+/// <summary>What one <see cref="SsdDetector.Detect(RgbImage, float?)"/> found, with the time of each stage.
+/// Thread-safety: immutable; safe to share between threads.</summary>
 /// <param name="Detections">Best first, after NMS.</param>
 /// <param name="PreprocessMs">Host resize and normalise.</param>
 /// <param name="NetworkMs">The session's run (backbone and heads, upload and read-back included).</param>
@@ -18,7 +19,9 @@ public sealed record DetectionResult(IReadOnlyList<Detection> Detections, double
 /// <summary>An SSD detector: a graph with a box-encodings output [anchors, 4] and a class-predictions output
 /// [anchors, classes] (an imported .tflite or a built-in graph), its session, and the host post-processing.
 /// The input is the photo stretched to the model's size, values in [-1, 1] (the TF Object Detection API's
-/// MobileNet preprocessing, what MediaPipe's objectron graph feeds its SSD).</summary>
+/// MobileNet preprocessing, what MediaPipe's objectron graph feeds its SSD).
+/// Thread-safety: not thread-safe (the post-processing keeps the last call's timings): use one detector per thread, or
+/// lock around its calls.</summary>
 public sealed class SsdDetector : IDisposable
 {
     private readonly string _boxesName, _classesName;
@@ -28,7 +31,7 @@ public sealed class SsdDetector : IDisposable
     /// <param name="postprocessor">Anchors, decoding and NMS for this network.</param>
     /// <param name="options">Session options (precision, profiling, ...).</param>
     /// <exception cref="ArgumentException">The graph lacks an output of the anchors' count by 4 or by the class count.</exception>
-    public SsdDetector(ModelGraph graph, VulkanDevice device, SsdPostprocessor postprocessor, SessionOptions? options = null)
+    internal SsdDetector(ModelGraph graph, VulkanDevice device, SsdPostprocessor postprocessor, SessionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(postprocessor);
@@ -62,7 +65,7 @@ public sealed class SsdDetector : IDisposable
     public InferenceSession Session { get; }
 
     /// <summary>Anchors, decoding and NMS.</summary>
-    public SsdPostprocessor Postprocessor { get; }
+    internal SsdPostprocessor Postprocessor { get; }
 
     /// <summary>Input width and height in pixels.</summary>
     public (int Width, int Height) InputSize => (Session.InputShape.W, Session.InputShape.H);

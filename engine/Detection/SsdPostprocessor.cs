@@ -6,7 +6,7 @@ namespace GpuMobileNet.Detection;
 /// detections: decode each anchor's box, take its best non-ignored class score, drop those under the threshold, then
 /// greedy non-maximum suppression. Independent of where the raw outputs came from (an imported .tflite or a built-in
 /// graph with the same two outputs). Runs on the host: see docs/design.md (detection) for the measurement.</summary>
-public sealed class SsdPostprocessor
+internal sealed class SsdPostprocessor
 {
     private readonly Anchor[] _anchors;
     private readonly bool[] _ignored;

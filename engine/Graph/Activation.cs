@@ -2,7 +2,7 @@ namespace GpuMobileNet.Graph;
 
 /// <summary>Element-wise activation applied by an op after its arithmetic (fusable into producers).
 /// The numeric values are shared with the shaders' ACT specialization constant.</summary>
-public enum Activation
+internal enum Activation
 {
     /// <summary>No activation: the value as computed.</summary>
     None = 0,

@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Graph;
 
 /// <summary>Builder method for softmax along any axis of a sample (ONNX Softmax beyond the classifier's).</summary>
-public sealed partial class GraphBuilder
+internal sealed partial class GraphBuilder
 {
     /// <summary>Softmax of <paramref name="x"/> seen as row-major [outer, axis, inner] along the middle axis.</summary>
     public Value AxisSoftmax(string name, Value x, int outer, int axis, int inner)

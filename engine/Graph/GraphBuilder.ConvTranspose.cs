@@ -4,7 +4,7 @@ using GpuMobileNet.Tensors;
 namespace GpuMobileNet.Graph;
 
 /// <summary>Builder method for the transposed convolution (ONNX ConvTranspose).</summary>
-public sealed partial class GraphBuilder
+internal sealed partial class GraphBuilder
 {
     /// <summary>Transposed convolution of <paramref name="x"/> to <paramref name="outC"/> x <paramref name="outH"/> x
     /// <paramref name="outW"/>; <paramref name="weights"/> are [InC, OutC/groups, kernelH, kernelW] (see <see cref="ConvTransposeOp"/>).</summary>

@@ -4,7 +4,7 @@ using GpuMobileNet.Tensors;
 namespace GpuMobileNet.Graph;
 
 /// <summary>Builder methods for the ops the ONNX importer added (element-wise product, max pooling).</summary>
-public sealed partial class GraphBuilder
+internal sealed partial class GraphBuilder
 {
     /// <summary>a * b, where b has a's shape or is C x 1 x 1 (one factor per channel).</summary>
     public Value Mul(string name, Value a, Value b)
@@ -32,7 +32,7 @@ public sealed partial class GraphBuilder
 }
 
 /// <summary>Builder methods for layout ops the ONNX importer added (transpose, concatenation, reshape).</summary>
-public sealed partial class GraphBuilder
+internal sealed partial class GraphBuilder
 {
     /// <summary>Output axis i is input axis perm[i], over (C, H, W).</summary>
     public Value Transpose(string name, Value x, int[] perm)
@@ -72,7 +72,7 @@ public sealed partial class GraphBuilder
 }
 
 /// <summary>Builder method for a channel range (ONNX Split and Slice on channels).</summary>
-public sealed partial class GraphBuilder
+internal sealed partial class GraphBuilder
 {
     /// <summary>Channels <paramref name="first"/> .. first + count - 1 of <paramref name="x"/> (ONNX Split/Slice on the channel axis).</summary>
     public Value SliceChannels(string name, Value x, int first, int count)
@@ -86,7 +86,7 @@ public sealed partial class GraphBuilder
 }
 
 /// <summary>Builder method for a spatial resize (ONNX Resize / Upsample).</summary>
-public sealed partial class GraphBuilder
+internal sealed partial class GraphBuilder
 {
     /// <summary>Spatial resize of <paramref name="x"/> to outH x outW (ONNX Resize/Upsample): bilinear when <paramref name="linear"/>, else nearest.</summary>
     public Value Resize(string name, Value x, int outH, int outW, bool linear, ResizeCoordinates coordinates, ResizeNearest nearest, float scaleH, float scaleW)
@@ -100,7 +100,7 @@ public sealed partial class GraphBuilder
 }
 
 /// <summary>Builder method for element-wise equality (ONNX Equal, as 1.0 / 0.0).</summary>
-public sealed partial class GraphBuilder
+internal sealed partial class GraphBuilder
 {
     /// <summary>1 where <paramref name="a"/> equals <paramref name="b"/> element-wise, else 0 (ONNX Equal).</summary>
     public Value Equal(string name, Value a, Value b)

@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Graph;
 
 /// <summary>Run-time inputs besides the builder's main one (multi-input models: two tensors added, concatenated, ...).</summary>
-public sealed partial class GraphBuilder
+internal sealed partial class GraphBuilder
 {
     private readonly List<Value> _extraInputs = [];
 

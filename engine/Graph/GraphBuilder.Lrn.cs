@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Graph;
 
 /// <summary>Builder method for local response normalisation (ncnn and ONNX LRN across channels).</summary>
-public sealed partial class GraphBuilder
+internal sealed partial class GraphBuilder
 {
     /// <summary>LRN of <paramref name="x"/> across channels (see <see cref="LrnOp"/>).</summary>
     public Value Lrn(string name, Value x, int size, float alpha, float beta, float bias)

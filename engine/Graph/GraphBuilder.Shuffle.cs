@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 namespace GpuMobileNet.Graph;
 
 /// <summary>Builder method for ShuffleNet's channel shuffle.</summary>
-public sealed partial class GraphBuilder
+internal sealed partial class GraphBuilder
 {
     /// <summary>Channel shuffle of <paramref name="x"/> in <paramref name="groups"/> groups (see <see cref="ChannelShuffleOp"/>).</summary>
     public Value ChannelShuffle(string name, Value x, int groups)

@@ -7,7 +7,7 @@ namespace GpuMobileNet.Graph;
 
 /// <summary>Builds a <see cref="ModelGraph"/> op by op, inferring each output shape and checking
 /// weight sizes as it goes, so a wrong model fails at the op that is wrong.</summary>
-public sealed partial class GraphBuilder
+internal sealed partial class GraphBuilder
 {
     private readonly List<Node> _nodes = [];
     private readonly HashSet<string> _names = [];

@@ -5,7 +5,7 @@ namespace GpuMobileNet.Graph;
 /// <summary>Size and cost of a graph per sample, in the units papers report: trainable parameters (conv and
 /// dense weights and biases, BatchNorm gamma and beta, not its running statistics) and multiply-adds
 /// (conv and dense only; BatchNorm, activations, adds and pooling are counted as free).</summary>
-public sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<NodeStats> Nodes)
+internal sealed record GraphStats(long Params, long MultiplyAdds, IReadOnlyList<NodeStats> Nodes)
 {
     /// <summary>Parameter and multiply-accumulate counts of <paramref name="g"/>, per node and in total.</summary>
     public static GraphStats Compute(ModelGraph g)

@@ -3,18 +3,19 @@ namespace GpuMobileNet.Graph;
 /// <summary>A network as a list of ops in topological order, with one main input and one main output, plus any extra
 /// inputs (other run-time inputs of a multi-input model) and extra outputs (other results of a multi-output model,
 /// or intermediate values a caller wants to read).
-/// Pure data: no Vulkan here, so graphs, passes and the CPU oracle run anywhere.</summary>
+/// Pure data: no Vulkan here, so graphs, passes and the CPU oracle run anywhere.
+/// Thread-safety: immutable, so any number of threads and sessions may share one graph.</summary>
 public sealed class ModelGraph
 {
     /// <summary>A graph of <paramref name="nodes"/> in topological order from <paramref name="input"/> to <paramref name="output"/> (and optional extra outputs).</summary>
-    public ModelGraph(string name, Value input, IReadOnlyList<Node> nodes, Value output, IReadOnlyList<Value>? extraOutputs = null)
+    internal ModelGraph(string name, Value input, IReadOnlyList<Node> nodes, Value output, IReadOnlyList<Value>? extraOutputs = null)
         : this(name, input, nodes, output, extraOutputs, null)
     {
     }
 
     /// <summary>A graph with run-time inputs besides <paramref name="input"/>: <paramref name="extraInputs"/>, each fed
     /// by the caller like the main one.</summary>
-    public ModelGraph(string name, Value input, IReadOnlyList<Node> nodes, Value output, IReadOnlyList<Value>? extraOutputs, IReadOnlyList<Value>? extraInputs)
+    internal ModelGraph(string name, Value input, IReadOnlyList<Node> nodes, Value output, IReadOnlyList<Value>? extraOutputs, IReadOnlyList<Value>? extraInputs)
     {
         Name = name;
         Input = input;
@@ -36,7 +37,7 @@ public sealed class ModelGraph
     public IReadOnlyList<Value> Inputs => [Input, .. ExtraInputs];
 
     /// <summary>The ops in topological order.</summary>
-    public IReadOnlyList<Node> Nodes { get; }
+    internal IReadOnlyList<Node> Nodes { get; }
     /// <summary>The main output.</summary>
     public Value Output { get; }
 
@@ -47,16 +48,37 @@ public sealed class ModelGraph
     public IReadOnlyList<Value> Outputs => [Output, .. ExtraOutputs];
 
     /// <summary>The ops that read <paramref name="value"/>.</summary>
-    public IEnumerable<Node> Consumers(Value value) => Nodes.Where(n => n.Inputs.Contains(value));
+    internal IEnumerable<Node> Consumers(Value value) => Nodes.Where(n => n.Inputs.Contains(value));
 
     /// <summary>The op that writes <paramref name="value"/>, or null for a graph input.</summary>
-    public Node? Producer(Value value) => Nodes.FirstOrDefault(n => n.Output == value);
+    internal Node? Producer(Value value) => Nodes.FirstOrDefault(n => n.Output == value);
 
     /// <summary>Number of readers of a value, counting the graph output as one reader.</summary>
-    public int UseCount(Value value) => Consumers(value).Count() + Outputs.Count(o => o == value);
+    internal int UseCount(Value value) => Consumers(value).Count() + Outputs.Count(o => o == value);
 
     /// <summary>The same graph with other nodes (and optionally another main output), as the passes produce.</summary>
-    public ModelGraph WithNodes(IReadOnlyList<Node> nodes, Value? output = null) => new(Name, Input, nodes, output ?? Output, ExtraOutputs, ExtraInputs);
+    internal ModelGraph WithNodes(IReadOnlyList<Node> nodes, Value? output = null) => new(Name, Input, nodes, output ?? Output, ExtraOutputs, ExtraInputs);
+
+    /// <summary>The graph with the values named <paramref name="names"/> (op outputs, as named in the graph) added as
+    /// extra outputs, in that order after the existing ones; names already outputs are not repeated.</summary>
+    /// <exception cref="InvalidInputException">No op writes a value of that name.</exception>
+    public ModelGraph WithExtraOutputs(params string[] names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var byName = new Dictionary<string, Value>(StringComparer.Ordinal);
+        foreach (var node in Nodes) byName.TryAdd(node.Output.Name, node.Output);
+        var extras = ExtraOutputs.ToList();
+        foreach (var name in names)
+        {
+            var v = byName.TryGetValue(name, out var found) ? found
+                : throw new InvalidGraphException($"graph '{Name}': no op writes a value named '{name}'");
+            if (!Outputs.Contains(v) && !extras.Contains(v)) extras.Add(v);
+        }
+        return new ModelGraph(Name, Input, Nodes, Output, extras, ExtraInputs);
+    }
+
+    /// <summary>The value named <paramref name="name"/> among the graph's outputs, or null.</summary>
+    public Value? FindOutput(string name) => Outputs.FirstOrDefault(v => v.Name == name);
 
     private void Validate()
     {

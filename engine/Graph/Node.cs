@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Graph;
 
 /// <summary>One op of a graph. Nodes are immutable records: passes build new nodes with <c>with</c>.</summary>
-public abstract record Node(string Name, Value Output)
+internal abstract record Node(string Name, Value Output)
 {
     /// <summary>Values read by this op, in a fixed order (data input first).</summary>
     public abstract IReadOnlyList<Value> Inputs { get; }

@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Graph;
 
 /// <summary>Zero padding around the spatial dimensions; may be asymmetric (TF "same", Keras ZeroPadding2D).</summary>
-public readonly record struct Padding(int Top, int Left, int Bottom, int Right)
+internal readonly record struct Padding(int Top, int Left, int Bottom, int Right)
 {
     /// <summary>No padding.</summary>
     public static readonly Padding Zero = new(0, 0, 0, 0);

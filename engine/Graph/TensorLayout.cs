@@ -3,7 +3,7 @@ namespace GpuMobileNet.Graph;
 /// <summary>How an activation's elements are ordered in GPU memory. The logical shape and the element count
 /// stay the same (a tensor is packed only when its channel count is a multiple of 4, so there is no padding);
 /// the CPU oracle works on logical NCHW whatever the layout.</summary>
-public enum TensorLayout
+internal enum TensorLayout
 {
     /// <summary>Planar NCHW: element (n, c, y, x) at ((n*C + c)*H + y)*W + x.</summary>
     Nchw,

@@ -1,6 +1,6 @@
 namespace GpuMobileNet.Imaging;
 
-/// <summary>Turns a model's class scores into named predictions.</summary>
+/// <summary>Turns a model's class scores into named predictions. Thread-safety: thread-safe (pure functions).</summary>
 public static class Classifier
 {
     /// <summary>The <paramref name="k"/> highest scores with their labels, best first; equal scores keep

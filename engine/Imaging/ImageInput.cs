@@ -5,7 +5,7 @@ namespace GpuMobileNet.Imaging;
 
 /// <summary>How a graph wants an image: size, channel count and layout. An input whose only reader is a Transpose
 /// (C, H, W) → (W, C, H) in our axes — ONNX's NHWC-to-NCHW perm [0, 3, 1, 2] — is an NHWC image.</summary>
-public sealed record ImageInput(int Height, int Width, int Channels, bool Nhwc)
+internal sealed record ImageInput(int Height, int Width, int Channels, bool Nhwc)
 {
     /// <summary>What the input of <paramref name="graph"/> expects of an image (size, channels, layout).</summary>
     public static ImageInput Of(ModelGraph graph)

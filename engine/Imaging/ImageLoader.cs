@@ -3,7 +3,8 @@ using StbImageSharp;
 
 namespace GpuMobileNet.Imaging;
 
-/// <summary>Decodes PNG, JPEG, BMP, GIF (first frame), TGA, PSD and HDR files to RGB with StbImageSharp.</summary>
+/// <summary>Decodes PNG, JPEG, BMP, GIF (first frame), TGA, PSD and HDR files to RGB with StbImageSharp.
+/// Thread-safety: thread-safe; each call decodes into a new image.</summary>
 public static class ImageLoader
 {
     /// <summary>The most pixels an image may have (a 100-megapixel camera's): decoded as RGB bytes that is 300 MB.

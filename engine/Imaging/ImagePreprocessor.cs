@@ -4,7 +4,8 @@ namespace GpuMobileNet.Imaging;
 /// dist/cjs/core.js): <c>img.toFloat().div(255)</c>, then, only when the size differs,
 /// <c>tf.image.resizeBilinear(x, [size, size], alignCorners = true)</c> with halfPixelCenters false,
 /// i.e. no aspect-ratio crop: the whole image is stretched. The interpolation below is the same
-/// arithmetic as tfjs's CPU ResizeBilinear kernel (double precision, stored as float32).</summary>
+/// arithmetic as tfjs's CPU ResizeBilinear kernel (double precision, stored as float32).
+/// Thread-safety: thread-safe (pure functions).</summary>
 public static class ImagePreprocessor
 {
     /// <summary>Resizes <paramref name="img"/> to <paramref name="width"/> x <paramref name="height"/> and

@@ -3,7 +3,8 @@ using GpuMobileNet.IO;
 
 namespace GpuMobileNet.Imaging;
 
-/// <summary>Class-label files: one label per line, line i naming output i.</summary>
+/// <summary>Class-label files: one label per line, line i naming output i.
+/// Thread-safety: thread-safe; each call reads its own file.</summary>
 public static class Labels
 {
     /// <summary>The largest labels file read (ImageNet-21k's 21,843 names take about 0.5 MB).</summary>

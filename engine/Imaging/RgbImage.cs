@@ -1,6 +1,8 @@
 namespace GpuMobileNet.Imaging;
 
-/// <summary>A decoded 8-bit RGB image, rows top to bottom, pixels interleaved R, G, B.</summary>
+/// <summary>A decoded 8-bit RGB image, rows top to bottom, pixels interleaved R, G, B.
+/// Thread-safety: safe to read from any number of threads; <see cref="Pixels"/> is the caller's array, not a copy: do
+/// not write it while the image is in use.</summary>
 public sealed class RgbImage
 {
     /// <summary>An image of <paramref name="width"/> x <paramref name="height"/> packed RGB bytes (3 per pixel, rows top to bottom).</summary>

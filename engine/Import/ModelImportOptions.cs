@@ -1,6 +1,8 @@
 namespace GpuMobileNet.Import;
 
-/// <summary>Choices a model file may leave open, for <see cref="ModelImporter.Load(string, ModelImportOptions?)"/>.</summary>
+/// <summary>Choices a model file may leave open, for <see cref="ModelImporter.Load(string, ModelImportOptions?)"/>.
+/// Thread-safety: immutable (init-only); one instance may be shared. The lists it holds are not copied: do not change
+/// them.</summary>
 public sealed record ModelImportOptions
 {
     /// <summary>Input height and width for a model whose input has dynamic (symbolic) spatial dimensions (ONNX); where

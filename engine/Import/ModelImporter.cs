@@ -7,7 +7,8 @@ namespace GpuMobileNet.Import;
 /// <summary>The one way to load a model file: the format is picked from the content, not the file name (ONNX, TFLite,
 /// TF.js layers model.json; see <see cref="ModelFormat.All"/>), the format's importer builds the graph, and one
 /// validation follows every import: all constants finite (also after folding BatchNorm), and a dry run of kernel
-/// selection that lists every op the engine cannot run at once.</summary>
+/// selection that lists every op the engine cannot run at once.
+/// Thread-safety: thread-safe; each call reads its own file and builds a new graph.</summary>
 public static class ModelImporter
 {
     /// <summary>Loads the model at <paramref name="path"/>; files it names (weights, external data) are read from its folder.</summary>

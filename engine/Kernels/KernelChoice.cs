@@ -3,7 +3,7 @@ namespace GpuMobileNet.Kernels;
 /// <summary>Which kernel variants a session may use; turning one off falls back to the simple kernel
 /// (for comparisons in bench and tests). A fast variant is used only where it fits the layer. <see cref="Conv3x3"/>
 /// forces the algorithm of the channel-packed 3x3 stride-1 convolutions (by default chosen per layer by cost).</summary>
-public sealed record KernelChoice(
+internal sealed record KernelChoice(
     bool FastPointwise = true, bool FastDepthwise = true, bool FastConv = true, PointwiseVariant Pointwise = PointwiseVariant.Tiled,
     Conv3x3Algorithm Conv3x3 = Conv3x3Algorithm.Auto)
 {
@@ -13,7 +13,7 @@ public sealed record KernelChoice(
 
 /// <summary>Which fast 1x1 convolution runs when <see cref="KernelChoice.FastPointwise"/> is on. Where the chosen
 /// one does not fit the device or the layer, <see cref="Tiled"/> runs instead.</summary>
-public enum PointwiseVariant
+internal enum PointwiseVariant
 {
     /// <summary>pointwise_conv_tiled: every invocation reads its weights as uniforms (the default: fastest on
     /// lavapipe, and on GPUs a wave-uniform uniform read is a constant-cache broadcast or a scalar load).</summary>
@@ -26,7 +26,7 @@ public enum PointwiseVariant
 }
 
 /// <summary>How a channel-packed 3x3 stride-1 convolution runs (see <see cref="WinogradConvKernel"/>).</summary>
-public enum Conv3x3Algorithm
+internal enum Conv3x3Algorithm
 {
     /// <summary>Per layer, the cheapest by a cost model of the kernels calibrated on lavapipe.</summary>
     Auto,

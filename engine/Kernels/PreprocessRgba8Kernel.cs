@@ -34,7 +34,8 @@ internal static class PreprocessRgba8Kernel
     }
 }
 
-/// <summary>value = (pixel * Scale - Mean[c]) / Std[c], as <see cref="Imaging.ImagePreprocessor.ToTensor"/> takes it.</summary>
+/// <summary>value = (pixel * Scale - Mean[c]) / Std[c], as <see cref="Imaging.ImagePreprocessor.ToTensor"/> takes it.
+/// Thread-safety: immutable as long as the Mean and Std arrays are not changed after construction.</summary>
 public sealed record Rgba8Normalisation(float Scale, float[] Mean, float[] Std)
 {
     /// <summary>nsfwjs's (and the CLI's) preprocessing: pixel / 255.</summary>

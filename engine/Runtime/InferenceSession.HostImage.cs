@@ -3,7 +3,8 @@ using Silk.NET.Vulkan;
 
 namespace GpuMobileNet.Runtime;
 
-/// <summary>Pixel order of a frame or host image source (<see cref="IoBinding.BindFrame"/>, <see cref="IoBinding.BindImage"/>).</summary>
+/// <summary>Pixel order of a frame or host image source (<see cref="IoBinding.BindFrame"/>, <see cref="IoBinding.BindImage"/>).
+/// Thread-safety: a plain enum value, thread-safe.</summary>
 public enum HostImageFormat
 {
     /// <summary>R, G, B, A bytes (VK_FORMAT_R8G8B8A8_UNORM or _SRGB: the bytes are taken as they are).</summary>

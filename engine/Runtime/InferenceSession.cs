@@ -9,7 +9,9 @@ namespace GpuMobileNet.Runtime;
 
 /// <summary>A graph bound to a device: passes applied, memory planned, pipelines specialised, one command
 /// buffer recorded. <see cref="Run(ReadOnlySpan{float}, Span{float})"/> only copies the input in, replays
-/// that command buffer and copies the output out: it creates no Vulkan objects.</summary>
+/// that command buffer and copies the output out: it creates no Vulkan objects.
+/// Thread-safety: thread-safe: a session runs one call at a time (a later Run or Submit waits for the earlier one), so
+/// for parallel runs use one session per thread; Dispose waits for the run in flight.</summary>
 public sealed partial class InferenceSession : IDisposable
 {
     private readonly VulkanDevice _device;

@@ -1,6 +1,7 @@
 namespace GpuMobileNet.Runtime;
 
-/// <summary>Number format of activations in GPU memory and of the kernels' arithmetic. Weights stay fp32.</summary>
+/// <summary>Number format of activations in GPU memory and of the kernels' arithmetic. Weights stay fp32.
+/// Thread-safety: a plain enum value, thread-safe.</summary>
 public enum Precision
 {
     /// <summary>fp32 storage and arithmetic (the default).</summary>

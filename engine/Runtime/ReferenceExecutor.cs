@@ -4,7 +4,8 @@ using GpuMobileNet.Ops;
 namespace GpuMobileNet.Runtime;
 
 /// <summary>The CPU reference executor: plain, obviously-correct C# that is the numerical oracle for the GPU.
-/// Every op accumulates in double and rounds to float once per output element.</summary>
+/// Every op accumulates in double and rounds to float once per output element.
+/// Thread-safety: thread-safe; each call works on its own buffers.</summary>
 public static class ReferenceExecutor
 {
     /// <summary>Runs <paramref name="graph"/> on a batch of <paramref name="batch"/> NCHW samples laid out

@@ -3,7 +3,8 @@ using GpuMobileNet.Passes;
 
 namespace GpuMobileNet.Runtime;
 
-/// <summary>Per-session settings (a property bag, as in ONNX Runtime).</summary>
+/// <summary>Per-session settings (a property bag, as in ONNX Runtime).
+/// Thread-safety: immutable (init-only); one instance may configure any number of sessions.</summary>
 public sealed record SessionOptions
 {
     /// <summary>Samples per run. Everything shape-dependent is fixed at session creation.</summary>
@@ -18,7 +19,7 @@ public sealed record SessionOptions
 
     /// <summary>Which graph rewrites run before planning (each can be switched off for comparison).
     /// BatchNorm left unfolded always becomes a 1x1 depthwise conv: the GPU has no BatchNorm kernel.</summary>
-    public PassOptions Passes { get; init; } = new();
+    internal PassOptions Passes { get; init; } = new();
 
     /// <summary>Reuse activation memory by liveness (best-fit arena, in place where the op allows); off gives
     /// every tensor its own region.</summary>
@@ -28,5 +29,5 @@ public sealed record SessionOptions
     public Precision Precision { get; init; } = Precision.Float32;
 
     /// <summary>Which kernel variants may run (all fast ones by default).</summary>
-    public KernelChoice Kernels { get; init; } = new();
+    internal KernelChoice Kernels { get; init; } = new();
 }

@@ -3,7 +3,8 @@ namespace GpuMobileNet.Teach;
 /// <summary>Trains a <see cref="TaughtHead"/> from labelled feature vectors. Softmax regression: standardised features,
 /// full-batch gradient descent with momentum and a little L2, a fixed number of steps (deterministic, no seed).
 /// The learning rate is per unit of squared feature norm (divided by the feature count).
-/// Nearest centroid: the mean of each class's L2-normalised features, renormalised.</summary>
+/// Nearest centroid: the mean of each class's L2-normalised features, renormalised.
+/// Thread-safety: thread-safe (no shared state).</summary>
 public static class HeadTrainer
 {
     /// <summary>Trains a head of <paramref name="kind"/> (<see cref="TaughtHead.SoftmaxKind"/> or <see cref="TaughtHead.CentroidKind"/>) on labelled feature vectors.</summary>

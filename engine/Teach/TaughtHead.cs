@@ -5,7 +5,9 @@ namespace GpuMobileNet.Teach;
 
 /// <summary>A classifier head trained on a frozen backbone's pooled features (the MobileNetV2 transfer-learning
 /// recipe): either softmax regression on standardised features, or nearest centroid on L2-normalised features with
-/// a softmax over scaled cosine similarities. Saved and loaded as JSON.</summary>
+/// a softmax over scaled cosine similarities. Saved and loaded as JSON.
+/// Thread-safety: <see cref="Predict"/>, <see cref="ToJson"/> and <see cref="Save"/> only read, so one head may serve
+/// any number of threads; do not change its arrays meanwhile.</summary>
 public sealed class TaughtHead
 {
     /// <summary>Softmax regression on standardised features.</summary>

@@ -1,6 +1,7 @@
 namespace GpuMobileNet.Vulkan;
 
-/// <summary>Kind of physical device, in the order <see cref="VulkanDevice.Open"/> prefers them.</summary>
+/// <summary>Kind of physical device, in the order <see cref="VulkanDevice.Open"/> prefers them.
+/// Thread-safety: a plain enum value, thread-safe.</summary>
 public enum DeviceKind
 {
     /// <summary>A discrete GPU.</summary>

@@ -8,7 +8,7 @@ namespace GpuMobileNet.Vulkan;
 /// recorded as several dispatches with a base workgroup (vkCmdDispatchBase).</param>
 /// <param name="MaxMemoryAllocationSize">Bytes of one memory allocation (maxMemoryAllocationSize).</param>
 /// <param name="DeviceLocalHeapBytes">Size of the memory heap the engine's buffers come from.</param>
-public sealed record DeviceLimits(ulong MaxStorageBufferRange, (uint X, uint Y, uint Z) MaxWorkGroupCount,
+internal sealed record DeviceLimits(ulong MaxStorageBufferRange, (uint X, uint Y, uint Z) MaxWorkGroupCount,
     ulong MaxMemoryAllocationSize, ulong DeviceLocalHeapBytes)
 {
     /// <summary>The most bytes one engine buffer (arena or weights) may have on this device.</summary>

@@ -1,6 +1,7 @@
 namespace GpuMobileNet.Vulkan;
 
-/// <summary>Where a session's weights and activations live, and how the host reaches them.</summary>
+/// <summary>Where a session's weights and activations live, and how the host reaches them.
+/// Thread-safety: a plain enum value, thread-safe.</summary>
 public enum DeviceMemoryMode
 {
     /// <summary><see cref="Staged"/> on discrete GPUs (whose host-visible device memory, without resizable BAR, is a

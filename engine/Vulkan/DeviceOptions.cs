@@ -1,6 +1,7 @@
 namespace GpuMobileNet.Vulkan;
 
-/// <summary>How <see cref="VulkanDevice.Open"/> picks and configures the device.</summary>
+/// <summary>How <see cref="VulkanDevice.Open"/> picks and configures the device.
+/// Thread-safety: immutable (init-only); one instance may open any number of devices.</summary>
 public sealed record DeviceOptions
 {
     /// <summary>Environment variable that selects the device by index or by (part of its) name.</summary>
@@ -23,20 +24,20 @@ public sealed record DeviceOptions
     /// maxTexelBufferElements, when lower, still applies). Runs on any device the paths a device with small texel
     /// buffers takes: dense and the stem read without texels, a channel-packed convolution out of reach is refused.
     /// Null: the device's own limit.</summary>
-    public ulong? MaxTexelBufferElements { get; init; }
+    internal ulong? MaxTexelBufferElements { get; init; }
 
     /// <summary>Treat the device as if one storage-buffer binding could span at most this many bytes (its own
     /// maxStorageBufferRange, when lower, still applies). A session whose arena would exceed it runs its batch as
     /// sub-batches; one whose single sample or weights exceed it is refused, naming the limit.</summary>
-    public ulong? MaxStorageBufferRange { get; init; }
+    internal ulong? MaxStorageBufferRange { get; init; }
 
     /// <summary>Treat the device as if a dispatch could have at most this many workgroups in each dimension (its own
     /// maxComputeWorkGroupCount, when lower, still applies): larger grids are recorded as several dispatches.</summary>
-    public uint? MaxWorkGroupCount { get; init; }
+    internal uint? MaxWorkGroupCount { get; init; }
 
     /// <summary>Treat the device as if one memory allocation could have at most this many bytes (its own
     /// maxMemoryAllocationSize and heap size, when lower, still apply).</summary>
-    public ulong? MaxMemoryAllocationSize { get; init; }
+    internal ulong? MaxMemoryAllocationSize { get; init; }
 
     /// <summary>Called with each validation-layer message as it arrives (they are also kept in
     /// <see cref="VulkanDevice.ValidationMessages"/>), e.g. to print them at once. May be called on any thread.</summary>
@@ -48,12 +49,12 @@ public sealed record DeviceOptions
 
     /// <summary>Flush and invalidate mapped memory as if it were not host-coherent, even where it is (lavapipe's is), so
     /// the path that non-coherent memory takes runs and is validated on any device.</summary>
-    public bool TreatMemoryAsNonCoherent { get; init; }
+    internal bool TreatMemoryAsNonCoherent { get; init; }
 
     /// <summary>Which form of the kernels pipelines are built from: the GLSL-built SPIR-V (default), or the HLSL generated
     /// from it at build time, compiled at run time through libshaderc with the specialisation constants as defines (what
     /// an engine whose shaders are HLSL runs; fp32 kernels only). A test runs every kernel both ways.</summary>
-    public ShaderLanguage KernelLanguage { get; init; } = ShaderLanguage.Glsl;
+    internal ShaderLanguage KernelLanguage { get; init; } = ShaderLanguage.Glsl;
 
     /// <summary>SPIR-V to use instead of a built-in kernel, by kernel name (e.g. "pointwise_conv_packed"): a user's variant
     /// with the same bindings, push constants and specialisation constants (`gmn bench --kernel-file`).</summary>

@@ -2,7 +2,9 @@ namespace GpuMobileNet.Vulkan;
 
 /// <summary>What a host application that created the Vulkan device tells the engine about it: which optional features
 /// it enabled at vkCreateDevice (the engine cannot query that), and the lock it uses around its own vkQueueSubmit
-/// calls on the shared queue (Vulkan queues need external synchronisation).</summary>
+/// calls on the shared queue (Vulkan queues need external synchronisation).
+/// Thread-safety: immutable; its QueueLock is what keeps the host's and the engine's submissions to the shared queue
+/// apart.</summary>
 public sealed record HostDeviceFeatures
 {
     /// <summary>storageBuffer16BitAccess and uniformAndStorageBuffer16BitAccess were enabled: fp16 activations allowed.</summary>

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace GpuMobileNet.Vulkan;
 
 /// <summary>Source language of a kernel compiled at run time.</summary>
-public enum ShaderLanguage
+internal enum ShaderLanguage
 {
     /// <summary>GLSL 450 (the kernels' own language).</summary>
     Glsl,
@@ -13,7 +13,7 @@ public enum ShaderLanguage
 }
 
 /// <summary>A kernel that failed to compile at run time; the message holds the compiler's diagnostics.</summary>
-public sealed class ShaderCompileException(string message) : VulkanException(message);
+internal sealed class ShaderCompileException(string message) : VulkanException(message);
 
 /// <summary>Compiles compute kernels to SPIR-V at run time, for tools that hot-reload kernels (`gmn bench --kernel-file`)
 /// and for running the generated HLSL (<see cref="DeviceOptions.KernelLanguage"/>). It runs Debian's glslc (the

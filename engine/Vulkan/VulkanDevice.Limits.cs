@@ -15,7 +15,7 @@ public sealed unsafe partial class VulkanDevice
     internal bool TreatMemoryAsNonCoherent { get; }
 
     /// <summary>Which form of the kernels pipelines are built from (<see cref="DeviceOptions.KernelLanguage"/>).</summary>
-    public ShaderLanguage KernelLanguage { get; private init; }
+    internal ShaderLanguage KernelLanguage { get; private init; }
 
     /// <summary>User kernels replacing built-in ones, by name (<see cref="DeviceOptions.KernelOverrides"/>).</summary>
     internal IReadOnlyDictionary<string, byte[]> KernelOverrides { get; private init; } = new Dictionary<string, byte[]>();
@@ -52,7 +52,7 @@ public sealed unsafe partial class VulkanDevice
 
     /// <summary>Raises one validation message on purpose (a buffer created with no usage flags, then destroyed), so
     /// that tools can prove they see validation messages. Does nothing when validation is off.</summary>
-    public void ProvokeValidationMessage()
+    internal void ProvokeValidationMessage()
     {
         if (!ValidationEnabled) return;
         var info = new BufferCreateInfo { SType = StructureType.BufferCreateInfo, Size = 16, SharingMode = SharingMode.Exclusive, Usage = 0 };

@@ -4,7 +4,9 @@ using Silk.NET.Vulkan;
 namespace GpuMobileNet.Vulkan;
 
 /// <summary>Owns the Vulkan instance, the chosen physical device, the logical device and its compute queue.
-/// Everything else in engine/Vulkan is created from it and must be disposed before it.</summary>
+/// Everything else in engine/Vulkan is created from it and must be disposed before it.
+/// Thread-safety: thread-safe: any number of sessions and threads may share one device (submissions to its queue are
+/// serialised by the queue lock); dispose it once, after its sessions.</summary>
 public sealed unsafe partial class VulkanDevice : IDisposable
 {
     private const string ValidationLayer = "VK_LAYER_KHRONOS_validation";
@@ -46,7 +48,7 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     /// <summary>Discrete, integrated, virtual GPU or CPU.</summary>
     public DeviceKind Kind { get; }
     /// <summary>Nanoseconds per timestamp tick; 0 when the compute queue has no timestamps.</summary>
-    public double TimestampPeriodNs { get; }
+    internal double TimestampPeriodNs { get; }
     /// <summary>Whether the queue supports timestamps (profiling).</summary>
     public bool SupportsTimestamps => TimestampPeriodNs > 0;
     /// <summary>16-bit storage buffers (Vulkan 1.2 device): fp16 activations with fp32 arithmetic.</summary>
@@ -54,24 +56,24 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     /// <summary>shaderFloat16 as well: fp16 arithmetic.</summary>
     public bool SupportsFloat16Arithmetic { get; }
     /// <summary>Invocations per subgroup in compute shaders (8 on lavapipe with AVX2, 32 on NVIDIA, 32 or 64 on AMD).</summary>
-    public int SubgroupSize { get; }
+    internal int SubgroupSize { get; }
     /// <summary>Compute shaders may use subgroupBroadcast (the ballot subgroup operations).</summary>
-    public bool SupportsSubgroupBroadcast { get; }
+    internal bool SupportsSubgroupBroadcast { get; }
     /// <summary>Whether the Khronos validation layer is on for this device.</summary>
     public bool ValidationEnabled => _messenger is not null;
 
     /// <summary>Bytes of the weights a dispatch can see as uniforms: maxUniformBufferRange, capped at
     /// <see cref="MaxUniformWindowBytes"/>.</summary>
-    public ulong UniformWindowBytes => Math.Min(Limits.MaxUniformBufferRange, MaxUniformWindowBytes);
+    internal ulong UniformWindowBytes => Math.Min(Limits.MaxUniformBufferRange, MaxUniformWindowBytes);
 
     /// <summary>The largest uniform window on any device (64 KiB): what passes assume when they cannot know the device's.</summary>
     internal const uint MaxUniformWindowBytes = 65536;
     /// <summary>Texels a texel-buffer view may span (maxTexelBufferElements, or less where
     /// <see cref="DeviceOptions.MaxTexelBufferElements"/> says so): bounds what the kernels that read the arena and
     /// the weights as vec4 texels (the channel-packed convolutions, the stem, dense) can reach.</summary>
-    public ulong MaxTexelBufferElements { get; }
+    internal ulong MaxTexelBufferElements { get; }
     /// <summary>Alignment of a uniform window's start (minUniformBufferOffsetAlignment).</summary>
-    public ulong UniformOffsetAlignment => Math.Max(Limits.MinUniformBufferOffsetAlignment, 16);
+    internal ulong UniformOffsetAlignment => Math.Max(Limits.MinUniformBufferOffsetAlignment, 16);
 
     /// <summary>Warnings and errors reported by the validation layer since the last <see cref="ClearValidationMessages"/>.</summary>
     public IReadOnlyList<string> ValidationMessages => _messenger?.Messages.ToArray() ?? [];
@@ -80,13 +82,13 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     public long ValidationMessageCount => _messenger?.Count ?? 0;
 
     /// <summary>The limits sessions on this device respect (buffer ranges, grid sizes, allocation and heap sizes).</summary>
-    public DeviceLimits ResourceLimits { get; }
+    internal DeviceLimits ResourceLimits { get; }
     /// <summary>Forgets the validation messages seen so far.</summary>
     public void ClearValidationMessages() => _messenger?.Messages.Clear();
 
     /// <summary>How many Vulkan objects (buffers, memory, pipelines, descriptor sets, ...) this device has created.
     /// Lets tests assert that a hot path creates none.</summary>
-    public long ObjectsCreated => Interlocked.Read(ref _objectsCreated);
+    internal long ObjectsCreated => Interlocked.Read(ref _objectsCreated);
     internal void CountObject() => Interlocked.Increment(ref _objectsCreated);
 
     private VulkanDevice(Vk vk, Instance instance, ValidationMessenger? messenger, PhysicalDevice physical,

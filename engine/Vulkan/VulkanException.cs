@@ -2,7 +2,8 @@ using Silk.NET.Vulkan;
 
 namespace GpuMobileNet.Vulkan;
 
-/// <summary>A Vulkan call failed or no usable device exists. The message says what failed and what to do.</summary>
+/// <summary>A Vulkan call failed or no usable device exists. The message says what failed and what to do.
+/// Thread-safety: as any exception, immutable once thrown.</summary>
 public class VulkanException(string message) : Exception(message)
 {
     /// <summary>Throws when <paramref name="result"/> is not Success, naming the call that failed.</summary>
@@ -13,7 +14,8 @@ public class VulkanException(string message) : Exception(message)
     }
 }
 
-/// <summary>No Vulkan loader or no Vulkan device on this machine.</summary>
+/// <summary>No Vulkan loader or no Vulkan device on this machine.
+/// Thread-safety: as any exception, immutable once thrown.</summary>
 public sealed class VulkanNotAvailableException(string message) : VulkanException(message)
 {
     internal const string InstallHint =
@@ -22,5 +24,5 @@ public sealed class VulkanNotAvailableException(string message) : VulkanExceptio
 }
 
 /// <summary>A model, batch or input is too large for one of the device's limits (named in the message) even after
-/// splitting what can be split (dispatches, batches).</summary>
+/// splitting what can be split (dispatches, batches). Thread-safety: as any exception, immutable once thrown.</summary>
 public sealed class DeviceLimitException(string message) : VulkanException(message);

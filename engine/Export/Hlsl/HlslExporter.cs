@@ -11,7 +11,8 @@ namespace GpuMobileNet.Export.Hlsl;
 /// distinct specialised kernel (the generated HLSL with its constants defined at the top), the packed weights
 /// (weights.bin, float32 little-endian) and manifest.json: the bindings, the push-constant block, the activation arena
 /// (size, input and output offsets) and every dispatch in order (kernel file, grid, push constants, uniform-window
-/// offsets). The kernels and the dispatch list are the ones the session chose for its device.</summary>
+/// offsets). The kernels and the dispatch list are the ones the session chose for its device.
+/// Thread-safety: thread-safe (no state of its own); the session must not be disposed while it writes.</summary>
 public static class HlslExporter
 {
     /// <summary>The fields of the push-constant block (cbuffer Offsets), element offsets into the arena or the weights.</summary>

@@ -8,7 +8,8 @@ namespace GpuMobileNet.Export.Onnx;
 /// <summary>Writes a <see cref="ModelGraph"/> as an ONNX model (opset 13, IR version 7) that other runtimes
 /// (ONNX Runtime in our benchmarks) load and that computes what <see cref="Runtime.ReferenceExecutor"/> computes.
 /// Works on graphs before or after the passes. The input keeps its name with shape [batch, C, H, W]; the output
-/// keeps its name with shape [batch, C] when it is C x 1 x 1 (a classifier), else [batch, C, H, W].</summary>
+/// keeps its name with shape [batch, C] when it is C x 1 x 1 (a classifier), else [batch, C, H, W].
+/// Thread-safety: thread-safe (no state of its own; it only reads the graph).</summary>
 public static class OnnxExporter
 {
     // Opset 13 has every op we need in its current form (Clip/Pad bounds as inputs, single-axis Softmax);

@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Graph.Ops;
 
 /// <summary>Element-wise sum of two tensors of the same shape, then an optional activation.</summary>
-public sealed record AddOp(string Name, Value A, Value B, Value Output, Activation Activation = Activation.None) : Node(Name, Output)
+internal sealed record AddOp(string Name, Value A, Value B, Value Output, Activation Activation = Activation.None) : Node(Name, Output)
 {
     /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [A, B];

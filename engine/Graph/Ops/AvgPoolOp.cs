@@ -2,7 +2,7 @@ namespace GpuMobileNet.Graph.Ops;
 
 /// <summary>Average pooling. Padded positions are excluded from the average (TF/Keras semantics).
 /// A kernel covering the whole input is a global average pool.</summary>
-public sealed record AvgPoolOp(
+internal sealed record AvgPoolOp(
     string Name, Value Input, Value Output,
     int KernelH, int KernelW, int StrideH, int StrideW, Padding Pad) : Node(Name, Output)
 {

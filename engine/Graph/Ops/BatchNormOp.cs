@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Graph.Ops;
 
 /// <summary>Inference batch normalisation per channel: y = Gamma * (x - Mean) / sqrt(Variance + Epsilon) + Beta.</summary>
-public sealed record BatchNormOp(
+internal sealed record BatchNormOp(
     string Name, Value Input, Value Output,
     float[] Gamma, float[] Beta, float[] Mean, float[] Variance, float Epsilon) : Node(Name, Output)
 {

@@ -3,7 +3,7 @@ namespace GpuMobileNet.Graph.Ops;
 /// <summary>ShuffleNet's channel shuffle: the channels seen as a <see cref="Groups"/> x (C / Groups) matrix, transposed.
 /// Output channel c is input channel (c % Groups) * (C / Groups) + c / Groups, so each group of the next grouped
 /// convolution sees channels from every group of the previous one.</summary>
-public sealed record ChannelShuffleOp(string Name, Value Input, Value Output, int Groups) : Node(Name, Output)
+internal sealed record ChannelShuffleOp(string Name, Value Input, Value Output, int Groups) : Node(Name, Output)
 {
     /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [Input];

@@ -4,7 +4,7 @@ namespace GpuMobileNet.Graph.Ops;
 /// Groups == InC == OutC is a depthwise convolution. Output = Act(conv + Bias + Residual). Dilation spaces the taps
 /// (tap ky reads input row oy x StrideH - Pad.Top + ky x DilationH); the direct kernels (plain, tiled, channel-packed)
 /// and the simple depthwise kernel take it, so the passes leave dilated depthwise convolutions unpacked and unfused.</summary>
-public sealed record Conv2dOp(
+internal sealed record Conv2dOp(
     string Name, Value Input, Value Output,
     int KernelH, int KernelW, int StrideH, int StrideW, Padding Pad, int Groups,
     float[] Weights, float[]? Bias,

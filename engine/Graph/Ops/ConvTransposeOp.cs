@@ -4,7 +4,7 @@ namespace GpuMobileNet.Graph.Ops;
 /// Input pixel (iy, ix) adds its weighted taps to output (iy x StrideH - PadTop + ky x DilationH, ...); the output size is
 /// given (it already includes output_padding or output_shape), and PadTop / PadLeft may be negative (output_shape larger
 /// than the taps reach). Output = conv + Bias.</summary>
-public sealed record ConvTransposeOp(
+internal sealed record ConvTransposeOp(
     string Name, Value Input, Value Output,
     int KernelH, int KernelW, int StrideH, int StrideW, int DilationH, int DilationW, int PadTop, int PadLeft, int Groups,
     float[] Weights, float[]? Bias) : Node(Name, Output)

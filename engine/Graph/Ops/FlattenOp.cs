@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Graph.Ops;
 
 /// <summary>Reshape C x H x W to (C*H*W) x 1 x 1 in NCHW order. Costs nothing on the GPU: same memory.</summary>
-public sealed record FlattenOp(string Name, Value Input, Value Output) : Node(Name, Output)
+internal sealed record FlattenOp(string Name, Value Input, Value Output) : Node(Name, Output)
 {
     /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [Input];

@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Graph.Ops;
 
 /// <summary>Max pooling; padded positions are never the maximum (ONNX semantics: they do not take part).</summary>
-public sealed record MaxPoolOp(
+internal sealed record MaxPoolOp(
     string Name, Value Input, Value Output,
     int KernelH, int KernelW, int StrideH, int StrideW, Padding Pad) : Node(Name, Output)
 {

@@ -2,7 +2,7 @@ namespace GpuMobileNet.Graph.Ops;
 
 /// <summary>Element-wise product. <see cref="B"/> has the shape of <see cref="A"/>, or is C x 1 x 1 and scales each
 /// channel of A (a squeeze-and-excite gate, ONNX broadcasting of [N, C, 1, 1] over [N, C, H, W]).</summary>
-public sealed record MulOp(string Name, Value A, Value B, Value Output) : Node(Name, Output)
+internal sealed record MulOp(string Name, Value A, Value B, Value Output) : Node(Name, Output)
 {
     /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [A, B];

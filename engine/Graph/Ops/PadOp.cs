@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Graph.Ops;
 
 /// <summary>Zero padding of the spatial dimensions (Keras ZeroPadding2D). Usually folded into the next convolution.</summary>
-public sealed record PadOp(string Name, Value Input, Value Output, Padding Pad) : Node(Name, Output)
+internal sealed record PadOp(string Name, Value Input, Value Output, Padding Pad) : Node(Name, Output)
 {
     /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [Input];

@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Graph.Ops;
 
 /// <summary>How a <see cref="ResizeOp"/> maps an output coordinate to the input (ONNX coordinate_transformation_mode).</summary>
-public enum ResizeCoordinates
+internal enum ResizeCoordinates
 {
     /// <summary>in = (out + 0.5) / scale - 0.5.</summary>
     HalfPixel = 0,
@@ -16,7 +16,7 @@ public enum ResizeCoordinates
 }
 
 /// <summary>ONNX nearest_mode: how a fractional input coordinate picks a pixel.</summary>
-public enum ResizeNearest
+internal enum ResizeNearest
 {
     /// <summary>Round, halves down.</summary>
     RoundPreferFloor = 0,
@@ -30,7 +30,7 @@ public enum ResizeNearest
 
 /// <summary>Spatial resize (ONNX Resize/Upsample): nearest or bilinear, with the given scales (output = floor(in x scale),
 /// or the sizes asked for, scale = out / in).</summary>
-public sealed record ResizeOp(string Name, Value Input, Value Output, bool Linear, ResizeCoordinates Coordinates,
+internal sealed record ResizeOp(string Name, Value Input, Value Output, bool Linear, ResizeCoordinates Coordinates,
     ResizeNearest Nearest, float ScaleH, float ScaleW) : Node(Name, Output)
 {
     /// <inheritdoc/>

@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Graph.Ops;
 
 /// <summary>Softmax over the channel dimension of a flattened (C x 1 x 1) tensor.</summary>
-public sealed record SoftmaxOp(string Name, Value Input, Value Output) : Node(Name, Output)
+internal sealed record SoftmaxOp(string Name, Value Input, Value Output) : Node(Name, Output)
 {
     /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [Input];

@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Import.Ncnn;
 
 /// <summary>Options of <see cref="NcnnImporter"/>.</summary>
-public sealed record NcnnImportOptions
+internal sealed record NcnnImportOptions
 {
     /// <summary>Input width and height to use instead of the Input layer's (needed when it declares none).</summary>
     public int? InputWidth { get; init; }

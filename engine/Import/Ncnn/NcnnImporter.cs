@@ -8,7 +8,7 @@ namespace GpuMobileNet.Import.Ncnn;
 /// <summary>Imports an ncnn model: a .param (text, or binary .param.bin) and its .bin weights (fp32, fp16, int8 with
 /// scales), or seeded random weights when no .bin is given. Layers are mapped onto the graph's ops; post-processing
 /// layers (<see cref="HostLayers.Types"/>) become host steps after the network.</summary>
-public static class NcnnImporter
+internal static class NcnnImporter
 {
     /// <summary>Largest .param read.</summary>
     public const long MaxParamBytes = 64L << 20;

@@ -9,7 +9,7 @@ internal sealed record NcnnHostStep(HostLayer Layer, IReadOnlyList<string> Botto
 
 /// <summary>An imported ncnn model: the network as a graph, the post-processing layers to run on the host after it
 /// (in order), and how its weights were obtained.</summary>
-public sealed class NcnnModel
+internal sealed class NcnnModel
 {
     internal NcnnModel(ModelGraph graph, IReadOnlyList<NcnnHostStep> hostSteps, bool int8, bool randomWeights)
     {

@@ -1,7 +1,7 @@
 namespace GpuMobileNet.Import.Onnx;
 
 /// <summary>Choices the ONNX file may leave open.</summary>
-public sealed record OnnxImportOptions
+internal sealed record OnnxImportOptions
 {
     /// <summary>Input height and width for a model whose input has symbolic (dynamic) spatial dimensions;
     /// ignored when the file fixes them, an error when they disagree with it.</summary>

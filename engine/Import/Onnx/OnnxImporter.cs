@@ -8,7 +8,7 @@ namespace GpuMobileNet.Import.Onnx;
 /// <summary>Imports an ONNX model (opsets 7 to 21) into a <see cref="ModelGraph"/>: the ops our kernels run are
 /// mapped, the shape arithmetic around them is evaluated at load time, and anything else fails with a
 /// <see cref="ModelLoadException"/> naming the file, the node and its op. Reads the same onnx.proto the exporter writes.</summary>
-public static class OnnxImporter
+internal static class OnnxImporter
 {
     /// <summary>Oldest default-domain opset accepted.</summary>
     public const long MinOpset = 7;

@@ -8,7 +8,7 @@ namespace GpuMobileNet.Import.Tfjs;
 /// <summary>Imports a TensorFlow.js layers model (model.json + weight shards, as written by
 /// tensorflowjs_converter from Keras) into a <see cref="ModelGraph"/>. Supports the layers of a Keras
 /// MobileNetV2 with a dense head; anything else fails with a message naming the layer.</summary>
-public static class TfjsLayersImporter
+internal static class TfjsLayersImporter
 {
     /// <summary>Loads <paramref name="modelJsonPath"/>; weight shard paths in its manifest are relative
     /// to the folder of the json file.</summary>

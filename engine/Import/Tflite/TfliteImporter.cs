@@ -13,7 +13,7 @@ namespace GpuMobileNet.Import.Tflite;
 /// <remarks>The graph's input is the model's [1, H, W, C] input seen as C x H x W (NCHW, what the preprocessing writes).
 /// Outputs keep TFLite's names; a rank-2 or rank-3 output ([1, N] or [1, A, B]) is laid out exactly as TFLite lays it
 /// out (row-major), a rank-4 output is NCHW.</remarks>
-public static class TfliteImporter
+internal static class TfliteImporter
 {
     /// <summary>Largest .tflite file read (a flatbuffer cannot address more than 2 GiB).</summary>
     public const long MaxFileBytes = int.MaxValue;

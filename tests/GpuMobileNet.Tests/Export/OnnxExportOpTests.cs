@@ -9,7 +9,7 @@ namespace GpuMobileNet.Tests.Export;
 /// <summary>Small graphs that reach the corners of the op mapping the built-in networks may not: asymmetric and
 /// non-square convolutions, padded average pools, rank changes between [N, C, 1, 1] and [N, C], outputs that are
 /// not vectors. Each runs in ONNX Runtime with batch 2 against the oracle (max abs 1e-4).</summary>
-public class OnnxExportOpTests
+internal class OnnxExportOpTests
 {
     private static float[] W(int seed, int count) => TestData.Uniform(seed, count, -0.5, 0.5);
 

@@ -10,7 +10,7 @@ namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/activation.comp: exact (max/clamp only).</summary>
 [OracleTestFor(typeof(ActivationOp))]
-public class ActivationKernelTests : GpuTest
+internal class ActivationKernelTests : GpuTest
 {
     [TestCase(Activation.Relu)]
     [TestCase(Activation.Relu6)]

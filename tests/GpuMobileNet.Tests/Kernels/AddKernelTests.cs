@@ -10,7 +10,7 @@ namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/add.comp; one float addition per element, tolerance abs 1e-6.</summary>
 [OracleTestFor(typeof(AddOp))]
-public class AddKernelTests : GpuTest
+internal class AddKernelTests : GpuTest
 {
     [TestCase(3, 5, 7, Activation.None, 2)]
     [TestCase(24, 56, 56, Activation.Relu6, 1)]

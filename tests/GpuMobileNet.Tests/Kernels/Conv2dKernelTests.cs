@@ -12,7 +12,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/conv2d.comp against the CPU oracle. Tolerance: fp32 sums of at most a few hundred
 /// O(1) terms, abs 1e-4 + rel 1e-4.</summary>
 [OracleTestFor(typeof(Conv2dOp))]
-public class Conv2dKernelTests : GpuTest
+internal class Conv2dKernelTests : GpuTest
 {
     private static readonly SessionOptions Simple = new() { Kernels = KernelChoice.Simple };
 

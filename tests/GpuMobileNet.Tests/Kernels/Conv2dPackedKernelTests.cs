@@ -12,7 +12,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// dilation 2, asymmetric padding, 2 and 3 groups, batch 2, bias, activations, a fused residual, and filters far beyond
 /// a 64 KiB uniform window (one dispatch). Each case checks that conv2d_packed ran, once, between the input's packing
 /// and the output's unpacking. fp32 sums of up to 2304 products of O(1) values (He-scaled weights): abs 1e-4 + rel 1e-4.</summary>
-public class Conv2dPackedKernelTests : GpuTest
+internal class Conv2dPackedKernelTests : GpuTest
 {
     private static readonly SessionOptions Packed = PointwiseConvPackedKernelTests.Packed;
 

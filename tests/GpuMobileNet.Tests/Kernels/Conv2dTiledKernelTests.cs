@@ -12,7 +12,7 @@ namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/conv2d_tiled.comp (uniform-window weights, 4 px x 16 channels per invocation) against the CPU oracle. Tolerance: fp32 sums of at most a few hundred
 /// O(1) terms, abs 1e-4 + rel 1e-4.</summary>
-public class Conv2dTiledKernelTests : GpuTest
+internal class Conv2dTiledKernelTests : GpuTest
 {
     /// <summary>Channel packing off: on a CPU device it is on by default, and a convolution whose channels are whole quads
     /// then runs packed (conv2d_packed).</summary>

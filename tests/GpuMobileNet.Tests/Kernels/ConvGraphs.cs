@@ -5,7 +5,7 @@ using GpuMobileNet.Tests.Gpu;
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>Single-op graphs with random weights for kernel tests.</summary>
-public static class ConvGraphs
+internal static class ConvGraphs
 {
     public static ModelGraph Conv(TensorShape input, int outC, int kernel, int stride, Padding pad, int groups,
         bool bias, Activation act, bool residual, int seed = 1)

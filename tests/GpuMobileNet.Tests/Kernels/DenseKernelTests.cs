@@ -13,7 +13,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// of 4 run 4 output units per invocation (QUADS), with a partial last quad where the output count is not a multiple
 /// of 4; other widths one unit per invocation.</summary>
 [OracleTestFor(typeof(DenseOp))]
-public class DenseKernelTests : GpuTest
+internal class DenseKernelTests : GpuTest
 {
     [TestCase(7, 5, true, Activation.None, 2)]
     [TestCase(1280, 1000, true, Activation.None, 1)]

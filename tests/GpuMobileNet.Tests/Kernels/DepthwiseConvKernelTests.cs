@@ -8,7 +8,7 @@ using NUnit.Framework;
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/depthwise_conv.comp against the CPU oracle; tolerance abs 1e-4 + rel 1e-4 (9-25 terms).</summary>
-public class DepthwiseConvKernelTests : GpuTest
+internal class DepthwiseConvKernelTests : GpuTest
 {
     private static readonly SessionOptions Simple = new() { Kernels = KernelChoice.Simple, Passes = Layouts.PlanarPasses };
 

@@ -11,7 +11,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/depthwise_conv_packed.comp (with the channel-packing pass on) against the CPU oracle: borders
 /// on all sides, stride 2, 5x5, row tails shorter than the pixel tile, images narrower than it, filters larger
 /// than a 64 KiB uniform window (read as texels: one dispatch), residuals. Tolerance abs 1e-4 + rel 1e-4.</summary>
-public class DepthwiseConvPackedKernelTests : GpuTest
+internal class DepthwiseConvPackedKernelTests : GpuTest
 {
     [TestCase(4, 9, 7, 3, 1, Activation.Relu6, 2, TestName = "packed dw 3x3 s1, odd sizes, batch 2")]
     [TestCase(8, 15, 15, 3, 2, Activation.Relu, 1, TestName = "packed dw 3x3 s2 same pad, odd size")]

@@ -9,7 +9,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/depthwise_conv_tiled.comp against the CPU oracle: row tails shorter than the pixel tile,
 /// borders on all sides, stride 2, 5x5, images whose rows do not pair up (two output rows per invocation), channel
 /// splits over uniform windows. Tolerance abs 1e-4 + rel 1e-4.</summary>
-public class DepthwiseConvTiledKernelTests : GpuTest
+internal class DepthwiseConvTiledKernelTests : GpuTest
 {
     [TestCase(5, 9, 7, 3, 1, Activation.Relu6, 2, TestName = "tiled dw 3x3 s1, 5 channels, odd sizes, batch 2")]
     [TestCase(7, 15, 15, 3, 2, Activation.Relu, 1, TestName = "tiled dw 3x3 s2 same pad, odd size")]

@@ -14,7 +14,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// chunk, output channels not a multiple of the project tile, images smaller than and not a multiple of the
 /// tile, stride 2 with TF "same" padding, residual, every activation, batch 2. Tolerance abs 1e-4 + rel 1e-4.</summary>
 [OracleTestFor(typeof(FusedBlockOp))]
-public class FusedBlockKernelTests : GpuTest
+internal class FusedBlockKernelTests : GpuTest
 {
     private static readonly SessionOptions Fused = new() { Passes = new PassOptions(FuseDepthwisePointwise: true, FuseInvertedResidual: true) };
 

@@ -10,7 +10,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// into every kernel family MobileNetV3 uses them in: full, pointwise and depthwise convolutions (planar and
 /// channel-packed), dense. Inputs scaled by 8 cross both kinks at -3 and +3. A clamp and two multiplies per element:
 /// tolerance abs 1e-5 + rel 1e-5 after a convolution's sums, 1e-6 standalone.</summary>
-public class HardActivationTests : GpuTest
+internal class HardActivationTests : GpuTest
 {
     [TestCase(Activation.HardSigmoid, 3, 7, 5, 2)]
     [TestCase(Activation.HardSwish, 3, 7, 5, 2)]

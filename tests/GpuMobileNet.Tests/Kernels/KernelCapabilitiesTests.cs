@@ -10,7 +10,7 @@ namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>The passes ask <see cref="KernelCapabilities"/> before they rewrite, and the selector checks with it: every
 /// node a pass pipeline leaves must be one the capability table says a kernel runs, in every pass combination.</summary>
-public class KernelCapabilitiesTests
+internal class KernelCapabilitiesTests
 {
     private static IEnumerable<TestCaseData> Pipelines()
     {

@@ -17,7 +17,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// depthwise (the <see cref="FoldChannelShuffle"/> pass), with the body NC4HW4 end to end (no conversion between the
 /// ops). fp32 sums of up to 80 products: abs 1e-4 + rel 1e-4.</summary>
 [OracleTestFor(typeof(ShuffledReadConvOp))]
-public class PointwiseConvGroupedPackedKernelTests : GpuTest
+internal class PointwiseConvGroupedPackedKernelTests : GpuTest
 {
     private static readonly SessionOptions Packed = PointwiseConvPackedKernelTests.Packed;
 

@@ -9,7 +9,7 @@ namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/pointwise_conv.comp against the CPU oracle; output channels that are not a multiple of
 /// the kernel's tile exercise the tail. Tolerance abs 1e-4 + rel 1e-4 (up to 320 terms).</summary>
-public class PointwiseConvKernelTests : GpuTest
+internal class PointwiseConvKernelTests : GpuTest
 {
     private static readonly SessionOptions Simple = new() { Kernels = KernelChoice.Simple, Passes = Layouts.PlanarPasses };
 

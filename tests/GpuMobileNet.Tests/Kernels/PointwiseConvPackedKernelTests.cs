@@ -12,7 +12,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// counts not a multiple of the pixel tile, output channels not a multiple of the 16-channel tile, layers whose
 /// weights are far beyond a 64 KiB uniform window (read as texels: still one dispatch), residuals, batches.
 /// Tolerance abs 1e-4 + rel 1e-4.</summary>
-public class PointwiseConvPackedKernelTests : GpuTest
+internal class PointwiseConvPackedKernelTests : GpuTest
 {
     internal static readonly SessionOptions Packed = new() { Passes = new PassOptions { PackChannels = true } };
 

@@ -13,7 +13,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// the CPU oracle: pixel counts not a multiple of the 64-pixel tile, output channels not a multiple of the
 /// 32-channel tile, input channels not a multiple of the 16-channel slice, batches, residuals, and the fp16 builds.
 /// Tolerance abs 1e-4 + rel 1e-4 in fp32 (sums of up to 1024 He-scaled terms); fp16 as in Float16Tests.</summary>
-public class PointwiseConvSharedKernelTests : GpuTest
+internal class PointwiseConvSharedKernelTests : GpuTest
 {
     private static readonly SessionOptions Shared = new() { Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory), Passes = Layouts.PlanarPasses };
 

@@ -11,7 +11,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// input-channel counts that leave a partial block of 8 (lanes past the end must share nothing wrong), and tail
 /// pixels whose invocations must stay active for the broadcasts. lavapipe has 8-wide subgroups with ballot
 /// operations, so the kernel really runs here (asserted). Tolerance abs 1e-4 + rel 1e-4.</summary>
-public class PointwiseConvSubgroupKernelTests : GpuTest
+internal class PointwiseConvSubgroupKernelTests : GpuTest
 {
     private static readonly SessionOptions Subgroup = new() { Kernels = new KernelChoice(Pointwise: PointwiseVariant.Subgroup), Passes = Layouts.PlanarPasses };
 

@@ -10,7 +10,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/pointwise_conv_tiled.comp against the CPU oracle: pixel counts not a multiple of the pixel
 /// tile, output channels not a multiple of the channel tile, layers split over several uniform windows.
 /// Tolerance abs 1e-4 + rel 1e-4 (sums of up to 1024 He-scaled terms).</summary>
-public class PointwiseConvTiledKernelTests : GpuTest
+internal class PointwiseConvTiledKernelTests : GpuTest
 {
     [TestCase(3, 5, 7, 7, Activation.None, 2, 1, TestName = "tiled pw 3->5 7x7 batch 2")]
     [TestCase(13, 17, 9, 11, Activation.Relu6, 1, 1, TestName = "tiled pw 13->17 9x11")]

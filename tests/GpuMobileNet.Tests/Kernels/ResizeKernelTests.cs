@@ -11,7 +11,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/resize.comp: nearest and bilinear, up and down, every coordinate mode, odd sizes; scales that are
 /// exact in binary so the float (GPU) and double (oracle) coordinates agree; tolerance abs 1e-5 + rel 1e-5.</summary>
 [OracleTestFor(typeof(ResizeOp))]
-public class ResizeKernelTests : GpuTest
+internal class ResizeKernelTests : GpuTest
 {
     [TestCase(false, ResizeCoordinates.Asymmetric, ResizeNearest.Floor, 2f, 2f, 2)]
     [TestCase(false, ResizeCoordinates.HalfPixel, ResizeNearest.RoundPreferFloor, 2f, 4f, 1)]

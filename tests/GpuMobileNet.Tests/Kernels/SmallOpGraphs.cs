@@ -4,7 +4,7 @@ using GpuMobileNet.Tensors;
 namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>Single-op graphs for the non-convolution kernels.</summary>
-public static class SmallOpGraphs
+internal static class SmallOpGraphs
 {
     public static ModelGraph Build(string name, TensorShape input, Func<GraphBuilder, Value, Value> op)
     {

@@ -14,7 +14,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// activations. Tolerances (abs + rel x |expected|, inputs and He-scaled weights in [-1, 1]): fp32 F(2x2) 1e-5 (measured
 /// at most 6.6e-7 here), F(4x4) 1e-4 (its transforms multiply by up to 25 before the sums cancel: measured up to 1.0e-5,
 /// 64 input channels); fp16 storage 4e-3 (measured 2.4e-3), fp16 arithmetic 1.5e-2 (measured 4.6e-3).</summary>
-public class WinogradConvKernelTests : GpuTest
+internal class WinogradConvKernelTests : GpuTest
 {
     private static SessionOptions Forced(Conv3x3Algorithm a) =>
         PointwiseConvPackedKernelTests.Packed with { Kernels = new KernelChoice(Conv3x3: a) };

@@ -79,7 +79,7 @@ public class NativeLibraryTests
 
         var line = c.StdErr.Split('\n').Single(l => l.StartsWith("features\t")).Split('\t');
         using var device = GpuMobileNet.Vulkan.VulkanDevice.Open(new GpuMobileNet.Vulkan.DeviceOptions { PipelineCachePath = "" });
-        using var session = GpuMobileNet.Runtime.InferenceSession.Create(GpuMobileNet.Graph.ModelGraphOutputs.WithExtraOutputs(graph, features), device);
+        using var session = GpuMobileNet.Runtime.InferenceSession.Create(graph.WithExtraOutputs(features), device);
         var input = GpuMobileNet.Imaging.ImagePreprocessor.ToTensor(GpuMobileNet.Imaging.ImageLoader.Load(Photo), 224, 224);
         var expected = session.Run(new Dictionary<string, float[]> { [graph.Input.Name] = input })[features];
         Assert.That(int.Parse(line[1]), Is.EqualTo(expected.Length), "feature count");

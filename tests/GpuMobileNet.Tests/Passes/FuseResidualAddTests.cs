@@ -7,7 +7,7 @@ using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Passes;
 
-public class FuseResidualAddTests
+internal class FuseResidualAddTests
 {
     // x → expand(relu6) → project (linear) ; out = Add(x', project) where x' feeds both branches.
     private static (ModelGraph Graph, Value Shortcut) Block(Activation addActivation, bool projectActivation = false)

@@ -6,7 +6,7 @@ using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Reference;
 
-public class ReferenceExecutorTests
+internal class ReferenceExecutorTests
 {
     public static IEnumerable<TestCaseData> ConvCases()
     {
