@@ -40,8 +40,8 @@ internal static class NcnnBench
     /// <summary>The .param benchncnn runs: --model itself when it is one, else --peer-param.</summary>
     private static string ParamFor(ModelSource source, string? peerParam)
     {
-        // Once the ncnn importer is merged, ModelSource.Load() reads a .param --model itself, so both sides run the very
-        // same file; until then --model is a built-in (or other model) and --peer-param names ncnn's counterpart.
+        // A .param --model is read by both engines, the very same file; another --model (a built-in, an ONNX file) needs
+        // --peer-param to name ncnn's counterpart.
         string? param = source.Model is { } m && m.EndsWith(".param", StringComparison.OrdinalIgnoreCase) ? m : peerParam;
         if (param is null) throw new UsageException("--peer ncnn: --model is not an ncnn .param, so name the .param benchncnn runs with --peer-param");
         return File.Exists(param) ? param : throw new UsageException($"--peer-param '{param}': no such file");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GpuMobileNet.Detection;
 using GpuMobileNet.Imaging;
+using GpuMobileNet.Import;
 using Spectre.Console;
 
 namespace GpuMobileNet.Cli.Commands;
@@ -15,23 +16,37 @@ internal static class DetectCommand
     public static Command Create()
     {
         var image = new Argument<string>("image") { Description = "photo to search (PNG, JPEG, BMP, ...)" };
-        var model = new Option<string?>("--model", "-m") { Description = "SSD .tflite (default: MediaPipe's objectron SSD-MobileNetV2, fetched by scripts/setup)" };
+        var model = new Option<string?>("--model", "-m") { Description = "SSD .tflite, or an ncnn detector .param (YOLO or SSD output layers) (default: MediaPipe's objectron SSD-MobileNetV2, fetched by scripts/setup)" };
+        var weights = new Option<string?>("--weights") { Description = "with an ncnn .param: its .bin (default: the .bin beside it, else seeded random weights)" };
         var labels = new Option<string?>("--labels") { Description = "label map, one class per line (default: the objectron label map)" };
         var output = new Option<string?>("--out", "-o") { Description = "write the photo with boxes and labels to this PNG" };
         var threshold = new Option<float>("--threshold") { Description = "minimum score (0-1)", DefaultValueFactory = _ => SsdDecoderOptions.ObjectronSsdMobileNetV2.MinScore };
         var device = new Option<string?>("--device") { Description = "Vulkan device index or name (default: GMN_DEVICE, else the best GPU, else CPU)" };
-        var command = new Command("detect", "detect objects in a photo (SSD)") { image, model, labels, output, threshold, device };
+        var command = new Command("detect", "detect objects in a photo (SSD)") { image, model, weights, labels, output, threshold, device };
         command.SetAction(r =>
         {
             float minScore = r.GetValue(threshold);
             if (!(minScore >= 0 && minScore <= 1)) throw new UsageException($"--threshold {minScore}: expected a score from 0 to 1");
             string modelPath = r.GetValue(model) ?? Fetched(DefaultModelRelative);
-            var names = Labels.LoadLabels(r.GetValue(labels) ?? (r.GetValue(model) is null ? Fetched(DefaultLabelsRelative) : throw new UsageException(
-                "--labels: give the label map of --model")));
+            bool ncnn = ModelImporter.FormatOf(modelPath).Name == "ncnn .param";
+            if (!ncnn && r.GetValue(weights) is not null) throw new UsageException("--weights: only an ncnn .param model takes a separate weights file");
+            // ncnn detectors number their classes; without a label map the ids are printed.
+            var labelFile = r.GetValue(labels) ?? (r.GetValue(model) is null ? Fetched(DefaultLabelsRelative)
+                : ncnn ? null : throw new UsageException("--labels: give the label map of --model"));
+            var names = labelFile is null ? null : Labels.LoadLabels(labelFile);
             var photo = ImageLoader.Load(r.GetValue(image)!);
             using var gpu = CliDevice.Open(r.GetValue(device));
-            using var detector = SsdDetector.Load(modelPath, gpu, names);
-            var result = detector.Detect(photo, minScore);
+            DetectionResult result;
+            if (ncnn)
+            {
+                using var detector = NcnnDetector.Load(modelPath, new ModelImportOptions { Weights = r.GetValue(weights) }, gpu, names);
+                result = detector.Detect(photo, minScore);
+            }
+            else
+            {
+                using var detector = SsdDetector.Load(modelPath, gpu, names!);
+                result = detector.Detect(photo, minScore);
+            }
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(Path.GetFileName(modelPath))} on {Markup.Escape(gpu.ToString())}: " +
                 $"preprocess {result.PreprocessMs:F1} ms, network {result.NetworkMs:F1} ms, decode {result.DecodeMs:F2} ms, NMS {result.NmsMs:F2} ms[/]");
             var table = new Table().AddColumn("class").AddColumn(new TableColumn("score").RightAligned())

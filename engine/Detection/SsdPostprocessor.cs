@@ -5,7 +5,7 @@ namespace GpuMobileNet.Detection;
 /// <summary>Turns an SSD's raw outputs (box_encodings [anchors, 4], class_predictions [anchors, classes]) into
 /// detections: decode each anchor's box, take its best non-ignored class score, drop those under the threshold, then
 /// greedy non-maximum suppression. Independent of where the raw outputs came from (an imported .tflite or a built-in
-/// graph with the same two outputs). Runs on the host: see docs/design.md (detection) for the measurement.</summary>
+/// graph with the same two outputs). Runs on the host: see docs/measurements.md (detection) for the measurement.</summary>
 internal sealed class SsdPostprocessor
 {
     private readonly Anchor[] _anchors;

@@ -10,7 +10,7 @@ internal static class MaxPoolKernel
     public static readonly KernelId<MaxPoolConstants> Id = new("max_pool");
 
     /// <summary>Output pixels of a row per invocation on packed tensors. Measured on lavapipe (ShuffleNetV2's 24 x
-    /// 112 x 112 -> 56 x 56 pool, 3x3 stride 2, 3 interleaved rounds on the shared 2-core machine; docs/design.md,
+    /// 112 x 112 -> 56 x 56 pool, 3x3 stride 2, 3 interleaved rounds on the shared 2-core machine; docs/measurements.md,
     /// "Depthwise, stem and max pool on lavapipe"): one pixel per invocation with window loops bounded by the image
     /// 0.59 / 0.94 / 0.98 ms median (0.47-0.58 min); 4 pixels sharing their clamped column loads 0.41 / 0.41 / 0.43
     /// (0.22-0.35).</summary>

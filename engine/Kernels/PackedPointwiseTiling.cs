@@ -15,7 +15,7 @@ internal readonly record struct PackedPointwiseTiling(int OcTile, int Px, int Lo
     /// <summary>Workgroups along x for <paramref name="hw"/> pixels.</summary>
     public uint GroupsX(int hw) => KernelContext.Groups(hw, PixelsPerGroup);
 
-    // The model (docs/design.md, "Measured on lavapipe", AMD EPYC): per step of 4 input channels a subgroup of 8 lanes
+    // The model (docs/measurements.md, "Measured on lavapipe", AMD EPYC): per step of 4 input channels a subgroup of 8 lanes
     // makes OcTile weight fetches and Px input fetches, ~7.5 ns each whether or not the lanes share the address, and
     // 4 OcTile Px multiply-adds per lane, ~1.06 ns per output channel and pixel; a subgroup whose lanes all lie past the
     // last pixel returns at once; lavapipe's 2 threads take workgroups in order. Per workgroup a small fixed cost.

@@ -7,7 +7,7 @@ namespace GpuMobileNet.Kernels;
 /// dispatch per layer, optionally reading its input through a channel shuffle (<see cref="ShuffledReadConvOp"/>). The
 /// tiling of <see cref="PointwiseConvPackedKernel"/> (16 x 8 is the largest tile NIR unrolls; see its comments), with
 /// the output blocks of each group along the grid's y axis. The planar grouped kernel ran ShuffleNetV1's layers at
-/// 2-3 GFLOP/s with layout conversions around them (docs/design.md).</summary>
+/// 2-3 GFLOP/s with layout conversions around them (docs/measurements.md).</summary>
 internal static class PointwiseConvGroupedPackedKernel
 {
     /// <summary>shaders/pointwise_conv_grouped_packed.comp.</summary>

@@ -23,7 +23,7 @@ internal static class PointwiseConvPackedKernel
     /// <summary>Pixels per invocation, at most (<see cref="PackedPointwiseTiling"/> takes 4 to this many, fewer where
     /// a small plane would leave pixel slots empty). Each weight texel fetched feeds this many pixels, each input texel
     /// <see cref="OutputChannelTile"/> channels; per 4 input channels that is 16 weight and 8 input fetches, which
-    /// with the stores cost more than the multiply-adds on lavapipe (see docs/design.md).</summary>
+    /// with the stores cost more than the multiply-adds on lavapipe (see docs/measurements.md).</summary>
     public const int PixelsPerInvocation = 8;
 
     /// <summary>The output-channel tile for <paramref name="outC"/> channels: of 16, 12 and 8, the one that pads

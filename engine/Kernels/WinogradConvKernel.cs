@@ -107,7 +107,7 @@ internal static class WinogradConvKernel
     }
 
     /// <summary>Whether the GEMM stages its operands in shared memory (a GPU's classic tiled GEMM: each value fetched feeds
-    /// a whole tile; on lavapipe shared memory is ordinary memory and texel gathers win, see docs/design.md).</summary>
+    /// a whole tile; on lavapipe shared memory is ordinary memory and texel gathers win, see docs/measurements.md).</summary>
     private static bool SharedMemoryGemm(KernelContext ctx, KernelChoice choice) =>
         choice.Pointwise == PointwiseVariant.SharedMemory || ctx.DeviceKind == Vulkan.DeviceKind.DiscreteGpu;
 

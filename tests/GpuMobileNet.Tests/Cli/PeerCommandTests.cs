@@ -77,8 +77,10 @@ public class PeerCommandTests
         using var dir = new TempDir();
         var fake = new FakeBenchncnn(dir.Path, "run");
         Directory.CreateDirectory(dir.File("params"));
-        File.WriteAllText(dir.File("params/mobilenet.param"), "7767517\n1 1\nInput data 0 1 data 0=64 1=64 2=3\n");
-        File.WriteAllText(dir.File("params/odd.param"), "7767517\n1 1\nInput data 0 1 data 0=48 1=32 2=1\n");
+        // One network ours imports (a 3x3 convolution with ReLU), one it refuses by name (attention).
+        File.WriteAllText(dir.File("params/mobilenet.param"),
+            "7767517\n2 2\nInput data 0 1 data 0=64 1=64 2=3\nConvolution conv 1 1 data out 0=8 1=3 4=1 5=1 6=216 9=1\n");
+        File.WriteAllText(dir.File("params/odd.param"), "7767517\n2 2\nInput data 0 1 data 0=48 1=32 2=1\nMultiHeadAttention mha 1 1 data out\n");
         var r = GmnProcess.Run("zoo", "--peer", "ncnn", "--peer-path", fake.Path, "--runs", "2", "--rounds", "1", "--markdown",
             "--json", dir.File("zoo.json"));
         Assert.That(r.ExitCode, Is.Zero, r.StdErr + r.StdOut);

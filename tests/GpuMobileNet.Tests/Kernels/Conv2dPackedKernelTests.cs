@@ -14,7 +14,8 @@ namespace GpuMobileNet.Tests.Kernels;
 /// and the output's unpacking. fp32 sums of up to 2304 products of O(1) values (He-scaled weights): abs 1e-4 + rel 1e-4.</summary>
 internal class Conv2dPackedKernelTests : GpuTest
 {
-    private static readonly SessionOptions Packed = PointwiseConvPackedKernelTests.Packed;
+    // 3x3 stride-1 layers of whole quads would run as Winograd by default: Direct keeps them on the kernel under test.
+    private static readonly SessionOptions Packed = PointwiseConvPackedKernelTests.Packed with { Kernels = new KernelChoice(Conv3x3: Conv3x3Algorithm.Direct) };
 
     // inC, H, W, outC, kernel h x w, stride h x w, padding (top, left, bottom, right), dilation, groups, batch, activation
     [TestCase(4, 13, 11, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, Activation.None, TestName = "3x3 s1 4->8 13x11 batch 2")]

@@ -18,11 +18,16 @@ public class LrnKernelTests : GpuTest
     [TestCase(10, 4, 4, 3, 0.5f, 1.5f, 0.25f, 2, TestName = "LRN 3 over 10 channels, strong alpha, batch 2")]
     public void MatchesTheReference(int channels, int h, int w, int size, float alpha, float beta, float bias, int batch)
     {
+        GpuVsCpu.Check(Device, Graph(channels, h, w, size, alpha, beta, bias), batch, 1e-5, 1e-5, inputScale: 3f, inspect: s =>
+            Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(LrnKernel.Id.Shader)));
+    }
+
+    /// <summary>A convolution then LRN, so the normalised inputs span signs and scales (also the HLSL check's graph).</summary>
+    internal static ModelGraph Graph(int channels, int h, int w, int size, float alpha, float beta, float bias)
+    {
         var b = new GraphBuilder("lrn", new TensorShape(3, h, w));
         var conv = b.Conv2d("conv", b.Input, channels, 3, 1, Padding.Symmetric(1), 1, TestData.Uniform(1, channels * 27), TestData.Uniform(2, channels));
-        var y = b.Lrn("lrn", conv, size, alpha, beta, bias);
-        GpuVsCpu.Check(Device, b.Build(y), batch, 1e-5, 1e-5, inputScale: 3f, inspect: s =>
-            Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(LrnKernel.Id.Shader)));
+        return b.Build(b.Lrn("lrn", conv, size, alpha, beta, bias));
     }
 
     [Test]

@@ -102,11 +102,14 @@ internal class WinogradConvKernelTests : GpuTest
     }
 
     [Test]
-    public void ForcingDirectOnAPackedConvolutionIsRefusedWithItsName()
+    public void ForcingDirectOnAPackedConvolutionRunsTheImplicitGemm()
     {
         var g = ConvGraphs.Conv(new TensorShape(8, 6, 5), 8, 3, 1, Padding.Symmetric(1), 1, true, Activation.None, residual: false);
-        var e = Assert.Throws<NotSupportedException>(() => InferenceSession.Create(g, Device, Forced(Conv3x3Algorithm.Direct)).Dispose());
-        Assert.That(e!.Message, Does.Contain("'conv'").And.Contain("Direct"));
+        GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, options: Forced(Conv3x3Algorithm.Direct), inspect: s =>
+        {
+            Ran.Kernel(s, Conv2dPackedKernel.Id, "conv");
+            Assert.That(s.Dispatches.Select(d => d.Shader), Has.None.EqualTo(WinogradConvKernel.InputId.Shader));
+        });
     }
 
     [Test]

@@ -7,8 +7,8 @@ using NUnit.Framework;
 namespace GpuMobileNet.Tests.Networks;
 
 /// <summary>ResNet-18 on the GPU with the session's defaults (channel-packed on lavapipe) against the CPU oracle, and its
-/// plan: after the stem (3 input channels) every convolution runs on conv2d_packed with the residual sums fused into
-/// it, and no layout conversion runs anywhere (stem → max pool → blocks → global pool are all NC4HW4). Small resolutions
+/// plan: after the stem (3 input channels) every 3x3 stride-1 convolution runs as Winograd and every other one on
+/// conv2d_packed, with the residual sums fused into them, and no layout conversion runs anywhere (stem → max pool → blocks → global pool are all NC4HW4). Small resolutions
 /// and widths keep the suite fast; tolerance as for the other networks (abs 2e-5 + rel 1e-3 on the probabilities).</summary>
 public class ResNetNetworkTests : GpuTest
 {
@@ -19,10 +19,18 @@ public class ResNetNetworkTests : GpuTest
         var graph = ModelZoo.Create("resnet18", alpha, resolution, 1000, WeightInit.Random(13));
         GpuVsCpu.Check(Device, graph, batch, 2e-5, 1e-3, inspect: s =>
         {
-            var convs = s.Dispatches.Where(d => d.Source is Conv2dOp).ToList();
-            Assert.That(convs[0].Shader, Is.EqualTo(Conv2dTiledKernel.Id.Shader), "the stem");
-            Assert.That(convs.Skip(1).Select(d => d.Shader), Is.All.EqualTo(Conv2dPackedKernel.Id.Shader));
+            var convs = s.Dispatches.Where(d => d.Source is Conv2dOp).GroupBy(d => (Conv2dOp)d.Source!).ToList();
             Assert.That(convs, Has.Count.EqualTo(20));
+            Assert.That(convs[0].Single().Shader, Is.EqualTo(Conv2dTiledKernel.Id.Shader), "the stem");
+            foreach (var conv in convs.Skip(1))
+            {
+                var shaders = conv.Select(d => d.Shader).ToList();
+                if (WinogradConvKernel.Handles(conv.Key))
+                    Assert.That(shaders, Does.Contain(WinogradConvKernel.InputId.Shader).And.Contain(WinogradConvKernel.OutputId.Shader), conv.Key.Name);
+                else
+                    Assert.That(shaders, Is.EqualTo(new[] { Conv2dPackedKernel.Id.Shader }), conv.Key.Name);
+            }
+            Assert.That(convs.Count(c => WinogradConvKernel.Handles(c.Key)), Is.EqualTo(13), "3x3 stride-1 convolutions");
             Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(LayoutConvertKernel.Id.Shader).And.No.Member(AddKernel.Id.Shader));
         });
     }

@@ -11,12 +11,12 @@ public class NuGetPackageTests
 
     private const string Program = """
         using GpuMobileNet.Imaging;
-        using GpuMobileNet.Import.Tfjs;
+        using GpuMobileNet.Import;
         using GpuMobileNet.Runtime;
         using GpuMobileNet.Vulkan;
 
         using var device = VulkanDevice.Open();
-        var graph = TfjsLayersImporter.Load(args[0]);
+        var graph = ModelImporter.Load(args[0]);
         using var session = InferenceSession.Create(graph, device);
         var image = ImageLoader.Load(args[2]);
         var scores = session.Run(ImagePreprocessor.ToTensor(image, graph.Input.Shape.W, graph.Input.Shape.H));
