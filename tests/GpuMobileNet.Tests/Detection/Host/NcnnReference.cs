@@ -9,12 +9,12 @@ using NUnit.Framework;
 namespace GpuMobileNet.Tests.Detection.Host;
 
 /// <summary>ncnn itself as the reference for the host layers: runs a hand-made .param through the peer's ncnn_run
-/// (/work/shared/peers/ncnn, or GMN_NCNN_PEER_DIR) and reads back the blobs it prints, so our layer can be run on the
+/// (shared/peers/ncnn beside the checkout, or GMN_NCNN_PEER_DIR) and reads back the blobs it prints, so our layer can be run on the
 /// very inputs ncnn's layer saw. A missing peer fails the test, never skips it.</summary>
 internal static class NcnnReference
 {
     /// <summary>The ncnn peer folder (its `run` wrapper and params/).</summary>
-    public static string PeerDir => Environment.GetEnvironmentVariable("GMN_NCNN_PEER_DIR") ?? "/work/shared/peers/ncnn";
+    public static string PeerDir => Environment.GetEnvironmentVariable("GMN_NCNN_PEER_DIR") ?? Import.Ncnn.NcnnPeer.Folder;
 
     /// <summary>The peer's `run` wrapper (ncnn_run, benchncnn); missing fails the test.</summary>
     public static string RunScript
