@@ -27,13 +27,13 @@ public class NcnnVsNcnnTests : GpuTest
     [TestCase("FastestDet", 96, 96)]
     public void MatchesNcnn(string model, int w, int h) => Compare(model, w, h);
 
-    /// <summary>ResNet-18 needs 200x200 (its 7x7 average pool must fit): about a minute on lavapipe under load, too long
-    /// for the suite's budget; run it by name.</summary>
-    [Test, Explicit("about 60 s on lavapipe")]
+    /// <summary>ResNet-18 needs 200x200 (its 7x7 average pool must fit); its dense convolutions run on conv2d_packed and
+    /// Winograd.</summary>
+    [Test]
     public void ResNet18MatchesNcnn() => Compare("resnet18", 200, 200);
 
-    /// <summary>GoogLeNet needs 224x224 (its 7x7 average pool must fit); run it by name.</summary>
-    [Test, Explicit("long on lavapipe")]
+    /// <summary>GoogLeNet needs 224x224 (its 7x7 average pool must fit).</summary>
+    [Test]
     public void GoogLeNetMatchesNcnn() => Compare("googlenet", 224, 224);
 
     private static void Compare(string model, int w, int h) => Compare(NcnnPeer.Param(model), model, w, h);
