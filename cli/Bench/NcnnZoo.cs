@@ -26,9 +26,10 @@ internal static class NcnnZoo
         var rows = new List<NcnnZooRow>();
         foreach (var (file, i) in files.Select((f, i) => (f, i)))
         {
-            Console.Error.WriteLine($"[{i + 1}/{files.Count}] {Path.GetFileName(file)}");
+            CliProgress.Step(i + 1, files.Count, Path.GetFileName(file));
             rows.Add(Measure(file, peer, device, runs, threads));
         }
+        CliProgress.Done();
         return rows;
     }
 

@@ -23,12 +23,14 @@ internal static class ClassifyCommand
         var scale = new Option<float>("--scale") { Description = "pixel values (0-255) are multiplied by this", DefaultValueFactory = _ => 1 / 255f };
         var mean = new Option<string>("--mean") { Description = "per-channel mean subtracted after scaling (R,G,B)", DefaultValueFactory = _ => "0,0,0" };
         var std = new Option<string>("--std") { Description = "per-channel divisor after the mean (R,G,B)", DefaultValueFactory = _ => "1,1,1" };
-        var command = new Command("classify", "classify a photo") { image, labels, top, head, scale, mean, std };
+        var json = JsonOutput.Create();
+        var command = new Command("classify", "classify a photo") { image, labels, top, head, scale, mean, std, json };
         common.AddTo(command);
         command.SetAction(r =>
         {
             var source = common.Source(r);
             int k = OptionChecks.InRange(r.GetValue(top), "--top", 1, 100_000);
+            if (r.GetValue(json)) JsonOutput.NotesToStderr();
             var graph = source.Load();
             var taught = r.GetValue(head) is { } headPath ? TaughtHead.Load(headPath) : null;
             var names = taught?.Classes ?? source.Labels(r.GetValue(labels)) ?? Enumerable.Range(0, graph.Output.Shape.Elements).Select(i => $"class {i}").ToList();
@@ -56,10 +58,21 @@ internal static class ClassifyCommand
             var scores = taught is not null ? taught.Predict(model.Features.ToArray()) : model.Scores.ToArray();
             double runMs = clock.Elapsed.TotalMilliseconds;
 
+            var best = Classifier.TopK(scores, names, Math.Min(k, names.Count));
+            if (r.GetValue(json))
+            {
+                JsonOutput.Write(new
+                {
+                    model = source.Describe(), device = device.ToString(), image = r.GetValue(image), input = layout.ToString(),
+                    top = best.Select(c => new { label = c.Label, score = c.Probability }),
+                    timings = new { sessionMs = prepareMs, inferenceMs = runMs },
+                });
+                return 0;
+            }
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(source.Describe())} on {Markup.Escape(device.ToString())}: " +
                                    $"session {prepareMs:F0} ms, inference {runMs:F1} ms[/]");
             var table = new Table().AddColumn("class").AddColumn(new TableColumn("probability").RightAligned());
-            foreach (var (label, p) in Classifier.TopK(scores, names, Math.Min(k, names.Count)))
+            foreach (var (label, p) in best)
                 table.AddRow(Markup.Escape(label), p.ToString("F4"));
             AnsiConsole.Write(table);
             return 0;

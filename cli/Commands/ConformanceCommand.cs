@@ -20,7 +20,9 @@ internal static class ConformanceCommand
         {
             using var gpu = CliDevice.Open(r.GetValue(device));
             string? contains = r.GetValue(filter);
-            var cases = ConformanceRunner.RunAll(gpu, r.GetValue(data)!, contains is null ? null : n => n.Contains(contains, StringComparison.Ordinal));
+            var cases = ConformanceRunner.RunAll(gpu, r.GetValue(data)!, contains is null ? null : n => n.Contains(contains, StringComparison.Ordinal),
+                CliProgress.Step);
+            CliProgress.Done();
             var table = new Table().AddColumns("op", "claimed").AddColumn(new TableColumn("passed").RightAligned())
                 .AddColumn(new TableColumn("cases").RightAligned()).AddColumn("refused (first reason)");
             foreach (var group in cases.GroupBy(c => c.Op).OrderBy(g => g.Key, StringComparer.Ordinal))

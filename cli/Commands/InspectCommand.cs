@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GpuMobileNet.Graph;
+using GpuMobileNet.Import.Onnx;
 using GpuMobileNet.Models;
 using GpuMobileNet.Passes;
 using Spectre.Console;
@@ -21,22 +22,34 @@ internal static class InspectCommand
         };
         var memory = new Option<bool>("--memory") { Description = "activation memory per layer: naive sum, planned arena, theoretical minimum" };
         var batch = new Option<int>("--batch") { Description = "batch size for --memory", DefaultValueFactory = _ => 1 };
-        var command = new Command("inspect", "print a model's parameters, multiply-adds and memory plan") { layers, fused, target, memory, batch };
+        var json = JsonOutput.Create();
+        var command = new Command("inspect", "print a model's parameters, multiply-adds and memory plan") { layers, fused, target, memory, batch, json };
         common.AddTo(command);
         command.SetAction(r =>
         {
             var source = common.Source(r);
             OptionChecks.Batch(r.GetValue(batch));
-            var graph = source.Load();
             var passes = r.GetValue(target) switch
             {
                 "gpu" => new PassOptions().ResolveFor(cpuDevice: false),
                 "cpu" => new PassOptions().ResolveFor(cpuDevice: true),
                 var other => throw new UsageException($"--for '{other}': expected gpu or cpu"),
             };
-            if (r.GetValue(memory)) MemoryTable.Print(graph, r.GetValue(batch), passes);
+            bool asJson = r.GetValue(json);
+            if (source.OnnxPath is { } file && source.InputSize is null && OnnxImporter.Signature(file) is var signature
+                && signature.Inputs.Any(v => v.IsDynamic))
+                return InspectReport.Dynamic(file, signature, asJson);
+            var graph = source.Load();
+            var original = graph;
             if (r.GetValue(fused)) graph = PassPipeline.Apply(graph, passes);
             var stats = GraphStats.Compute(graph);
+            if (asJson)
+            {
+                var memoryRows = r.GetValue(memory) ? MemoryTable.Document(original, r.GetValue(batch), passes) : null;
+                JsonOutput.Write(InspectReport.Document(source, graph, stats, r.GetValue(layers), memoryRows));
+                return 0;
+            }
+            if (r.GetValue(memory)) MemoryTable.Print(original, r.GetValue(batch), passes);
             if (r.GetValue(layers))
             {
                 var table = new Table().AddColumns("layer", "op", "output").AddColumn(new TableColumn("params").RightAligned())
@@ -55,9 +68,9 @@ internal static class InspectCommand
             if (source.OnnxPath is { } onnx)
             {
                 Console.WriteLine($"image input:    {Imaging.ImageInput.Of(graph)}");
-                Console.WriteLine($"ONNX ops:       {string.Join(", ", Import.Onnx.OnnxImporter.OpCounts(onnx).Select(p => $"{p.Key} {p.Value}"))}");
+                Console.WriteLine($"ONNX ops:       {string.Join(", ", OnnxImporter.OpCounts(onnx).Select(p => $"{p.Key} {p.Value}"))}");
             }
-            var paper = Paper(source);
+            var paper = InspectReport.Paper(source);
             Console.WriteLine($"parameters:     {stats.Params:N0}" + (paper?.PaperParamsM is { } p ? $"   (paper: {p} M)" : ""));
             Console.WriteLine($"multiply-adds:  {stats.MultiplyAdds:N0} ({stats.MultiplyAdds / 1e6:F1} M)" +
                 (paper?.PaperMultiplyAddsM is { } m ? $"   (paper: {m} M)" : ""));
@@ -65,11 +78,4 @@ internal static class InspectCommand
         });
         return command;
     }
-
-    /// <summary>The paper's figures for a built-in network at this width and input size with its published class count
-    /// (<see cref="ModelZoo.Variants"/>), or null.</summary>
-    private static ZooVariant? Paper(ModelSource source) =>
-        source.IsBuiltIn && source.Classes == ModelZoo.DefaultClasses(source.Model!)
-            ? ModelZoo.Variants.FirstOrDefault(v => v.Model == source.Model && v.Alpha == source.Alpha && v.Resolution == source.Resolution)
-            : null;
 }

@@ -9,12 +9,34 @@ namespace GpuMobileNet.Cli.Commands;
 /// a session plans it, per layer and against the naive sum and the theoretical minimum.</summary>
 internal static class MemoryTable
 {
-    public static void Print(ModelGraph original, int batch, PassOptions passes)
+    /// <summary>The graph after the passes and its activation memory plan at <paramref name="batch"/>.</summary>
+    public static (ModelGraph Graph, MemoryReport Report) Plan(ModelGraph original, int batch, PassOptions passes)
     {
         var graph = PassPipeline.Apply(original, passes);
         // Kernels' scratch (Winograd tiles) with the default kernels, fp32, as a session plans it.
         long Scratch(Node n) => Kernels.KernelSelector.ScratchElements(n, new Kernels.KernelChoice(), 4);
-        var report = MemoryReport.Create(graph, ReusePlanner.Plan(graph, batch, InPlacePolicy.Default, Scratch));
+        return (graph, MemoryReport.Create(graph, ReusePlanner.Plan(graph, batch, InPlacePolicy.Default, Scratch)));
+    }
+
+    /// <summary>inspect --memory --json: the same figures and rows as the table.</summary>
+    public static object Document(ModelGraph original, int batch, PassOptions passes)
+    {
+        var (graph, report) = Plan(original, batch, passes);
+        return new
+        {
+            batch, opsAfterPasses = graph.Nodes.Count, naiveBytes = report.NaiveBytes, plannedBytes = report.PlannedBytes,
+            theoreticalMinimumBytes = report.TheoreticalMinimumBytes,
+            layers = report.Layers.Select(l => new
+            {
+                step = l.Step, name = l.Name, op = l.OpType, output = l.OutputShape.ToString(), outputBytes = l.OutputBytes,
+                offsetBytes = l.OutputOffsetBytes, inPlace = l.SharesInput, liveBytes = l.LiveBytes,
+            }),
+        };
+    }
+
+    public static void Print(ModelGraph original, int batch, PassOptions passes)
+    {
+        var (graph, report) = Plan(original, batch, passes);
         var table = new Table().AddColumns("#", "layer", "op", "output")
             .AddColumn(new TableColumn("output bytes").RightAligned()).AddColumn(new TableColumn("offset").RightAligned())
             .AddColumn(new TableColumn("in place").Centered()).AddColumn(new TableColumn("live bytes").RightAligned());

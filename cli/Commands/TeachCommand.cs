@@ -20,7 +20,8 @@ internal static class TeachCommand
         var dir = new Argument<string>("classes") { Description = "folder with one sub-folder of images per class (the folder name is the class)" };
         var output = new Option<string>("--out", "-o") { Description = "where to write the head (JSON)", Required = true };
         var kind = new Option<string>("--kind") { Description = "auto (the better on a held-out fifth), softmax or centroid", DefaultValueFactory = _ => "auto" };
-        var command = new Command("teach", "train a new classifier head on a model's pooled features") { dir, output, kind };
+        var json = JsonOutput.Create();
+        var command = new Command("teach", "train a new classifier head on a model's pooled features") { dir, output, kind, json };
         common.AddTo(command);
         command.SetAction(r =>
         {
@@ -32,14 +33,20 @@ internal static class TeachCommand
             if (classes.Count < 2) throw new UsageException($"{root}: needs at least two sub-folders with images (one per class), found {classes.Count}");
 
             var source = common.Source(r);
+            if (r.GetValue(json)) JsonOutput.NotesToStderr();
             var graph = source.Load();
             using var device = CliDevice.Open(r.GetValue(common.Device));
             using var extractor = new FeatureExtractor(graph, device);
             var clock = Stopwatch.StartNew();
             var samples = new List<(float[], int)>();
+            int images = classes.Sum(c => c.Files.Length);
             for (int k = 0; k < classes.Count; k++)
                 foreach (var file in classes[k].Files)
+                {
+                    CliProgress.Step(samples.Count + 1, images, $"{classes[k].Name}/{Path.GetFileName(file)}");
                     samples.Add((extractor.Extract(ImageLoader.Load(file)), k));
+                }
+            CliProgress.Done();
             double extractMs = clock.Elapsed.TotalMilliseconds;
             clock.Restart();
             var names = classes.Select(c => c.Name).ToList();
@@ -50,6 +57,16 @@ internal static class TeachCommand
             else head = HeadTrainer.Train(requested!, source.Describe(), names, samples);
             double trainMs = clock.Elapsed.TotalMilliseconds;
             head.Save(r.GetValue(output)!);
+            if (r.GetValue(json))
+            {
+                JsonOutput.Write(new
+                {
+                    model = source.Describe(), device = device.ToString(), head = r.GetValue(output), kind = head.Kind,
+                    classes = classes.Select(c => new { name = c.Name, samples = c.Files.Length }), heldOutAccuracy = heldOut,
+                    timings = new { featuresMs = extractMs, trainingMs = trainMs },
+                });
+                return 0;
+            }
 
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(source.Describe())} on {Markup.Escape(device.ToString())}: " +
                                    $"{samples.Count} images, features {extractMs:F0} ms, training {trainMs:F0} ms[/]");

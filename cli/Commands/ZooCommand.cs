@@ -54,7 +54,12 @@ internal static class ZooCommand
                 if (!ModelZoo.Names.Contains(n)) throw new UsageException($"--models: unknown model '{n}'; known models: {string.Join(", ", ModelZoo.Names)}");
             var variants = ModelZoo.Variants.Where(v => names is null || names.Contains(v.Model)).ToList();
             using var dev = r.GetValue(noBench) ? null : CliDevice.Open(r.GetValue(device));
-            var rows = variants.Select(v => Measure(v, dev, timed)).ToList();
+            var rows = variants.Select((v, i) =>
+            {
+                CliProgress.Step(i + 1, variants.Count, $"{v.Model} {v.Alpha.ToString(CultureInfo.InvariantCulture)} {v.Resolution}");
+                return Measure(v, dev, timed);
+            }).ToList();
+            CliProgress.Done();
             if (r.GetValue(markdown)) PrintMarkdown(rows, dev);
             else PrintTable(rows, dev);
             return 0;

@@ -42,6 +42,20 @@ internal static class OnnxImporter
         return model.Graph.Node.GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
     }
 
+    /// <summary>The graph's declared inputs (initializers aside) and outputs, each dim as its number, its symbolic
+    /// name or "?": what a model with a dynamic input size states before any size is chosen (nothing is imported).</summary>
+    public static (IReadOnlyList<OnnxDeclaredValue> Inputs, IReadOnlyList<OnnxDeclaredValue> Outputs) Signature(string path)
+    {
+        var graph = Parse(ReadFile(path), path).Graph;
+        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
+        return (graph.Input.Where(v => !initializers.Contains(v.Name)).Select(Declared).ToList(), graph.Output.Select(Declared).ToList());
+    }
+
+    private static OnnxDeclaredValue Declared(ValueInfoProto value) =>
+        new(value.Name, value.Type?.TensorType?.Shape?.Dim.Select(d =>
+            d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0 ? d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : d.DimParam is { Length: > 0 } symbol ? symbol : "?").ToList() ?? []);
+
     private static byte[] ReadFile(string path) =>
         SafeFile.ReadAllBytes(path, OnnxLimits.MaxFileBytes, "ONNX model", m => new ModelLoadException(m));
 
@@ -125,4 +139,21 @@ internal static class OnnxImporter
             throw new ModelLoadException($"{file}: not an ONNX model (protobuf: {e.Message.Split('\n')[0]})", e);
         }
     }
+}
+
+/// <summary>A graph input or output as the ONNX file declares it: dims as numbers, symbolic names or "?".</summary>
+internal sealed record OnnxDeclaredValue(string Name, IReadOnlyList<string> Dims)
+{
+    /// <summary>A dim other than the batch (the first) is not a number: the importer needs a size for it.</summary>
+    public bool IsDynamic => Dims.Skip(1).Any(d => !IsNumber(d));
+
+    /// <summary>The per-sample dims (the batch left out) as the engine writes shapes, a dynamic one as "?": "3x?x?".</summary>
+    public string SampleShape => string.Join('x', Dims.Skip(1).Select(d => IsNumber(d) ? d : "?"));
+
+    /// <summary>The symbolic names of the dynamic per-sample dims, in order (an unnamed one is left out).</summary>
+    public IReadOnlyList<string> Symbols => Dims.Skip(1).Where(d => !IsNumber(d) && d != "?").ToList();
+
+    public override string ToString() => $"{Name} {SampleShape}" + (Symbols.Count > 0 ? $" ({string.Join(", ", Symbols)})" : "");
+
+    private static bool IsNumber(string dim) => dim.All(char.IsAsciiDigit);
 }

@@ -17,14 +17,20 @@ internal static class ConformanceRunner
     /// <summary>The op types the importer maps to GPU kernels: a case made only of these is claimed.</summary>
     public static IReadOnlySet<string> ClaimedOps => OnnxOpMapper.Ops;
 
-    public static IReadOnlyList<ConformanceCase> RunAll(VulkanDevice device, string dataDir = DefaultDataDir, Func<string, bool>? filter = null)
+    /// <param name="progress">called before each case with its 1-based number, the number of cases and its name</param>
+    public static IReadOnlyList<ConformanceCase> RunAll(VulkanDevice device, string dataDir = DefaultDataDir, Func<string, bool>? filter = null,
+        Action<int, int, string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (!Directory.Exists(dataDir))
             throw new DirectoryNotFoundException($"{dataDir} is missing: install libonnx-testdata (scripts/setup does)");
-        return Directory.GetDirectories(dataDir).OrderBy(d => d, StringComparer.Ordinal)
-            .Where(d => filter?.Invoke(Path.GetFileName(d)) ?? true)
-            .Select(d => Run(device, d)).ToList();
+        var dirs = Directory.GetDirectories(dataDir).OrderBy(d => d, StringComparer.Ordinal)
+            .Where(d => filter?.Invoke(Path.GetFileName(d)) ?? true).ToList();
+        return dirs.Select((d, i) =>
+        {
+            progress?.Invoke(i + 1, dirs.Count, Path.GetFileName(d));
+            return Run(device, d);
+        }).ToList();
     }
 
     public static ConformanceCase Run(VulkanDevice device, string caseDir)
