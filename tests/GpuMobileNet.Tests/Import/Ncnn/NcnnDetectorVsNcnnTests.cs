@@ -45,6 +45,19 @@ public class NcnnDetectorVsNcnnTests : GpuTest
         NcnnReference.AssertSameDetections(ours, ncnn);
     }
 
+    /// <summary>ncnn's SSD graphs concatenate their PriorBox outputs: that Concat joins the host steps, before DetectionOutput.</summary>
+    [TestCase("mobilenet_ssd")]
+    [TestCase("mobilenet_ssd_int8")]
+    [TestCase("squeezenet_ssd")]
+    [TestCase("squeezenet_ssd_int8")]
+    public void TheSsdGraphsConcatenateTheirPriorsOnTheHost(string model)
+    {
+        var imported = NcnnImporter.Load(NcnnPeer.Param(model));
+        Assert.That(imported.HostSteps.Select(s => s.Layer.Type),
+            Is.EqualTo(Enumerable.Repeat("PriorBox", 6).Append("Concat").Append("DetectionOutput")));
+        Assert.That(imported.HostSteps[^2].Tops, Is.EqualTo(new[] { "mbox_priorbox" }));
+    }
+
     /// <summary>Copies <paramref name="source"/> to <paramref name="copy"/> with the confidence threshold of its
     /// <paramref name="layerType"/> layer set; returns the copy and that layer's output blob.</summary>
     private static (string Param, string Output) WithThreshold(string source, string copy, string layerType, int id, float threshold)
