@@ -36,6 +36,9 @@ internal sealed class NcnnDetector : IDisposable
         return new NcnnDetector(model, InferenceSession.Create(model.Graph, device, new SessionOptions { Batch = 1 }), labels);
     }
 
+    /// <summary>The network's input width and height: photos are stretched to it.</summary>
+    public (int Width, int Height) InputSize => (_model.Graph.Input.Shape.W, _model.Graph.Input.Shape.H);
+
     /// <summary>Detections scoring at least <paramref name="minScore"/>, with the time of each stage (the host layers'
     /// time is reported as decoding; their NMS is inside it).</summary>
     public DetectionResult Detect(RgbImage photo, float minScore)
@@ -49,6 +52,8 @@ internal sealed class NcnnDetector : IDisposable
         var blobs = new Dictionary<string, HostTensor>(StringComparer.Ordinal);
         foreach (var v in _model.Graph.Outputs)
             blobs[v.Name] = new HostTensor(v.Shape.C, v.Shape.H, v.Shape.W, outputs[v.Name]);
+        foreach (var name in _model.HostInputBlobs)
+            blobs[name] = new HostTensor(input.Shape.C, input.Shape.H, input.Shape.W, tensor);
         HostTensor last = blobs.Values.First();
         foreach (var step in _model.HostSteps)
         {

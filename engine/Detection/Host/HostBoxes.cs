@@ -40,7 +40,7 @@ internal static class HostBoxes
             float[] row = [label, score, b.XMin, b.YMin, b.XMax, b.YMax];
             row.CopyTo(data, i * RowWidth);
         }
-        return new HostTensor(1, boxes.Count, RowWidth, data);
+        return new HostTensor(1, boxes.Count, RowWidth, data, Dims: 2);
     }
 
     /// <summary>Refuses a layer's inputs unless there are <paramref name="count"/> of them (or at least that many).</summary>

@@ -3,8 +3,9 @@ using GpuMobileNet.Import.Ncnn;
 namespace GpuMobileNet.Detection.Host;
 
 /// <summary>A tensor on the host in ncnn's planar order: <see cref="C"/> planes of <see cref="H"/> rows of
-/// <see cref="W"/> values (a 2-D result such as DetectionOutput's is C = 1, H = rows, W = 6).</summary>
-internal sealed record HostTensor(int C, int H, int W, float[] Data)
+/// <see cref="W"/> values (a 2-D result such as DetectionOutput's is C = 1, H = rows, W = 6). <see cref="Dims"/> is ncnn's
+/// rank (1: w, 2: h x w, 3: c x h x w), which ncnn's axis parameters count in.</summary>
+internal sealed record HostTensor(int C, int H, int W, float[] Data, int Dims = 3)
 {
     /// <summary>C x H x W.</summary>
     public int Elements => C * H * W;

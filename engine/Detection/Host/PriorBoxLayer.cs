@@ -70,7 +70,7 @@ internal sealed class PriorBoxLayer : HostLayer
                 }
             }
         for (int i = 0; i < priors; i++) _variances.CopyTo(data, priors * 4 + i * 4);
-        return new HostTensor(1, 2, priors * 4, data);
+        return new HostTensor(1, 2, priors * 4, data, Dims: 2);
     }
 
     /// <summary>Width and height in pixels of each box of a cell, in output order.</summary>

@@ -7,7 +7,8 @@ namespace GpuMobileNet.Import.Ncnn;
 
 /// <summary>Imports an ncnn model: a .param (text, or binary .param.bin) and its .bin weights (fp32, fp16, int8 with
 /// scales), or seeded random weights when no .bin is given. Layers are mapped onto the graph's ops; post-processing
-/// layers (<see cref="HostLayers.Types"/>) become host steps after the network.</summary>
+/// layers (<see cref="HostLayers.Types"/>), and those of <see cref="HostLayers.FollowerTypes"/> that read only their
+/// outputs, become host steps after the network.</summary>
 internal static class NcnnImporter
 {
     /// <summary>Largest .param read.</summary>
@@ -98,12 +99,12 @@ internal static class NcnnImporter
             for (int i = 0; i < net.Layers.Count; i++)
             {
                 var layer = net.Layers[i];
-                if (HostLayers.Types.Contains(layer.Type)) hostSteps.Add(mapper.Host(layer));
+                if (HostLayers.Types.Contains(layer.Type) || mapper.FollowsHostLayers(layer)) hostSteps.Add(mapper.Host(layer));
                 else mapper.Map(layer, weights[i]);
             }
             var outputs = mapper.Outputs(hostSteps);
             bool int8 = net.Layers.Any(l => NcnnWeightSpec.For(l).Any(s => s.Kind == NcnnBlobKind.WeightScale));
-            return new NcnnModel(builder.BuildPruned(outputs), hostSteps, int8, random);
+            return new NcnnModel(builder.BuildPruned(outputs), hostSteps, mapper.InputBlobs(hostSteps), int8, random);
         }
         catch (InvalidGraphException e)
         {

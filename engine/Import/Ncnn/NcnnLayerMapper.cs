@@ -55,6 +55,10 @@ internal sealed partial class NcnnLayerMapper(GraphBuilder builder, NcnnNet net,
         }
     }
 
+    /// <summary>True when <paramref name="layer"/> can run on the host and reads only blobs host layers compute.</summary>
+    public bool FollowsHostLayers(NcnnLayer layer) =>
+        HostLayers.FollowerTypes.Contains(layer.Type) && layer.Bottoms.Count > 0 && layer.Bottoms.All(_hostBlobs.Contains);
+
     /// <summary>Records a host layer: its tops are computed after the network.</summary>
     public NcnnHostStep Host(NcnnLayer layer)
     {
@@ -70,6 +74,10 @@ internal sealed partial class NcnnLayerMapper(GraphBuilder builder, NcnnNet net,
         }
         return new NcnnHostStep(host, layer.Bottoms, layer.Tops);
     }
+
+    /// <summary>The blobs host layers read that are the network's input itself (PriorBox reads the image for its size).</summary>
+    public IReadOnlySet<string> InputBlobs(IReadOnlyList<NcnnHostStep> hostSteps) =>
+        hostSteps.SelectMany(s => s.Bottoms).Where(b => !_hostBlobs.Contains(b) && _blobs[b].Value == builder.Input).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The graph's outputs: blobs nothing reads, then the network blobs the host layers read, in order.</summary>
     public IReadOnlyList<Value> Outputs(IReadOnlyList<NcnnHostStep> hostSteps)

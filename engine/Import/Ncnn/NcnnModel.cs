@@ -11,10 +11,11 @@ internal sealed record NcnnHostStep(HostLayer Layer, IReadOnlyList<string> Botto
 /// (in order), and how its weights were obtained.</summary>
 internal sealed class NcnnModel
 {
-    internal NcnnModel(ModelGraph graph, IReadOnlyList<NcnnHostStep> hostSteps, bool int8, bool randomWeights)
+    internal NcnnModel(ModelGraph graph, IReadOnlyList<NcnnHostStep> hostSteps, IReadOnlySet<string> hostInputBlobs, bool int8, bool randomWeights)
     {
         Graph = graph;
         HostSteps = hostSteps;
+        HostInputBlobs = hostInputBlobs;
         IsInt8 = int8;
         RandomWeights = randomWeights;
     }
@@ -24,6 +25,9 @@ internal sealed class NcnnModel
 
     /// <summary>The post-processing layers, in order.</summary>
     internal IReadOnlyList<NcnnHostStep> HostSteps { get; }
+
+    /// <summary>The blobs host layers read that are the network's input (its name or a Split of it), not an output.</summary>
+    internal IReadOnlySet<string> HostInputBlobs { get; }
 
     /// <summary>Whether the file is an int8 model (layers with int8 scales). Its int8 weights are dequantised
     /// (level / scale) and it runs in fp32 (or fp16): activations are not quantised as ncnn's int8 path does.</summary>

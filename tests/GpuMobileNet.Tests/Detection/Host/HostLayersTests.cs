@@ -24,6 +24,14 @@ public class HostLayersTests
     }
 
     [Test]
+    public void ConcatRunsOnTheHostOnlyAfterHostLayers()
+    {
+        Assert.That(HostLayers.FollowerTypes, Is.EquivalentTo(new[] { "Concat" }));
+        Assert.That(HostLayers.Types, Does.Not.Contain("Concat"), "a Concat of network blobs stays in the network");
+        Assert.That(HostLayers.Create("Concat", NcnnReference.Params("0=1")).Type, Is.EqualTo("Concat"));
+    }
+
+    [Test]
     public void AnUnknownTypeIsNotSupported() =>
         Assert.That(() => HostLayers.Create("Proposal", NcnnParams.Empty),
             Throws.TypeOf<NotSupportedException>().With.Message.Contains("'Proposal'"));

@@ -61,8 +61,8 @@ internal static class NcnnReference
         return dims.Length switch
         {
             3 => new HostTensor(dims[0], dims[1], dims[2], data),
-            2 => new HostTensor(1, dims[0], dims[1], data),
-            _ => new HostTensor(1, 1, data.Length, data),
+            2 => new HostTensor(1, dims[0], dims[1], data, Dims: 2),
+            _ => new HostTensor(1, 1, data.Length, data, Dims: 1),
         };
     }
 
@@ -84,9 +84,13 @@ internal static class NcnnReference
 
     /// <summary>Asserts two detection results hold the same boxes: equal counts, then row by row in score order (ties
     /// by label) the same label, the score within 1e-4 and the boxes' IoU at least 0.99.</summary>
-    public static void AssertSameDetections(HostTensor ours, HostTensor ncnn)
+    public static void AssertSameDetections(HostTensor ours, HostTensor ncnn) =>
+        AssertSameDetections(DetectionRows.ToDetections(ours.Data), DetectionRows.ToDetections(ncnn.Data));
+
+    /// <summary>As <see cref="AssertSameDetections(HostTensor, HostTensor)"/>, on detections.</summary>
+    public static void AssertSameDetections(IReadOnlyList<GpuMobileNet.Detection.Detection> ours, IReadOnlyList<GpuMobileNet.Detection.Detection> ncnn)
     {
-        Assert.That(ncnn.Elements, Is.GreaterThan(0), "ncnn found nothing: the case does not test anything");
+        Assert.That(ncnn, Is.Not.Empty, "ncnn found nothing: the case does not test anything");
         var expected = Sorted(ncnn);
         var actual = Sorted(ours);
         Assert.That(actual, Has.Count.EqualTo(expected.Count),
@@ -99,6 +103,6 @@ internal static class NcnnReference
         }
     }
 
-    private static List<GpuMobileNet.Detection.Detection> Sorted(HostTensor rows) =>
-        DetectionRows.ToDetections(rows.Data).OrderByDescending(d => MathF.Round(d.Score, 4)).ThenBy(d => d.ClassId).ThenBy(d => d.Box.XMin).ToList();
+    private static List<GpuMobileNet.Detection.Detection> Sorted(IEnumerable<GpuMobileNet.Detection.Detection> detections) =>
+        detections.OrderByDescending(d => MathF.Round(d.Score, 4)).ThenBy(d => d.ClassId).ThenBy(d => d.Box.XMin).ToList();
 }

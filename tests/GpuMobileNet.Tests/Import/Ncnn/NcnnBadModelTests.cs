@@ -38,6 +38,12 @@ public class NcnnBadModelTests
         Assert.That(model.Graph.Output.Shape.C, Is.EqualTo(5));
     }
 
+    /// <summary>A Concat runs on the host only when every input is a host layer's output; one mixing a network blob is refused.</summary>
+    [Test]
+    public void AConcatOfAHostAndANetworkBlobIsRefused() =>
+        Fails("7767517\n4 6\nInput in 0 1 data 0=8 1=6 2=3\nSplit sp 1 3 data d0 d1 d2\nPriorBox pb 2 1 d0 d1 pb -23300=1,2.0\n" +
+              "Concat cat 2 1 pb d2 out 0=1\n", null, "bad.param", "cat", "reads 'pb'", "host (post-processing) layer");
+
     [Test]
     public void EmptyAndTruncated()
     {
