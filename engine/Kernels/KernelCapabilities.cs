@@ -49,11 +49,6 @@ internal static class KernelCapabilities
     /// <summary>Whether max pooling runs on NC4HW4 tensors (max_pool's PACKED: input and output packed).</summary>
     public static bool MaxPoolRunsPacked(MaxPoolOp p) => p.Input.Shape.C % 4 == 0;
 
-    /// <summary>Whether an element-wise op runs on NC4HW4 tensors given which of its inputs exist packed (its provider's
-    /// <see cref="OpProvider{TOp}.RunsPacked"/>): Add and Activation when all inputs are; Mul when its first factor is and
-    /// the second is too or is a per-channel gate (C x 1 x 1 has the same memory order in both layouts).</summary>
-    public static bool ElementwiseRunsPacked(Node node, Func<Value, bool> isPacked) => OpRegistry.For(node).RunsPacked(node, isPacked);
-
     /// <summary>Whether concat.comp joins these parts in NC4HW4: parts of whole channel quads are contiguous there as in
     /// NCHW (no zero blocks).</summary>
     public static bool ConcatRunsPacked(ConcatOp c) => c.Parts.All(p => p is not null) && c.Channels.All(ch => ch % 4 == 0);

@@ -27,7 +27,8 @@ internal sealed class ActivationProvider : OpProvider<ActivationOp>
     public override bool SupportsLayouts(ActivationOp a) => OneLayout(a);
 
     /// <inheritdoc/>
-    public override bool RunsPacked(ActivationOp a, Func<Value, bool> isPacked) => isPacked(a.Input);
+    public override ActivationOp? WithPackedTensors(ActivationOp a, IChannelPacking packing) =>
+        packing.IsPacked(a.Input) ? a with { Input = packing.Packed(a.Input), Output = packing.ProducedPacked(a.Output) } : null;
 
     /// <inheritdoc/>
     public override Value? InPlaceInput(ActivationOp a) => a.Input;

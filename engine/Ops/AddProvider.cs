@@ -31,7 +31,10 @@ internal sealed class AddProvider : OpProvider<AddOp>
     public override bool SupportsLayouts(AddOp add) => OneLayout(add);
 
     /// <inheritdoc/>
-    public override bool RunsPacked(AddOp add, Func<Value, bool> isPacked) => isPacked(add.A) && isPacked(add.B);
+    public override AddOp? WithPackedTensors(AddOp add, IChannelPacking packing) =>
+        packing.IsPacked(add.A) && packing.IsPacked(add.B)
+            ? add with { A = packing.Packed(add.A), B = packing.Packed(add.B), Output = packing.ProducedPacked(add.Output) }
+            : null;
 
     /// <summary>A: Keras builds residual adds as Add(shortcut, branch) and both die there, so A is as good as B for the
     /// built-in models.</summary>

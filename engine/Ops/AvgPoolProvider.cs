@@ -39,6 +39,24 @@ internal sealed class AvgPoolProvider : OpProvider<AvgPoolOp>
         (p.Input.Layout == TensorLayout.Nchw || KernelCapabilities.PoolReadsPacked(p)) ||
         p.Input.Layout == TensorLayout.Nc4hw4 && p.Output.Layout == TensorLayout.Nc4hw4 && KernelCapabilities.PoolWritesPacked(p);
 
+    /// <summary>Reads a packed input (avg_pool's IN_PACKED) and writes packed too where <see cref="WritesPacked"/>,
+    /// NCHW otherwise.</summary>
+    public override AvgPoolOp? WithPackedTensors(AvgPoolOp p, IChannelPacking packing)
+    {
+        if (!packing.IsPacked(p.Input) || !KernelCapabilities.PoolReadsPacked(p)) return null;
+        return WritesPacked(p, packing.Graph)
+            ? p with { Input = packing.Packed(p.Input), Output = packing.ProducedPacked(p.Output) }
+            : p with { Input = packing.Packed(p.Input) };
+    }
+
+    /// <summary>Whether average pooling of a packed input writes its output packed: where the output has a plane (see
+    /// <see cref="KernelCapabilities.PoolWritesPacked"/>), or where it is a global pool's C x 1 x 1, the same bytes in
+    /// both layouts, and only packed convolutions read it (a squeeze-and-excite), so no conversion runs before them.</summary>
+    private static bool WritesPacked(AvgPoolOp p, ModelGraph g) =>
+        KernelCapabilities.PoolWritesPacked(p) ||
+        KernelCapabilities.SameInBothLayouts(p.Output) && p.Output != g.Output &&
+        g.Consumers(p.Output).All(n => n is Conv2dOp consumer && KernelCapabilities.RunsPacked(consumer));
+
     /// <inheritdoc/>
     public override bool WritesIntoConcat(AvgPoolOp p) => p.Output.Layout == TensorLayout.Nc4hw4
         ? p.Input.Layout == TensorLayout.Nc4hw4 && KernelCapabilities.PoolWritesPacked(p)

@@ -36,6 +36,13 @@ internal sealed class ConcatProvider : OpProvider<ConcatOp>
     public override bool SupportsLayouts(ConcatOp c) => OneLayout(c) && (c.Output.Layout == TensorLayout.Nchw || KernelCapabilities.ConcatRunsPacked(c));
 
     /// <inheritdoc/>
+    /// <remarks>Parts of whole channel quads are contiguous in NC4HW4 too: the same copy kernel joins them.</remarks>
+    public override ConcatOp? WithPackedTensors(ConcatOp c, IChannelPacking packing) =>
+        KernelCapabilities.ConcatRunsPacked(c) && c.Parts.All(p => packing.IsPacked(p!))
+            ? c with { Parts = c.Parts.Select(p => (Value?)packing.Packed(p!)).ToList(), Output = packing.ProducedPacked(c.Output) }
+            : null;
+
+    /// <inheritdoc/>
     public override bool NonNegative(ConcatOp c, Func<Value, bool> isNonNegative) => c.Parts.All(x => x is not null && isNonNegative(x));
 
     /// <inheritdoc/>

@@ -88,6 +88,32 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
             (c.Output.Layout == TensorLayout.Nchw || KernelCapabilities.WritesPackedFromPlanar(c));
     }
 
+    /// <summary>On the packed kernels where <see cref="KernelCapabilities.RunsPacked(Conv2dOp)"/>; a full convolution (a
+    /// stem) reads NCHW and writes packed where <see cref="WritesPacked"/>.</summary>
+    public override Conv2dOp? WithPackedTensors(Conv2dOp c, IChannelPacking packing)
+    {
+        if (KernelCapabilities.RunsPacked(c))
+            return c with
+            {
+                Input = packing.Packed(c.Input),
+                Residual = c.Residual is null ? null : packing.Packed(c.Residual),
+                Output = packing.ProducedPacked(c.Output),
+            };
+        if (!WritesPacked(c, packing.Graph)) return null;
+        packing.EnsurePlanar(c.Input);
+        return c with { Output = packing.ProducedPacked(c.Output) };
+    }
+
+    /// <summary>Whether this full convolution (planar input) writes its output packed: when only packed convolutions
+    /// read it, as the stem of MobileNetV1/V2, so no conversion runs between them. Also when a max pool reads it whose
+    /// readers all read packed (ShuffleNetV1: stem → max pool → 1x1 and average pool).</summary>
+    private static bool WritesPacked(Conv2dOp c, ModelGraph g) =>
+        KernelCapabilities.WritesPackedFromPlanar(c) && c.Output != g.Output &&
+        g.Consumers(c.Output).All(n => n is Conv2dOp consumer && KernelCapabilities.RunsPacked(consumer) ||
+            n is MaxPoolOp pool && KernelCapabilities.MaxPoolRunsPacked(pool) && pool.Output != g.Output &&
+            g.Consumers(pool.Output).All(r => r is Conv2dOp conv && KernelCapabilities.RunsPacked(conv) ||
+                r is AvgPoolOp avg && KernelCapabilities.PoolReadsPacked(avg)));
+
     /// <summary>1x1 convolutions on the packed kernels (grouped or plain) in NC4HW4, grouped 1x1 ones
     /// (pointwise_conv_grouped) in NCHW: a plain planar 1x1 runs on kernels that may split a layer into dispatches. No
     /// residual (it would be read at the wider tensor's stride).</summary>

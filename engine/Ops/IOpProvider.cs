@@ -33,8 +33,8 @@ internal interface IOpProvider
     /// <summary>Whether some kernel of the op runs it with its tensors in their current layouts.</summary>
     bool SupportsLayouts(Node op);
 
-    /// <summary>Whether the op runs on NC4HW4 tensors given which of its inputs exist packed.</summary>
-    bool RunsPacked(Node op, Func<Value, bool> isPacked);
+    /// <summary>The op rewritten to run on NC4HW4 tensors, or null where it stays planar.</summary>
+    Node? WithPackedTensors(Node op, IChannelPacking packing);
 
     /// <summary>Whether the op's kernel can write into a channel range of a wider tensor.</summary>
     bool WritesIntoConcat(Node op);

@@ -36,6 +36,16 @@ internal sealed class MappedConvProvider : OpProvider<MappedConvOp>
     /// <inheritdoc/>
     public override bool SupportsLayouts(MappedConvOp m) => new[] { m.Source, m.Into ?? m.Source, m.Output }.All(v => v.Layout == TensorLayout.Nc4hw4);
 
+    /// <inheritdoc/>
+    /// <remarks>Made by FoldChannelViews for the packed kernel only: every tensor it touches is packed.</remarks>
+    public override MappedConvOp WithPackedTensors(MappedConvOp m, IChannelPacking packing) => m with
+    {
+        Conv = m.Conv with { Input = new Value(m.Conv.Input.Name, m.Conv.Input.Shape, TensorLayout.Nc4hw4) },
+        Source = packing.Packed(m.Source),
+        Into = m.Into is null ? null : packing.Packed(m.Into),
+        Output = packing.ProducedPacked(m.Output),
+    };
+
     /// <summary>Not a choice: it writes some channels of Into and leaves the rest, so it must be Into's memory.</summary>
     public override Value? InPlaceInput(MappedConvOp m) => m.Into;
 

@@ -27,6 +27,12 @@ internal sealed class MaxPoolProvider : OpProvider<MaxPoolOp>
     public override bool SupportsLayouts(MaxPoolOp p) => OneLayout(p) && (p.Output.Layout == TensorLayout.Nchw || KernelCapabilities.MaxPoolRunsPacked(p));
 
     /// <inheritdoc/>
+    public override MaxPoolOp? WithPackedTensors(MaxPoolOp p, IChannelPacking packing) =>
+        packing.IsPacked(p.Input) && KernelCapabilities.MaxPoolRunsPacked(p)
+            ? p with { Input = packing.Packed(p.Input), Output = packing.ProducedPacked(p.Output) }
+            : null;
+
+    /// <inheritdoc/>
     public override bool NonNegative(MaxPoolOp p, Func<Value, bool> isNonNegative) => isNonNegative(p.Input);
 
     /// <inheritdoc/>

@@ -33,7 +33,16 @@ internal sealed class MulProvider : OpProvider<MulOp>
     public override bool SupportsLayouts(MulOp m) => m.A.Layout == m.Output.Layout && (m.IsChannelBroadcast || m.B.Layout == m.A.Layout);
 
     /// <inheritdoc/>
-    public override bool RunsPacked(MulOp m, Func<Value, bool> isPacked) => isPacked(m.A) && (m.IsChannelBroadcast || isPacked(m.B));
+    /// <remarks>A per-channel gate (C x 1 x 1) has the same memory order in both layouts: either form will do.</remarks>
+    public override MulOp? WithPackedTensors(MulOp m, IChannelPacking packing) =>
+        packing.IsPacked(m.A) && (m.IsChannelBroadcast || packing.IsPacked(m.B))
+            ? m with
+            {
+                A = packing.Packed(m.A),
+                B = packing.IsPacked(m.B) ? packing.Packed(m.B) : m.B,
+                Output = packing.ProducedPacked(m.Output),
+            }
+            : null;
 
     /// <inheritdoc/>
     public override void Export(MulOp m, OnnxGraphWriter w)

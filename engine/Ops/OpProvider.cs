@@ -41,9 +41,12 @@ internal abstract class OpProvider<TOp> : IOpProvider where TOp : Node
     /// <summary>Whether some kernel of the op runs it with its tensors in their current layouts. By default NCHW only.</summary>
     public virtual bool SupportsLayouts(TOp op) => op.Inputs.Append(op.Output).All(v => v.Layout == TensorLayout.Nchw);
 
-    /// <summary>Whether the op's kernel runs on NC4HW4 tensors given which of its inputs exist packed (asked by the
-    /// channel-packing pass of the element-wise ops). By default no.</summary>
-    public virtual bool RunsPacked(TOp op, Func<Value, bool> isPacked) => false;
+    /// <summary>The op rewritten so its kernel runs on NC4HW4 tensors, its inputs' packed forms from
+    /// <paramref name="packing"/> and its output <see cref="IChannelPacking.ProducedPacked"/> (an output left NCHW
+    /// stays planar), or null where no kernel of it can given what exists packed by now: the op then stays planar. Asked
+    /// by <see cref="Passes.PackChannels"/> for every node in order; asks <see cref="KernelCapabilities"/> what the
+    /// kernels read and write, and makes no packed form before it has decided. By default null.</summary>
+    public virtual TOp? WithPackedTensors(TOp op, IChannelPacking packing) => null;
 
     /// <summary>Whether the op's kernel can write its output straight into a channel range of a wider tensor of the
     /// same layout (<see cref="ConcatPartWriteKernel"/>). By default no.</summary>
@@ -117,7 +120,7 @@ internal abstract class OpProvider<TOp> : IOpProvider where TOp : Node
     float[] IOpProvider.Reference(Node op, IReadOnlyDictionary<Value, float[]> values, int batch) => Reference((TOp)op, values, batch);
     IReadOnlyList<KernelDispatch> IOpProvider.Plan(Node op, KernelContext ctx, KernelChoice choice) => Plan((TOp)op, ctx, choice);
     bool IOpProvider.SupportsLayouts(Node op) => SupportsLayouts((TOp)op);
-    bool IOpProvider.RunsPacked(Node op, Func<Value, bool> isPacked) => RunsPacked((TOp)op, isPacked);
+    Node? IOpProvider.WithPackedTensors(Node op, IChannelPacking packing) => WithPackedTensors((TOp)op, packing);
     bool IOpProvider.WritesIntoConcat(Node op) => WritesIntoConcat((TOp)op);
     KernelDispatch IOpProvider.PlanIntoConcat(Node op, KernelContext ctx, ConcatTarget target) => PlanIntoConcat((TOp)op, ctx, target);
     Value? IOpProvider.InPlaceInput(Node op) => InPlaceInput((TOp)op);

@@ -36,6 +36,21 @@ internal sealed class ShuffledReadConvProvider : OpProvider<ShuffledReadConvOp>
     /// <inheritdoc/>
     public override bool SupportsLayouts(ShuffledReadConvOp s) => OneLayout(s) && (s.Output.Layout == TensorLayout.Nchw || KernelCapabilities.RunsPacked(s));
 
+    /// <inheritdoc/>
+    /// <remarks>The shuffle is an index map in the packed kernel's read; the conv's own input (the shuffled tensor) is
+    /// never stored, it only carries the shape, so it becomes packed with the rest.</remarks>
+    public override ShuffledReadConvOp? WithPackedTensors(ShuffledReadConvOp s, IChannelPacking packing)
+    {
+        if (!KernelCapabilities.RunsPacked(s)) return null;
+        var conv = s.Conv with
+        {
+            Input = new Value(s.Conv.Input.Name, s.Conv.Input.Shape, TensorLayout.Nc4hw4),
+            Residual = s.Conv.Residual is null ? null : packing.Packed(s.Conv.Residual),
+            Output = packing.ProducedPacked(s.Conv.Output),
+        };
+        return new ShuffledReadConvOp(s.Name, packing.Packed(s.Input), conv, s.ShuffleGroups);
+    }
+
     /// <summary>Without a residual (it would be read at the wider tensor's stride), in the layout its input has.</summary>
     public override bool WritesIntoConcat(ShuffledReadConvOp s) => s.Conv.Residual is null && (s.Output.Layout == TensorLayout.Nc4hw4
         ? s.Input.Layout == TensorLayout.Nc4hw4 && KernelCapabilities.RunsPacked(s)

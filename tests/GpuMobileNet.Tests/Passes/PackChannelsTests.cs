@@ -1,6 +1,7 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Models;
+using GpuMobileNet.Ops;
 using GpuMobileNet.Passes;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Support;
@@ -72,6 +73,24 @@ public class PackChannelsTests
         TestData.AssertSameOutput(g, packed);
     }
 
+    /// <summary>An activation of a tensor packed by then runs packed (no built-in network has a standalone one after
+    /// fusion); of a tensor still planar it stays planar.</summary>
+    [Test]
+    public void AnActivationRunsPackedOnlyWhereItsInputIsPacked()
+    {
+        var b = new GraphBuilder("act", new TensorShape(8, 3, 5));
+        // The input is packed only for "pw", after "on_planar" read it.
+        var onPlanar = b.Activate("on_planar", b.Input, Activation.Relu6);
+        var pw = b.Conv2d("pw", b.Input, 8, 1, 1, Padding.Zero, 1, TestData.Uniform(1, 64));
+        var onPacked = b.Activate("on_packed", pw, Activation.HardSwish);
+        var g = b.Build(b.Add("join", onPacked, onPlanar));
+        var packed = PackChannels.Apply(g);
+        var acts = packed.Nodes.OfType<ActivationOp>().ToDictionary(a => a.Name);
+        Assert.That((acts["on_packed"].Input.Layout, acts["on_packed"].Output.Layout), Is.EqualTo((TensorLayout.Nc4hw4, TensorLayout.Nc4hw4)));
+        Assert.That((acts["on_planar"].Input.Layout, acts["on_planar"].Output.Layout), Is.EqualTo((TensorLayout.Nchw, TensorLayout.Nchw)));
+        TestData.AssertSameOutput(g, packed);
+    }
+
     [Test]
     public void APackedGraphOutputIsUnpackedUnderItsOwnName()
     {
@@ -93,6 +112,26 @@ public class PackChannelsTests
         var ex = Assert.Throws<InvalidGraphException>(() => new ModelGraph("g", input, [new LayoutConvertOp("pack", input, bad)], bad));
         Assert.That(ex!.Message, Does.Contain("'bad'").And.Contain("multiple of 4"));
     }
+
+    /// <summary>On every built-in network, packing only relabels layouts and adds conversions: with the conversions
+    /// taken out, the packed graph is the planar one node by node (op types, names, the values read and written), and
+    /// every op got layouts that its provider's kernels run (<see cref="IOpProvider.SupportsLayouts"/>).</summary>
+    [TestCaseSource(typeof(ModelZoo), nameof(ModelZoo.Names))]
+    public void PackingKeepsEveryOpAndGivesItLayoutsItsKernelsRun(string model)
+    {
+        var planar = PassPipeline.Apply(ModelZoo.Create(model, 0.5, 96, 10, WeightInit.Random(5)), new PassOptions { PackChannels = false });
+        var packed = PackChannels.Apply(planar);
+
+        Assert.That(packed.Nodes.Where(n => n is not LayoutConvertOp).Select(Signature), Is.EqualTo(planar.Nodes.Select(Signature)));
+        Assert.That(packed.Nodes.Where(n => !OpRegistry.For(n).SupportsLayouts(n)).Select(n => n.ToString()), Is.Empty,
+            "ops whose kernels do not run the layouts packing gave them");
+        Assert.That(packed.Nodes.Count(n => n is not LayoutConvertOp && n.Output.Layout == TensorLayout.Nc4hw4), Is.Positive,
+            "no op was packed");
+    }
+
+    // An op's type, name and the names of the values it reads and writes, a packed copy named as its original.
+    private static string Signature(Node n) =>
+        $"{n.OpType} {n.Name}: {string.Join(", ", n.Inputs.Select(v => v.Name.Replace(".nc4hw4", "")))} -> {n.Output.Name}";
 
     private static readonly PassOptions NoBlockFusion = new(FuseDepthwisePointwise: false, FuseInvertedResidual: false) { PackChannels = false };
 }
