@@ -59,7 +59,7 @@ let kernT = Array.init n (fun _ -> Collections.Generic.Dictionary<string, Resize
 let totT = Array.init n (fun _ -> ResizeArray<float>())
 let gpuT = Array.init n (fun _ -> ResizeArray<float>())
 let wall = Array.init n (fun _ -> ResizeArray<float>())
-for i in 0 .. n - 1 do for _ in 1 .. 3 do (snd sessions.[i]).Run(input, outs.[i])
+for i in 0 .. n - 1 do for _ in 1 .. 3 do (snd sessions.[i]).Run(input, outs.[i]) |> ignore
 let order = ResizeArray<string>()
 for r in 0 .. rounds - 1 do
     for k in 0 .. n - 1 do
@@ -67,21 +67,21 @@ for r in 0 .. rounds - 1 do
         let s = snd sessions.[i]
         for _ in 1 .. runs do
             let sw = Stopwatch.StartNew()
-            s.Run(input, outs.[i])
+            let timings = s.Run(input, outs.[i]).Layers
             wall.[i].Add sw.Elapsed.TotalMilliseconds
             let mutable tot = 0.0
-            for t in s.LastTimings do
+            for t in timings do
                 if filt = "*" || (filt.Split([|'|'|]) |> Array.exists (fun f -> t.Kernel.Contains f)) then
                     tot <- tot + t.Milliseconds
                     let key = t.Layer + " [" + t.Kernel + "]"
                     if not (layerT.[i].ContainsKey key) then (layerT.[i].[key] <- ResizeArray(); if i = 0 then order.Add key)
                     layerT.[i].[key].Add t.Milliseconds
             totT.[i].Add tot
-            for g in s.LastTimings |> Seq.groupBy (fun t -> t.Kernel) do
+            for g in timings |> Seq.groupBy (fun t -> t.Kernel) do
                 let key = "K:" + fst g
                 if not (kernT.[i].ContainsKey key) then kernT.[i].[key] <- ResizeArray()
                 kernT.[i].[key].Add (snd g |> Seq.sumBy (fun t -> t.Milliseconds))
-            gpuT.[i].Add (s.LastTimings |> Seq.sumBy (fun t -> t.Milliseconds))
+            gpuT.[i].Add (timings |> Seq.sumBy (fun t -> t.Milliseconds))
 let med (xs: seq<float>) = let a = Seq.toArray xs |> Array.sort in if a.Length = 0 then nan else a.[a.Length / 2]
 let mn (xs: seq<float>) = Seq.min xs
 printf "%-40s" "layer"

@@ -44,12 +44,12 @@ internal static class DetectBench
         for (int i = 0; i < s.Runs; i++)
         {
             // The profiled run: per-dispatch GPU time split by the TF Object Detection API's scopes.
-            detector.Session.Run(input, main);
-            double head = detector.Session.LastTimings.Where(t => IsHead(t.Layer)).Sum(t => t.Milliseconds);
+            var timings = detector.Session.Run(input, main).Layers;
+            double head = timings.Where(t => IsHead(t.Layer)).Sum(t => t.Milliseconds);
             heads.Add(head);
-            backbone.Add(detector.Session.LastTimings.Sum(t => t.Milliseconds) - head);
-            cheapest.Add(detector.Session.LastTimings.Min(t => t.Milliseconds));
-            foreach (var t in detector.Session.LastTimings)
+            backbone.Add(timings.Sum(t => t.Milliseconds) - head);
+            cheapest.Add(timings.Min(t => t.Milliseconds));
+            foreach (var t in timings)
                 (perLayer.TryGetValue(t.Layer + " (" + t.Kernel + ")", out var l) ? l : perLayer[t.Layer + " (" + t.Kernel + ")"] = []).Add(t.Milliseconds);
             long t0 = Stopwatch.GetTimestamp();
             var result = detector.Detect(photo);

@@ -46,13 +46,13 @@ internal static class KernelFileComparison
         var msB = layers.Select(_ => new List<double>()).ToArray();
         for (int r = 0; r < settings.Warmup + settings.Runs; r++)
         {
-            a.Run(input, outA);
-            b.Run(input, outB);
+            var timingsA = a.Run(input, outA).Layers;
+            var timingsB = b.Run(input, outB).Layers;
             if (r < settings.Warmup) continue;
             for (int j = 0; j < layers.Count; j++)
             {
-                msA[j].Add(a.LastTimings[layers[j].i].Milliseconds);
-                msB[j].Add(b.LastTimings[layers[j].i].Milliseconds);
+                msA[j].Add(timingsA[layers[j].i].Milliseconds);
+                msB[j].Add(timingsB[layers[j].i].Milliseconds);
             }
         }
         var table = new Table().Title($"{name}: ours vs {Markup.Escape(Path.GetFileName(kernelFile))}, batch {settings.Batch}, median of {settings.Runs} interleaved runs")

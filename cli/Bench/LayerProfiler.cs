@@ -20,11 +20,17 @@ internal static class LayerProfiler
         var samples = session.Dispatches.Select(_ => new List<double>(runs)).ToArray();
         for (int r = 0; r < runs; r++)
         {
-            session.Run(input, output);
-            var timings = session.LastTimings;
-            if (timings.Count != session.Dispatches.Count)
-                throw new InvalidOperationException($"device '{session.Device.Name}' reported {timings.Count} timestamps for {session.Dispatches.Count} dispatches (no timestamp support?)");
-            for (int i = 0; i < timings.Count; i++) samples[i].Add(timings[i].Milliseconds);
+            var timings = session.Run(input, output).Layers;
+            int count = session.Dispatches.Count;
+            if (timings.Count == 0 || timings.Count % count != 0)
+                throw new InvalidOperationException($"device '{session.Device.Name}' reported {timings.Count} timestamps for {count} dispatches a sub-batch (no timestamp support?)");
+            // A sub-batched run times every sub-batch: a dispatch's time for the batch is their sum.
+            for (int i = 0; i < count; i++)
+            {
+                double ms = 0;
+                for (int j = i; j < timings.Count; j += count) ms += timings[j].Milliseconds;
+                samples[i].Add(ms);
+            }
             onRun?.Invoke();
         }
 

@@ -20,8 +20,8 @@ public sealed record DetectionResult(IReadOnlyList<Detection> Detections, double
 /// [anchors, classes] (an imported .tflite or a built-in graph), its session, and the host post-processing.
 /// The input is the photo stretched to the model's size, values in [-1, 1] (the TF Object Detection API's
 /// MobileNet preprocessing, what MediaPipe's objectron graph feeds its SSD).
-/// Thread-safety: not thread-safe (the post-processing keeps the last call's timings): use one detector per thread, or
-/// lock around its calls.</summary>
+/// Thread-safety: thread-safe: it keeps no per-call state, and its session serialises runs (one detector per thread runs
+/// them in parallel).</summary>
 public sealed class SsdDetector : IDisposable
 {
     private readonly string _boxesName, _classesName;
@@ -90,8 +90,7 @@ public sealed class SsdDetector : IDisposable
         long t1 = Stopwatch.GetTimestamp();
         var (boxes, classes) = RunRaw(input);
         long t2 = Stopwatch.GetTimestamp();
-        var detections = Postprocessor.Process(boxes, classes, minScore);
-        var (decode, nms) = Postprocessor.LastTimes;
+        var (detections, decode, nms) = Postprocessor.ProcessTimed(boxes, classes, minScore);
         return new DetectionResult(detections, Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds,
             Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds, decode.TotalMilliseconds, nms.TotalMilliseconds);
     }

@@ -35,12 +35,14 @@ internal sealed class SsdPostprocessor
     /// <summary>Number of anchors (and so of boxes the model must output).</summary>
     public int AnchorCount => _anchors.Length;
 
-    /// <summary>Host time of the last <see cref="Process"/>'s decode (boxes and scores) and NMS stages.</summary>
-    public (TimeSpan Decode, TimeSpan Nms) LastTimes { get; private set; }
-
     /// <summary>Detections above <paramref name="minScore"/> (default: the options' threshold), best first.</summary>
     /// <exception cref="ArgumentException">The outputs' lengths do not match the anchors and classes.</exception>
-    public IReadOnlyList<Detection> Process(ReadOnlySpan<float> boxEncodings, ReadOnlySpan<float> classPredictions, float? minScore = null)
+    public IReadOnlyList<Detection> Process(ReadOnlySpan<float> boxEncodings, ReadOnlySpan<float> classPredictions, float? minScore = null) =>
+        ProcessTimed(boxEncodings, classPredictions, minScore).Detections;
+
+    /// <summary><see cref="Process"/> with the host time of its decode (boxes and scores) and NMS stages.</summary>
+    internal (IReadOnlyList<Detection> Detections, TimeSpan Decode, TimeSpan Nms) ProcessTimed(ReadOnlySpan<float> boxEncodings,
+        ReadOnlySpan<float> classPredictions, float? minScore)
     {
         int n = _anchors.Length, classes = Options.NumClasses;
         if (boxEncodings.Length != n * 4)
@@ -65,8 +67,7 @@ internal sealed class SsdPostprocessor
         }
         long decoded = Stopwatch.GetTimestamp();
         var kept = Nms(candidates);
-        LastTimes = (Stopwatch.GetElapsedTime(start, decoded), Stopwatch.GetElapsedTime(decoded));
-        return kept;
+        return (kept, Stopwatch.GetElapsedTime(start, decoded), Stopwatch.GetElapsedTime(decoded));
     }
 
     /// <summary>The box an anchor's encoding (y, x, h, w: centre offsets in anchor units, log sizes) describes.</summary>

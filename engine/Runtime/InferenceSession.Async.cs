@@ -7,11 +7,12 @@ public sealed partial class InferenceSession
     private PendingRun? _pending;
     private long _generation;
 
-    private IoBinding? _submitBinding;
-    private float[] _submitInput = [];
+    private IoBinding? _spanBinding;
+    private float[] _spanInput = [];
+    private float[] _spanOutput = [];
 
-    /// <summary>Copies <paramref name="input"/> in and submits, without waiting: a convenience form over an
-    /// <see cref="IoBinding"/> the session keeps (host floats in, the main output to host floats), so it works with every
+    /// <summary>Copies <paramref name="input"/> in and submits, without waiting: a convenience form over the
+    /// <see cref="IoBinding"/> the session keeps for the span forms (host floats in, the main output to host floats), so it works with every
     /// batch size, sub-batched sessions included. The session's own fence tracks it, so sessions on one device never wait
     /// for each other. One submission is in flight per session: a later <see cref="Submit(ReadOnlySpan{float}, ulong, ulong)"/>
     /// or <see cref="Run(ReadOnlySpan{float}, Span{float})"/> first waits for this one, and its output can then no longer be
@@ -21,22 +22,27 @@ public sealed partial class InferenceSession
     /// <param name="signalSemaphore">A VkSemaphore the run signals when done (e.g. for the host's next queue work), or 0.</param>
     public PendingRun Submit(ReadOnlySpan<float> input, ulong waitSemaphore = 0, ulong signalSemaphore = 0)
     {
-        RequireSingleInput("Submit");
+        lock (_runLock)
+            return Submit(SpanBinding("Submit", input), waitSemaphore, signalSemaphore);
+    }
+
+    /// <summary>The binding behind the span forms (created at the first call), with <paramref name="input"/> copied into
+    /// its host floats (call with the run lock held).</summary>
+    private IoBinding SpanBinding(string entryPoint, ReadOnlySpan<float> input)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RequireSingleInput(entryPoint);
         if (input.Length != InputLength)
             throw new ArgumentException($"input has {input.Length} values; '{Graph.Name}' expects batch {Batch} x {InputShape} = {InputLength}");
-        lock (_runLock)
+        if (_spanBinding is null)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_submitBinding is null)
-            {
-                _submitInput = new float[InputLength];
-                _submitBinding = CreateIoBinding().BindInput(Graph.Input.Name, _submitInput).BindOutput(Graph.Output.Name, new float[OutputLength]);
-            }
-            // The run in flight may still read the copy: wait for it before overwriting.
-            CompletePendingLocked();
-            input.CopyTo(_submitInput);
-            return Submit(_submitBinding, waitSemaphore, signalSemaphore);
+            (_spanInput, _spanOutput) = (new float[InputLength], new float[OutputLength]);
+            _spanBinding = CreateIoBinding().BindInput(Graph.Input.Name, _spanInput).BindOutput(Graph.Output.Name, _spanOutput);
         }
+        // The run in flight may still read the copy: wait for it before overwriting.
+        CompletePendingLocked();
+        input.CopyTo(_spanInput);
+        return _spanBinding;
     }
 
     /// <summary>Runs on the device without blocking the caller: submits now, waits for the session's fence on the thread
@@ -67,7 +73,7 @@ public sealed partial class InferenceSession
         if (_pending is null) return;
         _device.WaitAndReset(_pending.Fence);
         _pending.Completed = true;
-        if (_pending.Binding is { } binding) FinishBindingRun(binding);
+        FinishBindingRun(_pending.Binding);
         _pending = null;
     }
 
@@ -77,23 +83,21 @@ public sealed partial class InferenceSession
         private readonly InferenceSession _session;
         private readonly long _generation;
 
-        internal PendingRun(InferenceSession session, long generation, Silk.NET.Vulkan.Fence fence, IoBinding? binding = null) =>
+        internal PendingRun(InferenceSession session, long generation, Silk.NET.Vulkan.Fence fence, IoBinding binding) =>
             (_session, _generation, Fence, Binding) = (session, generation, fence, binding);
 
-        /// <summary>The fence of the command buffer this run submitted (the session's, or an IoBinding's).</summary>
+        /// <summary>The fence of the command buffers this run submitted (its IoBinding's).</summary>
         internal Silk.NET.Vulkan.Fence Fence { get; }
 
-        /// <summary>The binding this run ran, if any: its host-float outputs are filled when the run completes.</summary>
-        internal IoBinding? Binding { get; }
+        /// <summary>The binding this run ran: its host-float outputs are filled when the run completes.</summary>
+        internal IoBinding Binding { get; }
 
-        /// <summary>Waits, then returns the binding's result (its host-float outputs filled) for a run of
-        /// <see cref="Submit(IoBinding, ulong, ulong)"/>.</summary>
-        /// <exception cref="InvalidOperationException">Not a binding's run, or a later run has overwritten it.</exception>
+        /// <summary>Waits, then returns the binding's result (its host-float outputs filled).</summary>
+        /// <exception cref="InvalidOperationException">A later run has overwritten it.</exception>
         public RunResult Result
         {
             get
             {
-                if (Binding is null) throw new InvalidOperationException("this run has no IoBinding: read it with GetOutput");
                 Wait();
                 lock (_session._runLock)
                     if (_session._generation != _generation)
@@ -126,8 +130,7 @@ public sealed partial class InferenceSession
                 if (_session._pending == this) _session.CompletePendingLocked();
                 if (_session._generation != _generation)
                     throw new InvalidOperationException("a later run of this session has overwritten this run's output: read it before the next Run or Submit");
-                if (Binding is not null) Binding.Result.CopyOutput(_session.Graph.Output.Name, output);
-                else _session.ReadOutput(output);
+                Binding.Result.CopyOutput(_session.Graph.Output.Name, output);
             }
         }
     }

@@ -7,9 +7,9 @@ using GpuMobileNet.Vulkan;
 
 namespace GpuMobileNet.Runtime;
 
-/// <summary>A graph bound to a device: passes applied, memory planned, pipelines specialised, one command
-/// buffer recorded. <see cref="Run(ReadOnlySpan{float}, Span{float})"/> only copies the input in, replays
-/// that command buffer and copies the output out: it creates no Vulkan objects.
+/// <summary>A graph bound to a device: passes applied, memory planned, pipelines specialised. Every run goes through an
+/// <see cref="IoBinding"/>, which records its command buffers once; <see cref="Run(ReadOnlySpan{float}, Span{float})"/>
+/// and the other convenience forms use bindings the session keeps, so steady-state runs create no Vulkan objects.
 /// Thread-safety: thread-safe: a session runs one call at a time (a later Run or Submit waits for the earlier one), so
 /// for parallel runs use one session per thread; Dispose waits for the run in flight.</summary>
 public sealed partial class InferenceSession : IDisposable
@@ -17,10 +17,7 @@ public sealed partial class InferenceSession : IDisposable
     private readonly VulkanDevice _device;
     private readonly GpuBuffer _arena;
     private readonly GpuBuffer _weights;
-    private readonly GpuBuffer? _stagingIn;
-    private readonly GpuBuffer? _stagingOut;
     private readonly KernelBindings _bindings;
-    private readonly CommandRecorder _recorder;
     private readonly object _runLock = new();
     /// <summary>Whether the session's (and its bindings') command buffers time every dispatch (<see cref="SessionOptions.Profiling"/>).</summary>
     internal bool Profiling { get; }
@@ -45,20 +42,16 @@ public sealed partial class InferenceSession : IDisposable
     /// <summary>Values per run's main output: batch x output shape.</summary>
     public int OutputLength => Batch * OutputShape.Elements;
     /// <summary>Samples per submission: <see cref="Batch"/>, or fewer where the device's limits (one buffer's range,
-    /// one allocation, the heap) cannot hold the whole batch's activations; <see cref="Run(ReadOnlySpan{float}, Span{float})"/>
-    /// then submits the recorded command buffer once per sub-batch. <see cref="Memory"/> and <see cref="Dispatches"/>
+    /// one allocation, the heap) cannot hold the whole batch's activations; a run then submits one command buffer per
+    /// sub-batch. <see cref="Memory"/> and <see cref="Dispatches"/>
     /// are those of one sub-batch.</summary>
     public int SubBatch { get; }
-    private int SubBatchInputLength => SubBatch * InputShape.Elements;
-    private int SubBatchOutputLength => SubBatch * OutputShape.Elements;
     internal MemoryPlan Memory { get; }
     /// <summary>Bytes of the session's weight buffer (packed weights and their padding).</summary>
     public long WeightBytes => (long)_weights.Bytes;
     /// <summary>Bytes of the session's activation arena (one sub-batch).</summary>
     public long ArenaBytes => (long)_arena.Bytes;
     internal IReadOnlyList<KernelDispatch> Dispatches { get; }
-    /// <summary>Pipeline barriers in the recorded command buffer (only where a dispatch reads what an earlier one wrote).</summary>
-    public int BarrierCount => _recorder.BarrierCount;
     /// <summary>The device the session runs on.</summary>
     public VulkanDevice Device => _device;
     /// <summary>Activation storage and arithmetic precision.</summary>
@@ -74,9 +67,6 @@ public sealed partial class InferenceSession : IDisposable
         Precision.Float16 => "_fp16",
         _ => "",
     };
-
-    /// <summary>Per-dispatch GPU times of the last run; empty unless <see cref="SessionOptions.Profiling"/>.</summary>
-    public IReadOnlyList<LayerTiming> LastTimings { get; private set; } = [];
 
     private InferenceSession(ModelGraph graph, VulkanDevice device, SessionOptions options)
     {
@@ -101,14 +91,7 @@ public sealed partial class InferenceSession : IDisposable
             _arena = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)Memory.ArenaElements * (ulong)ActivationBytes));
             _weights = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)weightData.Length * 4));
             _weights.Upload<float>(weightData);
-            if (!_arena.IsHostVisible)
-            {
-                _stagingIn = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchInputLength * (ulong)ActivationBytes));
-                _stagingOut = Track(GpuBuffer.CreateStaging(device, (ulong)SubBatchOutputLength * (ulong)ActivationBytes));
-            }
             _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes));
-            _recorder = Track(new CommandRecorder(device, Dispatches.Count, options.Profiling));
-            Record(_recorder);
         }
         catch
         {
@@ -118,7 +101,8 @@ public sealed partial class InferenceSession : IDisposable
     }
 
     /// <summary>Prepares <paramref name="graph"/> for <paramref name="device"/>: applies the passes chosen in
-    /// <paramref name="options"/>, plans memory, specialises pipelines and records the command buffer.</summary>
+    /// <paramref name="options"/>, plans memory and specialises pipelines; with <see cref="SessionOptions.Warmup"/>, runs
+    /// once (recording the span forms' binding).</summary>
     public static InferenceSession Create(ModelGraph graph, VulkanDevice device, SessionOptions? options = null)
     {
         options ??= new SessionOptions();
@@ -143,45 +127,21 @@ public sealed partial class InferenceSession : IDisposable
         return output;
     }
 
-    /// <summary>Allocation-free run: copies <paramref name="input"/> in, replays the recorded command buffer,
-    /// copies the result to <paramref name="output"/>.</summary>
-    public void Run(ReadOnlySpan<float> input, Span<float> output)
+    /// <summary>Allocation-free run: a convenience form over the <see cref="IoBinding"/> the session keeps for the span
+    /// forms (host floats in, the main output to host floats): copies <paramref name="input"/> in, runs, copies the main
+    /// output to <paramref name="output"/>. Returns that binding's result (stage times, and per-dispatch times with
+    /// <see cref="SessionOptions.Profiling"/>), refreshed by the next span-form run. Thread-safe.</summary>
+    public RunResult Run(ReadOnlySpan<float> input, Span<float> output)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        RequireSingleInput("Run(input, output)");
-        if (input.Length != InputLength)
-            throw new ArgumentException($"input has {input.Length} values; '{Graph.Name}' expects batch {Batch} x {InputShape} = {InputLength}");
         if (output.Length != OutputLength)
             throw new ArgumentException($"output span has {output.Length} values; '{Graph.Name}' produces batch {Batch} x {OutputShape} = {OutputLength}");
         lock (_runLock)
         {
-            // Checked again under the lock: Dispose takes it too, so it waits for a run in flight and a run after it fails here.
-            BeginRunLocked();
-            int inPer = InputShape.Elements, outPer = OutputShape.Elements;
-            for (int first = 0; first < Batch; first += SubBatch)
-            {
-                int n = Math.Min(SubBatch, Batch - first);
-                RunSubBatch(input.Slice(first * inPer, n * inPer), output.Slice(first * outPer, n * outPer));
-            }
-            if (_recorder.Profiling)
-                LastTimings = _recorder.ReadTimings().Zip(Dispatches, (t, d) => new LayerTiming(t.Label, d.Shader, t.Milliseconds)).ToList();
+            var binding = SpanBinding("Run(input, output)", input);
+            var result = Run(binding);
+            _spanOutput.CopyTo(output);
+            return result;
         }
-    }
-
-    /// <summary>One submission: up to <see cref="SubBatch"/> samples in, the command buffer replayed, as many out. A short
-    /// last sub-batch leaves the remaining samples' stale inputs in place: samples never mix, and their outputs are not read.</summary>
-    private void RunSubBatch(ReadOnlySpan<float> input, Span<float> output)
-    {
-        WriteInput(input);
-        _device.SubmitAndWait(_recorder);
-        ReadOutput(output);
-    }
-
-    /// <summary>Copies a sub-batch's input to where the command buffer reads it (fp16 storage converts), flushed.</summary>
-    private void WriteInput(ReadOnlySpan<float> input)
-    {
-        // Staging buffers hold just the input / output; otherwise they live at their place in the arena.
-        WriteActivations(_stagingIn ?? _arena, _stagingIn is null ? (ulong)Memory.OffsetOf(Graph.Input) * (ulong)ActivationBytes : 0, input);
     }
 
     /// <summary>Copies <paramref name="input"/> to <paramref name="offset"/> bytes into <paramref name="buffer"/> (fp16 storage converts), flushed.</summary>
@@ -197,10 +157,6 @@ public sealed partial class InferenceSession : IDisposable
         buffer.FlushHostWrites(offset, (ulong)input.Length * (ulong)ActivationBytes);
     }
 
-    /// <summary>Copies a finished sub-batch's output out (invalidated first; fp16 storage converts).</summary>
-    private void ReadOutput(Span<float> output) =>
-        CopyOut(_stagingOut ?? _arena, _stagingOut is null ? (ulong)Memory.OffsetOf(Graph.Output) * (ulong)ActivationBytes : 0, output);
-
     /// <summary>Copies activations at <paramref name="byteOffset"/> of <paramref name="buffer"/> to the host: invalidated
     /// first (non-coherent memory), converted from fp16 where activations are stored so. Allocation-free.</summary>
     internal void CopyOut(GpuBuffer buffer, ulong byteOffset, Span<float> target)
@@ -215,21 +171,7 @@ public sealed partial class InferenceSession : IDisposable
         }
     }
 
-    /// <summary>Records the session's own command buffer: the staging copies in (where the arena is not mapped), the
-    /// network, the staging copies out.</summary>
-    private void Record(CommandRecorder recorder)
-    {
-        recorder.Begin();
-        ulong bytes = (ulong)ActivationBytes;
-        if (_stagingIn is not null)
-            recorder.Copy(_stagingIn, 0, _arena, (ulong)Memory.OffsetOf(Graph.Input) * bytes, (ulong)SubBatchInputLength * bytes);
-        RecordDispatches(recorder);
-        if (_stagingOut is not null)
-            recorder.Copy(_arena, (ulong)Memory.OffsetOf(Graph.Output) * bytes, _stagingOut, 0, (ulong)SubBatchOutputLength * bytes);
-        recorder.End();
-    }
-
-    /// <summary>Records the network's dispatches (one sub-batch) into <paramref name="recorder"/>.</summary>
+    /// <summary>Records the network's dispatches (one sub-batch) into <paramref name="recorder"/> (a binding's command buffer).</summary>
     internal void RecordDispatches(CommandRecorder recorder)
     {
         var pipelines = _device.Pipelines;
@@ -253,8 +195,8 @@ public sealed partial class InferenceSession : IDisposable
         return item;
     }
 
-    /// <summary>Frees the session's GPU objects. Waits for a <see cref="Run(ReadOnlySpan{float}, Span{float})"/> in flight
-    /// on another thread (its command buffer must not be destroyed under it); runs after this throw ObjectDisposedException.</summary>
+    /// <summary>Frees the session's GPU objects and its bindings'. Waits for a run in flight on another thread (its command
+    /// buffers must not be destroyed under it); runs after this throw ObjectDisposedException.</summary>
     public void Dispose()
     {
         lock (_runLock)

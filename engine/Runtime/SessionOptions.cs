@@ -10,8 +10,7 @@ public sealed record SessionOptions
     /// <summary>Samples per run. Everything shape-dependent is fixed at session creation.</summary>
     public int Batch { get; init; } = 1;
 
-    /// <summary>Record a GPU timestamp after every dispatch; read them with <see cref="RunResult.Layers"/> (a binding's run)
-    /// or <see cref="InferenceSession.LastTimings"/> (the span Run).</summary>
+    /// <summary>Record a GPU timestamp after every dispatch; read them from the run's <see cref="RunResult.Layers"/>.</summary>
     public bool Profiling { get; init; }
 
     /// <summary>Run once at creation so the driver's shader JIT does not land on the first real run.</summary>

@@ -262,14 +262,6 @@ public sealed unsafe partial class VulkanDevice : IDisposable
     private readonly object _fenceLock = new();
     private readonly object _queueLock;
 
-    /// <summary>Submits a recorder's command buffer on its own fence and blocks until it is done: sessions never wait
-    /// for each other (only vkQueueSubmit itself takes the queue lock).</summary>
-    internal void SubmitAndWait(CommandRecorder recorder, ulong waitSemaphore = 0, ulong signalSemaphore = 0)
-    {
-        Submit(recorder.Buffer, recorder.Fence, waitSemaphore, signalSemaphore);
-        WaitAndReset(recorder.Fence);
-    }
-
     /// <summary>Submits <paramref name="cb"/> signalling <paramref name="fence"/>, optionally waiting on and signalling
     /// the host's semaphores. The queue is externally synchronised: submissions are serialised by the queue lock (the
     /// host's own, for a device adopted with <see cref="FromHost(nint, nint, nint, uint, nint, HostDeviceFeatures?, DeviceOptions?)"/>), but

@@ -18,14 +18,19 @@ public class SessionRunTests : GpuTest
         var input = GpuVsCpu.RandomArray(session.InputLength, 1);
         var output = new float[session.OutputLength];
         session.Run(input, output);
+        AssertSteadyState(Device, () => session.Run(input, output), "Run");
+    }
 
-        long objects = Device.ObjectsCreated;
+    /// <summary>20 calls of <paramref name="run"/> (after a first one) create no Vulkan object on <paramref name="device"/>
+    /// and allocate no managed byte.</summary>
+    private static void AssertSteadyState(VulkanDevice device, Action run, string what)
+    {
+        long objects = device.ObjectsCreated;
         long bytes = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++) session.Run(input, output);
+        for (int i = 0; i < 20; i++) run();
         long allocated = GC.GetAllocatedBytesForCurrentThread() - bytes;
-
-        Assert.That(Device.ObjectsCreated, Is.EqualTo(objects), "Vulkan objects created by Run");
-        Assert.That(allocated, Is.Zero, "managed bytes allocated by 20 runs");
+        Assert.That(device.ObjectsCreated, Is.EqualTo(objects), $"Vulkan objects created by {what}");
+        Assert.That(allocated, Is.Zero, $"managed bytes allocated by 20 calls of {what}");
     }
 
     /// <summary>The one way to run in steady state: a binding with a frame per sample (new pixels bound each run, as a
@@ -67,6 +72,34 @@ public class SessionRunTests : GpuTest
         Assert.That(scores.AsSpan(0, 5).ToArray(), Is.EqualTo(first.AsSpan(5, 5).ToArray()).Within(1e-6), "the frames swapped samples (the new pixels were read)");
         Assert.That(scores.AsSpan(0, 5).ToArray(), Is.Not.EqualTo(first.AsSpan(0, 5).ToArray()), "the two frames give different scores");
         Assert.That(features, Has.Some.Not.Zero, "features were written");
+        TestDevices.AssertNoValidationMessages(device);
+    }
+
+    /// <summary>The span forms run through the binding the session keeps, also on a staged session run as sub-batches of 1:
+    /// the output agrees with the oracle, steady-state runs create no Vulkan object and allocate nothing, and a profiling
+    /// session's result times every dispatch of every sub-batch (the session's own dispatches ran, in order).</summary>
+    [Test]
+    public void SpanRunOfAStagedSubBatchedSessionGoesThroughItsBinding()
+    {
+        var graph = IoBindingSourceTests.Classifier();
+        long arena1;
+        using (var one = InferenceSession.Create(graph, Device, new SessionOptions { Warmup = false }))
+            arena1 = one.ArenaBytes;
+        using var device = TestDevices.Open(new DeviceOptions { MemoryMode = DeviceMemoryMode.Staged, MaxStorageBufferRange = (ulong)arena1 });
+        using var session = InferenceSession.Create(graph, device, new SessionOptions { Batch = 3 });
+        Assert.That(session.SubBatch, Is.EqualTo(1), "the sub-batch path under test");
+        var input = GpuVsCpu.RandomArray(session.InputLength, 7);
+        var output = new float[session.OutputLength];
+        var plain = session.Run(input, output);
+        GpuVsCpu.AssertClose(output, ReferenceExecutor.Run(graph, input, 3), 1e-5, 1e-3, "span Run, staged, sub-batches of 1");
+        Assert.That(plain.Layers, Is.Empty, "no per-dispatch times without profiling");
+        AssertSteadyState(device, () => session.Run(input, output), "the span Run");
+
+        using var profiled = InferenceSession.Create(graph, device, new SessionOptions { Batch = 3, Profiling = true });
+        var layers = profiled.Run(input, output).Layers;
+        var perSubBatch = profiled.Dispatches.Select(d => d.Shader).ToList();
+        Assert.That(layers.Select(l => l.Kernel), Is.EqualTo(perSubBatch.Concat(perSubBatch).Concat(perSubBatch)), "every dispatch of the 3 sub-batches timed");
+        Assert.That(layers.Select(l => l.Milliseconds), Has.All.GreaterThanOrEqualTo(0.0));
         TestDevices.AssertNoValidationMessages(device);
     }
 
