@@ -45,8 +45,7 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
             return ModelImporter.Load(path, options);
         }
         // ncnn through its own importer (as ModelImporter would), keeping the model's notes for Describe().
-        _ncnn = ModelFormat.LoadNcnn(path, options);
-        ModelValidation.Check(_ncnn.Graph, path);
+        _ncnn = ModelImporter.LoadNcnn(path, options);
         return _ncnn.Graph;
     }
 

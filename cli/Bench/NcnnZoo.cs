@@ -88,8 +88,7 @@ internal static class NcnnZoo
     /// int8 model runs.</summary>
     private static ModelGraph OursFor(string param, (int W, int H, int C)? shape, out string? note)
     {
-        var model = ModelFormat.LoadNcnn(param, new ModelImportOptions { InputHeight = shape?.H, InputWidth = shape?.W });
-        ModelValidation.Check(model.Graph, param);
+        var model = ModelImporter.LoadNcnn(param, new ModelImportOptions { InputHeight = shape?.H, InputWidth = shape?.W });
         note = model.IsInt8 ? "int8 weights run dequantised (fp32)" : null;
         return model.Graph;
     }

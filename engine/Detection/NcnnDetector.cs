@@ -29,8 +29,7 @@ internal sealed class NcnnDetector : IDisposable
     /// <exception cref="ModelLoadException">The model is malformed, unsupported, or has no host layer that outputs detections.</exception>
     public static NcnnDetector Load(string param, ModelImportOptions options, VulkanDevice device, IReadOnlyList<string>? labels)
     {
-        var model = ModelFormat.LoadNcnn(param, options);
-        ModelValidation.Check(model.Graph, param);
+        var model = ModelImporter.LoadNcnn(param, options);
         if (model.HostSteps.Count == 0 || model.HostSteps[^1].Layer.Type is "PriorBox")
             throw new ModelLoadException($"{param}: no detection layer (DetectionOutput, Yolov3DetectionOutput, YoloDetectionOutput) ends this model");
         return new NcnnDetector(model, InferenceSession.Create(model.Graph, device, new SessionOptions { Batch = 1 }), labels);

@@ -35,6 +35,15 @@ public static class ModelImporter
         return graph;
     }
 
+    /// <summary>Loads an ncnn .param as <see cref="Load(string, ModelImportOptions?)"/> does (the same validation), keeping
+    /// what only an ncnn model has: its host layers and how its weights were obtained.</summary>
+    internal static Ncnn.NcnnModel LoadNcnn(string path, ModelImportOptions options)
+    {
+        var model = ModelFormat.LoadNcnn(path, options);
+        ModelValidation.Check(model.Graph, path);
+        return model;
+    }
+
     /// <summary>The format of the file at <paramref name="path"/>, from its first bytes.</summary>
     /// <exception cref="ModelLoadException">The file cannot be read or is in no known format.</exception>
     internal static ModelFormat FormatOf(string path)

@@ -65,22 +65,6 @@ internal static class NcnnImporter
     internal static bool LooksLikeNcnnHead(byte[] head) =>
         NcnnBinaryParam.LooksBinary(head) || head.Length >= 7 && head.AsSpan(0, 7).SequenceEqual("7767517"u8);
 
-    /// <summary>True when the file starts like an ncnn .param: "7767517" as text or as a binary int32.</summary>
-    public static bool LooksLikeNcnn(string path)
-    {
-        try
-        {
-            using var f = File.OpenRead(path);
-            Span<byte> head = stackalloc byte[8];
-            int n = f.Read(head);
-            return NcnnBinaryParam.LooksBinary(head[..n]) || (n >= 7 && head[..7].SequenceEqual("7767517"u8));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
     private static NcnnModel Build(NcnnNet net, IReadOnlyList<NcnnWeightFile.Blob[]> weights, string file, NcnnImportOptions options, bool random)
     {
         var inputs = net.Layers.Where(l => l.Type == "Input").ToList();
