@@ -29,7 +29,15 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
     /// <summary>The TFLite file --model names (told by its content), or null for other kinds of model.</summary>
     public string? TflitePath => FileIs("TFLite") ? Model : null;
 
-    private bool FileIs(string format) => Model is not null && !IsBuiltIn && File.Exists(Model) && ModelImporter.FormatOf(Model).Name == format;
+    // The model file's format, read from its first bytes once per file (the properties above and Load all ask).
+    private (string File, string Name)? _format;
+
+    private bool FileIs(string format)
+    {
+        if (Model is null || IsBuiltIn || !File.Exists(Model)) return false;
+        if (_format?.File != Model) _format = (Model, ModelImporter.FormatOf(Model).Name);
+        return _format.Value.Name == format;
+    }
 
     /// <summary>The built-in network, or the model file in whichever format its content is (<see cref="ModelImporter"/>).</summary>
     public ModelGraph Load()
