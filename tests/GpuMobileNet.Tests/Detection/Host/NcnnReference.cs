@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using GpuMobileNet.Detection;
@@ -14,18 +13,10 @@ namespace GpuMobileNet.Tests.Detection.Host;
 internal static class NcnnReference
 {
     /// <summary>The ncnn peer folder (its `run` wrapper and params/).</summary>
-    public static string PeerDir => Environment.GetEnvironmentVariable("GMN_NCNN_PEER_DIR") ?? Import.Ncnn.NcnnPeer.Folder;
+    public static string PeerDir => Import.Ncnn.NcnnPeer.Folder;
 
-    /// <summary>The peer's `run` wrapper (ncnn_run, benchncnn); missing fails the test.</summary>
-    public static string RunScript
-    {
-        get
-        {
-            var run = Path.Combine(PeerDir, "run");
-            if (!File.Exists(run)) Assert.Fail($"{run} is missing: the ncnn peer tools are needed (set GMN_NCNN_PEER_DIR)");
-            return run;
-        }
-    }
+    /// <summary>The peer's `run` wrapper (ncnn_run, benchncnn).</summary>
+    public static string RunScript => Import.Ncnn.NcnnPeer.RunScript;
 
     /// <summary>Runs <paramref name="layers"/> (one .param line each; the first an Input named "data") on
     /// <paramref name="input"/> (planar C x H x W) with zero weights and returns the blobs named in <paramref name="outputs"/>.</summary>
@@ -42,14 +33,7 @@ internal static class NcnnReference
     {
         using var dir = new TempDir();
         File.WriteAllBytes(dir.File("in.f32"), input.SelectMany(BitConverter.GetBytes).ToArray());
-        var info = new ProcessStartInfo(RunScript) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "ncnn_run", param, "-", dir.File("in.f32"), $"{shape.W},{shape.H},{shape.C}", "--out", string.Join(',', outputs) })
-            info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string json = process.StandardOutput.ReadToEnd();
-        Assert.That(process.WaitForExit(60_000), Is.True, "ncnn_run did not finish in 60 s");
-        Assert.That(process.ExitCode, Is.Zero, $"ncnn_run failed: {stderr.Result}");
+        string json = Import.Ncnn.NcnnPeer.RunJson(param, "-", dir.File("in.f32"), $"{shape.W},{shape.H},{shape.C}", "--out", string.Join(',', outputs));
         using var doc = JsonDocument.Parse(json);
         return outputs.ToDictionary(o => o, o => ToTensor(doc.RootElement.GetProperty(o)));
     }

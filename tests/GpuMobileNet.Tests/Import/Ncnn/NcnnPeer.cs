@@ -28,30 +28,44 @@ internal static class NcnnPeer
     /// <summary>ncnn's outputs (blob name -> values) for the model on the input file.</summary>
     public static Dictionary<string, float[]> Run(string param, string bin, string input, int w, int h, int c)
     {
-        var psi = new ProcessStartInfo(Path.Combine(Folder, "run"))
-        {
-            ArgumentList = { "ncnn_run", param, bin, input, $"{w},{h},{c}" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        using var json = JsonDocument.Parse(RunJson(param, bin, input, $"{w},{h},{c}"));
+        return json.RootElement.EnumerateObject().ToDictionary(o => o.Name,
+            o => o.Value.GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray());
+    }
+
+    /// <summary>The peer's `run` wrapper.</summary>
+    public static string RunScript => Path.Combine(Folder, "run");
+
+    /// <summary>What `ncnn_run` prints (every output blob as JSON) for <paramref name="args"/>; a failure or a hang fails the test.</summary>
+    public static string RunJson(params string[] args)
+    {
+        var psi = new ProcessStartInfo(RunScript) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("ncnn_run");
+        foreach (var a in args) psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromSeconds(120))) { process.Kill(); Assert.Fail("ncnn_run hangs"); }
         Assert.That(process.ExitCode, Is.EqualTo(0), $"ncnn_run failed: {stderr.Result}");
-        using var json = JsonDocument.Parse(stdout.Result);
-        return json.RootElement.EnumerateObject().ToDictionary(o => o.Name,
-            o => o.Value.GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray());
+        return stdout.Result;
     }
 
+    // GMN_NCNN_PEER_DIR names the peer folder; otherwise shared/peers/ncnn above the checkout.
     private static string Find()
     {
+        if (Environment.GetEnvironmentVariable("GMN_NCNN_PEER_DIR") is { Length: > 0 } given)
+            return File.Exists(Path.Combine(given, "run")) ? given : Fail($"GMN_NCNN_PEER_DIR '{given}' has no `run` wrapper");
         for (var dir = new DirectoryInfo(TestPaths.RepoRoot); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "shared", "peers", "ncnn");
             if (File.Exists(Path.Combine(candidate, "run"))) return candidate;
         }
-        Assert.Fail($"no shared/peers/ncnn above {TestPaths.RepoRoot}: the ncnn peer (ncnn_run and the .param files) is missing");
+        return Fail($"no shared/peers/ncnn above {TestPaths.RepoRoot}: the ncnn peer (ncnn_run and the .param files) is missing");
+    }
+
+    private static string Fail(string message)
+    {
+        Assert.Fail(message);
         return "";
     }
 }
