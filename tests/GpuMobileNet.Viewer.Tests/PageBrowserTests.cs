@@ -10,7 +10,7 @@ namespace GpuMobileNet.Viewer.Tests;
 /// shared server's path prefix: on a 390x844 phone it opens on object detection, fits the width, reaches every
 /// control by keyboard, passes axe-core without serious or critical violations, fetches only under the prefix and
 /// charts the stages; teaching records while a button is held, renames without duplicating, adds uploaded images,
-/// trains, shows held-out accuracy, survives a reconnect and deletes.</summary>
+/// trains, shows held-out accuracy, survives a reconnect and a lost reply, and deletes.</summary>
 [NonParallelizable]
 public class PageBrowserTests
 {
@@ -49,6 +49,9 @@ public class PageBrowserTests
             // Tab reaches a radio group once, at its checked radio (arrows move within it).
             Assert.That(Tabbed(page), Is.SupersetOf(Controls.Where(c => c != "classify")), "controls reached with Tab");
 
+            page.FindElement(By.Id("mirror")).Click();
+            Assert.That(page.ExecuteScript("return getComputedStyle(document.getElementById('video')).transform;"), Is.EqualTo("matrix(-1, 0, 0, 1, 0, 0)"), "mirrored preview");
+
             var charts = Json(page, "return JSON.stringify({ stage: gmnCharts.stage.samples.slice(-1)[0], fps: gmnCharts.fps.samples.length });");
             Assert.That(charts["stage"]!.AsObject().Select(kv => kv.Key), Is.EquivalentTo(new[] { "receive", "preprocess", "inference", "post", "other" }));
             Assert.That((double)charts["stage"]!["inference"]!, Is.GreaterThan(0));
@@ -81,7 +84,7 @@ public class PageBrowserTests
             var images = new[] { "coffee.png", "astronaut.png", "rocket.jpg", "camera.png", "coffee.png" }
                 .Select((p, i) => { var f = Path.Combine(dir, $"{i}-{p}"); File.Copy(ViewerServer.Photo(p), f); return f; }).ToArray();
             using var page = Chromium.Start(Y4mClip.Write(dir, ViewerServer.Photo("chelsea.png")));
-            page.Navigate().GoToUrl(new Uri(ViewerServer.Instance.Url, $"{ViewerServer.PathBase.TrimStart('/')}/?session=teach-{Guid.NewGuid():N}&model=mobilenet_v1_0.25_128"));
+            page.Navigate().GoToUrl(new Uri(ViewerServer.Instance.Url, $"{ViewerServer.PathBase.TrimStart('/')}/?session=teach-{Guid.NewGuid():N}&model=mobilenet_v1_0.25_128&frameTimeout=3000"));
             page.FindElement(By.Id("guided")).Click();
             Wait(page, "classify frames", "return gmn.mode === 'classify' && gmn.model && gmn.model.name === 'mobilenet_v1_0.25_128' && gmn.results >= 2 ? true : null;");
 
@@ -130,6 +133,14 @@ public class PageBrowserTests
             AfterResults(page, 2);
             Assert.That(page.ExecuteScript("return gmn.lastResult.source + ' ' + gmn.lastResult.model;"), Is.EqualTo("taught mobilenet_v1_0.25_128"),
                 "the reconnected socket keeps the model and the taught head");
+
+            // A reply that never comes: the frame is given up after frameTimeout and the next one goes.
+            page.ExecuteScript("""
+                const deliver = ws.onmessage; let lost = false;
+                ws.onmessage = e => { if (!lost && JSON.parse(e.data).type === 'result') { lost = true; return; } deliver(e); };
+                """);
+            Wait(page, "a frame timed out", "return gmn.timeouts === 1 ? gmn.results : null;");
+            AfterResults(page, 2);
 
             page.FindElements(By.CssSelector(".class-row .remove"))[1].Click();
             Wait(page, "the delete", "return !('class 2' in gmn.lastResult.samples) && gmn.lastResult.source === 'model' ? true : null;");

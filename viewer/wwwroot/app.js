@@ -55,7 +55,7 @@ function onMessage(m) {
       gmn.model = m;
       $('model').value = m.name;
       frameCanvas.width = m.width; frameCanvas.height = m.height;
-      status(`${m.name} (${m.width}x${m.height}, ${m.classes} classes) ready`);
+      if (gmn.mode === 'classify') status(modeStatus());
       if (wantedModel && wantedModel !== m.name) send({ type: 'model', name: wantedModel }); // after a reconnect too
       if (benchSeconds && (!params.get('model') || params.get('model') === m.name)) startBench();
       break;
@@ -134,6 +134,12 @@ function renderTop(items) {
   if ($('summary').textContent !== text) $('summary').textContent = text;
 }
 
+function modeStatus() {
+  const m = gmn.model;
+  if (gmn.mode === 'detect') return 'detecting everyday objects (SSD-MobileNetV2, Open Images classes)';
+  return m ? `${m.name} (${m.width}x${m.height}, ${m.classes} classes) ready` : 'loading the model…';
+}
+
 function setMode(mode) {
   gmn.mode = mode;
   $(mode).checked = true;
@@ -141,6 +147,8 @@ function setMode(mode) {
   gmnCharts.fps.clear();
   resultTimes = [];
   $('source-title').textContent = mode === 'detect' ? 'objects' : 'predictions';
+  frameCanvas.hidden = mode === 'detect';
+  status(modeStatus());
   $('top').replaceChildren();
   $('summary').textContent = '';
   window.dispatchEvent(new CustomEvent('gmn-mode', { detail: mode }));

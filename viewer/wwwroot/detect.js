@@ -59,8 +59,8 @@
 
   function unavailable(error) {
     running = false;
-    gmn.status(`object detection unavailable (${error}): classifying instead`, true);
     gmn.setMode('classify');
+    gmn.status(`object detection unavailable (${error}): classifying instead`, true);
   }
 
   function draw(src, m) {

@@ -90,7 +90,7 @@
     for (const ev of ['pointerup', 'pointercancel', 'lostpointercapture', 'blur']) button.addEventListener(ev, stop);
     button.addEventListener('keydown', e => { if ((e.key === ' ' || e.key === 'Enter') && !e.repeat) { e.preventDefault(); start(); } });
     button.addEventListener('keyup', e => { if (e.key === ' ' || e.key === 'Enter') stop(); });
-    button.addEventListener('click', e => e.preventDefault());
+    button.addEventListener('contextmenu', e => e.preventDefault()); // a long press on a phone
   }
 
   async function addImages(c, files) {
