@@ -10,7 +10,8 @@ namespace GpuMobileNet.Viewer.Tests;
 /// shared server's path prefix: on a 390x844 phone it opens on object detection, fits the width, reaches every
 /// control by keyboard, passes axe-core without serious or critical violations, fetches only under the prefix and
 /// charts the stages; teaching records while a button is held, renames without duplicating, adds uploaded images,
-/// trains, shows held-out accuracy, survives a reconnect and a lost reply, and deletes.</summary>
+/// trains, shows held-out accuracy, survives a reconnect and a lost reply, and deletes. Without the detector the
+/// page says so and classifies.</summary>
 [NonParallelizable]
 public class PageBrowserTests
 {
@@ -146,6 +147,27 @@ public class PageBrowserTests
             Wait(page, "the delete", "return !('class 2' in gmn.lastResult.samples) && gmn.lastResult.source === 'model' ? true : null;");
             Assert.That(page.FindElements(By.CssSelector(".class-row")), Has.Count.EqualTo(1));
             Attach(page, "viewer-teach.png", "the viewer after teaching from the page");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Test]
+    public void WithoutTheDetectorThePageSaysSoAndClassifies()
+    {
+        var dir = Directory.CreateTempSubdirectory("gmn-nodetector-").FullName; // a data folder without models/cache/objectron
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "viewer"));
+            Directory.CreateSymbolicLink(Path.Combine(dir, "viewer", "wwwroot"), Path.Combine(ViewerServer.RepoRoot, "viewer", "wwwroot"));
+            using var server = ViewerServer.Start(new ViewerOptions { RepoRoot = dir, DefaultModel = "mobilenet_v1_0.25_128", Validation = true });
+            using var page = Chromium.Start(Y4mClip.Write(dir, ViewerServer.Photo("chelsea.png")));
+            page.Navigate().GoToUrl(server.Url);
+            Wait(page, "classification instead", "return gmn.mode === 'classify' && gmn.results >= 2 ? true : null;");
+            Assert.That(page.FindElement(By.Id("status")).Text, Does.StartWith("object detection unavailable").And.Contain("scripts/setup"));
+            Assert.That(server.ValidationMessages(), Is.Empty);
         }
         finally
         {

@@ -8,7 +8,7 @@
 const $ = id => document.getElementById(id);
 const gmn = window.gmn = {
   results: 0, fps: 0, model: null, pair: null, lastResult: null, errors: [], trained: null, source: 'none', models: [],
-  mode: 'detect', timeouts: 0, reconnects: 0, socketUrl: null,
+  mode: 'detect', notice: '', timeouts: 0, reconnects: 0, socketUrl: null,
 };
 const frameCanvas = $('frame');
 const frameCtx = frameCanvas.getContext('2d', { willReadFrequently: true });
@@ -55,7 +55,7 @@ function onMessage(m) {
       gmn.model = m;
       $('model').value = m.name;
       frameCanvas.width = m.width; frameCanvas.height = m.height;
-      if (gmn.mode === 'classify') status(modeStatus());
+      if (gmn.mode === 'classify') status(modeStatus(), !!gmn.notice);
       if (wantedModel && wantedModel !== m.name) send({ type: 'model', name: wantedModel }); // after a reconnect too
       if (benchSeconds && (!params.get('model') || params.get('model') === m.name)) startBench();
       break;
@@ -134,10 +134,12 @@ function renderTop(items) {
   if ($('summary').textContent !== text) $('summary').textContent = text;
 }
 
+// What the page is doing, after gmn.notice where there is one (e.g. why it is not detecting).
 function modeStatus() {
   const m = gmn.model;
   if (gmn.mode === 'detect') return 'detecting everyday objects (SSD-MobileNetV2, Open Images classes)';
-  return m ? `${m.name} (${m.width}x${m.height}, ${m.classes} classes) ready` : 'loading the model…';
+  const ready = m ? `${m.name} (${m.width}x${m.height}, ${m.classes} classes) ready` : 'loading the model…';
+  return gmn.notice ? `${gmn.notice}; ${ready}` : ready;
 }
 
 function setMode(mode) {
@@ -148,7 +150,7 @@ function setMode(mode) {
   resultTimes = [];
   $('source-title').textContent = mode === 'detect' ? 'objects' : 'predictions';
   frameCanvas.hidden = mode === 'detect';
-  status(modeStatus());
+  status(modeStatus(), mode === 'classify' && !!gmn.notice);
   $('top').replaceChildren();
   $('summary').textContent = '';
   window.dispatchEvent(new CustomEvent('gmn-mode', { detail: mode }));

@@ -48,6 +48,7 @@
     state.fps = gmn.rate(times, performance.now());
     state.frames++;
     state.last = m;
+    gmn.notice = '';
     const post = m.decodeMs + m.nmsMs;
     gmn.report({
       receive: m.receiveMs, preprocess: m.preprocessMs, inference: m.networkMs, post,
@@ -59,8 +60,8 @@
 
   function unavailable(error) {
     running = false;
+    gmn.notice = `object detection unavailable (${error}): classifying instead`;
     gmn.setMode('classify');
-    gmn.status(`object detection unavailable (${error}): classifying instead`, true);
   }
 
   function draw(src, m) {
