@@ -30,7 +30,7 @@ function connect() {
   gmn.socketUrl = url.href;
   ws = new WebSocket(url);
   ws.binaryType = 'arraybuffer';
-  ws.onopen = () => { retryMs = 500; status('connected'); };
+  ws.onopen = () => status('connected');
   ws.onclose = e => {
     inFlight = false; lateReplies = 0; gmn.model = null;
     const wait = retryMs;
@@ -52,6 +52,7 @@ function onMessage(m) {
       $('device').textContent = `device: ${m.device}`;
       break;
     case 'model':
+      retryMs = 500; // served (a full server accepts, says so and closes: that keeps backing off)
       gmn.model = m;
       $('model').value = m.name;
       frameCanvas.width = m.width; frameCanvas.height = m.height;
