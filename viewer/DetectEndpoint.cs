@@ -7,7 +7,7 @@ namespace GpuMobileNet.Viewer;
 
 /// <summary>POST /api/detect[?threshold=0.5] with one frame as the body (<see cref="FrameHeader"/>: uint16 width, uint16
 /// height, RGBA8): the objectron SSD-MobileNetV2 (models/cache/objectron, scripts/setup) runs on the viewer's device and
-/// the reply is {"detections": [{"label", "score", "box": [x0, y0, x1, y1] in 0..1}], "preprocessMs", "networkMs",
+/// the reply is {"detections": [{"label", "score", "box": [x0, y0, x1, y1] in 0..1}], "receiveMs" (reading the body), "preprocessMs", "networkMs",
 /// "decodeMs", "nmsMs"}. The page's detection mode posts the next frame when the reply arrives (one in flight). The
 /// detector is loaded on first use and runs one frame at a time; it is disposed with the app.</summary>
 internal sealed class DetectEndpoint(ViewerOptions options, VulkanDevice device) : IDisposable
@@ -24,6 +24,7 @@ internal sealed class DetectEndpoint(ViewerOptions options, VulkanDevice device)
         float threshold = SsdDecoderOptions.ObjectronSsdMobileNetV2.MinScore;
         if (request.Query["threshold"].FirstOrDefault() is { } t && (!float.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out threshold) || !(threshold is >= 0 and <= 1)))
             return Error($"threshold '{t}': expected a score from 0 to 1", StatusCodes.Status400BadRequest);
+        long receiveStart = System.Diagnostics.Stopwatch.GetTimestamp();
         using var body = new MemoryStream();
         var buffer = new byte[64 * 1024];
         int read;
@@ -33,6 +34,7 @@ internal sealed class DetectEndpoint(ViewerOptions options, VulkanDevice device)
                 return Error($"frame of more than {options.MaxFrameBytes} bytes (the viewer's limit)", StatusCodes.Status413PayloadTooLarge);
             body.Write(buffer, 0, read);
         }
+        double receiveMs = System.Diagnostics.Stopwatch.GetElapsedTime(receiveStart).TotalMilliseconds;
         var message = body.ToArray();
         var (w, h, error) = FrameHeader.Parse(message);
         if (error is not null) return Error(error, StatusCodes.Status400BadRequest);
@@ -56,7 +58,7 @@ internal sealed class DetectEndpoint(ViewerOptions options, VulkanDevice device)
                     ["label"] = d.Label, ["classId"] = d.ClassId, ["score"] = Math.Round(d.Score, 4),
                     ["box"] = new JsonArray(d.Box.XMin, d.Box.YMin, d.Box.XMax, d.Box.YMax),
                 }).ToArray()),
-                ["preprocessMs"] = Math.Round(r.PreprocessMs, 2), ["networkMs"] = Math.Round(r.NetworkMs, 2),
+                ["receiveMs"] = Math.Round(receiveMs, 2), ["preprocessMs"] = Math.Round(r.PreprocessMs, 2), ["networkMs"] = Math.Round(r.NetworkMs, 2),
                 ["decodeMs"] = Math.Round(r.DecodeMs, 3), ["nmsMs"] = Math.Round(r.NmsMs, 3),
             });
         }

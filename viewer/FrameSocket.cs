@@ -8,11 +8,11 @@ using GpuMobileNet.Teach;
 namespace GpuMobileNet.Viewer;
 
 /// <summary>One WebSocket client. Binary messages are frames (<see cref="FrameHeader"/>); text messages are JSON
-/// control messages (model, capture, train, clear, remove, head, loadHead). Latest frame wins: a receive loop keeps
+/// control messages (model, capture, stop, train, clear, rename, remove, head, loadHead). Latest frame wins: a receive loop keeps
 /// reading and parks only the newest frame; a worker classifies it and replies; a frame that arrives while another
 /// is parked replaces it (counted as dropped). Three buffers per client, each at most <see cref="ViewerOptions.MaxFrameBytes"/>.
 /// A malformed or oversized message gets one {"type":"error"} reply and the connection is closed.</summary>
-internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? session)
+internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? session, string? model)
 {
     private readonly ViewerOptions _options = state.Options;
     private readonly Teacher _teacher = state.TeacherFor(session);
@@ -31,17 +31,19 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
 
     public async Task RunAsync(CancellationToken aborted)
     {
+        // The page reconnects with ?model= so its taught classes, which belong to that backbone, are kept.
+        var startModel = model is not null && state.Catalog.Names().Contains(model) ? model : _options.DefaultModel;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         Task worker = Task.CompletedTask;
         try
         {
             try
             {
-                _model = await Task.Run(() => state.Catalog.Get(_options.DefaultModel), cts.Token);
+                _model = await Task.Run(() => state.Catalog.Get(startModel), cts.Token);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                await FailAsync($"model '{_options.DefaultModel}' failed to load: {e.Message}", WebSocketCloseStatus.InternalServerError, cts.Token);
+                await FailAsync($"model '{startModel}' failed to load: {e.Message}", WebSocketCloseStatus.InternalServerError, cts.Token);
                 return;
             }
             await SendJsonAsync(new JsonObject
@@ -222,9 +224,17 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
                     _teacher.Clear();
                     await SendJsonAsync(new JsonObject { ["type"] = "cleared" }, ct);
                     break;
+                case "stop":
+                    _teacher.StopCapture();
+                    await SendJsonAsync(new JsonObject { ["type"] = "stopped" }, ct);
+                    break;
+                case "rename":
+                    _teacher.Rename((string?)msg["from"] ?? "", (string?)msg["to"] ?? "");
+                    await SendJsonAsync(new JsonObject { ["type"] = "renamed", ["from"] = (string?)msg["from"], ["to"] = ((string?)msg["to"])?.Trim() }, ct);
+                    break;
                 case "remove":
                     _teacher.Remove((string?)msg["label"] ?? "");
-                    await SendJsonAsync(new JsonObject { ["type"] = "cleared" }, ct);
+                    await SendJsonAsync(new JsonObject { ["type"] = "removed", ["label"] = (string?)msg["label"] }, ct);
                     break;
                 case "head":
                     var current = _teacher.Head ?? throw new ArgumentException("no taught head yet: capture two classes and train");
@@ -238,7 +248,7 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
                     await SendJsonAsync(new JsonObject { ["type"] = "trained", ["kind"] = loaded.Kind, ["classes"] = new JsonArray(loaded.Classes.Select(c => (JsonNode)c!).ToArray()) }, ct);
                     break;
                 default:
-                    await FailAsync($"unknown control message type '{type}' (expected model, capture, train, clear, remove, head or loadHead)",
+                    await FailAsync($"unknown control message type '{type}' (expected model, capture, stop, train, clear, rename, remove, head or loadHead)",
                         WebSocketCloseStatus.InvalidPayloadData, ct);
                     return false;
             }

@@ -16,7 +16,7 @@ var command = ViewerCommandLine.Create(async (run, options) =>
     {
         Console.WriteLine(options.ApiOnly
             ? $"GpuMobileNet inference API (KServe v2): {url}/v2  ({first}{catalog.Device})"
-            : $"GpuMobileNet viewer: {url}/  ({first}{catalog.Device})");
+            : $"GpuMobileNet viewer: {url}{options.PathBase}/  ({first}{catalog.Device})");
         if (!ViewerApp.IsLoopback(url))
             Console.WriteLine($"warning: {url} is not a loopback address: anyone who can reach this machine can use the inference API{(options.ApiOnly ? "" : " and the camera page")}");
     }

@@ -51,6 +51,30 @@ public sealed class Teacher(ViewerOptions options)
         }
     }
 
+    /// <summary>Ends the capture now (the page's hold-to-record button was released).</summary>
+    public void StopCapture()
+    {
+        lock (_lock) _capturing = null;
+    }
+
+    /// <summary>Renames a class, keeping its samples; a name already taken is refused, so no two classes share one.
+    /// The head is dropped: its class names are the old ones (train again).</summary>
+    public void Rename(string from, string to)
+    {
+        to = to.Trim();
+        if (to.Length is 0 or > 40) throw new ArgumentException("class name must have 1 to 40 characters");
+        lock (_lock)
+        {
+            int i = _classes.FindIndex(c => c.Label == from);
+            if (i < 0) throw new ArgumentException($"no class '{from}' to rename");
+            if (to == from) return;
+            if (_classes.Any(c => c.Label == to)) throw new ArgumentException($"a class named '{to}' already exists");
+            _classes[i] = (to, _classes[i].Samples);
+            if (_capturing == from) _capturing = to;
+            Head = null;
+        }
+    }
+
     public void Remove(string label)
     {
         lock (_lock)

@@ -15,6 +15,8 @@ public static class ViewerApp
     public static WebApplication Build(string[] args, ViewerOptions options, Action<string>? log = null)
     {
         log ??= Console.WriteLine;
+        if (options.PathBase is { } p && (!p.StartsWith('/') || p.EndsWith('/') || p.Contains("//")))
+            throw new ArgumentException($"--path-base '{p}': expected a prefix such as /gmn (a leading slash, none at the end)");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args, ContentRootPath = AppContext.BaseDirectory, WebRootPath = WebRoot(options),
@@ -36,6 +38,7 @@ public static class ViewerApp
             device.Dispose();
         });
 
+        if (options.PathBase is { } pathBase) UsePathBase(app, pathBase);
         if (!options.ApiOnly) MapPage(app, options, state, detect);
         KServeApi.Map(app, state);
         return app;
@@ -67,7 +70,7 @@ public static class ViewerApp
                 await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, "too many clients", context.RequestAborted);
                 return;
             }
-            try { await new FrameSocket(socket, state, context.Request.Query["session"].FirstOrDefault()).RunAsync(context.RequestAborted); }
+            try { await new FrameSocket(socket, state, context.Request.Query["session"].FirstOrDefault(), context.Request.Query["model"].FirstOrDefault()).RunAsync(context.RequestAborted); }
             finally { state.RemoveClient(); }
         });
         app.MapGet("/api/models", () => Results.Json(new { models = state.Catalog.Names(), @default = options.DefaultModel, device = state.Catalog.Device.ToString() }));
@@ -84,6 +87,22 @@ public static class ViewerApp
                 return Results.BadRequest(new { error = "bench report must be a JSON object" });
             report(json);
             return Results.Ok();
+        });
+    }
+
+    /// <summary>Serves under <paramref name="pathBase"/> as well as at the root. The bare prefix redirects to the prefix
+    /// with a slash, so the page's relative paths (api/..., ws) resolve under it.</summary>
+    private static void UsePathBase(WebApplication app, string pathBase)
+    {
+        app.UsePathBase(pathBase);
+        app.Use((context, next) =>
+        {
+            if (context.Request.PathBase == pathBase && !context.Request.Path.HasValue)
+            {
+                context.Response.Redirect(pathBase + "/" + context.Request.QueryString);
+                return Task.CompletedTask;
+            }
+            return next(context);
         });
     }
 

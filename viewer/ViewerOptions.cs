@@ -13,6 +13,10 @@ public sealed record ViewerOptions
     /// <summary>Vulkan device index or name (null: the engine's choice).</summary>
     public string? Device { get; init; }
 
+    /// <summary>URL prefix the viewer is served under (e.g. "/gmn" behind a reverse proxy); requests without it are
+    /// served too. Null: none.</summary>
+    public string? PathBase { get; init; }
+
     /// <summary>Serve the inference API alone: no page, WebSocket, upload or photo endpoints.</summary>
     public bool ApiOnly { get; init; }
 

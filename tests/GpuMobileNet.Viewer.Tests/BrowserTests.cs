@@ -12,15 +12,11 @@ namespace GpuMobileNet.Viewer.Tests;
 [NonParallelizable]
 public class BrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private const string ChromeDriver = "/usr/bin/chromedriver";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120); // how long to wait for the page: a hang guard on a busy machine
 
     [Test]
     public void PredictsLikeTheCliThenLearnsTwoClassesFromTwoClips()
     {
-        foreach (var file in new[] { Chromium, ChromeDriver })
-            if (!File.Exists(file)) Assert.Fail($"{file} is missing: run scripts/setup (apt packages chromium chromium-driver)");
         var dir = Directory.CreateTempSubdirectory("gmn-clips-").FullName;
         try
         {
@@ -63,17 +59,10 @@ public class BrowserTests
 
     private static ChromeDriver Open(string clip, string session)
     {
-        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
-        service.HideCommandPromptWindow = true;
-        service.SuppressInitialDiagnosticInformation = true;
-        var options = new ChromeOptions { BinaryLocation = Chromium };
-        options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,760",
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", $"--use-file-for-fake-video-capture={clip}",
-            "--autoplay-policy=no-user-gesture-required");
-        var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+        var driver = Chromium.Start(clip);
         try
         {
-            driver.Navigate().GoToUrl(new Uri(ViewerServer.Instance.Url, $"?session={session}"));
+            driver.Navigate().GoToUrl(new Uri(ViewerServer.Instance.Url, $"?session={session}&mode=classify"));
             driver.ExecuteScript("""
                 window.gmnPair = () => {
                   const p = gmn.pair; if (!p || !p.frame) return null;
@@ -123,17 +112,6 @@ public class BrowserTests
             (JsonObject)JsonNode.Parse((string)d["result"])!);
     }
 
-    private static T WaitFor<T>(ChromeDriver page, string what, string script, Func<object, T> convert)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (DateTime.UtcNow < deadline)
-        {
-            var value = page.ExecuteScript(script);
-            if (value is not null) return convert(value);
-            Thread.Sleep(100);
-        }
-        var errors = page.ExecuteScript("return JSON.stringify({errors: gmn.errors, status: document.getElementById('status').textContent, results: gmn.results, source: gmn.source});");
-        Assert.Fail($"waited {Patience.TotalSeconds} s for {what}; page: {errors}");
-        return default!;
-    }
+    private static T WaitFor<T>(ChromeDriver page, string what, string script, Func<object, T> convert) =>
+        Chromium.WaitFor(page, what, script, convert, Patience);
 }

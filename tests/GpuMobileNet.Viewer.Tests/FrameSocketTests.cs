@@ -219,6 +219,35 @@ public class FrameSocketTests
         Assert.That(Teach.TaughtHead.FromJson(head!["head"]!.ToJsonString()).Features, Is.EqualTo(1280));
     }
 
+    [Test]
+    public async Task ClassesAreRenamedWithoutDuplicatesRemovedAndACaptureStopsWhenAsked()
+    {
+        using var client = await ViewerClient.ConnectAsync(Ws, "socket-rename-" + Guid.NewGuid().ToString("N")[..8]);
+        await client.ReadUntilAsync("model");
+        async Task<JsonObject> FrameAsync()
+        {
+            await client.SendFrameAsync(ViewerClient.PhotoFrame("coffee.png", 64, 48), 64, 48);
+            return (await client.ReadUntilAsync("result"))!;
+        }
+        await client.SendTextAsync("{\"type\":\"capture\",\"label\":\"a\",\"frames\":1000}");
+        await client.ReadUntilAsync("capturing");
+        await FrameAsync();
+        await client.SendTextAsync("{\"type\":\"stop\"}");
+        await client.ReadUntilAsync("stopped");
+        Assert.That((int)(await FrameAsync())["samples"]!["a"]!, Is.EqualTo(1), "no frame is captured after stop");
+        await client.SendTextAsync("{\"type\":\"capture\",\"label\":\"b\",\"frames\":1}");
+        await client.ReadUntilAsync("capturing");
+        await FrameAsync();
+        await client.SendTextAsync("{\"type\":\"rename\",\"from\":\"a\",\"to\":\"b\"}");
+        Assert.That((string?)(await client.ReadUntilAsync("error"))!["error"], Does.Contain("'b' already exists"));
+        await client.SendTextAsync("{\"type\":\"rename\",\"from\":\"a\",\"to\":\" c \"}");
+        Assert.That((string?)(await client.ReadUntilAsync("renamed"))!["to"], Is.EqualTo("c"));
+        Assert.That((await FrameAsync())["samples"]!.ToJsonString(), Is.EqualTo("{\"c\":1,\"b\":1}"));
+        await client.SendTextAsync("{\"type\":\"remove\",\"label\":\"b\"}");
+        Assert.That((string?)(await client.ReadUntilAsync("removed"))!["label"], Is.EqualTo("b"));
+        Assert.That((await FrameAsync())["samples"]!.ToJsonString(), Is.EqualTo("{\"c\":1}"));
+    }
+
     internal static async Task AssertServedAsync(ViewerClient client, int size = 224)
     {
         await client.SendFrameAsync(ViewerClient.PhotoFrame("rocket.jpg", size, size), size, size);

@@ -3,7 +3,7 @@ using NUnit.Framework;
 
 namespace GpuMobileNet.Viewer.Tests;
 
-/// <summary>Which --urls count as loopback (no warning) and the default binding.</summary>
+/// <summary>Which --urls count as loopback (no warning), the default binding, and serving under a path prefix.</summary>
 public class ViewerAppTests
 {
     [TestCase("http://127.0.0.1:5000", true)]
@@ -19,6 +19,19 @@ public class ViewerAppTests
 
     [Test]
     public void DefaultIsLoopbackPort5000() => Assert.That(ViewerApp.DefaultUrl, Is.EqualTo("http://127.0.0.1:5000"));
+
+    [Test]
+    public async Task UnderThePathPrefixThePageAndApiAreServedAndTheBarePrefixRedirects()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = ViewerServer.Instance.Url };
+        var bare = await http.GetAsync(ViewerServer.PathBase.TrimStart('/') + "?session=x");
+        Assert.That((int)bare.StatusCode, Is.EqualTo(302));
+        Assert.That(bare.Headers.Location?.ToString(), Is.EqualTo($"{ViewerServer.PathBase}/?session=x"), "relative paths resolve under prefix/");
+        var page = await http.GetStringAsync(ViewerServer.PathBase.TrimStart('/') + "/");
+        Assert.That(page, Does.Contain("<script src=\"app.js\">"));
+        var models = await http.GetStringAsync(ViewerServer.PathBase.TrimStart('/') + "/api/models");
+        Assert.That(models, Does.Contain(ModelCatalog.NsfwjsName));
+    }
 
     [Test]
     public void TheTestServerListensOnLoopback() => Assert.That(ViewerApp.IsLoopback(ViewerServer.Instance.Url.ToString()), Is.True);

@@ -52,6 +52,14 @@ public class ViewerCommandLineTests
     }
 
     [Test]
+    public void APathBaseWithoutLeadingSlashIsOneLineError()
+    {
+        var r = RunViewer("--path-base", "gmn/", "--urls", "http://127.0.0.1:5083");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.StdErr.Trim(), Does.StartWith("viewer: error: --path-base 'gmn/'").And.Not.Contain("\n"));
+    }
+
+    [Test]
     public async Task ApiOnlyServesTheApiWithoutThePage()
     {
         using var server = ViewerServer.Start(new ViewerOptions { RepoRoot = ViewerServer.RepoRoot, Validation = true, ApiOnly = true, DefaultModel = "mobilenet_v1_0.25_128" });

@@ -11,7 +11,10 @@ public sealed class ViewerServer
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    private static readonly Lazy<Running> Shared = new(() => Start(new ViewerOptions { RepoRoot = RepoRoot, Validation = true }));
+    /// <summary>The prefix the shared server also serves under (the page's test opens it there).</summary>
+    public const string PathBase = "/gmn";
+
+    private static readonly Lazy<Running> Shared = new(() => Start(new ViewerOptions { RepoRoot = RepoRoot, Validation = true, PathBase = PathBase }));
 
     public static Running Instance => Shared.Value;
 

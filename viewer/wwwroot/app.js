@@ -1,27 +1,48 @@
-// GpuMobileNet viewer page: draws the current source (camera, test clip) to a canvas at the model's input size and
-// sends it as one binary WebSocket message (uint16 width, uint16 height, RGBA8 pixels). At most one frame is in flight:
-// the next is sent when the reply arrives, so nothing queues. window.gmn exposes state for the browser test.
+// GpuMobileNet viewer page. Two modes: "detect objects" (detect.js, the default: everyday classes mean something on
+// a webcam) and "classify", which draws the current source (camera, test clip) to a canvas at the model's input size
+// and sends it as one binary WebSocket message (uint16 width, uint16 height, RGBA8 pixels). At most one frame is in
+// flight: the next is sent when the reply arrives, so nothing queues; a frame unanswered for frameTimeoutMs is given
+// up. The socket reconnects with backoff. Every path is relative, so the page works under a path prefix.
+// window.gmn exposes state for the browser tests.
 'use strict';
 const $ = id => document.getElementById(id);
-const gmn = window.gmn = { results: 0, fps: 0, model: null, pair: null, lastResult: null, errors: [], trained: null, source: 'none', models: [] };
+const gmn = window.gmn = {
+  results: 0, fps: 0, model: null, pair: null, lastResult: null, errors: [], trained: null, source: 'none', models: [],
+  mode: 'detect', notice: '', timeouts: 0, reconnects: 0, socketUrl: null,
+};
 const frameCanvas = $('frame');
 const frameCtx = frameCanvas.getContext('2d', { willReadFrequently: true });
+const params = new URLSearchParams(location.search);
+const frameTimeoutMs = Number(params.get('frameTimeout') || 10000);
 let ws = null, inFlight = false, sentAt = 0, sentFrame = null, resultTimes = [], source = null, clip = null;
+let retryMs = 500, lateReplies = 0, replyWaiter = null, feeding = false, wantedModel = params.get('model');
 
 // Teaching state lives on the server under this page session, so classes survive a reload or a change of camera.
-const params = new URLSearchParams(location.search);
 const session = params.get('session') || sessionStorage.getItem('gmn-session') || Math.random().toString(36).slice(2);
 sessionStorage.setItem('gmn-session', session);
+gmn.session = session;
 
+// --- connection ----------------------------------------------------------------------------------------------------
 function connect() {
-  ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?session=${encodeURIComponent(session)}`);
+  const model = wantedModel ? `&model=${encodeURIComponent(wantedModel)}` : ''; // keeps taught classes over a reconnect
+  const url = new URL(`ws?session=${encodeURIComponent(session)}${model}`, location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  gmn.socketUrl = url.href;
+  ws = new WebSocket(url);
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => status('connected');
-  ws.onclose = e => { status(`disconnected${e.reason ? ': ' + e.reason : ''}`, true); };
+  ws.onclose = e => {
+    inFlight = false; lateReplies = 0; gmn.model = null;
+    const wait = retryMs;
+    retryMs = Math.min(2 * retryMs, 15000);
+    status(`disconnected${e.reason ? ': ' + e.reason : ''}; reconnecting in ${(wait / 1000).toFixed(1)} s`, true);
+    setTimeout(() => { gmn.reconnects++; $('reconnects').textContent = gmn.reconnects; connect(); }, wait);
+  };
   ws.onmessage = e => onMessage(JSON.parse(e.data));
 }
 
 function status(text, error) { const s = $('status'); s.textContent = text; s.classList.toggle('error', !!error); }
+function send(obj) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(obj)); }
 
 function onMessage(m) {
   switch (m.type) {
@@ -29,56 +50,79 @@ function onMessage(m) {
       gmn.models = m.models;
       $('model').replaceChildren(...m.models.map(n => new Option(n, n)));
       $('device').textContent = `device: ${m.device}`;
-      if (params.get('model') && params.get('model') !== $('model').value) send({ type: 'model', name: params.get('model') });
       break;
     case 'model':
+      retryMs = 500; // served (a full server accepts, says so and closes: that keeps backing off)
       gmn.model = m;
       $('model').value = m.name;
       frameCanvas.width = m.width; frameCanvas.height = m.height;
-      status(`${m.name} (${m.width}x${m.height}, ${m.classes} classes) ready`);
-      renderClasses({});
+      if (gmn.mode === 'classify') status(modeStatus(), !!gmn.notice);
+      if (wantedModel && wantedModel !== m.name) send({ type: 'model', name: wantedModel }); // after a reconnect too
       if (benchSeconds && (!params.get('model') || params.get('model') === m.name)) startBench();
       break;
     case 'result': onResult(m); break;
-    case 'capturing': $('teach-status').textContent = `capturing "${m.label}"…`; break;
-    case 'trained':
-      gmn.trained = m;
-      if (bench) bench.onTrained(m);
-      $('teach-status').textContent = `trained ${m.kind} head on ${m.classes.join(', ')}` + (m.ms !== undefined ? ` in ${m.ms} ms` : '');
-      break;
-    case 'cleared': $('teach-status').textContent = 'back to the model'; gmn.trained = null; break;
-    case 'head': download('head.json', JSON.stringify(m.head)); break;
     case 'error':
       gmn.errors.push(m.error);
       status(m.error, true);
-      if (m.frame) inFlight = false; // the error answers the frame in flight
+      if (m.frame) answered(m);
+      gmnTeach.onError(m);
       break;
+    default:
+      if (m.type === 'trained' && bench) bench.onTrained(m);
+      gmnTeach.onMessage(m);
   }
+}
+
+// The reply to the frame in flight has come: the next may go. A reply to a frame given up as timed out is shown
+// but neither paired with the newer frame nor allowed to release it.
+function answered(m) {
+  if (lateReplies > 0) { lateReplies--; if (inFlight) return false; }
+  inFlight = false;
+  if (replyWaiter) { const w = replyWaiter; replyWaiter = null; w(m); }
+  return true;
 }
 
 function onResult(m) {
   const now = performance.now();
-  inFlight = false;
+  const current = answered(m);
   gmn.results++;
   gmn.lastResult = m;
-  gmn.pair = { frame: sentFrame, width: frameCanvas.width, height: frameCanvas.height, result: m };
-  resultTimes.push(now);
-  while (resultTimes.length && resultTimes[0] < now - 2000) resultTimes.shift();
-  gmn.fps = resultTimes.length > 1 ? (resultTimes.length - 1) * 1000 / (resultTimes[resultTimes.length - 1] - resultTimes[0]) : 0;
-  const rtt = now - sentAt;
-  $('fps').textContent = gmn.fps.toFixed(1);
-  $('rtt').textContent = `${rtt.toFixed(1)} ms`;
-  for (const k of ['receive', 'preprocess', 'inference', 'reply']) $(`t-${k}`).textContent = `${m.timing[k].toFixed(2)} ms`;
+  if (current) gmn.pair = { frame: sentFrame, width: frameCanvas.width, height: frameCanvas.height, result: m };
+  gmn.fps = rate(resultTimes, now);
+  const rtt = now - sentAt, t = m.timing;
+  report({ ...t, other: rtt - t.receive - t.preprocess - t.inference - t.reply }, rtt, gmn.fps);
   $('dropped').textContent = m.dropped;
   $('source-title').textContent = m.source === 'taught' ? 'taught classes' : `predictions (${m.model})`;
-  renderTop(m.top);
-  renderClasses(m.samples, m.capturing);
+  renderTop(m.top.map(x => ({ label: x.label, p: x.p })));
+  gmnTeach.onResult(m, frameCanvas);
   if (bench) bench.onResult(m);
-  sendFrame();
+  if (current) sendFrame();
 }
 
-function renderTop(top) {
-  $('top').replaceChildren(...top.map(t => {
+// Frames per second over the last 2 s of reply times (times is updated in place).
+function rate(times, now) {
+  times.push(now);
+  while (times.length && times[0] < now - 2000) times.shift();
+  return times.length > 1 ? (times.length - 1) * 1000 / (times[times.length - 1] - times[0]) : 0;
+}
+
+// --- what both modes show: the top list, a spoken summary, the stage and FPS charts -------------------------------
+const stageSets = {
+  classify: [['receive', 'receive'], ['preprocess', 'preprocess (GPU)'], ['inference', 'inference'], ['reply', 'reply'], ['other', 'network + page']],
+  detect: [['receive', 'receive'], ['preprocess', 'preprocess'], ['inference', 'inference'], ['post', 'decode + NMS'], ['other', 'network + page']],
+};
+const stageColors = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#b07aa1'];
+
+function report(stages, rtt, fps) {
+  gmnCharts.stage.push(stages);
+  gmnCharts.fps.push(fps);
+  $('fps').textContent = fps.toFixed(1);
+  $('rtt').textContent = `${rtt.toFixed(1)} ms`;
+}
+
+// items: [{ label, p }], most likely first. The live region speaks only when the leading labels change.
+function renderTop(items) {
+  $('top').replaceChildren(...items.map(t => {
     const li = document.createElement('li');
     li.innerHTML = '<div class="label"><span></span><span></span></div><div class="bar"></div>';
     li.querySelector('.label span').textContent = t.label;
@@ -86,19 +130,55 @@ function renderTop(top) {
     li.querySelector('.bar').style.width = `${Math.max(1, 100 * t.p)}%`;
     return li;
   }));
+  const names = [...new Set(items.slice(0, 3).map(t => t.label))];
+  const text = names.length ? `${gmn.mode === 'detect' ? 'seeing' : 'top'}: ${names.join(', ')}` : 'nothing found';
+  if ($('summary').textContent !== text) $('summary').textContent = text;
+}
+
+// What the page is doing, after gmn.notice where there is one (e.g. why it is not detecting).
+function modeStatus() {
+  const m = gmn.model;
+  if (gmn.mode === 'detect') return 'detecting everyday objects (SSD-MobileNetV2, Open Images classes)';
+  const ready = m ? `${m.name} (${m.width}x${m.height}, ${m.classes} classes) ready` : 'loading the model…';
+  return gmn.notice ? `${gmn.notice}; ${ready}` : ready;
+}
+
+function setMode(mode) {
+  gmn.mode = mode;
+  $(mode).checked = true;
+  gmnCharts.stage.setStages(stageSets[mode].map(([key, label], i) => ({ key, label, color: stageColors[i] })));
+  gmnCharts.fps.clear();
+  resultTimes = [];
+  $('source-title').textContent = mode === 'detect' ? 'objects' : 'predictions';
+  frameCanvas.hidden = mode === 'detect';
+  status(modeStatus(), mode === 'classify' && !!gmn.notice);
+  $('top').replaceChildren();
+  $('summary').textContent = '';
+  window.dispatchEvent(new CustomEvent('gmn-mode', { detail: mode }));
+  if (mode === 'classify') sendFrame();
 }
 
 // --- sources -------------------------------------------------------------------------------------------------------
-async function useCamera() {
+async function useCamera(deviceId) {
   try {
-    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
-    const video = $('video');
-    video.srcObject = stream;
-    await video.play();
-    setSource('camera', video);
+    const old = $('video').srcObject;
+    if (old) old.getTracks().forEach(t => t.stop());
+    const video = { width: 640, height: 480, ...(deviceId ? { deviceId: { exact: deviceId } } : {}) };
+    const stream = await navigator.mediaDevices.getUserMedia({ video, audio: false });
+    $('video').srcObject = stream;
+    await $('video').play();
+    setSource('camera', $('video'));
+    await listCameras(stream.getVideoTracks()[0].getSettings().deviceId);
   } catch (e) {
     status(`no camera (${e.name}): use the test clip or upload an image`, true);
   }
+}
+
+// Camera names are only given once a camera is allowed, so the picker is filled after the first one opens.
+async function listCameras(current) {
+  const cameras = (await navigator.mediaDevices.enumerateDevices()).filter(d => d.kind === 'videoinput');
+  $('camera').replaceChildren(...cameras.map((c, i) => new Option(c.label || `camera ${i + 1}`, c.deviceId)));
+  if (current) $('camera').value = current;
 }
 
 // The test clip: the sample photos served by the viewer, each shown for 2 s with a slow zoom and pan.
@@ -128,14 +208,21 @@ function setSource(kind, element) {
 async function upload(file) {
   setSource('image', null);
   $('uploaded').src = URL.createObjectURL(file);
-  const model = encodeURIComponent($('model').value);
-  const r = await fetch(`api/classify?model=${model}`, { method: 'POST', body: file });
+  if (gmn.mode === 'detect') return; // detect.js boxes the visible image
+  const r = await fetch(`api/classify?model=${encodeURIComponent($('model').value)}`, { method: 'POST', body: file });
   const body = await r.json();
   if (!r.ok) { gmn.errors.push(body.error); status(body.error, true); return; }
   $('source-title').textContent = `predictions (${body.model}, uploaded ${body.width}x${body.height})`;
   renderTop(body.top);
-  $('t-preprocess').textContent = `${body.timing.preprocess.toFixed(2)} ms`;
-  $('t-inference').textContent = `${body.timing.inference.toFixed(2)} ms`;
+}
+
+// Draws a source into a canvas context at w x h, flipped left to right when "mirror" is ticked (the preview is
+// flipped too, so boxes drawn over it line up).
+function drawSource(ctx, element, w, h) {
+  ctx.save();
+  if ($('mirror').checked) ctx.setTransform(-1, 0, 0, 1, w, 0);
+  ctx.drawImage(element, 0, 0, w, h);
+  ctx.restore();
 }
 
 // --- the frame loop ------------------------------------------------------------------------------------------------
@@ -145,7 +232,7 @@ function tick() {
   sendFrame();
 }
 
-// One frame as the server reads it (the socket and /api/detect alike): uint16 width, uint16 height (little-endian), RGBA8.
+// One frame as the server reads it (the socket and api/detect alike): uint16 width, uint16 height (little-endian), RGBA8.
 function packFrame(w, h, pixels) {
   const message = new Uint8Array(4 + pixels.length);
   const header = new DataView(message.buffer);
@@ -155,19 +242,55 @@ function packFrame(w, h, pixels) {
   return message;
 }
 
+function socketReady() { return gmn.model && ws && ws.readyState === WebSocket.OPEN; }
+
 // Sends the source's current picture unless a frame is in flight. Called on every animation frame and straight from
 // a result, so the next frame leaves without waiting up to 16 ms for the next animation frame.
 function sendFrame() {
-  if (!source || inFlight || !gmn.model || !ws || ws.readyState !== WebSocket.OPEN) return;
+  if (gmn.mode !== 'classify' || feeding || !source || inFlight || !socketReady()) return;
   if (source instanceof HTMLVideoElement && source.readyState < 2) return;
+  drawSource(frameCtx, source, frameCanvas.width, frameCanvas.height);
+  sendCanvas();
+}
+
+function sendCanvas() {
   const w = frameCanvas.width, h = frameCanvas.height;
-  frameCtx.drawImage(source, 0, 0, w, h);
   const pixels = frameCtx.getImageData(0, 0, w, h).data;
-  const message = packFrame(w, h, pixels);
   sentFrame = pixels;
   sentAt = performance.now();
   inFlight = true;
-  ws.send(message.buffer);
+  ws.send(packFrame(w, h, pixels).buffer);
+}
+
+// A frame unanswered for frameTimeoutMs is given up, so a lost reply cannot stall the page.
+setInterval(() => {
+  if (!inFlight || performance.now() - sentAt < frameTimeoutMs) return;
+  gmn.timeouts++;
+  $('timeouts').textContent = gmn.timeouts;
+  lateReplies++;
+  inFlight = false;
+  status(`no reply to a frame in ${frameTimeoutMs / 1000} s: sending the next one`, true);
+  if (replyWaiter) { const w = replyWaiter; replyWaiter = null; w(null); }
+}, 500);
+
+// Sends still images (teaching from uploads) through the same path as camera frames, one at a time; the live
+// frames pause meanwhile. before() runs once no live frame is in flight (so a capture it starts takes only these);
+// onEach gets each reply (null where one timed out).
+async function feedImages(images, { before, onEach }) {
+  feeding = true;
+  try {
+    while (inFlight) await new Promise(r => setTimeout(r, 20));
+    before();
+    for (const image of images) {
+      if (!socketReady()) throw new Error('not connected');
+      const reply = new Promise(r => { replyWaiter = r; });
+      frameCtx.drawImage(image, 0, 0, frameCanvas.width, frameCanvas.height);
+      sendCanvas();
+      onEach(await reply);
+    }
+  } finally {
+    feeding = false;
+  }
 }
 
 // --- bench mode (?bench=SECONDS, driven by `GpuMobileNet.Viewer --bench`) -----------------------------------------
@@ -207,60 +330,28 @@ function startBench() {
   };
 }
 
-// --- teaching ------------------------------------------------------------------------------------------------------
-let classNames = [];
-function addClass(name) {
-  classNames.push(name || `class ${classNames.length + 1}`);
-  renderClasses(gmn.lastResult ? gmn.lastResult.samples : {});
-}
-
-function renderClasses(samples, capturing) {
-  for (const name of Object.keys(samples || {})) if (!classNames.includes(name)) classNames.push(name);
-  const rows = classNames.map((name, i) => {
-    let row = $('classes').children[i];
-    if (!row) {
-      row = document.createElement('div');
-      row.className = 'class-row';
-      row.innerHTML = '<input type="text"><button>capture 30</button><span class="count"></span>';
-      row.querySelector('input').onchange = e => { classNames[i] = e.target.value; };
-      row.querySelector('button').onclick = () => capture(classNames[i], 30);
-    }
-    const input = row.querySelector('input');
-    if (document.activeElement !== input) input.value = name;
-    row.querySelector('.count').textContent = (samples && samples[name]) || 0;
-    row.querySelector('button').classList.toggle('active', capturing === name);
-    return row;
-  });
-  $('classes').replaceChildren(...rows);
-}
-
-function send(obj) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(obj)); }
 function capture(label, frames) { send({ type: 'capture', label, frames }); }
-function download(name, text) {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  a.download = name;
-  a.click();
+
+// --- wiring --------------------------------------------------------------------------------------------------------
+Object.assign(gmn, {
+  capture, train: () => send({ type: 'train' }), useClip, useCamera, send, status, setMode, feedImages, packFrame, drawSource, renderTop, report, rate,
+  selectModel: name => { wantedModel = name; send({ type: 'model', name }); },
+});
+
+function start() {
+  $('detect').onchange = () => setMode('detect');
+  $('classify').onchange = () => setMode('classify');
+  $('use-camera').onclick = () => useCamera($('camera').value);
+  $('camera').onchange = e => useCamera(e.target.value);
+  $('mirror').onchange = e => { document.body.classList.toggle('mirrored', e.target.checked); };
+  $('use-clip').onclick = useClip;
+  $('upload-button').onclick = () => $('upload').click();
+  $('upload').onchange = e => e.target.files[0] && upload(e.target.files[0]);
+  $('model').onchange = e => { gmnTeach.reset(); gmn.selectModel(e.target.value); };
+  connect();
+  setMode(params.get('mode') === 'classify' || benchSeconds ? 'classify' : 'detect');
+  requestAnimationFrame(tick);
+  // Start with the camera where there is one; the page says so and offers the clip where there is not.
+  if (params.get('source') === 'clip') useClip(); else useCamera();
 }
-
-gmn.capture = capture;
-gmn.addClass = addClass;
-gmn.train = () => send({ type: 'train' });
-gmn.useClip = useClip;
-gmn.useCamera = useCamera;
-gmn.selectModel = name => send({ type: 'model', name });
-
-$('use-camera').onclick = useCamera;
-$('use-clip').onclick = useClip;
-$('upload').onchange = e => e.target.files[0] && upload(e.target.files[0]);
-$('model').onchange = e => { classNames = []; send({ type: 'model', name: e.target.value }); };
-$('add-class').onclick = () => addClass();
-$('train').onclick = gmn.train;
-$('reset').onclick = () => { classNames = []; send({ type: 'clear' }); renderClasses({}); };
-$('save-head').onclick = () => send({ type: 'head' });
-$('load-head').onchange = async e => { const f = e.target.files[0]; if (f) send({ type: 'loadHead', head: JSON.parse(await f.text()) }); };
-
-connect();
-requestAnimationFrame(tick);
-// Start with the camera where there is one; the page says so and offers the clip where there is not.
-if (params.get('source') === 'clip') useClip(); else useCamera();
+document.addEventListener('DOMContentLoaded', start);
