@@ -18,12 +18,19 @@ public class GrpcTests
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(120) };
     private ViewerServer.Running _server = null!;
     private Uri _grpc = null!;
+    private string _models = null!;
 
     [OneTimeSetUp]
     public void Start()
     {
+        // A models folder with one file that reads as a TF.js model but cannot load.
+        _models = Directory.CreateTempSubdirectory("gmn-grpc-models").FullName;
+        File.WriteAllText(Path.Combine(_models, "broken.json"), "{\"modelTopology\": {}}");
         _server = ViewerServer.Start(new ViewerOptions
-            { RepoRoot = ViewerServer.RepoRoot, Validation = true, ApiOnly = true, GrpcUrls = "http://127.0.0.1:0", MaxUploadBytes = MessageLimit });
+        {
+            RepoRoot = ViewerServer.RepoRoot, ModelsDir = _models, Validation = true, ApiOnly = true,
+            GrpcUrls = "http://127.0.0.1:0", MaxUploadBytes = MessageLimit,
+        });
         _grpc = new Uri(ViewerApp.GrpcAddresses(_server.App).Single());
     }
 
@@ -32,6 +39,7 @@ public class GrpcTests
     {
         var messages = _server.ValidationMessages();
         _server.Dispose();
+        Directory.Delete(_models, recursive: true);
         Assert.That(messages, Is.Empty, "Vulkan validation layer reported:\n" + string.Join("\n", messages));
     }
 
@@ -122,6 +130,16 @@ public class GrpcTests
         wrongOutput["outputs"] = new JsonArray(new JsonObject { ["name"] = "logits" });
         AssertStatus(Call("ModelInfer", wrongOutput), "INVALID_ARGUMENT", "has no output 'logits'");
         AssertStatus(Call("ModelMetadata", new JsonObject { ["name"] = "nope" }), "NOT_FOUND", "unknown model 'nope'");
+    }
+
+    [Test]
+    public void AModelThatCannotLoadIsUnavailable()
+    {
+        AssertStatus(Call("ModelMetadata", new JsonObject { ["name"] = "user/broken.json" }), "UNAVAILABLE", "model 'user/broken.json' cannot be loaded");
+        var request = SmallImage();
+        request["model_name"] = "user/broken.json";
+        AssertStatus(Call("ModelInfer", request), "UNAVAILABLE", "cannot be loaded");
+        Assert.That(Scores(Call("ModelInfer", SmallImage())), Has.Length.EqualTo(5), "the server still answers");
     }
 
     [Test]
