@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace GpuMobileNet.Viewer.Grpc;
@@ -25,10 +26,8 @@ internal sealed class GrpcHost(ViewerState state, string urls) : IHostedService
         {
             o.MaxReceiveMessageSize = state.Options.MaxUploadBytes;
             o.MaxSendMessageSize = state.Options.MaxUploadBytes;
-            // A request that is no protobuf message fails before our code runs (the framework answers UNKNOWN); with
-            // detailed errors its status at least says why ("InvalidProtocolBufferException: ...").
-            o.EnableDetailedErrors = true;
         });
+        builder.Services.AddSingleton<IServiceMethodProvider<InferenceService>, InferenceMethods>();
         _app = builder.Build();
         _app.MapGrpcService<InferenceService>();
         await _app.StartAsync(cancellationToken);

@@ -9,25 +9,26 @@ namespace GpuMobileNet.Viewer.Grpc;
 /// [1, 3, H, W] or a UINT8 RGBA image [1, height, width, 4], in raw_input_contents or the typed contents
 /// (fp32_contents, uint_contents); the one output comes back the same way the input came (raw or typed). Errors are
 /// gRPC statuses: NOT_FOUND (model, version), INVALID_ARGUMENT (the request), UNAVAILABLE (a model that cannot load),
-/// RESOURCE_EXHAUSTED (a message over the size limit, from the framework), CANCELLED / DEADLINE_EXCEEDED.</summary>
-internal sealed class InferenceService(ViewerState state) : GRPCInferenceService.GRPCInferenceServiceBase
+/// RESOURCE_EXHAUSTED (a message over the size limit, from the framework), INTERNAL (no protobuf message: see
+/// <see cref="InferenceMethods"/>, which binds these methods), CANCELLED / DEADLINE_EXCEEDED.</summary>
+internal sealed class InferenceService(ViewerState state)
 {
-    public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
+    public Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });
 
-    public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
+    public Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerReadyResponse { Ready = true });
 
-    public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context)
+    public Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context)
     {
         CheckModel(request.Name, request.Version);
         return Task.FromResult(new ModelReadyResponse { Ready = state.Catalog.IsLoaded(request.Name) });
     }
 
-    public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
+    public Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerMetadataResponse { Name = KServeApi.ServerName, Version = KServeApi.ServerVersion });
 
-    public override async Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
+    public async Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
     {
         var model = await LoadAsync(request.Name, request.Version);
         var response = new ModelMetadataResponse { Name = model.Name, Versions = { KServeApi.Version }, Platform = KServeApi.Platform };
@@ -38,7 +39,7 @@ internal sealed class InferenceService(ViewerState state) : GRPCInferenceService
         return response;
     }
 
-    public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
+    public async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         var model = await LoadAsync(request.ModelName, request.ModelVersion);
         string outputName = model.Graph.Output.Name;
