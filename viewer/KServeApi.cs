@@ -14,6 +14,9 @@ internal static class KServeApi
 {
     public const string HeaderLength = "Inference-Header-Content-Length";
     public const string Version = "1";
+    public const string ServerName = "gpumobilenet";
+    public const string Platform = "gpumobilenet_vulkan";
+    public static readonly string ServerVersion = typeof(KServeApi).Assembly.GetName().Version?.ToString() ?? "0";
 
     public static void Map(WebApplication app, ViewerState state)
     {
@@ -21,7 +24,7 @@ internal static class KServeApi
         app.MapGet("/v2/health/ready", () => Results.Json(new { ready = true }));
         app.MapGet("/v2", () => Results.Json(new
         {
-            name = "gpumobilenet", version = typeof(KServeApi).Assembly.GetName().Version?.ToString() ?? "0",
+            name = ServerName, version = ServerVersion,
             extensions = new[] { "binary_tensor_data" },
         }));
         app.MapGet("/v2/models/{name}", (string name) => Metadata(state, Unescaped(name), null));
@@ -51,7 +54,7 @@ internal static class KServeApi
         var m = state.Catalog.Get(name);
         return Results.Json(new
         {
-            name, versions = new[] { Version }, platform = "gpumobilenet_vulkan",
+            name, versions = new[] { Version }, platform = Platform,
             inputs = new[] { new { name = m.Graph.Input.Name, datatype = "FP32", shape = new long[] { 1, 3, m.Height, m.Width } } },
             outputs = new[] { new { name = m.Graph.Output.Name, datatype = "FP32", shape = new long[] { 1, m.Labels.Count } } },
         });
@@ -95,19 +98,9 @@ internal static class KServeApi
             return Error(e.Message);
         }
 
-        await model.Gate.WaitAsync();
         FrameResult r;
-        try
-        {
-            r = input.Rgba is { } rgba
-                ? model.ClassifyRgba8(rgba, input.Width, input.Height, null)
-                : model.ClassifyTensor(input.Floats!, null);
-        }
-        catch (ArgumentException e)
-        {
-            return Error(e.Message);
-        }
-        finally { model.Gate.Release(); }
+        try { r = await RunAsync(model, input, request.HttpContext.RequestAborted); }
+        catch (ArgumentException e) { return Error(e.Message); }
 
         string outName = model.Graph.Output.Name;
         var wanted = req["outputs"] as JsonArray;
@@ -134,7 +127,41 @@ internal static class KServeApi
         return Results.Bytes([.. header, .. raw], "application/octet-stream");
     }
 
-    private sealed record TensorInput(float[]? Floats, byte[]? Rgba, int Width, int Height);
+    /// <summary>Runs one checked input, one request at a time per model; a caller that gives up while waiting its turn
+    /// leaves the queue (<see cref="OperationCanceledException"/>). The REST and gRPC APIs share it.</summary>
+    internal static async Task<FrameResult> RunAsync(LoadedModel model, TensorInput input, CancellationToken cancel)
+    {
+        await model.Gate.WaitAsync(cancel);
+        try
+        {
+            return input.Rgba is { } rgba
+                ? model.ClassifyRgba8(rgba, input.Width, input.Height, null)
+                : model.ClassifyTensor(input.Floats!, null);
+        }
+        finally { model.Gate.Release(); }
+    }
+
+    /// <summary>Checks one input's name, datatype and shape against the model (FP32 [1, 3, H, W], or a UINT8 RGBA image
+    /// [1, height, width, 4] of any size) and returns its element count. The REST and gRPC APIs share it.</summary>
+    internal static long CheckInput(LoadedModel model, string? name, string? datatype, long[] shape)
+    {
+        if (name != model.Graph.Input.Name)
+            throw new ArgumentException($"input '{name}': model '{model.Name}' has input '{model.Graph.Input.Name}'");
+        if (datatype == "UINT8")
+        {
+            if (shape.Length != 4 || shape[0] != 1 || shape[3] != 4 || shape[1] < 1 || shape[2] < 1
+                || shape[1] > Runtime.InferenceSession.MaxRgba8Side || shape[2] > Runtime.InferenceSession.MaxRgba8Side)
+                throw new ArgumentException($"input '{name}': a UINT8 image has shape [1, height, width, 4] (RGBA, sides 1..{Runtime.InferenceSession.MaxRgba8Side}), " +
+                                            $"got [{string.Join(", ", shape)}]");
+            return shape[1] * shape[2] * 4;
+        }
+        if (datatype != "FP32")
+            throw new ArgumentException($"input '{name}': datatype '{datatype}' is not supported; use FP32 [1, 3, H, W] or UINT8 [1, height, width, 4]");
+        long[] expected = [1, 3, model.Height, model.Width];
+        if (!shape.SequenceEqual(expected))
+            throw new ArgumentException($"input '{name}': shape [{string.Join(", ", shape)}] but the model takes [{string.Join(", ", expected)}]");
+        return 3L * model.Height * model.Width;
+    }
 
     /// <summary>The one input tensor of the request, from "data" (flat or nested) or from the binary section: FP32
     /// [1, 3, H, W] as the metadata says, or (an extension) a UINT8 image [1, height, width, 4] of any size (RGBA, as a
@@ -145,19 +172,12 @@ internal static class KServeApi
             throw new ArgumentException($"model '{model.Name}' takes exactly one input ('{model.Graph.Input.Name}'); the request must list it in \"inputs\"");
         var input = inputs[0] as JsonObject ?? throw new ArgumentException("inputs[0] is not an object");
         string? name = (string?)input["name"];
-        if (name != model.Graph.Input.Name)
-            throw new ArgumentException($"input '{name}': model '{model.Name}' has input '{model.Graph.Input.Name}'");
         string? datatype = (string?)input["datatype"];
-        if (datatype is not ("FP32" or "UINT8"))
-            throw new ArgumentException($"input '{name}': datatype '{datatype}' is not supported; use FP32 [1, 3, H, W] or UINT8 [1, height, width, 4]");
         long[] shape;
         try { shape = (input["shape"] as JsonArray)?.Select(v => (long)v!).ToArray() ?? []; }
         catch (Exception e) when (e is FormatException or InvalidOperationException) { throw new ArgumentException($"input '{name}': shape must be an array of integers"); }
+        int count = (int)CheckInput(model, name, datatype, shape);
         if (datatype == "UINT8") return ReadImage(input, name!, shape, binary);
-        long[] expected = [1, 3, model.Height, model.Width];
-        if (!shape.SequenceEqual(expected))
-            throw new ArgumentException($"input '{name}': shape [{string.Join(", ", shape)}] but the model takes [{string.Join(", ", expected)}]");
-        int count = 3 * model.Height * model.Width;
         if (input["parameters"]?["binary_data_size"] is JsonNode sizeNode)
         {
             long size = (long)sizeNode;
@@ -180,10 +200,6 @@ internal static class KServeApi
 
     private static TensorInput ReadImage(JsonObject input, string name, long[] shape, ReadOnlySpan<byte> binary)
     {
-        if (shape.Length != 4 || shape[0] != 1 || shape[3] != 4 || shape[1] < 1 || shape[2] < 1
-            || shape[1] > Runtime.InferenceSession.MaxRgba8Side || shape[2] > Runtime.InferenceSession.MaxRgba8Side)
-            throw new ArgumentException($"input '{name}': a UINT8 image has shape [1, height, width, 4] (RGBA, sides 1..{Runtime.InferenceSession.MaxRgba8Side}), " +
-                                        $"got [{string.Join(", ", shape)}]");
         int h = (int)shape[1], w = (int)shape[2];
         long count = (long)w * h * 4;
         byte[] rgba;
@@ -216,3 +232,6 @@ internal static class KServeApi
         }
     }
 }
+
+/// <summary>One checked model input: preprocessed FP32 NCHW floats, or an RGBA8 image of any size.</summary>
+internal sealed record TensorInput(float[]? Floats, byte[]? Rgba, int Width, int Height);

@@ -20,6 +20,11 @@ var command = ViewerCommandLine.Create(async (run, options) =>
         if (!ViewerApp.IsLoopback(url))
             Console.WriteLine($"warning: {url} is not a loopback address: anyone who can reach this machine can use the inference API{(options.ApiOnly ? "" : " and the camera page")}");
     }
+    foreach (var url in ViewerApp.GrpcAddresses(app))
+    {
+        Console.WriteLine($"GpuMobileNet inference API (KServe v2 gRPC, HTTP/2 cleartext): {url}");
+        if (!ViewerApp.IsLoopback(url)) Console.WriteLine($"warning: {url} is not a loopback address: anyone who can reach this machine can use the gRPC inference API");
+    }
     Console.WriteLine($"models folder (ONNX, TFLite, TF.js model.json files): {options.ModelsDir}");
     await app.WaitForShutdownAsync();
     return 0;

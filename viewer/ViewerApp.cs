@@ -12,6 +12,9 @@ public static class ViewerApp
 {
     public const string DefaultUrl = "http://127.0.0.1:5000";
 
+    /// <summary>The gRPC address the help suggests (gRPC is off unless asked for).</summary>
+    public const string DefaultGrpcUrl = "http://127.0.0.1:5001";
+
     public static WebApplication Build(string[] args, ViewerOptions options, Action<string>? log = null)
     {
         log ??= Console.WriteLine;
@@ -29,6 +32,11 @@ public static class ViewerApp
         var catalog = new ModelCatalog(options, device);
         var state = new ViewerState(options, catalog, log);
         builder.Services.AddSingleton(state);
+        if (options.GrpcUrls is { } grpcUrls)
+        {
+            builder.Services.AddSingleton(new Grpc.GrpcHost(state, grpcUrls));
+            builder.Services.AddHostedService(s => s.GetRequiredService<Grpc.GrpcHost>());
+        }
         var app = builder.Build();
         var detect = new DetectEndpoint(options, device);
         app.Lifetime.ApplicationStopped.Register(() =>
@@ -112,6 +120,9 @@ public static class ViewerApp
         var published = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         return Directory.Exists(published) ? published : Path.Combine(options.RepoRoot, "viewer", "wwwroot");
     }
+
+    /// <summary>The addresses the gRPC API listens on, once started (none without --grpc-urls).</summary>
+    public static IReadOnlyList<string> GrpcAddresses(WebApplication app) => app.Services.GetService<Grpc.GrpcHost>()?.Addresses ?? [];
 
     /// <summary>The addresses the server listens on, once started.</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app) =>

@@ -21,13 +21,14 @@ internal static class ViewerCommandLine
         var device = new Option<string?>("--device") { Description = "Vulkan device index or name (env GMN_DEVICE)" };
         var model = new Option<string?>("--model") { Description = "model loaded at start (a catalog name; default: the nsfwjs MobileNetV2)" };
         var pathBase = new Option<string?>("--path-base") { Description = "URL prefix to serve under, e.g. /gmn behind a reverse proxy (env GMN_PATH_BASE; requests without it are served too)" };
+        var grpcUrls = new Option<string?>("--grpc-urls") { Description = $"serve the KServe v2 gRPC API too, on these address(es), HTTP/2 cleartext, ';'-separated (env GMN_GRPC_URLS; e.g. {ViewerApp.DefaultGrpcUrl}; default: none)" };
         var apiOnly = new Option<bool>("--api-only") { Description = "serve the inference API (KServe v2 REST) without the page, WebSocket and upload endpoints" };
         var soak = new Option<int?>("--soak") { Description = "drive N frames over the WebSocket in this process and print memory at start and end" };
         var bench = new Option<bool>("--bench") { Description = "end-to-end FPS and per-stage times in headless Chromium" };
         var models = new Option<string>("--models") { Description = "with --bench: comma-separated catalog names", DefaultValueFactory = _ => "mobilenet_v2_1.0_224,mobilenet_v1_0.5_160" };
         var seconds = new Option<int>("--seconds") { Description = "with --bench: seconds measured per model", DefaultValueFactory = _ => 10 };
         var root = new RootCommand("GpuMobileNet viewer: the webcam page and the KServe v2 inference API")
-            { urls, modelsDir, dataDir, device, model, pathBase, apiOnly, soak, bench, models, seconds };
+            { urls, grpcUrls, modelsDir, dataDir, device, model, pathBase, apiOnly, soak, bench, models, seconds };
         root.SetAction(async (r, _) =>
         {
             if (r.GetValue(soak) is < 1) throw new ArgumentException("--soak must be at least 1 frame");
@@ -43,6 +44,7 @@ internal static class ViewerCommandLine
                 DefaultModel = r.GetValue(model) ?? ModelCatalog.NsfwjsName,
                 ApiOnly = r.GetValue(apiOnly),
                 PathBase = r.GetValue(pathBase) ?? Env("GMN_PATH_BASE"),
+                GrpcUrls = r.GetValue(grpcUrls) ?? Env("GMN_GRPC_URLS"),
             };
             string[] hostArgs = r.GetValue(urls) is { } u ? ["--urls", u] : [];
             var run = new ViewerRun(hostArgs, !options.ApiOnly || r.GetValue(model) is not null, r.GetValue(soak), r.GetValue(model) ?? "mobilenet_v1_0.25_128", r.GetValue(bench),

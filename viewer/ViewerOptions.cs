@@ -20,6 +20,9 @@ public sealed record ViewerOptions
     /// <summary>Serve the inference API alone: no page, WebSocket, upload or photo endpoints.</summary>
     public bool ApiOnly { get; init; }
 
+    /// <summary>Where the KServe v2 gRPC API listens (';'-separated URLs, HTTP/2 cleartext); null: no gRPC server.</summary>
+    public string? GrpcUrls { get; init; }
+
     /// <summary>Khronos validation layer (tests turn it on).</summary>
     public bool Validation { get; init; }
 
@@ -32,7 +35,7 @@ public sealed record ViewerOptions
     /// <summary>Largest text (control) message.</summary>
     public int MaxTextBytes { get; init; } = 256 * 1024;
 
-    /// <summary>Largest upload for /api/classify and the KServe infer body.</summary>
+    /// <summary>Largest upload for /api/classify, the KServe infer body and a gRPC message (either way).</summary>
     public int MaxUploadBytes { get; init; } = 16 * 1024 * 1024;
 
     /// <summary>Largest decoded upload, in pixels (a tiny PNG can claim a huge size).</summary>
