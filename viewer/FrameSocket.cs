@@ -8,7 +8,7 @@ using GpuMobileNet.Teach;
 namespace GpuMobileNet.Viewer;
 
 /// <summary>One WebSocket client. Binary messages are frames (<see cref="FrameHeader"/>); text messages are JSON
-/// control messages (model, capture, train, clear, remove, head, loadHead). Latest frame wins: a receive loop keeps
+/// control messages (model, capture, train, clear, remove, rename, head, loadHead). Latest frame wins: a receive loop keeps
 /// reading and parks only the newest frame; a worker classifies it and replies; a frame that arrives while another
 /// is parked replaces it (counted as dropped). Three buffers per client, each at most <see cref="ViewerOptions.MaxFrameBytes"/>.
 /// A malformed or oversized message gets one {"type":"error"} reply and the connection is closed.</summary>
@@ -202,21 +202,18 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
                 case "model":
                     var name = (string?)msg["name"] ?? throw new ArgumentException("model message needs a name");
                     var model = await Task.Run(() => state.Catalog.Get(name), ct);
-                    if (model != _model && _model is not null) _teacher.Clear(); // captured features belong to the old backbone
+                    _teacher.UseModel(model.Name); // captured features belong to one backbone: another drops them
                     _model = model;
                     await SendJsonAsync(ModelInfo(model), ct);
                     break;
                 case "capture":
+                    _teacher.UseModel(_model!.Name);
                     _teacher.StartCapture((string?)msg["label"] ?? "", (int?)msg["frames"] ?? 30);
                     await SendJsonAsync(new JsonObject { ["type"] = "capturing", ["label"] = (string?)msg["label"] }, ct);
                     break;
                 case "train":
-                    var (head, heldOut, ms) = await Task.Run(() => _teacher.Train(_model!.Name), ct);
-                    await SendJsonAsync(new JsonObject
-                    {
-                        ["type"] = "trained", ["kind"] = head.Kind, ["classes"] = new JsonArray(head.Classes.Select(c => (JsonNode)c!).ToArray()),
-                        ["ms"] = Math.Round(ms, 1), ["heldOut"] = new JsonObject(heldOut.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
-                    }, ct);
+                    var (trained, ms) = await Task.Run(_teacher.Train, ct);
+                    await SendJsonAsync(TeachEndpoints.Trained(trained, ms), ct);
                     break;
                 case "clear":
                     _teacher.Clear();
@@ -226,6 +223,10 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
                     _teacher.Remove((string?)msg["label"] ?? "");
                     await SendJsonAsync(new JsonObject { ["type"] = "cleared" }, ct);
                     break;
+                case "rename":
+                    _teacher.Rename((string?)msg["from"] ?? "", (string?)msg["to"] ?? "");
+                    await SendJsonAsync(new JsonObject { ["type"] = "renamed", ["from"] = (string?)msg["from"], ["to"] = ((string?)msg["to"])?.Trim() }, ct);
+                    break;
                 case "head":
                     var current = _teacher.Head ?? throw new ArgumentException("no taught head yet: capture two classes and train");
                     await SendJsonAsync(new JsonObject { ["type"] = "head", ["head"] = JsonNode.Parse(current.ToJson()) }, ct);
@@ -234,11 +235,12 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
                     var loaded = TaughtHead.FromJson(msg["head"]?.ToJsonString() ?? "null", "uploaded head");
                     if (loaded.Features != _model!.FeatureCount)
                         throw new ArgumentException($"head has {loaded.Features} features; model '{_model.Name}' gives {_model.FeatureCount}");
+                    _teacher.UseModel(_model.Name);
                     _teacher.UseHead(loaded);
                     await SendJsonAsync(new JsonObject { ["type"] = "trained", ["kind"] = loaded.Kind, ["classes"] = new JsonArray(loaded.Classes.Select(c => (JsonNode)c!).ToArray()) }, ct);
                     break;
                 default:
-                    await FailAsync($"unknown control message type '{type}' (expected model, capture, train, clear, remove, head or loadHead)",
+                    await FailAsync($"unknown control message type '{type}' (expected model, capture, train, clear, remove, rename, head or loadHead)",
                         WebSocketCloseStatus.InvalidPayloadData, ct);
                     return false;
             }
