@@ -212,7 +212,7 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
                     await SendJsonAsync(new JsonObject { ["type"] = "capturing", ["label"] = (string?)msg["label"] }, ct);
                     break;
                 case "train":
-                    var (trained, ms) = await Task.Run(_teacher.Train, ct);
+                    var (trained, ms) = await Task.Run(() => _teacher.Train((string?)msg["kind"]), ct);
                     await SendJsonAsync(TeachEndpoints.Trained(trained, ms), ct);
                     break;
                 case "clear":

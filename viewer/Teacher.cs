@@ -134,8 +134,8 @@ public sealed class Teacher(ViewerOptions options)
         lock (_lock) Head = head;
     }
 
-    /// <summary>Trains the better of the two head kinds (see <see cref="HeadTrainer.TrainBest"/>) on what was captured.</summary>
-    public (TrainingResult Result, double Milliseconds) Train()
+    /// <summary>Trains the better of the two head kinds, or <paramref name="kind"/> (see <see cref="HeadTrainer.TrainBest"/>), on what was captured.</summary>
+    public (TrainingResult Result, double Milliseconds) Train(string? kind = null)
     {
         string model;
         List<string> labels;
@@ -149,7 +149,7 @@ public sealed class Teacher(ViewerOptions options)
             samples = used.SelectMany((c, k) => c.Samples.Select(s => (s, k))).ToList();
         }
         var clock = Stopwatch.StartNew();
-        var result = HeadTrainer.TrainBest(model, labels, samples);
+        var result = HeadTrainer.TrainBest(model, labels, samples, kind);
         double ms = clock.Elapsed.TotalMilliseconds;
         UseHead(result.Head);
         return (result, ms);

@@ -53,9 +53,7 @@ internal static class TeachCommand
             clock.Restart();
             var names = classes.Select(c => c.Name).ToList();
             var requested = r.GetValue(kind);
-            var trained = requested == "auto" ? HeadTrainer.TrainBest(source.Describe(), names, samples)
-                : new TrainingResult(HeadTrainer.Train(requested!, source.Describe(), names, samples), new Dictionary<string, double>(), null);
-            var (head, heldOut, confusion) = trained;
+            var (head, heldOut, confusion) = HeadTrainer.TrainBest(source.Describe(), names, samples, requested == "auto" ? null : requested);
             double trainMs = clock.Elapsed.TotalMilliseconds;
             head.Save(r.GetValue(output)!);
             WriteExports(graph, head, r.GetValue(onnx), r.GetValue(tfjs));

@@ -28,12 +28,15 @@ public static class HeadTrainer
 
     /// <summary>Trains both kinds on four fifths of each class, keeps the one more accurate on the other fifth (the
     /// centroid head on a tie, or when a class has fewer than 5 samples), and retrains it on every sample. The confusion
-    /// matrix is the kept kind's on the held-out fifth (null without one).</summary>
-    public static TrainingResult TrainBest(string model, IReadOnlyList<string> classes, IReadOnlyList<(float[] Features, int Label)> samples)
+    /// matrix is the kept kind's on the held-out fifth (null without one). <paramref name="kind"/>, when given, is kept
+    /// whatever the accuracies (a TF.js export needs a softmax head).</summary>
+    public static TrainingResult TrainBest(string model, IReadOnlyList<string> classes, IReadOnlyList<(float[] Features, int Label)> samples, string? kind = null)
     {
+        if (kind is not (null or TaughtHead.SoftmaxKind or TaughtHead.CentroidKind))
+            throw new ArgumentException($"head kind '{kind}': expected '{TaughtHead.SoftmaxKind}' or '{TaughtHead.CentroidKind}'");
         var accuracy = new Dictionary<string, double>();
         bool canHoldOut = Enumerable.Range(0, classes.Count).All(k => samples.Count(s => s.Label == k) >= 5);
-        string kind = TaughtHead.CentroidKind;
+        kind ??= canHoldOut ? null : TaughtHead.CentroidKind;
         int[][]? confusion = null;
         if (canHoldOut)
         {
@@ -44,10 +47,10 @@ public static class HeadTrainer
                 (seen[s.Label]++ % 5 == 4 ? test : train).Add(s);
             var confusions = new[] { TaughtHead.CentroidKind, TaughtHead.SoftmaxKind }.ToDictionary(k => k, k => Confusion(Train(k, model, classes, train), test));
             foreach (var (k, matrix) in confusions) accuracy[k] = Accuracy(matrix);
-            if (accuracy[TaughtHead.SoftmaxKind] > accuracy[TaughtHead.CentroidKind]) kind = TaughtHead.SoftmaxKind;
+            kind ??= accuracy[TaughtHead.SoftmaxKind] > accuracy[TaughtHead.CentroidKind] ? TaughtHead.SoftmaxKind : TaughtHead.CentroidKind;
             confusion = confusions[kind];
         }
-        return new TrainingResult(Train(kind, model, classes, samples), accuracy, confusion);
+        return new TrainingResult(Train(kind!, model, classes, samples), accuracy, confusion);
     }
 
     /// <summary>Counts of [true class][predicted class] (most probable) over <paramref name="samples"/>, in the head's class order.</summary>
