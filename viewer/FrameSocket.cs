@@ -3,12 +3,13 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GpuMobileNet.Imaging;
 using GpuMobileNet.Teach;
 
 namespace GpuMobileNet.Viewer;
 
 /// <summary>One WebSocket client. Binary messages are frames (<see cref="FrameHeader"/>); text messages are JSON
-/// control messages (model, capture, train, clear, remove, rename, head, loadHead). Latest frame wins: a receive loop keeps
+/// control messages (model, capture, train, clear, remove, rename, resize, head, loadHead). Latest frame wins: a receive loop keeps
 /// reading and parks only the newest frame; a worker classifies it and replies; a frame that arrives while another
 /// is parked replaces it (counted as dropped). Three buffers per client, each at most <see cref="ViewerOptions.MaxFrameBytes"/>.
 /// A malformed or oversized message gets one {"type":"error"} reply and the connection is closed.</summary>
@@ -28,6 +29,7 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
     private long _seq;
     private double _lastReplyMs;
     private volatile LoadedModel? _model;
+    private ResizeMode _resize = ResizeMode.Stretch;
 
     public async Task RunAsync(CancellationToken aborted)
     {
@@ -135,7 +137,7 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
             await model.Gate.WaitAsync(ct);
             try
             {
-                result = model.ClassifyRgba8(_processing.AsMemory(FrameHeader.Bytes, length - FrameHeader.Bytes), w, h, _teacher.Head);
+                result = model.ClassifyRgba8(_processing.AsMemory(FrameHeader.Bytes, length - FrameHeader.Bytes), w, h, _teacher.Head, _resize);
             }
             catch (Exception e) when (e is not OperationCanceledException) // bad frame, device error: tell the client, keep serving
             {
@@ -223,6 +225,10 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
                     _teacher.Remove((string?)msg["label"] ?? "");
                     await SendJsonAsync(new JsonObject { ["type"] = "cleared" }, ct);
                     break;
+                case "resize": // how frames of another aspect than the model's are fitted
+                    _resize = FrameFit.Parse((string?)msg["mode"]) ?? throw new ArgumentException($"resize mode '{(string?)msg["mode"]}': expected stretch, crop or letterbox");
+                    await SendJsonAsync(new JsonObject { ["type"] = "resize", ["mode"] = _resize.ToString().ToLowerInvariant() }, ct);
+                    break;
                 case "rename":
                     _teacher.Rename((string?)msg["from"] ?? "", (string?)msg["to"] ?? "");
                     await SendJsonAsync(new JsonObject { ["type"] = "renamed", ["from"] = (string?)msg["from"], ["to"] = ((string?)msg["to"])?.Trim() }, ct);
@@ -240,7 +246,7 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
                     await SendJsonAsync(new JsonObject { ["type"] = "trained", ["kind"] = loaded.Kind, ["classes"] = new JsonArray(loaded.Classes.Select(c => (JsonNode)c!).ToArray()) }, ct);
                     break;
                 default:
-                    await FailAsync($"unknown control message type '{type}' (expected model, capture, train, clear, remove, rename, head or loadHead)",
+                    await FailAsync($"unknown control message type '{type}' (expected model, capture, train, clear, remove, rename, resize, head or loadHead)",
                         WebSocketCloseStatus.InvalidPayloadData, ct);
                     return false;
             }

@@ -5,7 +5,7 @@ using GpuMobileNet.Teach;
 namespace GpuMobileNet.Viewer;
 
 /// <summary>Teaching over HTTP, sharing the page session's state with /ws (?session=ID, the page's id):
-/// POST /api/teach/samples?session=ID&amp;label=NAME[&amp;model=NAME] with an image file as the body adds its features
+/// POST /api/teach/samples?session=ID&amp;label=NAME[&amp;model=NAME][&amp;resize=stretch|crop|letterbox] with an image file as the body adds its features
 /// to the class (made if new); GET /api/teach/export?session=ID&amp;format=onnx|tfjs|labels downloads the taught model:
 /// one ONNX file (backbone + head), a zip of a TF.js layers model (model.json, weights.bin, labels.txt), or labels.txt.</summary>
 internal static class TeachEndpoints
@@ -32,6 +32,7 @@ internal static class TeachEndpoints
         var label = request.Query["label"].FirstOrDefault();
         if (string.IsNullOrWhiteSpace(label)) return UploadEndpoint.Error("teach samples: give the class as ?label=NAME", StatusCodes.Status400BadRequest);
         var modelName = request.Query["model"].FirstOrDefault() ?? teacher.Model ?? options.DefaultModel;
+        if (UploadEndpoint.Resize(request) is not { } resize) return UploadEndpoint.ResizeError(request);
         var (image, error) = await UploadEndpoint.ReadImageAsync(request, options);
         if (image is null) return error!;
         LoadedModel model;
@@ -39,7 +40,7 @@ internal static class TeachEndpoints
         try
         {
             model = await Task.Run(() => state.Catalog.Get(modelName));
-            result = await UploadEndpoint.ClassifyAsync(model, image);
+            result = await UploadEndpoint.ClassifyAsync(model, image, resize);
         }
         catch (ArgumentException e) { return UploadEndpoint.Error(e.Message, StatusCodes.Status400BadRequest); }
         catch (KeyNotFoundException e) { return UploadEndpoint.Error(e.Message, StatusCodes.Status404NotFound); }

@@ -3,7 +3,7 @@ using StbImageSharp;
 
 namespace GpuMobileNet.Viewer;
 
-/// <summary>POST /api/classify?model=name with an image file as the body (the page's fallback without a camera):
+/// <summary>POST /api/classify?model=name[&amp;resize=stretch|crop|letterbox] with an image file as the body (the page's fallback without a camera):
 /// decoded on the server (size-checked before decoding), classified through the same RGBA8 path as frames.</summary>
 internal static class UploadEndpoint
 {
@@ -11,13 +11,14 @@ internal static class UploadEndpoint
     {
         var options = state.Options;
         var modelName = request.Query["model"].FirstOrDefault() ?? options.DefaultModel;
+        if (Resize(request) is not { } resize) return ResizeError(request);
         var (image, error) = await ReadImageAsync(request, options);
         if (image is null) return error!;
         LoadedModel model;
         try { model = await Task.Run(() => state.Catalog.Get(modelName)); }
         catch (KeyNotFoundException e) { return Error(e.Message, StatusCodes.Status404NotFound); }
         FrameResult r;
-        try { r = await ClassifyAsync(model, image); }
+        try { r = await ClassifyAsync(model, image, resize); }
         catch (ArgumentException e) { return Error(e.Message, StatusCodes.Status400BadRequest); }
         return Results.Json(new
         {
@@ -39,13 +40,13 @@ internal static class UploadEndpoint
 
     /// <summary>Runs a decoded image through <paramref name="model"/> (its gate held) on the RGBA8 path frames take.</summary>
     /// <exception cref="ArgumentException">The image is larger than a frame may be.</exception>
-    public static async Task<FrameResult> ClassifyAsync(LoadedModel model, RgbImage image)
+    public static async Task<FrameResult> ClassifyAsync(LoadedModel model, RgbImage image, ResizeMode resize)
     {
         if (image.Width > Runtime.InferenceSession.MaxRgba8Side || image.Height > Runtime.InferenceSession.MaxRgba8Side)
             throw new ArgumentException($"upload: {image.Width}x{image.Height} exceeds {Runtime.InferenceSession.MaxRgba8Side} pixels a side");
         var rgba = Teach.FeatureExtractor.ToRgba(image);
         await model.Gate.WaitAsync();
-        try { return model.ClassifyRgba8(rgba, image.Width, image.Height, null); }
+        try { return model.ClassifyRgba8(rgba, image.Width, image.Height, null, resize); }
         finally { model.Gate.Release(); }
     }
 
@@ -82,6 +83,13 @@ internal static class UploadEndpoint
         }
         return (buffer.ToArray(), false);
     }
+
+    /// <summary>?resize=stretch|crop|letterbox (default stretch); null when it is something else.</summary>
+    public static ResizeMode? Resize(HttpRequest request) =>
+        request.Query["resize"].FirstOrDefault() is { } text ? FrameFit.Parse(text) : ResizeMode.Stretch;
+
+    public static IResult ResizeError(HttpRequest request) =>
+        Error($"resize '{request.Query["resize"].FirstOrDefault()}': expected stretch, crop or letterbox", StatusCodes.Status400BadRequest);
 
     public static IResult Error(string message, int status) => Results.Json(new { error = message }, statusCode: status);
 }
