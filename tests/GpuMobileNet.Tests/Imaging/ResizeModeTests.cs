@@ -1,3 +1,4 @@
+using GpuMobileNet.Detection;
 using GpuMobileNet.Imaging;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Teach;
@@ -59,6 +60,17 @@ public class ResizeModeTests : GpuTest
             var stretched = ReferenceExecutor.Run(graph, ImagePreprocessor.ToTensor(image, input.W, input.H));
             Assert.That(stretched.Zip(expected).Max(p => Math.Abs(p.First - p.Second)), Is.GreaterThan(1e-3), "the mode changes the input");
         }
+    }
+
+    [Test]
+    public void DetectionBoxesMapBackToTheImage()
+    {
+        // 53x31 to a square: letterbox puts the image at rows 11..42 of 53; crop keeps columns 11..42 of 53.
+        var imageInLetterbox = new Box(0, 11 / 53f, 1, 42 / 53f).Unfit(53, 31, 16, 16, ResizeMode.Letterbox);
+        Assert.That(new[] { imageInLetterbox.XMin, imageInLetterbox.YMin, imageInLetterbox.XMax, imageInLetterbox.YMax }, Is.EqualTo(new[] { 0f, 0f, 1f, 1f }).Within(1e-6f));
+        var wholeCrop = new Box(0, 0, 1, 1).Unfit(53, 31, 16, 16, ResizeMode.Crop);
+        Assert.That(new[] { wholeCrop.XMin, wholeCrop.YMin, wholeCrop.XMax, wholeCrop.YMax }, Is.EqualTo(new[] { 11 / 53f, 0f, 42 / 53f, 1f }).Within(1e-6f));
+        Assert.That(new Box(0.1f, 0.2f, 0.3f, 0.4f).Unfit(53, 31, 16, 16, ResizeMode.Stretch), Is.EqualTo(new Box(0.1f, 0.2f, 0.3f, 0.4f)));
     }
 
     [Test]
