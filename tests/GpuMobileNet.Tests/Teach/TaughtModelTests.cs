@@ -48,13 +48,18 @@ public class TaughtModelTests : GpuTest
         return HeadTrainer.Train(kind, "backbone", Classes, samples, steps: 10);
     }
 
+    private static (ModelGraph Backbone, TaughtHead Head, ModelGraph Taught) Taught(string kind)
+    {
+        var backbone = Backbone();
+        var head = Head(backbone, kind);
+        return (backbone, head, TaughtModel.Build(backbone, head));
+    }
+
     [TestCase(TaughtHead.SoftmaxKind)]
     [TestCase(TaughtHead.CentroidKind)]
     public void OneGraphComputesTheHeadOnTheFeaturesOnGpuAndCpu(string kind)
     {
-        var backbone = Backbone();
-        var head = Head(backbone, kind);
-        var taught = TaughtModel.Build(backbone, head);
+        var (backbone, head, taught) = Taught(kind);
         Assert.That(taught.Output.Name, Is.EqualTo(TaughtModel.OutputName));
         Assert.That(taught.Nodes.Any(n => n.OpType == "LRN"), Is.EqualTo(kind == TaughtHead.CentroidKind), "the centroid head normalises with an LRN");
         var input = TestData.Uniform(7, backbone.Input.Shape.Elements);
@@ -69,9 +74,7 @@ public class TaughtModelTests : GpuTest
     [TestCase(TaughtHead.CentroidKind)]
     public void OnnxExportRunsInOnnxRuntimeAndImportsBackLikeOurs(string kind)
     {
-        var backbone = Backbone();
-        var head = Head(backbone, kind);
-        var taught = TaughtModel.Build(backbone, head);
+        var (backbone, head, taught) = Taught(kind);
         var onnx = TaughtModel.ToOnnx(backbone, head);
         Assert.That(onnx, Is.EqualTo(OnnxExporter.ToBytes(taught)));
         var expected = OrtCheck.AssertAgrees(taught, 3, seed: 11);
@@ -82,14 +85,13 @@ public class TaughtModelTests : GpuTest
     [Test]
     public void TfjsExportRunsInTfjsAndImportsBackLikeOurs()
     {
-        var backbone = Backbone();
-        var head = Head(backbone, TaughtHead.SoftmaxKind);
+        var (backbone, head, taught) = Taught(TaughtHead.SoftmaxKind);
         var (json, weights) = TaughtModel.ToTfjs(backbone, head);
         using var dir = new TempDir();
         File.WriteAllText(dir.File("model.json"), json);
         File.WriteAllBytes(dir.File(GpuMobileNet.Export.Tfjs.TfjsExporter.WeightsFile), weights);
         var input = TestData.Uniform(13, backbone.Input.Shape.Elements);
-        var expected = ReferenceExecutor.Run(TaughtModel.Build(backbone, head), input);
+        var expected = ReferenceExecutor.Run(taught, input);
         OrtCheck.AssertMaxAbs(TfjsReference.RunTensor(dir.File("model.json"), input), expected, "TF.js vs our oracle");
         OrtCheck.AssertMaxAbs(ReferenceExecutor.Run(ModelImporter.Load(dir.File("model.json")), input), expected, "imported back");
     }
