@@ -33,12 +33,11 @@ internal static class ClassifyCommand
             int k = OptionChecks.InRange(r.GetValue(top), "--top", 1, 100_000);
             var fit = Resize(r.GetValue(resize));
             if (r.GetValue(json)) JsonOutput.NotesToStderr();
-            var graph = source.Load();
-            var taught = r.GetValue(head) is { } headPath ? TaughtHead.Load(headPath) : null;
-            var names = taught?.Classes ?? source.Labels(r.GetValue(labels)) ?? Enumerable.Range(0, graph.Output.Shape.Elements).Select(i => $"class {i}").ToList();
-            if (taught is null && names.Count != graph.Output.Shape.Elements)
-                throw new ArgumentException($"labels: {names.Count} names but the model has {graph.Output.Shape.Elements} outputs");
-            var photo = ImageLoader.Load(r.GetValue(image)!);
+            double startupMs = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
+            var clock = Stopwatch.StartNew();
+            var (device, (graph, taught, names, photo)) = CliDevice.OpenWhile(r.GetValue(common.Device), () => Inputs(source, r.GetValue(head), r.GetValue(labels), r.GetValue(image)!));
+            using var _ = device;
+            double loadMs = clock.Elapsed.TotalMilliseconds;
             var layout = ImageInput.Of(graph);
             float[] means = Triple(r.GetValue(mean)!, "--mean"), stds = Triple(r.GetValue(std)!, "--std");
             float pixelScale = r.GetValue(scale);
@@ -46,8 +45,7 @@ internal static class ClassifyCommand
             AnsiConsole.MarkupLine("[grey]" + Markup.Escape($"input {layout}: (pixel * {pixelScale:G4} - mean [{string.Join(", ", means)}]) / std " +
                                    $"[{string.Join(", ", stds)}] (--scale, --mean, --std), {fit.ToString().ToLowerInvariant()} (--resize)") + "[/]");
 
-            using var device = CliDevice.Open(r.GetValue(common.Device));
-            var clock = Stopwatch.StartNew();
+            clock.Restart();
             // One GPU run gives the model's scores and, for a taught head, its pooled features too.
             using var model = new FeatureExtractor(graph, device);
             double prepareMs = clock.Elapsed.TotalMilliseconds;
@@ -67,7 +65,7 @@ internal static class ClassifyCommand
                 {
                     model = source.Describe(), device = device.ToString(), image = r.GetValue(image), input = layout.ToString(), resize = fit.ToString().ToLowerInvariant(),
                     top = best.Select(c => new { label = c.Label, score = c.Probability }),
-                    timings = new { sessionMs = prepareMs, inferenceMs = runMs },
+                    timings = new { startupMs, loadAndDeviceMs = loadMs, sessionMs = prepareMs, inferenceMs = runMs },
                 });
                 return 0;
             }
@@ -80,6 +78,17 @@ internal static class ClassifyCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The model, the taught head if any, the class names and the photo, each checked.</summary>
+    private static (ModelGraph Graph, TaughtHead? Taught, IReadOnlyList<string> Names, RgbImage Photo) Inputs(ModelSource source, string? head, string? labels, string image)
+    {
+        var graph = source.Load();
+        var taught = head is not null ? TaughtHead.Load(head) : null;
+        var names = taught?.Classes ?? source.Labels(labels) ?? Enumerable.Range(0, graph.Output.Shape.Elements).Select(i => $"class {i}").ToList();
+        if (taught is null && names.Count != graph.Output.Shape.Elements)
+            throw new ArgumentException($"labels: {names.Count} names but the model has {graph.Output.Shape.Elements} outputs");
+        return (graph, taught, names, ImageLoader.Load(image));
     }
 
     /// <summary>--resize stretch|crop|letterbox (classify and detect).</summary>
