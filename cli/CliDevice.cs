@@ -20,4 +20,24 @@ internal static class CliDevice
             Console.Error.WriteLine("vulkan: " + message.ReplaceLineEndings(" "));
         },
     });
+
+    /// <summary>Opens the device on another thread while <paramref name="work"/> (reading the model, the image) runs on
+    /// this one: both take a good part of a short command's time. If the work fails, the device is closed and the
+    /// work's error thrown.</summary>
+    public static (VulkanDevice Device, T Result) OpenWhile<T>(string? device, Func<T> work)
+    {
+        var opening = Task.Run(() => Open(device));
+        T result;
+        try
+        {
+            result = work();
+        }
+        catch
+        {
+            try { opening.GetAwaiter().GetResult().Dispose(); }
+            catch (Exception) { } // the work's error is the one to report
+            throw;
+        }
+        return (opening.GetAwaiter().GetResult(), result);
+    }
 }

@@ -3,12 +3,13 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GpuMobileNet.Imaging;
 using GpuMobileNet.Teach;
 
 namespace GpuMobileNet.Viewer;
 
 /// <summary>One WebSocket client. Binary messages are frames (<see cref="FrameHeader"/>); text messages are JSON
-/// control messages (model, capture, stop, train, clear, rename, remove, head, loadHead). Latest frame wins: a receive loop keeps
+/// control messages (model, capture, stop, train, clear, rename, remove, resize, head, loadHead). Latest frame wins: a receive loop keeps
 /// reading and parks only the newest frame; a worker classifies it and replies; a frame that arrives while another
 /// is parked replaces it (counted as dropped). Three buffers per client, each at most <see cref="ViewerOptions.MaxFrameBytes"/>.
 /// A malformed or oversized message gets one {"type":"error"} reply and the connection is closed.</summary>
@@ -28,6 +29,7 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
     private long _seq;
     private double _lastReplyMs;
     private volatile LoadedModel? _model;
+    private ResizeMode _resize = ResizeMode.Stretch;
 
     public async Task RunAsync(CancellationToken aborted)
     {
@@ -137,7 +139,7 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
             await model.Gate.WaitAsync(ct);
             try
             {
-                result = model.ClassifyRgba8(_processing.AsMemory(FrameHeader.Bytes, length - FrameHeader.Bytes), w, h, _teacher.Head);
+                result = model.ClassifyRgba8(_processing.AsMemory(FrameHeader.Bytes, length - FrameHeader.Bytes), w, h, _teacher.Head, _resize);
             }
             catch (Exception e) when (e is not OperationCanceledException) // bad frame, device error: tell the client, keep serving
             {
@@ -204,21 +206,18 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
                 case "model":
                     var name = (string?)msg["name"] ?? throw new ArgumentException("model message needs a name");
                     var model = await Task.Run(() => state.Catalog.Get(name), ct);
-                    if (model != _model && _model is not null) _teacher.Clear(); // captured features belong to the old backbone
+                    _teacher.UseModel(model.Name); // captured features belong to one backbone: another drops them
                     _model = model;
                     await SendJsonAsync(ModelInfo(model), ct);
                     break;
                 case "capture":
+                    _teacher.UseModel(_model!.Name);
                     _teacher.StartCapture((string?)msg["label"] ?? "", (int?)msg["frames"] ?? 30);
                     await SendJsonAsync(new JsonObject { ["type"] = "capturing", ["label"] = (string?)msg["label"] }, ct);
                     break;
                 case "train":
-                    var (head, heldOut, ms) = await Task.Run(() => _teacher.Train(_model!.Name), ct);
-                    await SendJsonAsync(new JsonObject
-                    {
-                        ["type"] = "trained", ["kind"] = head.Kind, ["classes"] = new JsonArray(head.Classes.Select(c => (JsonNode)c!).ToArray()),
-                        ["ms"] = Math.Round(ms, 1), ["heldOut"] = new JsonObject(heldOut.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
-                    }, ct);
+                    var (trained, ms) = await Task.Run(() => _teacher.Train((string?)msg["kind"]), ct);
+                    await SendJsonAsync(TeachEndpoints.Trained(trained, ms), ct);
                     break;
                 case "clear":
                     _teacher.Clear();
@@ -236,6 +235,10 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
                     _teacher.Remove((string?)msg["label"] ?? "");
                     await SendJsonAsync(new JsonObject { ["type"] = "removed", ["label"] = (string?)msg["label"] }, ct);
                     break;
+                case "resize": // how frames of another aspect than the model's are fitted
+                    _resize = FrameFit.Parse((string?)msg["mode"]) ?? throw new ArgumentException($"resize mode '{(string?)msg["mode"]}': expected stretch, crop or letterbox");
+                    await SendJsonAsync(new JsonObject { ["type"] = "resize", ["mode"] = _resize.ToString().ToLowerInvariant() }, ct);
+                    break;
                 case "head":
                     var current = _teacher.Head ?? throw new ArgumentException("no taught head yet: capture two classes and train");
                     await SendJsonAsync(new JsonObject { ["type"] = "head", ["head"] = JsonNode.Parse(current.ToJson()) }, ct);
@@ -244,11 +247,12 @@ internal sealed class FrameSocket(WebSocket socket, ViewerState state, string? s
                     var loaded = TaughtHead.FromJson(msg["head"]?.ToJsonString() ?? "null", "uploaded head");
                     if (loaded.Features != _model!.FeatureCount)
                         throw new ArgumentException($"head has {loaded.Features} features; model '{_model.Name}' gives {_model.FeatureCount}");
+                    _teacher.UseModel(_model.Name);
                     _teacher.UseHead(loaded);
                     await SendJsonAsync(new JsonObject { ["type"] = "trained", ["kind"] = loaded.Kind, ["classes"] = new JsonArray(loaded.Classes.Select(c => (JsonNode)c!).ToArray()) }, ct);
                     break;
                 default:
-                    await FailAsync($"unknown control message type '{type}' (expected model, capture, stop, train, clear, rename, remove, head or loadHead)",
+                    await FailAsync($"unknown control message type '{type}' (expected model, capture, stop, train, clear, rename, remove, resize, head or loadHead)",
                         WebSocketCloseStatus.InvalidPayloadData, ct);
                     return false;
             }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GpuMobileNet.Graph;
+using GpuMobileNet.Imaging;
 using GpuMobileNet.Teach;
 using GpuMobileNet.Vulkan;
 
@@ -37,10 +38,10 @@ public sealed class LoadedModel : IDisposable
 
     /// <summary>Runs one RGBA8 frame: GPU preprocessing and the whole model, features and scores in one run; a taught head
     /// on the CPU. Call with <see cref="Gate"/> held.</summary>
-    public FrameResult ClassifyRgba8(ReadOnlyMemory<byte> rgba, int width, int height, TaughtHead? taught)
+    public FrameResult ClassifyRgba8(ReadOnlyMemory<byte> rgba, int width, int height, TaughtHead? taught, ResizeMode resize = ResizeMode.Stretch)
     {
         var clock = Stopwatch.StartNew();
-        var run = _model.Run(rgba, width, height);
+        var run = _model.Run(rgba, width, height, null, resize);
         return Finish(run.InputGpuMs, taught, clock);
     }
 

@@ -3,9 +3,9 @@ using GpuMobileNet.Teach;
 
 namespace GpuMobileNet.Viewer;
 
-/// <summary>One client's teaching state: named classes with captured feature vectors, the class being captured and
-/// how many frames are left to capture, and the head trained from them. Bounded by
-/// <see cref="ViewerOptions.MaxClasses"/> x <see cref="ViewerOptions.MaxSamplesPerClass"/>.</summary>
+/// <summary>One client's teaching state: the backbone the samples come from, named classes with captured feature
+/// vectors, the class being captured and how many frames are left to capture, and the head trained from them. Bounded
+/// by <see cref="ViewerOptions.MaxClasses"/> x <see cref="ViewerOptions.MaxSamplesPerClass"/>.</summary>
 public sealed class Teacher(ViewerOptions options)
 {
     private readonly object _lock = new();
@@ -14,6 +14,21 @@ public sealed class Teacher(ViewerOptions options)
     private int _captureLeft;
 
     public TaughtHead? Head { get; private set; }
+
+    /// <summary>The backbone (catalog name) whose features the samples are; null before any.</summary>
+    public string? Model { get { lock (_lock) return _model; } }
+    private string? _model;
+
+    /// <summary>Samples and head belong to one backbone: switching to another drops them.</summary>
+    public void UseModel(string model)
+    {
+        lock (_lock)
+        {
+            if (_model == model) return;
+            if (_model is not null) Clear();
+            _model = model;
+        }
+    }
 
     public string? Capturing { get { lock (_lock) return _capturing; } }
 
@@ -25,19 +40,62 @@ public sealed class Teacher(ViewerOptions options)
     /// <summary>The next <paramref name="frames"/> processed frames' features go to <paramref name="label"/>.</summary>
     public void StartCapture(string label, int frames)
     {
-        label = label.Trim();
-        if (label.Length is 0 or > 40) throw new ArgumentException("class name must have 1 to 40 characters");
+        label = CheckName(label);
         if (frames is < 1 or > 1000) throw new ArgumentException($"capture {frames} frames: must be 1 to 1000");
         lock (_lock)
         {
-            if (!_classes.Any(c => c.Label == label))
-            {
-                if (_classes.Count >= options.MaxClasses) throw new ArgumentException($"at most {options.MaxClasses} classes");
-                _classes.Add((label, []));
-            }
+            SamplesOf(label);
             _capturing = label;
             _captureLeft = frames;
         }
+    }
+
+    /// <summary>Adds uploaded images' features to <paramref name="label"/> (made if new), up to the per-class limit;
+    /// returns the class's sample count.</summary>
+    public int AddSamples(string label, IEnumerable<float[]> features)
+    {
+        label = CheckName(label);
+        lock (_lock)
+        {
+            var samples = SamplesOf(label);
+            foreach (var f in features)
+                if (samples.Count < options.MaxSamplesPerClass) samples.Add(f);
+            return samples.Count;
+        }
+    }
+
+    /// <summary>Renames class <paramref name="from"/> to <paramref name="to"/> (samples, capture and head follow);
+    /// refused when <paramref name="to"/> is another existing class.</summary>
+    public void Rename(string from, string to)
+    {
+        to = CheckName(to);
+        lock (_lock)
+        {
+            int i = _classes.FindIndex(c => c.Label == from);
+            if (i < 0) throw new ArgumentException($"no class '{from}' to rename");
+            if (to == from) return;
+            if (_classes.Any(c => c.Label == to)) throw new ArgumentException($"a class '{to}' already exists: rename '{from}' to another name, or delete one");
+            _classes[i] = (to, _classes[i].Samples);
+            if (_capturing == from) _capturing = to;
+            if (Head is { } head) Head = head.WithClasses(head.Classes.Select(c => c == from ? to : c).ToArray());
+        }
+    }
+
+    private static string CheckName(string label)
+    {
+        label = label.Trim();
+        if (label.Length is 0 or > 40) throw new ArgumentException("class name must have 1 to 40 characters");
+        return label;
+    }
+
+    // Call with _lock held.
+    private List<float[]> SamplesOf(string label)
+    {
+        var existing = _classes.FirstOrDefault(c => c.Label == label);
+        if (existing.Samples is not null) return existing.Samples;
+        if (_classes.Count >= options.MaxClasses) throw new ArgumentException($"at most {options.MaxClasses} classes");
+        _classes.Add((label, []));
+        return _classes[^1].Samples;
     }
 
     public void Offer(float[] features)
@@ -55,24 +113,6 @@ public sealed class Teacher(ViewerOptions options)
     public void StopCapture()
     {
         lock (_lock) _capturing = null;
-    }
-
-    /// <summary>Renames a class, keeping its samples; a name already taken is refused, so no two classes share one.
-    /// The head is dropped: its class names are the old ones (train again).</summary>
-    public void Rename(string from, string to)
-    {
-        to = to.Trim();
-        if (to.Length is 0 or > 40) throw new ArgumentException("class name must have 1 to 40 characters");
-        lock (_lock)
-        {
-            int i = _classes.FindIndex(c => c.Label == from);
-            if (i < 0) throw new ArgumentException($"no class '{from}' to rename");
-            if (to == from) return;
-            if (_classes.Any(c => c.Label == to)) throw new ArgumentException($"a class named '{to}' already exists");
-            _classes[i] = (to, _classes[i].Samples);
-            if (_capturing == from) _capturing = to;
-            Head = null;
-        }
     }
 
     public void Remove(string label)
@@ -100,22 +140,24 @@ public sealed class Teacher(ViewerOptions options)
         lock (_lock) Head = head;
     }
 
-    /// <summary>Trains the better of the two head kinds (see <see cref="HeadTrainer.TrainBest"/>) on what was captured.</summary>
-    public (TaughtHead Head, IReadOnlyDictionary<string, double> HeldOut, double Milliseconds) Train(string model)
+    /// <summary>Trains the better of the two head kinds, or <paramref name="kind"/> (see <see cref="HeadTrainer.TrainBest"/>), on what was captured.</summary>
+    public (TrainingResult Result, double Milliseconds) Train(string? kind = null)
     {
+        string model;
         List<string> labels;
         List<(float[], int)> samples;
         lock (_lock)
         {
             var used = _classes.Where(c => c.Samples.Count > 0).ToList();
             if (used.Count < 2) throw new ArgumentException("capture frames for at least two classes before training");
+            model = _model!;
             labels = used.Select(c => c.Label).ToList();
             samples = used.SelectMany((c, k) => c.Samples.Select(s => (s, k))).ToList();
         }
         var clock = Stopwatch.StartNew();
-        var (head, heldOut) = HeadTrainer.TrainBest(model, labels, samples);
+        var result = HeadTrainer.TrainBest(model, labels, samples, kind);
         double ms = clock.Elapsed.TotalMilliseconds;
-        UseHead(head);
-        return (head, heldOut, ms);
+        UseHead(result.Head);
+        return (result, ms);
     }
 }

@@ -3,7 +3,7 @@ using StbImageSharp;
 
 namespace GpuMobileNet.Viewer;
 
-/// <summary>POST /api/classify?model=name with an image file as the body (the page's fallback without a camera):
+/// <summary>POST /api/classify?model=name[&amp;resize=stretch|crop|letterbox] with an image file as the body (the page's fallback without a camera):
 /// decoded on the server (size-checked before decoding), classified through the same RGBA8 path as frames.</summary>
 internal static class UploadEndpoint
 {
@@ -11,40 +11,43 @@ internal static class UploadEndpoint
     {
         var options = state.Options;
         var modelName = request.Query["model"].FirstOrDefault() ?? options.DefaultModel;
-        var (body, tooBig) = await ReadBodyAsync(request, options.MaxUploadBytes);
-        if (tooBig) return Error($"upload of more than {options.MaxUploadBytes} bytes (the viewer's limit)", StatusCodes.Status413PayloadTooLarge);
-        if (body.Length == 0) return Error("empty upload: send an image file as the request body", StatusCodes.Status400BadRequest);
-        RgbImage image;
-        try
-        {
-            image = Decode(body, options.MaxUploadPixels);
-        }
-        catch (ImageLoadException e)
-        {
-            return Error(e.Message, StatusCodes.Status400BadRequest);
-        }
+        if (Resize(request) is not { } resize) return ResizeError(request);
+        var (image, error) = await ReadImageAsync(request, options);
+        if (image is null) return error!;
         LoadedModel model;
         try { model = await Task.Run(() => state.Catalog.Get(modelName)); }
         catch (KeyNotFoundException e) { return Error(e.Message, StatusCodes.Status404NotFound); }
-        var rgba = new byte[image.Width * image.Height * 4];
-        for (int i = 0; i < image.Width * image.Height; i++)
-        {
-            rgba[4 * i] = image.Pixels[3 * i];
-            rgba[4 * i + 1] = image.Pixels[3 * i + 1];
-            rgba[4 * i + 2] = image.Pixels[3 * i + 2];
-        }
-        if (image.Width > Runtime.InferenceSession.MaxRgba8Side || image.Height > Runtime.InferenceSession.MaxRgba8Side)
-            return Error($"upload: {image.Width}x{image.Height} exceeds {Runtime.InferenceSession.MaxRgba8Side} pixels a side", StatusCodes.Status400BadRequest);
-        await model.Gate.WaitAsync();
         FrameResult r;
-        try { r = model.ClassifyRgba8(rgba, image.Width, image.Height, null); }
-        finally { model.Gate.Release(); }
+        try { r = await ClassifyAsync(model, image, resize); }
+        catch (ArgumentException e) { return Error(e.Message, StatusCodes.Status400BadRequest); }
         return Results.Json(new
         {
             model = model.Name, width = image.Width, height = image.Height,
             top = Classifier.TopK(r.Scores, model.Labels, Math.Min(5, r.Scores.Length)).Select(t => new { label = t.Label, p = t.Probability }),
             timing = new { preprocess = r.PreprocessMs, inference = r.InferenceMs },
         });
+    }
+
+    /// <summary>The request body decoded as an image, or the error reply (too large, empty, not an image).</summary>
+    public static async Task<(RgbImage? Image, IResult? Error)> ReadImageAsync(HttpRequest request, ViewerOptions options)
+    {
+        var (body, tooBig) = await ReadBodyAsync(request, options.MaxUploadBytes);
+        if (tooBig) return (null, Error($"upload of more than {options.MaxUploadBytes} bytes (the viewer's limit)", StatusCodes.Status413PayloadTooLarge));
+        if (body.Length == 0) return (null, Error("empty upload: send an image file as the request body", StatusCodes.Status400BadRequest));
+        try { return (Decode(body, options.MaxUploadPixels), null); }
+        catch (ImageLoadException e) { return (null, Error(e.Message, StatusCodes.Status400BadRequest)); }
+    }
+
+    /// <summary>Runs a decoded image through <paramref name="model"/> (its gate held) on the RGBA8 path frames take.</summary>
+    /// <exception cref="ArgumentException">The image is larger than a frame may be.</exception>
+    public static async Task<FrameResult> ClassifyAsync(LoadedModel model, RgbImage image, ResizeMode resize)
+    {
+        if (image.Width > Runtime.InferenceSession.MaxRgba8Side || image.Height > Runtime.InferenceSession.MaxRgba8Side)
+            throw new ArgumentException($"upload: {image.Width}x{image.Height} exceeds {Runtime.InferenceSession.MaxRgba8Side} pixels a side");
+        var rgba = Teach.FeatureExtractor.ToRgba(image);
+        await model.Gate.WaitAsync();
+        try { return model.ClassifyRgba8(rgba, image.Width, image.Height, null, resize); }
+        finally { model.Gate.Release(); }
     }
 
     /// <summary>Decodes after checking the header's size, so a small file claiming a huge image is refused before
@@ -80,6 +83,13 @@ internal static class UploadEndpoint
         }
         return (buffer.ToArray(), false);
     }
+
+    /// <summary>?resize=stretch|crop|letterbox (default stretch); null when it is something else.</summary>
+    public static ResizeMode? Resize(HttpRequest request) =>
+        request.Query["resize"].FirstOrDefault() is { } text ? FrameFit.Parse(text) : ResizeMode.Stretch;
+
+    public static IResult ResizeError(HttpRequest request) =>
+        Error($"resize '{request.Query["resize"].FirstOrDefault()}': expected stretch, crop or letterbox", StatusCodes.Status400BadRequest);
 
     public static IResult Error(string message, int status) => Results.Json(new { error = message }, statusCode: status);
 }

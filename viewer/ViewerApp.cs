@@ -86,6 +86,7 @@ public static class ViewerApp
             ? Directory.EnumerateFiles(photos).Select(Path.GetFileName).Where(n => n!.EndsWith(".png") || n.EndsWith(".jpg")).Order().ToArray()
             : []));
         app.MapPost("/api/classify", (HttpRequest request) => UploadEndpoint.HandleAsync(request, state));
+        TeachEndpoints.Map(app, state);
         app.MapPost("/api/detect", (HttpRequest request) => detect.HandleAsync(request));
         app.MapPost("/api/bench", async (HttpRequest request) =>
         {

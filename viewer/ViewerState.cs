@@ -31,14 +31,18 @@ public sealed class ViewerState(ViewerOptions options, ModelCatalog catalog, Act
     /// across reconnects so classes can be captured from one source, then another. At most
     /// <see cref="ViewerOptions.MaxTeachSessions"/> are kept; beyond that, and without a valid id, a connection gets
     /// its own state, dropped when it closes.</summary>
-    public Teacher TeacherFor(string? id)
+    public Teacher TeacherFor(string? id) => SharedTeacher(id) ?? new Teacher(Options);
+
+    /// <summary>The kept teaching state of page session <paramref name="id"/> (made if new), or null for an invalid id
+    /// or when <see cref="ViewerOptions.MaxTeachSessions"/> are kept: what the HTTP teach endpoints share with /ws.</summary>
+    public Teacher? SharedTeacher(string? id)
     {
         if (id is null || id.Length is 0 or > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            return new Teacher(Options);
+            return null;
         lock (_teachers)
         {
             if (_teachers.TryGetValue(id, out var t)) return t;
-            if (_teachers.Count >= Options.MaxTeachSessions) return new Teacher(Options);
+            if (_teachers.Count >= Options.MaxTeachSessions) return null;
             return _teachers[id] = new Teacher(Options);
         }
     }

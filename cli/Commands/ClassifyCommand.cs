@@ -23,38 +23,38 @@ internal static class ClassifyCommand
         var scale = new Option<float>("--scale") { Description = "pixel values (0-255) are multiplied by this", DefaultValueFactory = _ => 1 / 255f };
         var mean = new Option<string>("--mean") { Description = "per-channel mean subtracted after scaling (R,G,B)", DefaultValueFactory = _ => "0,0,0" };
         var std = new Option<string>("--std") { Description = "per-channel divisor after the mean (R,G,B)", DefaultValueFactory = _ => "1,1,1" };
+        var resize = ResizeOption();
         var json = JsonOutput.Create();
-        var command = new Command("classify", "classify a photo") { image, labels, top, head, scale, mean, std, json };
+        var command = new Command("classify", "classify a photo") { image, labels, top, head, scale, mean, std, resize, json };
         common.AddTo(command);
         command.SetAction(r =>
         {
             var source = common.Source(r);
             int k = OptionChecks.InRange(r.GetValue(top), "--top", 1, 100_000);
+            var fit = Resize(r.GetValue(resize));
             if (r.GetValue(json)) JsonOutput.NotesToStderr();
-            var graph = source.Load();
-            var taught = r.GetValue(head) is { } headPath ? TaughtHead.Load(headPath) : null;
-            var names = taught?.Classes ?? source.Labels(r.GetValue(labels)) ?? Enumerable.Range(0, graph.Output.Shape.Elements).Select(i => $"class {i}").ToList();
-            if (taught is null && names.Count != graph.Output.Shape.Elements)
-                throw new ArgumentException($"labels: {names.Count} names but the model has {graph.Output.Shape.Elements} outputs");
-            var photo = ImageLoader.Load(r.GetValue(image)!);
+            double startupMs = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
+            var clock = Stopwatch.StartNew();
+            var (device, (graph, taught, names, photo)) = CliDevice.OpenWhile(r.GetValue(common.Device), () => Inputs(source, r.GetValue(head), r.GetValue(labels), r.GetValue(image)!));
+            using var _ = device;
+            double loadMs = clock.Elapsed.TotalMilliseconds;
             var layout = ImageInput.Of(graph);
             float[] means = Triple(r.GetValue(mean)!, "--mean"), stds = Triple(r.GetValue(std)!, "--std");
             float pixelScale = r.GetValue(scale);
             // Said every time: a model file rarely states its normalisation, and a wrong one still gives an answer.
             AnsiConsole.MarkupLine("[grey]" + Markup.Escape($"input {layout}: (pixel * {pixelScale:G4} - mean [{string.Join(", ", means)}]) / std " +
-                                   $"[{string.Join(", ", stds)}] (--scale, --mean, --std)") + "[/]");
+                                   $"[{string.Join(", ", stds)}] (--scale, --mean, --std), {fit.ToString().ToLowerInvariant()} (--resize)") + "[/]");
 
-            using var device = CliDevice.Open(r.GetValue(common.Device));
-            var clock = Stopwatch.StartNew();
+            clock.Restart();
             // One GPU run gives the model's scores and, for a taught head, its pooled features too.
             using var model = new FeatureExtractor(graph, device);
             double prepareMs = clock.Elapsed.TotalMilliseconds;
             clock.Restart();
             if (!layout.Nhwc && layout.Channels == 3)
                 // The photo goes to the device as RGBA8 bytes; shaders/preprocess_rgba8.comp resizes and normalises it.
-                model.Run(FeatureExtractor.ToRgba(photo), photo.Width, photo.Height, new Rgba8Normalisation(pixelScale, means, stds));
+                model.Run(FeatureExtractor.ToRgba(photo), photo.Width, photo.Height, new Rgba8Normalisation(pixelScale, means, stds), fit);
             else // NHWC or RGBA inputs (tf2onnx, Barracuda models): prepared on the host in the model's layout
-                model.Run(layout.FromRgb(ImagePreprocessor.ToTensor(photo, layout.Width, layout.Height, pixelScale, means, stds), 255 * pixelScale));
+                model.Run(layout.FromRgb(ImagePreprocessor.ToTensor(FrameFit.Fit(photo, layout.Width, layout.Height, fit), layout.Width, layout.Height, pixelScale, means, stds), 255 * pixelScale));
             var scores = taught is not null ? taught.Predict(model.Features.ToArray()) : model.Scores.ToArray();
             double runMs = clock.Elapsed.TotalMilliseconds;
 
@@ -63,9 +63,9 @@ internal static class ClassifyCommand
             {
                 JsonOutput.Write(new
                 {
-                    model = source.Describe(), device = device.ToString(), image = r.GetValue(image), input = layout.ToString(),
+                    model = source.Describe(), device = device.ToString(), image = r.GetValue(image), input = layout.ToString(), resize = fit.ToString().ToLowerInvariant(),
                     top = best.Select(c => new { label = c.Label, score = c.Probability }),
-                    timings = new { sessionMs = prepareMs, inferenceMs = runMs },
+                    timings = new { startupMs, loadAndDeviceMs = loadMs, sessionMs = prepareMs, inferenceMs = runMs },
                 });
                 return 0;
             }
@@ -79,6 +79,27 @@ internal static class ClassifyCommand
         });
         return command;
     }
+
+    /// <summary>The model, the taught head if any, the class names and the photo, each checked.</summary>
+    private static (ModelGraph Graph, TaughtHead? Taught, IReadOnlyList<string> Names, RgbImage Photo) Inputs(ModelSource source, string? head, string? labels, string image)
+    {
+        var graph = source.Load();
+        var taught = head is not null ? TaughtHead.Load(head) : null;
+        var names = taught?.Classes ?? source.Labels(labels) ?? Enumerable.Range(0, graph.Output.Shape.Elements).Select(i => $"class {i}").ToList();
+        if (taught is null && names.Count != graph.Output.Shape.Elements)
+            throw new ArgumentException($"labels: {names.Count} names but the model has {graph.Output.Shape.Elements} outputs");
+        return (graph, taught, names, ImageLoader.Load(image));
+    }
+
+    /// <summary>--resize stretch|crop|letterbox (classify and detect).</summary>
+    public static Option<string> ResizeOption() => new("--resize")
+    {
+        Description = "fit to the model's aspect: stretch (whole image, distorted), crop (centre crop) or letterbox (black bars)",
+        DefaultValueFactory = _ => "stretch",
+    };
+
+    public static ResizeMode Resize(string? text) =>
+        FrameFit.Parse(text) ?? throw new UsageException($"--resize '{text}': expected stretch, crop or letterbox");
 
     private static float[] Triple(string text, string option)
     {

@@ -22,8 +22,9 @@ internal static class DetectCommand
         var output = new Option<string?>("--out", "-o") { Description = "write the photo with boxes and labels to this PNG" };
         var threshold = new Option<float>("--threshold") { Description = "minimum score (0-1)", DefaultValueFactory = _ => SsdDecoderOptions.ObjectronSsdMobileNetV2.MinScore };
         var device = new Option<string?>("--device") { Description = "Vulkan device index or name (default: GMN_DEVICE, else the best GPU, else CPU)" };
+        var resize = ClassifyCommand.ResizeOption();
         var json = JsonOutput.Create();
-        var command = new Command("detect", "detect objects in a photo (SSD)") { image, model, weights, labels, output, threshold, device, json };
+        var command = new Command("detect", "detect objects in a photo (SSD)") { image, model, weights, labels, output, threshold, device, resize, json };
         command.SetAction(r =>
         {
             float minScore = r.GetValue(threshold);
@@ -38,16 +39,17 @@ internal static class DetectCommand
             var names = labelFile is null ? null : Labels.LoadLabels(labelFile);
             var photo = ImageLoader.Load(r.GetValue(image)!);
             using var gpu = CliDevice.Open(r.GetValue(device));
+            var fit = ClassifyCommand.Resize(r.GetValue(resize));
             DetectionResult result;
             if (ncnn)
             {
                 using var detector = NcnnDetector.Load(modelPath, new ModelImportOptions { Weights = r.GetValue(weights) }, gpu, names);
-                result = detector.Detect(photo, minScore);
+                result = DetectFitted(photo, detector.InputSize, fit, p => detector.Detect(p, minScore));
             }
             else
             {
                 using var detector = SsdDetector.Load(modelPath, gpu, names!);
-                result = detector.Detect(photo, minScore);
+                result = DetectFitted(photo, detector.InputSize, fit, p => detector.Detect(p, minScore));
             }
             if (r.GetValue(output) is { } png)
             {
@@ -62,6 +64,13 @@ internal static class DetectCommand
     }
 
     /// <summary>--json: each detection's class, score and box (in pixels and normalised to 0-1), and the stage times.</summary>
+    /// <summary>Detects on the photo fitted to the model's aspect by <paramref name="fit"/>; boxes in the photo's coordinates.</summary>
+    private static DetectionResult DetectFitted(RgbImage photo, (int Width, int Height) input, ResizeMode fit, Func<RgbImage, DetectionResult> detect)
+    {
+        var result = detect(FrameFit.Fit(photo, input.Width, input.Height, fit));
+        return result with { Detections = [.. result.Detections.Select(d => d with { Box = d.Box.Unfit(photo.Width, photo.Height, input.Width, input.Height, fit) })] };
+    }
+
     private static object Document(string modelPath, string device, RgbImage photo, DetectionResult result) => new
     {
         model = modelPath, device, image = new { width = photo.Width, height = photo.Height },

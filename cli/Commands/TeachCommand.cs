@@ -20,8 +20,10 @@ internal static class TeachCommand
         var dir = new Argument<string>("classes") { Description = "folder with one sub-folder of images per class (the folder name is the class)" };
         var output = new Option<string>("--out", "-o") { Description = "where to write the head (JSON)", Required = true };
         var kind = new Option<string>("--kind") { Description = "auto (the better on a held-out fifth), softmax or centroid", DefaultValueFactory = _ => "auto" };
+        var onnx = new Option<string?>("--export-onnx") { Description = "also write backbone + head as one ONNX file (labels in FILE.labels.txt beside it)" };
+        var tfjs = new Option<string?>("--export-tfjs") { Description = "also write backbone + head as a TF.js layers model into this folder (model.json, weights.bin, labels.txt; softmax heads)" };
         var json = JsonOutput.Create();
-        var command = new Command("teach", "train a new classifier head on a model's pooled features") { dir, output, kind, json };
+        var command = new Command("teach", "train a new classifier head on a model's pooled features") { dir, output, kind, onnx, tfjs, json };
         common.AddTo(command);
         command.SetAction(r =>
         {
@@ -51,18 +53,17 @@ internal static class TeachCommand
             clock.Restart();
             var names = classes.Select(c => c.Name).ToList();
             var requested = r.GetValue(kind);
-            TaughtHead head;
-            IReadOnlyDictionary<string, double> heldOut = new Dictionary<string, double>();
-            if (requested == "auto") (head, heldOut) = HeadTrainer.TrainBest(source.Describe(), names, samples);
-            else head = HeadTrainer.Train(requested!, source.Describe(), names, samples);
+            var (head, heldOut, confusion) = HeadTrainer.TrainBest(source.Describe(), names, samples, requested == "auto" ? null : requested);
             double trainMs = clock.Elapsed.TotalMilliseconds;
             head.Save(r.GetValue(output)!);
+            WriteExports(graph, head, r.GetValue(onnx), r.GetValue(tfjs));
             if (r.GetValue(json))
             {
                 JsonOutput.Write(new
                 {
                     model = source.Describe(), device = device.ToString(), head = r.GetValue(output), kind = head.Kind,
-                    classes = classes.Select(c => new { name = c.Name, samples = c.Files.Length }), heldOutAccuracy = heldOut,
+                    classes = classes.Select(c => new { name = c.Name, samples = c.Files.Length }), heldOutAccuracy = heldOut, confusion,
+                    exportOnnx = r.GetValue(onnx), exportTfjs = r.GetValue(tfjs),
                     timings = new { featuresMs = extractMs, trainingMs = trainMs },
                 });
                 return 0;
@@ -71,9 +72,30 @@ internal static class TeachCommand
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(source.Describe())} on {Markup.Escape(device.ToString())}: " +
                                    $"{samples.Count} images, features {extractMs:F0} ms, training {trainMs:F0} ms[/]");
             foreach (var (k, acc) in heldOut) AnsiConsole.WriteLine($"held-out accuracy ({k}): {acc:P1}");
+            if (confusion is not null)
+                AnsiConsole.WriteLine($"held-out confusion ({head.Kind}; rows true, columns predicted): " + string.Join(" | ", confusion.Select(row => string.Join(' ', row))));
             AnsiConsole.WriteLine($"{head.Kind} head for {string.Join(", ", head.Classes)} written to {r.GetValue(output)}");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Backbone + head as one model file: ONNX to <paramref name="onnx"/> (labels beside it), TF.js into <paramref name="tfjs"/>.</summary>
+    private static void WriteExports(Graph.ModelGraph graph, TaughtHead head, string? onnx, string? tfjs)
+    {
+        var labels = TaughtModel.LabelsText(head);
+        if (onnx is not null)
+        {
+            File.WriteAllBytes(onnx, TaughtModel.ToOnnx(graph, head));
+            File.WriteAllText(Path.ChangeExtension(onnx, ".labels.txt"), labels);
+        }
+        if (tfjs is not null)
+        {
+            var (json, weights) = TaughtModel.ToTfjs(graph, head);
+            Directory.CreateDirectory(tfjs);
+            File.WriteAllText(Path.Combine(tfjs, "model.json"), json);
+            File.WriteAllBytes(Path.Combine(tfjs, GpuMobileNet.Export.Tfjs.TfjsExporter.WeightsFile), weights);
+            File.WriteAllText(Path.Combine(tfjs, "labels.txt"), labels);
+        }
     }
 }

@@ -21,6 +21,19 @@ public readonly record struct Box(float XMin, float YMin, float XMax, float YMax
         return union > 0 ? inter / union : 0;
     }
 
+    /// <summary>A box found in the image fitted by <see cref="Imaging.FrameFit.Fit(Imaging.RgbImage, int, int, Imaging.ResizeMode)"/>
+    /// (to <paramref name="outW"/>:<paramref name="outH"/>) in the coordinates of the <paramref name="width"/> x
+    /// <paramref name="height"/> image itself: the crop's offset added back, the letterbox's bars taken away.</summary>
+    public Box Unfit(int width, int height, int outW, int outH, Imaging.ResizeMode mode)
+    {
+        var (w, h, dx, dy) = Imaging.FrameFit.Geometry(width, height, outW, outH, mode);
+        // Crop: the fitted frame lies inside the image at (dx, dy); letterbox: the image lies inside it there.
+        int sign = mode == Imaging.ResizeMode.Letterbox ? -1 : 1;
+        float X(float v) => (v * w + sign * dx) / width;
+        float Y(float v) => (v * h + sign * dy) / height;
+        return new Box(X(XMin), Y(YMin), X(XMax), Y(YMax));
+    }
+
     /// <summary>The box in pixels of a <paramref name="width"/> x <paramref name="height"/> image.</summary>
     public Box ToPixels(int width, int height) => new(XMin * width, YMin * height, XMax * width, YMax * height);
 }

@@ -3,7 +3,8 @@ using StbImageSharp;
 
 namespace GpuMobileNet.Imaging;
 
-/// <summary>Decodes PNG, JPEG, BMP, GIF (first frame), TGA, PSD and HDR files to RGB with StbImageSharp.
+/// <summary>Decodes PNG, JPEG, BMP, GIF (first frame), TGA, PSD and HDR files to RGB with StbImageSharp, a JPEG turned
+/// upright by its EXIF orientation (<see cref="ExifOrientation"/>).
 /// Thread-safety: thread-safe; each call decodes into a new image.</summary>
 public static class ImageLoader
 {
@@ -48,7 +49,8 @@ public static class ImageLoader
         if (result is null || result.Data is null || result.Width <= 0 || result.Height <= 0
             || result.Width != width || result.Height != height || result.Data.Length != (long)width * height * 3)
             throw new ImageLoadException($"{path}: not a supported image");
-        return new RgbImage(result.Width, result.Height, result.Data);
+        // Shown upright as a photo viewer would (stb ignores a JPEG's EXIF orientation).
+        return ExifOrientation.Apply(new RgbImage(result.Width, result.Height, result.Data), ExifOrientation.Read(bytes));
     }
 
     /// <summary>Width and height from the header alone (no pixel data decoded).</summary>

@@ -53,10 +53,13 @@ public sealed class FeatureExtractor : IDisposable
     /// <summary>The model's own scores (its main output) of the last run.</summary>
     public ReadOnlySpan<float> Scores => _scores;
 
-    /// <summary>One GPU run on an RGBA8 frame of any size (stretched and normalised on the device with
-    /// <paramref name="normalisation"/>, default pixel / 255): <see cref="Features"/> and <see cref="Scores"/> filled.</summary>
-    public RunResult Run(ReadOnlyMemory<byte> rgba, int width, int height, Rgba8Normalisation? normalisation = null)
+    /// <summary>One GPU run on an RGBA8 frame of any size (fitted by <paramref name="resize"/> on the host, see
+    /// <see cref="FrameFit"/>, then stretched and normalised on the device with <paramref name="normalisation"/>, default
+    /// pixel / 255): <see cref="Features"/> and <see cref="Scores"/> filled.</summary>
+    public RunResult Run(ReadOnlyMemory<byte> rgba, int width, int height, Rgba8Normalisation? normalisation = null, ResizeMode resize = ResizeMode.Stretch)
     {
+        var input = _session.Graph.Input.Shape;
+        (rgba, width, height) = FrameFit.Fit(rgba, width, height, 4, input.W, input.H, resize);
         _frames.BindFrame(_inputName, 0, rgba, width, height, HostImageFormat.Rgba8, normalisation);
         return _session.Run(_frames);
     }
@@ -68,10 +71,10 @@ public sealed class FeatureExtractor : IDisposable
         return _session.Run(_tensors);
     }
 
-    /// <summary>The pooled features of <paramref name="image"/> (resized and normalised to the backbone's input).</summary>
-    public float[] Extract(RgbImage image)
+    /// <summary>The pooled features of <paramref name="image"/> (fitted by <paramref name="resize"/>, resized and normalised to the backbone's input).</summary>
+    public float[] Extract(RgbImage image, ResizeMode resize = ResizeMode.Stretch)
     {
-        Run(ToRgba(image), image.Width, image.Height);
+        Run(ToRgba(image), image.Width, image.Height, null, resize);
         return _features.ToArray();
     }
 

@@ -27,13 +27,17 @@ public static class HeadTrainer
     }
 
     /// <summary>Trains both kinds on four fifths of each class, keeps the one more accurate on the other fifth (the
-    /// centroid head on a tie, or when a class has fewer than 5 samples), and retrains it on every sample.</summary>
-    public static (TaughtHead Head, IReadOnlyDictionary<string, double> HeldOutAccuracy) TrainBest(string model, IReadOnlyList<string> classes,
-        IReadOnlyList<(float[] Features, int Label)> samples)
+    /// centroid head on a tie, or when a class has fewer than 5 samples), and retrains it on every sample. The confusion
+    /// matrix is the kept kind's on the held-out fifth (null without one). <paramref name="kind"/>, when given, is kept
+    /// whatever the accuracies (a TF.js export needs a softmax head).</summary>
+    public static TrainingResult TrainBest(string model, IReadOnlyList<string> classes, IReadOnlyList<(float[] Features, int Label)> samples, string? kind = null)
     {
+        if (kind is not (null or TaughtHead.SoftmaxKind or TaughtHead.CentroidKind))
+            throw new ArgumentException($"head kind '{kind}': expected '{TaughtHead.SoftmaxKind}' or '{TaughtHead.CentroidKind}'");
         var accuracy = new Dictionary<string, double>();
         bool canHoldOut = Enumerable.Range(0, classes.Count).All(k => samples.Count(s => s.Label == k) >= 5);
-        string kind = TaughtHead.CentroidKind;
+        kind ??= canHoldOut ? null : TaughtHead.CentroidKind;
+        int[][]? confusion = null;
         if (canHoldOut)
         {
             var train = new List<(float[], int)>();
@@ -41,25 +45,32 @@ public static class HeadTrainer
             var seen = new int[classes.Count];
             foreach (var s in samples)
                 (seen[s.Label]++ % 5 == 4 ? test : train).Add(s);
-            foreach (var k in new[] { TaughtHead.CentroidKind, TaughtHead.SoftmaxKind })
-                accuracy[k] = Accuracy(Train(k, model, classes, train), test);
-            if (accuracy[TaughtHead.SoftmaxKind] > accuracy[TaughtHead.CentroidKind]) kind = TaughtHead.SoftmaxKind;
+            var confusions = new[] { TaughtHead.CentroidKind, TaughtHead.SoftmaxKind }.ToDictionary(k => k, k => Confusion(Train(k, model, classes, train), test));
+            foreach (var (k, matrix) in confusions) accuracy[k] = Accuracy(matrix);
+            kind ??= accuracy[TaughtHead.SoftmaxKind] > accuracy[TaughtHead.CentroidKind] ? TaughtHead.SoftmaxKind : TaughtHead.CentroidKind;
+            confusion = confusions[kind];
         }
-        return (Train(kind, model, classes, samples), accuracy);
+        return new TrainingResult(Train(kind!, model, classes, samples), accuracy, confusion);
     }
 
-    /// <summary>Share of <paramref name="samples"/> whose most probable class is their label.</summary>
-    public static double Accuracy(TaughtHead head, IReadOnlyList<(float[] Features, int Label)> samples)
+    /// <summary>Counts of [true class][predicted class] (most probable) over <paramref name="samples"/>, in the head's class order.</summary>
+    public static int[][] Confusion(TaughtHead head, IReadOnlyList<(float[] Features, int Label)> samples)
     {
-        if (samples.Count == 0) return double.NaN;
-        int right = 0;
+        var counts = head.Classes.Select(_ => new int[head.Classes.Length]).ToArray();
         foreach (var (x, label) in samples)
         {
             var p = head.Predict(x);
-            if (Array.IndexOf(p, p.Max()) == label) right++;
+            counts[label][Array.IndexOf(p, p.Max())]++;
         }
-        return (double)right / samples.Count;
+        return counts;
     }
+
+    /// <summary>Share of <paramref name="samples"/> whose most probable class is their label.</summary>
+    public static double Accuracy(TaughtHead head, IReadOnlyList<(float[] Features, int Label)> samples) =>
+        samples.Count == 0 ? double.NaN : Accuracy(Confusion(head, samples));
+
+    private static double Accuracy(int[][] confusion) =>
+        (double)confusion.Select((row, k) => row[k]).Sum() / confusion.Sum(row => row.Sum());
 
     private static TaughtHead Centroids(string model, IReadOnlyList<string> classes, IReadOnlyList<(float[] Features, int Label)> samples, int f)
     {
@@ -149,3 +160,7 @@ public static class HeadTrainer
         };
     }
 }
+
+/// <summary>What <see cref="HeadTrainer.TrainBest"/> gives: the head (trained on every sample), each kind's accuracy on
+/// the held-out fifth, and the kept kind's confusion matrix there ([true][predicted], null when nothing was held out).</summary>
+public sealed record TrainingResult(TaughtHead Head, IReadOnlyDictionary<string, double> HeldOutAccuracy, int[][]? Confusion);

@@ -72,6 +72,13 @@ public sealed class TaughtHead
         return p.Select(v => (float)(v / sum)).ToArray();
     }
 
+    /// <summary>The same head with its classes named <paramref name="classes"/> (same count, same order).</summary>
+    public TaughtHead WithClasses(string[] classes)
+    {
+        if (classes.Length != Classes.Length) throw new ArgumentException($"head has {Classes.Length} classes, got {classes.Length} names");
+        return new TaughtHead { Kind = Kind, Model = Model, Classes = classes, Features = Features, Mean = Mean, InvStd = InvStd, Weights = Weights, Bias = Bias, Scale = Scale };
+    }
+
     /// <summary>The head as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this);
 

@@ -20,6 +20,23 @@ public class UploadTests
     }
 
     [Test]
+    public async Task ResizeModesChangeTheInputAndAnUnknownOneIsRefused()
+    {
+        var photo = File.ReadAllBytes(ViewerServer.Photo("rocket.jpg")); // portrait: crop and letterbox differ from stretch
+        var top = new Dictionary<string, double>();
+        foreach (var mode in new[] { "stretch", "crop", "letterbox" })
+        {
+            var (status, body) = await PostAsync(photo, $"?resize={mode}");
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
+            top[mode] = (double)body["top"]![0]!["p"]!;
+        }
+        Assert.That(top.Values.Distinct().Count(), Is.EqualTo(3), string.Join(", ", top));
+        var (badStatus, bad) = await PostAsync(photo, "?resize=squash");
+        Assert.That(badStatus, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((string?)bad["error"], Does.Contain("resize 'squash': expected stretch, crop or letterbox"));
+    }
+
+    [Test]
     public async Task TextIsNotAnImage()
     {
         var (status, body) = await PostAsync("hello, I am not a picture"u8.ToArray());
@@ -55,10 +72,10 @@ public class UploadTests
         Assert.That((string?)body["error"], Does.Contain("10000x10000"));
     }
 
-    private static async Task<(HttpStatusCode, JsonObject)> PostAsync(byte[] bytes)
+    private static async Task<(HttpStatusCode, JsonObject)> PostAsync(byte[] bytes, string query = "")
     {
         // Expect: 100-continue, as curl sends for large bodies: the server can refuse before the body is sent.
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ViewerServer.Instance.Url, "api/classify")) { Content = new ByteArrayContent(bytes) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ViewerServer.Instance.Url, "api/classify" + query)) { Content = new ByteArrayContent(bytes) };
         request.Headers.ExpectContinue = true;
         var r = await Http.SendAsync(request);
         return (r.StatusCode, (JsonObject)JsonNode.Parse(await r.Content.ReadAsStringAsync())!);

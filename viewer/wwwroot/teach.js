@@ -147,8 +147,9 @@
       case 'renamed': {
         const c = byName(m.from);
         if (c) { c.name = m.to; gone.add(m.from); render(); }
-        dropped();
-        say(`renamed "${m.from}" to "${m.to}": train again`);
+        // the server's head follows the rename: show the report under the new name
+        if (gmn.trained?.classes) { gmn.trained.classes = gmn.trained.classes.map(n => n === m.from ? m.to : n); showReport(gmn.trained); }
+        say(`renamed "${m.from}" to "${m.to}"`);
         break;
       }
       case 'head': download('head.json', new Blob([JSON.stringify(m.head)], { type: 'application/json' })); break;

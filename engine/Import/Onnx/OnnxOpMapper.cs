@@ -13,7 +13,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
         "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "AveragePool",
         "Gemm", "MatMul", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Softmax", "Pad", "Identity", "Dropout",
         "Sigmoid", "HardSigmoid", "HardSwish", "MaxPool", "Transpose", "Concat", "LeakyRelu", "PRelu",
-        "Split", "Slice", "Resize", "Upsample", "Equal", "Cast", "ConvTranspose", "ReduceMean",
+        "Split", "Slice", "Resize", "Upsample", "Equal", "Cast", "ConvTranspose", "ReduceMean", "LRN",
     ];
 
     private readonly NodeNames _names = new(builder.ExtraInputs.Select(v => v.Name).Append(builder.Input.Name));
@@ -49,6 +49,9 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
                 var p = Enumerable.Range(1, 4).Select(i => Vector(n, C(i) ?? throw n.Fail($"input {i} is missing"), ch, $"input {i}")).ToArray();
                 return ForeignTensor.ChannelsFirst(builder.BatchNorm(Name(n), x.Value, p[0], p[1], p[2], p[3], n.Float("epsilon", 1e-5f)), 4);
             }
+            case "LRN": // across channels; size is required, and ours must be odd (a centred window)
+                return ForeignTensor.ChannelsFirst(builder.Lrn(Name(n), Rank4(n, X(0)).Value, (int)Math.Clamp(n.Int("size", 0), 0, int.MaxValue),
+                    n.Float("alpha", 1e-4f), n.Float("beta", 0.75f), n.Float("bias", 1f)), 4);
             case "Relu": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, Activation.Relu) };
             case "Clip": return Clip(n, X(0), C(1), C(2));
             case "Sigmoid": return X(0) with { Value = builder.Activate(Name(n), X(0).Value, Activation.Sigmoid) };

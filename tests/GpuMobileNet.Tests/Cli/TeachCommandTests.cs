@@ -8,10 +8,9 @@ namespace GpuMobileNet.Tests.Cli;
 /// <summary>gmn teach on folders of augmented photos, then gmn classify --head on augmentations it never saw.</summary>
 public class TeachCommandTests
 {
-    [Test]
-    public void TeachesTwoClassesAndClassifiesWithTheHead()
+    /// <summary>Class folders cat/ and coffee/ of six augmented photos each, and one unseen augmentation of each beside them.</summary>
+    private static void MakeClasses(TempDir dir)
     {
-        using var dir = new TempDir();
         foreach (var (name, photo) in new[] { ("cat", "chelsea.png"), ("coffee", "coffee.png") })
         {
             Directory.CreateDirectory(dir.File(name));
@@ -19,6 +18,13 @@ public class TeachCommandTests
             for (int seed = 0; seed < 6; seed++) Augment.SaveBmp(Augment.Apply(image, seed), Path.Combine(dir.File(name), $"{seed}.bmp"));
             Augment.SaveBmp(Augment.Apply(image, 500), dir.File($"unseen-{name}.bmp"));
         }
+    }
+
+    [Test]
+    public void TeachesTwoClassesAndClassifiesWithTheHead()
+    {
+        using var dir = new TempDir();
+        MakeClasses(dir);
         var teach = GmnProcess.Run("teach", dir.Path, "--out", dir.File("head.json"));
         Assert.That(teach.ExitCode, Is.EqualTo(0), teach.StdErr);
         Assert.That(teach.StdOut, Does.Contain("held-out accuracy").And.Contain("written to"));
@@ -31,6 +37,35 @@ public class TeachCommandTests
             var firstRow = classify.StdOut.Split('\n').First(l => l.StartsWith('│') && (l.Contains("cat") || l.Contains("coffee")));
             Assert.That(firstRow, Does.Contain(name), classify.StdOut);
         }
+    }
+
+    /// <summary>The exported ONNX file and TF.js model (nsfwjs's backbone + the head) classify like the head does.</summary>
+    [Test]
+    public void ExportedOnnxAndTfjsModelsClassifyLikeTheHead()
+    {
+        using var dir = new TempDir();
+        MakeClasses(dir);
+        var teach = GmnProcess.Run("teach", dir.Path, "--out", dir.File("head.json"), "--kind", "softmax",
+            "--export-onnx", dir.File("taught.onnx"), "--export-tfjs", dir.File("tfjs"));
+        Assert.That(teach.ExitCode, Is.EqualTo(0), teach.StdErr);
+        Assert.That(File.ReadAllLines(dir.File("taught.labels.txt")), Is.EqualTo(new[] { "cat", "coffee" }));
+        Assert.That(File.ReadAllLines(dir.File("tfjs/labels.txt")), Is.EqualTo(new[] { "cat", "coffee" }));
+        var photo = dir.File("unseen-cat.bmp");
+        var expected = Scores("classify", photo, "--head", dir.File("head.json"));
+        Assert.That(expected["cat"], Is.GreaterThan(0.5), "the head recognises the unseen cat");
+        foreach (var model in new[] { ("taught.onnx", "taught.labels.txt"), ("tfjs/model.json", "tfjs/labels.txt") })
+        {
+            var actual = Scores("classify", photo, "--model", dir.File(model.Item1), "--labels", dir.File(model.Item2));
+            Assert.That(actual.Keys, Is.EquivalentTo(expected.Keys), model.Item1);
+            foreach (var (label, p) in expected) Assert.That(actual[label], Is.EqualTo(p).Within(1e-4), $"{model.Item1}: {label}");
+        }
+    }
+
+    private static Dictionary<string, double> Scores(params string[] args)
+    {
+        var r = GmnProcess.Run([.. args, "--json"]);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.StdErr);
+        return System.Text.Json.Nodes.JsonNode.Parse(r.StdOut)!["top"]!.AsArray().ToDictionary(t => (string)t!["label"]!, t => (double)t!["score"]!);
     }
 
     [Test]

@@ -14,14 +14,30 @@ internal static class TfjsReference
     {
         using var dir = new TempDir();
         File.WriteAllBytes(dir.File("image.rgb"), image.Pixels);
+        RunScript(modelJson, dir.File("image.rgb"), dir.File("out.f32"), "--rgb", $"{image.Width}x{image.Height}", "--dump-input", dir.File("in.f32"));
+        return new Result(ReadFloats(dir.File("in.f32")), ReadFloats(dir.File("out.f32")));
+    }
+
+    /// <summary>The model's output for one NCHW input tensor (reference.js transposes it to NHWC).</summary>
+    public static float[] RunTensor(string modelJson, float[] input)
+    {
+        using var dir = new TempDir();
+        var bytes = new byte[input.Length * 4];
+        Buffer.BlockCopy(input, 0, bytes, 0, bytes.Length);
+        File.WriteAllBytes(dir.File("in.f32"), bytes);
+        RunScript(modelJson, dir.File("in.f32"), dir.File("out.f32"));
+        return ReadFloats(dir.File("out.f32"));
+    }
+
+    private static void RunScript(params string[] args)
+    {
         var psi = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { TestPaths.TfjsReferenceScript, modelJson, dir.File("image.rgb"), dir.File("out.f32"),
-                     "--rgb", $"{image.Width}x{image.Height}", "--dump-input", dir.File("in.f32"), "--modules", TestPaths.NodeModules })
+        foreach (var a in new[] { TestPaths.TfjsReferenceScript }.Concat(args).Concat(["--modules", TestPaths.NodeModules]))
             psi.ArgumentList.Add(a);
         Process process;
         try
@@ -45,7 +61,6 @@ internal static class TfjsReference
             }
             Assert.That(process.ExitCode, Is.Zero, () => $"reference.js failed:\n{stdout.Result}\n{stderr.Result}");
         }
-        return new Result(ReadFloats(dir.File("in.f32")), ReadFloats(dir.File("out.f32")));
     }
 
     private static float[] ReadFloats(string path)
