@@ -79,7 +79,7 @@ public class TeachEndpointTests
         Assert.That((string?)(await client.ReadUntilAsync("renamed"))!["to"], Is.EqualTo("kitten"));
         Assert.That(teacher.Counts(), Is.EqualTo(new Dictionary<string, int> { ["kitten"] = 1, ["cup"] = 1 }));
         await client.SendTextAsync("{\"type\":\"remove\",\"label\":\"cup\"}");
-        await client.ReadUntilAsync("cleared");
+        await client.ReadUntilAsync("removed");
         Assert.That(teacher.Counts(), Is.EqualTo(new Dictionary<string, int> { ["kitten"] = 1 }));
     }
 
