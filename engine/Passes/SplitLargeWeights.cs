@@ -40,7 +40,8 @@ internal static class SplitLargeWeights
         return g.WithNodes(nodes);
     }
 
-    /// <summary>Output units per part where <paramref name="node"/> must be split (a multiple of 4), else null.</summary>
+    /// <summary>Output units per part where <paramref name="node"/> must be split (a multiple of 4), else null (no
+    /// split needed, or not even 4 units fit).</summary>
     private static int? PartUnits(Node node, long maxWeightElements)
     {
         (long weights, long perUnit, int share) = node switch
@@ -51,8 +52,11 @@ internal static class SplitLargeWeights
         };
         long budget = maxWeightElements / share;
         if (weights <= budget) return null;
-        long units = budget / perUnit / 4 * 4;
-        return units >= 4 ? (int)units : null;
+        long most = budget / perUnit / 4 * 4;
+        if (most < 4) return null;
+        // As few parts as fit, of about equal size (whole quads).
+        long parts = (node.Output.Shape.C + most - 1) / most;
+        return (int)(((node.Output.Shape.C + parts - 1) / parts + 3) / 4 * 4);
     }
 
     /// <summary>Output units [<paramref name="first"/>, first + <paramref name="count"/>) of <paramref name="node"/> as a

@@ -4,17 +4,19 @@ using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Kernels;
 using GpuMobileNet.Vulkan;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Session;
 
 /// <summary>Weights larger than one storage-buffer binding (VGG-16's 553 MB against lavapipe's 128 MiB), on a small
-/// graph with the device's maxStorageBufferRange lowered to 256 KiB (a weight page then holds 48K floats: 256 KiB less
-/// the 64 KiB uniform window padded after it): the weights spread over several buffers, each dispatch binding the one
-/// with its weights, and the layers too large for one buffer are split into layers over blocks of output units (the
-/// 3x3 convolution's 36,864 weights, the dense layer's 120,960), and the parts joined by a concatenation. Tolerance abs 1e-4 + rel 1e-3 against the oracle
-/// (He-scaled sums of up to 4,032 terms). Validation on: a binding past the range would be an error.</summary>
+/// graph with the device's maxStorageBufferRange (or maxMemoryAllocationSize) lowered to 256 KiB, so that a weight page
+/// holds 48K floats (256 KiB less the 64 KiB uniform window padded after it): the weights spread over several buffers,
+/// each dispatch binding the one with its weights, and the layers too large for one buffer (the 3x3 convolution's 36,864
+/// weights, the dense layer's 120,960) are split into layers over blocks of output units joined by a concatenation.
+/// Tolerance abs 1e-4 (fp32) + rel 1e-3 against the oracle (He-scaled sums of up to 4,032 terms). Validation on: a
+/// binding past the range would be an error.</summary>
 internal class WeightPagesTests
 {
     private const ulong Range = 256 * 1024;
@@ -33,7 +35,7 @@ internal class WeightPagesTests
             var denseParts = s.Dispatches.Where(d => d.Shader == DenseKernel.Id.Shader && d.Label.StartsWith("fc/part", StringComparison.Ordinal)).ToList();
             Assert.That(denseParts, Has.Count.EqualTo(8), "4,032 x 30 in parts of at most 24K floats: 6 units, whole quads: 4");
             Assert.That(s.Graph.Nodes.OfType<Conv2dOp>().Count(c => c.Name.StartsWith("conv2/part", StringComparison.Ordinal)), Is.EqualTo(4),
-                "64 x 64 x 3 x 3 in parts of at most 12K floats: 20 channels each");
+                "64 x 64 x 3 x 3 in parts of at most 12K floats: at most 20 channels, 4 parts of 16");
             Assert.That(s.Graph.Nodes.OfType<DenseOp>().All(d => d.Weights.Length <= 24 * 1024), Is.True);
         });
         TestDevices.AssertNoValidationMessages(device);
@@ -45,7 +47,7 @@ internal class WeightPagesTests
     public void ALayerThatCannotBeSplitIsRefusedNamingIt()
     {
         using var device = TestDevices.Open(new DeviceOptions { MaxStorageBufferRange = Range });
-        var graph = BuildGraph("wide", new TensorShape(16, 28, 28), (b, x) => b.Dense("wide_fc", b.Flatten("flat", x), 8, Weights(12544 * 8, 12544, 3)));
+        var graph = SmallOpGraphs.Build("wide", new TensorShape(16, 28, 28), (b, x) => b.Dense("wide_fc", b.Flatten("flat", x), 8, Weights(12544 * 8, 12544, 3)));
         var ex = Assert.Throws<DeviceLimitException>(() => InferenceSession.Create(graph, device));
         Assert.That(ex!.Message, Does.Contain("Dense 'wide_fc'").And.Contain("one weight buffer"));
         TestDevices.AssertNoValidationMessages(device);
@@ -53,7 +55,7 @@ internal class WeightPagesTests
 
     /// <summary>Input 16x9x7; 3x3 conv to 64 (9,216 weights); 3x3 conv 64 to 64 (36,864: split in 4); dense 4,032 to 30
     /// (120,960: split in 8); dense 30 to 10.</summary>
-    private static ModelGraph Net() => BuildGraph("split", new TensorShape(16, 9, 7), (b, x) =>
+    private static ModelGraph Net() => SmallOpGraphs.Build("split", new TensorShape(16, 9, 7), (b, x) =>
     {
         var pad = Padding.Symmetric(1);
         x = b.Conv2d("conv1", x, 64, 3, 1, pad, 1, Weights(64 * 16 * 9, 16 * 9, 1), Weights(64, 1, 2), Activation.Relu);
@@ -63,10 +65,4 @@ internal class WeightPagesTests
     });
 
     private static float[] Weights(int count, int fanIn, int seed) => GpuVsCpu.RandomArray(count, seed, (float)Math.Sqrt(6.0 / fanIn));
-
-    private static ModelGraph BuildGraph(string name, TensorShape input, Func<GraphBuilder, Value, Value> body)
-    {
-        var b = new GraphBuilder(name, input);
-        return b.Build(body(b, b.Input));
-    }
 }
