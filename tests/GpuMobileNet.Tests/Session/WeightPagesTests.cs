@@ -28,6 +28,7 @@ internal class WeightPagesTests
     {
         // Either limit caps one buffer: the storage range a binding spans, or one memory allocation.
         using var device = TestDevices.Open(allocationLimit ? new DeviceOptions { MaxMemoryAllocationSize = Range } : new DeviceOptions { MaxStorageBufferRange = Range });
+        long before = device.AllocatedBytes;
         GpuVsCpu.Check(device, Net(), 2, tolerance, 1e-3, options: new SessionOptions { Precision = precision }, what: $"split net, {precision}", inspect: s =>
         {
             Assert.That(s.WeightBuffers, Is.GreaterThan(2), "weights of 180K floats in pages of 48K");
@@ -38,6 +39,7 @@ internal class WeightPagesTests
                 "64 x 64 x 3 x 3 in parts of at most 12K floats: at most 20 channels, 4 parts of 16");
             Assert.That(s.Graph.Nodes.OfType<DenseOp>().All(d => d.Weights.Length <= 24 * 1024), Is.True);
         });
+        Assert.That(device.AllocatedBytes, Is.EqualTo(before), "every weight buffer freed with the session");
         TestDevices.AssertNoValidationMessages(device);
     }
 
