@@ -49,6 +49,10 @@ internal sealed record KernelDispatch
     /// <summary>Byte offset of the second uniform window (binding 3), for kernels that read two weight sets.</summary>
     public uint UniformWindow2OffsetBytes { get; init; }
 
+    /// <summary>Which of the session's weight buffers (pages, see <see cref="Planning.WeightPacker"/>) this dispatch binds;
+    /// its weight offsets and uniform-window offsets are relative to that page.</summary>
+    public int WeightPage { get; init; }
+
     /// <summary>The graph op this dispatch runs (all or part of).</summary>
     public Graph.Node? Source { get; init; }
 

@@ -15,10 +15,30 @@ internal static class KernelSelector
         if (!provider.SupportsLayouts(node))
             throw new NotSupportedException(
                 $"{node} has no GPU kernel for these layouts: {string.Join(", ", node.Inputs.Append(node.Output).Select(v => v.ToString()))}");
-        var dispatches = provider.Plan(node, ctx, choice);
+        var dispatches = PlanInOnePage(node, provider, ctx, choice);
         // Split layers divide their work along the grid's y axis (channel blocks), so y gives each part's share.
         double total = dispatches.Sum(d => (double)d.Groups.Y);
-        return dispatches.Select(d => d with { Source = node, Fraction = dispatches.Count == 1 ? 1 : d.Groups.Y / total }).ToList();
+        int page = ctx.Weights.Page;
+        return dispatches.Select(d => d with { Source = node, Fraction = dispatches.Count == 1 ? 1 : d.Groups.Y / total, WeightPage = page }).ToList();
+    }
+
+    /// <summary>The provider's dispatches for <paramref name="node"/>, its weights all in the packer's current page: where
+    /// they overflow it, planned again on a new page (kernels pack weights as they plan, so planning again repacks them).</summary>
+    /// <exception cref="Vulkan.DeviceLimitException">The node's weights alone exceed a page (the message names it).</exception>
+    private static IReadOnlyList<KernelDispatch> PlanInOnePage(Node node, IOpProvider provider, KernelContext ctx, KernelChoice choice)
+    {
+        var weights = ctx.Weights;
+        var mark = weights.Mark();
+        var dispatches = provider.Plan(node, ctx, choice);
+        if (!weights.PageOverflows) return dispatches;
+        if (mark.PageEnd > 0)
+        {
+            weights.MoveToNewPage(mark);
+            dispatches = provider.Plan(node, ctx, choice);
+            if (!weights.PageOverflows) return dispatches;
+        }
+        throw new Vulkan.DeviceLimitException($"{node}: its weights take {Vulkan.DeviceLimits.Describe((ulong)weights.Mark().PageEnd * 4)} as packed " +
+            $"for its kernel, more than the {Vulkan.DeviceLimits.Describe((ulong)weights.PageCapacity * 4)} one weight buffer may bind on this device");
     }
 
     /// <summary>The dispatches of every node in order; where some nodes have no kernel, one exception lists each.</summary>

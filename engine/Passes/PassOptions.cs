@@ -49,6 +49,10 @@ internal sealed record PassOptions(
     /// more stay unfused. The session sets it from the device's limit.</summary>
     public int FusionWindowElements { get; init; } = 16384;
 
+    /// <summary>Floats one weight buffer of the device may bind (maxStorageBufferRange, one allocation): layers whose
+    /// weights exceed a share of it are split (<see cref="SplitLargeWeights"/>). The session sets it from the device.</summary>
+    public long MaxWeightElements { get; init; } = long.MaxValue;
+
     /// <summary>These options with every "auto" decided as a session decides it: block fusion on for GPUs and off
     /// for CPU implementations (measured slower on lavapipe); channel packing wherever no block is fused and the
     /// kernel choice is the default one (the packed kernels stand in for the fast planar ones, while a non-default

@@ -36,6 +36,8 @@ internal static class PassPipeline
         FiniteConstants.Check(g);
         if (o.FuseActivation) g = FuseActivation.Apply(g);
         if (o.FuseResidualAdd) g = FuseResidualAdd.Apply(g);
+        // Layers whose weights one weight buffer cannot bind (VGG-16's fc6) become layers over blocks of units.
+        g = SplitLargeWeights.Apply(g, o.MaxWeightElements);
         // ShuffleNetV2's splits, concatenations and shuffles become channel maps in its 1x1 convolutions (packed kernels only).
         if (o.PackChannels == true && o.FoldChannelViews) g = FoldChannelViews.Apply(g);
         // ShuffleNetV1's shuffles become an index map in the grouped conv's read (after the residual is fused into it).

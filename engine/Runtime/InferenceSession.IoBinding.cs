@@ -75,8 +75,8 @@ public sealed partial class InferenceSession
     /// <summary>The activation arena, where a binding's copies read and write.</summary>
     internal GpuBuffer ArenaBuffer => _arena;
 
-    /// <summary>The packed weights (gmn export-hlsl writes them out).</summary>
-    internal GpuBuffer WeightBuffer => _weights;
+    /// <summary>The packed weights, one buffer per page (gmn export-hlsl writes them out).</summary>
+    internal IReadOnlyList<GpuBuffer> WeightPages => _weights;
 
     /// <summary>Byte offset of <paramref name="value"/> in the arena.</summary>
     internal ulong ArenaOffsetOf(Value value) => (ulong)Memory.OffsetOf(value) * (ulong)ActivationBytes;

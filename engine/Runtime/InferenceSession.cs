@@ -16,7 +16,7 @@ public sealed partial class InferenceSession : IDisposable
 {
     private readonly VulkanDevice _device;
     private readonly GpuBuffer _arena;
-    private readonly GpuBuffer _weights;
+    private readonly GpuBuffer[] _weights;
     private readonly KernelBindings _bindings;
     private readonly object _runLock = new();
     /// <summary>Whether the session's (and its bindings') command buffers time every dispatch (<see cref="SessionOptions.Profiling"/>).</summary>
@@ -47,8 +47,10 @@ public sealed partial class InferenceSession : IDisposable
     /// are those of one sub-batch.</summary>
     public int SubBatch { get; }
     internal MemoryPlan Memory { get; }
-    /// <summary>Bytes of the session's weight buffer (packed weights and their padding).</summary>
-    public long WeightBytes => (long)_weights.Bytes;
+    /// <summary>Bytes of the session's weight buffers (packed weights and their padding).</summary>
+    public long WeightBytes => _weights.Sum(w => (long)w.Bytes);
+    /// <summary>How many weight buffers the session binds (one per page: see <see cref="Planning.WeightPacker"/>).</summary>
+    public int WeightBuffers => _weights.Length;
     /// <summary>Bytes of the session's activation arena (one sub-batch).</summary>
     public long ArenaBytes => (long)_arena.Bytes;
     internal IReadOnlyList<KernelDispatch> Dispatches { get; }
@@ -83,14 +85,17 @@ public sealed partial class InferenceSession : IDisposable
         SubBatch = fit.SubBatch;
         Memory = fit.Memory;
         Dispatches = fit.Dispatches;
-        var weightData = fit.WeightData;
         var window = device.UniformWindowBytes;
 
         try
         {
             _arena = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)Memory.ArenaElements * (ulong)ActivationBytes));
-            _weights = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)weightData.Length * 4));
-            _weights.Upload<float>(weightData);
+            _weights = new GpuBuffer[fit.WeightPages.Length];
+            for (int p = 0; p < _weights.Length; p++)
+            {
+                _weights[p] = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)fit.WeightPages[p].LongLength * 4));
+                _weights[p].Upload<float>(fit.WeightPages[p]);
+            }
             _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes));
         }
         catch
@@ -110,6 +115,7 @@ public sealed partial class InferenceSession : IDisposable
         var passes = options.Passes.ResolveFor(device.Kind == DeviceKind.Cpu, options.Kernels with { Conv3x3 = default } == new KernelChoice()) with
         {
             FusionWindowElements = (int)(device.UniformWindowBytes / 4),
+            MaxWeightElements = SubBatchFit.WeightPageElements(device),
         };
         var session = new InferenceSession(PassPipeline.Apply(graph, passes), device, options);
         if (options.Warmup && session.Graph.ExtraInputs.Count > 0)
@@ -176,7 +182,7 @@ public sealed partial class InferenceSession : IDisposable
     {
         var pipelines = _device.Pipelines;
         foreach (var d in Dispatches)
-            recorder.Dispatch(pipelines.Get(d.Shader + ShaderSuffix, d.SpecConstants), pipelines.Layout, _bindings.Set, d.Push.ToArray(),
+            recorder.Dispatch(pipelines.Get(d.Shader + ShaderSuffix, d.SpecConstants), pipelines.Layout, _bindings.Sets[d.WeightPage], d.Push.ToArray(),
                 d.Groups, d.Reads, d.Writes, d.Label, d.UniformWindowOffsetBytes, d.UniformWindow2OffsetBytes);
     }
 

@@ -28,7 +28,8 @@ public sealed record DeviceOptions
 
     /// <summary>Treat the device as if one storage-buffer binding could span at most this many bytes (its own
     /// maxStorageBufferRange, when lower, still applies). A session whose arena would exceed it runs its batch as
-    /// sub-batches; one whose single sample or weights exceed it is refused, naming the limit.</summary>
+    /// sub-batches, and one whose single sample exceeds it is refused, naming the limit; weights beyond it go in several
+    /// buffers, and a layer whose weights alone exceed it is split by output units (or refused, naming it).</summary>
     internal ulong? MaxStorageBufferRange { get; init; }
 
     /// <summary>Treat the device as if a dispatch could have at most this many workgroups in each dimension (its own

@@ -23,6 +23,9 @@ public static class HlslExporter
     {
         if (session.Precision != Precision.Float32)
             throw new NotSupportedException($"export-hlsl: only float32 kernels are translated to HLSL; the session runs {session.Precision}");
+        if (session.WeightPages.Count > 1)
+            throw new NotSupportedException($"export-hlsl: '{session.Graph.Name}' keeps its weights in {session.WeightPages.Count} buffers " +
+                "(more than one storage-buffer binding of the device spans); the exported kernels bind one");
         Directory.CreateDirectory(directory);
         var kernels = new List<(string File, KernelDispatch First, string Hlsl)>();
         var fileOf = new Dictionary<string, string>();
@@ -40,7 +43,7 @@ public static class HlslExporter
             File.WriteAllText(Path.Combine(directory, file), Specialise(session, file, first, hlsl, fileOf));
 
         var weights = new float[session.WeightBytes / 4];
-        session.WeightBuffer.Download<float>(0, weights);
+        session.WeightPages[0].Download<float>(0, weights);
         using (var stream = File.Create(Path.Combine(directory, "weights.bin")))
             stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(weights.AsSpan()));
         using (var stream = File.Create(Path.Combine(directory, "manifest.json")))

@@ -36,10 +36,23 @@ public class NcnnVsNcnnTests : GpuTest
     [Test]
     public void GoogLeNetMatchesNcnn() => Compare("googlenet", 224, 224);
 
+    /// <summary>AlexNet needs 227x227 (its fc6 reads 256 x 6 x 6). Its fc6 (9216 x 4096, 151 MB in fp32) exceeds lavapipe's
+    /// 128 MiB storage range, so the real model runs split (SplitLargeWeights) with its weights in several buffers.</summary>
+    [Test]
+    public void AlexNetMatchesNcnnWithItsWeightsInSeveralBuffers() => Compare(NcnnPeer.Param("alexnet"), "alexnet", 227, 227, inspect: s =>
+    {
+        Assert.That(s.WeightBuffers, Is.GreaterThan(1), "235 MB of weights in pages of at most 128 MiB");
+        Assert.That(s.Graph.Nodes.Count(n => n.Name.StartsWith("fc6", StringComparison.Ordinal) && n.Name.Contains("/part")), Is.GreaterThan(1), "fc6 split");
+    });
+
+    /// <summary>ResNet-50 at 200x200, as ResNet-18 (its 7x7 average pool must fit): 1x1 bottlenecks, Winograd 3x3s.</summary>
+    [Test]
+    public void ResNet50MatchesNcnn() => Compare("resnet50", 200, 200);
+
     private static void Compare(string model, int w, int h) => Compare(NcnnPeer.Param(model), model, w, h);
 
     /// <summary>Compares every output of <paramref name="param"/> with ncnn's, at input size <paramref name="w"/> x <paramref name="h"/>.</summary>
-    internal static void Compare(string param, string model, int w, int h, int seed = 1)
+    internal static void Compare(string param, string model, int w, int h, int seed = 1, Action<InferenceSession>? inspect = null)
     {
         var clock = Stopwatch.StartNew();
         using var dir = new TempDir();
@@ -50,6 +63,7 @@ public class NcnnVsNcnnTests : GpuTest
         var expected = NcnnPeer.Run(param, bin, inputFile, w, h, c);
         var ncnnTime = clock.Elapsed;
         using var session = InferenceSession.Create(imported.Graph, SharedDevice.Instance);
+        inspect?.Invoke(session);
         var actual = session.Run(new Dictionary<string, float[]> { [imported.Graph.Input.Name] = input });
         Assert.That(expected.Keys, Is.EquivalentTo(imported.Graph.Outputs.Select(o => o.Name)), "output blobs");
         foreach (var (name, want) in expected)
