@@ -88,7 +88,7 @@ internal static class NcnnImporter
             }
             var outputs = mapper.Outputs(hostSteps);
             bool int8 = net.Layers.Any(l => NcnnWeightSpec.For(l).Any(s => s.Kind == NcnnBlobKind.WeightScale));
-            return new NcnnModel(builder.BuildPruned(outputs), hostSteps, mapper.InputBlobs(hostSteps), int8, random);
+            return new NcnnModel(builder.BuildPruned(outputs), hostSteps, mapper.InputBlobs(hostSteps), int8, random) { Warnings = net.Warnings };
         }
         catch (InvalidGraphException e)
         {

@@ -53,6 +53,22 @@ public class NcnnBadModelTests
         Fails(Good[..Good.IndexOf("Pooling", StringComparison.Ordinal)] + "Pooling pool 1 1", GoodBin, "line 5", "Pooling 'pool'", "names only 0 blobs");
     }
 
+    /// <summary>As ncnn, lines after the declared layers (nanodet_m's trailing "Noop Output") are not read: the model
+    /// loads with a warning naming them. Fewer lines than declared, or blobs the read layers do not write, still fail.</summary>
+    [Test]
+    public void LinesAfterTheDeclaredLayersAreIgnoredWithAWarning()
+    {
+        var model = NcnnImporter.Load(Encoding.UTF8.GetBytes(Good + "Noop Output 1 1 out final\n\nSoftmax sm 1 1 final s\n"), GoodBin, "tail.param", "good.bin");
+        Assert.That(model.Graph.Outputs.Select(o => o.Name), Is.EqualTo(new[] { "out" }));
+        Assert.That(model.Warnings, Has.Count.EqualTo(1));
+        Assert.That(model.Warnings[0], Does.Contain("tail.param").And.Contain("2 line(s) after the 4 layers")
+            .And.Contain("line 7 'Noop Output'").And.Contain("line 9 'Softmax sm'").And.Not.Contain('\n'));
+        Assert.That(NcnnImporter.Load(Encoding.UTF8.GetBytes(Good), GoodBin, "good.param", "good.bin").Warnings, Is.Empty);
+        // Declaring 3 of the 4 layers leaves the fourth's blob unwritten: the blob count disagrees.
+        Fails(Good.Replace("4 4\n", "3 4\n"), GoodBin, "declares 4 blobs", "write 3");
+        Fails(Good.Replace("4 4\n", "3 3\n"), GoodBin, "bad.bin", "too long");
+    }
+
     [Test]
     public void WrongMagicAndCounts()
     {

@@ -25,6 +25,7 @@ public class NcnnVsNcnnTests : GpuTest
     [TestCase("blazeface", 128, 128)]
     [TestCase("yolo-fastestv2", 96, 96)]
     [TestCase("FastestDet", 96, 96)]
+    [TestCase("nanodet_m", 64, 64)] // its trailing "Noop Output" line is ignored, as ncnn ignores it
     public void MatchesNcnn(string model, int w, int h) => Compare(model, w, h);
 
     /// <summary>ResNet-18 needs 200x200 (its 7x7 average pool must fit); its dense convolutions run on conv2d_packed and
