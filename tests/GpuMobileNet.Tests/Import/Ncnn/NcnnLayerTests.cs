@@ -6,7 +6,7 @@ namespace GpuMobileNet.Tests.Import.Ncnn;
 /// <summary>The layer forms benchncnn's models use beyond the classifiers, and the corners of ncnn's rules, in small
 /// .param files on odd sizes against ncnn itself (ncnn_run, same seeded weights and input, within 1e-4 of each
 /// output's range): pooling's full / SAME / count-padding modes, SAME and dilated convolutions with leaky and clip
-/// activations, depthwise deconvolution, Crop both ways, HardSigmoid, Clip, BinaryOp, Eltwise coefficients,
+/// activations, depthwise, grouped and plain deconvolution, Crop both ways, HardSigmoid, Clip, BinaryOp, Eltwise coefficients,
 /// BatchNorm, Reduction, LRN, Permute, Reshape, Softmax on an axis, Slice, ShuffleChannel reversed, Concat, Interp and
 /// channel Padding.</summary>
 public class NcnnLayerTests : GpuTest
@@ -57,9 +57,26 @@ public class NcnnLayerTests : GpuTest
         Crop cr 1 1 pe ce -23309=1,1 -23310=1,9 -23311=1,0
         """;
 
-    private static readonly Dictionary<string, string> Params = new() { ["windows"] = Windows, ["arithmetic"] = Arithmetic, ["layout"] = Layout };
+    // Grouped deconvolutions (ncnn's weights [group][out/group][in/group][kh][kw], ours input-major): 6 -> 4 in 2
+    // groups with a 3x2 kernel and pads; mobilenet_yolo's form, 2 inputs to 1 output per group; a plain Deconvolution
+    // with dilation and output padding.
+    private const string Deconvolutions = """
+        7767517
+        5 7
+        Input in 0 1 data 0=7 1=5 2=6
+        Split sp 1 3 data a b c
+        DeconvolutionDepthWise g2 1 1 a o1 0=4 1=3 11=2 3=2 4=1 15=0 5=1 6=72 7=2
+        DeconvolutionDepthWise g3 1 1 b o2 0=3 1=4 3=2 4=1 6=96 7=3 9=1
+        Deconvolution dc 1 1 c o3 0=5 1=3 2=2 3=3 5=1 6=270 18=1 19=2
+        """;
+
+    private static readonly Dictionary<string, string> Params = new()
+    {
+        ["windows"] = Windows, ["arithmetic"] = Arithmetic, ["layout"] = Layout, ["deconvolutions"] = Deconvolutions,
+    };
 
     [TestCase("windows", 11, 9)]
+    [TestCase("deconvolutions", 7, 5)]
     [TestCase("arithmetic", 7, 5)]
     [TestCase("layout", 6, 4)]
     public void LayerMatchesNcnn(string name, int w, int h)
