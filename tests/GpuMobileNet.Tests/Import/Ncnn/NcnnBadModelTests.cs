@@ -112,6 +112,14 @@ public class NcnnBadModelTests
     }
 
     [Test]
+    public void CropsAndSlicesOutsideTheBlobAreRefusedNamingTheLayer()
+    {
+        Fails(Good.Replace("Pooling pool 1 1 c p 0=1 4=1", "Crop pool 1 1 c p 0=7 3=3 4=-233 5=-233"), GoodBin, "Crop 'pool'", "crop 7..9 of axis 2 is not within its 8");
+        Fails(Good.Replace("Pooling pool 1 1 c p 0=1 4=1", "Crop pool 1 1 c p -23309=2,1,1 -23310=1,3"), GoodBin, "Crop 'pool'", "2 starts, 1 ends");
+        Fails(Good.Replace("Pooling pool 1 1 c p 0=1 4=1", "Slice pool 1 1 c p -23300=1,9 1=1"), GoodBin, "Slice 'pool'", "do not fit the 6 of axis 1");
+    }
+
+    [Test]
     public void UnknownLayerType()
     {
         Fails(Good.Replace("Pooling pool", "FancyPool pool"), GoodBin, "FancyPool 'pool'", "layer type 'FancyPool' is not supported");
