@@ -119,11 +119,22 @@ public class NcnnBadModelTests
         Fails(Good.Replace("Pooling pool 1 1 c p 0=1 4=1", "Slice pool 1 1 c p -23300=1,9 1=1"), GoodBin, "Slice 'pool'", "do not fit the 6 of axis 1");
     }
 
+    /// <summary>ncnn's vision_transformer is refused before its 86 M weights are made, naming every transformer layer type.</summary>
+    [Test]
+    public void TheVisionTransformerIsRefusedNamingItsLayers()
+    {
+        var param = NcnnPeer.Param("vision_transformer");
+        var e = Assert.Throws<ModelLoadException>(() => NcnnImporter.Load(param, null, new NcnnImportOptions { InputWidth = 384, InputHeight = 384 }))!;
+        Assert.That(e.Message, Does.StartWith(param + ": transformer layers are not supported: ").And.Not.Contain('\n'));
+        Assert.That(e.Message, Does.Contain("MultiHeadAttention x12 (first 'MultiHeadAttention_21', line 14)")
+            .And.Contain("LayerNorm x25").And.Contain("Gemm x25").And.Contain("GELU x12"));
+    }
+
     [Test]
     public void UnknownLayerType()
     {
         Fails(Good.Replace("Pooling pool", "FancyPool pool"), GoodBin, "FancyPool 'pool'", "layer type 'FancyPool' is not supported");
-        Fails(Good.Replace("Pooling pool", "LayerNorm pool"), GoodBin, "LayerNorm 'pool'", "not supported");
+        Fails(Good.Replace("Pooling pool", "LayerNorm pool"), GoodBin, "transformer layers are not supported: LayerNorm x1 (first 'pool', line 5)");
     }
 
     [Test]
