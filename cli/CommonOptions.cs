@@ -13,7 +13,7 @@ internal sealed class CommonOptions
     public Option<int?> Resolution { get; } = new("--resolution") { Description = "input size of a built-in model (default: its paper's, 224; 320 for ssdlite_mobilenet_v2)" };
     public Option<int?> Classes { get; } = new("--classes") { Description = "classes of a built-in model (default: 1000; 91 for ssdlite_mobilenet_v2, COCO with the background)" };
     public Option<int> Seed { get; } = new("--seed") { Description = "seed of a built-in model's random weights", DefaultValueFactory = _ => 1 };
-    public Option<string?> InputSize { get; } = new("--input-size") { Description = "HxW input size of an ONNX model whose size is dynamic (e.g. 48x192)" };
+    public Option<string?> InputSize { get; } = new("--input-size") { Description = "HxW input size of an ONNX model whose size is dynamic, or of an ncnn .param that declares none (e.g. 48x192)" };
     public Option<string?> Weights { get; } = new("--weights") { Description = "the .bin weights of an ncnn .param model (default: seeded random weights, --seed)" };
     public Option<string?> Device { get; } = new("--device") { Description = "Vulkan device index or name (default: GMN_DEVICE, else the best GPU, else CPU)" };
 

@@ -65,6 +65,9 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
         return null;
     }
 
+    /// <summary>What the last load ignored as the model's own runtime would (an ncnn .param's lines after its declared layers).</summary>
+    public IReadOnlyList<string> LoadWarnings => _ncnn?.Warnings ?? [];
+
     public string Describe() => IsBuiltIn ? $"{Model} alpha={Alpha} resolution={Resolution} classes={Classes} (random weights, seed {Seed})"
         : _ncnn is not null ? $"{Model} ({_ncnn.Describe()})" : Model ?? DefaultModelPath();
 

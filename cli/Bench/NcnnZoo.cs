@@ -33,6 +33,13 @@ internal static class NcnnZoo
         return rows;
     }
 
+    /// <summary>The input shapes (w, h, c) benchncnn's default list gives the models whose .param declares none.</summary>
+    private static readonly Dictionary<string, (int W, int H, int C)> BenchncnnShapes = new(StringComparer.Ordinal)
+    {
+        ["FastestDet"] = (352, 352, 3),
+        ["vision_transformer"] = (384, 384, 3),
+    };
+
     /// <summary>--params-dir, else the params/ folder beside the peer's `run` wrapper (as in ncnn's peer folder).</summary>
     public static string ParamsDir(string? given, string? peerPath)
     {
@@ -44,7 +51,7 @@ internal static class NcnnZoo
     private static NcnnZooRow Measure(string param, PeerSettings peer, VulkanDevice device, int runs, int threads)
     {
         string name = Path.GetFileNameWithoutExtension(param);
-        var shape = NcnnPeer.InputShape(param);
+        var shape = NcnnPeer.InputShape(param) ?? BenchncnnShapes.GetValueOrDefault(name);
         string input = shape is { } s ? $"{s.C}x{s.H}x{s.W}" : "?";
         ModelGraph? graph = null;
         string? note = null;
@@ -85,11 +92,12 @@ internal static class NcnnZoo
 
     /// <summary>Our graph for a .param: the very file benchncnn runs, through the engine's ncnn importer (seeded random
     /// weights; benchncnn's are zeros, which cost the same) and the validation every import gets; the note says how an
-    /// int8 model runs.</summary>
+    /// int8 model runs and what the import ignored.</summary>
     private static ModelGraph OursFor(string param, (int W, int H, int C)? shape, out string? note)
     {
         var model = ModelImporter.LoadNcnn(param, new ModelImportOptions { InputHeight = shape?.H, InputWidth = shape?.W });
-        note = model.IsInt8 ? "int8 weights run dequantised (fp32)" : null;
+        var notes = model.Warnings.Prepend(model.IsInt8 ? "int8 weights run dequantised (fp32)" : null).OfType<string>().ToList();
+        note = notes.Count > 0 ? string.Join("; ", notes) : null;
         return model.Graph;
     }
 

@@ -60,6 +60,7 @@ internal static class InspectCommand
                 AnsiConsole.Write(table);
             }
             Console.WriteLine($"model:          {source.Describe()}");
+            foreach (var warning in source.LoadWarnings) Console.WriteLine($"load warning:   {warning}");
             Console.WriteLine($"input:          {graph.Input.Shape}   output: {graph.Output.Shape}   ops: {graph.Nodes.Count}");
             if (graph.ExtraInputs.Count > 0)
                 Console.WriteLine($"inputs:         {string.Join(", ", graph.Inputs.Select(v => $"{v.Name} {v.Shape}"))}");

@@ -16,7 +16,7 @@ internal static class InspectReport
         var paper = Paper(source);
         return new
         {
-            model = source.Describe(), dynamic = false,
+            model = source.Describe(), dynamic = false, warnings = source.LoadWarnings,
             inputs = graph.Inputs.Select(v => new { name = v.Name, shape = v.Shape.ToString() }),
             outputs = graph.Outputs.Select(v => new { name = v.Name, shape = v.Shape.ToString() }),
             ops = graph.Nodes.Count,

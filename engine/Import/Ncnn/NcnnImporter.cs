@@ -47,7 +47,12 @@ internal static class NcnnImporter
     internal static NcnnNet Parse(byte[] param, string name)
     {
         if (param.Length == 0) throw new ModelLoadException($"{name}: the .param is empty");
-        return NcnnBinaryParam.LooksBinary(param) ? NcnnBinaryParam.Parse(param, name) : NcnnTextParam.Parse(param, name);
+        var net = NcnnBinaryParam.LooksBinary(param) ? NcnnBinaryParam.Parse(param, name) : NcnnTextParam.Parse(param, name);
+        var transformer = net.Layers.Where(l => NcnnLayerTypes.Transformer.Contains(l.Type)).GroupBy(l => l.Type).ToList();
+        if (transformer.Count > 0)
+            throw new ModelLoadException($"{name}: transformer layers are not supported: " +
+                string.Join(", ", transformer.Select(g => $"{g.Key} x{g.Count()} (first '{g.First().Name}', {g.First().Where})")));
+        return net;
     }
 
     /// <summary>Writes seeded random weights for <paramref name="paramPath"/> to <paramref name="binPath"/>, so that ncnn
@@ -88,7 +93,7 @@ internal static class NcnnImporter
             }
             var outputs = mapper.Outputs(hostSteps);
             bool int8 = net.Layers.Any(l => NcnnWeightSpec.For(l).Any(s => s.Kind == NcnnBlobKind.WeightScale));
-            return new NcnnModel(builder.BuildPruned(outputs), hostSteps, mapper.InputBlobs(hostSteps), int8, random);
+            return new NcnnModel(builder.BuildPruned(outputs), hostSteps, mapper.InputBlobs(hostSteps), int8, random) { Warnings = net.Warnings };
         }
         catch (InvalidGraphException e)
         {

@@ -13,6 +13,9 @@ internal sealed record NcnnLayer(string Type, string Name, IReadOnlyList<string>
 /// before any layer that reads it (which also rules out cycles).</summary>
 internal sealed record NcnnNet(IReadOnlyList<NcnnLayer> Layers)
 {
+    /// <summary>What the reader ignored as ncnn does (one line each, naming the file and what was ignored).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The most layers, blobs, inputs or outputs of a layer, and items of an array parameter a file may declare:
     /// far beyond any real network, small enough that a corrupt count fails before a large allocation.</summary>
     public const int MaxCount = 1 << 16;

@@ -54,25 +54,40 @@ internal sealed partial class NcnnLayerMapper
         return values;
     }
 
-    // Transposed convolution: out = (in - 1) * stride + dilation * (kernel - 1) + 1 - pads (+ output padding 18, 19),
-    // depthwise only (one kernel per channel, where ncnn's weight order and ours cannot differ).
+    // Transposed convolution: out = (in - 1) * stride + dilation * (kernel - 1) + 1 - pads (+ output padding 18, 19);
+    // Deconvolution, or DeconvolutionDepthWise with any group (7) dividing both channel counts.
     private void Deconvolution(NcnnParams p, NcnnWeightFile.Blob[] w)
     {
         Need(1);
         var x = RuntimeIn(0);
         int outC = p.Int(0, 0), kw = p.Int(1, 0), kh = p.Int(11, kw), dw = p.Int(2, 1), dh = p.Int(12, dw), sw = p.Int(3, 1), sh = p.Int(13, sw);
         int left = p.Int(4, 0), top = p.Int(14, left), right = p.Int(15, left), bottom = p.Int(16, top);
-        int groups = p.Int(7, 1);
+        int groups = _layer.Type == "DeconvolutionDepthWise" ? p.Int(7, 1) : 1;
         if (new[] { outC, kw, kh, dw, dh, sw, sh }.Any(v => v <= 0 || v > GraphBuilder.MaxWindow) || new[] { left, top, right, bottom }.Any(v => v < 0 || v > GraphBuilder.MaxWindow))
             throw Fail($"num_output {outC}, kernel {kw}x{kh}, dilation {dw}x{dh}, stride {sw}x{sh} and pads must be positive and at most {GraphBuilder.MaxWindow}");
         if (p.Int(20, 0) != 0 || p.Int(21, 0) != 0 || p.Int(28, 0) != 0) throw Fail("a fixed output size (20, 21) or dynamic weights are not supported");
-        if (x.Shape.C != groups || outC != groups) throw Fail($"group {groups} with {x.Shape.C} -> {outC} channels: only depthwise (one kernel per channel) is supported");
+        if (groups <= 0 || x.Shape.C % groups != 0 || outC % groups != 0)
+            throw Fail($"group {groups} does not divide the {x.Shape.C} input and {outC} output channels");
         int outW = (x.Shape.W - 1) * sw + dw * (kw - 1) + 1 - left - right + p.Int(18, 0);
         int outH = (x.Shape.H - 1) * sh + dh * (kh - 1) + 1 - top - bottom + p.Int(19, 0);
         var bias = p.Int(5, 0) != 0 ? w[1].Values : null;
         int act = p.Int(9, 0);
-        var y = builder.ConvTranspose(Name(act == 0 ? null : "deconv"), x, outC, outH, outW, kh, kw, sh, sw, dh, dw, top, left, groups, Dequantised(w), bias);
+        var weights = InputMajor(Dequantised(w), groups, x.Shape.C / groups, outC / groups, kh * kw);
+        var y = builder.ConvTranspose(Name(act == 0 ? null : "deconv"), x, outC, outH, outW, kh, kw, sh, sw, dh, dw, top, left, groups, weights, bias);
         Set(act == 0 ? y : Activated(y, act, p.Floats(10)), 3);
+    }
+
+    /// <summary>ncnn's deconvolution weights, [group][out/group][in/group][kh x kw], in the graph's order,
+    /// [in][out/group][kh x kw] (the same for depthwise). A wrong count is passed on for the builder to name.</summary>
+    private static float[] InputMajor(float[] w, int groups, int inPerGroup, int outPerGroup, int taps)
+    {
+        if (w.Length != (long)groups * inPerGroup * outPerGroup * taps || inPerGroup == 1 && outPerGroup == 1) return w;
+        var ours = new float[w.Length];
+        for (int g = 0; g < groups; g++)
+            for (int o = 0; o < outPerGroup; o++)
+                for (int i = 0; i < inPerGroup; i++)
+                    Array.Copy(w, ((g * outPerGroup + o) * inPerGroup + i) * taps, ours, ((g * inPerGroup + i) * outPerGroup + o) * taps, taps);
+        return ours;
     }
 
     private void InnerProduct(NcnnParams p, NcnnWeightFile.Blob[] w)

@@ -4,7 +4,7 @@ using GpuMobileNet.Tensors;
 
 namespace GpuMobileNet.Import.Ncnn;
 
-// Layout layers: Concat and Slice on the outermost axis, Reshape, Flatten, Permute, Padding, ShuffleChannel, Softmax
+// Layout layers: Concat, Slice and Crop on any axis, Reshape, Flatten, Permute, Padding, ShuffleChannel, Softmax
 // on any axis, Interp.
 internal sealed partial class NcnnLayerMapper
 {
@@ -41,33 +41,44 @@ internal sealed partial class NcnnLayerMapper
         return a >= 0 && a < dims ? a : throw Fail($"axis {axis} is not an axis of a {dims}-D blob");
     }
 
+    // ncnn's axis k of a blob is the graph's tensor axis k (C, H, W; see NcnnTensor): an inner axis is concatenated,
+    // sliced or cropped as channels of the tensor with that axis swapped to the front, then swapped back.
     private void Concat(NcnnParams p)
     {
         if (_layer.Bottoms.Count == 0 || _layer.Tops.Count != 1) throw Fail("needs inputs and one output");
         var first = In(0);
-        if (Axis(p.Int(0, 0), first.Dims) != 0 || _layer.Bottoms.Select((_, i) => In(i).Dims).Any(d => d != first.Dims))
-            throw Fail($"concatenation on axis {p.Int(0, 0)} is not supported (only the outermost axis of blobs of one rank)");
-        var parts = _layer.Bottoms.Select((_, i) => RuntimeIn(i)).ToList();
-        Set(builder.Concat(Name(), parts.Cast<Value?>().ToList(), parts.Select(v => v.Shape.C).ToList()), first.Dims);
+        if (_layer.Bottoms.Select((_, i) => In(i).Dims).Any(d => d != first.Dims))
+            throw Fail("concatenation of blobs of different ranks is not supported");
+        int axis = Axis(p.Int(0, 0), first.Dims);
+        var parts = _layer.Bottoms.Select((_, i) => SwapToFront(Name("swap"), RuntimeIn(i), axis)).ToList();
+        var joined = builder.Concat(axis == 0 ? Name() : Name("concat"), parts.Cast<Value?>().ToList(), parts.Select(v => v.Shape.C).ToList());
+        Set(SwapToFront(Name(), joined, axis), first.Dims);
     }
 
     private void Slice(NcnnParams p)
     {
         if (_layer.Bottoms.Count != 1 || _layer.Tops.Count == 0) throw Fail("needs one input and outputs");
         var x = In(0);
-        if (Axis(p.Int(1, 0), x.Dims) != 0) throw Fail($"slicing on axis {p.Int(1, 0)} is not supported (only the outermost axis)");
+        int axis = Axis(p.Int(1, 0), x.Dims);
         var slices = p.Ints(0);
         if (slices.Length != _layer.Tops.Count) throw Fail($"{slices.Length} slice sizes for {_layer.Tops.Count} outputs");
-        int total = x.Value!.Shape.C, first = 0;
+        var swapped = SwapToFront(Name("swap"), x.Value!, axis);
+        int total = swapped.Shape.C, start = 0;
         for (int i = 0; i < slices.Length; i++)
         {
-            // -233: an equal share of the channels left for this and the following outputs.
-            int n = slices[i] == -233 ? (total - first) / (slices.Length - i) : slices[i];
-            if (n <= 0 || first + n > total) throw Fail($"slice sizes [{string.Join(", ", slices)}] do not fit {total} channels");
-            Set(i, new NcnnTensor(builder.SliceChannels(Name(top: i), x.Value, first, n), x.Dims));
-            first += n;
+            // -233: an equal share of what is left for this and the following outputs.
+            int n = slices[i] == -233 ? (total - start) / (slices.Length - i) : slices[i];
+            if (n <= 0 || start + n > total) throw Fail($"slice sizes [{string.Join(", ", slices)}] do not fit the {total} of axis {axis}");
+            var part = builder.SliceChannels(axis == 0 ? Name(top: i) : Name("slice", i), swapped, start, n);
+            Set(i, new NcnnTensor(SwapToFront(Name(top: i), part, axis), x.Dims));
+            start += n;
         }
     }
+
+    /// <summary><paramref name="v"/> with tensor axis <paramref name="axis"/> and the channels swapped (its own inverse),
+    /// named <paramref name="name"/>; <paramref name="v"/> itself for axis 0.</summary>
+    private Value SwapToFront(string name, Value v, int axis) =>
+        axis == 0 ? v : builder.Transpose(name, v, axis == 1 ? [1, 0, 2] : [2, 1, 0]);
 
     // w (0), h (1), c (2): -233 leaves the axis out (lower rank), 0 keeps the input's, -1 takes what is left.
     private void Reshape(NcnnParams p)
@@ -173,30 +184,48 @@ internal sealed partial class NcnnLayerMapper
         SetLike(builder.Resize(Name(), x, outH, outW, type == 2, coordinates, ResizeNearest.Floor, (float)outH / x.Shape.H, (float)outW / x.Shape.W));
     }
 
-    // Crop on channels only: offsets (0 w, 1 h, 2 c) with sizes (3 w, 4 h, 5 c; -233: to the end), or starts / ends /
-    // axes arrays (9, 10, 11) on axis 0.
+    // Crop: per axis an offset, a size (-233 or 0: to the end, less a tail offset) and a tail offset, ids (0, 3, 6) for
+    // w, (1, 4, 7) for h, (2, 5, 8) for c; or numpy-style starts / ends / axes arrays (9, 10, 11).
     private void Crop(NcnnParams p)
     {
         Need(1);
         var x = In(0);
-        var s = x.Value!.Shape;
-        int first, count;
+        var sizes = x.Axes;
+        var cuts = new List<(int Axis, int Start, int Count)>();
         if (p.Has(9) || p.Has(10) || p.Has(11))
         {
-            int[] starts = p.Ints(9), ends = p.Ints(10), axes = p.Ints(11);
-            if (axes.Length != 1 || starts.Length != 1 || ends.Length != 1 || Axis(axes[0], x.Dims) != 0)
-                throw Fail("Crop with starts/ends/axes is supported on the outermost axis only");
-            int start = starts[0] < 0 ? starts[0] + s.C : starts[0], end = ends[0] < 0 ? ends[0] + s.C : Math.Min(ends[0], s.C);
-            (first, count) = (start, end - start);
+            int[] starts = p.Ints(9), ends = p.Ints(10), axes = p.Has(11) ? p.Ints(11) : [.. Enumerable.Range(0, starts.Length)];
+            if (starts.Length != ends.Length || axes.Length != starts.Length) throw Fail($"{starts.Length} starts, {ends.Length} ends and {axes.Length} axes do not pair up");
+            foreach (var (a, i) in axes.Select((a, i) => (Axis(a, x.Dims), i)))
+            {
+                int start = starts[i] < 0 ? starts[i] + sizes[a] : Math.Min(starts[i], sizes[a]);
+                int end = ends[i] < 0 ? ends[i] + sizes[a] : Math.Min(ends[i], sizes[a]);
+                cuts.Add((a, start, end - start));
+            }
         }
         else
         {
-            if (x.Dims != 3 || p.Int(0, 0) != 0 || p.Int(1, 0) != 0 || p.Int(3, -233) is not -233 && p.Int(3, -233) != s.W || p.Int(4, -233) is not -233 && p.Int(4, -233) != s.H)
-                throw Fail("Crop is supported on channels only (w and h kept whole)");
-            first = p.Int(2, 0);
-            count = p.Int(5, -233) == -233 ? s.C - first : p.Int(5, -233);
+            if (p.Has(13) || p.Has(14) || p.Has(15)) throw Fail("cropping the depth (13, 14, 15) is not supported");
+            for (int a = 0; a < x.Dims; a++)
+            {
+                int id = x.Dims - 1 - a; // w's ids on the innermost axis
+                int start = p.Int(id, 0), size = p.Int(id + 3, 0), tail = p.Int(id + 6, 0);
+                cuts.Add((a, start, size is -233 or 0 ? sizes[a] - start - tail : size));
+            }
         }
-        SetLike(builder.SliceChannels(Name(), x.Value, first, count));
+        cuts.RemoveAll(c => c.Start == 0 && c.Count == sizes[c.Axis]);
+        foreach (var (a, start, count) in cuts)
+            if (start < 0 || count <= 0 || start + count > sizes[a])
+                throw Fail($"crop {start}..{start + count - 1} of axis {a} is not within its {sizes[a]}");
+        var y = x.Value!;
+        for (int i = 0; i < cuts.Count; i++)
+        {
+            var (a, start, count) = cuts[i];
+            bool last = i == cuts.Count - 1;
+            var part = builder.SliceChannels(a == 0 && last ? Name() : Name("crop"), SwapToFront(Name("swap"), y, a), start, count);
+            y = SwapToFront(last ? Name() : Name("unswap"), part, a);
+        }
+        SetLike(y);
     }
 
     // Reduction (0: 0 sum, 3 mean) over h and w (axes 3 = [1, 2]): a global average pool,

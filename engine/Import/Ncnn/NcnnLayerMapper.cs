@@ -41,7 +41,7 @@ internal sealed partial class NcnnLayerMapper(GraphBuilder builder, NcnnNet net,
         {
             case "Input": Set(0, new NcnnTensor(builder.Input, 3)); break;
             case "Convolution" or "ConvolutionDepthWise": Convolution(layer.Params, weights); break;
-            case "DeconvolutionDepthWise": Deconvolution(layer.Params, weights); break;
+            case "Deconvolution" or "DeconvolutionDepthWise": Deconvolution(layer.Params, weights); break;
             case "InnerProduct": InnerProduct(layer.Params, weights); break;
             case "Pooling": Pooling(layer.Params); break;
             case "BatchNorm": BatchNorm(layer.Params, weights); break;

@@ -37,6 +37,11 @@ internal static class NcnnLayerTypes
         ["YoloDetectionOutput"] = [2, 3, 4], ["Yolov3DetectionOutput"] = [2, 3, 4, 6],
     };
 
+    /// <summary>The layers of a transformer (ncnn's vision_transformer), none of which the importer maps: a model with
+    /// any is refused before its weights are read, naming each such type at once rather than only the first layer.</summary>
+    public static IReadOnlySet<string> Transformer { get; } =
+        new HashSet<string>(["MultiHeadAttention", "SDPA", "LayerNorm", "GELU", "Gemm"], StringComparer.Ordinal);
+
     /// <summary>Whether parameter <paramref name="id"/> of <paramref name="type"/> holds floats.</summary>
     public static bool IsFloat(string type, int id) => FloatIds.TryGetValue(type, out var ids) && ids.Contains(id);
 }

@@ -36,6 +36,9 @@ internal sealed class NcnnModel
     /// <summary>Whether the weights are seeded random ones (no .bin given).</summary>
     public bool RandomWeights { get; }
 
+    /// <summary>What the import ignored as ncnn does (such as lines after the declared layers), one line each.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>One line on how the model runs, for inspect and bench.</summary>
     public string Describe() =>
         (IsInt8 ? "int8 model, run dequantised in fp32 (weights = level / scale; activations not quantised)" : "fp32 model")

@@ -36,15 +36,24 @@ internal static class NcnnTextParam
         if (counts.Length != 2 || !TryCount(counts[0], out int layerCount) || !TryCount(counts[1], out int blobCount))
             throw Fail(file, $"line {at} must be 'layer_count blob_count' (each 1..{NcnnNet.MaxCount}), not '{Clip(string.Join(' ', counts))}'");
         var layers = new List<NcnnLayer>();
-        for (var tokens = NextLine(); tokens.Length > 0; tokens = NextLine())
-        {
-            if (layers.Count == layerCount)
-                throw Fail(file, $"line {at}: more layer lines than the {layerCount} the header declares");
+        while (layers.Count < layerCount && NextLine() is { Length: > 0 } tokens)
             layers.Add(ParseLayer(tokens, $"line {at}", file));
-        }
         if (layers.Count != layerCount)
             throw Fail(file, $"the header declares {layerCount} layers but the file has {layers.Count} layer lines");
-        return NcnnNet.Checked(layers, blobCount, m => Fail(file, m));
+        var net = NcnnNet.Checked(layers, blobCount, m => Fail(file, m));
+        return IgnoredTail(NextLine, () => at, layerCount, file) is { } warning ? net with { Warnings = [warning] } : net;
+    }
+
+    // ncnn reads only the layers the header declares; lines after them (nanodet_m's trailing "Noop Output") are ignored
+    // as it ignores them, with a warning naming them.
+    private static string? IgnoredTail(Func<string[]> nextLine, Func<int> lineNumber, int layerCount, string file)
+    {
+        var ignored = new List<string>();
+        for (var tokens = nextLine(); tokens.Length > 0; tokens = nextLine())
+            ignored.Add($"line {lineNumber()} '{Clip(string.Join(' ', tokens.Take(2)))}'");
+        if (ignored.Count == 0) return null;
+        var named = string.Join(", ", ignored.Take(3)) + (ignored.Count > 3 ? $" and {ignored.Count - 3} more" : "");
+        return $"{file}: {ignored.Count} line(s) after the {layerCount} layers the header declares are ignored, as ncnn ignores them: {named}";
     }
 
     private static NcnnLayer ParseLayer(string[] t, string where, string file)

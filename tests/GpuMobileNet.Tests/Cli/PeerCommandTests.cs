@@ -71,6 +71,26 @@ public class PeerCommandTests
         Assert.That(fake.Calls, Is.Empty, "nothing ran");
     }
 
+    /// <summary>FastestDet's .param declares no input size: zoo gives it benchncnn's default list's 352x352, bench the
+    /// --input-size it is given, both to ours and to benchncnn.</summary>
+    [Test]
+    public void AParamWithoutAnInputSizeTakesBenchncnnsShapeOrTheGivenOne()
+    {
+        using var dir = new TempDir();
+        var fake = new FakeBenchncnn(dir.Path, "run");
+        Directory.CreateDirectory(dir.File("params"));
+        File.WriteAllText(dir.File("params/FastestDet.param"), "7767517\n2 2\nInput in0 0 1 in0\nConvolution conv 1 1 in0 out 0=2 1=1 5=1 6=6\n");
+        var zoo = GmnProcess.Run("zoo", "--peer", "ncnn", "--peer-path", fake.Path, "--runs", "1", "--rounds", "1", "--markdown");
+        var bench = GmnProcess.Run("bench", "--model", dir.File("params/FastestDet.param"), "--input-size", "40x48", "--runs", "1", "--warmup", "0",
+            "--batches", "1", "--no-layers", "--no-variants", "--no-ort", "--peer", "ncnn", "--peer-path", fake.Path, "--rounds", "1");
+
+        Assert.That(zoo.ExitCode, Is.Zero, zoo.StdErr + zoo.StdOut);
+        Assert.That(bench.ExitCode, Is.Zero, bench.StdErr + bench.StdOut);
+        Assert.That(zoo.StdOut, Does.Contain("| FastestDet | 3x352x352 |"));
+        Assert.That(fake.Calls, Has.Exactly(2).EndsWith("param=FastestDet.param shape=[352,352,3]"));
+        Assert.That(fake.Calls, Has.Exactly(2).EndsWith("param=FastestDet.param shape=[48,40,3]"));
+    }
+
     [Test]
     public void ZooShowsEveryParamAndWhyOursCannotRunOne()
     {

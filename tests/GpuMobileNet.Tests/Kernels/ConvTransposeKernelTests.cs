@@ -19,6 +19,7 @@ public class ConvTransposeKernelTests : GpuTest
     [TestCase(3, 5, 1, 6, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1)] // PyTorch's usual stride-2 3x3 with output_padding 1
     [TestCase(6, 4, 2, 4, 3, 4, 3, 3, 2, 1, 2, 0, 1, 1, 0, 1)] // groups, asymmetric pads, stride 3
     [TestCase(5, 5, 5, 7, 4, 3, 3, 2, 1, 2, 1, 2, 0, 0, 0, 2)] // depthwise, dilated
+    [TestCase(10, 5, 5, 5, 7, 4, 4, 2, 2, 1, 1, 1, 1, 1, 0, 2)] // ncnn's grouped DeconvolutionDepthWise (mobilenet_yolo's): 2 inputs to 1 output per group
     [TestCase(4, 3, 1, 3, 3, 2, 3, 2, 2, 1, -1, -2, -1, 0, 1, 1)] // negative pads (output_shape beyond the taps)
     public void MatchesOracle(int inC, int outC, int groups, int h, int w, int kh, int kw, int sh, int sw, int dilation,
         int top, int left, int bottom, int right, int outputPadding, int batch)

@@ -53,6 +53,22 @@ public class NcnnBadModelTests
         Fails(Good[..Good.IndexOf("Pooling", StringComparison.Ordinal)] + "Pooling pool 1 1", GoodBin, "line 5", "Pooling 'pool'", "names only 0 blobs");
     }
 
+    /// <summary>As ncnn, lines after the declared layers (nanodet_m's trailing "Noop Output") are not read: the model
+    /// loads with a warning naming them. Fewer lines than declared, or blobs the read layers do not write, still fail.</summary>
+    [Test]
+    public void LinesAfterTheDeclaredLayersAreIgnoredWithAWarning()
+    {
+        var model = NcnnImporter.Load(Encoding.UTF8.GetBytes(Good + "Noop Output 1 1 out final\n\nSoftmax sm 1 1 final s\n"), GoodBin, "tail.param", "good.bin");
+        Assert.That(model.Graph.Outputs.Select(o => o.Name), Is.EqualTo(new[] { "out" }));
+        Assert.That(model.Warnings, Has.Count.EqualTo(1));
+        Assert.That(model.Warnings[0], Does.Contain("tail.param").And.Contain("2 line(s) after the 4 layers")
+            .And.Contain("line 7 'Noop Output'").And.Contain("line 9 'Softmax sm'").And.Not.Contain('\n'));
+        Assert.That(NcnnImporter.Load(Encoding.UTF8.GetBytes(Good), GoodBin, "good.param", "good.bin").Warnings, Is.Empty);
+        // Declaring 3 of the 4 layers leaves the fourth's blob unwritten: the blob count disagrees.
+        Fails(Good.Replace("4 4\n", "3 4\n"), GoodBin, "declares 4 blobs", "write 3");
+        Fails(Good.Replace("4 4\n", "3 3\n"), GoodBin, "bad.bin", "too long");
+    }
+
     [Test]
     public void WrongMagicAndCounts()
     {
@@ -96,10 +112,29 @@ public class NcnnBadModelTests
     }
 
     [Test]
+    public void CropsAndSlicesOutsideTheBlobAreRefusedNamingTheLayer()
+    {
+        Fails(Good.Replace("Pooling pool 1 1 c p 0=1 4=1", "Crop pool 1 1 c p 0=7 3=3 4=-233 5=-233"), GoodBin, "Crop 'pool'", "crop 7..9 of axis 2 is not within its 8");
+        Fails(Good.Replace("Pooling pool 1 1 c p 0=1 4=1", "Crop pool 1 1 c p -23309=2,1,1 -23310=1,3"), GoodBin, "Crop 'pool'", "2 starts, 1 ends");
+        Fails(Good.Replace("Pooling pool 1 1 c p 0=1 4=1", "Slice pool 1 1 c p -23300=1,9 1=1"), GoodBin, "Slice 'pool'", "do not fit the 6 of axis 1");
+    }
+
+    /// <summary>ncnn's vision_transformer is refused before its 86 M weights are made, naming every transformer layer type.</summary>
+    [Test]
+    public void TheVisionTransformerIsRefusedNamingItsLayers()
+    {
+        var param = NcnnPeer.Param("vision_transformer");
+        var e = Assert.Throws<ModelLoadException>(() => NcnnImporter.Load(param, null, new NcnnImportOptions { InputWidth = 384, InputHeight = 384 }))!;
+        Assert.That(e.Message, Does.StartWith(param + ": transformer layers are not supported: ").And.Not.Contain('\n'));
+        Assert.That(e.Message, Does.Contain("MultiHeadAttention x12 (first 'MultiHeadAttention_21', line 14)")
+            .And.Contain("LayerNorm x25").And.Contain("Gemm x25").And.Contain("GELU x12"));
+    }
+
+    [Test]
     public void UnknownLayerType()
     {
         Fails(Good.Replace("Pooling pool", "FancyPool pool"), GoodBin, "FancyPool 'pool'", "layer type 'FancyPool' is not supported");
-        Fails(Good.Replace("Pooling pool", "LayerNorm pool"), GoodBin, "LayerNorm 'pool'", "not supported");
+        Fails(Good.Replace("Pooling pool", "LayerNorm pool"), GoodBin, "transformer layers are not supported: LayerNorm x1 (first 'pool', line 5)");
     }
 
     [Test]

@@ -6,9 +6,9 @@ namespace GpuMobileNet.Tests.Import.Ncnn;
 /// <summary>The layer forms benchncnn's models use beyond the classifiers, and the corners of ncnn's rules, in small
 /// .param files on odd sizes against ncnn itself (ncnn_run, same seeded weights and input, within 1e-4 of each
 /// output's range): pooling's full / SAME / count-padding modes, SAME and dilated convolutions with leaky and clip
-/// activations, depthwise deconvolution, Crop both ways, HardSigmoid, Clip, BinaryOp, Eltwise coefficients,
-/// BatchNorm, Reduction, LRN, Permute, Reshape, Softmax on an axis, Slice, ShuffleChannel reversed, Concat, Interp and
-/// channel Padding.</summary>
+/// activations, depthwise, grouped and plain deconvolution, Crop both ways, HardSigmoid, Clip, BinaryOp, Eltwise coefficients,
+/// BatchNorm, Reduction, LRN, Permute, Reshape, Softmax on an axis, Slice, ShuffleChannel reversed, Concat, Interp,
+/// channel Padding, and Concat, Slice and Crop on inner axes.</summary>
 public class NcnnLayerTests : GpuTest
 {
     private const string Windows = """
@@ -57,9 +57,44 @@ public class NcnnLayerTests : GpuTest
         Crop cr 1 1 pe ce -23309=1,1 -23310=1,9 -23311=1,0
         """;
 
-    private static readonly Dictionary<string, string> Params = new() { ["windows"] = Windows, ["arithmetic"] = Arithmetic, ["layout"] = Layout };
+    // Grouped deconvolutions (ncnn's weights [group][out/group][in/group][kh][kw], ours input-major): 6 -> 4 in 2
+    // groups with a 3x2 kernel and pads; mobilenet_yolo's form, 2 inputs to 1 output per group; a plain Deconvolution
+    // with dilation and output padding.
+    private const string Deconvolutions = """
+        7767517
+        5 7
+        Input in 0 1 data 0=7 1=5 2=6
+        Split sp 1 3 data a b c
+        DeconvolutionDepthWise g2 1 1 a o1 0=4 1=3 11=2 3=2 4=1 15=0 5=1 6=72 7=2
+        DeconvolutionDepthWise g3 1 1 b o2 0=3 1=4 3=2 4=1 6=96 7=3 9=1
+        Deconvolution dc 1 1 c o3 0=5 1=3 2=2 3=3 5=1 6=270 18=1 19=2
+        """;
+
+    // Concat, Slice and Crop on inner axes (w, h; negative axes; a 2-D blob's w): offsets with sizes, -233 and tail
+    // offsets, and numpy-style starts / ends / axes.
+    private const string InnerAxes = """
+        7767517
+        10 17
+        Input in 0 1 data 0=7 1=5 2=6
+        Split sp 1 6 data a b c d e f
+        Concat cw 2 1 a b o1 0=2
+        Slice sh 1 2 c s1 s2 -23300=2,2,-233 1=1
+        Concat ch 2 1 s2 s1 o2 0=-2
+        Crop cr 1 1 d o3 0=1 1=2 2=1 3=4 4=-233 5=3
+        Crop cn 1 1 e o4 -23309=2,1,-3 -23310=2,5,-1 -23311=2,2,1
+        Crop ct 1 1 f o5 0=2 6=1 1=1 7=1 3=-233 4=-233 5=-233
+        Reshape rs 1 1 o5 r 0=12 1=-1
+        Slice s2 1 2 r q1 q2 -23300=2,5,-233 1=-1
+        """;
+
+    private static readonly Dictionary<string, string> Params = new()
+    {
+        ["windows"] = Windows, ["arithmetic"] = Arithmetic, ["layout"] = Layout, ["deconvolutions"] = Deconvolutions, ["inner_axes"] = InnerAxes,
+    };
 
     [TestCase("windows", 11, 9)]
+    [TestCase("deconvolutions", 7, 5)]
+    [TestCase("inner_axes", 7, 5)]
     [TestCase("arithmetic", 7, 5)]
     [TestCase("layout", 6, 4)]
     public void LayerMatchesNcnn(string name, int w, int h)

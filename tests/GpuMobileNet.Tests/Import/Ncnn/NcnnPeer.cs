@@ -25,10 +25,12 @@ internal static class NcnnPeer
         return (bin, input, data);
     }
 
-    /// <summary>ncnn's outputs (blob name -> values) for the model on the input file.</summary>
-    public static Dictionary<string, float[]> Run(string param, string bin, string input, int w, int h, int c)
+    /// <summary>ncnn's outputs (blob name -> values) for the model on the input file: the blobs nothing reads, or
+    /// those <paramref name="outputs"/> names.</summary>
+    public static Dictionary<string, float[]> Run(string param, string bin, string input, int w, int h, int c, IReadOnlyList<string>? outputs = null)
     {
-        using var json = JsonDocument.Parse(RunJson(param, bin, input, $"{w},{h},{c}"));
+        string[] args = [param, bin, input, $"{w},{h},{c}"];
+        using var json = JsonDocument.Parse(RunJson(outputs is null ? args : [.. args, "--out", string.Join(',', outputs)]));
         return json.RootElement.EnumerateObject().ToDictionary(o => o.Name,
             o => o.Value.GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray());
     }
