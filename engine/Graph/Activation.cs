@@ -16,4 +16,6 @@ internal enum Activation
     HardSigmoid = 4,
     /// <summary>x · ReLU6(x + 3) / 6 (MobileNetV3's h-swish).</summary>
     HardSwish = 5,
+    /// <summary>x / (1 + e^-x) = x · sigmoid(x) (EfficientNet's swish, SiLU).</summary>
+    Swish = 6,
 }

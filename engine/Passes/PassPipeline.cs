@@ -34,7 +34,8 @@ internal static class PassPipeline
         if (o.FoldBatchNorm) g = FoldBatchNorm.Apply(g);
         g = BatchNormToDepthwise.Apply(g);
         FiniteConstants.Check(g);
-        if (o.FuseActivation) g = FuseActivation.Apply(g);
+        // x * sigmoid(x) becomes one swish first, so that it too fuses into x's producer.
+        if (o.FuseActivation) g = FuseActivation.Apply(FuseSwish.Apply(g));
         if (o.FuseResidualAdd) g = FuseResidualAdd.Apply(g);
         // ShuffleNetV2's splits, concatenations and shuffles become channel maps in its 1x1 convolutions (packed kernels only).
         if (o.PackChannels == true && o.FoldChannelViews) g = FoldChannelViews.Apply(g);

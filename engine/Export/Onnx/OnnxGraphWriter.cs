@@ -135,6 +135,14 @@ internal sealed class OnnxGraphWriter
                 AddNode("Mul", nodeName, [input, gate], output);
                 break;
             }
+            case Activation.Swish:
+            {
+                // Swish (opset 24) is x * Sigmoid(x) at opset 13.
+                string gate = Temp($"{nodeName}_gate");
+                AddNode("Sigmoid", $"{nodeName}_gate", [input], gate);
+                AddNode("Mul", nodeName, [input, gate], output);
+                break;
+            }
             default:
                 throw new NotSupportedException($"ONNX export: {owner} uses activation {act}, which has no ONNX mapping");
         }
@@ -142,7 +150,7 @@ internal sealed class OnnxGraphWriter
 
     public static void CheckActivation(Activation act, Node owner)
     {
-        if (act is not (Activation.None or Activation.Relu or Activation.Relu6 or Activation.Sigmoid or Activation.HardSigmoid or Activation.HardSwish))
+        if (act is not (Activation.None or Activation.Relu or Activation.Relu6 or Activation.Sigmoid or Activation.HardSigmoid or Activation.HardSwish or Activation.Swish))
             throw new NotSupportedException($"ONNX export: {owner} uses activation {act}, which has no ONNX mapping");
     }
 

@@ -13,6 +13,7 @@ internal static class ActivationMath
         Activation.Sigmoid => 1.0 / (1.0 + Math.Exp(-x)),
         Activation.HardSigmoid => Math.Min(Math.Max(x + 3.0, 0.0), 6.0) / 6.0,
         Activation.HardSwish => x * Math.Min(Math.Max(x + 3.0, 0.0), 6.0) / 6.0,
+        Activation.Swish => x / (1.0 + Math.Exp(-x)),
         _ => throw new NotSupportedException($"activation {act} has no reference implementation"),
     };
 }
