@@ -43,6 +43,7 @@ internal static class FuseSwish
     {
         Activation.Sigmoid => Activation.Swish,
         Activation.HardSigmoid => Activation.HardSwish,
+        Activation.KerasHardSigmoid => Activation.KerasHardSwish,
         _ => null,
     };
 }

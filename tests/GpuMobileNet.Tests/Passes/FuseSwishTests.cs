@@ -12,6 +12,7 @@ internal class FuseSwishTests
     [TestCase(Activation.Sigmoid, false, Activation.Swish)]
     [TestCase(Activation.Sigmoid, true, Activation.Swish)]
     [TestCase(Activation.HardSigmoid, false, Activation.HardSwish)]
+    [TestCase(Activation.KerasHardSigmoid, true, Activation.KerasHardSwish)]
     public void ProductOfValueAndItsGateBecomesOneActivation(Activation gate, bool gateFirst, Activation expected)
     {
         var b = new GraphBuilder("swish", new TensorShape(3, 5, 4));
