@@ -31,11 +31,13 @@ internal static class PassPipeline
     private static ModelGraph ApplyResolved(ModelGraph g, PassOptions o)
     {
         if (o.FoldPad) g = FoldPad.Apply(g);
+        // x * sigmoid(x) and its kin become one activation first, so that it too fuses into x's producer; before the
+        // BatchNorm folds, as it reads PaddleOCR's element-wise hard-swish as affine BatchNorms around a product.
+        if (o.FuseActivation) g = FuseSwish.Apply(g);
         if (o.FoldBatchNorm) g = FoldBatchNorm.Apply(g);
         g = BatchNormToDepthwise.Apply(g);
         FiniteConstants.Check(g);
-        // x * sigmoid(x) becomes one swish first, so that it too fuses into x's producer.
-        if (o.FuseActivation) g = FuseActivation.Apply(FuseSwish.Apply(g));
+        if (o.FuseActivation) g = FuseActivation.Apply(g);
         if (o.FuseResidualAdd) g = FuseResidualAdd.Apply(g);
         // ShuffleNetV2's splits, concatenations and shuffles become channel maps in its 1x1 convolutions (packed kernels only).
         if (o.PackChannels == true && o.FoldChannelViews) g = FoldChannelViews.Apply(g);

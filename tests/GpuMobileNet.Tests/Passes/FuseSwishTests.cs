@@ -31,6 +31,39 @@ internal class FuseSwishTests
         Assert.That(piped.Nodes.Single(), Is.InstanceOf<Conv2dOp>().With.Property(nameof(Conv2dOp.Activation)).EqualTo(expected));
     }
 
+    [TestCase(3f, 1f / 6, true, 2)]
+    [TestCase(3f, 1f / 6, false, 2)]
+    [TestCase(2f, 1f / 6, true, 5)] // relu6(x + 2): not a hard-swish
+    [TestCase(3f, 1f / 5, true, 5)]
+    public void ElementwiseHardSwishBecomesOneActivation(float shift, float scale, bool gateSecond, int nodesLeft)
+    {
+        // PaddleOCR's x * clip(x + 3, 0, 6) / 6 as the importer builds it: affine, ReLU6, product, affine.
+        var b = new GraphBuilder("hswish", new TensorShape(3, 5, 4));
+        var x = b.Conv2d("conv", b.Input, 4, 3, 1, Padding.Symmetric(1), 1, TestData.Uniform(1, 108), TestData.Uniform(2, 4));
+        float[] Fill(float v) => Enumerable.Repeat(v, 4).ToArray();
+        var r = b.Activate("clip", b.BatchNorm("add3", x, Fill(1), Fill(shift), Fill(0), Fill(1), 0f), Activation.Relu6);
+        var before = b.Build(b.BatchNorm("div6", gateSecond ? b.Mul("mul", x, r) : b.Mul("mul", r, x), Fill(scale), Fill(0), Fill(0), Fill(1), 0f));
+
+        var after = FuseSwish.Apply(before);
+
+        Assert.That(after.Nodes, Has.Count.EqualTo(nodesLeft));
+        TestData.AssertSameOutput(before, after);
+        Assert.That(after.Nodes.OfType<ActivationOp>().Single().Activation, Is.EqualTo(nodesLeft == 2 ? Activation.HardSwish : Activation.Relu6));
+    }
+
+    [Test]
+    public void ElementwiseHardSwishFoldsIntoTheConvolution()
+    {
+        var b = new GraphBuilder("hswish_conv", new TensorShape(3, 5, 4));
+        var x = b.Conv2d("conv", b.Input, 4, 3, 1, Padding.Symmetric(1), 1, TestData.Uniform(1, 108), TestData.Uniform(2, 4));
+        float[] Fill(float v) => Enumerable.Repeat(v, 4).ToArray();
+        var r = b.Activate("clip", b.BatchNorm("add3", x, Fill(1), Fill(3), Fill(0), Fill(1), 0f), Activation.Relu6);
+        var before = b.Build(b.BatchNorm("div6", b.Mul("mul", x, r), Fill(1f / 6), Fill(0), Fill(0), Fill(1), 0f));
+        var piped = PassPipeline.Apply(before, new PassOptions());
+        Assert.That(piped.Nodes.Single(), Is.InstanceOf<Conv2dOp>().With.Property(nameof(Conv2dOp.Activation)).EqualTo(Activation.HardSwish));
+        TestData.AssertSameOutput(before, piped);
+    }
+
     [Test]
     public void GateReadElsewhereOrOfAnotherValueStays()
     {
