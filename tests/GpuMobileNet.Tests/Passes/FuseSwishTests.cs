@@ -37,12 +37,7 @@ internal class FuseSwishTests
     [TestCase(3f, 1f / 5, true, 5)]
     public void ElementwiseHardSwishBecomesOneActivation(float shift, float scale, bool gateSecond, int nodesLeft)
     {
-        // PaddleOCR's x * clip(x + 3, 0, 6) / 6 as the importer builds it: affine, ReLU6, product, affine.
-        var b = new GraphBuilder("hswish", new TensorShape(3, 5, 4));
-        var x = b.Conv2d("conv", b.Input, 4, 3, 1, Padding.Symmetric(1), 1, TestData.Uniform(1, 108), TestData.Uniform(2, 4));
-        float[] Fill(float v) => Enumerable.Repeat(v, 4).ToArray();
-        var r = b.Activate("clip", b.BatchNorm("add3", x, Fill(1), Fill(shift), Fill(0), Fill(1), 0f), Activation.Relu6);
-        var before = b.Build(b.BatchNorm("div6", gateSecond ? b.Mul("mul", x, r) : b.Mul("mul", r, x), Fill(scale), Fill(0), Fill(0), Fill(1), 0f));
+        var before = ElementwiseHardSwish(shift, scale, gateSecond);
 
         var after = FuseSwish.Apply(before);
 
@@ -54,14 +49,20 @@ internal class FuseSwishTests
     [Test]
     public void ElementwiseHardSwishFoldsIntoTheConvolution()
     {
-        var b = new GraphBuilder("hswish_conv", new TensorShape(3, 5, 4));
-        var x = b.Conv2d("conv", b.Input, 4, 3, 1, Padding.Symmetric(1), 1, TestData.Uniform(1, 108), TestData.Uniform(2, 4));
-        float[] Fill(float v) => Enumerable.Repeat(v, 4).ToArray();
-        var r = b.Activate("clip", b.BatchNorm("add3", x, Fill(1), Fill(3), Fill(0), Fill(1), 0f), Activation.Relu6);
-        var before = b.Build(b.BatchNorm("div6", b.Mul("mul", x, r), Fill(1f / 6), Fill(0), Fill(0), Fill(1), 0f));
+        var before = ElementwiseHardSwish(3f, 1f / 6, true);
         var piped = PassPipeline.Apply(before, new PassOptions());
         Assert.That(piped.Nodes.Single(), Is.InstanceOf<Conv2dOp>().With.Property(nameof(Conv2dOp.Activation)).EqualTo(Activation.HardSwish));
         TestData.AssertSameOutput(before, piped);
+    }
+
+    // PaddleOCR's x * clip(x + shift, 0, 6) * scale as the importer builds it: affine, ReLU6, product, affine.
+    private static ModelGraph ElementwiseHardSwish(float shift, float scale, bool gateSecond)
+    {
+        var b = new GraphBuilder("hswish", new TensorShape(3, 5, 4));
+        var x = b.Conv2d("conv", b.Input, 4, 3, 1, Padding.Symmetric(1), 1, TestData.Uniform(1, 108), TestData.Uniform(2, 4));
+        float[] Fill(float v) => Enumerable.Repeat(v, 4).ToArray();
+        var r = b.Activate("clip", b.BatchNorm("add3", x, Fill(1), Fill(shift), Fill(0), Fill(1), 0f), Activation.Relu6);
+        return b.Build(b.BatchNorm("div6", gateSecond ? b.Mul("mul", x, r) : b.Mul("mul", r, x), Fill(scale), Fill(0), Fill(0), Fill(1), 0f));
     }
 
     [Test]
