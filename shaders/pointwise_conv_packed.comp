@@ -9,7 +9,8 @@
 // gather, where a storage-buffer load at a non-constant index is a loop over the lanes and a uniform-buffer load a
 // gather per float. Weights are packed by PointwiseConvPackedKernel as [block of OC_TILE][IN_C][OC_TILE].
 // GATED (GatedPointwiseConvKernel): each input texel is scaled by the matching texel of a per-channel gate
-// (C x 1 x 1 per sample at pc.aux0, a squeeze-and-excite product) as it is read, instead of a pass over the tensor.
+// (C x 1 x 1 per sample at pc.aux0, a squeeze-and-excite product) as it is read, instead of a pass over the tensor,
+// then GATE_ACT applied to the product (the activation MobileNetV3 puts between the product and the 1x1).
 // GATHER (MappedConvKernel): input quad q (channels 4q..4q+3) is quad table[q] of the input tensor, the table at
 // pc.aux1 one texel per quad (the index as a float, repeated); the input tensor has IN_STRIDE_C4 quads per batch item
 // (0: IN_C / 4), so it may be wider than IN_C. SCATTER: output quad q goes to quad table[q] of the output tensor (table
@@ -36,6 +37,7 @@ layout(constant_id = 11) const int IN_STRIDE_C4 = 0;
 layout(constant_id = 12) const int SCATTER = 0;
 layout(constant_id = 13) const int OUT_STRIDE_C4 = 0;
 layout(constant_id = 14) const int WEIGHT_SETS = 1;
+layout(constant_id = 15) const int GATE_ACT = 0;
 
 const int V = OC_TILE / 4;
 const int IN_C4 = IN_C / 4;
@@ -74,7 +76,7 @@ void main() {
         for (int k = 0; k < PX; k++) x[k] = LOAD4(row + pix[k]);
         if (GATED != 0) {
             real4 g = LOAD4(TEXEL(pc.aux0) + n * IN_C4 + c4);
-            for (int k = 0; k < PX; k++) x[k] *= g;
+            for (int k = 0; k < PX; k++) x[k] = activate(x[k] * g, GATE_ACT);
         }
         // All the weight texels of these 4 input channels first, then pixel by pixel: each pixel's sums are read and
         // written back once per 4 input channels (lavapipe keeps them in memory, there are more than registers),

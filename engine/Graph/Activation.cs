@@ -16,4 +16,11 @@ internal enum Activation
     HardSigmoid = 4,
     /// <summary>x · ReLU6(x + 3) / 6 (MobileNetV3's h-swish).</summary>
     HardSwish = 5,
+    /// <summary>x / (1 + e^-x) = x · sigmoid(x) (EfficientNet's swish, SiLU).</summary>
+    Swish = 6,
+    /// <summary>clamp(x / 5 + 1/2, 0, 1): Keras's hard_sigmoid, and ONNX's and ncnn's HardSigmoid with their default
+    /// alpha 0.2 and beta 0.5.</summary>
+    KerasHardSigmoid = 7,
+    /// <summary>x · clamp(x / 5 + 1/2, 0, 1): ncnn's HardSwish with its default alpha 0.2 and beta 0.5.</summary>
+    KerasHardSwish = 8,
 }

@@ -68,4 +68,5 @@ internal static class PointwiseConvPackedKernel
 /// <summary>The specialisation constants of shaders/pointwise_conv_packed.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct PointwiseConvPackedConstants(
     int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile,
-    int Px, GlslBool Gated = default, GlslBool Gather = default, int InStrideC4 = 0, GlslBool Scatter = default, int OutStrideC4 = 0, int WeightSets = 1) : ISpecConstants;
+    int Px, GlslBool Gated = default, GlslBool Gather = default, int InStrideC4 = 0, GlslBool Scatter = default, int OutStrideC4 = 0, int WeightSets = 1,
+    Graph.Activation GateAct = default) : ISpecConstants;

@@ -8,7 +8,7 @@ using GpuMobileNet.Tensors;
 namespace GpuMobileNet.Ops;
 
 /// <summary>Concatenation along channels (shaders/concat.comp, one dispatch per part); a null part is a block of
-/// zeros. Parts of whole channel quads join in NC4HW4 with the same kernel.</summary>
+/// zeros. Parts of whole channel quads (zero blocks too) join in NC4HW4 with the same kernel.</summary>
 internal sealed class ConcatProvider : OpProvider<ConcatOp>
 {
     /// <inheritdoc/>
@@ -38,8 +38,8 @@ internal sealed class ConcatProvider : OpProvider<ConcatOp>
     /// <inheritdoc/>
     /// <remarks>Parts of whole channel quads are contiguous in NC4HW4 too: the same copy kernel joins them.</remarks>
     public override ConcatOp? WithPackedTensors(ConcatOp c, IChannelPacking packing) =>
-        KernelCapabilities.ConcatRunsPacked(c) && c.Parts.All(p => packing.IsPacked(p!))
-            ? c with { Parts = c.Parts.Select(p => (Value?)packing.Packed(p!)).ToList(), Output = packing.ProducedPacked(c.Output) }
+        KernelCapabilities.ConcatRunsPacked(c) && c.Parts.All(p => p is null || packing.IsPacked(p))
+            ? c with { Parts = c.Parts.Select(p => p is null ? null : packing.Packed(p)).ToList(), Output = packing.ProducedPacked(c.Output) }
             : null;
 
     /// <inheritdoc/>

@@ -7,7 +7,8 @@ using GpuMobileNet.Tensors;
 
 namespace GpuMobileNet.Ops;
 
-/// <summary>A 1x1 convolution that scales its input per channel by a gate as it reads (pointwise_conv_packed with GATED,
+/// <summary>A 1x1 convolution that scales its input per channel by a gate as it reads, then applies the gate activation
+/// (pointwise_conv_packed with GATED and GATE_ACT,
 /// <see cref="GatedPointwiseConvKernel"/>), made by <see cref="Passes.FuseChannelGate"/>; packed tensors only.</summary>
 internal sealed class GatedPointwiseProvider : OpProvider<GatedPointwiseOp>
 {
@@ -24,7 +25,7 @@ internal sealed class GatedPointwiseProvider : OpProvider<GatedPointwiseOp>
     /// <inheritdoc/>
     public override float[] Reference(GatedPointwiseOp g, IReadOnlyDictionary<Value, float[]> values, int batch)
     {
-        var gated = ImportedOpsReference.Mul(GateOf(g, g.Conv.Input), values[g.Conv.Input], values[g.Gate], batch);
+        var gated = ElementwiseReference.Activate(ImportedOpsReference.Mul(GateOf(g, g.Conv.Input), values[g.Conv.Input], values[g.Gate], batch), g.GateActivation);
         return ConvReference.Run(g.Conv, gated, g.Conv.Residual is null ? null : values[g.Conv.Residual], batch);
     }
 
@@ -34,11 +35,17 @@ internal sealed class GatedPointwiseProvider : OpProvider<GatedPointwiseOp>
     /// <inheritdoc/>
     public override bool SupportsLayouts(GatedPointwiseOp g) => g.Conv.Inputs.Append(g.Output).All(v => v.Layout == TensorLayout.Nc4hw4);
 
-    /// <summary>ONNX has no gated read: the product, then the convolution on it.</summary>
+    /// <summary>ONNX has no gated read: the product, its activation if any, then the convolution on it.</summary>
     public override void Export(GatedPointwiseOp g, OnnxGraphWriter w)
     {
         var scaled = new Value($"{g.Name}/gated_input", g.Conv.Input.Shape, g.Conv.Input.Layout);
         OpRegistry.Export(GateOf(g, scaled) with { Name = $"{g.Name}/gate" }, w);
+        if (g.GateActivation != Activation.None)
+        {
+            var activated = new Value($"{g.Name}/gated_input_activated", scaled.Shape, scaled.Layout);
+            OpRegistry.Export(new ActivationOp($"{g.Name}/gate_activation", scaled, activated, g.GateActivation), w);
+            scaled = activated;
+        }
         OpRegistry.Export(g.Conv with { Input = scaled }, w);
     }
 

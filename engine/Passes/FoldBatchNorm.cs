@@ -8,10 +8,24 @@ namespace GpuMobileNet.Passes;
 /// BatchNorm's output value.</summary>
 internal static class FoldBatchNorm
 {
+    /// <summary>Folds until no pair is left, so chains of BatchNorms (PaddleOCR's learnable affine maps: a scale, then a
+    /// shift) fold whole: into the convolution before them, else into the first of them as a 1x1 depthwise convolution.</summary>
     public static ModelGraph Apply(ModelGraph g)
     {
-        var folded = Pairs(g);
+        for (;;)
+        {
+            for (var pairs = Pairs(g); pairs.Count > 0; pairs = Pairs(g)) g = FoldPairs(g, pairs);
+            // The first BatchNorm of a chain left becomes the 1x1 depthwise convolution it would anyway; the next folds into it.
+            var uses = new ValueUses(g);
+            var norms = g.Nodes.OfType<BatchNormOp>().ToList();
+            var heads = norms.Where(bn => uses.SoleConsumer(bn.Output) is BatchNormOp && !norms.Any(p => p.Output == bn.Input)).ToHashSet();
+            if (heads.Count == 0) return g;
+            g = g.WithNodes(g.Nodes.Select(n => n is BatchNormOp bn && heads.Contains(bn) ? BatchNormToDepthwise.ToConv(bn) : n).ToList());
+        }
+    }
 
+    private static ModelGraph FoldPairs(ModelGraph g, Dictionary<Conv2dOp, BatchNormOp> folded)
+    {
         var removed = folded.Values.ToHashSet<Node>();
         var nodes = new List<Node>();
         foreach (var node in g.Nodes)

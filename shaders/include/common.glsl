@@ -57,6 +57,9 @@ layout(push_constant) uniform Offsets {
 #define ACT_SIGMOID 3
 #define ACT_HARD_SIGMOID 4
 #define ACT_HARD_SWISH 5
+#define ACT_SWISH 6
+#define ACT_KERAS_HARD_SIGMOID 7
+#define ACT_KERAS_HARD_SWISH 8
 
 real activate(real v, int kind) {
     if (kind == ACT_RELU) return max(v, real(0.0));
@@ -64,6 +67,9 @@ real activate(real v, int kind) {
     if (kind == ACT_SIGMOID) return real(1.0) / (real(1.0) + exp(-v));
     if (kind == ACT_HARD_SIGMOID) return clamp(v + real(3.0), real(0.0), real(6.0)) * real(1.0 / 6.0);
     if (kind == ACT_HARD_SWISH) return v * clamp(v + real(3.0), real(0.0), real(6.0)) * real(1.0 / 6.0);
+    if (kind == ACT_SWISH) return v / (real(1.0) + exp(-v));
+    if (kind == ACT_KERAS_HARD_SIGMOID) return clamp(v * real(0.2) + real(0.5), real(0.0), real(1.0));
+    if (kind == ACT_KERAS_HARD_SWISH) return v * clamp(v * real(0.2) + real(0.5), real(0.0), real(1.0));
     return v;
 }
 
@@ -73,5 +79,8 @@ real4 activate(real4 v, int kind) {
     if (kind == ACT_SIGMOID) return real4(1.0) / (real4(1.0) + exp(-v));
     if (kind == ACT_HARD_SIGMOID) return clamp(v + real4(3.0), real4(0.0), real4(6.0)) * real(1.0 / 6.0);
     if (kind == ACT_HARD_SWISH) return v * clamp(v + real4(3.0), real4(0.0), real4(6.0)) * real(1.0 / 6.0);
+    if (kind == ACT_SWISH) return v / (real4(1.0) + exp(-v));
+    if (kind == ACT_KERAS_HARD_SIGMOID) return clamp(v * real(0.2) + real4(0.5), real4(0.0), real4(1.0));
+    if (kind == ACT_KERAS_HARD_SWISH) return v * clamp(v * real(0.2) + real4(0.5), real4(0.0), real4(1.0));
     return v;
 }

@@ -127,11 +127,14 @@ internal sealed class OnnxGraphWriter
             case Activation.HardSigmoid:
                 AddNode("HardSigmoid", nodeName, [input], output, Attr.Float("alpha", 1f / 6), Attr.Float("beta", 0.5f));
                 break;
-            case Activation.HardSwish:
+            case Activation.KerasHardSigmoid:
+                AddNode("HardSigmoid", nodeName, [input], output, Attr.Float("alpha", 0.2f), Attr.Float("beta", 0.5f));
+                break;
+            case Activation.HardSwish or Activation.Swish or Activation.KerasHardSwish:
             {
-                // HardSwish is opset 14; at opset 13 it is x * HardSigmoid(x).
+                // x * gate(x): HardSwish is opset 14 and Swish opset 24, so at opset 13 both are the product.
                 string gate = Temp($"{nodeName}_gate");
-                AddNode("HardSigmoid", $"{nodeName}_gate", [input], gate, Attr.Float("alpha", 1f / 6), Attr.Float("beta", 0.5f));
+                Activate(GateOf(act), $"{nodeName}_gate", input, gate, owner);
                 AddNode("Mul", nodeName, [input, gate], output);
                 break;
             }
@@ -140,9 +143,17 @@ internal sealed class OnnxGraphWriter
         }
     }
 
+    private static Activation GateOf(Activation act) => act switch
+    {
+        Activation.HardSwish => Activation.HardSigmoid,
+        Activation.KerasHardSwish => Activation.KerasHardSigmoid,
+        _ => Activation.Sigmoid,
+    };
+
     public static void CheckActivation(Activation act, Node owner)
     {
-        if (act is not (Activation.None or Activation.Relu or Activation.Relu6 or Activation.Sigmoid or Activation.HardSigmoid or Activation.HardSwish))
+        if (act is not (Activation.None or Activation.Relu or Activation.Relu6 or Activation.Sigmoid or Activation.HardSigmoid or Activation.HardSwish or Activation.Swish
+            or Activation.KerasHardSigmoid or Activation.KerasHardSwish))
             throw new NotSupportedException($"ONNX export: {owner} uses activation {act}, which has no ONNX mapping");
     }
 

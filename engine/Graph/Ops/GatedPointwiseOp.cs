@@ -6,7 +6,9 @@ namespace GpuMobileNet.Graph.Ops;
 /// <param name="Name">The convolution's name.</param>
 /// <param name="Conv">The pointwise convolution, with the unscaled tensor as its input.</param>
 /// <param name="Gate">One factor per input channel and sample.</param>
-internal sealed record GatedPointwiseOp(string Name, Conv2dOp Conv, Value Gate) : Node(Name, Conv.Output)
+/// <param name="GateActivation">Applied to the scaled input before the convolution reads it (an activation between the
+/// product and the convolution).</param>
+internal sealed record GatedPointwiseOp(string Name, Conv2dOp Conv, Value Gate, Activation GateActivation = Activation.None) : Node(Name, Conv.Output)
 {
     /// <inheritdoc/>
     public override IReadOnlyList<Value> Inputs => [.. Conv.Inputs, Gate];

@@ -31,7 +31,7 @@ internal sealed partial class NcnnLayerMapper
     private void SetLike(Value y) => Set(y, In(0).Dims);
 
     /// <summary>The activation a conv or dense op can apply itself, or null (0 none, 1 ReLU, 3 clip to [0, 6],
-    /// 4 sigmoid, 6 h-swish with MobileNetV3's 1/6 and 1/2).</summary>
+    /// 4 sigmoid, 6 h-swish with MobileNetV3's 1/6 and 1/2 or ncnn's default 1/5 and 1/2).</summary>
     private static Activation? Fusable(int type, float[] a) => type switch
     {
         0 => Activation.None,
@@ -39,6 +39,7 @@ internal sealed partial class NcnnLayerMapper
         3 when a is [0f, 6f] => Activation.Relu6,
         4 => Activation.Sigmoid,
         6 when a.Length == 2 && Math.Abs(a[0] - 1f / 6) < 1e-6 && a[1] == 0.5f => Activation.HardSwish,
+        6 when a.Length == 2 && Math.Abs(a[0] - 0.2f) < 1e-6 && a[1] == 0.5f => Activation.KerasHardSwish,
         _ => null,
     };
 
@@ -62,10 +63,10 @@ internal sealed partial class NcnnLayerMapper
         }
     }
 
-    // clamp(alpha x + beta, 0, 1) = relu6(6 alpha x + 6 beta) / 6; ours directly for alpha 1/6, beta 1/2.
+    // clamp(alpha x + beta, 0, 1) = relu6(6 alpha x + 6 beta) / 6; ours directly for (1/6, 1/2) and (1/5, 1/2).
     private Value HardSigmoid(Value x, float alpha, float beta, string name)
     {
-        if (Math.Abs(alpha - 1f / 6) < 1e-6 && beta == 0.5f) return builder.Activate(name, x, Activation.HardSigmoid);
+        if (Decompositions.HardSigmoidActivation(alpha, beta) is { } act) return builder.Activate(name, x, act);
         var inner = Affine(Name("scale"), x, 6 * alpha, 6 * beta);
         return Affine(name, builder.Activate(Name("relu6"), inner, Activation.Relu6), 1f / 6, 0f);
     }

@@ -85,7 +85,7 @@ internal sealed partial class OnnxOpMapper(GraphBuilder builder, string file)
                 return ForeignTensor.ChannelsFirst(builder.SliceChannels(Name(n), x.Value, (int)ranges[1].Start, (int)ranges[1].Count), x.Rank);
             }
             case "HardSigmoid": return X(0) with { Value = Decompositions.HardSigmoid(builder, _names, X(0).Value, n.Float("alpha", 0.2f), n.Float("beta", 0.5f), Name(n)) };
-            case "HardSwish": return X(0) with { Value = Decompositions.HardSwish(builder, _names, X(0).Value, Name(n)) };
+            case "HardSwish": return X(0) with { Value = Decompositions.HardSwish(builder, X(0).Value, Name(n)) };
             case "MaxPool": return MaxPool(n, X(0));
             case "LeakyRelu": return Leaky(n, X(0), Enumerable.Repeat(n.Float("alpha", 0.01f), X(0).Value.Shape.C).ToArray());
             case "PRelu": return Leaky(n, X(0), PerChannel(n, C(1) ?? throw n.Fail("no slope"), X(0)));

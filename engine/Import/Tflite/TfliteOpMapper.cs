@@ -200,6 +200,6 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
     private ForeignTensor HardSwish(TfliteOperator op, TfliteTensor output)
     {
         var x = RuntimeInput(op, 0);
-        return x with { Value = Decompositions.HardSwish(builder, _names, x.Value, Name(output)) };
+        return x with { Value = Decompositions.HardSwish(builder, x.Value, Name(output)) };
     }
 }

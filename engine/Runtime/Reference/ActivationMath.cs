@@ -13,6 +13,9 @@ internal static class ActivationMath
         Activation.Sigmoid => 1.0 / (1.0 + Math.Exp(-x)),
         Activation.HardSigmoid => Math.Min(Math.Max(x + 3.0, 0.0), 6.0) / 6.0,
         Activation.HardSwish => x * Math.Min(Math.Max(x + 3.0, 0.0), 6.0) / 6.0,
+        Activation.Swish => x / (1.0 + Math.Exp(-x)),
+        Activation.KerasHardSigmoid => Math.Min(Math.Max(x * 0.2 + 0.5, 0.0), 1.0),
+        Activation.KerasHardSwish => x * Math.Min(Math.Max(x * 0.2 + 0.5, 0.0), 1.0),
         _ => throw new NotSupportedException($"activation {act} has no reference implementation"),
     };
 }

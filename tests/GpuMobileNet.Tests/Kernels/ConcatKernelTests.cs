@@ -21,6 +21,26 @@ public class ConcatKernelTests : GpuTest
         GpuVsCpu.Check(Device, g, batch, 0, 1e-6, inspect: s => Ran.Kernel(s, ConcatKernel.Id, "cat"));
     }
 
+    [TestCase(8, 7, 5, 2)]
+    [TestCase(12, 1, 3, 1)]
+    public void PackedResidualPaddedWithZeroQuads(int c, int h, int w, int batch)
+    {
+        // BlazeFace's channel padding: pw(c) + [x, zeros(4)] between packed convolutions stays packed, no conversion.
+        var g = SmallOpGraphs.Build("pad_residual", new TensorShape(c, h, w), (b, x) =>
+        {
+            var a = b.Conv2d("pw0", x, c, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(c * c, 1, 0.5f), act: Activation.Relu);
+            var wide = b.Conv2d("pw1", a, c + 4, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(c * (c + 4), 2, 0.5f));
+            var sum = b.Add("add", wide, b.Concat("cat", [a, null], [c, 4]));
+            return b.Conv2d("pw2", sum, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(8 * (c + 4), 3, 0.5f));
+        });
+        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-5, options: PointwiseConvPackedKernelTests.Packed, inspect: s =>
+        {
+            Ran.Kernel(s, ConcatKernel.Id, "cat");
+            Assert.That(s.Graph.Nodes.OfType<ConcatOp>().Single().Output.Layout, Is.EqualTo(TensorLayout.Nc4hw4));
+            Assert.That(s.Graph.Nodes.OfType<LayoutConvertOp>().Count(), Is.EqualTo(2), "only the session's input and output convert");
+        });
+    }
+
     [Test]
     public void ZeroBlockIsZeroEvenWhereMemoryWasReused()
     {

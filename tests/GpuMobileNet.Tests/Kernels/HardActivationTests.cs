@@ -6,15 +6,18 @@ using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
-/// <summary>h-sigmoid and h-swish (common.glsl's activate, ACT_HARD_SIGMOID / ACT_HARD_SWISH) standalone and fused
+/// <summary>h-sigmoid and h-swish (common.glsl's activate, ACT_HARD_SIGMOID / ACT_HARD_SWISH, and the 1/5-slope
+/// ACT_KERAS_HARD_SIGMOID / ACT_KERAS_HARD_SWISH of ncnn's defaults) standalone and fused
 /// into every kernel family MobileNetV3 uses them in: full, pointwise and depthwise convolutions (planar and
-/// channel-packed), dense. Inputs scaled by 8 cross both kinks at -3 and +3. A clamp and two multiplies per element:
+/// channel-packed), dense. Inputs scaled by 8 cross both kinks at -3 and +3 (-2.5 and +2.5). A clamp and two multiplies per element:
 /// tolerance abs 1e-5 + rel 1e-5 after a convolution's sums, 1e-6 standalone.</summary>
 internal class HardActivationTests : GpuTest
 {
     [TestCase(Activation.HardSigmoid, 3, 7, 5, 2)]
     [TestCase(Activation.HardSwish, 3, 7, 5, 2)]
     [TestCase(Activation.HardSwish, 17, 1, 1, 1)]
+    [TestCase(Activation.KerasHardSigmoid, 3, 7, 5, 2)]
+    [TestCase(Activation.KerasHardSwish, 5, 3, 9, 1)]
     public void Standalone(Activation act, int c, int h, int w, int batch)
     {
         var g = SmallOpGraphs.Build("hard", new TensorShape(c, h, w), (b, x) => b.Activate("act", x, act));
@@ -24,6 +27,8 @@ internal class HardActivationTests : GpuTest
     [TestCase(Activation.HardSigmoid, 3, 13, 11, 2, false)]
     [TestCase(Activation.HardSwish, 3, 13, 11, 1, false)]
     [TestCase(Activation.HardSwish, 5, 9, 7, 2, true)]
+    [TestCase(Activation.KerasHardSwish, 3, 13, 11, 1, false)]
+    [TestCase(Activation.KerasHardSwish, 5, 9, 7, 2, true)]
     public void FusedIntoStemPointwiseAndDepthwise(Activation act, int c, int h, int w, int batch, bool packed)
     {
         // stem (3x3 stride 2) -> 5x5 depthwise -> pointwise, each with the activation fused; 12 / 20 channels pack.
@@ -41,6 +46,7 @@ internal class HardActivationTests : GpuTest
 
     [TestCase(Activation.HardSigmoid)]
     [TestCase(Activation.HardSwish)]
+    [TestCase(Activation.KerasHardSigmoid)]
     public void FusedIntoDense(Activation act)
     {
         var g = SmallOpGraphs.Build("hard_dense", new TensorShape(37, 1, 1), (b, x) =>
@@ -58,5 +64,17 @@ internal class HardActivationTests : GpuTest
     {
         Assert.That(GpuMobileNet.Runtime.Reference.ActivationMath.Apply(x, Activation.HardSigmoid), Is.EqualTo(hardSigmoid).Within(1e-12));
         Assert.That(GpuMobileNet.Runtime.Reference.ActivationMath.Apply(x, Activation.HardSwish), Is.EqualTo(hardSwish).Within(1e-12));
+    }
+
+    [TestCase(-4.0, 0.0)]
+    [TestCase(-2.5, 0.0)]
+    [TestCase(0.0, 0.5)]
+    [TestCase(1.5, 0.8)]
+    [TestCase(2.5, 1.0)]
+    [TestCase(7.0, 1.0)]
+    public void KerasReferenceValues(double x, double hardSigmoid)
+    {
+        Assert.That(GpuMobileNet.Runtime.Reference.ActivationMath.Apply(x, Activation.KerasHardSigmoid), Is.EqualTo(hardSigmoid).Within(1e-12));
+        Assert.That(GpuMobileNet.Runtime.Reference.ActivationMath.Apply(x, Activation.KerasHardSwish), Is.EqualTo(x * hardSigmoid).Within(1e-12));
     }
 }

@@ -34,6 +34,23 @@ public class FoldBatchNormTests
     }
 
     [Test]
+    public void ChainsFoldWholeIntoTheConvolutionOrTheFirstOfThem()
+    {
+        // PaddleOCR: conv -> scale -> shift, and after an activation scale -> shift -> scale: one conv, one 1x1 depthwise.
+        var b = new GraphBuilder("fold_chain", new TensorShape(4, 5, 6));
+        var c = b.Conv2d("conv", b.Input, 8, 3, 1, Padding.Symmetric(1), 1, TestData.Uniform(1, 8 * 4 * 9), TestData.Uniform(2, 8));
+        var r = b.Activate("relu", Bn(b, "shift", Bn(b, "scale", c, 10), 20), Activation.Relu);
+        var before = b.Build(Bn(b, "scale3", Bn(b, "shift2", Bn(b, "scale2", r, 30), 40), 50));
+
+        var after = FoldBatchNorm.Apply(before);
+
+        Assert.That(TestData.Count<BatchNormOp>(after), Is.Zero);
+        Assert.That(after.Nodes.OfType<Conv2dOp>().Select(n => n.Groups).ToArray(), Is.EqualTo(new[] { 1, 8 }));
+        Assert.That(after.Output, Is.SameAs(before.Output));
+        TestData.AssertSameOutput(before, after);
+    }
+
+    [Test]
     public void FoldedBatchNormAtGraphOutputKeepsTheOutputValue()
     {
         var b = new GraphBuilder("fold_bn_last", new TensorShape(3, 5, 5));
