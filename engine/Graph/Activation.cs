@@ -16,4 +16,7 @@ internal enum Activation
     HardSigmoid = 4,
     /// <summary>x · ReLU6(x + 3) / 6 (MobileNetV3's h-swish).</summary>
     HardSwish = 5,
+    /// <summary>x for x &gt; 0, else 0.1 x: leaky ReLU with darknet's slope (<see cref="Runtime.Reference.ActivationMath.LeakySlope"/>,
+    /// every YOLO of ncnn's benchmark list), so a convolution applies it itself; other slopes are decomposed by the importers.</summary>
+    LeakyRelu = 6,
 }

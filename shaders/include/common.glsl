@@ -57,6 +57,7 @@ layout(push_constant) uniform Offsets {
 #define ACT_SIGMOID 3
 #define ACT_HARD_SIGMOID 4
 #define ACT_HARD_SWISH 5
+#define ACT_LEAKY_RELU 6 // slope 0.1 (engine/Runtime/Reference/ActivationMath.cs, LeakySlope)
 
 real activate(real v, int kind) {
     if (kind == ACT_RELU) return max(v, real(0.0));
@@ -64,6 +65,7 @@ real activate(real v, int kind) {
     if (kind == ACT_SIGMOID) return real(1.0) / (real(1.0) + exp(-v));
     if (kind == ACT_HARD_SIGMOID) return clamp(v + real(3.0), real(0.0), real(6.0)) * real(1.0 / 6.0);
     if (kind == ACT_HARD_SWISH) return v * clamp(v + real(3.0), real(0.0), real(6.0)) * real(1.0 / 6.0);
+    if (kind == ACT_LEAKY_RELU) return max(v, v * real(0.1));
     return v;
 }
 
@@ -73,5 +75,6 @@ real4 activate(real4 v, int kind) {
     if (kind == ACT_SIGMOID) return real4(1.0) / (real4(1.0) + exp(-v));
     if (kind == ACT_HARD_SIGMOID) return clamp(v + real4(3.0), real4(0.0), real4(6.0)) * real(1.0 / 6.0);
     if (kind == ACT_HARD_SWISH) return v * clamp(v + real4(3.0), real4(0.0), real4(6.0)) * real(1.0 / 6.0);
+    if (kind == ACT_LEAKY_RELU) return max(v, v * real(0.1));
     return v;
 }

@@ -135,6 +135,9 @@ internal sealed class OnnxGraphWriter
                 AddNode("Mul", nodeName, [input, gate], output);
                 break;
             }
+            case Activation.LeakyRelu:
+                AddNode("LeakyRelu", nodeName, [input], output, Attr.Float("alpha", Runtime.Reference.ActivationMath.LeakySlope));
+                break;
             default:
                 throw new NotSupportedException($"ONNX export: {owner} uses activation {act}, which has no ONNX mapping");
         }
@@ -142,7 +145,8 @@ internal sealed class OnnxGraphWriter
 
     public static void CheckActivation(Activation act, Node owner)
     {
-        if (act is not (Activation.None or Activation.Relu or Activation.Relu6 or Activation.Sigmoid or Activation.HardSigmoid or Activation.HardSwish))
+        if (act is not (Activation.None or Activation.Relu or Activation.Relu6 or Activation.Sigmoid or Activation.HardSigmoid or Activation.HardSwish or
+            Activation.LeakyRelu))
             throw new NotSupportedException($"ONNX export: {owner} uses activation {act}, which has no ONNX mapping");
     }
 
