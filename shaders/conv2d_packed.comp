@@ -50,20 +50,28 @@ const int GROUP_OUT_C4 = (GROUP_OUT_C + 3) / 4;
 const int BLOCKS = (GROUP_OUT_C4 + V - 1) / V; // output blocks per group
 
 // Input channels 4 c4 .. 4 c4 + 3 of the group at pixel `at` of the plane: one texel when packed; from a planar input
-// four texel fetches (one element each), zero past the group's last channel.
+// one texel fetch per element, zero past the group's last channel. Written out, not looped: NIR must still unroll the
+// caller's tile loops (a loop here with a variable component index put the tile in scratch memory, 20x slower).
+real planarInput(int e, int c) {
+    return c < GROUP_IN_C ? real(texelFetch(actTexels, e >> 2)[e & 3]) : real(0);
+}
+
 real4 loadInput(int inBase, int c4, int at) {
     if (IN_PLANAR == 0) return LOAD4(inBase + c4 * IN_HW + at);
-    real4 x = real4(0);
-    for (int j = 0; j < 4; j++) {
-        int c = c4 * 4 + j;
-        int e = inBase + min(c, GROUP_IN_C - 1) * IN_HW + at;
-        if (c < GROUP_IN_C) x[j] = real(texelFetch(actTexels, e >> 2)[e & 3]);
-    }
-    return x;
+    int c = c4 * 4, e = inBase + c * IN_HW + at, last = inBase + (GROUP_IN_C - 1) * IN_HW + at;
+    return real4(planarInput(min(e, last), c), planarInput(min(e + IN_HW, last), c + 1),
+                 planarInput(min(e + 2 * IN_HW, last), c + 2), planarInput(min(e + 3 * IN_HW, last), c + 3));
+}
+
+// One planar output element: channel c of the group (none past its last), element e of the tensor.
+void storePlanar(int c, uint e, real v) {
+    if (c >= GROUP_OUT_C) return;
+    if (HAS_RESIDUAL != 0) v += LOAD(pc.in1 + e);
+    STORE(pc.out0 + e, activate(v, ACT));
 }
 
 // Stores output quad c4o of the group at pixel p with the residual added and the activation applied: one texel when
-// packed; planar, only the group's real channels.
+// packed; planar, only the group's real channels (written out, as loadInput).
 void storeOutput(int n, int group, int c4o, int p, real4 s) {
     if (OUT_PLANAR == 0) {
         int t = (n * (OUT_C / 4) + group * GROUP_OUT_C4 + c4o) * OUT_HW + p;
@@ -71,14 +79,12 @@ void storeOutput(int n, int group, int c4o, int p, real4 s) {
         STORE4(TEXEL(pc.out0) + t, activate(s, ACT));
         return;
     }
-    for (int j = 0; j < 4; j++) {
-        int c = c4o * 4 + j;
-        if (c >= GROUP_OUT_C) break;
-        int e = (n * OUT_C + group * GROUP_OUT_C + c) * OUT_HW + p;
-        real v = s[j];
-        if (HAS_RESIDUAL != 0) v += LOAD(pc.in1 + uint(e));
-        STORE(pc.out0 + uint(e), activate(v, ACT));
-    }
+    int c = c4o * 4;
+    uint e = uint((n * OUT_C + group * GROUP_OUT_C + c) * OUT_HW + p);
+    storePlanar(c, e, s.x);
+    storePlanar(c + 1, e + uint(OUT_HW), s.y);
+    storePlanar(c + 2, e + uint(2 * OUT_HW), s.z);
+    storePlanar(c + 3, e + uint(3 * OUT_HW), s.w);
 }
 
 void main() {

@@ -2,6 +2,7 @@ using GpuMobileNet.Export.Onnx;
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
+using GpuMobileNet.Passes;
 using GpuMobileNet.Runtime.Reference;
 using GpuMobileNet.Tensors;
 
@@ -93,8 +94,9 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
 
     /// <summary>On the packed kernels where <see cref="KernelCapabilities.RunsPacked(Conv2dOp)"/>; a full convolution (a
     /// stem) reads NCHW and writes packed where <see cref="WritesPacked"/>. A convolution whose output channels are not
-    /// whole quads reads its input packed where that exists packed and writes planar on conv2d_packed (SSD's 126-channel
-    /// class heads, YOLO's 255-channel ones: their readers are planar anyway).</summary>
+    /// whole quads and whose input exists packed (SSD's 126-channel class heads, YOLO's 255-channel ones) writes its
+    /// output padded to whole quads (zero filters) on the packed kernels (Winograd, the packed 1x1), unpacked with the
+    /// padding dropped for its readers; grouped or with a residual, it writes planar on conv2d_packed.</summary>
     public override Conv2dOp? WithPackedTensors(Conv2dOp c, IChannelPacking packing)
     {
         if (KernelCapabilities.RunsPacked(c))
@@ -104,6 +106,8 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
                 Residual = c.Residual is null ? null : packing.Packed(c.Residual),
                 Output = packing.ProducedPacked(c.Output),
             };
+        if (c.Groups == 1 && c.InC % 4 == 0 && c.OutC % 4 != 0 && c.Residual is null && !c.IsDepthwise && packing.IsPacked(c.Input))
+            return QuadPadding.WithOutput(c, packing.ProducedPackedPadded(c.Output)) with { Input = packing.Packed(c.Input) };
         if (Conv2dPackedKernel.Runs(c) && Conv2dPackedKernel.ReadsPacked(c) && packing.IsPacked(c.Input))
         {
             if (c.Residual is not null) packing.EnsurePlanar(c.Residual);

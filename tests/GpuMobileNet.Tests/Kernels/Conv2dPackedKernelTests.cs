@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
@@ -67,15 +68,35 @@ internal class Conv2dPackedKernelTests : GpuTest
         });
     }
 
+    /// <summary>A convolution whose output channels are not whole quads reading a packed input (SSD's 126-channel class
+    /// heads, YOLO's 255-channel ones, 21 and 6 channels) writes its output padded to whole quads (zero filters) on the
+    /// packed kernels, Winograd for 3x3 stride 1, and one layout conversion drops the padding for its planar readers.</summary>
+    [TestCase(32, 18, 18, 126, 3, 1, 1, Activation.None, "winograd", TestName = "3x3 32->126 on Winograd (SSD's class head)")]
+    [TestCase(12, 13, 11, 21, 3, 2, 0, Activation.Sigmoid, "conv2d_packed", TestName = "3x3 s2 12->21 on conv2d_packed")]
+    [TestCase(24, 9, 7, 255, 1, 1, 0, Activation.LeakyRelu, "pointwise", TestName = "1x1 24->255 on the packed 1x1 (YOLO's head)")]
+    [TestCase(24, 9, 7, 6, 1, 1, 0, Activation.None, "pointwise", TestName = "1x1 24->6 on the packed 1x1")]
+    public void OutputPaddedToWholeQuads(int inC, int h, int w, int outC, int kernel, int stride, int pad, Activation act, string kernelName)
+    {
+        var b = new GraphBuilder("padded", new TensorShape(16, h, w));
+        var x = Conv(b, b.Input, inC, 1, 1, 1, 1, Padding.Symmetric(0), 1, 1, Activation.Relu, seed: 2, name: "pack");
+        var y = Conv(b, x, outC, kernel, kernel, stride, stride, Padding.Symmetric(pad), 1, 1, act, seed: 5);
+        KernelId id = kernelName switch { "winograd" => WinogradConvKernel.InputId, "pointwise" => PointwiseConvPackedKernel.Id, _ => Conv2dPackedKernel.Id };
+        var options = Packed with { Kernels = new KernelChoice(Conv3x3: Conv3x3Algorithm.WinogradF2) };
+        GpuVsCpu.Check(Device, b.Build(y), 2, 1e-4, 1e-4, options: options, inspect: s =>
+        {
+            Ran.Kernel(s, id, kernelName == "winograd" ? null : "conv"); // Winograd's dispatches are "conv (winograd input)" and so on
+            var conv = s.Graph.Nodes.OfType<Conv2dOp>().Single(c => c.Name == "conv");
+            Assert.That((conv.Output.Shape.C, conv.Output.Layout), Is.EqualTo(((outC + 3) / 4 * 4, TensorLayout.Nc4hw4)), "padded, packed");
+            Assert.That(s.Graph.Nodes.OfType<LayoutConvertOp>().Where(l => l.DropsPadding).Select(l => l.Input), Is.EqualTo(new[] { conv.Output }));
+            Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(Conv2dKernel.Id.Shader));
+        });
+    }
+
     /// <summary>Channel counts that are not whole quads run on conv2d_packed padded to quads (zero weights), never on the
-    /// naive conv2d: an output that is not whole quads (SSD's 126-channel class heads, 21 and 6 channels, a ragged group
-    /// of 6) is written planar from a packed input (a 1x1 before it packs it); an input that is not (3 or 10 channels) is
-    /// read planar, with filters past conv2d_tiled's 64 KiB window, writing packed where a packed 1x1 reads it and planar
-    /// for the graph's output (with a fused residual).</summary>
+    /// naive conv2d: an input that is not (3 or 10 channels) is read planar, with filters past conv2d_tiled's 64 KiB
+    /// window, writing packed where a packed 1x1 reads it and planar for the graph's output; groups of 6 output channels
+    /// are written planar from a packed input.</summary>
     // inC, H, W, outC, kernel, stride, pad, groups, packed input first, packed reader after, activation, InPlanar, OutPlanar
-    [TestCase(32, 13, 11, 126, 3, 1, 1, 1, true, false, Activation.Relu, false, true, TestName = "3x3 32->126 packed in, planar out")]
-    [TestCase(12, 13, 11, 21, 3, 2, 0, 1, true, false, Activation.Sigmoid, false, true, TestName = "3x3 s2 12->21 packed in, planar out")]
-    [TestCase(24, 9, 7, 6, 1, 1, 0, 1, true, false, Activation.None, false, true, TestName = "1x1 24->6 packed in, planar out")]
     [TestCase(24, 9, 7, 18, 3, 1, 1, 3, true, false, Activation.Relu6, false, true, TestName = "3x3 groups 3 (8->6 per group) planar out")]
     [TestCase(10, 23, 21, 16, 11, 2, 5, 1, false, true, Activation.Relu, true, false, TestName = "11x11 s2 10->16 planar in, packed out")]
     [TestCase(3, 17, 19, 6, 19, 1, 9, 1, false, false, Activation.None, true, true, TestName = "19x19 3->6 planar in and out")]

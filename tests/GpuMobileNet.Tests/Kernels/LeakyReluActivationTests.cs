@@ -13,7 +13,7 @@ namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>Leaky ReLU of slope 0.1 (common.glsl's ACT_LEAKY_RELU) standalone and fused into the convolution kernels the
 /// YOLOs of ncnn's list run it in: stem, 3x3 (Winograd), depthwise and pointwise, planar and channel-packed, and a head
-/// whose channels are not whole quads (conv2d_packed writing planar). Inputs of both signs; one max and one multiply
+/// whose channels are not whole quads (padded to quads on the packed 1x1). Inputs of both signs; one max and one multiply
 /// per element: abs 1e-5 + rel 1e-5 after a convolution's sums in fp32, 1e-6 standalone, 1e-2 in fp16. ncnn's
 /// convolution with activation 2 and slope 0.1 imports as one convolution with the activation fused.</summary>
 internal class LeakyReluActivationTests : GpuTest
@@ -45,7 +45,7 @@ internal class LeakyReluActivationTests : GpuTest
         {
             Assert.That(s.Graph.Nodes.OfType<ActivationOp>(), Is.Empty, "every activation is fused");
             Assert.That(s.Graph.Nodes.OfType<Conv2dOp>().Select(c => c.Activation), Is.All.EqualTo(Activation.LeakyRelu));
-            if (packed) Ran.Kernel(s, Conv2dPackedKernel.Id, "head");
+            if (packed) Ran.Kernel(s, PointwiseConvPackedKernel.Id, "head");
         });
     }
 
