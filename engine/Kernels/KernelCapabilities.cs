@@ -49,6 +49,9 @@ internal static class KernelCapabilities
     /// <summary>Whether max pooling runs on NC4HW4 tensors (max_pool's PACKED: input and output packed).</summary>
     public static bool MaxPoolRunsPacked(MaxPoolOp p) => p.Input.Shape.C % 4 == 0;
 
+    /// <summary>Whether LRN runs on NC4HW4 tensors (lrn's PACKED: input and output packed).</summary>
+    public static bool LrnRunsPacked(LrnOp l) => l.Input.Shape.C % 4 == 0;
+
     /// <summary>Whether concat.comp joins these parts in NC4HW4: parts of whole channel quads are contiguous there as in
     /// NCHW (no zero blocks).</summary>
     public static bool ConcatRunsPacked(ConcatOp c) => c.Parts.All(p => p is not null) && c.Channels.All(ch => ch % 4 == 0);

@@ -120,14 +120,15 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
 
     /// <summary>Whether this full convolution (planar input) writes its output packed: when only packed convolutions
     /// read it, as the stem of MobileNetV1/V2, so no conversion runs between them. Also when a max pool reads it whose
-    /// readers all read packed (ShuffleNetV1: stem → max pool → 1x1 and average pool). On conv2d_tiled where its filters
+    /// readers all read packed (ShuffleNetV1: stem → max pool → 1x1 and average pool; GoogLeNet: stem → max pool → LRN).
+    /// On conv2d_tiled where its filters
     /// fit a window, else on conv2d_packed (planar input read 4 channels at a time).</summary>
     private static bool WritesPacked(Conv2dOp c, ModelGraph g) =>
         (KernelCapabilities.WritesPackedFromPlanar(c) || Conv2dPackedKernel.Runs(c) && Conv2dPackedKernel.WritesPacked(c) && c.Residual is null) &&
         c.Output != g.Output &&
         g.Consumers(c.Output).All(n => n is Conv2dOp consumer && KernelCapabilities.RunsPacked(consumer) ||
             n is MaxPoolOp pool && KernelCapabilities.MaxPoolRunsPacked(pool) && pool.Output != g.Output &&
-            g.Consumers(pool.Output).All(r => r is Conv2dOp conv && KernelCapabilities.RunsPacked(conv) ||
+            g.Consumers(pool.Output).All(r => r is Conv2dOp conv && KernelCapabilities.RunsPacked(conv) || r is LrnOp lrn && KernelCapabilities.LrnRunsPacked(lrn) ||
                 r is AvgPoolOp avg && KernelCapabilities.PoolReadsPacked(avg)));
 
     /// <summary>1x1 convolutions on the packed kernels (grouped or plain) in NC4HW4, grouped 1x1 ones
