@@ -2,7 +2,8 @@ using GpuMobileNet.Graph.Ops;
 
 namespace GpuMobileNet.Kernels;
 
-/// <summary>shaders/lrn.comp: local response normalisation across channels, one invocation per element, NCHW or NC4HW4.</summary>
+/// <summary>shaders/lrn.comp: local response normalisation across channels, one invocation per element (NCHW) or per
+/// pixel and channel quad (NC4HW4).</summary>
 internal static class LrnKernel
 {
     /// <summary>shaders/lrn.comp.</summary>
@@ -11,9 +12,10 @@ internal static class LrnKernel
     public static KernelDispatch Plan(LrnOp op, KernelContext ctx)
     {
         var s = op.Input.Shape;
-        int count = s.Elements;
+        bool packed = op.Input.Layout == Graph.TensorLayout.Nc4hw4;
+        int count = packed ? s.Elements / 4 : s.Elements; // packed: one invocation per pixel and channel quad
         var spec = new LrnConstants(KernelContext.WorkgroupSize, s.C, s.H * s.W, op.Size, op.Alpha, op.Beta, op.Bias,
-            op.Input.Layout == Graph.TensorLayout.Nc4hw4);
+            packed);
         return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0),
             (KernelContext.Groups(count, KernelContext.WorkgroupSize), (uint)ctx.Batch, 1), [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
     }
