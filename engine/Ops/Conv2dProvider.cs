@@ -106,7 +106,7 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
                 Residual = c.Residual is null ? null : packing.Packed(c.Residual),
                 Output = packing.ProducedPacked(c.Output),
             };
-        if (c.Groups == 1 && c.InC % 4 == 0 && c.OutC % 4 != 0 && c.Residual is null && !c.IsDepthwise && packing.IsPacked(c.Input))
+        if (c.Groups == 1 && c.InC % 4 == 0 && c.OutC % 4 != 0 && c.Residual is null && packing.IsPacked(c.Input))
             return QuadPadding.WithOutput(c, packing.ProducedPackedPadded(c.Output)) with { Input = packing.Packed(c.Input) };
         if (Conv2dPackedKernel.Runs(c) && Conv2dPackedKernel.ReadsPacked(c) && packing.IsPacked(c.Input))
         {
