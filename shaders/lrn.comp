@@ -1,8 +1,12 @@
 #version 450
 // Local response normalisation across channels: y = x * (BIAS + ALPHA / SIZE * sum of x^2 over the SIZE channels
-// centred on x's, clipped at the edges)^-BETA. x = element within a sample, y = batch item. Sums in fp32.
+// centred on x's, clipped at the edges)^-BETA. Planar: x = element within a sample, y = batch item. PACKED (NC4HW4,
+// channels a multiple of 4): x = pixel + PLANE * quad, one invocation per pixel and channel quad, reading the
+// window's channels as texels of that pixel (neighbouring lanes: neighbouring pixels, the same channels), so LRN
+// between packed layers needs no layout conversion. Sums in fp32.
 #define FP32_SUMS
 #include "common.glsl"
+#include "vec4_io.glsl"
 
 layout(constant_id = 1) const int CHANNELS = 1;
 layout(constant_id = 2) const int PLANE = 1;
@@ -10,8 +14,13 @@ layout(constant_id = 3) const int SIZE = 5;
 layout(constant_id = 4) const float ALPHA = 1.0;
 layout(constant_id = 5) const float BETA = 0.75;
 layout(constant_id = 6) const float BIAS = 1.0;
+layout(constant_id = 7) const int PACKED = 0;
 
-void main() {
+float normalised(float x, float sum) {
+    return x * pow(BIAS + ALPHA / float(SIZE) * sum, -BETA);
+}
+
+void planar() {
     uint i = gl_GlobalInvocationID.x;
     if (i >= uint(CHANNELS * PLANE)) return;
     int c = int(i) / PLANE, p = int(i) % PLANE;
@@ -22,5 +31,30 @@ void main() {
         sum += v * v;
     }
     float x = float(act[first + i]);
-    STORE(pc.out0 + gl_GlobalInvocationID.y * uint(CHANNELS * PLANE) + i, x * pow(BIAS + ALPHA / float(SIZE) * sum, -BETA));
+    STORE(pc.out0 + gl_GlobalInvocationID.y * uint(CHANNELS * PLANE) + i, normalised(x, sum));
+}
+
+void packed() {
+    int i = int(gl_GlobalInvocationID.x);
+    if (i >= CHANNELS / 4 * PLANE) return;
+    int q = i / PLANE, p = i % PLANE;
+    int item = int(gl_GlobalInvocationID.y) * (CHANNELS / 4) * PLANE;
+    int first = TEXEL(pc.in0) + item + p; // the pixel's first quad
+    vec4 x = texelFetch(actTexels, first + q * PLANE);
+    vec4 y;
+    for (int j = 0; j < 4; j++) {
+        int c = 4 * q + j;
+        float sum = 0.0;
+        for (int k = max(c - SIZE / 2, 0); k <= min(c + SIZE / 2, CHANNELS - 1); k++) {
+            float v = texelFetch(actTexels, first + (k >> 2) * PLANE)[k & 3];
+            sum += v * v;
+        }
+        y[j] = normalised(x[j], sum);
+    }
+    STORE4(TEXEL(pc.out0) + item + i, y);
+}
+
+void main() {
+    if (PACKED != 0) packed();
+    else planar();
 }

@@ -23,4 +23,7 @@ internal enum Activation
     KerasHardSigmoid = 7,
     /// <summary>x · clamp(x / 5 + 1/2, 0, 1): ncnn's HardSwish with its default alpha 0.2 and beta 0.5.</summary>
     KerasHardSwish = 8,
+    /// <summary>x for x &gt; 0, else 0.1 x: leaky ReLU with darknet's slope (<see cref="Runtime.Reference.ActivationMath.LeakySlope"/>,
+    /// every YOLO of ncnn's benchmark list), so a convolution applies it itself; other slopes are decomposed by the importers.</summary>
+    LeakyRelu = 9,
 }

@@ -16,7 +16,7 @@ internal static class KernelCapabilities
     /// channel quads (conv2d_packed: any kernel size, stride, dilation, padding).</summary>
     public static bool RunsPacked(Conv2dOp c) =>
         (c.IsPointwise || c.IsDepthwise) && !c.IsDilated && c.InC % 4 == 0 && c.OutC % 4 == 0 || PointwiseConvGroupedPackedKernel.Handles(c) ||
-        WinogradConvKernel.Handles(c) || Conv2dPackedKernel.Handles(c);
+        WinogradConvKernel.Handles(c) || Conv2dPackedKernel.Runs(c) && Conv2dPackedKernel.ReadsPacked(c) && Conv2dPackedKernel.WritesPacked(c);
 
     /// <summary>Whether a grouped 1x1 convolution that reads its input through a channel shuffle runs packed
     /// (pointwise_conv_grouped_packed with SHUFFLE: the shuffle's quads are gathered channel by channel).</summary>
@@ -48,6 +48,9 @@ internal static class KernelCapabilities
 
     /// <summary>Whether max pooling runs on NC4HW4 tensors (max_pool's PACKED: input and output packed).</summary>
     public static bool MaxPoolRunsPacked(MaxPoolOp p) => p.Input.Shape.C % 4 == 0;
+
+    /// <summary>Whether LRN runs on NC4HW4 tensors (lrn's PACKED: input and output packed).</summary>
+    public static bool LrnRunsPacked(LrnOp l) => l.Input.Shape.C % 4 == 0;
 
     /// <summary>Whether concat.comp joins these parts in NC4HW4: parts of whole channel quads, blocks of zeros included
     /// (BlazeFace's channel padding), are contiguous there as in NCHW.</summary>

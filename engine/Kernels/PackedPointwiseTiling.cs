@@ -29,7 +29,7 @@ internal readonly record struct PackedPointwiseTiling(int OcTile, int Px, int Lo
     /// unrolls), workgroups of 8 to 64 invocations; a tie keeps <see cref="Fixed"/>.</summary>
     public static PackedPointwiseTiling For(int inC, int outC, int groups, Activation activation, int hw, int inputFetches = 1)
     {
-        bool longActivation = activation is not (Activation.None or Activation.Relu or Activation.Relu6);
+        bool longActivation = activation is not (Activation.None or Activation.Relu or Activation.Relu6 or Activation.LeakyRelu);
         int[] tiles = longActivation ? [12, 8] : [PointwiseConvPackedKernel.OutputChannelTile, 12, 8];
         var best = Fixed(outC, activation, hw);
         double bestCost = Cost(best, inC, outC, groups, hw, inputFetches);

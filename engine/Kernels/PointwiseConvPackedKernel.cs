@@ -34,7 +34,7 @@ internal static class PointwiseConvPackedKernel
     /// 40 ms, runs interleaved; a cheaper h-swish formula with 16 still took 197 ms where 16 took 227 under load).</summary>
     public static int TileFor(int outC, Graph.Activation activation = Graph.Activation.None)
     {
-        int[] tiles = activation is Graph.Activation.None or Graph.Activation.Relu or Graph.Activation.Relu6
+        int[] tiles = activation is Graph.Activation.None or Graph.Activation.Relu or Graph.Activation.Relu6 or Graph.Activation.LeakyRelu
             ? [OutputChannelTile, 12, 8]
             : [12, 8];
         return tiles.OrderBy(t => (outC + t - 1) / t * t).ThenByDescending(t => t).First();

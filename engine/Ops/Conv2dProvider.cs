@@ -2,6 +2,7 @@ using GpuMobileNet.Export.Onnx;
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
+using GpuMobileNet.Passes;
 using GpuMobileNet.Runtime.Reference;
 using GpuMobileNet.Tensors;
 
@@ -45,23 +46,24 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
         // A 1x1 convolution of one pixel is a matrix-vector product, in either layout.
         if (KernelCapabilities.RunsOnDense(c)) return [DenseKernel.Plan(c, ctx)];
         // Channel-packed tensors (the channel-packing pass chose them) have their own kernels, whatever the choice.
-        if (c.Input.Layout == TensorLayout.Nc4hw4)
+        if (c.Input.Layout == TensorLayout.Nc4hw4 && c.Output.Layout == TensorLayout.Nc4hw4)
         {
             if (c.IsPointwise) return PointwiseConvPackedKernel.Plan(c, ctx);
             if (c.IsDepthwise) return DepthwiseConvPackedKernel.Plan(c, ctx);
             if (WinogradConvKernel.Handles(c)) return WinogradConvKernel.Plan(c, ctx, choice);
-            if (Conv2dPackedKernel.Handles(c)) return [Conv2dPackedKernel.Plan(c, ctx)];
-            if (c.Groups > 1) return [PointwiseConvGroupedPackedKernel.Plan(c, ctx)];
+            if (c.Groups > 1 && !Conv2dPackedKernel.Handles(c)) return [PointwiseConvGroupedPackedKernel.Plan(c, ctx)];
         }
-        if (c.Output.Layout == TensorLayout.Nc4hw4 && !c.IsPointwise && !c.IsDepthwise)
-            return Conv2dTiledKernel.Fits(c, ctx)
+        if (c.Input.Layout == TensorLayout.Nc4hw4 || c.Output.Layout == TensorLayout.Nc4hw4)
+            return c.Input.Layout == TensorLayout.Nchw && Conv2dTiledKernel.Fits(c, ctx) && KernelCapabilities.WritesPackedFromPlanar(c)
                 ? Conv2dTiledKernel.Plan(c, ctx)
-                : throw new NotSupportedException($"{c}: its filters do not fit the device's uniform window, and only the tiled kernel writes NC4HW4");
+                : [Conv2dPackedKernel.Plan(c, ctx)];
         if (PointwiseConvGroupedKernel.Handles(c)) return [PointwiseConvGroupedKernel.Plan(c, ctx)];
         if (c.IsPointwise) return PlanPointwise(c, ctx, choice);
         if (c.IsDepthwise)
             return choice.FastDepthwise && DepthwiseConvTiledKernel.Fits(c, ctx) ? DepthwiseConvTiledKernel.Plan(c, ctx) : [DepthwiseConvKernel.Plan(c, ctx)];
-        return choice.FastConv && Conv2dTiledKernel.Fits(c, ctx) ? Conv2dTiledKernel.Plan(c, ctx) : [Conv2dKernel.Plan(c, ctx)];
+        // A planar full convolution: the simple kernel only where asked for (a baseline), never for want of a window.
+        if (!choice.FastConv) return [Conv2dKernel.Plan(c, ctx)];
+        return Conv2dTiledKernel.Fits(c, ctx) ? Conv2dTiledKernel.Plan(c, ctx) : [Conv2dPackedKernel.Plan(c, ctx)];
     }
 
     // A planar 1x1: the variant asked for where it fits, else the tiled one where it fits, else the simple kernel.
@@ -74,12 +76,14 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     }
 
     /// <summary>1x1, depthwise and packed grouped convolutions run with all tensors in one layout (NCHW, or NC4HW4 where
-    /// <see cref="KernelCapabilities.RunsPacked(Conv2dOp)"/>); a full convolution reads NCHW and writes NCHW or, where
-    /// conv2d_tiled's OUT_PACKED fits, NC4HW4.</summary>
+    /// <see cref="KernelCapabilities.RunsPacked(Conv2dOp)"/>); any other convolution runs on conv2d_packed in each
+    /// layout its channel counts allow (input and output chosen apart), or reads NCHW and writes NC4HW4 on
+    /// conv2d_tiled's OUT_PACKED.</summary>
     public override bool SupportsLayouts(Conv2dOp c)
     {
-        if (c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c) || WinogradConvKernel.Handles(c) ||
-            Conv2dPackedKernel.Handles(c))
+        if (Conv2dPackedKernel.Runs(c))
+            return Conv2dPackedKernel.Handles(c);
+        if (c.IsPointwise || c.IsDepthwise || PointwiseConvGroupedPackedKernel.Handles(c))
         {
             var layouts = c.Inputs.Append(c.Output).Select(v => v.Layout).Distinct().ToList();
             return layouts.Count == 1 && (layouts[0] == TensorLayout.Nchw || KernelCapabilities.RunsPacked(c));
@@ -89,7 +93,10 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     }
 
     /// <summary>On the packed kernels where <see cref="KernelCapabilities.RunsPacked(Conv2dOp)"/>; a full convolution (a
-    /// stem) reads NCHW and writes packed where <see cref="WritesPacked"/>.</summary>
+    /// stem) reads NCHW and writes packed where <see cref="WritesPacked"/>. A convolution whose output channels are not
+    /// whole quads and whose input exists packed (SSD's 126-channel class heads, YOLO's 255-channel ones) writes its
+    /// output padded to whole quads (zero filters) on the packed kernels (Winograd, the packed 1x1), unpacked with the
+    /// padding dropped for its readers; grouped or with a residual, it writes planar on conv2d_packed.</summary>
     public override Conv2dOp? WithPackedTensors(Conv2dOp c, IChannelPacking packing)
     {
         if (KernelCapabilities.RunsPacked(c))
@@ -99,6 +106,13 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
                 Residual = c.Residual is null ? null : packing.Packed(c.Residual),
                 Output = packing.ProducedPacked(c.Output),
             };
+        if (c.Groups == 1 && c.InC % 4 == 0 && c.OutC % 4 != 0 && c.Residual is null && packing.IsPacked(c.Input))
+            return QuadPadding.WithOutput(c, packing.ProducedPackedPadded(c.Output)) with { Input = packing.Packed(c.Input) };
+        if (Conv2dPackedKernel.Runs(c) && Conv2dPackedKernel.ReadsPacked(c) && packing.IsPacked(c.Input))
+        {
+            if (c.Residual is not null) packing.EnsurePlanar(c.Residual);
+            return c with { Input = packing.Packed(c.Input) };
+        }
         if (!WritesPacked(c, packing.Graph)) return null;
         packing.EnsurePlanar(c.Input);
         return c with { Output = packing.ProducedPacked(c.Output) };
@@ -106,12 +120,15 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
 
     /// <summary>Whether this full convolution (planar input) writes its output packed: when only packed convolutions
     /// read it, as the stem of MobileNetV1/V2, so no conversion runs between them. Also when a max pool reads it whose
-    /// readers all read packed (ShuffleNetV1: stem → max pool → 1x1 and average pool).</summary>
+    /// readers all read packed (ShuffleNetV1: stem → max pool → 1x1 and average pool; GoogLeNet: stem → max pool → LRN).
+    /// On conv2d_tiled where its filters
+    /// fit a window, else on conv2d_packed (planar input read 4 channels at a time).</summary>
     private static bool WritesPacked(Conv2dOp c, ModelGraph g) =>
-        KernelCapabilities.WritesPackedFromPlanar(c) && c.Output != g.Output &&
+        (KernelCapabilities.WritesPackedFromPlanar(c) || Conv2dPackedKernel.Runs(c) && Conv2dPackedKernel.WritesPacked(c) && c.Residual is null) &&
+        c.Output != g.Output &&
         g.Consumers(c.Output).All(n => n is Conv2dOp consumer && KernelCapabilities.RunsPacked(consumer) ||
             n is MaxPoolOp pool && KernelCapabilities.MaxPoolRunsPacked(pool) && pool.Output != g.Output &&
-            g.Consumers(pool.Output).All(r => r is Conv2dOp conv && KernelCapabilities.RunsPacked(conv) ||
+            g.Consumers(pool.Output).All(r => r is Conv2dOp conv && KernelCapabilities.RunsPacked(conv) || r is LrnOp lrn && KernelCapabilities.LrnRunsPacked(lrn) ||
                 r is AvgPoolOp avg && KernelCapabilities.PoolReadsPacked(avg)));
 
     /// <summary>1x1 convolutions on the packed kernels (grouped or plain) in NC4HW4, grouped 1x1 ones

@@ -21,4 +21,9 @@ internal interface IChannelPacking
 
     /// <summary>A packed op's output: a new value with <paramref name="v"/>'s name, shape and the packed layout.</summary>
     Value ProducedPacked(Value v);
+
+    /// <summary>A packed op's output padded to whole channel quads (the op writes 1 to 3 channels more than
+    /// <paramref name="v"/> has, values no reader sees): the readers of <paramref name="v"/> get it unpacked with the
+    /// padding dropped; <paramref name="v"/> does not count as packed.</summary>
+    Value ProducedPackedPadded(Value v);
 }

@@ -15,10 +15,19 @@ internal sealed class LayoutConvertProvider : OpProvider<LayoutConvertOp>
     public override string NoExportReason => "a storage-layout copy made by the channel-packing pass: ONNX tensors have no layout (export the graph before the passes)";
 
     /// <inheritdoc/>
-    public override TensorShape OutputShape(LayoutConvertOp l) => l.Input.Shape;
+    public override TensorShape OutputShape(LayoutConvertOp l) => l.DropsPadding ? l.Output.Shape : l.Input.Shape;
 
-    /// <summary>The oracle works on logical NCHW: a layout change is a storage detail, the values are unchanged.</summary>
-    public override float[] Reference(LayoutConvertOp l, IReadOnlyDictionary<Value, float[]> values, int batch) => (float[])values[l.Input].Clone();
+    /// <summary>The oracle works on logical NCHW: a layout change is a storage detail, the values are unchanged (but
+    /// for the padding channels dropped, each batch item's leading channels kept).</summary>
+    public override float[] Reference(LayoutConvertOp l, IReadOnlyDictionary<Value, float[]> values, int batch)
+    {
+        var x = values[l.Input];
+        if (!l.DropsPadding) return (float[])x.Clone();
+        int kept = l.Output.Shape.Elements, stride = l.Input.Shape.Elements;
+        var y = new float[batch * kept];
+        for (int n = 0; n < batch; n++) Array.Copy(x, n * stride, y, n * kept, kept);
+        return y;
+    }
 
     /// <inheritdoc/>
     public override IReadOnlyList<KernelDispatch> Plan(LayoutConvertOp l, KernelContext ctx, KernelChoice choice) => [LayoutConvertKernel.Plan(l, ctx)];

@@ -7,8 +7,9 @@ using GpuMobileNet.Tensors;
 
 namespace GpuMobileNet.Ops;
 
-/// <summary>Local response normalisation across channels (shaders/lrn.comp), NCHW; exported as ONNX's LRN, which
-/// defines the same sum over the Size channels centred on each one.</summary>
+/// <summary>Local response normalisation across channels (shaders/lrn.comp), NCHW or, channels a multiple of 4, NC4HW4
+/// (GoogLeNet's LRNs sit between packed layers); exported as ONNX's LRN, which defines the same sum over the Size
+/// channels centred on each one.</summary>
 internal sealed class LrnProvider : OpProvider<LrnOp>
 {
     /// <inheritdoc/>
@@ -27,6 +28,15 @@ internal sealed class LrnProvider : OpProvider<LrnOp>
 
     /// <inheritdoc/>
     public override IReadOnlyList<KernelDispatch> Plan(LrnOp l, KernelContext ctx, KernelChoice choice) => [LrnKernel.Plan(l, ctx)];
+
+    /// <inheritdoc/>
+    public override bool SupportsLayouts(LrnOp l) => OneLayout(l) && (l.Output.Layout == TensorLayout.Nchw || KernelCapabilities.LrnRunsPacked(l));
+
+    /// <summary>Packed where its input exists packed.</summary>
+    public override LrnOp? WithPackedTensors(LrnOp l, IChannelPacking packing) =>
+        packing.IsPacked(l.Input) && KernelCapabilities.LrnRunsPacked(l)
+            ? l with { Input = packing.Packed(l.Input), Output = packing.ProducedPacked(l.Output) }
+            : null;
 
     /// <inheritdoc/>
     public override void Export(LrnOp l, OnnxGraphWriter w) =>

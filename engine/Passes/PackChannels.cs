@@ -27,6 +27,7 @@ internal static class PackChannels
     {
         private readonly Dictionary<Value, Value> _packed = [];   // original value -> its packed form
         private readonly HashSet<Value> _planar = [];             // original values whose NCHW form exists by now
+        private readonly Dictionary<Value, Value> _padded = [];   // original value -> its packed form padded to whole quads
 
         public Rewrite(ModelGraph graph)
         {
@@ -46,7 +47,7 @@ internal static class PackChannels
             if (packed is null)
                 foreach (var v in node.Inputs) EnsurePlanar(v);
             Nodes.Add(packed ?? node);
-            if (!_packed.ContainsKey(node.Output)) _planar.Add(node.Output);
+            if (!_packed.ContainsKey(node.Output) && !_padded.ContainsKey(node.Output)) _planar.Add(node.Output);
         }
 
         public bool IsPacked(Value v) => _packed.ContainsKey(v);
@@ -54,18 +55,22 @@ internal static class PackChannels
         public void EnsurePlanar(Value v)
         {
             if (_planar.Contains(v)) return;
-            Nodes.Add(new LayoutConvertOp($"{v.Name}/to_nchw", _packed[v], v));
+            Nodes.Add(new LayoutConvertOp($"{v.Name}/to_nchw", _packed.TryGetValue(v, out var packed) ? packed : _padded[v], v));
             _planar.Add(v);
         }
 
         public Value Packed(Value v)
         {
             if (_packed.TryGetValue(v, out var p)) return p;
+            EnsurePlanar(v);
             p = new Value($"{v.Name}.nc4hw4", v.Shape, TensorLayout.Nc4hw4);
             Nodes.Add(new LayoutConvertOp($"{v.Name}/to_nc4hw4", v, p));
             return _packed[v] = p;
         }
 
         public Value ProducedPacked(Value v) => _packed[v] = new Value(v.Name, v.Shape, TensorLayout.Nc4hw4);
+
+        public Value ProducedPackedPadded(Value v) =>
+            _padded[v] = new Value(v.Name, v.Shape with { C = ChannelMaps.Quads(v.Shape.C) }, TensorLayout.Nc4hw4);
     }
 }

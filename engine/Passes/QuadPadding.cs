@@ -74,10 +74,14 @@ internal static class QuadPadding
     private static Conv2dOp WithInput(Conv2dOp c, Value input) =>
         c with { Input = input, Weights = ChannelMaps.Columns(c.Weights, c.OutC, c.InC, Enumerable.Range(0, c.InC).Concat(Enumerable.Repeat(-1, input.Shape.C - c.InC)).ToArray()) };
 
-    // The convolution writing a wider output: zero weight rows and bias for the new channels.
-    private static Conv2dOp WithOutput(Conv2dOp c, Value output)
+    /// <summary>The convolution (ungrouped, any kernel) writing a wider output: zero filters and bias for the new channels.</summary>
+    internal static Conv2dOp WithOutput(Conv2dOp c, Value output)
     {
         var rows = Enumerable.Range(0, c.OutC).Concat(Enumerable.Repeat(-1, output.Shape.C - c.OutC)).ToArray();
-        return c with { Output = output, Weights = ChannelMaps.Rows(c.Weights, c.InC, rows), Bias = c.Bias is null ? null : ChannelMaps.Rows(c.Bias, 1, rows) };
+        return c with
+        {
+            Output = output, Weights = ChannelMaps.Rows(c.Weights, c.Weights.Length / c.OutC, rows),
+            Bias = c.Bias is null ? null : ChannelMaps.Rows(c.Bias, 1, rows),
+        };
     }
 }

@@ -60,6 +60,7 @@ layout(push_constant) uniform Offsets {
 #define ACT_SWISH 6
 #define ACT_KERAS_HARD_SIGMOID 7
 #define ACT_KERAS_HARD_SWISH 8
+#define ACT_LEAKY_RELU 9 // slope 0.1 (engine/Runtime/Reference/ActivationMath.cs, LeakySlope)
 
 real activate(real v, int kind) {
     if (kind == ACT_RELU) return max(v, real(0.0));
@@ -70,6 +71,7 @@ real activate(real v, int kind) {
     if (kind == ACT_SWISH) return v / (real(1.0) + exp(-v));
     if (kind == ACT_KERAS_HARD_SIGMOID) return clamp(v * real(0.2) + real(0.5), real(0.0), real(1.0));
     if (kind == ACT_KERAS_HARD_SWISH) return v * clamp(v * real(0.2) + real(0.5), real(0.0), real(1.0));
+    if (kind == ACT_LEAKY_RELU) return max(v, v * real(0.1));
     return v;
 }
 
@@ -82,5 +84,6 @@ real4 activate(real4 v, int kind) {
     if (kind == ACT_SWISH) return v / (real4(1.0) + exp(-v));
     if (kind == ACT_KERAS_HARD_SIGMOID) return clamp(v * real(0.2) + real4(0.5), real4(0.0), real4(1.0));
     if (kind == ACT_KERAS_HARD_SWISH) return v * clamp(v * real(0.2) + real4(0.5), real4(0.0), real4(1.0));
+    if (kind == ACT_LEAKY_RELU) return max(v, v * real(0.1));
     return v;
 }

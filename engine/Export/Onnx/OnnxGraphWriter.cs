@@ -138,6 +138,9 @@ internal sealed class OnnxGraphWriter
                 AddNode("Mul", nodeName, [input, gate], output);
                 break;
             }
+            case Activation.LeakyRelu:
+                AddNode("LeakyRelu", nodeName, [input], output, Attr.Float("alpha", Runtime.Reference.ActivationMath.LeakySlope));
+                break;
             default:
                 throw new NotSupportedException($"ONNX export: {owner} uses activation {act}, which has no ONNX mapping");
         }
@@ -153,7 +156,7 @@ internal sealed class OnnxGraphWriter
     public static void CheckActivation(Activation act, Node owner)
     {
         if (act is not (Activation.None or Activation.Relu or Activation.Relu6 or Activation.Sigmoid or Activation.HardSigmoid or Activation.HardSwish or Activation.Swish
-            or Activation.KerasHardSigmoid or Activation.KerasHardSwish))
+            or Activation.KerasHardSigmoid or Activation.KerasHardSwish or Activation.LeakyRelu))
             throw new NotSupportedException($"ONNX export: {owner} uses activation {act}, which has no ONNX mapping");
     }
 

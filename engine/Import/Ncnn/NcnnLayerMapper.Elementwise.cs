@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Runtime.Reference;
 using GpuMobileNet.Tensors;
 
 namespace GpuMobileNet.Import.Ncnn;
@@ -14,7 +15,7 @@ internal sealed partial class NcnnLayerMapper
         var p = layer.Params;
         switch (layer.Type)
         {
-            case "ReLU": Need(1); SetLike(p.Float(0, 0f) == 0f ? builder.Activate(Name(), RuntimeIn(0), Activation.Relu) : Leaky(RuntimeIn(0), p.Float(0, 0f))); break;
+            case "ReLU": Need(1); SetLike(Activated(RuntimeIn(0), 2, [p.Float(0, 0f)])); break;
             case "Sigmoid": Need(1); SetLike(builder.Activate(Name(), RuntimeIn(0), Activation.Sigmoid)); break;
             case "Clip": Need(1); SetLike(Activated(RuntimeIn(0), 3, [p.Float(0, float.MinValue), p.Float(1, float.MaxValue)])); break;
             case "Swish": Need(1); SetLike(builder.Mul(Name(), RuntimeIn(0), builder.Activate(Name("sigmoid"), RuntimeIn(0), Activation.Sigmoid))); break;
@@ -30,12 +31,14 @@ internal sealed partial class NcnnLayerMapper
     /// <summary>Sets the layer's top to <paramref name="y"/>, of the same ncnn rank as its first input.</summary>
     private void SetLike(Value y) => Set(y, In(0).Dims);
 
-    /// <summary>The activation a conv or dense op can apply itself, or null (0 none, 1 ReLU, 3 clip to [0, 6],
-    /// 4 sigmoid, 6 h-swish with MobileNetV3's 1/6 and 1/2 or ncnn's default 1/5 and 1/2).</summary>
+    /// <summary>The activation a conv or dense op can apply itself, or null (0 none, 1 ReLU, 2 leaky ReLU of slope 0 or
+    /// 0.1, 3 clip to [0, 6], 4 sigmoid, 6 h-swish with MobileNetV3's 1/6 and 1/2 or ncnn's default 1/5 and 1/2).</summary>
     private static Activation? Fusable(int type, float[] a) => type switch
     {
         0 => Activation.None,
         1 => Activation.Relu,
+        2 when a is [] or [0f] => Activation.Relu,
+        2 when a is [ActivationMath.LeakySlope] => Activation.LeakyRelu,
         3 when a is [0f, 6f] => Activation.Relu6,
         4 => Activation.Sigmoid,
         6 when a.Length == 2 && Math.Abs(a[0] - 1f / 6) < 1e-6 && a[1] == 0.5f => Activation.HardSwish,

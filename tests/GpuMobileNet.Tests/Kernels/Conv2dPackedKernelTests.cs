@@ -1,4 +1,5 @@
 using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
@@ -10,8 +11,9 @@ namespace GpuMobileNet.Tests.Kernels;
 /// <summary>shaders/conv2d_packed.comp (channel packing on) against the CPU oracle on awkward shapes: odd planes (13x11,
 /// 9x7), 4 / 8 / 12 / 20 channels (partial 16- and 12-channel tiles), kernels 1x3, 3x1, 3x3, 5x5, 7x7, strides 2 and 3,
 /// dilation 2, asymmetric padding, 2 and 3 groups, batch 2, bias, activations, a fused residual, and filters far beyond
-/// a 64 KiB uniform window (one dispatch). Each case checks that conv2d_packed ran, once, between the input's packing
-/// and the output's unpacking. fp32 sums of up to 2304 products of O(1) values (He-scaled weights): abs 1e-4 + rel 1e-4.</summary>
+/// a 64 KiB uniform window (one dispatch), channel counts that are not whole quads (read or written planar). Each case
+/// checks that conv2d_packed ran, once, between the input's packing and the output's unpacking, or in the layouts it
+/// should. fp32 sums of up to 2304 products of O(1) values (He-scaled weights): abs 1e-4 + rel 1e-4.</summary>
 internal class Conv2dPackedKernelTests : GpuTest
 {
     // 3x3 stride-1 layers of whole quads would run as Winograd by default: Direct keeps them on the kernel under test.
@@ -66,14 +68,56 @@ internal class Conv2dPackedKernelTests : GpuTest
         });
     }
 
-    /// <summary>Groups whose channel counts are not multiples of 4 keep the planar kernels (and still agree).</summary>
-    [Test]
-    public void RaggedGroupsStayPlanar()
+    /// <summary>A convolution whose output channels are not whole quads reading a packed input (SSD's 126-channel class
+    /// heads, YOLO's 255-channel ones, 21 and 6 channels) writes its output padded to whole quads (zero filters) on the
+    /// packed kernels, Winograd for 3x3 stride 1, and one layout conversion drops the padding for its planar readers.</summary>
+    [TestCase(32, 18, 18, 126, 3, 1, 1, Activation.None, "winograd", TestName = "3x3 32->126 on Winograd (SSD's class head)")]
+    [TestCase(12, 13, 11, 21, 3, 2, 0, Activation.Sigmoid, "conv2d_packed", TestName = "3x3 s2 12->21 on conv2d_packed")]
+    [TestCase(24, 9, 7, 255, 1, 1, 0, Activation.LeakyRelu, "pointwise", TestName = "1x1 24->255 on the packed 1x1 (YOLO's head)")]
+    [TestCase(24, 9, 7, 6, 1, 1, 0, Activation.None, "pointwise", TestName = "1x1 24->6 on the packed 1x1")]
+    public void OutputPaddedToWholeQuads(int inC, int h, int w, int outC, int kernel, int stride, int pad, Activation act, string kernelName)
     {
-        var b = new GraphBuilder("ragged", new TensorShape(12, 9, 7));
-        var y = Conv(b, b.Input, 12, 3, 3, 1, 1, Padding.Symmetric(1), 1, 2, Activation.Relu, seed: 5);
-        GpuVsCpu.Check(Device, b.Build(y), 1, 1e-4, 1e-4, options: Packed,
-            inspect: s => Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(Conv2dPackedKernel.Id.Shader)));
+        var b = new GraphBuilder("padded", new TensorShape(16, h, w));
+        var x = Conv(b, b.Input, inC, 1, 1, 1, 1, Padding.Symmetric(0), 1, 1, Activation.Relu, seed: 2, name: "pack");
+        var y = Conv(b, x, outC, kernel, kernel, stride, stride, Padding.Symmetric(pad), 1, 1, act, seed: 5);
+        KernelId id = kernelName switch { "winograd" => WinogradConvKernel.InputId, "pointwise" => PointwiseConvPackedKernel.Id, _ => Conv2dPackedKernel.Id };
+        var options = Packed with { Kernels = new KernelChoice(Conv3x3: Conv3x3Algorithm.WinogradF2) };
+        GpuVsCpu.Check(Device, b.Build(y), 2, 1e-4, 1e-4, options: options, inspect: s =>
+        {
+            Ran.Kernel(s, id, kernelName == "winograd" ? null : "conv"); // Winograd's dispatches are "conv (winograd input)" and so on
+            var conv = s.Graph.Nodes.OfType<Conv2dOp>().Single(c => c.Name == "conv");
+            Assert.That((conv.Output.Shape.C, conv.Output.Layout), Is.EqualTo(((outC + 3) / 4 * 4, TensorLayout.Nc4hw4)), "padded, packed");
+            Assert.That(s.Graph.Nodes.OfType<LayoutConvertOp>().Where(l => l.DropsPadding).Select(l => l.Input), Is.EqualTo(new[] { conv.Output }));
+            Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(Conv2dKernel.Id.Shader));
+        });
+    }
+
+    /// <summary>Channel counts that are not whole quads run on conv2d_packed padded to quads (zero weights), never on the
+    /// naive conv2d: an input that is not (3 or 10 channels) is read planar, with filters past conv2d_tiled's 64 KiB
+    /// window, writing packed where a packed 1x1 reads it and planar for the graph's output; groups of 6 output channels
+    /// are written planar from a packed input.</summary>
+    // inC, H, W, outC, kernel, stride, pad, groups, packed input first, packed reader after, activation, InPlanar, OutPlanar
+    [TestCase(24, 9, 7, 18, 3, 1, 1, 3, true, false, Activation.Relu6, false, true, TestName = "3x3 groups 3 (8->6 per group) planar out")]
+    [TestCase(10, 23, 21, 16, 11, 2, 5, 1, false, true, Activation.Relu, true, false, TestName = "11x11 s2 10->16 planar in, packed out")]
+    [TestCase(3, 17, 19, 6, 19, 1, 9, 1, false, false, Activation.None, true, true, TestName = "19x19 3->6 planar in and out")]
+    public void ChannelsNotWholeQuads(int inC, int h, int w, int outC, int kernel, int stride, int pad, int groups, bool packedIn,
+        bool packedReader, Activation act, bool inPlanar, bool outPlanar)
+    {
+        var b = new GraphBuilder("ragged", new TensorShape(packedIn ? 16 : inC, h, w));
+        var x = packedIn ? Conv(b, b.Input, inC, 1, 1, 1, 1, Padding.Symmetric(0), 1, 1, Activation.Relu, seed: 2, name: "pack") : b.Input;
+        var y = Conv(b, x, outC, kernel, kernel, stride, stride, Padding.Symmetric(pad), 1, groups, act, seed: 5);
+        if (packedReader) y = Conv(b, y, 8, 1, 1, 1, 1, Padding.Symmetric(0), 1, 1, Activation.None, seed: 7, name: "reader");
+        GpuVsCpu.Check(Device, b.Build(y), 2, 1e-4, 1e-4, options: Packed, inspect: s => AssertPackedConv(s, inPlanar, outPlanar));
+    }
+
+    /// <summary>A residual fused into a convolution whose channels are not whole quads: read planar, like its output.</summary>
+    [Test]
+    public void PlanarResidual()
+    {
+        var b = new GraphBuilder("residual", new TensorShape(6, 13, 11));
+        var y = Conv(b, b.Input, 6, 15, 15, 1, 1, Padding.Symmetric(7), 1, 1, Activation.None, seed: 3);
+        GpuVsCpu.Check(Device, b.Build(b.Add("add", y, b.Input, Activation.Relu)), 2, 1e-4, 1e-4, options: Packed,
+            inspect: s => AssertPackedConv(s, inPlanar: true, outPlanar: true));
     }
 
     /// <summary>fp16 storage and fp16 arithmetic (partial sums folded into fp32 every 32 input channels) on a 576-product
@@ -87,6 +131,26 @@ internal class Conv2dPackedKernelTests : GpuTest
         GpuVsCpu.Check(Device, b.Build(y), 2, tolerance, tolerance, options: Packed with { Precision = precision }, inspect: AssertOnePackedConv);
     }
 
+    /// <summary>The planar reads and writes in fp16 storage and arithmetic: 10 input channels (read planar, 2 of the 3
+    /// quads' padding) to 21 (written planar).</summary>
+    [TestCase(Precision.Float16Storage, 2e-3)]
+    [TestCase(Precision.Float16, 1e-2)]
+    public void Fp16NotWholeQuads(Precision precision, double tolerance)
+    {
+        var b = new GraphBuilder("fp16_ragged", new TensorShape(10, 9, 11));
+        var y = Conv(b, b.Input, 21, 13, 13, 1, 1, Padding.Symmetric(6), 1, 1, Activation.Relu, seed: 9);
+        GpuVsCpu.Check(Device, b.Build(y), 2, tolerance, tolerance, options: Packed with { Precision = precision },
+            inspect: s => AssertPackedConv(s, inPlanar: true, outPlanar: true));
+    }
+
+    private static void AssertPackedConv(InferenceSession s, bool inPlanar, bool outPlanar)
+    {
+        Ran.Kernel(s, Conv2dPackedKernel.Id, "conv");
+        var spec = (Conv2dPackedConstants)s.Dispatches.Single(d => d.Label == "conv").Constants;
+        Assert.That(((bool)spec.InPlanar, (bool)spec.OutPlanar), Is.EqualTo((inPlanar, outPlanar)), "planar input, planar output");
+        Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(Conv2dKernel.Id.Shader));
+    }
+
     private static void AssertOnePackedConv(InferenceSession s)
     {
         var shaders = s.Dispatches.Select(d => d.Shader).ToList();
@@ -96,10 +160,10 @@ internal class Conv2dPackedKernelTests : GpuTest
 
     /// <summary>A convolution with He-scaled random weights (values stay O(1) whatever the reduction length) and a bias.</summary>
     private static Value Conv(GraphBuilder b, Value x, int outC, int kh, int kw, int sh, int sw, Padding pad, int dilation, int groups,
-        Activation act, int seed)
+        Activation act, int seed, string name = "conv")
     {
         int fanIn = x.Shape.C / groups * kh * kw;
         var weights = GpuVsCpu.RandomArray(outC * fanIn, seed, (float)Math.Sqrt(3.0 / fanIn));
-        return b.Conv2d("conv", x, outC, kh, kw, sh, sw, pad, groups, weights, GpuVsCpu.RandomArray(outC, seed + 1), act, dilation, dilation);
+        return b.Conv2d(name, x, outC, kh, kw, sh, sw, pad, groups, weights, GpuVsCpu.RandomArray(outC, seed + 1), act, dilation, dilation);
     }
 }

@@ -39,6 +39,29 @@ public class LayoutConvertKernelTests : GpuTest
         Assert.That(Pack(Run(g, x, batch, Precision.Float32), shape, batch), Is.EqualTo(x), "unpack is the inverse of packing");
     }
 
+    /// <summary>Unpacking a value padded to whole quads (a convolution's padded output) keeps each batch item's first
+    /// channels: the planar tensor has 1 to 3 channels fewer.</summary>
+    [TestCase(5, 3, 2, 2)]
+    [TestCase(126, 2, 3, 2)]
+    [TestCase(3, 1, 1, 3)]
+    public void UnpackingDropsPadding(int c, int h, int w, int batch)
+    {
+        var padded = new TensorShape((c + 3) / 4 * 4, h, w);
+        var input = new Value("input", padded, TensorLayout.Nc4hw4);
+        var planar = new Value("planar", padded with { C = c });
+        var convert = new LayoutConvertOp("unpack", input, planar);
+        Assert.That(convert.DropsPadding);
+        var g = new ModelGraph("unpack", input, [convert], planar);
+        var x = GpuVsCpu.RandomArray(batch * padded.Elements, 6);
+        int hw = h * w, quads = padded.C / 4;
+        var expected = new float[batch * planar.Shape.Elements];
+        for (int n = 0; n < batch; n++)
+            for (int ch = 0; ch < c; ch++)
+                for (int p = 0; p < hw; p++)
+                    expected[(n * c + ch) * hw + p] = x[((n * quads + ch / 4) * hw + p) * 4 + ch % 4];
+        Assert.That(Run(g, x, batch, Precision.Float32), Is.EqualTo(expected));
+    }
+
     [TestCase(Precision.Float16Storage)]
     [TestCase(Precision.Float16)]
     public void Fp16CopiesTheStoredHalvesUnchanged(Precision precision)

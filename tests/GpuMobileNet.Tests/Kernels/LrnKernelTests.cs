@@ -22,6 +22,24 @@ public class LrnKernelTests : GpuTest
             Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(LrnKernel.Id.Shader)));
     }
 
+    /// <summary>Between packed layers (channel packing on, channels a multiple of 4) LRN runs on the packed tensors: the
+    /// window crosses quads (size 5 and 7), no layout conversion around it.</summary>
+    [TestCase(12, 5, 3, 5, 1e-4f, 0.75f, 1f, 2, TestName = "packed LRN 5 over 12 channels, 5x3, batch 2")]
+    [TestCase(8, 9, 11, 7, 2f, 0.5f, 2f, 1, TestName = "packed LRN 7 over 8 channels, 9x11")]
+    public void RunsPacked(int channels, int h, int w, int size, float alpha, float beta, float bias, int batch)
+    {
+        var b = new GraphBuilder("lrn_packed", new TensorShape(4, h, w));
+        var conv = b.Conv2d("conv", b.Input, channels, 1, 1, Padding.Zero, 1, TestData.Uniform(1, channels * 4), TestData.Uniform(2, channels));
+        var lrn = b.Lrn("lrn", conv, size, alpha, beta, bias);
+        var g = b.Build(b.Conv2d("after", lrn, 4, 1, 1, Padding.Zero, 1, TestData.Uniform(3, 4 * channels)));
+        var options = new GpuMobileNet.Runtime.SessionOptions { Passes = new GpuMobileNet.Passes.PassOptions { PackChannels = true } };
+        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-5, inputScale: 3f, options: options, inspect: s =>
+        {
+            Assert.That(s.Dispatches.Select(d => d.Shader), Is.EqualTo(new[] { "layout_convert", "pointwise_conv_packed", "lrn", "pointwise_conv_packed", "layout_convert" }));
+            Assert.That((bool)((LrnConstants)s.Dispatches[2].Constants).Packed, "lrn's PACKED");
+        });
+    }
+
     /// <summary>A convolution then LRN, so the normalised inputs span signs and scales (also the HLSL check's graph).</summary>
     internal static ModelGraph Graph(int channels, int h, int w, int size, float alpha, float beta, float bias)
     {
