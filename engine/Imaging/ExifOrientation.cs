@@ -5,7 +5,7 @@ namespace GpuMobileNet.Imaging;
 /// <summary>A JPEG's EXIF orientation (tag 0x0112 of IFD0, 1-8) and the transform that shows the stored pixels upright,
 /// as a phone's photo viewer does. stb_image ignores the tag, so a portrait photo would reach the network on its side.
 /// A missing or malformed EXIF block counts as 1 (as stored). Thread-safety: thread-safe (pure functions).</summary>
-public static class ExifOrientation
+internal static class ExifOrientation
 {
     private const ushort OrientationTag = 0x0112;
 

@@ -1,6 +1,6 @@
 namespace GpuMobileNet.Imaging;
 
-/// <summary>How an image of another aspect ratio is fitted to the network's input.</summary>
+/// <summary>How an image of another aspect ratio is fitted to the network's input. Thread-safety: a value.</summary>
 public enum ResizeMode
 {
     /// <summary>The whole image stretched to the input size (nsfwjs's preprocessing; the default).</summary>
@@ -15,7 +15,7 @@ public enum ResizeMode
 /// the centred rows, a letterbox copies the frame onto a black canvas. Bilinear stretching of the result then gives
 /// the mode. Sizes round to whole pixels, so the aspect matches within one pixel.
 /// Thread-safety: thread-safe (pure functions).</summary>
-public static class FrameFit
+internal static class FrameFit
 {
     /// <summary>Parses stretch, crop or letterbox (case-insensitive); null for anything else.</summary>
     public static ResizeMode? Parse(string? text) => text?.ToLowerInvariant() switch

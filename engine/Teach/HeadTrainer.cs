@@ -162,5 +162,6 @@ public static class HeadTrainer
 }
 
 /// <summary>What <see cref="HeadTrainer.TrainBest"/> gives: the head (trained on every sample), each kind's accuracy on
-/// the held-out fifth, and the kept kind's confusion matrix there ([true][predicted], null when nothing was held out).</summary>
+/// the held-out fifth, and the kept kind's confusion matrix there ([true][predicted], null when nothing was held out).
+/// Thread-safety: immutable once made (do not change the arrays).</summary>
 public sealed record TrainingResult(TaughtHead Head, IReadOnlyDictionary<string, double> HeldOutAccuracy, int[][]? Confusion);

@@ -9,7 +9,7 @@ namespace GpuMobileNet.Export.Tfjs;
 /// own TF.js importer read: Conv2D / DepthwiseConv2D (explicit padding as ZeroPadding2D), BatchNormalization, ReLU,
 /// Add, pooling, Flatten, Dense (a following Softmax becomes its activation). An op Keras has no layer for (an LRN,
 /// say) is refused naming it. Thread-safety: thread-safe (no state of its own).</summary>
-public static class TfjsExporter
+internal static class TfjsExporter
 {
     /// <summary>The weights file's name, beside model.json.</summary>
     public const string WeightsFile = "weights.bin";
