@@ -25,13 +25,15 @@ public static class ViewerApp
 
         var device = VulkanDevice.Open(new DeviceOptions { Device = options.Device, Validation = options.Validation });
         var catalog = new ModelCatalog(options, device);
-        var state = new ViewerState(options, catalog, log);
+        var repository = new Serving.ModelRepository(catalog, device, options.Serving);
+        var state = new ViewerState(options, catalog, repository, log);
         builder.Services.AddSingleton(state);
         var app = builder.Build();
         var detect = new DetectEndpoint(options, device);
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             detect.Dispose();
+            repository.Dispose();
             catalog.Dispose();
             device.Dispose();
         });

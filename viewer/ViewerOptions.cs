@@ -16,6 +16,10 @@ public sealed record ViewerOptions
     /// <summary>Serve the inference API alone: no page, WebSocket, upload or photo endpoints.</summary>
     public bool ApiOnly { get; init; }
 
+    /// <summary>How the inference API serves each model (batching, queue, sessions, timeout) unless a load request's
+    /// config overrides it.</summary>
+    public Serving.ServingOptions Serving { get; init; } = new();
+
     /// <summary>Khronos validation layer (tests turn it on).</summary>
     public bool Validation { get; init; }
 

@@ -1,0 +1,35 @@
+namespace GpuMobileNet.Viewer.Serving;
+
+/// <summary>One named, typed tensor of the Open Inference Protocol, row-major: FP32 values (<see cref="Floats"/>),
+/// UINT8 bytes (<see cref="Bytes"/>) or BYTES strings (<see cref="Strings"/>, what the classification extension
+/// returns). The shape includes the batch dimension. Protocol-neutral: REST and gRPC both convert to and from it.</summary>
+public sealed record InferTensor(string Name, string Datatype, long[] Shape)
+{
+    public const string Fp32 = "FP32";
+    public const string Uint8 = "UINT8";
+    public const string BytesType = "BYTES";
+
+    public float[]? Floats { get; init; }
+    public byte[]? Bytes { get; init; }
+    public string[]? Strings { get; init; }
+
+    /// <summary>Product of the shape (the element count the data must have).</summary>
+    public long ElementCount => Shape.Aggregate(1L, (a, d) => a * d);
+
+    public static InferTensor FromFloats(string name, long[] shape, float[] values) => new(name, Fp32, shape) { Floats = values };
+
+    public static InferTensor FromBytes(string name, long[] shape, byte[] values) => new(name, Uint8, shape) { Bytes = values };
+
+    public static InferTensor FromStrings(string name, long[] shape, string[] values) => new(name, BytesType, shape) { Strings = values };
+
+    public static string ShapeText(IEnumerable<long> shape) => $"[{string.Join(", ", shape)}]";
+}
+
+/// <summary>A tensor as model metadata declares it: -1 marks a dimension of any size (the batch, an image's sides).</summary>
+public sealed record TensorMetadata(string Name, string Datatype, long[] Shape);
+
+/// <summary>A model's metadata (the protocol's model metadata response): its one version, platform, inputs and
+/// outputs. <see cref="ImageInput"/> names the UINT8 RGBA image input [-1, -1, -1, 4] offered in place of the main
+/// FP32 input (stretched and normalised on the device), or null where the model takes no image.</summary>
+public sealed record ModelMetadata(string Name, IReadOnlyList<string> Versions, string Platform,
+    IReadOnlyList<TensorMetadata> Inputs, IReadOnlyList<TensorMetadata> Outputs, string? ImageInput, int MaxBatchSize);
