@@ -95,6 +95,7 @@ internal static class KServeApi
 
     private static async Task<IResult> InferAsync(ViewerState state, string name, string? version, HttpRequest request)
     {
+        state.Repository.Check(name, version); // an unknown model is 404 before its body is read
         var (body, tooBig) = await UploadEndpoint.ReadBodyAsync(request, state.Options.MaxUploadBytes);
         if (tooBig) return Error($"request body of more than {state.Options.MaxUploadBytes} bytes", StatusCodes.Status413PayloadTooLarge);
         var (inference, binary) = KServeCodec.ParseRequest(name, version, body, request.Headers.TryGetValue(HeaderLength, out var h) ? h.ToString() : null);

@@ -47,6 +47,9 @@ public class KServeTests
         Assert.That((string?)input["name"], Is.EqualTo("input_1"));
         Assert.That((string?)input["datatype"], Is.EqualTo("FP32"));
         Assert.That(input["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { -1, 3, 224, 224 }));
+        var image = m["inputs"]![1]!; // the UINT8 RGBA image offered in its place, of any size, preprocessed on the device
+        Assert.That(((string?)image["name"], (string?)image["datatype"]), Is.EqualTo(("input_1_rgba8", "UINT8")));
+        Assert.That(image["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { -1, -1, -1, 4 }));
         var output = m["outputs"]![0]!;
         Assert.That((string?)output["name"], Is.EqualTo("dense_3"));
         Assert.That(output["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { -1, 5 }));

@@ -58,7 +58,7 @@ public sealed class ModelRepository : IDisposable
 
     public ModelState StateOf(string name)
     {
-        CheckName(name, null);
+        Check(name, null);
         lock (_lock) return _entries.GetValueOrDefault(name)?.State ?? ModelState.Unavailable;
     }
 
@@ -76,7 +76,7 @@ public sealed class ModelRepository : IDisposable
     /// <summary>The model's metadata, from its imported graph (imported once, off the request's thread; no device work).</summary>
     public async Task<ModelMetadata> MetadataAsync(string name, string? version = null)
     {
-        CheckName(name, version);
+        Check(name, version);
         return (await SpecAsync(name)).Metadata(OptionsOf(name));
     }
 
@@ -84,7 +84,7 @@ public sealed class ModelRepository : IDisposable
     /// (a Triton-style model config, see <see cref="ServingOptions.WithConfig"/>) reloads it with those settings.</summary>
     public async Task LoadAsync(string name, string? configJson = null)
     {
-        CheckName(name, null);
+        Check(name, null);
         var options = configJson is null ? null : OptionsOf(name).WithConfig(configJson);
         if (options is not null) await UnloadAsync(name);
         Task load;
@@ -125,7 +125,7 @@ public sealed class ModelRepository : IDisposable
     /// freed. A later inference or load loads it again.</summary>
     public async Task UnloadAsync(string name)
     {
-        CheckName(name, null);
+        Check(name, null);
         Entry? entry;
         lock (_lock) entry = _entries.GetValueOrDefault(name);
         if (entry?.Loading is { } loading) await loading.ContinueWith(_ => { }); // a failed load leaves nothing to unload
@@ -154,14 +154,14 @@ public sealed class ModelRepository : IDisposable
     public async Task<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancel = default)
     {
         long start = Stopwatch.GetTimestamp();
-        CheckName(request.Model, request.Version);
+        Check(request.Model, request.Version);
         var metrics = MetricsOf(request.Model);
         try
         {
             var spec = await SpecAsync(request.Model);
             var options = OptionsOf(request.Model);
-            var input = spec.Decode(request, options.MaxBatchSize);
             spec.CheckOutputs(request.Outputs);
+            var input = spec.Decode(request, options.MaxBatchSize);
             var batcher = await BatcherAsync(request.Model);
             var outputs = await batcher.SubmitAsync(input, request.Timeout ?? options.RequestTimeout, cancel);
             var response = new InferenceResponse(request.Model, ModelSpec.Version, request.Id, spec.Encode(request.Outputs, outputs, input.Samples));
@@ -192,7 +192,7 @@ public sealed class ModelRepository : IDisposable
     /// <summary>The statistics extension's response: every model that has metrics, or just <paramref name="name"/>.</summary>
     public JsonObject Statistics(string? name = null, string? version = null)
     {
-        if (name is not null) CheckName(name, version);
+        if (name is not null) Check(name, version);
         IEnumerable<ModelMetrics> models = name is null ? _metrics.Values.OrderBy(m => m.Model, StringComparer.Ordinal) : [MetricsOf(name)];
         return new JsonObject { ["model_stats"] = new JsonArray(models.Select(m => (JsonNode)m.ToStatistics(ModelSpec.Version)).ToArray()) };
     }
@@ -237,7 +237,7 @@ public sealed class ModelRepository : IDisposable
     }
 
     /// <summary>Unknown models and versions other than "1" are <see cref="ServingError.NotFound"/>.</summary>
-    private void CheckName(string name, string? version)
+    public void Check(string name, string? version = null)
     {
         bool known;
         lock (_lock) known = _entries.ContainsKey(name);
