@@ -23,6 +23,7 @@ public sealed class ModelRepository : IDisposable
 {
     private readonly ModelCatalog _catalog;
     private readonly VulkanDevice _device;
+    private readonly string _dataDir;
     private readonly object _lock = new();
     private readonly Dictionary<string, Entry> _entries = [];
     private readonly ConcurrentDictionary<string, Lazy<Task<ModelSpec>>> _specs = new();
@@ -30,9 +31,11 @@ public sealed class ModelRepository : IDisposable
     private readonly HashSet<string> _required = [];
     private bool _disposed;
 
-    public ModelRepository(ModelCatalog catalog, VulkanDevice device, ServingOptions defaults)
+    /// <param name="dataDir">The data folder, where the SSD detector's files are (<see cref="DetectorModel"/>).</param>
+    public ModelRepository(ModelCatalog catalog, VulkanDevice device, ServingOptions defaults, string dataDir)
     {
         _catalog = catalog;
+        _dataDir = dataDir;
         _device = device;
         Defaults = defaults.Validated();
     }
@@ -40,8 +43,8 @@ public sealed class ModelRepository : IDisposable
     /// <summary>How models are served unless a load request's config says otherwise.</summary>
     public ServingOptions Defaults { get; }
 
-    /// <summary>Every model name on offer.</summary>
-    public IReadOnlyList<string> Names() => _catalog.Names();
+    /// <summary>Every model name on offer: the catalog's, and the SSD detector once its files are fetched.</summary>
+    public IReadOnlyList<string> Names() => DetectorModel.IsAvailable(_dataDir) ? [.. _catalog.Names(), DetectorModel.Name] : _catalog.Names();
 
     /// <summary>True when every model the server was started with (<see cref="Require"/>) is loaded.</summary>
     public bool IsReady
@@ -227,6 +230,7 @@ public sealed class ModelRepository : IDisposable
     {
         try
         {
+            if (name == DetectorModel.Name) return DetectorModel.Import(_dataDir);
             var (graph, labels) = _catalog.Import(name);
             return new ModelSpec(name, graph, labels);
         }

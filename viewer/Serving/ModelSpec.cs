@@ -1,5 +1,6 @@
 using System.Globalization;
 using GpuMobileNet.Graph;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 
@@ -13,10 +14,15 @@ internal sealed class ModelSpec
     public const string Platform = "gpumobilenet_vulkan";
     public const string Version = "1";
 
-    public ModelSpec(string name, ModelGraph graph, IReadOnlyList<string>? labels)
+    /// <param name="host">Outputs computed on the host from the network's, served in their place (null: the network's).</param>
+    /// <param name="normalisation">How the image input's pixels become the input's values (null: pixel / 255).</param>
+    public ModelSpec(string name, ModelGraph graph, IReadOnlyList<string>? labels, IHostOutputs? host = null, Rgba8Normalisation? normalisation = null)
     {
         Name = name;
         Graph = graph;
+        Host = host;
+        Normalisation = normalisation ?? Rgba8Normalisation.Default;
+        Outputs = host?.Outputs ?? graph.Outputs.Select(v => (v.Name, Dims(v.Shape))).ToList();
         // Labels name the main output's classes; a file whose count disagrees names nothing.
         Labels = labels is not null && labels.Count == graph.Output.Shape.Elements ? labels : null;
         ImageInput = graph.ExtraInputs.Count == 0 && graph.Input.Shape.C == 3 ? graph.Input.Name + "_rgba8" : null;
@@ -27,6 +33,10 @@ internal sealed class ModelSpec
     public IReadOnlyList<string>? Labels { get; }
     /// <summary>The name of the UINT8 image input offered in place of the main input (3-channel single-input models).</summary>
     public string? ImageInput { get; }
+    public IHostOutputs? Host { get; }
+    public Rgba8Normalisation Normalisation { get; }
+    /// <summary>The outputs served, with their per-sample dimensions: the network's, or the host stage's.</summary>
+    public IReadOnlyList<(string Name, long[] Dims)> Outputs { get; }
 
     /// <summary>Per-sample dimensions as the protocol shows them: [C] for a vector (H = W = 1), else [C, H, W].</summary>
     public static long[] Dims(TensorShape s) => s is { H: 1, W: 1 } ? [s.C] : [s.C, s.H, s.W];
@@ -35,7 +45,7 @@ internal sealed class ModelSpec
     {
         var inputs = Graph.Inputs.Select(v => new TensorMetadata(v.Name, InferTensor.Fp32, [-1, .. Dims(v.Shape)])).ToList();
         if (ImageInput is not null) inputs.Add(new TensorMetadata(ImageInput, InferTensor.Uint8, [-1, -1, -1, 4]));
-        var outputs = Graph.Outputs.Select(v => new TensorMetadata(v.Name, InferTensor.Fp32, [-1, .. Dims(v.Shape)])).ToList();
+        var outputs = Outputs.Select(o => new TensorMetadata(o.Name, InferTensor.Fp32, [-1, .. o.Dims])).ToList();
         return new ModelMetadata(Name, [Version], Platform, inputs, outputs, ImageInput, options.MaxBatchSize);
     }
 
@@ -108,9 +118,11 @@ internal sealed class ModelSpec
     {
         foreach (var o in wanted ?? [])
         {
-            var value = Graph.FindOutput(o.Name) ?? throw Bad($"model '{Name}' has no output '{o.Name}' (its outputs: {string.Join(", ", Graph.Outputs.Select(v => $"'{v.Name}'"))})");
-            if (o.Classification < 0 || o.Classification > value.Shape.Elements)
-                throw Bad($"output '{o.Name}': classification {o.Classification} is outside 1..{value.Shape.Elements}, its class count");
+            int index = OutputIndex(o.Name);
+            if (index < 0) throw Bad($"model '{Name}' has no output '{o.Name}' (its outputs: {string.Join(", ", Outputs.Select(v => $"'{v.Name}'"))})");
+            long classes = Outputs[index].Dims.Aggregate(1L, (a, d) => a * d);
+            if (o.Classification < 0 || o.Classification > classes)
+                throw Bad($"output '{o.Name}': classification {o.Classification} is outside 1..{classes}, its class count");
         }
     }
 
@@ -118,15 +130,23 @@ internal sealed class ModelSpec
     /// samples; <paramref name="values"/> holds each graph output's values, samples back to back.</summary>
     public IReadOnlyList<InferTensor> Encode(IReadOnlyList<RequestedOutput>? wanted, float[][] values, int samples)
     {
-        var list = wanted is { Count: > 0 } ? wanted : Graph.Outputs.Select(v => new RequestedOutput(v.Name)).ToList();
+        var list = wanted is { Count: > 0 } ? wanted : Outputs.Select(v => new RequestedOutput(v.Name)).ToList();
+        var served = Host?.Apply(values, samples) ?? values;
         return list.Select(o =>
         {
-            int index = Graph.Outputs.ToList().FindIndex(v => v.Name == o.Name);
-            var dims = Dims(Graph.Outputs[index].Shape);
+            int index = OutputIndex(o.Name);
+            var dims = Outputs[index].Dims;
             return o.Classification > 0
-                ? InferTensor.FromStrings(o.Name, [samples, o.Classification], Classify(values[index], samples, o.Classification, index == 0 ? Labels : null))
-                : InferTensor.FromFloats(o.Name, [samples, .. dims], values[index]);
+                ? InferTensor.FromStrings(o.Name, [samples, o.Classification], Classify(served[index], samples, o.Classification, index == 0 ? Labels : null))
+                : InferTensor.FromFloats(o.Name, [samples, .. dims], served[index]);
         }).ToList();
+    }
+
+    private int OutputIndex(string name)
+    {
+        for (int i = 0; i < Outputs.Count; i++)
+            if (Outputs[i].Name == name) return i;
+        return -1;
     }
 
     /// <summary>The classification extension: per sample, the k highest values as "value:index[:label]", highest first.</summary>

@@ -94,7 +94,7 @@ internal sealed class ServedModel : IDisposable
             for (int s = 0; s < size && frames is not null; s++)
             {
                 var f = frames[offset + s];
-                binding.BindFrame(graph.Input.Name, s, f.Rgba, f.Width, f.Height);
+                binding.BindFrame(graph.Input.Name, s, f.Rgba, f.Width, f.Height, normalisation: spec.Normalisation);
             }
             for (int k = 0; k < graph.Outputs.Count; k++)
             {
