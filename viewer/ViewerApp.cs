@@ -25,7 +25,7 @@ public static class ViewerApp
 
         var device = VulkanDevice.Open(new DeviceOptions { Device = options.Device, Validation = options.Validation });
         var catalog = new ModelCatalog(options, device);
-        var repository = new Serving.ModelRepository(catalog, device, options.Serving, options.RepoRoot);
+        var repository = new Serving.ModelRepository(catalog, device, options.Serving, options.RepoRoot, options.ModelsDir);
         var state = new ViewerState(options, catalog, repository, log);
         builder.Services.AddSingleton(state);
         var app = builder.Build();

@@ -17,6 +17,8 @@ public partial class ServingTests
 {
     private const string Face = "user/face/face.onnx";
     private const string Nsfwjs = "nsfwjs_mobilenet_v2";
+    private const string Head = "user/taught/fruit.json";
+    private const string HeadBackbone = "mobilenet_v1_0.5_160";
     private string _dir = "";
     private ViewerServer.Running _server = null!;
     private HttpClient _http = null!;
@@ -27,6 +29,8 @@ public partial class ServingTests
         _dir = Directory.CreateTempSubdirectory("gmn-serving-").FullName;
         Directory.CreateDirectory(Path.Combine(_dir, "face"));
         File.Copy(FacePath, Path.Combine(_dir, "face", "face.onnx"));
+        Directory.CreateDirectory(Path.Combine(_dir, "taught"));
+        SeededHead(HeadBackbone, 512).Save(Path.Combine(_dir, "taught", "fruit.json"));
         _server = ViewerServer.Start(new ViewerOptions { RepoRoot = ViewerServer.RepoRoot, ModelsDir = _dir, ApiOnly = true, Validation = true });
         _http = new HttpClient { BaseAddress = _server.Url, Timeout = TimeSpan.FromSeconds(120) };
     }

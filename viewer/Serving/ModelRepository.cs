@@ -24,6 +24,7 @@ public sealed class ModelRepository : IDisposable
     private readonly ModelCatalog _catalog;
     private readonly VulkanDevice _device;
     private readonly string _dataDir;
+    private readonly string? _modelsDir;
     private readonly object _lock = new();
     private readonly Dictionary<string, Entry> _entries = [];
     private readonly ConcurrentDictionary<string, Lazy<Task<ModelSpec>>> _specs = new();
@@ -32,10 +33,12 @@ public sealed class ModelRepository : IDisposable
     private bool _disposed;
 
     /// <param name="dataDir">The data folder, where the SSD detector's files are (<see cref="DetectorModel"/>).</param>
-    public ModelRepository(ModelCatalog catalog, VulkanDevice device, ServingOptions defaults, string dataDir)
+    /// <param name="modelsDir">The models folder, where taught heads' JSON files are (<see cref="TaughtHeadModel"/>).</param>
+    public ModelRepository(ModelCatalog catalog, VulkanDevice device, ServingOptions defaults, string dataDir, string? modelsDir)
     {
         _catalog = catalog;
         _dataDir = dataDir;
+        _modelsDir = modelsDir;
         _device = device;
         Defaults = defaults.Validated();
     }
@@ -43,8 +46,10 @@ public sealed class ModelRepository : IDisposable
     /// <summary>How models are served unless a load request's config says otherwise.</summary>
     public ServingOptions Defaults { get; }
 
-    /// <summary>Every model name on offer: the catalog's, and the SSD detector once its files are fetched.</summary>
-    public IReadOnlyList<string> Names() => DetectorModel.IsAvailable(_dataDir) ? [.. _catalog.Names(), DetectorModel.Name] : _catalog.Names();
+    /// <summary>Every model name on offer: the catalog's, the taught heads in the models folder, and the SSD detector
+    /// once its files are fetched.</summary>
+    public IReadOnlyList<string> Names() =>
+        [.. _catalog.Names(), .. TaughtHeadModel.Names(_modelsDir), .. DetectorModel.IsAvailable(_dataDir) ? [DetectorModel.Name] : Array.Empty<string>()];
 
     /// <summary>True when every model the server was started with (<see cref="Require"/>) is loaded.</summary>
     public bool IsReady
@@ -231,10 +236,11 @@ public sealed class ModelRepository : IDisposable
         try
         {
             if (name == DetectorModel.Name) return DetectorModel.Import(_dataDir);
+            if (TaughtHeadModel.IsHead(name, _modelsDir)) return TaughtHeadModel.Import(name, _modelsDir!, _catalog.Names(), n => _catalog.Import(n).Graph);
             var (graph, labels) = _catalog.Import(name);
             return new ModelSpec(name, graph, labels);
         }
-        catch (Exception e) when (e is ModelLoadException or FileNotFoundException or IOException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is ModelLoadException or IOException or NotSupportedException or ArgumentException or InvalidDataException or KeyNotFoundException)
         {
             throw new ServingException(ServingError.BadRequest, $"model '{name}' cannot be read: {e.Message.ReplaceLineEndings(" ")}");
         }

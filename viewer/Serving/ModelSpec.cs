@@ -23,8 +23,9 @@ internal sealed class ModelSpec
         Host = host;
         Normalisation = normalisation ?? Rgba8Normalisation.Default;
         Outputs = host?.Outputs ?? graph.Outputs.Select(v => (v.Name, Dims(v.Shape))).ToList();
-        // Labels name the main output's classes; a file whose count disagrees names nothing.
-        Labels = labels is not null && labels.Count == graph.Output.Shape.Elements ? labels : null;
+        // Labels name the first output's classes; a file whose count disagrees names nothing.
+        Labels = labels is not null && labels.Count == Outputs[0].Dims.Aggregate(1L, (a, d) => a * d) ? labels : null;
+
         ImageInput = graph.ExtraInputs.Count == 0 && graph.Input.Shape.C == 3 ? graph.Input.Name + "_rgba8" : null;
     }
 

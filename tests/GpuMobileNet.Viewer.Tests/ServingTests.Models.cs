@@ -2,12 +2,16 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using GpuMobileNet.Detection;
+using GpuMobileNet.Graph;
 using GpuMobileNet.Imaging;
+using GpuMobileNet.Runtime;
+using GpuMobileNet.Teach;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Viewer.Tests;
 
-// The SSD detector served with its decoded detections as named outputs, against the engine's SsdDetector.
+// Models with a host stage: the SSD detector (decoded detections as named outputs, against the engine's SsdDetector)
+// and a taught head on its backbone (against the CPU oracle's features and the head).
 public partial class ServingTests
 {
     private const string Detector = "ssd_mobilenet_v2_objectron";
@@ -47,6 +51,43 @@ public partial class ServingTests
         var imageBody = JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
         Assert.That(r.StatusCode, Is.EqualTo(HttpStatusCode.OK), imageBody.ToJsonString());
         CheckDetections(imageBody, expected, 1e-3);
+    }
+
+    /// <summary>A softmax head of three classes with seeded weights on <paramref name="backbone"/>'s features, as the
+    /// page saves one.</summary>
+    private static TaughtHead SeededHead(string backbone, int features)
+    {
+        var random = new Random(5);
+        float[] Row(int n, double scale) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * scale)).ToArray();
+        return new TaughtHead
+        {
+            Kind = TaughtHead.SoftmaxKind, Model = backbone, Classes = ["apple", "pear", "plum"], Features = features,
+            Mean = Row(features, 0.1), InvStd = Enumerable.Repeat(2f, features).ToArray(), Weights = [Row(features, 1), Row(features, 1), Row(features, 1)], Bias = Row(3, 1),
+        };
+    }
+
+    [Test]
+    public async Task ATaughtHeadInTheModelsFolderIsServedOnItsBackbone()
+    {
+        var graph = _server.State.Catalog.Import(HeadBackbone).Graph;
+        var features = GraphCut.Features(graph);
+        var head = TaughtHead.Load(Path.Combine(_dir, "taught", "fruit.json"));
+        var input = Enumerable.Range(0, 2 * graph.Input.Shape.Elements).Select(i => (float)Math.Cos(i * 0.007)).ToArray();
+        var oracle = ReferenceExecutor.RunAll(graph, input, batch: 2)[features];
+        int n = features.Shape.Elements;
+        var expected = head.Predict(oracle.AsSpan(0, n)).Concat(head.Predict(oracle.AsSpan(n, n))).ToArray();
+
+        var (_, meta) = await GetAsync(ModelUrl(Head));
+        Assert.That(Shapes(meta["outputs"]!), Is.EqualTo(new[] { ("scores", "FP32", "-1,3") }));
+        var request = Request(graph.Input.Name, [2, 3, 160, 160], input);
+        var (status, body) = await PostAsync(ModelUrl(Head) + "/infer", request);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
+        Assert.That(body["outputs"]![0]!["data"]!.AsArray().Select(v => (float)v!), Is.EqualTo(expected).Within(1e-4));
+
+        request["outputs"] = new JsonArray(new JsonObject { ["name"] = "scores", ["parameters"] = new JsonObject { ["classification"] = 1 } });
+        (_, body) = await PostAsync(ModelUrl(Head) + "/infer", request);
+        var best = Enumerable.Range(0, 2).Select(s => head.Classes[Array.IndexOf(expected, expected.Skip(3 * s).Take(3).Max(), 3 * s) - 3 * s]);
+        Assert.That(body["outputs"]![0]!["data"]!.AsArray().Select(v => ((string)v!).Split(':')[2]), Is.EqualTo(best));
     }
 
     /// <summary>The response's detections equal <paramref name="expected"/>: count, classes, scores and boxes (ymin, xmin,
