@@ -32,15 +32,22 @@ public class DynamicBatcherTests
 
     private static BatchInput Frame(int width) => BatchInput.FromFrames([new RgbaFrame(new byte[width * 4], width, 1)]);
 
-    /// <summary>Holds the device on a first request, queues more, then lets go: they run together, up to the max batch.</summary>
-    private static async Task<(FakeDevice Device, Task<float[][]>[] Results)> QueueBehindAHeldRunAsync(ServingOptions options, BatchInput[] more)
+    /// <summary>A batcher whose device holds its first run (one sample of 1) until the test releases <see cref="FakeDevice.Gate"/>.</summary>
+    private static async Task<(FakeDevice Device, DynamicBatcher Batcher, Task<float[][]> Running)> HoldAsync(ServingOptions options)
     {
         var device = new FakeDevice { Gate = new SemaphoreSlim(0) };
         var batcher = new DynamicBatcher(options, device.Run, new ModelMetrics("fake"));
-        var first = batcher.SubmitAsync(Tensor(1, 1), Long, default);
+        var running = batcher.SubmitAsync(Tensor(1, 1), Long, default);
         Assert.That(await device.Started.WaitAsync(Long), Is.True, "the first request never ran");
+        return (device, batcher, running);
+    }
+
+    /// <summary>Holds the device on a first request, queues more, then lets go: they run together, up to the max batch.</summary>
+    private static async Task<(FakeDevice Device, Task<float[][]>[] Results)> QueueBehindAHeldRunAsync(ServingOptions options, BatchInput[] more)
+    {
+        var (device, batcher, first) = await HoldAsync(options);
         var rest = more.Select(m => batcher.SubmitAsync(m, Long, default)).ToArray();
-        device.Gate.Release(int.MaxValue / 2);
+        device.Gate!.Release(int.MaxValue / 2);
         await Task.WhenAll([first, .. rest]);
         await batcher.StopAsync();
         return (device, [first, .. rest]);
@@ -82,15 +89,12 @@ public class DynamicBatcherTests
     [Test]
     public async Task AFullQueueRefusesAtOnceAndTheQueuedOnesStillRun()
     {
-        var device = new FakeDevice { Gate = new SemaphoreSlim(0) };
-        var batcher = new DynamicBatcher(new ServingOptions { MaxQueueSize = 2 }, device.Run, new ModelMetrics("fake"));
-        var running = batcher.SubmitAsync(Tensor(1, 1), Long, default);
-        await device.Started.WaitAsync(Long);
+        var (device, batcher, running) = await HoldAsync(new ServingOptions { MaxQueueSize = 2 });
         var queued = new[] { batcher.SubmitAsync(Tensor(1, 2), Long, default), batcher.SubmitAsync(Tensor(1, 3), Long, default) };
         var refused = await Assert.ThrowsAsync<ServingException>(() => batcher.SubmitAsync(Tensor(1, 4), Long, default));
         Assert.That(refused!.Kind, Is.EqualTo(ServingError.QueueFull));
         Assert.That(refused.Message, Does.Contain("queue is full (2 requests waiting)"));
-        device.Gate.Release(100);
+        device.Gate!.Release(100);
         Assert.That((await Task.WhenAll(queued)).Select(r => r[0][0]), Is.EqualTo(new[] { 4f, 6f }));
         await running;
         await batcher.StopAsync();
@@ -99,14 +103,11 @@ public class DynamicBatcherTests
     [Test]
     public async Task ARequestThatTimesOutInTheQueueAnswersAndNeverRuns()
     {
-        var device = new FakeDevice { Gate = new SemaphoreSlim(0) };
-        var batcher = new DynamicBatcher(new ServingOptions(), device.Run, new ModelMetrics("fake"));
-        var running = batcher.SubmitAsync(Tensor(1, 1), Long, default);
-        await device.Started.WaitAsync(Long);
+        var (device, batcher, running) = await HoldAsync(new ServingOptions());
         var late = await Assert.ThrowsAsync<ServingException>(() => batcher.SubmitAsync(Tensor(5, 1), TimeSpan.FromMilliseconds(50), default));
         Assert.That(late!.Kind, Is.EqualTo(ServingError.Timeout));
         Assert.That(late.Message, Does.Contain("timed out after 50 ms waiting in the queue"));
-        device.Gate.Release(100);
+        device.Gate!.Release(100);
         await running;
         await batcher.StopAsync();
         Assert.That(device.Batches.SelectMany(b => b.Samples), Does.Not.Contain(5), "the timed-out request was dropped");
@@ -127,15 +128,12 @@ public class DynamicBatcherTests
     [Test]
     public async Task StoppingRunsWhatIsQueuedAndRefusesNewRequests()
     {
-        var device = new FakeDevice { Gate = new SemaphoreSlim(0) };
-        var batcher = new DynamicBatcher(new ServingOptions(), device.Run, new ModelMetrics("fake"));
-        var running = batcher.SubmitAsync(Tensor(1, 1), Long, default);
-        await device.Started.WaitAsync(Long);
+        var (device, batcher, running) = await HoldAsync(new ServingOptions());
         var queued = batcher.SubmitAsync(Tensor(1, 2), Long, default);
         var stop = batcher.StopAsync();
         var refused = await Assert.ThrowsAsync<ServingException>(() => batcher.SubmitAsync(Tensor(1, 3), Long, default));
         Assert.That(refused!.Kind, Is.EqualTo(ServingError.Unavailable));
-        device.Gate.Release(100);
+        device.Gate!.Release(100);
         await stop;
         Assert.That((await queued)[0], Is.EqualTo(new[] { 4f }));
         await running;

@@ -129,17 +129,7 @@ public class KServeTests
     {
         var photo = ImageLoader.Load(ViewerServer.Photo("chelsea.png"));
         var rgba = ViewerClient.ToRgba(photo);
-        var json = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["inputs"] = new JsonArray(new JsonObject
-            {
-                ["name"] = "input_1", ["shape"] = new JsonArray(1, photo.Height, photo.Width, 4), ["datatype"] = "UINT8",
-                ["parameters"] = new JsonObject { ["binary_data_size"] = rgba.Length },
-            }),
-        }.ToJsonString());
-        var content = new ByteArrayContent([.. json, .. rgba]);
-        content.Headers.Add("Inference-Header-Content-Length", json.Length.ToString());
-        var r = await Http.PostAsync(Url($"v2/models/{Model}/infer"), content);
+        var r = await Http.PostAsync(Url($"v2/models/{Model}/infer"), KServeRequest.Binary("input_1", "UINT8", [1, photo.Height, photo.Width, 4], rgba));
         var body = (JsonObject)JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
         Assert.That(r.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
         Assert.That(body["outputs"]![0]!["data"]!.AsArray().Select(v => (float)v!), Is.EqualTo(CliReference.Nsfwjs(photo)).Within(1e-4));

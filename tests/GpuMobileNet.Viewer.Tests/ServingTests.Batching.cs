@@ -61,7 +61,7 @@ public partial class ServingTests
         var before = await MetricsAsync();
         string labels = $"model=\"{model}\",version=\"1\",reason=\"queuefull\"";
         var input = new float[3 * 224 * 224];
-        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => PostBinaryAsync(ModelUrl(model) + "/infer", "input", [1, 3, 224, 224], input)));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => PostContentAsync(ModelUrl(model) + "/infer", KServeRequest.Binary("input", "FP32", [1, 3, 224, 224], KServeRequest.Bytes(input)))));
         var refused = answers.Where(a => a.Status == HttpStatusCode.TooManyRequests).ToList();
         Assert.That(refused, Is.Not.Empty, "16 requests at once against a queue of 1");
         Assert.That(answers.Select(a => a.Status), Is.All.EqualTo(HttpStatusCode.OK).Or.EqualTo(HttpStatusCode.TooManyRequests));
@@ -88,25 +88,6 @@ public partial class ServingTests
     {
         var (status, body) = await PostAsync($"v2/repository/models/{model}/load", new JsonObject { ["parameters"] = new JsonObject { ["config"] = config } });
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
-    }
-
-    private async Task<(HttpStatusCode Status, JsonNode Body)> PostBinaryAsync(string path, string input, long[] shape, float[] values)
-    {
-        var header = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["inputs"] = new JsonArray(new JsonObject
-            {
-                ["name"] = input, ["shape"] = new JsonArray(shape.Select(d => (JsonNode)d).ToArray()), ["datatype"] = "FP32",
-                ["parameters"] = new JsonObject { ["binary_data_size"] = values.Length * 4 },
-            }),
-        }.ToJsonString());
-        var raw = new byte[values.Length * 4];
-        Buffer.BlockCopy(values, 0, raw, 0, raw.Length);
-        var content = new ByteArrayContent([.. header, .. raw]);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        content.Headers.Add("Inference-Header-Content-Length", header.Length.ToString(CultureInfo.InvariantCulture));
-        var r = await _http.PostAsync(path, content);
-        return (r.StatusCode, JsonNode.Parse(await r.Content.ReadAsStringAsync())!);
     }
 
     /// <summary>/metrics parsed as Prometheus's text format: every line a comment (HELP, TYPE) or "name{labels} value";

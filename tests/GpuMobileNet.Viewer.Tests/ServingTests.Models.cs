@@ -37,17 +37,8 @@ public partial class ServingTests
 
         // The same photo as a UINT8 image: stretched and scaled to [-1, 1] on the device instead of on the CPU.
         var rgba = ViewerClient.ToRgba(photo);
-        var header = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["inputs"] = new JsonArray(new JsonObject
-            {
-                ["name"] = meta["inputs"]![1]!["name"]!.GetValue<string>(), ["shape"] = new JsonArray(1, photo.Height, photo.Width, 4), ["datatype"] = "UINT8",
-                ["parameters"] = new JsonObject { ["binary_data_size"] = rgba.Length },
-            }),
-        }.ToJsonString());
-        var content = new ByteArrayContent([.. header, .. rgba]);
-        content.Headers.Add("Inference-Header-Content-Length", header.Length.ToString());
-        var r = await _http.PostAsync(ModelUrl(Detector) + "/infer", content);
+        var image = KServeRequest.Binary(meta["inputs"]![1]!["name"]!.GetValue<string>(), "UINT8", [1, photo.Height, photo.Width, 4], rgba);
+        var r = await _http.PostAsync(ModelUrl(Detector) + "/infer", image);
         var imageBody = JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
         Assert.That(r.StatusCode, Is.EqualTo(HttpStatusCode.OK), imageBody.ToJsonString());
         CheckDetections(imageBody, expected, 1e-3);

@@ -95,17 +95,7 @@ public partial class ServingTests
         var flipped = new RgbImage(photo.Width, photo.Height, Enumerable.Range(0, photo.Height).Reverse()
             .SelectMany(y => photo.Pixels.Skip(y * photo.Width * 3).Take(photo.Width * 3)).ToArray());
         byte[] rgba = [.. ViewerClient.ToRgba(photo), .. ViewerClient.ToRgba(flipped)];
-        var header = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["inputs"] = new JsonArray(new JsonObject
-            {
-                ["name"] = "input_1_rgba8", ["shape"] = new JsonArray(2, photo.Height, photo.Width, 4), ["datatype"] = "UINT8",
-                ["parameters"] = new JsonObject { ["binary_data_size"] = rgba.Length },
-            }),
-        }.ToJsonString());
-        var content = new ByteArrayContent([.. header, .. rgba]);
-        content.Headers.Add("Inference-Header-Content-Length", header.Length.ToString());
-        var r = await _http.PostAsync(ModelUrl(Nsfwjs) + "/infer", content);
+        var r = await _http.PostAsync(ModelUrl(Nsfwjs) + "/infer", KServeRequest.Binary("input_1_rgba8", "UINT8", [2, photo.Height, photo.Width, 4], rgba));
         var body = JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
         Assert.That(r.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
         Assert.That(body["outputs"]![0]!["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { 2, 5 }));
@@ -210,9 +200,12 @@ public partial class ServingTests
         return (r.StatusCode, JsonNode.Parse(await r.Content.ReadAsStringAsync())!);
     }
 
-    internal async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(string path, JsonObject json)
+    internal Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(string path, JsonObject json) =>
+        PostContentAsync(path, new StringContent(json.ToJsonString(), Encoding.UTF8, "application/json"));
+
+    internal async Task<(HttpStatusCode Status, JsonNode Body)> PostContentAsync(string path, HttpContent content)
     {
-        var r = await _http.PostAsync(path, new StringContent(json.ToJsonString(), Encoding.UTF8, "application/json"));
+        var r = await _http.PostAsync(path, content);
         var text = await r.Content.ReadAsStringAsync();
         return (r.StatusCode, text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!);
     }
