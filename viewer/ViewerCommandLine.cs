@@ -23,16 +23,11 @@ internal static class ViewerCommandLine
         var apiOnly = new Option<bool>("--api-only") { Description = "serve the inference API (KServe v2 REST) without the page, WebSocket and upload endpoints" };
         var soak = new Option<int?>("--soak") { Description = "drive N frames over the WebSocket in this process and print memory at start and end" };
         var bench = new Option<bool>("--bench") { Description = "end-to-end FPS and per-stage times in headless Chromium" };
-        var maxBatch = new Option<int>("--max-batch") { Description = "inference API: most samples per device run and per request (Triton's max_batch_size)", DefaultValueFactory = _ => 8 };
-        var noBatching = new Option<bool>("--no-batching") { Description = "inference API: run each request alone instead of gathering concurrent ones (dynamic batching)" };
-        var queueDelay = new Option<double>("--max-queue-delay-ms") { Description = "inference API: how long a batch that is not full waits for more requests", DefaultValueFactory = _ => 0 };
-        var queueSize = new Option<int>("--max-queue-size") { Description = "inference API: requests waiting per model; one more is refused with 429", DefaultValueFactory = _ => 64 };
-        var instances = new Option<int>("--instances") { Description = "inference API: device sessions per model running side by side", DefaultValueFactory = _ => 1 };
-        var timeout = new Option<double>("--request-timeout-ms") { Description = "inference API: longest wait for an answer, unless a request sets its \"timeout\" parameter", DefaultValueFactory = _ => 60_000 };
         var models = new Option<string>("--models") { Description = "with --bench: comma-separated catalog names", DefaultValueFactory = _ => "mobilenet_v2_1.0_224,mobilenet_v1_0.5_160" };
         var seconds = new Option<int>("--seconds") { Description = "with --bench: seconds measured per model", DefaultValueFactory = _ => 10 };
+        var serving = new ServingCommandLine();
         var root = new RootCommand("GpuMobileNet viewer: the webcam page and the KServe v2 inference API")
-            { urls, modelsDir, dataDir, device, model, apiOnly, maxBatch, noBatching, queueDelay, queueSize, instances, timeout, soak, bench, models, seconds };
+            { urls, modelsDir, dataDir, device, model, apiOnly, soak, bench, models, seconds };
         root.SetAction(async (r, _) =>
         {
             if (r.GetValue(soak) is < 1) throw new ArgumentException("--soak must be at least 1 frame");
@@ -47,13 +42,14 @@ internal static class ViewerCommandLine
                 Validation = Environment.GetEnvironmentVariable("GMN_VALIDATION") == "1",
                 DefaultModel = r.GetValue(model) ?? ModelCatalog.NsfwjsName,
                 ApiOnly = r.GetValue(apiOnly),
-                Serving = ServingOptionsOf(r, maxBatch, noBatching, queueDelay, queueSize, instances, timeout),
             };
+            options = options with { Serving = serving.Read(r) };
             string[] hostArgs = r.GetValue(urls) is { } u ? ["--urls", u] : [];
             var run = new ViewerRun(hostArgs, !options.ApiOnly || r.GetValue(model) is not null, r.GetValue(soak), r.GetValue(model) ?? "mobilenet_v1_0.25_128", r.GetValue(bench),
                 r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(seconds));
             return await action(run, options);
         });
+        foreach (var option in serving.Options) root.Options.Add(option);
         return root;
     }
 
@@ -75,24 +71,6 @@ internal static class ViewerCommandLine
         {
             Console.Error.WriteLine($"viewer: error: {e.Message.ReplaceLineEndings(" ")}");
             return e is ArgumentException or DirectoryNotFoundException ? 2 : 1;
-        }
-    }
-
-    private static Serving.ServingOptions ServingOptionsOf(ParseResult r, Option<int> maxBatch, Option<bool> noBatching, Option<double> queueDelay,
-        Option<int> queueSize, Option<int> instances, Option<double> timeout)
-    {
-        try
-        {
-            return new Serving.ServingOptions
-            {
-                MaxBatchSize = r.GetValue(maxBatch), DynamicBatching = !r.GetValue(noBatching), MaxQueueSize = r.GetValue(queueSize),
-                MaxQueueDelay = TimeSpan.FromMilliseconds(r.GetValue(queueDelay)), Instances = r.GetValue(instances),
-                RequestTimeout = TimeSpan.FromMilliseconds(r.GetValue(timeout)),
-            }.Validated();
-        }
-        catch (Exception e) when (e is Serving.ServingException or ArgumentException or OverflowException)
-        {
-            throw new ArgumentException($"serving options: {e.Message}");
         }
     }
 
