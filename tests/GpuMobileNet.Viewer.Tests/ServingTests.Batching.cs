@@ -74,7 +74,7 @@ public partial class ServingTests
     public async Task ARequestTimeoutAnswers503AndIsCounted()
     {
         const string model = "mobilenet_v2_1.0_224";
-        await LoadAsync(model, """{"max_batch_size": 8, "dynamic_batching": {"max_queue_delay_microseconds": 3000000}}""");
+        await LoadAsync(model, """{"max_batch_size": 2, "dynamic_batching": {"max_queue_delay_microseconds": 3000000}}""");
         var request = Request("input", [1, 3, 224, 224], new float[3 * 224 * 224]);
         request["parameters"] = new JsonObject { ["timeout"] = 100_000 }; // microseconds, as Triton's
         var (status, body) = await PostAsync(ModelUrl(model) + "/infer", request);

@@ -5,8 +5,8 @@ using GpuMobileNet.Vulkan;
 namespace GpuMobileNet.Viewer.Serving;
 
 /// <summary>A model on the device for serving: <see cref="ServingOptions.Instances"/> independent instances, each with
-/// sessions for power-of-two batch sizes up to the max batch, made on first use (batch 1 at load, so a model that
-/// cannot run fails its load). A gathered batch of n samples runs as n's binary pieces (5 = 4 + 1): no padding, and
+/// sessions for the power-of-two batch sizes up to the max batch, all made at load (a session made on first use would
+/// stall the requests behind it for its creation; a model that cannot run fails its load). A gathered batch of n samples runs as n's binary pieces (5 = 4 + 1): no padding, and
 /// at most log2(max batch) + 1 sessions per instance.</summary>
 internal sealed class ServedModel : IDisposable
 {
@@ -22,7 +22,7 @@ internal sealed class ServedModel : IDisposable
             for (int i = 0; i < _instances.Length; i++)
             {
                 _instances[i] = new SessionSet(spec, device);
-                _instances[i].For(1);
+                for (int size = 1; size <= options.MaxBatchSize; size *= 2) _instances[i].For(size);
             }
         }
         catch
