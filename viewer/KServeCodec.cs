@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GpuMobileNet.Viewer.Serving;
@@ -69,7 +67,7 @@ internal static class KServeCodec
                 throw Bad($"input '{name}': binary_data_size {size} but the body has only {binary.Length} bytes after the JSON header and the inputs before");
             var bytes = binary[..(int)size].Span;
             binary = binary[(int)size..];
-            return width == 1 ? tensor with { Bytes = bytes.ToArray() } : tensor with { Floats = ToFloats(bytes) };
+            return InferTensor.FromRaw(name, datatype, shape, bytes);
         }
         if (input["data"] is not JsonArray data) throw Bad($"input '{name}': no \"data\" and no binary_data_size parameter");
         var values = new List<double>();
@@ -77,13 +75,6 @@ internal static class KServeCodec
         if (width == 4) return tensor with { Floats = values.Select(v => (float)v).ToArray() };
         if (values.Any(v => v is < 0 or > 255 || v != Math.Floor(v))) throw Bad($"input '{name}': UINT8 data must be integers 0..255");
         return tensor with { Bytes = values.Select(v => (byte)v).ToArray() };
-    }
-
-    private static float[] ToFloats(ReadOnlySpan<byte> bytes)
-    {
-        var values = new float[bytes.Length / 4];
-        for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
-        return values;
     }
 
     /// <summary>Nested or flat data, row-major; stops past <paramref name="limit"/> values (the count check then fails).</summary>
@@ -109,9 +100,9 @@ internal static class KServeCodec
             var o = new JsonObject { ["name"] = t.Name, ["datatype"] = t.Datatype, ["shape"] = new JsonArray(t.Shape.Select(d => (JsonNode)d).ToArray()) };
             if (binary.IsBinary(t.Name))
             {
-                long before = raw.Length;
-                WriteBinary(t, raw);
-                o["parameters"] = new JsonObject { ["binary_data_size"] = raw.Length - before };
+                var bytes = t.ToRaw();
+                raw.Write(bytes);
+                o["parameters"] = new JsonObject { ["binary_data_size"] = bytes.Length };
             }
             else o["data"] = t.Strings is { } s ? new JsonArray(s.Select(v => (JsonNode)v).ToArray()) : new JsonArray(t.Floats!.Select(v => (JsonNode)v).ToArray());
             outputs.Add(o);
@@ -121,25 +112,6 @@ internal static class KServeCodec
         json["outputs"] = outputs;
         var header = JsonSerializer.SerializeToUtf8Bytes(json);
         return raw.Length == 0 ? (header, null) : ([.. header, .. raw.ToArray()], header.Length);
-    }
-
-    private static void WriteBinary(InferTensor t, MemoryStream raw)
-    {
-        Span<byte> four = stackalloc byte[4];
-        if (t.Strings is { } strings)
-            foreach (var s in strings)
-            {
-                var utf8 = Encoding.UTF8.GetBytes(s);
-                BinaryPrimitives.WriteInt32LittleEndian(four, utf8.Length);
-                raw.Write(four);
-                raw.Write(utf8);
-            }
-        else
-            foreach (var v in t.Floats!)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(four, v);
-                raw.Write(four);
-            }
     }
 
     private static ServingException Bad(string message) => new(ServingError.BadRequest, message);
