@@ -7,7 +7,7 @@ namespace GpuMobileNet.Viewer;
 /// model unless a load request's config overrides them (<see cref="ServingOptions"/>).</summary>
 internal sealed class ServingCommandLine
 {
-    private readonly Option<int> _maxBatch = new("--max-batch") { Description = "inference API: most samples per device run and per request (Triton's max_batch_size)", DefaultValueFactory = _ => 8 };
+    private readonly Option<int> _maxBatch = new("--max-batch") { Description = "inference API: most samples per device run and per request (Triton's max_batch_size)", DefaultValueFactory = _ => 4 };
     private readonly Option<bool> _noBatching = new("--no-batching") { Description = "inference API: run each request alone instead of gathering concurrent ones (dynamic batching)" };
     private readonly Option<double> _queueDelay = new("--max-queue-delay-ms") { Description = "inference API: how long a batch that is not full waits for more requests", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _queueSize = new("--max-queue-size") { Description = "inference API: requests waiting per model; one more is refused with 429", DefaultValueFactory = _ => 64 };

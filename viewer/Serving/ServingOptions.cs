@@ -9,8 +9,10 @@ namespace GpuMobileNet.Viewer.Serving;
 /// take. A server-wide default comes from the command line; a load request may override it per model.</summary>
 public sealed record ServingOptions
 {
-    /// <summary>Most samples in one device run, and in one request.</summary>
-    public int MaxBatchSize { get; init; } = 8;
+    /// <summary>Most samples in one device run, and in one request. 4 by default: on lavapipe MobileNetV2 runs at 25-26
+    /// images/s at batch 1, 2 and 4 but 12 at batch 8 (gmn bench, scripts/serve-bench), so larger batches cost there; a
+    /// GPU may want more (--max-batch, or a load request's config).</summary>
+    public int MaxBatchSize { get; init; } = 4;
 
     /// <summary>Gather concurrent requests into one run (Triton's dynamic batcher); off: each request runs alone.</summary>
     public bool DynamicBatching { get; init; } = true;
