@@ -93,7 +93,7 @@ public sealed class ModelRepository : IDisposable
     public async Task LoadAsync(string name, string? configJson = null)
     {
         Check(name, null);
-        var options = configJson is null ? null : OptionsOf(name).WithConfig(configJson);
+        var options = configJson is null ? null : Defaults.WithConfig(configJson); // over the server's defaults, not an earlier config
         if (options is not null) await UnloadAsync(name);
         Task load;
         lock (_lock)
