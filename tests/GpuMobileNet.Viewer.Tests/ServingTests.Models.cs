@@ -44,6 +44,21 @@ public partial class ServingTests
         CheckDetections(imageBody, expected, 1e-3);
     }
 
+    /// <summary>An ncnn classifier (text .param): 3x6x8 input, 3x3 convolution, global pooling, 5 outputs.</summary>
+    private const string TinyNcnnParam = "7767517\n4 4\nInput in 0 1 data 0=8 1=6 2=3\nConvolution conv 1 1 data c 0=4 1=3 4=1 5=1 6=108 9=1\n" +
+                                         "Pooling pool 1 1 c p 0=1 4=1\nInnerProduct fc 1 1 p out 0=5 1=1 2=20\n";
+
+    [Test]
+    public async Task AnNcnnModelInTheModelsFolderIsServed()
+    {
+        var graph = Import.ModelImporter.Load(Path.Combine(_dir, "ncnn", "tiny.param"));
+        var input = Enumerable.Range(0, 2 * graph.Input.Shape.Elements).Select(i => (float)Math.Sin(i * 0.3)).ToArray();
+        var (status, body) = await PostAsync(ModelUrl("user/ncnn/tiny.param") + "/infer", Request(graph.Input.Name, [2, 3, 6, 8], input));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
+        Assert.That(body["outputs"]![0]!["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { 2, 5 }));
+        Assert.That(body["outputs"]![0]!["data"]!.AsArray().Select(v => (float)v!), Is.EqualTo(ReferenceExecutor.Run(graph, input, batch: 2)).Within(1e-4));
+    }
+
     /// <summary>A softmax head of three classes with seeded weights on <paramref name="backbone"/>'s features, as the
     /// page saves one.</summary>
     private static TaughtHead SeededHead(string backbone, int features)

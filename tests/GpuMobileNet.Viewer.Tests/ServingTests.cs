@@ -29,6 +29,8 @@ public partial class ServingTests
         _dir = Directory.CreateTempSubdirectory("gmn-serving-").FullName;
         Directory.CreateDirectory(Path.Combine(_dir, "face"));
         File.Copy(FacePath, Path.Combine(_dir, "face", "face.onnx"));
+        Directory.CreateDirectory(Path.Combine(_dir, "ncnn"));
+        File.WriteAllText(Path.Combine(_dir, "ncnn", "tiny.param"), TinyNcnnParam); // no .bin: the importer's seeded weights
         Directory.CreateDirectory(Path.Combine(_dir, "taught"));
         SeededHead(HeadBackbone, 512).Save(Path.Combine(_dir, "taught", "fruit.json"));
         _server = ViewerServer.Start(new ViewerOptions { RepoRoot = ViewerServer.RepoRoot, ModelsDir = _dir, ApiOnly = true, Validation = true,
