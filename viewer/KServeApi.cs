@@ -13,6 +13,9 @@ internal static class KServeApi
 {
     public const string HeaderLength = KServeCodec.HeaderLength;
     public const string Version = ModelSpec.Version;
+    public const string ServerName = "gpumobilenet";
+    public const string Platform = ModelSpec.Platform;
+    public static readonly string ServerVersion = typeof(KServeApi).Assembly.GetName().Version?.ToString() ?? "0";
     public static readonly string[] Extensions = ["binary_tensor_data", "classification", "model_repository", "statistics"];
 
     public static void Map(WebApplication app, ViewerState state)
@@ -22,7 +25,7 @@ internal static class KServeApi
         app.MapGet("/v2/health/ready", () => Results.Json(new { ready = repository.IsReady }, statusCode: repository.IsReady ? 200 : 400));
         app.MapGet("/v2", () => Results.Json(new
         {
-            name = "gpumobilenet", version = typeof(KServeApi).Assembly.GetName().Version?.ToString() ?? "0", extensions = Extensions,
+            name = ServerName, version = ServerVersion, extensions = Extensions,
         }));
         app.MapGet("/v2/models/{name}", (string name) => Handle(() => MetadataAsync(repository, Unescaped(name), null)));
         app.MapGet("/v2/models/{name}/versions/{version}", (string name, string version) => Handle(() => MetadataAsync(repository, Unescaped(name), version)));

@@ -16,10 +16,6 @@ public sealed record ViewerOptions
     /// <summary>Serve the inference API alone: no page, WebSocket, upload or photo endpoints.</summary>
     public bool ApiOnly { get; init; }
 
-    /// <summary>How the inference API serves each model (batching, queue, sessions, timeout) unless a load request's
-    /// config overrides it.</summary>
-    public Serving.ServingOptions Serving { get; init; } = new();
-
     /// <summary>Khronos validation layer (tests turn it on).</summary>
     public bool Validation { get; init; }
 
@@ -48,4 +44,8 @@ public sealed record ViewerOptions
 
     /// <summary>Page sessions whose teaching state is kept across reconnects.</summary>
     public int MaxTeachSessions { get; init; } = 16;
+
+    /// <summary>How the inference API serves each model (batching, queue, sessions, timeout) unless a load request's
+    /// config overrides it.</summary>
+    public Serving.ServingOptions Serving { get; init; } = new();
 }
