@@ -118,7 +118,7 @@ public sealed class ModelRepository : IDisposable
         {
             var spec = await SpecAsync(name);
             var model = new ServedModel(spec, _device, entry.Options);
-            var batcher = new DynamicBatcher(entry.Options, model.Run, MetricsOf(name));
+            var batcher = new DynamicBatcher(entry.Options, (instance, items) => RunWhenOpen(model, instance, items), MetricsOf(name));
             lock (_lock) (entry.Model, entry.Batcher, entry.State, entry.Reason) = (model, batcher, ModelState.Ready, "");
         }
         catch (Exception e)
@@ -127,6 +127,16 @@ public sealed class ModelRepository : IDisposable
             lock (_lock) (entry.State, entry.Reason) = (ModelState.Unavailable, reason);
             throw e as ServingException ?? new ServingException(ServingError.BadRequest, reason);
         }
+    }
+
+    /// <summary>Held (by tests) to keep every model's runs waiting, so that requests queue up behind them.</summary>
+    internal SemaphoreSlim RunGate { get; } = new(1, 1);
+
+    private BatchRun RunWhenOpen(ServedModel model, int instance, IReadOnlyList<BatchInput> items)
+    {
+        RunGate.Wait();
+        RunGate.Release();
+        return model.Run(instance, items);
     }
 
     /// <summary>Unloads the model: new requests are refused (503) while the queued ones finish, then its sessions are
@@ -267,6 +277,7 @@ public sealed class ModelRepository : IDisposable
             names = [.. _entries.Keys];
         }
         foreach (var name in names) UnloadAsync(name).ContinueWith(_ => { }).Wait();
+        RunGate.Dispose();
     }
 
     /// <summary>One model's serving state; fields change under the repository's lock.</summary>
