@@ -98,11 +98,20 @@ internal static class KServeApi
 
     private static async Task<IResult> InferAsync(ViewerState state, string name, string? version, HttpRequest request)
     {
-        state.Repository.Check(name, version); // an unknown model is 404 before its body is read
+        state.Repository.Check(name, version); // an unknown model is 404, and a full queue 429, before the body is read
+        state.Repository.CheckQueue(name);
         var (body, tooBig) = await UploadEndpoint.ReadBodyAsync(request, state.Options.MaxUploadBytes);
         if (tooBig) return Error($"request body of more than {state.Options.MaxUploadBytes} bytes", StatusCodes.Status413PayloadTooLarge);
         var (inference, binary) = KServeCodec.ParseRequest(name, version, body, request.Headers.TryGetValue(HeaderLength, out var h) ? h.ToString() : null);
-        var response = await state.Repository.InferAsync(inference, request.HttpContext.RequestAborted);
+        InferenceResponse response;
+        try
+        {
+            response = await state.Repository.InferAsync(inference, request.HttpContext.RequestAborted);
+        }
+        catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            return Results.StatusCode(499); // the client went away while queued: no one to answer, nothing to log as an error
+        }
         var (bytes, headerLength) = KServeCodec.WriteResponse(response, binary);
         if (headerLength is null) return Results.Bytes(bytes, "application/json");
         request.HttpContext.Response.Headers[HeaderLength] = headerLength.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -51,6 +51,8 @@ public partial class ServingTests
         var buckets = metrics.Where(s => s.Key.Name == "gmn_inference_batch_size_bucket" && s.Key.Labels.StartsWith(labels + ",", StringComparison.Ordinal)).Select(s => s.Value).ToList();
         Assert.That(buckets, Is.Ordered.And.Count.EqualTo(10), "cumulative buckets 1, 2, 4 ... 256, +Inf");
         Assert.That(buckets[0], Is.LessThan(executions).Or.EqualTo(0), "a run of more than one sample is above the first bucket");
+        Assert.That(metrics[("gmn_device_memory_bytes", "")], Is.GreaterThan(0), "the loaded model's buffers");
+        Assert.That(metrics[("gmn_process_resident_memory_bytes", "")], Is.GreaterThan(0));
     }
 
     [Test]
@@ -84,9 +86,53 @@ public partial class ServingTests
         Assert.That(metrics[("gmn_inference_request_failure_total", $"model=\"{model}\",version=\"1\",reason=\"timeout\"")], Is.GreaterThanOrEqualTo(1));
     }
 
+    [Test]
+    public async Task UnloadWhileRequestsAreInFlightAnswersThemAndRefusesNewOnes()
+    {
+        // Three requests held (one in the run the test holds, two queued behind it, batch 1), then an unload: a request
+        // that comes while it waits is 503; once the run goes on, the three are answered and the model is unloaded.
+        const string model = "user/ncnn/tiny.param";
+        var graph = Import.ModelImporter.Load(Path.Combine(_dir, "ncnn", "tiny.param"));
+        var inputs = Enumerable.Range(0, 3).Select(k => Enumerable.Range(0, graph.Input.Shape.Elements).Select(i => (float)Math.Cos(i * 0.2 + k)).ToArray()).ToArray();
+        await LoadAsync(model, """{"max_batch_size": 1}""");
+        var gate = _server.State.Repository.RunGate;
+        await gate.WaitAsync();
+        Task<(HttpStatusCode Status, JsonNode Body)>[] inFlight;
+        Task<(HttpStatusCode Status, JsonNode Body)> unload;
+        try
+        {
+            inFlight = inputs.Select(input => PostAsync(ModelUrl(model) + "/infer", Request(graph.Input.Name, [1, 3, 6, 8], input))).ToArray();
+            await UntilAsync(async () => (await MetricsAsync()).GetValueOrDefault(("gmn_inference_queue_length", $"model=\"{model}\",version=\"1\"")) == 2);
+            unload = PostAsync($"v2/repository/models/{Uri.EscapeDataString(model)}/unload", new JsonObject());
+            await UntilAsync(() => Task.FromResult(_server.State.Repository.StateOf(model) == Serving.ModelState.Unloading));
+            var (status, body) = await PostAsync(ModelUrl(model) + "/infer", Request(graph.Input.Name, [1, 3, 6, 8], inputs[0]));
+            Assert.That((status, (string?)body["error"]), Is.EqualTo((HttpStatusCode.ServiceUnavailable, (string?)$"model '{model}' is unloading")));
+        }
+        finally
+        {
+            gate.Release();
+        }
+        var answers = await Task.WhenAll(inFlight);
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            Assert.That(answers[k].Status, Is.EqualTo(HttpStatusCode.OK), answers[k].Body.ToJsonString());
+            Assert.That(answers[k].Body["outputs"]![0]!["data"]!.AsArray().Select(v => (float)v!), Is.EqualTo(ReferenceExecutor.Run(graph, inputs[k])).Within(1e-4), $"request {k}");
+        }
+        Assert.That((await unload).Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(_server.State.Repository.StateOf(model), Is.EqualTo(Serving.ModelState.Unavailable));
+        await LoadAsync(model, "{}"); // the server's defaults again, for the other tests
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds (a minute at most: a hang guard, not a timing).</summary>
+    private static async Task UntilAsync(Func<Task<bool>> condition)
+    {
+        for (var end = DateTime.UtcNow.AddMinutes(1); !await condition(); await Task.Delay(20))
+            Assert.That(DateTime.UtcNow, Is.LessThan(end), "the condition never held");
+    }
+
     private async Task LoadAsync(string model, string config)
     {
-        var (status, body) = await PostAsync($"v2/repository/models/{model}/load", new JsonObject { ["parameters"] = new JsonObject { ["config"] = config } });
+        var (status, body) = await PostAsync($"v2/repository/models/{Uri.EscapeDataString(model)}/load", new JsonObject { ["parameters"] = new JsonObject { ["config"] = config } });
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
     }
 
@@ -96,7 +142,7 @@ public partial class ServingTests
     {
         var r = await _http.GetAsync("metrics");
         Assert.That(r.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/plain"));
-        var sample = new Regex(@"^([a-z_]+)\{([^}]*)\} (\S+)$");
+        var sample = new Regex(@"^([a-z_]+)(?:\{([^}]*)\})? (\S+)$"); // a whole-server gauge has no labels
         var samples = new Dictionary<(string, string), double>();
         var typed = new HashSet<string>();
         foreach (var line in (await r.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries))

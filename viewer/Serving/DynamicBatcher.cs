@@ -32,13 +32,18 @@ internal sealed class DynamicBatcher
     /// <summary>Requests waiting in the queue now.</summary>
     public int QueueLength => _queue.Reader.Count;
 
+    /// <summary>True when one more request would be refused now.</summary>
+    public bool IsFull => _queue.Reader.Count >= _options.MaxQueueSize;
+
+    public ServingException QueueFull() =>
+        new(ServingError.QueueFull, $"the model's queue is full ({_options.MaxQueueSize} requests waiting): retry later");
+
     /// <summary>Queues <paramref name="input"/> and waits for its outputs (per graph output, its samples back to back).</summary>
     public async Task<float[][]> SubmitAsync(BatchInput input, TimeSpan timeout, CancellationToken cancel)
     {
         var pending = new Pending(input);
         if (_stopping || !_queue.Writer.TryWrite(pending))
-            throw _stopping ? new ServingException(ServingError.Unavailable, "the model is unloading")
-                : new ServingException(ServingError.QueueFull, $"the model's queue is full ({_options.MaxQueueSize} requests waiting): retry later");
+            throw _stopping ? new ServingException(ServingError.Unavailable, "the model is unloading") : QueueFull();
         try
         {
             return await pending.Done.Task.WaitAsync(timeout, cancel);

@@ -193,6 +193,18 @@ public sealed class ModelRepository : IDisposable
         }
     }
 
+    /// <summary>Refuses (and counts) a request to a loaded model whose queue is full now: REST checks this before it
+    /// reads a body, so that a full queue does not also hold a body of up to the upload limit per waiting client.</summary>
+    public void CheckQueue(string name)
+    {
+        DynamicBatcher? batcher;
+        lock (_lock) batcher = _entries.GetValueOrDefault(name)?.Batcher;
+        if (batcher is not { IsFull: true }) return;
+        var error = batcher.QueueFull();
+        MetricsOf(name).RecordFailure(error.Kind, TimeSpan.Zero);
+        throw error;
+    }
+
     private async Task<DynamicBatcher> BatcherAsync(string name)
     {
         while (true)
@@ -215,7 +227,7 @@ public sealed class ModelRepository : IDisposable
         return new JsonObject { ["model_stats"] = new JsonArray(models.Select(m => (JsonNode)m.ToStatistics(ModelSpec.Version)).ToArray()) };
     }
 
-    /// <summary>Every model's metrics in Prometheus's text format.</summary>
+    /// <summary>Every model's metrics in Prometheus's text format, and the server's device and host memory in use.</summary>
     public string PrometheusMetrics()
     {
         var text = new PrometheusText();
@@ -224,6 +236,8 @@ public sealed class ModelRepository : IDisposable
         lock (_lock)
             foreach (var (name, entry) in _entries.OrderBy(e => e.Key, StringComparer.Ordinal))
                 if (entry.Batcher is { } b) text.Sample("gmn_inference_queue_length", PrometheusText.Labels(name, ModelSpec.Version), b.QueueLength);
+        text.Sample("gmn_device_memory_bytes", _device.AllocatedBytes);
+        text.Sample("gmn_process_resident_memory_bytes", Environment.WorkingSet);
         return text.ToString();
     }
 

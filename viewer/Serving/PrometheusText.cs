@@ -20,6 +20,8 @@ internal sealed class PrometheusText
         ["gmn_inference_compute_duration_seconds"] = ("histogram", "Time of one device run: writing inputs, the device, reading outputs"),
         ["gmn_inference_batch_size"] = ("histogram", "Samples per device run"),
         ["gmn_inference_queue_length"] = ("gauge", "Requests waiting in the model's queue now"),
+        ["gmn_device_memory_bytes"] = ("gauge", "Device memory allocated by the server now (every model and session on its device)"),
+        ["gmn_process_resident_memory_bytes"] = ("gauge", "The server process's resident host memory (RSS) now"),
     };
 
     private readonly Dictionary<string, StringBuilder> _samples = [];
@@ -29,6 +31,9 @@ internal sealed class PrometheusText
 
     public void Sample(string family, string labels, double value) =>
         For(family).Append(CultureInfo.InvariantCulture, $"{family}{{{labels}}} {value}\n");
+
+    /// <summary>A sample of a family without labels (a whole-server gauge).</summary>
+    public void Sample(string family, double value) => For(family).Append(CultureInfo.InvariantCulture, $"{family} {value}\n");
 
     public void Histogram(string family, string labels, Histogram histogram) => histogram.Write(For(family), family, labels);
 

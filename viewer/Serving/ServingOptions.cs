@@ -10,7 +10,7 @@ namespace GpuMobileNet.Viewer.Serving;
 public sealed record ServingOptions
 {
     /// <summary>Most samples in one device run, and in one request. 4 by default: on lavapipe MobileNetV2 runs at 25-26
-    /// images/s at batch 1, 2 and 4 but 12 at batch 8 (gmn bench, scripts/batching-bench), so larger batches cost there; a
+    /// images/s at batch 1, 2 and 4 but 12 at batch 8 (gmn bench, scripts/serve-bench), so larger batches cost there; a
     /// GPU may want more (--max-batch, or a load request's config).</summary>
     public int MaxBatchSize { get; init; } = 4;
 
