@@ -157,6 +157,26 @@ public class GrpcTests
     }
 
     [Test]
+    public void ClassificationParameterAnswersTopKStringsTyped()
+    {
+        var plain = Scores(Call("ModelInfer", SmallImage()));
+        var request = SmallImage();
+        var pixels = Convert.FromBase64String((string)request["raw_input_contents"]![0]!);
+        request.Remove("raw_input_contents");
+        request["inputs"]![0]!["contents"] = new JsonObject { ["uint_contents"] = new JsonArray(pixels.Select(b => (JsonNode)(int)b).ToArray()) };
+        request["outputs"] = new JsonArray(new JsonObject
+            { ["name"] = "dense_3", ["parameters"] = new JsonObject { ["classification"] = new JsonObject { ["int64_param"] = 2 } } });
+        var output = Ok("ModelInfer", request)["outputs"]![0]!;
+        Assert.That(((string?)output["datatype"], output["shape"]!.AsArray().Select(v => (long)v!)), Is.EqualTo(("BYTES", new long[] { 1, 2 })));
+        var top = output["contents"]!["bytes_contents"]!.AsArray().Select(v => Encoding.UTF8.GetString(Convert.FromBase64String((string)v!))).ToArray();
+        Assert.That(top.Select(s => int.Parse(s.Split(':')[1])), Is.EqualTo(Enumerable.Range(0, 5).OrderByDescending(i => plain[i]).Take(2)));
+        var bad = SmallImage();
+        bad["outputs"] = new JsonArray(new JsonObject
+            { ["name"] = "dense_3", ["parameters"] = new JsonObject { ["classification"] = new JsonObject { ["bool_param"] = true } } });
+        AssertStatus(Call("ModelInfer", bad), "INVALID_ARGUMENT", "the classification parameter must be an integer");
+    }
+
+    [Test]
     public void RepositoryLoadAndUnloadFollowTheModelsState()
     {
         const string other = "mobilenet_v1_0.25_128";
