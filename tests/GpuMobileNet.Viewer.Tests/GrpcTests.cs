@@ -191,7 +191,7 @@ public class GrpcTests
     [Test]
     public async Task CallsCancelledMidRunAreCancelledAndTheOthersAnswered()
     {
-        // Twelve calls at once on one model, queued behind a run this test holds for 3 s (the model's gate; node starts
+        // Twelve calls at once on one model, queued behind a run this test holds for 3 s (the repository's run gate; node starts
         // well within it): every third is cancelled 50 ms in, while it waits its turn; the others all answer alike.
         Assert.That(Scores(Call("ModelInfer", SmallImage())), Has.Length.EqualTo(5), "loaded before the hold");
         var gate = _server.State.Repository.RunGate;
