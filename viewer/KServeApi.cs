@@ -1,237 +1,151 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using GpuMobileNet.Graph;
+using GpuMobileNet.Viewer.Serving;
 
 namespace GpuMobileNet.Viewer;
 
-/// <summary>The Open Inference Protocol (KServe v2) REST API over every model of the catalog: health, server and model
-/// metadata, model readiness, and infer with JSON tensor data or the binary tensor data extension
-/// (Inference-Header-Content-Length). Each model has one version, "1"; its input is FP32 [1, 3, H, W] (NCHW,
-/// preprocessed as the CLI does: pixel / 255, stretched), its output FP32 [1, classes] probabilities. The input may
-/// also be a UINT8 RGBA image [1, height, width, 4] of any size, preprocessed on the device.
-/// Errors are {"error": "..."} with a 4xx status.</summary>
+/// <summary>The Open Inference Protocol (KServe v2) REST API, a thin layer over <see cref="ModelRepository"/>: health,
+/// server and model metadata, readiness that follows the load state, infer (JSON or binary tensor data, every output by
+/// name, batches up to the model's max_batch_size, UINT8 RGBA images, the classification extension), the model
+/// repository extension (index, load, unload), the statistics extension and Prometheus /metrics. Each model has one
+/// version, "1". Errors are {"error": "..."}: 400 bad request or failed load, 404 unknown model or version, 413 body
+/// too large, 429 queue full, 503 unloading or timed out, 500 a failed run.</summary>
 internal static class KServeApi
 {
-    public const string HeaderLength = "Inference-Header-Content-Length";
-    public const string Version = "1";
+    public const string HeaderLength = KServeCodec.HeaderLength;
+    public const string Version = ModelSpec.Version;
     public const string ServerName = "gpumobilenet";
-    public const string Platform = "gpumobilenet_vulkan";
+    public const string Platform = ModelSpec.Platform;
     public static readonly string ServerVersion = typeof(KServeApi).Assembly.GetName().Version?.ToString() ?? "0";
+    public static readonly string[] Extensions = ["binary_tensor_data", "classification", "model_repository", "statistics"];
 
     public static void Map(WebApplication app, ViewerState state)
     {
+        var repository = state.Repository;
         app.MapGet("/v2/health/live", () => Results.Json(new { live = true }));
-        app.MapGet("/v2/health/ready", () => Results.Json(new { ready = true }));
+        app.MapGet("/v2/health/ready", () => Results.Json(new { ready = repository.IsReady }, statusCode: repository.IsReady ? 200 : 400));
         app.MapGet("/v2", () => Results.Json(new
         {
-            name = ServerName, version = ServerVersion,
-            extensions = new[] { "binary_tensor_data" },
+            name = ServerName, version = ServerVersion, extensions = Extensions,
         }));
-        app.MapGet("/v2/models/{name}", (string name) => Metadata(state, Unescaped(name), null));
-        app.MapGet("/v2/models/{name}/versions/{version}", (string name, string version) => Metadata(state, Unescaped(name), version));
-        app.MapGet("/v2/models/{name}/ready", (string name) => Ready(state, Unescaped(name), null));
-        app.MapGet("/v2/models/{name}/versions/{version}/ready", (string name, string version) => Ready(state, Unescaped(name), version));
-        app.MapPost("/v2/models/{name}/infer", (string name, HttpRequest request) => InferAsync(state, Unescaped(name), null, request));
-        app.MapPost("/v2/models/{name}/versions/{version}/infer", (string name, string version, HttpRequest request) => InferAsync(state, Unescaped(name), version, request));
+        app.MapGet("/v2/models/{name}", (string name) => Handle(() => MetadataAsync(repository, Unescaped(name), null)));
+        app.MapGet("/v2/models/{name}/versions/{version}", (string name, string version) => Handle(() => MetadataAsync(repository, Unescaped(name), version)));
+        app.MapGet("/v2/models/{name}/ready", (string name) => Handle(() => Ready(repository, Unescaped(name), null)));
+        app.MapGet("/v2/models/{name}/versions/{version}/ready", (string name, string version) => Handle(() => Ready(repository, Unescaped(name), version)));
+        app.MapPost("/v2/models/{name}/infer", (string name, HttpRequest request) => Handle(() => InferAsync(state, Unescaped(name), null, request)));
+        app.MapPost("/v2/models/{name}/versions/{version}/infer", (string name, string version, HttpRequest request) => Handle(() => InferAsync(state, Unescaped(name), version, request)));
+        app.MapGet("/v2/models/stats", () => Results.Json(repository.Statistics()));
+        app.MapGet("/v2/models/{name}/stats", (string name) => Handle(() => Task.FromResult(Results.Json(repository.Statistics(Unescaped(name))))));
+        app.MapGet("/v2/models/{name}/versions/{version}/stats", (string name, string version) => Handle(() => Task.FromResult(Results.Json(repository.Statistics(Unescaped(name), version)))));
+        app.MapPost("/v2/repository/index", (HttpRequest request) => Handle(() => IndexAsync(state, request)));
+        app.MapPost("/v2/repository/models/{name}/load", (string name, HttpRequest request) => Handle(() => LoadAsync(state, Unescaped(name), request)));
+        app.MapPost("/v2/repository/models/{name}/unload", (string name) => Handle(async () =>
+        {
+            await repository.UnloadAsync(Unescaped(name));
+            return Results.Ok();
+        }));
+        app.MapGet("/metrics", () => Results.Text(repository.PrometheusMetrics(), PrometheusText.ContentType));
     }
 
     /// <summary>A model name from the URL: the models folder's names have slashes ("user/mine/model.onnx"), which a
     /// client escapes (%2F) to keep them one path segment; the server leaves %2F escaped in route values.</summary>
     private static string Unescaped(string name) => Uri.UnescapeDataString(name);
 
-    private static IResult Error(string message, int status = StatusCodes.Status400BadRequest) => Results.Json(new { error = message }, statusCode: status);
-
-    private static IResult? CheckModel(ViewerState state, string name, string? version)
+    /// <summary>Runs a handler, answering a <see cref="ServingException"/> as the protocol's error with its status.</summary>
+    private static async Task<IResult> Handle(Func<Task<IResult>> handler)
     {
-        if (!state.Catalog.Names().Contains(name)) return Error($"unknown model '{name}'", StatusCodes.Status404NotFound);
-        if (version is not null && version != Version) return Error($"model '{name}' has no version '{version}' (only '{Version}')", StatusCodes.Status404NotFound);
-        return null;
+        try
+        {
+            return await handler();
+        }
+        catch (ServingException e)
+        {
+            return Error(e.Message, StatusOf(e.Kind));
+        }
     }
 
-    private static IResult Metadata(ViewerState state, string name, string? version)
+    public static int StatusOf(ServingError kind) => kind switch
     {
-        if (CheckModel(state, name, version) is { } error) return error;
-        var m = state.Catalog.Get(name);
-        return Results.Json(new
+        ServingError.BadRequest => StatusCodes.Status400BadRequest,
+        ServingError.NotFound => StatusCodes.Status404NotFound,
+        ServingError.QueueFull => StatusCodes.Status429TooManyRequests,
+        ServingError.Unavailable or ServingError.Timeout => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    private static IResult Error(string message, int status) => Results.Json(new { error = message }, statusCode: status);
+
+    private static async Task<IResult> MetadataAsync(ModelRepository repository, string name, string? version)
+    {
+        var m = await repository.MetadataAsync(name, version);
+        static JsonArray Tensors(IEnumerable<TensorMetadata> list) => new(list.Select(t => (JsonNode)new JsonObject
         {
-            name, versions = new[] { Version }, platform = Platform,
-            inputs = new[] { new { name = m.Graph.Input.Name, datatype = "FP32", shape = new long[] { 1, 3, m.Height, m.Width } } },
-            outputs = new[] { new { name = m.Graph.Output.Name, datatype = "FP32", shape = new long[] { 1, m.Labels.Count } } },
+            ["name"] = t.Name, ["datatype"] = t.Datatype, ["shape"] = new JsonArray(t.Shape.Select(d => (JsonNode)d).ToArray()),
+        }).ToArray());
+        return Results.Json(new JsonObject
+        {
+            ["name"] = m.Name, ["versions"] = new JsonArray(m.Versions.Select(v => (JsonNode)v).ToArray()), ["platform"] = m.Platform,
+            ["inputs"] = Tensors(m.Inputs), ["outputs"] = Tensors(m.Outputs),
+            ["parameters"] = new JsonObject { ["max_batch_size"] = m.MaxBatchSize, ["image_input"] = m.ImageInput },
         });
     }
 
-    private static IResult Ready(ViewerState state, string name, string? version)
+    private static Task<IResult> Ready(ModelRepository repository, string name, string? version)
     {
-        if (CheckModel(state, name, version) is { } error) return error;
-        bool ready = state.Catalog.IsLoaded(name);
-        return Results.Json(new { name, ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
+        if (version is not null && version != Version) throw new ServingException(ServingError.NotFound, $"model '{name}' has no version '{version}' (only '{Version}')");
+        bool ready = repository.StateOf(name) == ModelState.Ready;
+        return Task.FromResult(Results.Json(new { name, ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest));
     }
 
     private static async Task<IResult> InferAsync(ViewerState state, string name, string? version, HttpRequest request)
     {
-        if (CheckModel(state, name, version) is { } error) return error;
+        state.Repository.Check(name, version); // an unknown model is 404, and a full queue 429, before the body is read
+        state.Repository.CheckQueue(name);
         var (body, tooBig) = await UploadEndpoint.ReadBodyAsync(request, state.Options.MaxUploadBytes);
         if (tooBig) return Error($"request body of more than {state.Options.MaxUploadBytes} bytes", StatusCodes.Status413PayloadTooLarge);
-        int jsonLength = body.Length;
-        if (request.Headers.TryGetValue(HeaderLength, out var h))
-        {
-            if (!int.TryParse(h.ToString(), out jsonLength) || jsonLength < 0 || jsonLength > body.Length)
-                return Error($"{HeaderLength}: '{h}' is not a length between 0 and the body's {body.Length} bytes");
-        }
-        JsonObject req;
+        var (inference, binary) = KServeCodec.ParseRequest(name, version, body, request.Headers.TryGetValue(HeaderLength, out var h) ? h.ToString() : null);
+        InferenceResponse response;
         try
         {
-            req = JsonNode.Parse(body.AsSpan(0, jsonLength)) as JsonObject ?? throw new JsonException("not a JSON object");
+            response = await state.Repository.InferAsync(inference, request.HttpContext.RequestAborted);
         }
-        catch (JsonException e)
+        catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
         {
-            return Error($"inference request is not valid JSON: {e.Message}");
+            return Results.StatusCode(499); // the client went away while queued: no one to answer, nothing to log as an error
         }
-        LoadedModel model = await Task.Run(() => state.Catalog.Get(name));
-        TensorInput input;
-        try
-        {
-            input = ReadInput(req, model, body.AsSpan(jsonLength));
-        }
-        catch (ArgumentException e)
-        {
-            return Error(e.Message);
-        }
-
-        FrameResult r;
-        try { r = await RunAsync(model, input, request.HttpContext.RequestAborted); }
-        catch (ArgumentException e) { return Error(e.Message); }
-
-        string outName = model.Graph.Output.Name;
-        var wanted = req["outputs"] as JsonArray;
-        if (wanted is not null)
-            foreach (var o in wanted)
-                if ((string?)o?["name"] is { } n && n != outName)
-                    return Error($"model '{name}' has no output '{n}' (its output is '{outName}')");
-        bool binary = (bool?)req["parameters"]?["binary_data_output"] == true ||
-                      wanted?.Any(o => (bool?)o?["parameters"]?["binary_data"] == true) == true;
-        var output = new JsonObject { ["name"] = outName, ["datatype"] = "FP32", ["shape"] = new JsonArray(1, r.Scores.Length) };
-        var response = new JsonObject { ["model_name"] = name, ["model_version"] = Version };
-        if (req["id"] is JsonNode id) response["id"] = id.DeepClone();
-        response["outputs"] = new JsonArray(output);
-        if (!binary)
-        {
-            output["data"] = new JsonArray(r.Scores.Select(v => (JsonNode)v).ToArray());
-            return Results.Json(response);
-        }
-        var raw = new byte[r.Scores.Length * 4];
-        Buffer.BlockCopy(r.Scores, 0, raw, 0, raw.Length); // little-endian, as the extension specifies
-        output["parameters"] = new JsonObject { ["binary_data_size"] = raw.Length };
-        var header = JsonSerializer.SerializeToUtf8Bytes(response);
-        request.HttpContext.Response.Headers[HeaderLength] = header.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Results.Bytes([.. header, .. raw], "application/octet-stream");
+        var (bytes, headerLength) = KServeCodec.WriteResponse(response, binary);
+        if (headerLength is null) return Results.Bytes(bytes, "application/json");
+        request.HttpContext.Response.Headers[HeaderLength] = headerLength.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Bytes(bytes, "application/octet-stream");
     }
 
-    /// <summary>Runs one checked input, one request at a time per model; a caller that gives up while waiting its turn
-    /// leaves the queue (<see cref="OperationCanceledException"/>). The REST and gRPC APIs share it.</summary>
-    internal static async Task<FrameResult> RunAsync(LoadedModel model, TensorInput input, CancellationToken cancel)
+    /// <summary>POST /v2/repository/index [{"ready": true}]: every model with its state, as the extension lists them.</summary>
+    private static async Task<IResult> IndexAsync(ViewerState state, HttpRequest request)
     {
-        await model.Gate.WaitAsync(cancel);
-        try
+        var json = await JsonBodyAsync(state, request);
+        bool readyOnly = json?["ready"] is JsonValue v && v.TryGetValue(out bool b) && b;
+        return Results.Json(new JsonArray(state.Repository.Index(readyOnly).Select(e => (JsonNode)new JsonObject
         {
-            return input.Rgba is { } rgba
-                ? model.ClassifyRgba8(rgba, input.Width, input.Height, null)
-                : model.ClassifyTensor(input.Floats!, null);
-        }
-        finally { model.Gate.Release(); }
+            ["name"] = e.Name, ["version"] = e.Version, ["state"] = e.State.ToString().ToUpperInvariant(), ["reason"] = e.Reason,
+        }).ToArray()));
     }
 
-    /// <summary>Checks one input's name, datatype and shape against the model (FP32 [1, 3, H, W], or a UINT8 RGBA image
-    /// [1, height, width, 4] of any size) and returns its element count. The REST and gRPC APIs share it.</summary>
-    internal static long CheckInput(LoadedModel model, string? name, string? datatype, long[] shape)
+    /// <summary>POST /v2/repository/models/{name}/load [{"parameters": {"config": "{...}"}}]: loads (or reloads with the
+    /// config) and answers once the model is ready.</summary>
+    private static async Task<IResult> LoadAsync(ViewerState state, string name, HttpRequest request)
     {
-        if (name != model.Graph.Input.Name)
-            throw new ArgumentException($"input '{name}': model '{model.Name}' has input '{model.Graph.Input.Name}'");
-        if (datatype == "UINT8")
-        {
-            if (shape.Length != 4 || shape[0] != 1 || shape[3] != 4 || shape[1] < 1 || shape[2] < 1
-                || shape[1] > Runtime.InferenceSession.MaxRgba8Side || shape[2] > Runtime.InferenceSession.MaxRgba8Side)
-                throw new ArgumentException($"input '{name}': a UINT8 image has shape [1, height, width, 4] (RGBA, sides 1..{Runtime.InferenceSession.MaxRgba8Side}), " +
-                                            $"got [{string.Join(", ", shape)}]");
-            return shape[1] * shape[2] * 4;
-        }
-        if (datatype != "FP32")
-            throw new ArgumentException($"input '{name}': datatype '{datatype}' is not supported; use FP32 [1, 3, H, W] or UINT8 [1, height, width, 4]");
-        long[] expected = [1, 3, model.Height, model.Width];
-        if (!shape.SequenceEqual(expected))
-            throw new ArgumentException($"input '{name}': shape [{string.Join(", ", shape)}] but the model takes [{string.Join(", ", expected)}]");
-        return 3L * model.Height * model.Width;
+        var json = await JsonBodyAsync(state, request);
+        string? config = json?["parameters"]?["config"] is JsonValue c && c.TryGetValue(out string? s) ? s : null;
+        await state.Repository.LoadAsync(name, config);
+        return Results.Ok();
     }
 
-    /// <summary>The one input tensor of the request, from "data" (flat or nested) or from the binary section: FP32
-    /// [1, 3, H, W] as the metadata says, or (an extension) a UINT8 image [1, height, width, 4] of any size (RGBA, as a
-    /// game engine's frame), stretched and normalised on the device.</summary>
-    private static TensorInput ReadInput(JsonObject req, LoadedModel model, ReadOnlySpan<byte> binary)
+    /// <summary>An optional JSON object body (empty: null).</summary>
+    private static async Task<JsonObject?> JsonBodyAsync(ViewerState state, HttpRequest request)
     {
-        if (req["inputs"] is not JsonArray inputs || inputs.Count != 1)
-            throw new ArgumentException($"model '{model.Name}' takes exactly one input ('{model.Graph.Input.Name}'); the request must list it in \"inputs\"");
-        var input = inputs[0] as JsonObject ?? throw new ArgumentException("inputs[0] is not an object");
-        string? name = (string?)input["name"];
-        string? datatype = (string?)input["datatype"];
-        long[] shape;
-        try { shape = (input["shape"] as JsonArray)?.Select(v => (long)v!).ToArray() ?? []; }
-        catch (Exception e) when (e is FormatException or InvalidOperationException) { throw new ArgumentException($"input '{name}': shape must be an array of integers"); }
-        int count = (int)CheckInput(model, name, datatype, shape);
-        if (datatype == "UINT8") return ReadImage(input, name!, shape, binary);
-        if (input["parameters"]?["binary_data_size"] is JsonNode sizeNode)
-        {
-            long size = (long)sizeNode;
-            if (size != count * 4L)
-                throw new ArgumentException($"input '{name}': binary_data_size {size} but [{string.Join(", ", shape)}] FP32 is {count * 4L} bytes");
-            if (binary.Length != size)
-                throw new ArgumentException($"input '{name}': the body has {binary.Length} bytes after the JSON header, binary_data_size says {size}");
-            var values = new float[count];
-            Buffer.BlockCopy(binary.ToArray(), 0, values, 0, (int)size);
-            return new TensorInput(values, null, 0, 0);
-        }
-        if (input["data"] is not JsonArray data)
-            throw new ArgumentException($"input '{name}': no \"data\" and no binary_data_size parameter");
-        var flat = new List<float>(count);
-        Flatten(data, flat, count, name!);
-        if (flat.Count != count)
-            throw new ArgumentException($"input '{name}': {flat.Count} values but shape [{string.Join(", ", shape)}] needs {count}");
-        return new TensorInput([.. flat], null, 0, 0);
-    }
-
-    private static TensorInput ReadImage(JsonObject input, string name, long[] shape, ReadOnlySpan<byte> binary)
-    {
-        int h = (int)shape[1], w = (int)shape[2];
-        long count = (long)w * h * 4;
-        byte[] rgba;
-        if (input["parameters"]?["binary_data_size"] is JsonNode sizeNode)
-        {
-            if ((long)sizeNode != count || binary.Length != count)
-                throw new ArgumentException($"input '{name}': [{string.Join(", ", shape)}] UINT8 is {count} bytes; binary_data_size says {(long)sizeNode}, the body has {binary.Length}");
-            rgba = binary.ToArray();
-        }
-        else
-        {
-            if (input["data"] is not JsonArray data) throw new ArgumentException($"input '{name}': no \"data\" and no binary_data_size parameter");
-            var flat = new List<float>();
-            Flatten(data, flat, (int)count, name);
-            if (flat.Count != count) throw new ArgumentException($"input '{name}': {flat.Count} values but shape [{string.Join(", ", shape)}] needs {count}");
-            if (flat.Any(v => v is < 0 or > 255 || v != MathF.Floor(v))) throw new ArgumentException($"input '{name}': UINT8 data must be integers 0..255");
-            rgba = flat.Select(v => (byte)v).ToArray();
-        }
-        return new TensorInput(null, rgba, w, h);
-    }
-
-    private static void Flatten(JsonArray array, List<float> into, int limit, string name)
-    {
-        foreach (var item in array)
-        {
-            if (into.Count > limit) return;
-            if (item is JsonArray nested) Flatten(nested, into, limit, name);
-            else if (item is JsonValue v && v.TryGetValue(out double d)) into.Add((float)d);
-            else throw new ArgumentException($"input '{name}': data holds a non-number ({item?.ToJsonString() ?? "null"})");
-        }
+        var (body, tooBig) = await UploadEndpoint.ReadBodyAsync(request, state.Options.MaxTextBytes);
+        if (tooBig) throw new ServingException(ServingError.BadRequest, $"request body of more than {state.Options.MaxTextBytes} bytes");
+        if (body.Length == 0) return null;
+        try { return System.Text.Json.Nodes.JsonNode.Parse(body) as JsonObject ?? throw new System.Text.Json.JsonException("not a JSON object"); }
+        catch (System.Text.Json.JsonException e) { throw new ServingException(ServingError.BadRequest, $"request body is not a JSON object: {e.Message}"); }
     }
 }
-
-/// <summary>One checked model input: preprocessed FP32 NCHW floats, or an RGBA8 image of any size.</summary>
-internal sealed record TensorInput(float[]? Floats, byte[]? Rgba, int Width, int Height);

@@ -70,23 +70,31 @@ public sealed class ModelCatalog : IDisposable
 
     private LoadedModel Load(string name)
     {
+        var (graph, labels) = Import(name);
+        return new LoadedModel(name, graph, labels, _device);
+    }
+
+    /// <summary>Model <paramref name="name"/>'s graph and labels (null where it has none), read from its file or built;
+    /// no device work. Unknown names throw <see cref="KeyNotFoundException"/>; a file the engine cannot read throws
+    /// <see cref="ModelLoadException"/>.</summary>
+    public (ModelGraph Graph, IReadOnlyList<string>? Labels) Import(string name)
+    {
+        if (!Names().Contains(name))
+            throw new KeyNotFoundException($"unknown model '{name}'; available: {string.Join(", ", Names())}");
         if (name == NsfwjsName)
         {
             var json = Path.Combine(_options.RepoRoot, "models", "cache", "nsfwjs_mobilenet_v2", "model.json");
             if (!File.Exists(json)) throw new FileNotFoundException($"{json} is missing: run scripts/setup");
-            var labels = Imaging.Labels.LoadLabels(Path.Combine(_options.RepoRoot, "models", "nsfwjs_labels.txt"));
-            return new LoadedModel(name, ModelImporter.Load(json), labels, _device);
+            return (ModelImporter.Load(json), Imaging.Labels.LoadLabels(Path.Combine(_options.RepoRoot, "models", "nsfwjs_labels.txt")));
         }
         if (name.StartsWith(UserPrefix, StringComparison.Ordinal))
         {
             var path = Path.GetFullPath(Path.Combine(_options.ModelsDir!, name[UserPrefix.Length..]));
-            var graph = ModelImporter.Load(path);
             var labelsFile = Path.Combine(Path.GetDirectoryName(path)!, "labels.txt");
-            return new LoadedModel(name, graph, File.Exists(labelsFile) ? Imaging.Labels.LoadLabels(labelsFile) : null, _device);
+            return (ModelImporter.Load(path), File.Exists(labelsFile) ? Imaging.Labels.LoadLabels(labelsFile) : null);
         }
         var (arch, alpha, resolution) = BuiltIns.First(b => BuiltInName(b.Arch, b.Alpha, b.Resolution) == name);
-        ModelGraph g = ModelZoo.Create(arch, alpha, resolution, 1000, WeightInit.Random(1));
-        return new LoadedModel(name, g, null, _device);
+        return (ModelZoo.Create(arch, alpha, resolution, 1000, WeightInit.Random(1)), null);
     }
 
     /// <summary>Whether a file in the models folder is a model: its content is in a format the engine reads. Labels and

@@ -10,8 +10,15 @@ var command = ViewerCommandLine.Create(async (run, options) =>
         return await ChromiumBench.RunAsync(options, run.BenchModels, run.BenchSeconds);
     var app = ViewerApp.Build(run.HostArgs, options);
     await app.StartAsync();
-    var catalog = app.Services.GetRequiredService<ViewerState>().Catalog;
-    var first = run.Preload ? $"model {catalog.Get(options.DefaultModel).Name} on " : ""; // ready before the first client
+    var state = app.Services.GetRequiredService<ViewerState>();
+    var catalog = state.Catalog;
+    // The page's model is ready before the first client; the API's loads in the background (health says when it is ready).
+    var first = run.Preload && !options.ApiOnly ? $"model {catalog.Get(options.DefaultModel).Name} on " : "";
+    if (run.Preload && options.ApiOnly)
+    {
+        state.Repository.Require(options.DefaultModel);
+        first = $"loading {options.DefaultModel} on ";
+    }
     foreach (var url in ViewerApp.Addresses(app))
     {
         Console.WriteLine(options.ApiOnly

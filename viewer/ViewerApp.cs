@@ -30,7 +30,8 @@ public static class ViewerApp
 
         var device = VulkanDevice.Open(new DeviceOptions { Device = options.Device, Validation = options.Validation });
         var catalog = new ModelCatalog(options, device);
-        var state = new ViewerState(options, catalog, log);
+        var repository = new Serving.ModelRepository(catalog, device, options.Serving, options.RepoRoot, options.ModelsDir);
+        var state = new ViewerState(options, catalog, repository, log);
         builder.Services.AddSingleton(state);
         if (options.GrpcUrls is { } grpcUrls)
         {
@@ -42,6 +43,7 @@ public static class ViewerApp
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             detect.Dispose();
+            repository.Dispose();
             catalog.Dispose();
             device.Dispose();
         });

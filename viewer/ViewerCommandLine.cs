@@ -27,6 +27,7 @@ internal static class ViewerCommandLine
         var bench = new Option<bool>("--bench") { Description = "end-to-end FPS and per-stage times in headless Chromium" };
         var models = new Option<string>("--models") { Description = "with --bench: comma-separated catalog names", DefaultValueFactory = _ => "mobilenet_v2_1.0_224,mobilenet_v1_0.5_160" };
         var seconds = new Option<int>("--seconds") { Description = "with --bench: seconds measured per model", DefaultValueFactory = _ => 10 };
+        var serving = new ServingCommandLine();
         var root = new RootCommand("GpuMobileNet viewer: the webcam page and the KServe v2 inference API")
             { urls, grpcUrls, modelsDir, dataDir, device, model, pathBase, apiOnly, soak, bench, models, seconds };
         root.SetAction(async (r, _) =>
@@ -46,11 +47,13 @@ internal static class ViewerCommandLine
                 PathBase = r.GetValue(pathBase) ?? Env("GMN_PATH_BASE"),
                 GrpcUrls = r.GetValue(grpcUrls) ?? Env("GMN_GRPC_URLS"),
             };
+            options = options with { Serving = serving.Read(r) };
             string[] hostArgs = r.GetValue(urls) is { } u ? ["--urls", u] : [];
             var run = new ViewerRun(hostArgs, !options.ApiOnly || r.GetValue(model) is not null, r.GetValue(soak), r.GetValue(model) ?? "mobilenet_v1_0.25_128", r.GetValue(bench),
                 r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(seconds));
             return await action(run, options);
         });
+        foreach (var option in serving.Options) root.Options.Add(option);
         return root;
     }
 

@@ -51,4 +51,8 @@ public sealed record ViewerOptions
 
     /// <summary>Page sessions whose teaching state is kept across reconnects.</summary>
     public int MaxTeachSessions { get; init; } = 16;
+
+    /// <summary>How the inference API serves each model (batching, queue, sessions, timeout) unless a load request's
+    /// config overrides it.</summary>
+    public Serving.ServingOptions Serving { get; init; } = new();
 }

@@ -1,13 +1,14 @@
 namespace GpuMobileNet.Viewer;
 
-/// <summary>What every request shares: the options, the model catalog (one session per loaded model) and the count of
-/// connected WebSocket clients.</summary>
-public sealed class ViewerState(ViewerOptions options, ModelCatalog catalog, Action<string> log)
+/// <summary>What every request shares: the options, the model catalog (the page's sessions, one per loaded model), the
+/// serving repository (the inference API's models, batchers and metrics) and the count of connected WebSocket clients.</summary>
+public sealed class ViewerState(ViewerOptions options, ModelCatalog catalog, Serving.ModelRepository repository, Action<string> log)
 {
     private int _clients;
 
     public ViewerOptions Options { get; } = options;
     public ModelCatalog Catalog { get; } = catalog;
+    public Serving.ModelRepository Repository { get; } = repository;
     public int Clients => Volatile.Read(ref _clients);
 
     public void Log(string message) => log(message);

@@ -98,7 +98,7 @@ public sealed class SsdDetector : IDisposable
     /// <summary>Frees the session.</summary>
     public void Dispose() => Session.Dispose();
 
-    private static string FindOutput(ModelGraph graph, string hint, int anchors, int width, string? exclude)
+    internal static string FindOutput(ModelGraph graph, string hint, int anchors, int width, string? exclude)
     {
         var fits = graph.Outputs.Where(v => v.Name != exclude && v.Shape.C == anchors && v.Shape.H == width && v.Shape.W == 1).ToList();
         var named = fits.FirstOrDefault(v => v.Name.Contains(hint, StringComparison.OrdinalIgnoreCase));

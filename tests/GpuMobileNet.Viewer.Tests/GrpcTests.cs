@@ -54,10 +54,11 @@ public class GrpcTests
         Assert.That(m["versions"]!.AsArray().Select(v => (string?)v), Is.EqualTo(new[] { "1" }));
         Assert.That((string?)m["inputs"]![0]!["name"], Is.EqualTo("input_1"));
         Assert.That((string?)m["inputs"]![0]!["datatype"], Is.EqualTo("FP32"));
-        Assert.That(m["inputs"]![0]!["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { 1, 3, 224, 224 }));
+        Assert.That(m["inputs"]![0]!["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { -1, 3, 224, 224 }));
         Assert.That((string?)m["outputs"]![0]!["name"], Is.EqualTo("dense_3"));
-        Assert.That(m["outputs"]![0]!["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { 1, 5 }));
-        Assert.That((bool?)Ok("ModelReady", new JsonObject { ["name"] = Model })["ready"], Is.True, "metadata loaded the model");
+        Assert.That(m["outputs"]![0]!["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { -1, 5 }));
+        Assert.That(Scores(Call("ModelInfer", SmallImage())), Has.Length.EqualTo(5));
+        Assert.That((bool?)Ok("ModelReady", new JsonObject { ["name"] = Model })["ready"], Is.True, "inference loaded the model");
         Assert.That((bool?)Ok("ModelReady", new JsonObject { ["name"] = "mobilenet_v1_0.25_128" })["ready"] ?? false, Is.False, "never loaded");
     }
 
@@ -99,12 +100,12 @@ public class GrpcTests
 
     [TestCase("nope", "", "input_1", "FP32", new long[] { 1, 3, 224, 224 }, 602112, "NOT_FOUND", "unknown model 'nope'")]
     [TestCase(Model, "2", "input_1", "FP32", new long[] { 1, 3, 224, 224 }, 602112, "NOT_FOUND", "no version '2'")]
-    [TestCase(Model, "", "x", "FP32", new long[] { 1, 3, 224, 224 }, 602112, "INVALID_ARGUMENT", "has input 'input_1'")]
+    [TestCase(Model, "", "x", "FP32", new long[] { 1, 3, 224, 224 }, 602112, "INVALID_ARGUMENT", "has inputs 'input_1'")]
     [TestCase(Model, "", "input_1", "INT8", new long[] { 1, 3, 224, 224 }, 150528, "INVALID_ARGUMENT", "datatype 'INT8' is not supported")]
-    [TestCase(Model, "", "input_1", "FP32", new long[] { 1, 3, 96, 96 }, 110592, "INVALID_ARGUMENT", "shape [1, 3, 96, 96] but the model takes [1, 3, 224, 224]")]
+    [TestCase(Model, "", "input_1", "FP32", new long[] { 1, 3, 96, 96 }, 110592, "INVALID_ARGUMENT", "shape [1, 3, 96, 96] but the model takes [-1, 3, 224, 224]")]
     [TestCase(Model, "", "input_1", "FP32", new long[] { 1, 3, 224, 224 }, 602108, "INVALID_ARGUMENT", "raw_input_contents has 602108 bytes but [1, 3, 224, 224] FP32 is 602112")]
     [TestCase(Model, "", "input_1", "UINT8", new long[] { 1, 8, 8, 4 }, 255, "INVALID_ARGUMENT", "raw_input_contents has 255 bytes but [1, 8, 8, 4] UINT8 is 256")]
-    [TestCase(Model, "", "input_1", "UINT8", new long[] { 1, 8, 8, 3 }, 192, "INVALID_ARGUMENT", "[1, height, width, 4]")]
+    [TestCase(Model, "", "input_1", "UINT8", new long[] { 1, 8, 8, 3 }, 192, "INVALID_ARGUMENT", "[n, height, width, 4]")]
     public void BadRequestsGetTheProtocolsStatus(string model, string version, string input, string datatype, long[] shape, int rawBytes, string code, string details)
     {
         var request = Infer(datatype, shape);
@@ -127,6 +128,7 @@ public class GrpcTests
         var noData = Infer("UINT8", [1, 1, 1, 4]);
         AssertStatus(Call("ModelInfer", noData), "INVALID_ARGUMENT", "no contents and no raw_input_contents");
         var wrongOutput = Infer("UINT8", [1, 1, 1, 4]);
+        wrongOutput["inputs"]![0]!["contents"] = new JsonObject { ["uint_contents"] = new JsonArray(1, 2, 3, 4) };
         wrongOutput["outputs"] = new JsonArray(new JsonObject { ["name"] = "logits" });
         AssertStatus(Call("ModelInfer", wrongOutput), "INVALID_ARGUMENT", "has no output 'logits'");
         AssertStatus(Call("ModelMetadata", new JsonObject { ["name"] = "nope" }), "NOT_FOUND", "unknown model 'nope'");
@@ -135,10 +137,11 @@ public class GrpcTests
     [Test]
     public void AModelThatCannotLoadIsUnavailable()
     {
-        AssertStatus(Call("ModelMetadata", new JsonObject { ["name"] = "user/broken.json" }), "UNAVAILABLE", "model 'user/broken.json' cannot be loaded");
+        AssertStatus(Call("ModelMetadata", new JsonObject { ["name"] = "user/broken.json" }), "INVALID_ARGUMENT", "model 'user/broken.json' cannot be read");
         var request = SmallImage();
         request["model_name"] = "user/broken.json";
-        AssertStatus(Call("ModelInfer", request), "UNAVAILABLE", "cannot be loaded");
+        AssertStatus(Call("ModelInfer", request), "INVALID_ARGUMENT", "cannot be read");
+        AssertStatus(Call("RepositoryModelLoad", new JsonObject { ["model_name"] = "user/broken.json" }), "INVALID_ARGUMENT", "cannot be read");
         Assert.That(Scores(Call("ModelInfer", SmallImage())), Has.Length.EqualTo(5), "the server still answers");
     }
 
@@ -150,16 +153,48 @@ public class GrpcTests
         AssertStatus(Call("ModelInfer", big), "RESOURCE_EXHAUSTED", "");
         var malformed = NodeGrpcClient.Malformed(_grpc);
         AssertStatus(malformed, "INTERNAL", "the request is not a ModelInferRequest protobuf message");
-        AssertStatus(Call("RepositoryModelLoad", new JsonObject { ["model_name"] = Model }), "UNIMPLEMENTED", "");
         Assert.That(Scores(Call("ModelInfer", SmallImage())), Has.Length.EqualTo(5), "the server still answers");
+    }
+
+    [Test]
+    public void ClassificationParameterAnswersTopKStringsTyped()
+    {
+        var plain = Scores(Call("ModelInfer", SmallImage()));
+        var request = SmallImage();
+        var pixels = Convert.FromBase64String((string)request["raw_input_contents"]![0]!);
+        request.Remove("raw_input_contents");
+        request["inputs"]![0]!["contents"] = new JsonObject { ["uint_contents"] = new JsonArray(pixels.Select(b => (JsonNode)(int)b).ToArray()) };
+        request["outputs"] = new JsonArray(new JsonObject
+            { ["name"] = "dense_3", ["parameters"] = new JsonObject { ["classification"] = new JsonObject { ["int64_param"] = 2 } } });
+        var output = Ok("ModelInfer", request)["outputs"]![0]!;
+        Assert.That(((string?)output["datatype"], output["shape"]!.AsArray().Select(v => (long)v!)), Is.EqualTo(("BYTES", new long[] { 1, 2 })));
+        var top = output["contents"]!["bytes_contents"]!.AsArray().Select(v => Encoding.UTF8.GetString(Convert.FromBase64String((string)v!))).ToArray();
+        Assert.That(top.Select(s => int.Parse(s.Split(':')[1])), Is.EqualTo(Enumerable.Range(0, 5).OrderByDescending(i => plain[i]).Take(2)));
+        var bad = SmallImage();
+        bad["outputs"] = new JsonArray(new JsonObject
+            { ["name"] = "dense_3", ["parameters"] = new JsonObject { ["classification"] = new JsonObject { ["bool_param"] = true } } });
+        AssertStatus(Call("ModelInfer", bad), "INVALID_ARGUMENT", "the classification parameter must be an integer");
+    }
+
+    [Test]
+    public void RepositoryLoadAndUnloadFollowTheModelsState()
+    {
+        const string other = "mobilenet_v1_0.25_128";
+        Ok("RepositoryModelLoad", new JsonObject { ["model_name"] = other });
+        Assert.That((bool?)Ok("ModelReady", new JsonObject { ["name"] = other })["ready"], Is.True, "loaded");
+        Ok("RepositoryModelUnload", new JsonObject { ["model_name"] = other });
+        Assert.That((bool?)Ok("ModelReady", new JsonObject { ["name"] = other })["ready"] ?? false, Is.False, "unloaded");
+        AssertStatus(Call("RepositoryModelLoad", new JsonObject { ["model_name"] = "nope" }), "NOT_FOUND", "unknown model 'nope'");
+        AssertStatus(Call("RepositoryModelUnload", new JsonObject { ["repository_name"] = "elsewhere", ["model_name"] = other }), "NOT_FOUND", "unknown repository 'elsewhere'");
     }
 
     [Test]
     public async Task CallsCancelledMidRunAreCancelledAndTheOthersAnswered()
     {
-        // Twelve calls at once on one model, queued behind a run this test holds for 3 s (the model's gate; node starts
+        // Twelve calls at once on one model, queued behind a run this test holds for 3 s (the repository's run gate; node starts
         // well within it): every third is cancelled 50 ms in, while it waits its turn; the others all answer alike.
-        var gate = (await Task.Run(() => _server.State.Catalog.Get(Model))).Gate;
+        Assert.That(Scores(Call("ModelInfer", SmallImage())), Has.Length.EqualTo(5), "loaded before the hold");
+        var gate = _server.State.Repository.RunGate;
         await gate.WaitAsync();
         var call = Task.Run(() => Call("ModelInfer", SmallImage(), copies: 12, cancelEvery: 3, cancelAfterMs: 50).AsArray());
         await Task.Delay(3000);

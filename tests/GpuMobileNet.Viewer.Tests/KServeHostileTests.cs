@@ -51,9 +51,10 @@ public class KServeHostileTests
     [Test]
     public async Task RequestsCancelledMidRunGoAwayAndTheOthersAreAnswered()
     {
-        // Twelve at once on one model, queued behind a run this test holds for half a second (the model's gate); every
+        // Twelve at once on one model, queued behind a run this test holds for half a second (the repository's run gate); every
         // third is cancelled 50 ms in, while it waits its turn.
-        var gate = (await Task.Run(() => ViewerServer.Instance.State.Catalog.Get(Model))).Gate;
+        Assert.That(await InferAsync(CancellationToken.None), Has.Length.EqualTo(1000), "loaded before the hold");
+        var gate = ViewerServer.Instance.State.Repository.RunGate;
         await gate.WaitAsync();
         var calls = Enumerable.Range(0, 12).Select(i => Task.Run(async () =>
         {

@@ -21,7 +21,7 @@ public class KServeTests
     [TestCase("v2/models/" + Model + "/versions/1/ready")]
     public async Task HealthAndReadinessAre200(string path)
     {
-        ViewerServer.Instance.State.Catalog.Get(Model); // loaded = ready
+        await ViewerServer.Instance.State.Repository.LoadAsync(Model); // loaded = ready
         var r = await Http.GetAsync(Url(path));
         Assert.That(r.StatusCode, Is.EqualTo(HttpStatusCode.OK), await r.Content.ReadAsStringAsync());
     }
@@ -32,7 +32,7 @@ public class KServeTests
         var m = await GetJsonAsync("v2", HttpStatusCode.OK);
         Assert.That((string?)m["name"], Is.Not.Empty);
         Assert.That((string?)m["version"], Is.Not.Empty);
-        Assert.That(m["extensions"]!.AsArray().Select(e => (string?)e), Does.Contain("binary_tensor_data"));
+        Assert.That(m["extensions"]!.AsArray().Select(e => (string?)e), Is.SupersetOf(new[] { "binary_tensor_data", "classification", "model_repository", "statistics" }));
     }
 
     [TestCase("v2/models/" + Model)]
@@ -46,10 +46,13 @@ public class KServeTests
         var input = m["inputs"]![0]!;
         Assert.That((string?)input["name"], Is.EqualTo("input_1"));
         Assert.That((string?)input["datatype"], Is.EqualTo("FP32"));
-        Assert.That(input["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { 1, 3, 224, 224 }));
+        Assert.That(input["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { -1, 3, 224, 224 }));
+        var image = m["inputs"]![1]!; // the UINT8 RGBA image offered in its place, of any size, preprocessed on the device
+        Assert.That(((string?)image["name"], (string?)image["datatype"]), Is.EqualTo(("input_1_rgba8", "UINT8")));
+        Assert.That(image["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { -1, -1, -1, 4 }));
         var output = m["outputs"]![0]!;
         Assert.That((string?)output["name"], Is.EqualTo("dense_3"));
-        Assert.That(output["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { 1, 5 }));
+        Assert.That(output["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { -1, 5 }));
     }
 
     [TestCase("v2/models/nope", "unknown model 'nope'")]
@@ -126,31 +129,21 @@ public class KServeTests
     {
         var photo = ImageLoader.Load(ViewerServer.Photo("chelsea.png"));
         var rgba = ViewerClient.ToRgba(photo);
-        var json = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["inputs"] = new JsonArray(new JsonObject
-            {
-                ["name"] = "input_1", ["shape"] = new JsonArray(1, photo.Height, photo.Width, 4), ["datatype"] = "UINT8",
-                ["parameters"] = new JsonObject { ["binary_data_size"] = rgba.Length },
-            }),
-        }.ToJsonString());
-        var content = new ByteArrayContent([.. json, .. rgba]);
-        content.Headers.Add("Inference-Header-Content-Length", json.Length.ToString());
-        var r = await Http.PostAsync(Url($"v2/models/{Model}/infer"), content);
+        var r = await Http.PostAsync(Url($"v2/models/{Model}/infer"), KServeRequest.Binary("input_1", "UINT8", [1, photo.Height, photo.Width, 4], rgba));
         var body = (JsonObject)JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
         Assert.That(r.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
         Assert.That(body["outputs"]![0]!["data"]!.AsArray().Select(v => (float)v!), Is.EqualTo(CliReference.Nsfwjs(photo)).Within(1e-4));
     }
 
-    [TestCase("{\"inputs\":[{\"name\":\"input_1\",\"shape\":[1,5,5,3],\"datatype\":\"UINT8\",\"data\":[1]}]}", "[1, height, width, 4]")]
+    [TestCase("{\"inputs\":[{\"name\":\"input_1\",\"shape\":[1,5,5,3],\"datatype\":\"UINT8\",\"data\":[1]}]}", "[n, height, width, 4]")]
     [TestCase("{\"inputs\":[{\"name\":\"input_1\",\"shape\":[1,1,1,4],\"datatype\":\"UINT8\",\"data\":[1,2,3,256]}]}", "integers 0..255")]
-    [TestCase("{\"inputs\":[{\"name\":\"input_1\",\"shape\":[1,3,4,4],\"datatype\":\"FP32\",\"data\":[1]}]}", "shape [1, 3, 4, 4] but the model takes [1, 3, 224, 224]")]
+    [TestCase("{\"inputs\":[{\"name\":\"input_1\",\"shape\":[1,3,4,4],\"datatype\":\"FP32\",\"data\":[1]}]}", "shape [1, 3, 4, 4] but the model takes [-1, 3, 224, 224]")]
     [TestCase("{\"inputs\":[{\"name\":\"input_1\",\"shape\":[1,3,224,224],\"datatype\":\"INT8\",\"data\":[1]}]}", "datatype 'INT8' is not supported")]
-    [TestCase("{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,224,224],\"datatype\":\"FP32\",\"data\":[1]}]}", "model 'nsfwjs_mobilenet_v2' has input 'input_1'")]
+    [TestCase("{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,224,224],\"datatype\":\"FP32\",\"data\":[1]}]}", "model 'nsfwjs_mobilenet_v2' has inputs 'input_1', 'input_1_rgba8'")]
     [TestCase("{\"inputs\":[{\"name\":\"input_1\",\"shape\":[1,3,224,224],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}", "3 values but shape")]
     [TestCase("{\"inputs\":[{\"name\":\"input_1\",\"shape\":[1,3,224,224],\"datatype\":\"FP32\",\"data\":[\"a\"]}]}", "non-number")]
     [TestCase("{\"inputs\": [", "not valid JSON")]
-    [TestCase("{}", "exactly one input")]
+    [TestCase("{}", "no \"inputs\"")]
     public async Task BadInferRequestsAre400WithAnError(string request, string expected)
     {
         var r = await Http.PostAsync(Url($"v2/models/{Model}/infer"), new StringContent(request, Encoding.UTF8, "application/json"));

@@ -72,7 +72,7 @@ public class ModelCatalogTests
                 var s = graph.Input.Shape;
                 string url = "v2/models/" + Uri.EscapeDataString(name);
                 var meta = JsonNode.Parse(await http.GetStringAsync(url))!;
-                Assert.That(meta["inputs"]![0]!["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { 1, s.C, s.H, s.W }), name);
+                Assert.That(meta["inputs"]![0]!["shape"]!.AsArray().Select(v => (long)v!), Is.EqualTo(new long[] { -1, s.C, s.H, s.W }), name);
 
                 var input = Enumerable.Range(0, s.Elements).Select(i => (float)Math.Sin(i * 0.37)).ToArray();
                 var request = new JsonObject

@@ -8,8 +8,7 @@ namespace GpuMobileNet.Viewer.Grpc;
 /// <summary>Binds <see cref="InferenceService"/>'s methods to the protocol's paths (inference.GRPCInferenceService/...)
 /// with marshallers of our own, so that a request that is no protobuf message is answered INTERNAL with the parse
 /// error, as gRPC's status code table says ("error parsing request proto"), instead of Grpc.AspNetCore's bare UNKNOWN
-/// (generated stubs parse before any of our code runs). Methods not bound here, such as the repository extension's,
-/// are answered UNIMPLEMENTED.</summary>
+/// (generated stubs parse before any of our code runs). Methods not bound here are answered UNIMPLEMENTED.</summary>
 internal sealed class InferenceMethods : IServiceMethodProvider<InferenceService>
 {
     private const string Service = "inference.GRPCInferenceService";
@@ -22,6 +21,8 @@ internal sealed class InferenceMethods : IServiceMethodProvider<InferenceService
         Add<ServerMetadataRequest, ServerMetadataResponse>(context, "ServerMetadata", (s, r, c) => s.ServerMetadata(r, c));
         Add<ModelMetadataRequest, ModelMetadataResponse>(context, "ModelMetadata", (s, r, c) => s.ModelMetadata(r, c));
         Add<ModelInferRequest, ModelInferResponse>(context, "ModelInfer", (s, r, c) => s.ModelInfer(r, c));
+        Add<RepositoryModelLoadRequest, RepositoryModelLoadResponse>(context, "RepositoryModelLoad", (s, r, c) => s.RepositoryModelLoad(r, c));
+        Add<RepositoryModelUnloadRequest, RepositoryModelUnloadResponse>(context, "RepositoryModelUnload", (s, r, c) => s.RepositoryModelUnload(r, c));
     }
 
     private static void Add<TRequest, TResponse>(ServiceMethodProviderContext<InferenceService> context, string name,

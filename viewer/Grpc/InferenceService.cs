@@ -1,118 +1,112 @@
 using Google.Protobuf;
 using GpuMobileNet.Viewer.Grpc.Protocol;
+using GpuMobileNet.Viewer.Serving;
 using Grpc.Core;
 
 namespace GpuMobileNet.Viewer.Grpc;
 
-/// <summary>The KServe v2 <c>GRPCInferenceService</c>: a thin mapping from the protocol's messages onto the same checks and
-/// run as the REST API (<see cref="KServeApi.CheckInput"/>, <see cref="KServeApi.RunAsync"/>). One input, FP32
-/// [1, 3, H, W] or a UINT8 RGBA image [1, height, width, 4], in raw_input_contents or the typed contents
-/// (fp32_contents, uint_contents); the one output comes back the same way the input came (raw or typed). Errors are
-/// gRPC statuses: NOT_FOUND (model, version), INVALID_ARGUMENT (the request), UNAVAILABLE (a model that cannot load),
-/// RESOURCE_EXHAUSTED (a message over the size limit, from the framework), INTERNAL (no protobuf message: see
-/// <see cref="InferenceMethods"/>, which binds these methods), CANCELLED / DEADLINE_EXCEEDED.</summary>
+/// <summary>The KServe v2 <c>GRPCInferenceService</c>: a thin mapping from the protocol's messages onto the same
+/// <see cref="ModelRepository"/> as the REST API (same checks, batcher, metrics). Inputs come in raw_input_contents or
+/// the typed contents of their datatype (fp32_contents, uint_contents for UINT8); outputs go back the way the inputs
+/// came (raw or typed), every output by name or those the request's outputs field names (with the classification
+/// parameter). Errors are gRPC statuses: <see cref="ServingError"/> kinds map to INVALID_ARGUMENT, NOT_FOUND,
+/// UNAVAILABLE, RESOURCE_EXHAUSTED (queue full; also a message over the size limit, from the framework),
+/// DEADLINE_EXCEEDED and INTERNAL; INTERNAL also for no protobuf message (see <see cref="InferenceMethods"/>, which
+/// binds these methods); CANCELLED for a call its client cancelled.</summary>
 internal sealed class InferenceService(ViewerState state)
 {
+    private ModelRepository Repository => state.Repository;
+
     public Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });
 
     public Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
-        Task.FromResult(new ServerReadyResponse { Ready = true });
+        Task.FromResult(new ServerReadyResponse { Ready = Repository.IsReady });
 
-    public Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context)
+    public Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context) => Mapped(() =>
     {
-        CheckModel(request.Name, request.Version);
-        return Task.FromResult(new ModelReadyResponse { Ready = state.Catalog.IsLoaded(request.Name) });
-    }
+        Repository.Check(request.Name, VersionOf(request.Version));
+        return Task.FromResult(new ModelReadyResponse { Ready = Repository.StateOf(request.Name) == ModelState.Ready });
+    });
 
     public Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
-        Task.FromResult(new ServerMetadataResponse { Name = KServeApi.ServerName, Version = KServeApi.ServerVersion });
+        Task.FromResult(new ServerMetadataResponse { Name = KServeApi.ServerName, Version = KServeApi.ServerVersion, Extensions = { "classification", "model_repository" } });
 
-    public async Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
+    public Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) => Mapped(async () =>
     {
-        var model = await LoadAsync(request.Name, request.Version);
-        var response = new ModelMetadataResponse { Name = model.Name, Versions = { KServeApi.Version }, Platform = KServeApi.Platform };
-        response.Inputs.Add(new ModelMetadataResponse.Types.TensorMetadata
-            { Name = model.Graph.Input.Name, Datatype = "FP32", Shape = { 1, 3, model.Height, model.Width } });
-        response.Outputs.Add(new ModelMetadataResponse.Types.TensorMetadata
-            { Name = model.Graph.Output.Name, Datatype = "FP32", Shape = { 1, model.Labels.Count } });
+        var m = await Repository.MetadataAsync(request.Name, VersionOf(request.Version));
+        var response = new ModelMetadataResponse { Name = m.Name, Versions = { m.Versions }, Platform = m.Platform };
+        response.Inputs.AddRange(m.Inputs.Select(Metadata));
+        response.Outputs.AddRange(m.Outputs.Select(Metadata));
         return response;
-    }
+    });
 
-    public async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
+    public Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context) => Mapped(async () =>
     {
-        var model = await LoadAsync(request.ModelName, request.ModelVersion);
-        string outputName = model.Graph.Output.Name;
-        foreach (var wanted in request.Outputs)
-            if (wanted.Name != outputName)
-                throw Invalid($"model '{model.Name}' has no output '{wanted.Name}' (its output is '{outputName}')");
-        var input = ReadInput(request, model);
-        FrameResult result;
-        try { result = await KServeApi.RunAsync(model, input, context.CancellationToken); }
-        catch (ArgumentException e) { throw Invalid(e.Message); }
-        catch (ObjectDisposedException) { throw new RpcException(new Status(StatusCode.Unavailable, $"model '{model.Name}' was unloaded")); }
-
-        var response = new ModelInferResponse { ModelName = model.Name, ModelVersion = KServeApi.Version, Id = request.Id };
-        var output = new ModelInferResponse.Types.InferOutputTensor { Name = outputName, Datatype = "FP32", Shape = { 1, result.Scores.Length } };
-        response.Outputs.Add(output);
-        if (request.RawInputContents.Count > 0)
-            response.RawOutputContents.Add(ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(result.Scores.AsSpan())));
-        else
-            output.Contents = new InferTensorContents { Fp32Contents = { result.Scores } };
-        return response;
-    }
-
-    /// <summary>The request's one input, its shape checked as REST checks it, its data from raw_input_contents (bytes,
-    /// little-endian) or from the typed contents of its datatype.</summary>
-    private static TensorInput ReadInput(ModelInferRequest request, LoadedModel model)
-    {
-        if (request.Inputs.Count != 1)
-            throw Invalid($"model '{model.Name}' takes exactly one input ('{model.Graph.Input.Name}'); the request has {request.Inputs.Count}");
-        var tensor = request.Inputs[0];
-        long count;
-        try { count = KServeApi.CheckInput(model, tensor.Name, tensor.Datatype, [.. tensor.Shape]); }
-        catch (ArgumentException e) { throw Invalid(e.Message); }
-        bool image = tensor.Datatype == "UINT8";
-        int width = image ? (int)tensor.Shape[2] : 0, height = image ? (int)tensor.Shape[1] : 0;
-        if (request.RawInputContents.Count > 0)
+        Repository.Check(request.ModelName, VersionOf(request.ModelVersion));
+        var inference = new InferenceRequest(request.ModelName, GrpcTensors.Inputs(request))
         {
-            if (request.RawInputContents.Count != 1)
-                throw Invalid($"raw_input_contents has {request.RawInputContents.Count} entries for 1 input");
-            if (tensor.Contents is not null)
-                throw Invalid($"input '{tensor.Name}': both raw_input_contents and contents are set; send one");
-            var raw = request.RawInputContents[0];
-            long bytes = count * (image ? 1 : 4);
-            if (raw.Length != bytes)
-                throw Invalid($"input '{tensor.Name}': raw_input_contents has {raw.Length} bytes but [{string.Join(", ", tensor.Shape)}] {tensor.Datatype} is {bytes}");
-            return image ? new TensorInput(null, raw.ToByteArray(), width, height)
-                         : new TensorInput(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(raw.Span).ToArray(), null, 0, 0);
+            Version = VersionOf(request.ModelVersion), Id = request.Id, Outputs = GrpcTensors.RequestedOutputs(request),
+        };
+        var result = await Repository.InferAsync(inference, context.CancellationToken);
+        var response = new ModelInferResponse { ModelName = result.Model, ModelVersion = result.Version, Id = request.Id };
+        bool raw = request.RawInputContents.Count > 0;
+        foreach (var output in result.Outputs)
+        {
+            var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = output.Name, Datatype = output.Datatype, Shape = { output.Shape } };
+            if (raw) response.RawOutputContents.Add(ByteString.CopyFrom(output.ToRaw()));
+            else tensor.Contents = GrpcTensors.Contents(output);
+            response.Outputs.Add(tensor);
         }
-        var contents = tensor.Contents ?? throw Invalid($"input '{tensor.Name}': no contents and no raw_input_contents");
-        int typed = image ? contents.UintContents.Count : contents.Fp32Contents.Count;
-        if (typed != count)
-            throw Invalid($"input '{tensor.Name}': {(image ? "uint_contents" : "fp32_contents")} has {typed} values but [{string.Join(", ", tensor.Shape)}] needs {count}");
-        if (!image) return new TensorInput([.. contents.Fp32Contents], null, 0, 0);
-        if (contents.UintContents.Any(v => v > 255)) throw Invalid($"input '{tensor.Name}': UINT8 uint_contents must be 0..255");
-        return new TensorInput(null, contents.UintContents.Select(v => (byte)v).ToArray(), width, height);
+        return response;
+    });
+
+    public Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context) => Mapped(async () =>
+    {
+        CheckRepository(request.RepositoryName);
+        await Repository.LoadAsync(request.ModelName);
+        return new RepositoryModelLoadResponse();
+    });
+
+    public Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context) => Mapped(async () =>
+    {
+        CheckRepository(request.RepositoryName);
+        await Repository.UnloadAsync(request.ModelName);
+        return new RepositoryModelUnloadResponse();
+    });
+
+    /// <summary>The protocol's empty version means the latest (the only one, "1").</summary>
+    private static string? VersionOf(string version) => version.Length == 0 ? null : version;
+
+    /// <summary>The server has one repository, the default (empty name).</summary>
+    private static void CheckRepository(string name)
+    {
+        if (name.Length > 0) throw new ServingException(ServingError.NotFound, $"unknown repository '{name}' (this server has only the default, '')");
     }
 
-    private void CheckModel(string name, string version)
-    {
-        if (!state.Catalog.Names().Contains(name)) throw new RpcException(new Status(StatusCode.NotFound, $"unknown model '{name}'"));
-        if (version is not ("" or KServeApi.Version))
-            throw new RpcException(new Status(StatusCode.NotFound, $"model '{name}' has no version '{version}' (only '{KServeApi.Version}')"));
-    }
+    private static ModelMetadataResponse.Types.TensorMetadata Metadata(TensorMetadata t) =>
+        new() { Name = t.Name, Datatype = t.Datatype, Shape = { t.Shape } };
 
-    /// <summary>The model, loaded off the request thread; a model that cannot load (a missing or broken file) is UNAVAILABLE.</summary>
-    private async Task<LoadedModel> LoadAsync(string name, string version)
+    /// <summary>Runs a handler, answering a <see cref="ServingException"/> as the gRPC status of its kind.</summary>
+    private static async Task<T> Mapped<T>(Func<Task<T>> handler)
     {
-        CheckModel(name, version);
-        try { return await Task.Run(() => state.Catalog.Get(name)); }
-        catch (Exception e) when (e is not KeyNotFoundException)
+        try
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"model '{name}' cannot be loaded: {e.Message.ReplaceLineEndings(" ")}"));
+            return await handler();
+        }
+        catch (ServingException e)
+        {
+            throw new RpcException(new Status(StatusOf(e.Kind), e.Message));
         }
     }
 
-    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+    public static StatusCode StatusOf(ServingError kind) => kind switch
+    {
+        ServingError.BadRequest => StatusCode.InvalidArgument,
+        ServingError.NotFound => StatusCode.NotFound,
+        ServingError.Unavailable => StatusCode.Unavailable,
+        ServingError.QueueFull => StatusCode.ResourceExhausted,
+        ServingError.Timeout => StatusCode.DeadlineExceeded,
+        _ => StatusCode.Internal,
+    };
 }
