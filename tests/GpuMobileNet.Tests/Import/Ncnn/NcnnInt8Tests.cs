@@ -14,6 +14,7 @@ public class NcnnInt8Tests : GpuTest
     [TestCase("squeezenet_int8", 67, 67)]
     [TestCase("mobilenet_int8", 64, 64)]
     [TestCase("resnet50_int8", 200, 200)]
+    [TestCase("resnet18_int8", 200, 200)]
     public void RunsDequantisedCloseToNcnnsInt8Path(string model, int w, int h)
     {
         using var dir = new TempDir();

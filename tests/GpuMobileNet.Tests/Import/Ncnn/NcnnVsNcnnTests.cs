@@ -27,6 +27,9 @@ public class NcnnVsNcnnTests : GpuTest
     [TestCase("FastestDet", 96, 96)]
     [TestCase("nanodet_m", 64, 64)] // its trailing "Noop Output" line is ignored, as ncnn ignores it
     [TestCase("mobilenet_yolo", 64, 64)] // a grouped DeconvolutionDepthWise (1024 -> 512 channels in 512 groups)
+    [TestCase("yolov4-tiny", 416, 416)] // its Crop layers fix the size; leaky ReLU fused, 255-channel heads padded to quads; its YOLO layer's inputs
+    [TestCase("mobilenetv2_yolov3", 96, 96)]
+    [TestCase("squeezenet_ssd", 300, 300)] // 126-channel 3x3 heads padded onto Winograd; the network's outputs
     public void MatchesNcnn(string model, int w, int h) => Compare(model, w, h);
 
     /// <summary>ResNet-18 needs 200x200 (its 7x7 average pool must fit); its dense convolutions run on conv2d_packed and
