@@ -15,7 +15,6 @@ public class NcnnInt8Tests : GpuTest
     [TestCase("mobilenet_int8", 64, 64)]
     [TestCase("resnet50_int8", 200, 200)]
     [TestCase("resnet18_int8", 200, 200)]
-    [TestCase("googlenet_int8", 224, 224)]
     [TestCase("mobilenet_ssd_int8", 300, 300)] // a detector: compared at its network's outputs, the host layers' inputs
     [TestCase("squeezenet_ssd_int8", 300, 300)]
     public void RunsDequantisedCloseToNcnnsInt8Path(string model, int w, int h)
