@@ -32,7 +32,7 @@ var command = ViewerCommandLine.Create(async (run, options) =>
         Console.WriteLine($"GpuMobileNet inference API (KServe v2 gRPC, HTTP/2 cleartext): {url}");
         if (!ViewerApp.IsLoopback(url)) Console.WriteLine($"warning: {url} is not a loopback address: anyone who can reach this machine can use the gRPC inference API");
     }
-    Console.WriteLine($"models folder (ONNX, TFLite, TF.js model.json files): {options.ModelsDir}");
+    Console.WriteLine($"models folder (ONNX, TFLite, TF.js model.json, ncnn .param files): {options.ModelsDir}");
     await app.WaitForShutdownAsync();
     return 0;
 });
