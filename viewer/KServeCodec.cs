@@ -56,7 +56,7 @@ internal static class KServeCodec
         if (shape.Any(d => d < 0)) throw Bad($"input '{name}': shape {InferTensor.ShapeText(shape)} has a negative dimension");
         var tensor = new InferTensor(name, datatype, shape);
         long count = shape.Length == 0 ? 0 : tensor.ElementCount;
-        int width = datatype switch { InferTensor.Fp32 => 4, InferTensor.Uint8 => 1, _ => 0 };
+        int width = InferTensor.ByteWidth(datatype);
         if (width == 0) return tensor; // the model refuses the datatype, naming what it takes
         if (input["parameters"]?["binary_data_size"] is { } sizeNode)
         {

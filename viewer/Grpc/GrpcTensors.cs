@@ -37,7 +37,7 @@ internal static class GrpcTensors
     {
         if (t.Contents is not null) throw Bad($"input '{t.Name}': both raw_input_contents and contents are set; send one");
         long[] shape = [.. t.Shape];
-        int size = t.Datatype switch { InferTensor.Fp32 => 4, InferTensor.Uint8 => 1, _ => 0 };
+        int size = InferTensor.ByteWidth(t.Datatype);
         long bytes = size * Count(shape);
         if (size > 0 && raw.Length != bytes)
             throw Bad($"input '{t.Name}': raw_input_contents has {raw.Length} bytes but {InferTensor.ShapeText(shape)} {t.Datatype} is {bytes}");

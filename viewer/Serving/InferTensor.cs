@@ -19,6 +19,10 @@ public sealed record InferTensor(string Name, string Datatype, long[] Shape)
     /// <summary>Product of the shape (the element count the data must have).</summary>
     public long ElementCount => Shape.Aggregate(1L, (a, d) => a * d);
 
+    /// <summary>Bytes per element of <paramref name="datatype"/> in raw data (FP32 4, UINT8 1), or 0 for a datatype
+    /// whose raw size is not fixed or that no model here takes.</summary>
+    public static int ByteWidth(string datatype) => datatype switch { Fp32 => 4, Uint8 => 1, _ => 0 };
+
     public static InferTensor FromFloats(string name, long[] shape, float[] values) => new(name, Fp32, shape) { Floats = values };
 
     public static InferTensor FromBytes(string name, long[] shape, byte[] values) => new(name, Uint8, shape) { Bytes = values };
