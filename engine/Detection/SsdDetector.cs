@@ -36,9 +36,7 @@ public sealed class SsdDetector : IDisposable
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(postprocessor);
         Postprocessor = postprocessor;
-        int anchors = postprocessor.AnchorCount, classes = postprocessor.Options.NumClasses;
-        _boxesName = FindOutput(graph, "box", anchors, 4, null);
-        _classesName = FindOutput(graph, "class", anchors, classes, _boxesName);
+        (_boxesName, _classesName) = FindHeads(graph, postprocessor);
         Session = InferenceSession.Create(graph, device, options);
     }
 
@@ -98,7 +96,15 @@ public sealed class SsdDetector : IDisposable
     /// <summary>Frees the session.</summary>
     public void Dispose() => Session.Dispose();
 
-    internal static string FindOutput(ModelGraph graph, string hint, int anchors, int width, string? exclude)
+    /// <summary>The graph's two SSD heads for <paramref name="post"/>'s anchors: [anchors, 4] boxes and [anchors, classes]
+    /// scores, found by name, else by shape.</summary>
+    internal static (string Boxes, string Classes) FindHeads(ModelGraph graph, SsdPostprocessor post)
+    {
+        string boxes = FindOutput(graph, "box", post.AnchorCount, 4, null);
+        return (boxes, FindOutput(graph, "class", post.AnchorCount, post.Options.NumClasses, boxes));
+    }
+
+    private static string FindOutput(ModelGraph graph, string hint, int anchors, int width, string? exclude)
     {
         var fits = graph.Outputs.Where(v => v.Name != exclude && v.Shape.C == anchors && v.Shape.H == width && v.Shape.W == 1).ToList();
         var named = fits.FirstOrDefault(v => v.Name.Contains(hint, StringComparison.OrdinalIgnoreCase));

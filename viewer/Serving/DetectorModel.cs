@@ -19,8 +19,7 @@ internal static class DetectorModel
         var graph = ModelImporter.Load(Path.Combine(dataDir, DetectEndpoint.ModelRelative));
         var post = new SsdPostprocessor(SsdAnchors.Generate(SsdAnchorOptions.ObjectronSsdMobileNetV2), SsdDecoderOptions.ObjectronSsdMobileNetV2,
             Imaging.Labels.LoadLabels(Path.Combine(dataDir, DetectEndpoint.LabelsRelative)));
-        string boxes = SsdDetector.FindOutput(graph, "box", post.AnchorCount, 4, null);
-        string classes = SsdDetector.FindOutput(graph, "class", post.AnchorCount, post.Options.NumClasses, boxes);
+        var (boxes, classes) = SsdDetector.FindHeads(graph, post);
         var outputs = graph.Outputs.Select(v => v.Name).ToList();
         return new ModelSpec(Name, graph, null, new SsdHostOutputs(post, outputs.IndexOf(boxes), outputs.IndexOf(classes)),
             new Rgba8Normalisation(1 / 127.5f, [1, 1, 1], [1, 1, 1]));
