@@ -8,11 +8,13 @@
 // equals the stride (PP-OCR's 2x2 stride-2 upsampling) every phase has one tap: a 1x1 GEMM per phase whose store is
 // the depth-to-space write. Groups whose channel counts are not whole quads run padded to quads (planar tensors read
 // 4 channels at a time, zero filters), as conv2d_packed does.
-// DEPTHWISE (one input and one output channel per group, whole quads: mobilenet_yolo's upsampling) has no reduction:
-// each invocation multiplies its PX pixels' input quad by the tap's 4 weights, channel by channel.
+// CHANNELWISE (one output channel per group and 1 to 4 inputs, output channels in whole quads: depthwise layers and
+// mobilenet_yolo's 2-to-1 upsampling) reduces over the group's few inputs only: an output quad reads GROUP_IN_C whole
+// input texels per pixel and tap, and each output channel takes its own components of them.
 // Weights are packed by ConvTransposePackedKernel as [group][block of OC_TILE][ky][kx][input channel of the group]
-// [OC_TILE] (DEPTHWISE: [channel quad][ky][kx][4 channels]); bias padded to GROUP_OUT_C4 quads per group.
-// x = PX pixels of the phase's plane per invocation, y = group x output block (DEPTHWISE: channel quad),
+// [OC_TILE] (CHANNELWISE: [output quad][ky][kx][input of the group][4 output channels]); bias padded to GROUP_OUT_C4
+// quads per group (CHANNELWISE: as it is).
+// x = PX pixels of the phase's plane per invocation, y = group x output block (CHANNELWISE: output quad),
 // z = batch item x phase.
 #include "common.glsl"
 #include "vec4_io.glsl"
@@ -37,9 +39,9 @@ layout(constant_id = 17) const int OC_TILE = 16;   // multiple of 4
 layout(constant_id = 18) const int PX = 8;
 layout(constant_id = 19) const int IN_PLANAR = 0;  // 1: the input (NCHW) is read channel by channel
 layout(constant_id = 20) const int OUT_PLANAR = 0; // 1: the output is NCHW
-layout(constant_id = 21) const int DEPTHWISE = 0;  // 1: packed, GROUPS == IN_C == OUT_C
+layout(constant_id = 21) const int CHANNELWISE = 0; // 1: packed, GROUPS == OUT_C, IN_C / GROUPS at most 4
 
-const int V = DEPTHWISE != 0 ? 1 : OC_TILE / 4;
+const int V = CHANNELWISE != 0 ? 1 : OC_TILE / 4;
 const int IN_HW = IN_H * IN_W;
 const int OUT_HW = OUT_H * OUT_W;
 const int PHASES = SH * SW;
@@ -49,6 +51,7 @@ const int GROUP_OUT_C = OUT_C / GROUPS;
 const int GROUP_IN_C4 = (GROUP_IN_C + 3) / 4;
 const int GROUP_OUT_C4 = (GROUP_OUT_C + 3) / 4;
 const int BLOCKS = (GROUP_OUT_C4 + V - 1) / V;
+const int CW_IN = CHANNELWISE != 0 ? GROUP_IN_C : 1; // input texels per output quad and pixel
 
 // floor(a / b) for b > 0 and any a (GLSL leaves division of negatives to the implementation).
 int floorDiv(int a, int b) { return a >= 0 ? a / b : -((b - 1 - a) / b); }
@@ -87,8 +90,8 @@ void storeOutput(int n, int group, int c4o, int p, real4 s) {
 void main() {
     int L = int(gl_WorkGroupSize.x);
     int q0 = int(gl_WorkGroupID.x) * L * PX + int(gl_LocalInvocationID.x); // first pixel of the phase's plane; then every L-th
-    int group = DEPTHWISE != 0 ? 0 : int(gl_WorkGroupID.y) / BLOCKS;
-    int blk = DEPTHWISE != 0 ? int(gl_WorkGroupID.y) : int(gl_WorkGroupID.y) % BLOCKS;
+    int group = CHANNELWISE != 0 ? 0 : int(gl_WorkGroupID.y) / BLOCKS;
+    int blk = CHANNELWISE != 0 ? int(gl_WorkGroupID.y) : int(gl_WorkGroupID.y) % BLOCKS;
     int n = int(gl_WorkGroupID.z) / PHASES, phase = int(gl_WorkGroupID.z) % PHASES;
     int ry = phase / SW, rx = phase % SW;
     if (q0 >= QH * QW) return;
@@ -108,8 +111,8 @@ void main() {
         qx[k] = q % QW;
     }
     int inBase = IN_PLANAR != 0 ? int(pc.in0) + (n * IN_C + group * GROUP_IN_C) * IN_HW
-                                : TEXEL(pc.in0) + (n * (IN_C / 4) + group * GROUP_IN_C4 + (DEPTHWISE != 0 ? blk : 0)) * IN_HW;
-    int wBase = TEXEL(pc.weights) + (DEPTHWISE != 0 ? blk * KH * KW : (group * BLOCKS + blk) * KH * KW * GROUP_IN_C4 * 4 * V);
+                                : TEXEL(pc.in0) + (n * (IN_C / 4) + (CHANNELWISE != 0 ? blk * CW_IN : group * GROUP_IN_C4)) * IN_HW;
+    int wBase = TEXEL(pc.weights) + (CHANNELWISE != 0 ? blk * KH * KW * CW_IN : (group * BLOCKS + blk) * KH * KW * GROUP_IN_C4 * 4 * V);
     for (int ky = 0; ky < KH; ky++) {
         int ty = ry + PAD_T - ky * DH, dy = floorDiv(ty, SH); // this phase's rows take tap row ky from input row qy + dy
         if (dy * SH != ty) continue;
@@ -123,9 +126,18 @@ void main() {
                 inside[k] = uint(iy) < uint(IN_H) && uint(ix) < uint(IN_W);
                 at[k] = inside[k] ? iy * IN_W + ix : 0;
             }
-            if (DEPTHWISE != 0) {
-                real4 w = W4(wBase + ky * KW + kx);
-                for (int k = 0; k < PX; k++) acc[k] = fma(inside[k] ? LOAD4(inBase + at[k]) : real4(0), w, acc[k]);
+            if (CHANNELWISE != 0) {
+                real4 w[CW_IN];
+                for (int j = 0; j < CW_IN; j++) w[j] = W4(wBase + (ky * KW + kx) * CW_IN + j);
+                for (int k = 0; k < PX; k++) {
+                    real4 q[CW_IN];
+                    for (int t = 0; t < CW_IN; t++) q[t] = inside[k] ? LOAD4(inBase + t * IN_HW + at[k]) : real4(0);
+                    // Input j of output channel i is element i CW_IN + j of the quad's CW_IN texels.
+                    for (int j = 0; j < CW_IN; j++)
+                        acc[k] = fma(real4(q[j >> 2][j & 3], q[(CW_IN + j) >> 2][(CW_IN + j) & 3],
+                                           q[(2 * CW_IN + j) >> 2][(2 * CW_IN + j) & 3], q[(3 * CW_IN + j) >> 2][(3 * CW_IN + j) & 3]),
+                                     w[j], acc[k]);
+                }
                 continue;
             }
             int wTap = wBase + (ky * KW + kx) * GROUP_IN_C4 * 4 * V;
@@ -155,8 +167,8 @@ void main() {
 #endif
 
     for (int v = 0; v < V; v++) {
-        int c4o = blk * V + v; // DEPTHWISE: the channel quad, group 0
-        if (DEPTHWISE == 0 && c4o >= GROUP_OUT_C4) break;
+        int c4o = blk * V + v; // CHANNELWISE: the output quad, group 0
+        if (CHANNELWISE == 0 && c4o >= GROUP_OUT_C4) break;
         real4 b = HAS_BIAS != 0 ? W4(TEXEL(pc.bias) + group * GROUP_OUT_C4 + c4o) : real4(0);
         for (int k = 0; k < PX; k++) {
             int q = q0 + k * L;

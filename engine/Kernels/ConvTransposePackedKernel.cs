@@ -8,30 +8,34 @@ namespace GpuMobileNet.Kernels;
 /// mod stride): all pixels of a phase take the same taps, so each runs the packed 1x1 kernel's register tile (pixels x
 /// output channels, inputs and weights as texels) once per tap of its phase, with that kernel's per-layer tiling.
 /// Where the kernel equals the stride each phase has one tap: a 1x1 GEMM whose store is the depth-to-space write.
-/// Depthwise layers of whole quads (one channel per group) multiply channel by channel instead. Groups whose channel
-/// counts are not whole quads run padded to quads on planar tensors (zero filters), as conv2d_packed's do.</summary>
+/// Layers with one output channel per group (depthwise; mobilenet_yolo's 2-to-1 upsampling) reduce over each group's few
+/// inputs only, in whole output quads. Groups whose channel counts are not whole quads run padded to quads on planar
+/// tensors (zero filters), as conv2d_packed's do.</summary>
 internal static class ConvTransposePackedKernel
 {
     /// <summary>shaders/conv_transpose_packed.comp.</summary>
     public static readonly KernelId<ConvTransposePackedConstants> Id = new("conv_transpose_packed");
 
-    /// <summary>Whether the depthwise mode runs <paramref name="op"/>: one input and one output channel per group, whole
-    /// quads (so the tensors can be packed).</summary>
-    public static bool IsDepthwise(ConvTransposeOp op) =>
-        op.Groups == op.Input.Shape.C && op.Groups == op.Output.Shape.C && op.Groups % 4 == 0;
+    /// <summary>The most input channels per group of the channel-wise mode (each is a texel per pixel and tap held at once).</summary>
+    public const int MaxChannelwiseInputs = 4;
+
+    /// <summary>Whether the channel-wise mode runs <paramref name="op"/>: one output channel per group, 1 to
+    /// <see cref="MaxChannelwiseInputs"/> inputs, output channels in whole quads (so the tensors can be packed).</summary>
+    public static bool IsChannelwise(ConvTransposeOp op) =>
+        op.Groups == op.Output.Shape.C && op.Groups % 4 == 0 && op.Input.Shape.C / op.Groups <= MaxChannelwiseInputs;
 
     /// <summary>Whether each group's input channels are whole quads, so the input can be read packed.</summary>
-    public static bool ReadsPacked(ConvTransposeOp op) => IsDepthwise(op) || op.Input.Shape.C / op.Groups % 4 == 0;
+    public static bool ReadsPacked(ConvTransposeOp op) => IsChannelwise(op) || op.Input.Shape.C / op.Groups % 4 == 0;
 
     /// <summary>Whether each group's output channels are whole quads, so the output can be written packed.</summary>
-    public static bool WritesPacked(ConvTransposeOp op) => IsDepthwise(op) || op.Output.Shape.C / op.Groups % 4 == 0;
+    public static bool WritesPacked(ConvTransposeOp op) => IsChannelwise(op) || op.Output.Shape.C / op.Groups % 4 == 0;
 
-    /// <summary>Whether this kernel runs <paramref name="op"/> with its tensors in their current layouts (depthwise only
-    /// packed in and out).</summary>
+    /// <summary>Whether this kernel runs <paramref name="op"/> with its tensors in their current layouts (the channel-wise
+    /// mode only packed in and out).</summary>
     public static bool Handles(ConvTransposeOp op)
     {
         bool inPacked = op.Input.Layout == TensorLayout.Nc4hw4, outPacked = op.Output.Layout == TensorLayout.Nc4hw4;
-        if (IsDepthwise(op)) return inPacked && outPacked;
+        if (IsChannelwise(op)) return inPacked && outPacked;
         return (!inPacked || ReadsPacked(op)) && (!outPacked || WritesPacked(op));
     }
 
@@ -43,21 +47,21 @@ internal static class ConvTransposePackedKernel
                 $"{op.Groups} groups from {op.Input.Layout} to {op.Output.Layout} (packed tensors need each group's channel counts to be multiples of 4)");
         var i = op.Input.Shape;
         var o = op.Output.Shape;
-        bool depthwise = IsDepthwise(op);
+        bool channelwise = IsChannelwise(op);
         bool inPlanar = op.Input.Layout == TensorLayout.Nchw, outPlanar = op.Output.Layout == TensorLayout.Nchw;
         int icG = i.C / op.Groups, ocG = o.C / op.Groups, taps = op.KernelH * op.KernelW, phases = op.StrideH * op.StrideW;
         int icG4 = Quads(icG) * 4, ocG4 = Quads(ocG) * 4;
         int planeHw = Ceil(o.H, op.StrideH) * Ceil(o.W, op.StrideW);
         int tapsPerPhase = Ceil(op.KernelH, op.StrideH) * Ceil(op.KernelW, op.StrideW);
-        var tiling = depthwise
-            ? PackedPointwiseTiling.For(4 * tapsPerPhase, 4, o.C / 4 * phases, Activation.None, planeHw) with { OcTile = 4 }
+        var tiling = channelwise
+            ? PackedPointwiseTiling.For(icG * tapsPerPhase, 4, o.C / 4 * phases, Activation.None, planeHw) with { OcTile = 4 }
             : PackedPointwiseTiling.For(icG4 * tapsPerPhase, ocG4, op.Groups * phases, Activation.None, planeHw, inPlanar ? 4 : 1);
-        int blocks = depthwise ? o.C / 4 : Ceil(ocG4, tiling.OcTile) * op.Groups;
+        int blocks = channelwise ? o.C / 4 : Ceil(ocG4, tiling.OcTile) * op.Groups;
         var spec = new ConvTransposePackedConstants(tiling.LocalSize, i.C, i.H, i.W, o.C, o.H, o.W, op.KernelH, op.KernelW,
             op.StrideH, op.StrideW, op.DilationH, op.DilationW, op.PadTop, op.PadLeft, op.Groups, op.Bias is not null,
-            tiling.OcTile, tiling.Px, inPlanar, outPlanar, depthwise);
-        var packed = depthwise ? DepthwiseQuads(op.Weights, o.C, taps) : PackFilters(op, icG, ocG, icG4, tiling.OcTile, blocks / op.Groups);
-        var bias = op.Bias is null || depthwise ? op.Bias : Conv2dPackedKernel.PadGroups(op.Bias, op.Groups, ocG, ocG4);
+            tiling.OcTile, tiling.Px, inPlanar, outPlanar, channelwise);
+        var packed = channelwise ? ChannelwiseQuads(op.Weights, o.C, icG, taps) : PackFilters(op, icG, ocG, icG4, tiling.OcTile, blocks / op.Groups);
+        var bias = op.Bias is null || channelwise ? op.Bias : Conv2dPackedKernel.PadGroups(op.Bias, op.Groups, ocG, ocG4);
         uint weights = ctx.AddWeights(packed);
         uint biasAt = ctx.AddWeights(bias);
         long end = bias is null ? weights + packed.Length : biasAt + bias.Length; // the bias follows the weights
@@ -85,13 +89,15 @@ internal static class ConvTransposePackedKernel
         return PointwiseConvGroupedPackedKernel.Repack(filters, icG4 * taps, ocG, op.Groups, tile, blocksPerGroup);
     }
 
-    /// <summary>Depthwise weights ([channels][taps]) as [channel quad][tap][4 channels]: one texel per quad and tap.</summary>
-    private static float[] DepthwiseQuads(float[] weights, int channels, int taps)
+    /// <summary>Weights of one output channel per group ([outC x icG inputs][1][taps]) as [output quad][tap][input of the
+    /// group][4 output channels]: one texel per quad, tap and input.</summary>
+    private static float[] ChannelwiseQuads(float[] weights, int outC, int icG, int taps)
     {
         var packed = new float[weights.Length];
-        for (int c = 0; c < channels; c++)
-            for (int t = 0; t < taps; t++)
-                packed[((c / 4) * taps + t) * 4 + c % 4] = weights[c * taps + t];
+        for (int c = 0; c < outC; c++)
+            for (int j = 0; j < icG; j++)
+                for (int t = 0; t < taps; t++)
+                    packed[(((c / 4) * taps + t) * icG + j) * 4 + c % 4] = weights[(c * icG + j) * taps + t];
         return packed;
     }
 }
@@ -100,4 +106,4 @@ internal static class ConvTransposePackedKernel
 internal readonly record struct ConvTransposePackedConstants(
     int LocalSize, int InC, int InH, int InW, int OutC, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int Dh, int Dw,
     int PadT, int PadL, int Groups, GlslBool HasBias, int OcTile, int Px, GlslBool InPlanar, GlslBool OutPlanar,
-    GlslBool Depthwise) : ISpecConstants;
+    GlslBool Channelwise) : ISpecConstants;

@@ -8,8 +8,8 @@ namespace GpuMobileNet.Ops;
 
 /// <summary>Transposed 2-D convolution, ONNX ConvTranspose: an implicit GEMM by output phase
 /// (shaders/conv_transpose_packed.comp) on packed or planar tensors; the scalar gather (shaders/conv_transpose.comp)
-/// only where asked for (<see cref="KernelChoice.FastConv"/> off), for a planar depthwise layer (the GEMM would pad each
-/// channel to a quad) or where the texel views do not reach.</summary>
+/// only where asked for (<see cref="KernelChoice.FastConv"/> off), for a planar layer of one output channel per group
+/// (the GEMM would pad each to a quad) or where the texel views do not reach.</summary>
 internal sealed class ConvTransposeProvider : OpProvider<ConvTransposeOp>
 {
     /// <inheritdoc/>
@@ -38,7 +38,7 @@ internal sealed class ConvTransposeProvider : OpProvider<ConvTransposeOp>
     public override IReadOnlyList<KernelDispatch> Plan(ConvTransposeOp t, KernelContext ctx, KernelChoice choice)
     {
         bool planar = t.Input.Layout == TensorLayout.Nchw && t.Output.Layout == TensorLayout.Nchw;
-        if (planar && (!choice.FastConv || ConvTransposePackedKernel.IsDepthwise(t) || !ctx.TexelsReach(t.Input)))
+        if (planar && (!choice.FastConv || ConvTransposePackedKernel.IsChannelwise(t) || !ctx.TexelsReach(t.Input)))
             return [ConvTransposeKernel.Plan(t, ctx)];
         return [ConvTransposePackedKernel.Plan(t, ctx)];
     }
@@ -48,7 +48,7 @@ internal sealed class ConvTransposeProvider : OpProvider<ConvTransposeOp>
         t.Input.Layout == TensorLayout.Nchw && t.Output.Layout == TensorLayout.Nchw || ConvTransposePackedKernel.Handles(t);
 
     /// <summary>Packed in and out where each group's channel counts are whole quads (the PP-OCR head, mobilenet_yolo's
-    /// depthwise upsampling), as a packed convolution; otherwise planar.</summary>
+    /// grouped upsampling), as a packed convolution; otherwise planar.</summary>
     public override ConvTransposeOp? WithPackedTensors(ConvTransposeOp t, IChannelPacking packing) =>
         ConvTransposePackedKernel.ReadsPacked(t) && ConvTransposePackedKernel.WritesPacked(t)
             ? t with { Input = packing.Packed(t.Input), Output = packing.ProducedPacked(t.Output) }

@@ -12,7 +12,7 @@ namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>ConvTranspose against the oracle (a scatter, as ONNX defines it): shaders/conv_transpose_packed.comp (the
 /// implicit GEMM by output phase) packed where each group's channel counts are whole quads, planar (padded to quads)
-/// where not, its depthwise mode, and the scalar gather shaders/conv_transpose.comp where asked for. Strides 2 and 3,
+/// where not, its channel-wise mode (one output channel per group), and the scalar gather shaders/conv_transpose.comp where asked for. Strides 2 and 3,
 /// kernels 2 to 4 (smaller, equal to and larger than the stride: phases with no tap get the bias), pads (negative ones
 /// too), output_padding, dilation, groups, odd sizes, channels not whole quads, batch 2. Each case checks which kernel
 /// ran and in which layouts. fp32: abs 1e-4 + rel 1e-4 (sums of up to 288 products of O(1) values).</summary>
@@ -41,8 +41,10 @@ public class ConvTransposeKernelTests : GpuTest
     [TestCase(8, 8, 2, 5, 4, 4, 3, 3, 2, 2, 2, 0, 1, 1, 1, 1)] // 2 groups, dilation 2, stride 3x2, asymmetric pads
     [TestCase(12, 4, 1, 4, 5, 2, 2, 3, 3, 1, 0, 0, 0, 0, 2, 1)] // kernel < stride: some phases have no tap (bias only)
     [TestCase(4, 8, 1, 3, 3, 2, 3, 2, 2, 1, -1, -2, -1, 0, 1, 2)] // negative pads
-    [TestCase(12, 12, 12, 5, 7, 4, 4, 2, 2, 1, 1, 1, 1, 1, 0, 2)] // depthwise (mobilenet_yolo's 4x4 stride-2 upsampling)
+    [TestCase(12, 12, 12, 5, 7, 4, 4, 2, 2, 1, 1, 1, 1, 1, 0, 2)] // depthwise, 4x4 stride 2 (channel-wise mode)
     [TestCase(8, 8, 8, 4, 3, 3, 3, 3, 2, 2, 1, 2, 0, 0, 1, 1)] // depthwise, dilated, stride 3x2
+    [TestCase(16, 8, 8, 5, 7, 4, 4, 2, 2, 1, 1, 1, 1, 1, 0, 2)] // mobilenet_yolo's upsampling: 2 inputs to 1 output per group
+    [TestCase(12, 4, 4, 3, 5, 2, 3, 3, 2, 2, 0, 1, 1, 0, 1, 1)] // 3 inputs to 1 output per group, dilated, stride 3x2
     public void PackedMatchesOracle(int inC, int outC, int groups, int h, int w, int kh, int kw, int sh, int sw, int dilation,
         int top, int left, int bottom, int right, int outputPadding, int batch)
     {

@@ -77,8 +77,8 @@ public class HlslKernelTests
             Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory, Conv3x3: Conv3x3Algorithm.WinogradF2), Passes = new PassOptions { PackChannels = true },
         }).SetName("Hlsl_WinogradF2_shared_memory_gemm");
         yield return new TestCaseData(PackedConv(), PointwiseConvPackedKernelTests.Packed).SetName("Hlsl_conv2d_packed");
-        yield return new TestCaseData(ConvTransposeKernelTests.Graph(8, 8, 8, 5, 7, 4, 4, 2, 2, 1, 1, 1, 1, 1, 0), PointwiseConvPackedKernelTests.Packed)
-            .SetName("Hlsl_conv_transpose_packed_depthwise");
+        yield return new TestCaseData(ConvTransposeKernelTests.Graph(16, 8, 8, 5, 7, 4, 4, 2, 2, 1, 1, 1, 1, 1, 0), PointwiseConvPackedKernelTests.Packed)
+            .SetName("Hlsl_conv_transpose_packed_channelwise");
         yield return new TestCaseData(ConvTransposeKernelTests.Graph(8, 6, 1, 5, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new SessionOptions { Kernels = KernelChoice.Simple, Passes = PassOptions.None })
             .SetName("Hlsl_conv_transpose_gather");
     }
