@@ -40,6 +40,7 @@ layout(constant_id = 18) const int PX = 8;
 layout(constant_id = 19) const int IN_PLANAR = 0;  // 1: the input (NCHW) is read channel by channel
 layout(constant_id = 20) const int OUT_PLANAR = 0; // 1: the output is NCHW
 layout(constant_id = 21) const int CHANNELWISE = 0; // 1: packed, GROUPS == OUT_C, IN_C / GROUPS at most 4
+layout(constant_id = 22) const int ACT = 0;
 
 const int V = CHANNELWISE != 0 ? 1 : OC_TILE / 4;
 const int IN_HW = IN_H * IN_W;
@@ -70,13 +71,13 @@ real4 loadInput(int inBase, int c4, int at) {
 }
 
 void storePlanar(int c, uint e, real v) {
-    if (c < GROUP_OUT_C) STORE(pc.out0 + e, v);
+    if (c < GROUP_OUT_C) STORE(pc.out0 + e, activate(v, ACT));
 }
 
 // Output quad c4o of the group at output pixel p: one texel when packed; planar, only the group's real channels.
 void storeOutput(int n, int group, int c4o, int p, real4 s) {
     if (OUT_PLANAR == 0) {
-        STORE4(TEXEL(pc.out0) + (n * (OUT_C / 4) + group * GROUP_OUT_C4 + c4o) * OUT_HW + p, s);
+        STORE4(TEXEL(pc.out0) + (n * (OUT_C / 4) + group * GROUP_OUT_C4 + c4o) * OUT_HW + p, activate(s, ACT));
         return;
     }
     int c = c4o * 4;

@@ -54,12 +54,13 @@ internal static class ConvTransposePackedKernel
         int planeHw = Ceil(o.H, op.StrideH) * Ceil(o.W, op.StrideW);
         int tapsPerPhase = Ceil(op.KernelH, op.StrideH) * Ceil(op.KernelW, op.StrideW);
         var tiling = channelwise
-            ? PackedPointwiseTiling.For(icG * tapsPerPhase, 4, o.C / 4 * phases, Activation.None, planeHw) with { OcTile = 4 }
-            : PackedPointwiseTiling.For(icG4 * tapsPerPhase, ocG4, op.Groups * phases, Activation.None, planeHw, inPlanar ? 4 : 1);
+            ? PackedPointwiseTiling.For(icG * tapsPerPhase, 4, o.C / 4 * phases, op.Activation, planeHw) with { OcTile = 4 }
+            : PackedPointwiseTiling.For(icG4 * tapsPerPhase, ocG4, op.Groups * phases, op.Activation, planeHw, inPlanar ? 4 : 1);
+        if (tiling.OcTile > ocG4) tiling = tiling with { OcTile = ocG4 }; // one quad per group: no zero filters beyond it
         int blocks = channelwise ? o.C / 4 : Ceil(ocG4, tiling.OcTile) * op.Groups;
         var spec = new ConvTransposePackedConstants(tiling.LocalSize, i.C, i.H, i.W, o.C, o.H, o.W, op.KernelH, op.KernelW,
             op.StrideH, op.StrideW, op.DilationH, op.DilationW, op.PadTop, op.PadLeft, op.Groups, op.Bias is not null,
-            tiling.OcTile, tiling.Px, inPlanar, outPlanar, channelwise);
+            tiling.OcTile, tiling.Px, inPlanar, outPlanar, channelwise, op.Activation);
         var packed = channelwise ? ChannelwiseQuads(op.Weights, o.C, icG, taps) : PackFilters(op, icG, ocG, icG4, tiling.OcTile, blocks / op.Groups);
         var bias = op.Bias is null || channelwise ? op.Bias : Conv2dPackedKernel.PadGroups(op.Bias, op.Groups, ocG, ocG4);
         uint weights = ctx.AddWeights(packed);
@@ -106,4 +107,4 @@ internal static class ConvTransposePackedKernel
 internal readonly record struct ConvTransposePackedConstants(
     int LocalSize, int InC, int InH, int InW, int OutC, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int Dh, int Dw,
     int PadT, int PadL, int Groups, GlslBool HasBias, int OcTile, int Px, GlslBool InPlanar, GlslBool OutPlanar,
-    GlslBool Channelwise) : ISpecConstants;
+    GlslBool Channelwise, Activation Act) : ISpecConstants;

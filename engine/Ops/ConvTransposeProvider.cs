@@ -31,8 +31,18 @@ internal sealed class ConvTransposeProvider : OpProvider<ConvTransposeOp>
     }
 
     /// <inheritdoc/>
-    public override float[] Reference(ConvTransposeOp t, IReadOnlyDictionary<Value, float[]> values, int batch) =>
-        ConvTransposeReference.Run(t, values[t.Input], batch);
+    public override float[] Reference(ConvTransposeOp t, IReadOnlyDictionary<Value, float[]> values, int batch)
+    {
+        var sums = ConvTransposeReference.Run(t, values[t.Input], batch);
+        return t.Activation == Activation.None ? sums : ElementwiseReference.Activate(sums, t.Activation);
+    }
+
+    /// <summary>Both kernels apply an activation as they store (the PP-OCR head's ReLU and sigmoid after its folded BatchNorms).</summary>
+    public override bool TakesActivation(ConvTransposeOp t) => t.Activation == Activation.None;
+
+    /// <inheritdoc/>
+    public override ConvTransposeOp WithActivation(ConvTransposeOp t, Activation activation, Value output) =>
+        t with { Activation = activation, Output = output };
 
     /// <inheritdoc/>
     public override IReadOnlyList<KernelDispatch> Plan(ConvTransposeOp t, KernelContext ctx, KernelChoice choice)
@@ -48,11 +58,14 @@ internal sealed class ConvTransposeProvider : OpProvider<ConvTransposeOp>
         t.Input.Layout == TensorLayout.Nchw && t.Output.Layout == TensorLayout.Nchw || ConvTransposePackedKernel.Handles(t);
 
     /// <summary>Packed in and out where each group's channel counts are whole quads (the PP-OCR head, mobilenet_yolo's
-    /// grouped upsampling), as a packed convolution; otherwise planar.</summary>
-    public override ConvTransposeOp? WithPackedTensors(ConvTransposeOp t, IChannelPacking packing) =>
-        ConvTransposePackedKernel.ReadsPacked(t) && ConvTransposePackedKernel.WritesPacked(t)
-            ? t with { Input = packing.Packed(t.Input), Output = packing.ProducedPacked(t.Output) }
-            : null;
+    /// grouped upsampling), as a packed convolution; packed in, planar out where only the input's are and it exists
+    /// packed (the PP-OCR head's last, to 1 channel); otherwise planar.</summary>
+    public override ConvTransposeOp? WithPackedTensors(ConvTransposeOp t, IChannelPacking packing)
+    {
+        if (!ConvTransposePackedKernel.ReadsPacked(t)) return null;
+        if (ConvTransposePackedKernel.WritesPacked(t)) return t with { Input = packing.Packed(t.Input), Output = packing.ProducedPacked(t.Output) };
+        return packing.IsPacked(t.Input) && !ConvTransposePackedKernel.IsChannelwise(t) ? t with { Input = packing.Packed(t.Input) } : null;
+    }
 
     /// <inheritdoc/>
     public override IEnumerable<OpConstant> Constants(ConvTransposeOp t) => WeightsAndBias(t.Weights, t.Bias);

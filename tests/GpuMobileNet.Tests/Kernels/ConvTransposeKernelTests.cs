@@ -17,7 +17,7 @@ namespace GpuMobileNet.Tests.Kernels;
 /// too), output_padding, dilation, groups, odd sizes, channels not whole quads, batch 2. Each case checks which kernel
 /// ran and in which layouts. fp32: abs 1e-4 + rel 1e-4 (sums of up to 288 products of O(1) values).</summary>
 [OracleTestFor(typeof(ConvTransposeOp))]
-public class ConvTransposeKernelTests : GpuTest
+internal class ConvTransposeKernelTests : GpuTest
 {
     private static readonly SessionOptions Packed = new() { Passes = new PassOptions { PackChannels = true } };
 
@@ -52,17 +52,38 @@ public class ConvTransposeKernelTests : GpuTest
         GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: Packed, inspect: s => AssertRan(s, inPlanar: false, outPlanar: false));
     }
 
-    /// <summary>The scalar gather, kept as the baseline (fast convolutions off) and for planar depthwise layers.</summary>
-    [TestCase(false, 8, 6, 1)]
-    [TestCase(true, 8, 8, 8)]
-    public void GatherMatchesOracle(bool packingOff, int inC, int outC, int groups)
+    /// <summary>The scalar gather, kept as the baseline (fast convolutions off) and for planar depthwise layers, with
+    /// the activation after it fused in.</summary>
+    [TestCase(false, 8, 6, 1, Activation.Relu)]
+    [TestCase(true, 8, 8, 8, Activation.Sigmoid)]
+    public void GatherMatchesOracle(bool packingOff, int inC, int outC, int groups, Activation act)
     {
-        var g = Graph(inC, outC, groups, 5, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1);
+        var g = Graph(inC, outC, groups, 5, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, act: act);
         var options = packingOff ? new SessionOptions { Passes = new PassOptions { PackChannels = false } } : Packed with { Kernels = KernelChoice.Simple };
         GpuVsCpu.Check(Device, g, 2, 1e-5, 1e-4, options: options, inspect: s =>
         {
             Ran.Kernel(s, ConvTransposeKernel.Id, "ct");
             Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(ConvTransposePackedKernel.Id.Shader));
+            Assert.That(((ConvTransposeConstants)s.Dispatches.Single(d => d.Label == "ct").Constants).Act, Is.EqualTo(act), "activation fused");
+        });
+    }
+
+    /// <summary>ConvTranspose → BatchNorm → activation (the PP-OCR head) runs as one conv_transpose_packed dispatch: the
+    /// BatchNorm folded into its weights and bias (grouped: each weight scaled by its own output channel's factor), the
+    /// activation applied as it stores; checked against the unfolded graph on the oracle.</summary>
+    [TestCase(24, 12, 1, Activation.Relu, false)] // the head's 2x2 stride-2 upsampling, packed in and out
+    [TestCase(16, 1, 1, Activation.Sigmoid, true)] // its last, to 1 channel: planar (padded to a quad)
+    [TestCase(8, 8, 2, Activation.Relu6, false)] // groups
+    [TestCase(16, 8, 8, Activation.HardSwish, false)] // channel-wise
+    public void FoldsBatchNormAndActivation(int inC, int outC, int groups, Activation act, bool planar)
+    {
+        var g = Graph(inC, outC, groups, 5, 7, 2, 2, 2, 2, 1, 0, 0, 0, 0, 0, batchNorm: true, act: act);
+        GpuVsCpu.Check(Device, g, 2, 1e-4, 1e-4, inspect: s =>
+        {
+            var compute = s.Dispatches.Where(d => d.Shader != LayoutConvertKernel.Id.Shader).ToList();
+            Assert.That(compute.Select(d => d.Shader), Is.EqualTo(new[] { ConvTransposePackedKernel.Id.Shader }), "one dispatch: BatchNorm and activation folded");
+            var spec = (ConvTransposePackedConstants)compute[0].Constants;
+            Assert.That((spec.Act, (bool)spec.InPlanar, (bool)spec.OutPlanar), Is.EqualTo((act, planar, planar)));
         });
     }
 
@@ -101,14 +122,20 @@ public class ConvTransposeKernelTests : GpuTest
     }
 
     internal static ModelGraph Graph(int inC, int outC, int groups, int h, int w, int kh, int kw, int sh, int sw, int dilation,
-        int top, int left, int bottom, int right, int outputPadding, float weightScale = 1f)
+        int top, int left, int bottom, int right, int outputPadding, float weightScale = 1f, bool batchNorm = false, Activation act = Activation.None)
     {
         long outH = ConvTransposeOp.OutputSize(h, kh, sh, dilation, top, bottom, outputPadding);
         long outW = ConvTransposeOp.OutputSize(w, kw, sw, dilation, left, right, outputPadding);
         var weights = GpuVsCpu.RandomArray(inC * (outC / groups) * kh * kw, 11, weightScale);
         var bias = GpuVsCpu.RandomArray(outC, 12);
         return SmallOpGraphs.Build("conv_transpose", new TensorShape(inC, h, w), (b, x) =>
-            b.ConvTranspose("ct", x, outC, (int)outH, (int)outW, kh, kw, sh, sw, dilation, dilation, top, left, groups, weights, bias));
+        {
+            var y = b.ConvTranspose("ct", x, outC, (int)outH, (int)outW, kh, kw, sh, sw, dilation, dilation, top, left, groups, weights, bias);
+            if (batchNorm)
+                y = b.BatchNorm("bn", y, GpuVsCpu.RandomArray(outC, 13), GpuVsCpu.RandomArray(outC, 14), GpuVsCpu.RandomArray(outC, 15),
+                    GpuVsCpu.RandomArray(outC, 16, 0.5f).Select(v => v + 1f).ToArray(), 1e-5f);
+            return act == Activation.None ? y : b.Activate("act", y, act);
+        });
     }
 
     /// <summary>conv_transpose_packed ran for the layer, in the layouts given, and the gather did not.</summary>
