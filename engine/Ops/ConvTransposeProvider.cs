@@ -64,7 +64,7 @@ internal sealed class ConvTransposeProvider : OpProvider<ConvTransposeOp>
     {
         if (!ConvTransposePackedKernel.ReadsPacked(t)) return null;
         if (ConvTransposePackedKernel.WritesPacked(t)) return t with { Input = packing.Packed(t.Input), Output = packing.ProducedPacked(t.Output) };
-        return packing.IsPacked(t.Input) && !ConvTransposePackedKernel.IsChannelwise(t) ? t with { Input = packing.Packed(t.Input) } : null;
+        return packing.IsPacked(t.Input) ? t with { Input = packing.Packed(t.Input) } : null;
     }
 
     /// <inheritdoc/>

@@ -52,6 +52,19 @@ internal class ConvTransposeKernelTests : GpuTest
         GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: Packed, inspect: s => AssertRan(s, inPlanar: false, outPlanar: false));
     }
 
+    /// <summary>Output channels not whole quads after a packed layer (the PP-OCR head's last, to 1 channel): the packed
+    /// input is read as it is, the output written planar without its padding channels.</summary>
+    [TestCase(8, 1)]
+    [TestCase(12, 6)]
+    public void PackedInputPlanarOutput(int inC, int outC)
+    {
+        var b = new GraphBuilder("packed_in", new TensorShape(inC, 5, 7));
+        var x = b.Conv2d("pw", b.Input, inC, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(inC * inC, 17, 0.5f));
+        var y = b.ConvTranspose("ct", x, outC, 10, 14, 2, 2, 2, 2, 1, 1, 0, 0, 1, GpuVsCpu.RandomArray(inC * outC * 4, 18), GpuVsCpu.RandomArray(outC, 19));
+        GpuVsCpu.Check(Device, b.Build(b.Activate("act", y, Activation.Sigmoid)), 2, 1e-4, 1e-4, options: Packed,
+            inspect: s => AssertRan(s, inPlanar: false, outPlanar: true));
+    }
+
     /// <summary>The scalar gather, kept as the baseline (fast convolutions off) and for planar depthwise layers, with
     /// the activation after it fused in.</summary>
     [TestCase(false, 8, 6, 1, Activation.Relu)]
