@@ -101,14 +101,16 @@ internal class ConvTransposeKernelTests : GpuTest
     }
 
     /// <summary>fp16 storage and fp16 arithmetic (sums folded into fp32 every 32 input channels) on 48 input channels x 4
-    /// taps per phase, packed and planar; outputs O(1).</summary>
-    [TestCase(Precision.Float16Storage, 48, 16, 3e-3)]
-    [TestCase(Precision.Float16, 48, 16, 1e-2)]
-    [TestCase(Precision.Float16Storage, 45, 10, 3e-3)]
-    [TestCase(Precision.Float16, 45, 10, 1e-2)]
-    public void Fp16(Precision precision, int inC, int outC, double tolerance)
+    /// taps per phase, packed and planar, and the channel-wise mode; outputs O(1).</summary>
+    [TestCase(Precision.Float16Storage, 48, 16, 1, 3e-3)]
+    [TestCase(Precision.Float16, 48, 16, 1, 1e-2)]
+    [TestCase(Precision.Float16Storage, 45, 10, 1, 3e-3)]
+    [TestCase(Precision.Float16, 45, 10, 1, 1e-2)]
+    [TestCase(Precision.Float16Storage, 16, 8, 8, 3e-3)]
+    [TestCase(Precision.Float16, 16, 8, 8, 1e-2)]
+    public void Fp16(Precision precision, int inC, int outC, int groups, double tolerance)
     {
-        var g = Graph(inC, outC, 1, 5, 6, 4, 4, 2, 2, 1, 1, 1, 1, 1, 0, weightScale: (float)Math.Sqrt(3.0 / (inC * 4)));
+        var g = Graph(inC, outC, groups, 5, 6, 4, 4, 2, 2, 1, 1, 1, 1, 1, 0, weightScale: (float)Math.Sqrt(3.0 * groups / (inC * 4)));
         bool planar = inC % 4 != 0;
         GpuVsCpu.Check(Device, g, 2, tolerance, tolerance, options: Packed with { Precision = precision },
             inspect: s => AssertRan(s, planar, planar));
