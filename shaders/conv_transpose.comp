@@ -20,6 +20,7 @@ layout(constant_id = 13) const int PAD_T = 0; // may be negative
 layout(constant_id = 14) const int PAD_L = 0;
 layout(constant_id = 15) const int GROUPS = 1;
 layout(constant_id = 16) const int HAS_BIAS = 0;
+layout(constant_id = 17) const int ACT = 0;
 
 void main() {
     int p = int(gl_GlobalInvocationID.x);
@@ -53,5 +54,5 @@ void main() {
                 sum = fma(LOAD(in0 + uint(ic * IN_H * IN_W)), W(w0 + uint(ic * OC_PER_G * KH * KW)), sum);
         }
     }
-    STORE(pc.out0 + uint((n * OUT_C + co) * OUT_H * OUT_W + p), sum);
+    STORE(pc.out0 + uint((n * OUT_C + co) * OUT_H * OUT_W + p), activate(sum, ACT));
 }

@@ -77,7 +77,7 @@ internal static class Conv2dPackedKernel
 
     /// <summary>Per-output-channel values with <paramref name="ocG"/> channels per group as <paramref name="ocG4"/>,
     /// zero for the padding channels: the shader reads a group's bias as whole quads.</summary>
-    private static float[] PadGroups(float[] values, int groups, int ocG, int ocG4)
+    internal static float[] PadGroups(float[] values, int groups, int ocG, int ocG4)
     {
         if (ocG == ocG4) return values;
         var padded = new float[groups * ocG4];

@@ -5,13 +5,14 @@ namespace GpuMobileNet.Passes;
 
 /// <summary>Folds Conv2d → BatchNorm into the convolution: with s = gamma / sqrt(var + eps), the weights of
 /// output channel c are scaled by s[c] and the bias becomes (bias - mean) * s + beta. The fused conv writes the
-/// BatchNorm's output value.</summary>
+/// BatchNorm's output value. A BatchNorm after a ConvTranspose folds into it the same way (the PP-OCR head's).</summary>
 internal static class FoldBatchNorm
 {
     /// <summary>Folds until no pair is left, so chains of BatchNorms (PaddleOCR's learnable affine maps: a scale, then a
     /// shift) fold whole: into the convolution before them, else into the first of them as a 1x1 depthwise convolution.</summary>
     public static ModelGraph Apply(ModelGraph g)
     {
+        g = FoldIntoTransposed(g);
         for (;;)
         {
             for (var pairs = Pairs(g); pairs.Count > 0; pairs = Pairs(g)) g = FoldPairs(g, pairs);
@@ -53,6 +54,34 @@ internal static class FoldBatchNorm
     // The BN acts on the conv's final output; it commutes with the conv arithmetic only when nothing
     // non-linear (activation) or extra (residual) is applied after the sum.
     private static bool CanFold(Conv2dOp conv) => conv.Activation == Activation.None && conv.Residual is null;
+
+    /// <summary>Each ConvTranspose without an activation whose output only a BatchNorm reads, with that BatchNorm folded in.</summary>
+    private static ModelGraph FoldIntoTransposed(ModelGraph g)
+    {
+        var uses = new ValueUses(g);
+        var folded = new Dictionary<Node, ConvTransposeOp>();
+        var removed = new HashSet<Node>();
+        foreach (var t in g.Nodes.OfType<ConvTransposeOp>())
+            if (t.Activation == Activation.None && uses.SoleConsumer(t.Output) is BatchNormOp bn && removed.Add(bn))
+                folded[t] = Fold(t, bn);
+        return folded.Count == 0 ? g : g.WithNodes(g.Nodes.Where(n => !removed.Contains(n)).Select(n => folded.GetValueOrDefault(n) ?? n).ToList());
+    }
+
+    /// <summary>Weights [InC][OutC / groups][taps]: element i belongs to output channel (group of its input channel) x
+    /// OutC / groups + (i / taps mod OutC / groups).</summary>
+    private static ConvTransposeOp Fold(ConvTransposeOp t, BatchNormOp bn)
+    {
+        int outC = t.Output.Shape.C, ocG = outC / t.Groups, icG = t.Input.Shape.C / t.Groups, taps = t.KernelH * t.KernelW;
+        var weights = new float[t.Weights.Length];
+        for (int i = 0; i < weights.Length; i++)
+        {
+            int ci = i / (ocG * taps), co = ci / icG * ocG + i / taps % ocG;
+            weights[i] = (float)(t.Weights[i] * Scale(bn, co));
+        }
+        var bias = new float[outC];
+        for (int c = 0; c < outC; c++) bias[c] = (float)(((t.Bias?[c] ?? 0.0) - bn.Mean[c]) * Scale(bn, c) + bn.Beta[c]);
+        return t with { Output = bn.Output, Weights = weights, Bias = bias };
+    }
 
     private static Conv2dOp Fold(Conv2dOp conv, BatchNormOp bn)
     {

@@ -77,6 +77,10 @@ public class HlslKernelTests
             Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory, Conv3x3: Conv3x3Algorithm.WinogradF2), Passes = new PassOptions { PackChannels = true },
         }).SetName("Hlsl_WinogradF2_shared_memory_gemm");
         yield return new TestCaseData(PackedConv(), PointwiseConvPackedKernelTests.Packed).SetName("Hlsl_conv2d_packed");
+        yield return new TestCaseData(ConvTransposeKernelTests.Graph(16, 8, 8, 5, 7, 4, 4, 2, 2, 1, 1, 1, 1, 1, 0), PointwiseConvPackedKernelTests.Packed)
+            .SetName("Hlsl_conv_transpose_packed_channelwise");
+        yield return new TestCaseData(ConvTransposeKernelTests.Graph(8, 6, 1, 5, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new SessionOptions { Kernels = KernelChoice.Simple, Passes = PassOptions.None })
+            .SetName("Hlsl_conv_transpose_gather");
     }
 
     /// <summary>The ShuffleNet ops: a plain channel shuffle, grouped 1x1 convs (one reading through a folded shuffle),
@@ -97,7 +101,7 @@ public class HlslKernelTests
     }
 
     /// <summary>The ops the ONNX importer added: mul, max pool, transpose, concat (with a zero block), channel slice,
-    /// bilinear and nearest resize, equal, transposed convolution, softmax along an axis.</summary>
+    /// bilinear and nearest resize, equal, transposed convolution (planar, on conv_transpose_packed), softmax along an axis.</summary>
     private static ModelGraph ImportedOps()
     {
         var b = new GraphBuilder("imported_ops", new TensorShape(6, 9, 7));
