@@ -2,7 +2,9 @@ using GpuMobileNet.Graph.Ops;
 
 namespace GpuMobileNet.Kernels;
 
-/// <summary>shaders/concat.comp: one dispatch per part of a channel concatenation, each writing its channel range.</summary>
+/// <summary>shaders/concat.comp: one dispatch per part of a channel concatenation, each writing its channel range, a
+/// texel per invocation where the part and its place are whole texels (every NC4HW4 concatenation) and the device's
+/// texel view reaches the part, a float otherwise.</summary>
 internal static class ConcatKernel
 {
     /// <summary>shaders/concat.comp.</summary>
@@ -17,10 +19,11 @@ internal static class ConcatKernel
         {
             var part = op.Parts[i];
             int count = op.Channels[i] * plane;
-            var spec = new ConcatConstants(KernelContext.WorkgroupSize, count, o.Elements, part is null);
             var push = new PushOffsets(part is null ? 0 : ctx.Offset(part), 0, ctx.Offset(op.Output) + (uint)(first * plane), 0, 0);
+            bool vec4 = count % 4 == 0 && o.Elements % 4 == 0 && push.In0 % 4 == 0 && push.Out0 % 4 == 0 && (part is null || ctx.TexelsReach(part));
+            var spec = new ConcatConstants(KernelContext.WorkgroupSize, count, o.Elements, part is null, vec4);
             dispatches.Add(KernelDispatch.Create($"{op.Name}[{i}]", Id, spec, push,
-                (KernelContext.Groups(count, KernelContext.WorkgroupSize), (uint)ctx.Batch, 1),
+                (KernelContext.Groups(vec4 ? count / 4 : count, KernelContext.WorkgroupSize), (uint)ctx.Batch, 1),
                 part is null ? [] : [ctx.Bytes(part)], [ctx.Bytes(op.Output)]));
             first += op.Channels[i];
         }
@@ -29,4 +32,4 @@ internal static class ConcatKernel
 }
 
 /// <summary>The specialisation constants of shaders/concat.comp, in constant_id order (named as the shader names them).</summary>
-internal readonly record struct ConcatConstants(int LocalSize, int Count, int OutStride, GlslBool Zero) : ISpecConstants;
+internal readonly record struct ConcatConstants(int LocalSize, int Count, int OutStride, GlslBool Zero, GlslBool Vec4) : ISpecConstants;
