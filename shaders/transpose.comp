@@ -1,6 +1,9 @@
 #version 450
 // Permutes the per-sample axes (C, H, W): output axis i is input axis P_i. x = output element, y = batch item.
+// TEXELS reads each input element out of its texel in the arena's texel view: one gather of the lanes' texels, where a
+// storage-buffer load at a scattered index is a loop over the lanes on lavapipe (an NHWC input read planar is).
 #include "common.glsl"
+#include "vec4_io.glsl"
 
 layout(constant_id = 1) const int D0 = 1; // input C, H, W
 layout(constant_id = 2) const int D1 = 1;
@@ -8,6 +11,7 @@ layout(constant_id = 3) const int D2 = 1;
 layout(constant_id = 4) const int P0 = 0;
 layout(constant_id = 5) const int P1 = 1;
 layout(constant_id = 6) const int P2 = 2;
+layout(constant_id = 7) const int TEXELS = 0; // 1: the device's texel view reaches the input
 
 void main() {
     int count = D0 * D1 * D2;
@@ -21,5 +25,6 @@ void main() {
     idx[P1] = (o / o2) % o1;
     idx[P2] = o % o2;
     int i = (idx[0] * D1 + idx[1]) * D2 + idx[2];
-    STORE(pc.out0 + uint(n * count + o), LOAD(pc.in0 + uint(n * count + i)));
+    uint e = pc.in0 + uint(n * count + i);
+    STORE(pc.out0 + uint(n * count + o), TEXELS != 0 ? real(texelFetch(actTexels, int(e >> 2))[e & 3u]) : LOAD(e));
 }

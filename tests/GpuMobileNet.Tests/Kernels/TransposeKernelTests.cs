@@ -21,7 +21,24 @@ public class TransposeKernelTests : GpuTest
     public void MatchesOracle(int[] perm, int batch)
     {
         var g = SmallOpGraphs.Build("transpose", new TensorShape(3, 5, 7), (b, x) => b.Transpose("t", x, perm));
-        GpuVsCpu.Check(Device, g, batch, 0, 0, inspect: s => Ran.Kernel(s, TransposeKernel.Id, "t"));
+        GpuVsCpu.Check(Device, g, batch, 0, 0, inspect: s => Assert.That(ReadsTexels(s), Is.True, "spec constant TEXELS"));
+    }
+
+    [TestCase(Runtime.Precision.Float16Storage)]
+    [TestCase(Runtime.Precision.Float16)]
+    public void Fp16MovesTheStoredHalves(Runtime.Precision precision)
+    {
+        // The input is stored as halves (the oracle's fp32 input rounded once); texels of an RGBA16F view read them back.
+        var g = SmallOpGraphs.Build("transpose", new TensorShape(5, 3, 7), (b, x) => b.Transpose("t", x, [2, 0, 1]));
+        GpuVsCpu.Check(Device, g, 2, 1e-3, 1e-3, options: new Runtime.SessionOptions { Precision = precision },
+            inspect: s => Assert.That(ReadsTexels(s), Is.True, "spec constant TEXELS"));
+    }
+
+    /// <summary>Whether the layer "t" ran on transpose.comp (checked) reading texels.</summary>
+    internal static bool ReadsTexels(Runtime.InferenceSession s)
+    {
+        Ran.Kernel(s, TransposeKernel.Id, "t");
+        return (bool)((TransposeConstants)s.Dispatches.Single(d => d.Label == "t").Constants).Texels;
     }
 
     [Test]

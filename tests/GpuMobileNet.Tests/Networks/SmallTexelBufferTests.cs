@@ -56,6 +56,19 @@ public class SmallTexelBufferTests
     }
 
     [Test]
+    public void TransposeAndConcatReadScalarsBeyondTheTexelViewsAndMatchTheOracle()
+    {
+        var graph = Kernels.SmallOpGraphs.Build("copies", new Tensors.TensorShape(8, 6, 6), (b, x) =>
+            b.Concat("cat", [null, b.Transpose("t", x, [0, 2, 1]), x], [4, 8, 8]));
+        GpuVsCpu.Check(_device, graph, 2, 0, 0, what: "transpose and concat on 64-texel views", inspect: s =>
+        {
+            Assert.That(Kernels.TransposeKernelTests.ReadsTexels(s), Is.False, "transpose reads scalars");
+            var parts = s.Dispatches.Where(d => d.Label.StartsWith("cat[", StringComparison.Ordinal)).Select(d => (bool)((ConcatConstants)d.Constants).Vec4);
+            Assert.That(parts, Is.EqualTo(new[] { true, false, false }), "texel copies only for the leading block of zeros, which reads nothing");
+        });
+    }
+
+    [Test]
     public void ChannelPackedSessionIsRefusedNamingTheOp()
     {
         var graph = V2.Create(0.35, 96, 10, WeightInit.Random(22));

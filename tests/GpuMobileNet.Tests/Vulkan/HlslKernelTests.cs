@@ -81,6 +81,7 @@ public class HlslKernelTests
             .SetName("Hlsl_conv_transpose_packed_channelwise");
         yield return new TestCaseData(ConvTransposeKernelTests.Graph(8, 6, 1, 5, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new SessionOptions { Kernels = KernelChoice.Simple, Passes = PassOptions.None })
             .SetName("Hlsl_conv_transpose_gather");
+        yield return new TestCaseData(Kernels.ConcatKernelTests.PackedParts(8, 3, 5), PointwiseConvPackedKernelTests.Packed).SetName("Hlsl_concat_packed_texels");
     }
 
     /// <summary>The ShuffleNet ops: a plain channel shuffle, grouped 1x1 convs (one reading through a folded shuffle),
