@@ -8,7 +8,7 @@ namespace GpuMobileNet.Viewer;
 /// name, batches up to the model's max_batch_size, UINT8 RGBA images, the classification extension), the model
 /// repository extension (index, load, unload), the statistics extension and Prometheus /metrics. Each model has one
 /// version, "1". Errors are {"error": "..."}: 400 bad request or failed load, 404 unknown model or version, 413 body
-/// too large, 429 queue full, 503 unloading or timed out, 500 a failed run.</summary>
+/// too large, 408 a body sent too slowly, 429 queue full, 503 unloading or timed out, 500 a failed run.</summary>
 internal static class KServeApi
 {
     public const string HeaderLength = KServeCodec.HeaderLength;
@@ -61,6 +61,10 @@ internal static class KServeApi
         {
             return Error(e.Message, StatusOf(e.Kind));
         }
+        catch (BadHttpRequestException e) // a body too slow (ours, Kestrel's minimum data rate) or cut short
+        {
+            return Error(e.Message, e.StatusCode);
+        }
     }
 
     public static int StatusOf(ServingError kind) => kind switch
@@ -100,7 +104,7 @@ internal static class KServeApi
     {
         state.Repository.Check(name, version); // an unknown model is 404, and a full queue 429, before the body is read
         state.Repository.CheckQueue(name);
-        var (body, tooBig) = await UploadEndpoint.ReadBodyAsync(request, state.Options.MaxUploadBytes);
+        var (body, tooBig) = await UploadEndpoint.ReadBodyAsync(request, state.Options.MaxUploadBytes, state.Options.BodyTimeout);
         if (tooBig) return Error($"request body of more than {state.Options.MaxUploadBytes} bytes", StatusCodes.Status413PayloadTooLarge);
         var (inference, binary) = KServeCodec.ParseRequest(name, version, body, request.Headers.TryGetValue(HeaderLength, out var h) ? h.ToString() : null);
         InferenceResponse response;
@@ -142,7 +146,7 @@ internal static class KServeApi
     /// <summary>An optional JSON object body (empty: null).</summary>
     private static async Task<JsonObject?> JsonBodyAsync(ViewerState state, HttpRequest request)
     {
-        var (body, tooBig) = await UploadEndpoint.ReadBodyAsync(request, state.Options.MaxTextBytes);
+        var (body, tooBig) = await UploadEndpoint.ReadBodyAsync(request, state.Options.MaxTextBytes, state.Options.BodyTimeout);
         if (tooBig) throw new ServingException(ServingError.BadRequest, $"request body of more than {state.Options.MaxTextBytes} bytes");
         if (body.Length == 0) return null;
         try { return System.Text.Json.Nodes.JsonNode.Parse(body) as JsonObject ?? throw new System.Text.Json.JsonException("not a JSON object"); }

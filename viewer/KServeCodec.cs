@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -90,28 +91,60 @@ internal static class KServeCodec
     }
 
     /// <summary>The response: JSON, or the JSON header and the binary outputs (<paramref name="headerLength"/> set to
-    /// the header's length) where any output is binary.</summary>
+    /// the header's length) where any output is binary. Written straight to UTF-8 (no JSON tree: a classifier's 1000
+    /// scores would be 1000 nodes a request).</summary>
     public static (byte[] Body, int? HeaderLength) WriteResponse(InferenceResponse response, BinaryOutputs binary)
     {
-        var outputs = new JsonArray();
-        var raw = new MemoryStream();
-        foreach (var t in response.Outputs)
+        var header = new ArrayBufferWriter<byte>();
+        var raw = new List<byte[]>();
+        using (var json = new Utf8JsonWriter(header))
         {
-            var o = new JsonObject { ["name"] = t.Name, ["datatype"] = t.Datatype, ["shape"] = new JsonArray(t.Shape.Select(d => (JsonNode)d).ToArray()) };
-            if (binary.IsBinary(t.Name))
+            json.WriteStartObject();
+            json.WriteString("model_name", response.Model);
+            json.WriteString("model_version", response.Version);
+            if (response.Id is not null) json.WriteString("id", response.Id);
+            json.WriteStartArray("outputs");
+            foreach (var t in response.Outputs)
             {
-                var bytes = t.ToRaw();
-                raw.Write(bytes);
-                o["parameters"] = new JsonObject { ["binary_data_size"] = bytes.Length };
+                json.WriteStartObject();
+                json.WriteString("name", t.Name);
+                json.WriteString("datatype", t.Datatype);
+                json.WriteStartArray("shape");
+                foreach (var d in t.Shape) json.WriteNumberValue(d);
+                json.WriteEndArray();
+                if (binary.IsBinary(t.Name))
+                {
+                    raw.Add(t.ToRaw());
+                    json.WriteStartObject("parameters");
+                    json.WriteNumber("binary_data_size", raw[^1].Length);
+                    json.WriteEndObject();
+                }
+                else WriteData(json, t);
+                json.WriteEndObject();
             }
-            else o["data"] = t.Strings is { } s ? new JsonArray(s.Select(v => (JsonNode)v).ToArray()) : new JsonArray(t.Floats!.Select(v => (JsonNode)v).ToArray());
-            outputs.Add(o);
+            json.WriteEndArray();
+            json.WriteEndObject();
         }
-        var json = new JsonObject { ["model_name"] = response.Model, ["model_version"] = response.Version };
-        if (response.Id is not null) json["id"] = response.Id;
-        json["outputs"] = outputs;
-        var header = JsonSerializer.SerializeToUtf8Bytes(json);
-        return raw.Length == 0 ? (header, null) : ([.. header, .. raw.ToArray()], header.Length);
+        if (raw.Count == 0) return (header.WrittenSpan.ToArray(), null);
+        var body = new byte[header.WrittenCount + raw.Sum(r => r.Length)];
+        header.WrittenSpan.CopyTo(body);
+        int at = header.WrittenCount;
+        foreach (var r in raw)
+        {
+            r.CopyTo(body, at);
+            at += r.Length;
+        }
+        return (body, header.WrittenCount);
+    }
+
+    private static void WriteData(Utf8JsonWriter json, InferTensor t)
+    {
+        json.WriteStartArray("data");
+        if (t.Strings is { } strings)
+            foreach (var v in strings) json.WriteStringValue(v);
+        else
+            foreach (var v in t.Floats!) json.WriteNumberValue(v);
+        json.WriteEndArray();
     }
 
     private static ServingException Bad(string message) => new(ServingError.BadRequest, message);

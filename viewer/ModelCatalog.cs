@@ -87,15 +87,18 @@ public sealed class ModelCatalog : IDisposable
             if (!File.Exists(json)) throw new FileNotFoundException($"{json} is missing: run scripts/setup");
             return (ModelImporter.Load(json), Imaging.Labels.LoadLabels(Path.Combine(_options.RepoRoot, "models", "nsfwjs_labels.txt")));
         }
-        if (name.StartsWith(UserPrefix, StringComparison.Ordinal))
+        if (UserPath(name) is { } path)
         {
-            var path = Path.GetFullPath(Path.Combine(_options.ModelsDir!, name[UserPrefix.Length..]));
             var labelsFile = Path.Combine(Path.GetDirectoryName(path)!, "labels.txt");
             return (ModelImporter.Load(path), File.Exists(labelsFile) ? Imaging.Labels.LoadLabels(labelsFile) : null);
         }
         var (arch, alpha, resolution) = BuiltIns.First(b => BuiltInName(b.Arch, b.Alpha, b.Resolution) == name);
         return (ModelZoo.Create(arch, alpha, resolution, 1000, WeightInit.Random(1)), null);
     }
+
+    /// <summary>The file of a models-folder name ("user/..."), or null for a built-in model.</summary>
+    public string? UserPath(string name) =>
+        name.StartsWith(UserPrefix, StringComparison.Ordinal) ? Path.GetFullPath(Path.Combine(_options.ModelsDir!, name[UserPrefix.Length..])) : null;
 
     /// <summary>Whether a file in the models folder is a model: its content is in a format the engine reads. Labels and
     /// weight files (.txt, .bin: a TF.js model's shards, whose bytes could pass for anything) are not.</summary>

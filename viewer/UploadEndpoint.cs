@@ -31,7 +31,7 @@ internal static class UploadEndpoint
     /// <summary>The request body decoded as an image, or the error reply (too large, empty, not an image).</summary>
     public static async Task<(RgbImage? Image, IResult? Error)> ReadImageAsync(HttpRequest request, ViewerOptions options)
     {
-        var (body, tooBig) = await ReadBodyAsync(request, options.MaxUploadBytes);
+        var (body, tooBig) = await ReadBodyAsync(request, options.MaxUploadBytes, options.BodyTimeout);
         if (tooBig) return (null, Error($"upload of more than {options.MaxUploadBytes} bytes (the viewer's limit)", StatusCodes.Status413PayloadTooLarge));
         if (body.Length == 0) return (null, Error("empty upload: send an image file as the request body", StatusCodes.Status400BadRequest));
         try { return (Decode(body, options.MaxUploadPixels), null); }
@@ -70,18 +70,41 @@ internal static class UploadEndpoint
         return ImageLoader.Decode(body, "upload");
     }
 
-    public static async Task<(byte[] Body, bool TooBig)> ReadBodyAsync(HttpRequest request, int limit)
+    /// <summary>The whole body, or TooBig past <paramref name="limit"/> bytes. A body that has not all come within
+    /// <paramref name="timeout"/> (a slow sender holding a connection and a buffer) is a 408 BadHttpRequestException
+    /// saying how much came.</summary>
+    public static async Task<(byte[] Body, bool TooBig)> ReadBodyAsync(HttpRequest request, int limit, TimeSpan? timeout = null)
     {
         if (request.ContentLength > limit) return ([], true);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int n;
-        while ((n = await request.Body.ReadAsync(chunk)) > 0)
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted);
+        if (timeout is { } limitTime) deadline.CancelAfter(limitTime);
+        long received = 0;
+        try
         {
-            if (buffer.Length + n > limit) return ([], true);
-            buffer.Write(chunk, 0, n);
+            if (request.ContentLength is { } length) // the usual case: one array of the announced size, no copies
+            {
+                var body = new byte[length];
+                for (int n = 1; received < length && n > 0; received += n)
+                    n = await request.Body.ReadAsync(body.AsMemory((int)received), deadline.Token);
+                return (received == length ? body : body[..(int)received], false);
+            }
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, deadline.Token)) > 0)
+            {
+                if (buffer.Length + read > limit) return ([], true);
+                buffer.Write(chunk, 0, read);
+                received += read;
+            }
+            return (buffer.ToArray(), false);
         }
-        return (buffer.ToArray(), false);
+        catch (OperationCanceledException) when (timeout is not null && !request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            throw new BadHttpRequestException($"request body not received within {timeout.Value.TotalMilliseconds:0} ms ({received} of " +
+                $"{(request.ContentLength is { } l ? l.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")} bytes came): send it faster",
+                StatusCodes.Status408RequestTimeout);
+        }
     }
 
     /// <summary>?resize=stretch|crop|letterbox (default stretch); null when it is something else.</summary>

@@ -38,6 +38,10 @@ public sealed record ViewerOptions
     /// <summary>Largest upload for /api/classify, the KServe infer body and a gRPC message (either way).</summary>
     public int MaxUploadBytes { get; init; } = 16 * 1024 * 1024;
 
+    /// <summary>Longest a client may take to send a request body (an upload, a KServe infer body): a slow sender is
+    /// answered 408 instead of holding a connection and a buffer for as long as it likes.</summary>
+    public TimeSpan BodyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Largest decoded upload, in pixels (a tiny PNG can claim a huge size).</summary>
     public long MaxUploadPixels { get; init; } = 40_000_000;
 

@@ -30,7 +30,7 @@ internal sealed class NcnnDetector : IDisposable
     public static NcnnDetector Load(string param, ModelImportOptions options, VulkanDevice device, IReadOnlyList<string>? labels)
     {
         var model = ModelImporter.LoadNcnn(param, options);
-        if (model.HostSteps.Count == 0 || model.HostSteps[^1].Layer.Type is "PriorBox")
+        if (!EndsInDetection(model))
             throw new ModelLoadException($"{param}: no detection layer (DetectionOutput, Yolov3DetectionOutput, YoloDetectionOutput) ends this model");
         return new NcnnDetector(model, InferenceSession.Create(model.Graph, device, new SessionOptions { Batch = 1 }), labels);
     }
@@ -48,21 +48,33 @@ internal sealed class NcnnDetector : IDisposable
         double preprocess = clock.Elapsed.TotalMilliseconds;
         var outputs = _session.Run(new Dictionary<string, float[]> { [input.Name] = tensor });
         double network = clock.Elapsed.TotalMilliseconds - preprocess;
+        var rows = RunHostLayers(_model, name => outputs[name], tensor);
+        double host = clock.Elapsed.TotalMilliseconds - preprocess - network;
+        var detections = DetectionRows.ToDetections(rows.Data, _labels).Where(d => d.Score >= minScore).ToList();
+        return new DetectionResult(detections, preprocess, network, host, 0);
+    }
+
+    /// <summary>Whether the model's host layers end in a detection layer, whose rows are detections.</summary>
+    public static bool EndsInDetection(NcnnModel model) => model.HostSteps.Count > 0 && model.HostSteps[^1].Layer.Type is not "PriorBox";
+
+    /// <summary>One sample's host layers, in order, on the network's outputs (<paramref name="output"/> gives each by
+    /// name) and its input <paramref name="input"/>: the last layer's result (detection rows, see <see cref="DetectionRows"/>).</summary>
+    public static HostTensor RunHostLayers(NcnnModel model, Func<string, float[]> output, float[] input)
+    {
         var blobs = new Dictionary<string, HostTensor>(StringComparer.Ordinal);
-        foreach (var v in _model.Graph.Outputs)
-            blobs[v.Name] = new HostTensor(v.Shape.C, v.Shape.H, v.Shape.W, outputs[v.Name]);
-        foreach (var name in _model.HostInputBlobs)
-            blobs[name] = new HostTensor(input.Shape.C, input.Shape.H, input.Shape.W, tensor);
+        foreach (var v in model.Graph.Outputs)
+            blobs[v.Name] = new HostTensor(v.Shape.C, v.Shape.H, v.Shape.W, output(v.Name));
+        var shape = model.Graph.Input.Shape;
+        foreach (var name in model.HostInputBlobs)
+            blobs[name] = new HostTensor(shape.C, shape.H, shape.W, input);
         HostTensor last = blobs.Values.First();
-        foreach (var step in _model.HostSteps)
+        foreach (var step in model.HostSteps)
         {
             last = step.Layer.Run(step.Bottoms.Select(b => blobs.TryGetValue(b, out var t) ? t
                 : throw new InvalidOperationException($"host layer {step.Layer.Type} reads '{b}', which neither the network nor an earlier host layer computes")).ToList());
             foreach (var top in step.Tops) blobs[top] = last;
         }
-        double host = clock.Elapsed.TotalMilliseconds - preprocess - network;
-        var detections = DetectionRows.ToDetections(last.Data, _labels).Where(d => d.Score >= minScore).ToList();
-        return new DetectionResult(detections, preprocess, network, host, 0);
+        return last;
     }
 
     /// <inheritdoc/>

@@ -101,6 +101,30 @@ public class DynamicBatcherTests
     }
 
     [Test]
+    public async Task QueuedInputsAreBoundedByTotalBytesAndLeavingTheQueueGivesThemBack()
+    {
+        // 100 floats (400 bytes) a request against a 1000-byte bound: two wait, the third is refused although the
+        // queue has room for 64 requests; a timed-out one and the taken ones give their bytes back.
+        var (device, batcher, running) = await HoldAsync(new ServingOptions { MaxQueueBytes = 1000, MaxBatchSize = 1 });
+        Assert.That(batcher.QueuedBytes, Is.Zero, "the running request left the queue");
+        var queued = new[] { batcher.SubmitAsync(Tensor(100, 2), Long, default), batcher.SubmitAsync(Tensor(100, 3), Long, default) };
+        Assert.That(batcher.QueuedBytes, Is.EqualTo(800));
+        var refused = await Assert.ThrowsAsync<ServingException>(() => batcher.SubmitAsync(Tensor(100, 4), Long, default));
+        Assert.That(refused!.Kind, Is.EqualTo(ServingError.QueueFull));
+        Assert.That(refused.Message, Does.Contain("800 bytes of inputs waiting; this request's 400 would pass the 1000-byte limit"));
+        Assert.That(batcher.QueuedBytes, Is.EqualTo(800), "the refused request holds nothing");
+        Assert.That(batcher.IsFull, Is.False, "a smaller request still fits");
+        await Assert.ThrowsAsync<ServingException>(() => batcher.SubmitAsync(Tensor(50, 5), TimeSpan.FromMilliseconds(20), default));
+        Assert.That(batcher.QueuedBytes, Is.EqualTo(800), "the timed-out request gave its 200 bytes back");
+        device.Gate!.Release(100);
+        Assert.That((await Task.WhenAll(queued)).Select(r => r[0][0]), Is.EqualTo(new[] { 4f, 6f }));
+        await running;
+        Assert.That(batcher.QueuedBytes, Is.Zero);
+        Assert.That(await batcher.SubmitAsync(Tensor(300, 1), Long, default), Has.Exactly(1).Items, "one request larger than the bound runs when the queue is empty");
+        await batcher.StopAsync();
+    }
+
+    [Test]
     public async Task ARequestThatTimesOutInTheQueueAnswersAndNeverRuns()
     {
         var (device, batcher, running) = await HoldAsync(new ServingOptions());

@@ -6,8 +6,8 @@ using NUnit.Framework;
 
 namespace GpuMobileNet.Viewer.Tests;
 
-/// <summary>Hostile REST clients of the KServe v2 API: a header length past the body, a 1 GiB body announced, requests
-/// cancelled while they wait their turn or run; each gets the protocol's error (or simply goes away) and the server
+/// <summary>Hostile REST clients of the KServe v2 API: a header length past the body, a 1 GiB body announced, a body
+/// trickled slowly, requests cancelled while they wait their turn or run; each gets the protocol's error (or simply goes away) and the server
 /// keeps answering the others. (Malformed JSON, wrong dtype or shape and binary sizes that disagree: KServeTests.)</summary>
 public class KServeHostileTests
 {
@@ -72,6 +72,40 @@ public class KServeHostileTests
         Assert.That(await InferAsync(CancellationToken.None), Is.EqualTo(answered[0]).Within(1e-6), "the server still answers");
     }
 
+    [Test]
+    public async Task ASlowSenderIsAnswered408WhileTheOthersAreServed()
+    {
+        // A server of its own whose bodies must come within 1.5 s. A raw socket sends the headers, then one byte of its
+        // 4 KiB body every 100 ms (inside Kestrel's own 5 s grace for slow bodies), while a normal client is answered.
+        using var server = ViewerServer.Start(new ViewerOptions { RepoRoot = ViewerServer.RepoRoot, ApiOnly = true, Validation = true, BodyTimeout = TimeSpan.FromSeconds(1.5) });
+        var url = new Uri(server.Url, $"v2/models/{Model}/infer");
+        var expected = await InferAsync(CancellationToken.None, url); // loads the model first
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.Url.Host, server.Url.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /v2/models/{Model}/infer HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4096\r\n\r\n"));
+        using var stop = new CancellationTokenSource();
+        var trickle = Task.Run(async () =>
+        {
+            try
+            {
+                for (; !stop.IsCancellationRequested; await Task.Delay(100)) await stream.WriteAsync("{"u8.ToArray());
+            }
+            catch (IOException) { } // the server closed the connection
+        });
+        var other = await InferAsync(CancellationToken.None, url);
+        var reply = new byte[4096];
+        int n = await stream.ReadAsync(reply).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        stop.Cancel();
+        await trickle;
+        var text = Encoding.ASCII.GetString(reply, 0, n);
+        Assert.That(text, Does.StartWith("HTTP/1.1 408"));
+        Assert.That(text, Does.Match(@"request body not received within 1500 ms \(\d+ of 4096 bytes came\)"));
+        Assert.That(other, Is.EqualTo(expected).Within(1e-6), "the other client was served");
+        Assert.That(await InferAsync(CancellationToken.None, url), Is.EqualTo(expected).Within(1e-6), "the server still answers");
+        Assert.That(server.ValidationMessages(), Is.Empty);
+    }
+
     /// <summary>A 16x12 RGBA gradient as binary tensor data: the JSON header and the pixels.</summary>
     private static (byte[] Json, byte[] Image) SmallImage()
     {
@@ -87,12 +121,12 @@ public class KServeHostileTests
         return (Encoding.UTF8.GetBytes(json.ToJsonString()), image);
     }
 
-    private static async Task<float[]> InferAsync(CancellationToken cancel)
+    private static async Task<float[]> InferAsync(CancellationToken cancel, Uri? url = null)
     {
         var (json, image) = SmallImage();
         var content = new ByteArrayContent([.. json, .. image]);
         content.Headers.Add("Inference-Header-Content-Length", json.Length.ToString());
-        var r = await Http.PostAsync(InferUrl, content, cancel);
+        var r = await Http.PostAsync(url ?? InferUrl, content, cancel);
         var body = (JsonObject)JsonNode.Parse(await r.Content.ReadAsStringAsync(cancel))!;
         Assert.That(r.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
         return body["outputs"]![0]!["data"]!.AsArray().Select(v => (float)v!).ToArray();

@@ -51,6 +51,15 @@ public class ViewerCommandLineTests
         Assert.That(r.StdErr.Trim(), Does.StartWith("viewer: error: ").And.Contain("/no/such/folder").And.Not.Contain("\n"));
     }
 
+    [TestCase("0")]
+    [TestCase("-5")]
+    public void AQueueByteBoundOutOfRangeIsOneLineError(string mib)
+    {
+        var r = RunViewer("--max-queue-mib", mib, "--urls", "http://127.0.0.1:5084");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.StdErr.Trim(), Does.StartWith("viewer: error: serving options: max queue bytes").And.Contain("expected 1..2^40").And.Not.Contain("\n"));
+    }
+
     [Test]
     public void APathBaseWithoutLeadingSlashIsOneLineError()
     {

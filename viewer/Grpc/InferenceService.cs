@@ -54,7 +54,7 @@ internal sealed class InferenceService(ViewerState state)
         foreach (var output in result.Outputs)
         {
             var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = output.Name, Datatype = output.Datatype, Shape = { output.Shape } };
-            if (raw) response.RawOutputContents.Add(ByteString.CopyFrom(output.ToRaw()));
+            if (raw) response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(output.ToRaw())); // a fresh array, or the tensor's own bytes, unchanged from here on
             else tensor.Contents = GrpcTensors.Contents(output);
             response.Outputs.Add(tensor);
         }

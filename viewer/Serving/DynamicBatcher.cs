@@ -4,7 +4,8 @@ using System.Threading.Channels;
 namespace GpuMobileNet.Viewer.Serving;
 
 /// <summary>Triton's dynamic batcher for one model: requests wait in a bounded queue (one more than
-/// <see cref="ServingOptions.MaxQueueSize"/> is refused at once, <see cref="ServingError.QueueFull"/>); one worker per
+/// <see cref="ServingOptions.MaxQueueSize"/>, or one whose inputs would take the queued bytes past
+/// <see cref="ServingOptions.MaxQueueBytes"/>, is refused at once, <see cref="ServingError.QueueFull"/>); one worker per
 /// instance takes the oldest request, adds queued requests of the same kind (tensors or frames) while the batch holds
 /// at most <see cref="ServingOptions.MaxBatchSize"/> samples, waiting up to <see cref="ServingOptions.MaxQueueDelay"/>
 /// after the first arrived for more, and runs them as one device run. A request that times out or is cancelled while
@@ -18,6 +19,7 @@ internal sealed class DynamicBatcher
     private readonly Channel<Pending> _queue;
     private readonly Task[] _workers;
     private volatile bool _stopping;
+    private long _queuedBytes; // inputs of the requests waiting (queued or set aside), released when taken or abandoned
 
     /// <param name="run">Runs a batch on an instance (0 .. Instances - 1); called from one worker per instance.</param>
     public DynamicBatcher(ServingOptions options, Func<int, IReadOnlyList<BatchInput>, BatchRun> run, ModelMetrics metrics)
@@ -32,18 +34,33 @@ internal sealed class DynamicBatcher
     /// <summary>Requests waiting in the queue now.</summary>
     public int QueueLength => _queue.Reader.Count;
 
-    /// <summary>True when one more request would be refused now.</summary>
-    public bool IsFull => _queue.Reader.Count >= _options.MaxQueueSize;
+    /// <summary>True when one more request would be refused now (its size unknown yet: the bytes are at the limit).</summary>
+    public bool IsFull => _queue.Reader.Count >= _options.MaxQueueSize || QueuedBytes >= _options.MaxQueueBytes;
 
-    public ServingException QueueFull() =>
-        new(ServingError.QueueFull, $"the model's queue is full ({_options.MaxQueueSize} requests waiting): retry later");
+    /// <summary>Host bytes the waiting requests' inputs hold now.</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
+    public ServingException QueueFull() => new(ServingError.QueueFull, _queue.Reader.Count >= _options.MaxQueueSize
+        ? $"the model's queue is full ({_options.MaxQueueSize} requests waiting): retry later"
+        : $"the model's queue is full ({QueuedBytes} bytes of inputs waiting, at most {_options.MaxQueueBytes}): retry later");
 
     /// <summary>Queues <paramref name="input"/> and waits for its outputs (per graph output, its samples back to back).</summary>
     public async Task<float[][]> SubmitAsync(BatchInput input, TimeSpan timeout, CancellationToken cancel)
     {
-        var pending = new Pending(input);
-        if (_stopping || !_queue.Writer.TryWrite(pending))
+        if (_stopping) throw new ServingException(ServingError.Unavailable, "the model is unloading");
+        var pending = new Pending(input, bytes => Interlocked.Add(ref _queuedBytes, -bytes));
+        long total = Interlocked.Add(ref _queuedBytes, pending.Bytes);
+        if (total > _options.MaxQueueBytes && total > pending.Bytes) // one request alone always fits: the upload limit bounds it
+        {
+            long held = Interlocked.Add(ref _queuedBytes, -pending.Bytes);
+            throw new ServingException(ServingError.QueueFull,
+                $"the model's queue is full ({held} bytes of inputs waiting; this request's {pending.Bytes} would pass the {_options.MaxQueueBytes}-byte limit): retry later");
+        }
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            pending.TryAbandon(); // gives its bytes back
             throw _stopping ? new ServingException(ServingError.Unavailable, "the model is unloading") : QueueFull();
+        }
         try
         {
             return await pending.Done.Task.WaitAsync(timeout, cancel);
@@ -154,17 +171,26 @@ internal sealed class DynamicBatcher
         return null;
     }
 
-    /// <summary>A queued request: queued until a worker takes it for a run or its client gives up (timeout, cancel).</summary>
-    private sealed class Pending(BatchInput input)
+    /// <summary>A queued request: queued until a worker takes it for a run or its client gives up (timeout, cancel);
+    /// leaving the queue either way gives its input's bytes back (<paramref name="release"/>), once.</summary>
+    private sealed class Pending(BatchInput input, Action<long> release)
     {
         private const int Queued = 0, Taken = 1, Abandoned = 2;
         private int _state;
 
         public BatchInput Input { get; } = input;
+        public long Bytes { get; } = input.Bytes;
         public long Enqueued { get; } = Stopwatch.GetTimestamp();
         public TaskCompletionSource<float[][]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public bool IsQueued => Volatile.Read(ref _state) == Queued;
-        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
-        public bool TryAbandon() => Interlocked.CompareExchange(ref _state, Abandoned, Queued) == Queued;
+        public bool TryTake() => Leave(Taken);
+        public bool TryAbandon() => Leave(Abandoned);
+
+        private bool Leave(int state)
+        {
+            if (Interlocked.CompareExchange(ref _state, state, Queued) != Queued) return false;
+            release(Bytes);
+            return true;
+        }
     }
 }

@@ -14,13 +14,12 @@ internal interface IHostOutputs
     float[][] Apply(float[][] network, int samples);
 }
 
-/// <summary>An SSD's detections as the TensorFlow Object Detection API names them: per sample, up to
-/// <see cref="SsdDecoderOptions.MaxDetections"/> detections after decoding, the score threshold and NMS, best first,
-/// zero-padded: detection_boxes [K, 4] (ymin, xmin, ymax, xmax, normalised to the image), detection_classes [K] (class
-/// index), detection_scores [K], num_detections [1].</summary>
-internal sealed class SsdHostOutputs(SsdPostprocessor postprocessor, int boxesOutput, int classesOutput) : IHostOutputs
+/// <summary>A detector's detections as the TensorFlow Object Detection API names them: per sample, up to
+/// <paramref name="maxDetections"/> detections, best first, zero-padded: detection_boxes [K, 4] (ymin, xmin, ymax, xmax,
+/// normalised to the image), detection_classes [K] (class index), detection_scores [K], num_detections [1].</summary>
+internal abstract class DetectionHostOutputs(int maxDetections) : IHostOutputs
 {
-    private int K => postprocessor.Options.MaxDetections;
+    private int K => maxDetections;
 
     public IReadOnlyList<(string Name, long[] Dims)> Outputs =>
         [("detection_boxes", [K, 4]), ("detection_classes", [K]), ("detection_scores", [K]), ("num_detections", [1])];
@@ -28,10 +27,9 @@ internal sealed class SsdHostOutputs(SsdPostprocessor postprocessor, int boxesOu
     public float[][] Apply(float[][] network, int samples)
     {
         float[] boxes = new float[samples * K * 4], classes = new float[samples * K], scores = new float[samples * K], counts = new float[samples];
-        int boxLength = network[boxesOutput].Length / samples, classLength = network[classesOutput].Length / samples;
         for (int s = 0; s < samples; s++)
         {
-            var found = postprocessor.Process(network[boxesOutput].AsSpan(s * boxLength, boxLength), network[classesOutput].AsSpan(s * classLength, classLength));
+            var found = Detect(network, s, samples);
             counts[s] = Math.Min(found.Count, K);
             for (int i = 0; i < counts[s]; i++)
             {
@@ -43,4 +41,24 @@ internal sealed class SsdHostOutputs(SsdPostprocessor postprocessor, int boxesOu
         }
         return [boxes, classes, scores, counts];
     }
+
+    /// <summary>Sample <paramref name="sample"/>'s detections, best first, from the network's outputs (per graph
+    /// output, <paramref name="samples"/> samples back to back).</summary>
+    protected abstract IReadOnlyList<GpuMobileNet.Detection.Detection> Detect(float[][] network, int sample, int samples);
+
+    /// <summary>One sample's part of a graph output that holds <paramref name="samples"/> samples back to back.</summary>
+    protected static ReadOnlySpan<float> SampleOf(float[] output, int sample, int samples)
+    {
+        int length = output.Length / samples;
+        return output.AsSpan(sample * length, length);
+    }
+}
+
+/// <summary>An SSD's decoded detections: its box and class heads through the anchors' decoding, the score threshold and
+/// NMS (<see cref="SsdPostprocessor"/>), up to <see cref="SsdDecoderOptions.MaxDetections"/>.</summary>
+internal sealed class SsdHostOutputs(SsdPostprocessor postprocessor, int boxesOutput, int classesOutput)
+    : DetectionHostOutputs(postprocessor.Options.MaxDetections)
+{
+    protected override IReadOnlyList<GpuMobileNet.Detection.Detection> Detect(float[][] network, int sample, int samples) =>
+        postprocessor.Process(SampleOf(network[boxesOutput], sample, samples), SampleOf(network[classesOutput], sample, samples));
 }

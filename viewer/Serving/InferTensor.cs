@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace GpuMobileNet.Viewer.Serving;
@@ -46,6 +47,7 @@ public sealed record InferTensor(string Name, string Datatype, long[] Shape)
     public byte[] ToRaw()
     {
         if (Bytes is { } bytes) return bytes;
+        if (Floats is { } floats && BitConverter.IsLittleEndian) return MemoryMarshal.AsBytes(floats.AsSpan()).ToArray();
         var raw = new MemoryStream();
         Span<byte> four = stackalloc byte[4];
         foreach (var s in Strings ?? [])

@@ -261,6 +261,7 @@ public sealed class ModelRepository : IDisposable
         {
             if (name == DetectorModel.Name) return DetectorModel.Import(_dataDir);
             if (TaughtHeadModel.IsHead(name, _modelsDir)) return TaughtHeadModel.Import(name, _modelsDir!, _catalog.Names(), n => _catalog.Import(n).Graph);
+            if (_catalog.UserPath(name) is { } path && _catalog.Names().Contains(name) && NcnnDetectorModel.TryImport(name, path) is { } detector) return detector;
             var (graph, labels) = _catalog.Import(name);
             return new ModelSpec(name, graph, labels);
         }

@@ -24,6 +24,10 @@ public sealed record ServingOptions
     /// <summary>Requests waiting for a session, at most; beyond it a request is refused at once.</summary>
     public int MaxQueueSize { get; init; } = 64;
 
+    /// <summary>Host bytes the waiting requests' inputs may hold together, at most; a request that would pass it is
+    /// refused at once, as for a full queue (64 queued 16 MiB bodies would otherwise hold 1 GiB).</summary>
+    public long MaxQueueBytes { get; init; } = 256L << 20;
+
     /// <summary>Device sessions per model (Triton's instance_group count): runs in flight for one model.</summary>
     public int Instances { get; init; } = 1;
 
@@ -36,6 +40,7 @@ public sealed record ServingOptions
         Check(MaxBatchSize is >= 1 and <= 256, $"max_batch_size {MaxBatchSize}: expected 1..256");
         Check(MaxQueueDelay >= TimeSpan.Zero && MaxQueueDelay <= TimeSpan.FromSeconds(10), $"max_queue_delay {MaxQueueDelay.TotalMilliseconds} ms: expected 0..10000 ms");
         Check(MaxQueueSize is >= 1 and <= 100_000, $"max_queue_size {MaxQueueSize}: expected 1..100000");
+        Check(MaxQueueBytes is >= 1 and <= 1L << 40, $"max queue bytes {MaxQueueBytes}: expected 1..2^40");
         Check(Instances is >= 1 and <= 16, $"instance count {Instances}: expected 1..16");
         Check(RequestTimeout > TimeSpan.Zero && RequestTimeout <= TimeSpan.FromHours(1), $"request timeout {RequestTimeout.TotalMilliseconds} ms: expected up to one hour");
         return this;
