@@ -1,6 +1,9 @@
 using GpuMobileNet.Bench;
 using GpuMobileNet.Detection;
 using GpuMobileNet.Imaging;
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Passes;
 using GpuMobileNet.Import.Tflite;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tests.Gpu;
@@ -40,6 +43,24 @@ public class TfliteSsdModelTests : GpuTest
             double tolerance = 1e-3 * want.Max(v => Math.Abs(v));
             GpuVsCpu.AssertClose(gpu[name], want, tolerance, 1e-3, $"{photo} '{name}': GPU vs TFLite");
         }
+    }
+
+    /// <summary>The imported network runs as the built-in MobileNetV2 does: every convolution on the packed kernels (the
+    /// stem's tiled one, packed 1x1, depthwise and implicit GEMM; dense for those with a 1x1 output), no convolution split
+    /// into slices, no naive one.</summary>
+    [Test]
+    public void EveryConvolutionRunsPackedAsInTheBuiltIns()
+    {
+        // Block fusion off, as on a CPU device, so that every convolution stays one dispatch on any device.
+        var options = new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: false, FuseInvertedResidual: false) };
+        using var session = InferenceSession.Create(TfliteImporter.Load(TflitePaths.SsdModel), Device, options);
+        string[] packed = [Conv2dTiledKernel.Id.Shader, PointwiseConvPackedKernel.Id.Shader, DepthwiseConvPackedKernel.Id.Shader, Conv2dPackedKernel.Id.Shader,
+            DenseKernel.Id.Shader];
+        var convs = session.Dispatches.Where(d => d.Source is Conv2dOp).ToList();
+        Assert.That(convs.Select(d => d.Source!.Name).Distinct().Count(), Is.EqualTo(55 + 17), "one graph convolution per CONV_2D and DEPTHWISE_CONV_2D");
+        Assert.That(convs.Select(d => d.Shader).Distinct(), Is.SubsetOf(packed), "convolution kernels");
+        Assert.That(session.Dispatches.Select(d => d.Shader), Has.No.Member(SliceChannelsKernel.Id.Shader).And.No.Member(AddKernel.Id.Shader));
+        Ran.Kernel(session, Conv2dPackedKernel.Id);
     }
 
     [Test]
