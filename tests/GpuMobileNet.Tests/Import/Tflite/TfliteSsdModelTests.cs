@@ -4,6 +4,7 @@ using GpuMobileNet.Imaging;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
 using GpuMobileNet.Passes;
+using GpuMobileNet.Teach;
 using GpuMobileNet.Import.Tflite;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tests.Gpu;
@@ -97,6 +98,23 @@ public class TfliteSsdModelTests : GpuTest
             bool twin = got.Any(g => g.ClassId == w.ClassId && Within(g.Box.ToPixels(image.Width, image.Height), pw, 2));
             Assert.That(twin, $"{photo}: TFLite's {w} has no GPU detection of its class within 2 px");
         }
+    }
+
+    /// <summary>A frame is resized and normalised on the device (preprocess_rgba8) and gives the detections of the
+    /// host-preprocessed tensor: the same classes, boxes within 1 pixel.</summary>
+    [Test]
+    public void DetectPreprocessesTheFrameOnTheDevice()
+    {
+        using var detector = SsdDetector.Load(TflitePaths.SsdModel, Device, Labels.LoadLabels(TflitePaths.SsdLabels));
+        var image = ImageLoader.Load(TestPaths.Photo("chelsea.png"));
+        var got = detector.Detect(FeatureExtractor.ToRgba(image), image.Width, image.Height, 0.3f).Detections;
+        Ran.Kernel(detector.PreprocessDispatches, PreprocessRgba8Kernel.Id);
+        var (boxes, classes) = detector.RunRaw(detector.Preprocess(image));
+        var want = detector.Postprocessor.Process(boxes, classes, 0.3f);
+        Assert.That(want, Is.Not.Empty, "the host-preprocessed run finds something");
+        Assert.That(got.Select(d => d.ClassId), Is.EqualTo(want.Select(d => d.ClassId)), "classes, best first");
+        for (int i = 0; i < want.Count; i++)
+            Assert.That(Within(got[i].Box.ToPixels(image.Width, image.Height), want[i].Box.ToPixels(image.Width, image.Height), 1), $"{want[i]} vs {got[i]}");
     }
 
     private static bool Within(Box a, Box b, float px) =>
