@@ -1,5 +1,7 @@
 #version 450
 // Permutes the per-sample axes (C, H, W): output axis i is input axis P_i. x = output element, y = batch item.
+// The input is NCHW, or NC4HW4 (channels a multiple of 4: a packed convolution's output read directly, e.g. an SSD
+// head turned channels-last); the output is NCHW.
 // TEXELS reads each input element out of its texel in the arena's texel view: one gather of the lanes' texels, where a
 // storage-buffer load at a scattered index is a loop over the lanes on lavapipe (an NHWC input read planar is).
 #include "common.glsl"
@@ -12,6 +14,7 @@ layout(constant_id = 4) const int P0 = 0;
 layout(constant_id = 5) const int P1 = 1;
 layout(constant_id = 6) const int P2 = 2;
 layout(constant_id = 7) const int TEXELS = 0; // 1: the device's texel view reaches the input
+layout(constant_id = 8) const int PACKED_IN = 0; // 1: the input is NC4HW4
 
 void main() {
     int count = D0 * D1 * D2;
@@ -24,7 +27,8 @@ void main() {
     idx[P0] = o / (o1 * o2);
     idx[P1] = (o / o2) % o1;
     idx[P2] = o % o2;
-    int i = (idx[0] * D1 + idx[1]) * D2 + idx[2];
+    int i = PACKED_IN != 0 ? ((idx[0] >> 2) * D1 * D2 + idx[1] * D2 + idx[2]) * 4 + (idx[0] & 3)
+                           : (idx[0] * D1 + idx[1]) * D2 + idx[2];
     uint e = pc.in0 + uint(n * count + i);
     STORE(pc.out0 + uint(n * count + o), TEXELS != 0 ? real(texelFetch(actTexels, int(e >> 2))[e & 3u]) : LOAD(e));
 }

@@ -6,10 +6,14 @@ namespace GpuMobileNet.Viewer;
 /// <summary>--bench: end-to-end figures in real headless Chromium. Starts the viewer on a free loopback port, then for
 /// each model opens the page in /usr/bin/chromium with a fake camera playing a Y4M clip of a sample photo; the page
 /// (?bench=SECONDS) warms up 2 s, measures FPS, round trip and the server's per-stage times for SECONDS, captures three
-/// classes of 30 frames, trains a head, and posts its report to /api/bench, printed here.</summary>
+/// classes of 30 frames, trains a head, and posts its report to /api/bench, printed here. The entry "detect" opens the
+/// page in its detection mode instead (<see cref="DetectEntry"/>): FPS and per-stage times counted as the server answers.</summary>
 internal static class ChromiumBench
 {
     public const string Chromium = "/usr/bin/chromium";
+
+    /// <summary>The --models entry that measures the page's detection mode.</summary>
+    public const string DetectEntry = "detect";
 
     public static async Task<int> RunAsync(ViewerOptions options, IReadOnlyList<string> models, int seconds)
     {
@@ -25,6 +29,11 @@ internal static class ChromiumBench
             Console.WriteLine($"bench: headless Chromium, fake camera {Path.GetFileName(clip)} (320x240), device {state.Catalog.Device}");
             foreach (var model in models)
             {
+                if (model == DetectEntry)
+                {
+                    await DetectAsync(state, url, clip, dir, seconds);
+                    continue;
+                }
                 state.Catalog.Get(model); // load before the page's clock starts
                 var report = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
                 state.BenchReport = json => report.TrySetResult(json);
@@ -48,6 +57,40 @@ internal static class ChromiumBench
         {
             await app.StopAsync();
             Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>The page in its default mode, detection, on the fake camera: the page posts the next frame when a reply
+    /// arrives (one in flight), so the replies the server sends per second are the page's FPS. Warms up for 5 replies
+    /// (the first loads the detector) and 2 s, then counts for <paramref name="seconds"/>.</summary>
+    private static async Task DetectAsync(ViewerState state, string url, string clip, string dir, int seconds)
+    {
+        var replies = new List<(long At, Detection.DetectionResult Result)>();
+        state.DetectReplied = r => { lock (replies) replies.Add((Stopwatch.GetTimestamp(), r)); };
+        using var chromium = StartChromium($"{url}/?session=bench-{Guid.NewGuid():N}", clip, dir);
+        try
+        {
+            var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * (seconds + 120L);
+            int Count() { lock (replies) return replies.Count; }
+            while (Count() < 5 && Stopwatch.GetTimestamp() < deadline) await Task.Delay(100);
+            if (Count() < 5) throw new TimeoutException($"{DetectEntry}: fewer than 5 detection replies in {seconds + 120} s");
+            await Task.Delay(2000);
+            int first = Count();
+            long start = Stopwatch.GetTimestamp();
+            await Task.Delay(TimeSpan.FromSeconds(seconds));
+            List<Detection.DetectionResult> measured;
+            lock (replies) measured = replies.Skip(first).Select(r => r.Result).ToList();
+            double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            double Median(Func<Detection.DetectionResult, double> stage) => measured.Count == 0 ? 0 : measured.Select(stage).Order().ElementAt(measured.Count / 2);
+            Console.WriteLine($"{DetectEntry}: {measured.Count / elapsed:F1} FPS over {measured.Count} frames in {elapsed:F1} s; median server stages: " +
+                              $"preprocess {Median(r => r.PreprocessMs):F1} + network {Median(r => r.NetworkMs):F1} + decode {Median(r => r.DecodeMs):F2} " +
+                              $"+ NMS {Median(r => r.NmsMs):F2} ms; detections in the last frame: {string.Join(", ", measured.LastOrDefault()?.Detections.Select(d => d.Label) ?? [])}");
+        }
+        finally
+        {
+            state.DetectReplied = null;
+            chromium.Kill(entireProcessTree: true);
+            chromium.WaitForExit();
         }
     }
 

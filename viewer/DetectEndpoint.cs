@@ -10,7 +10,7 @@ namespace GpuMobileNet.Viewer;
 /// the reply is {"detections": [{"label", "score", "box": [x0, y0, x1, y1] in 0..1}], "receiveMs" (reading the body), "preprocessMs", "networkMs",
 /// "decodeMs", "nmsMs"}. The page's detection mode posts the next frame when the reply arrives (one in flight). The
 /// detector is loaded on first use and runs one frame at a time; it is disposed with the app.</summary>
-internal sealed class DetectEndpoint(ViewerOptions options, VulkanDevice device) : IDisposable
+internal sealed class DetectEndpoint(ViewerState state, VulkanDevice device) : IDisposable
 {
     public const string ModelRelative = "models/cache/objectron/object_detection_ssd_mobilenetv2_oidv4_fp16.tflite";
     public const string LabelsRelative = "models/cache/objectron/object_detection_oidv4_labelmap.txt";
@@ -30,27 +30,22 @@ internal sealed class DetectEndpoint(ViewerOptions options, VulkanDevice device)
         int read;
         while ((read = await request.Body.ReadAsync(buffer)) > 0)
         {
-            if (body.Length + read > options.MaxFrameBytes)
-                return Error($"frame of more than {options.MaxFrameBytes} bytes (the viewer's limit)", StatusCodes.Status413PayloadTooLarge);
+            if (body.Length + read > state.Options.MaxFrameBytes)
+                return Error($"frame of more than {state.Options.MaxFrameBytes} bytes (the viewer's limit)", StatusCodes.Status413PayloadTooLarge);
             body.Write(buffer, 0, read);
         }
         double receiveMs = System.Diagnostics.Stopwatch.GetElapsedTime(receiveStart).TotalMilliseconds;
         var message = body.ToArray();
         var (w, h, error) = FrameHeader.Parse(message);
         if (error is not null) return Error(error, StatusCodes.Status400BadRequest);
-        var rgb = new byte[w * h * 3];
-        for (int i = 0; i < w * h; i++)
-        {
-            rgb[3 * i] = message[FrameHeader.Bytes + 4 * i];
-            rgb[3 * i + 1] = message[FrameHeader.Bytes + 4 * i + 1];
-            rgb[3 * i + 2] = message[FrameHeader.Bytes + 4 * i + 2];
-        }
+        var rgba = message.AsMemory(FrameHeader.Bytes, w * h * 4);
         await _gate.WaitAsync();
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var detector = _detector ??= await Task.Run(Load);
-            var r = await Task.Run(() => detector.Detect(new RgbImage(w, h, rgb), threshold));
+            var r = await Task.Run(() => detector.Detect(rgba, w, h, threshold));
+            state.DetectReplied?.Invoke(r);
             return Results.Json(new JsonObject
             {
                 ["detections"] = new JsonArray(r.Detections.Select(d => (JsonNode)new JsonObject
@@ -74,7 +69,7 @@ internal sealed class DetectEndpoint(ViewerOptions options, VulkanDevice device)
 
     private SsdDetector Load()
     {
-        string model = Path.Combine(options.RepoRoot, ModelRelative), labels = Path.Combine(options.RepoRoot, LabelsRelative);
+        string model = Path.Combine(state.Options.RepoRoot, ModelRelative), labels = Path.Combine(state.Options.RepoRoot, LabelsRelative);
         if (!File.Exists(model) || !File.Exists(labels)) throw new FileNotFoundException($"{ModelRelative} is not fetched yet: run scripts/setup");
         return SsdDetector.Load(model, device, Labels.LoadLabels(labels));
     }

@@ -39,7 +39,7 @@ public static class ViewerApp
             builder.Services.AddHostedService(s => s.GetRequiredService<Grpc.GrpcHost>());
         }
         var app = builder.Build();
-        var detect = new DetectEndpoint(options, device);
+        var detect = new DetectEndpoint(state, device);
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             detect.Dispose();

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using GpuMobileNet.Graph;
 using GpuMobileNet.Imaging;
 using GpuMobileNet.Import;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
+using GpuMobileNet.Teach;
 using GpuMobileNet.Vulkan;
 
 namespace GpuMobileNet.Detection;
@@ -10,8 +12,9 @@ namespace GpuMobileNet.Detection;
 /// <summary>What one <see cref="SsdDetector.Detect(RgbImage, float?)"/> found, with the time of each stage.
 /// Thread-safety: immutable; safe to share between threads.</summary>
 /// <param name="Detections">Best first, after NMS.</param>
-/// <param name="PreprocessMs">Host resize and normalise.</param>
-/// <param name="NetworkMs">The session's run (backbone and heads, upload and read-back included).</param>
+/// <param name="PreprocessMs">Resize and normalise: the device's preprocessing dispatch (where the device has timestamps),
+/// plus repacking RGB to RGBA on the host for an <see cref="RgbImage"/>.</param>
+/// <param name="NetworkMs">The session's run less its preprocessing (backbone and heads, upload and read-back included).</param>
 /// <param name="DecodeMs">Host box decoding and score threshold.</param>
 /// <param name="NmsMs">Host non-maximum suppression.</param>
 public sealed record DetectionResult(IReadOnlyList<Detection> Detections, double PreprocessMs, double NetworkMs, double DecodeMs, double NmsMs);
@@ -20,11 +23,16 @@ public sealed record DetectionResult(IReadOnlyList<Detection> Detections, double
 /// [anchors, classes] (an imported .tflite or a built-in graph), its session, and the host post-processing.
 /// The input is the photo stretched to the model's size, values in [-1, 1] (the TF Object Detection API's
 /// MobileNet preprocessing, what MediaPipe's objectron graph feeds its SSD).
-/// Thread-safety: thread-safe: it keeps no per-call state, and its session serialises runs (one detector per thread runs
-/// them in parallel).</summary>
+/// Thread-safety: thread-safe: detections run one at a time (one detector per thread runs them in parallel).</summary>
 public sealed class SsdDetector : IDisposable
 {
+    /// <summary>pixel / 127.5 - 1, the TF Object Detection API's MobileNet preprocessing.</summary>
+    private static readonly Rgba8Normalisation MinusOneToOne = new(1 / 127.5f, [1, 1, 1], [1, 1, 1]);
+
     private readonly string _boxesName, _classesName;
+    private readonly Lock _frameLock = new();
+    private readonly IoBinding _frames;
+    private readonly float[] _boxes, _classes;
 
     /// <param name="graph">The network; its outputs must include the two SSD heads (found by name, else by shape).</param>
     /// <param name="device">Where it runs.</param>
@@ -38,6 +46,9 @@ public sealed class SsdDetector : IDisposable
         Postprocessor = postprocessor;
         (_boxesName, _classesName) = FindHeads(graph, postprocessor);
         Session = InferenceSession.Create(graph, device, options);
+        _boxes = new float[Session.OutputLengthOf(_boxesName)];
+        _classes = new float[Session.OutputLengthOf(_classesName)];
+        _frames = Session.CreateIoBinding().BindOutput(_boxesName, _boxes).BindOutput(_classesName, _classes);
     }
 
     /// <summary>Loads an SSD model file (any format <see cref="ModelImporter"/> reads; the objectron one is TFLite) with the
@@ -62,6 +73,9 @@ public sealed class SsdDetector : IDisposable
     /// <summary>The network's session.</summary>
     public InferenceSession Session { get; }
 
+    /// <summary>What a detection records before the network: the frame's resize and normalisation (empty before the first).</summary>
+    internal IReadOnlyList<KernelDispatch> PreprocessDispatches => _frames.Plan?.Preprocessing ?? [];
+
     /// <summary>Anchors, decoding and NMS.</summary>
     internal SsdPostprocessor Postprocessor { get; }
 
@@ -84,17 +98,36 @@ public sealed class SsdDetector : IDisposable
     {
         ArgumentNullException.ThrowIfNull(image);
         long t0 = Stopwatch.GetTimestamp();
-        var input = Preprocess(image);
-        long t1 = Stopwatch.GetTimestamp();
-        var (boxes, classes) = RunRaw(input);
-        long t2 = Stopwatch.GetTimestamp();
-        var (detections, decode, nms) = Postprocessor.ProcessTimed(boxes, classes, minScore);
-        return new DetectionResult(detections, Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds,
-            Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds, decode.TotalMilliseconds, nms.TotalMilliseconds);
+        var rgba = FeatureExtractor.ToRgba(image);
+        return Detect(rgba, image.Width, image.Height, minScore, Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+    }
+
+    /// <summary>Detects objects in an RGBA8 frame of any size (rows top to bottom, 4 bytes a pixel, alpha ignored),
+    /// stretched to the input and normalised on the device; boxes are normalised to the frame (0..1).</summary>
+    /// <exception cref="ArgumentException">The frame's size does not match its bytes, or is out of range.</exception>
+    public DetectionResult Detect(ReadOnlyMemory<byte> rgba, int width, int height, float? minScore = null) =>
+        Detect(rgba, width, height, minScore, 0);
+
+    private DetectionResult Detect(ReadOnlyMemory<byte> rgba, int width, int height, float? minScore, double hostPreprocessMs)
+    {
+        lock (_frameLock)
+        {
+            _frames.BindFrame(Session.Graph.Input.Name, 0, rgba, width, height, HostImageFormat.Rgba8, MinusOneToOne);
+            long t0 = Stopwatch.GetTimestamp();
+            var run = Session.Run(_frames);
+            double runMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            var (detections, decode, nms) = Postprocessor.ProcessTimed(_boxes, _classes, minScore);
+            return new DetectionResult(detections, hostPreprocessMs + run.InputGpuMs, runMs - run.InputGpuMs,
+                decode.TotalMilliseconds, nms.TotalMilliseconds);
+        }
     }
 
     /// <summary>Frees the session.</summary>
-    public void Dispose() => Session.Dispose();
+    public void Dispose()
+    {
+        _frames.Dispose();
+        Session.Dispose();
+    }
 
     /// <summary>The graph's two SSD heads for <paramref name="post"/>'s anchors: [anchors, 4] boxes and [anchors, classes]
     /// scores, found by name, else by shape.</summary>

@@ -28,5 +28,18 @@ internal sealed class TransposeProvider : OpProvider<TransposeOp>
         ImportedOpsReference.Transpose(t, values[t.Input], batch);
 
     /// <inheritdoc/>
+    public override bool SupportsLayouts(TransposeOp t) =>
+        t.Output.Layout == TensorLayout.Nchw && (t.Input.Layout == TensorLayout.Nchw || ReadsPacked(t));
+
+    /// <inheritdoc/>
+    /// <remarks>A packed input is read as it is (an SSD head's convolution turned channels-last: no unpacking dispatch
+    /// before the transpose); the output stays NCHW.</remarks>
+    public override TransposeOp? WithPackedTensors(TransposeOp t, IChannelPacking packing) =>
+        packing.IsPacked(t.Input) && ReadsPacked(t) ? t with { Input = packing.Packed(t.Input) } : null;
+
+    /// <summary>The kernel reads NC4HW4 of whole channel quads (no padding to skip).</summary>
+    private static bool ReadsPacked(TransposeOp t) => t.Input.Shape.C % 4 == 0;
+
+    /// <inheritdoc/>
     public override IReadOnlyList<KernelDispatch> Plan(TransposeOp t, KernelContext ctx, KernelChoice choice) => [TransposeKernel.Plan(t, ctx)];
 }

@@ -114,35 +114,8 @@ internal sealed partial class TfliteOpMapper(TfliteModel model, GraphBuilder bui
         if (bias is not null && bias.Length != outC) throw Fail(op, $"bias has {bias.Length} values for {outC} output channels");
         (weights, kh, kw) = Dilate(weights, outC * (c / groups), kh, kw, dh, dw);
         var pad = Pads(op, padding, x.Value.Shape, kh, kw, sh, sw);
-        var y = groups == 1 && kh * kw > 1 && c > WideConvSlice
-            ? SlicedConv(Name(output), x.Value, outC, kh, kw, sh, sw, pad, weights, bias, act)
-            : builder.Conv2d(Name(output), x.Value, outC, kh, kw, sh, sw, pad, groups, weights, bias, act);
+        var y = builder.Conv2d(Name(output), x.Value, outC, kh, kw, sh, sw, pad, groups, weights, bias, act);
         return ForeignTensor.ChannelsLast(y);
-    }
-
-    /// <summary>Input channels per part of a wide full convolution.</summary>
-    private const int WideConvSlice = 64;
-
-    /// <summary>A full KxK convolution over many input channels as a sum of convolutions over slices of 64 of them.
-    /// Why: the tiled kernel keeps 16 output channels' filters in one uniform window (64 KiB); SSD's extra layers
-    /// (3x3 over 256 channels) do not fit, and the naive kernel ran the 256->512 one in 346 ms of a 440 ms network on
-    /// lavapipe. The slices fit, and the adds are cheap.</summary>
-    private Value SlicedConv(string name, Value x, int outC, int kh, int kw, int sh, int sw, Padding pad, float[] weights, float[]? bias, Activation act)
-    {
-        int c = x.Shape.C;
-        Value? sum = null;
-        for (int first = 0; first < c; first += WideConvSlice)
-        {
-            int count = Math.Min(WideConvSlice, c - first);
-            var part = new float[(long)outC * count * kh * kw];
-            for (int oc = 0; oc < outC; oc++)
-                Array.Copy(weights, ((long)oc * c + first) * kh * kw, part, (long)oc * count * kh * kw, (long)count * kh * kw);
-            var slice = builder.SliceChannels(Unique($"{name}/in{first}"), x, first, count);
-            var conv = builder.Conv2d(Unique($"{name}/part{first}"), slice, outC, kh, kw, sh, sw, pad, 1, part, first == 0 ? bias : null);
-            bool last = first + WideConvSlice >= c;
-            sum = sum is null ? conv : builder.Add(last ? name : Unique($"{name}/sum{first}"), sum, conv, last ? act : Activation.None);
-        }
-        return sum!;
     }
 
     /// <summary>A dilated filter as a plain one with zeros between its taps (MobileNet heads rarely dilate).</summary>

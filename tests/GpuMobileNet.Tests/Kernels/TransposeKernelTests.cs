@@ -1,6 +1,8 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
+using GpuMobileNet.Passes;
+using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -39,6 +41,26 @@ public class TransposeKernelTests : GpuTest
     {
         Ran.Kernel(s, TransposeKernel.Id, "t");
         return (bool)((TransposeConstants)s.Dispatches.Single(d => d.Label == "t").Constants).Texels;
+    }
+
+    /// <summary>A packed 1x1 convolution's output (12 channels, odd H and W) transposed: read packed, no unpacking
+    /// dispatch between them (an SSD head turned channels-last).</summary>
+    [TestCase(new[] { 1, 2, 0 }, 2)]
+    [TestCase(new[] { 2, 0, 1 }, 1)]
+    [TestCase(new[] { 0, 2, 1 }, 1)]
+    public void ReadsAPackedInput(int[] perm, int batch)
+    {
+        var g = SmallOpGraphs.Build("packed_transpose", new TensorShape(8, 5, 7), (b, x) =>
+            b.Transpose("t", b.Conv2d("c", x, 12, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(12 * 8, 3), GpuVsCpu.RandomArray(12, 4)), perm));
+        var options = new SessionOptions { Passes = new PassOptions { PackChannels = true } };
+        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-5, options: options, inspect: s =>
+        {
+            Ran.Kernel(s, TransposeKernel.Id, "t");
+            var spec = (TransposeConstants)s.Dispatches.Single(d => d.Label == "t").Constants;
+            Assert.That(spec with { Texels = default }, Is.EqualTo(new TransposeConstants(
+                KernelContext.WorkgroupSize, 12, 5, 7, perm[0], perm[1], perm[2], default, PackedIn: 1)), "the transpose reads NC4HW4");
+            Assert.That(s.Dispatches.Select(d => d.Label), Has.No.Member("c/to_nchw"), "the conv's output is not unpacked");
+        });
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using GpuMobileNet.Bench;
 using GpuMobileNet.Import.Tflite;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tests.Gpu;
 using NUnit.Framework;
@@ -22,7 +23,7 @@ public class TfliteOpTests : GpuTest
             int c = b.Op(3, [x, b.Weights([6, 3, 3, 5]), b.Weights([6])], [1, 5, 4, 6], ConvOptions, Conv(Same, 2, Relu6));
             return b.Op(4, [c, b.Weights([1, 3, 3, 12]), b.Weights([12])], [1, 3, 2, 12], DepthwiseOptions, Depthwise(Valid, 1, 2, Relu));
         });
-        yield return Case("wide 3x3 conv (70 input channels: summed slices of 64 and 6) s2 SAME relu6", b =>
+        yield return Case("wide 3x3 conv (70 input channels) s2 SAME relu6", b =>
         {
             int x = b.Input(1, 5, 6, 70);
             return b.Op(3, [x, b.Weights([9, 3, 3, 70], 0.1f), b.Weights([9])], [1, 3, 3, 9], ConvOptions, Conv(Same, 2, Relu6));
@@ -105,6 +106,23 @@ public class TfliteOpTests : GpuTest
         GpuVsCpu.AssertClose(ReferenceExecutor.Run(graph, nchw), expected, tolerance, 1e-4, "CPU oracle vs TFLite");
         using var session = InferenceSession.Create(graph, Device);
         GpuVsCpu.AssertClose(session.Run(nchw), expected, tolerance, 1e-4, "GPU vs TFLite");
+    }
+
+    /// <summary>A full convolution over many input channels (SSD's extra layers: 3x3 s2 over 256) imports as one graph
+    /// convolution and runs as one packed implicit-GEMM dispatch, like any built-in convolution: no slices summed.</summary>
+    [Test]
+    public void WideConvIsOneConvolutionOnThePackedKernel()
+    {
+        var b = new TfliteModelBuilder(7);
+        int x = b.Input(1, 9, 7, 256);
+        b.Output(b.Op(3, [x, b.Weights([36, 3, 3, 256], 0.05f), b.Weights([36])], [1, 5, 4, 36], ConvOptions, Conv(Same, 2, Relu6)));
+        var graph = TfliteImporter.Load(b.Build(), "wide.tflite");
+        Assert.That(graph.Nodes.Select(n => n.OpType), Is.EqualTo(new[] { "Conv2d" }), "one convolution");
+        var nchw = GpuVsCpu.RandomArray(graph.Input.Shape.Elements, 5);
+        using var session = InferenceSession.Create(graph, Device);
+        Ran.Kernel(session, Conv2dPackedKernel.Id, graph.Nodes[0].Name);
+        var expected = ReferenceExecutor.Run(graph, nchw);
+        GpuVsCpu.AssertClose(session.Run(nchw), expected, 1e-4 * expected.Max(v => Math.Abs(v)), 1e-4, "GPU vs CPU oracle");
     }
 
     private static float[] ToNchw(float[] nhwc, int c, int h, int w)

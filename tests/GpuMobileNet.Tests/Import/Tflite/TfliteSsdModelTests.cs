@@ -1,6 +1,10 @@
 using GpuMobileNet.Bench;
 using GpuMobileNet.Detection;
 using GpuMobileNet.Imaging;
+using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Passes;
+using GpuMobileNet.Teach;
 using GpuMobileNet.Import.Tflite;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tests.Gpu;
@@ -42,6 +46,24 @@ public class TfliteSsdModelTests : GpuTest
         }
     }
 
+    /// <summary>The imported network runs as the built-in MobileNetV2 does: every convolution on the packed kernels (the
+    /// stem's tiled one, packed 1x1, depthwise and implicit GEMM; dense for those with a 1x1 output), no convolution split
+    /// into slices, no naive one.</summary>
+    [Test]
+    public void EveryConvolutionRunsPackedAsInTheBuiltIns()
+    {
+        // Block fusion off, as on a CPU device, so that every convolution stays one dispatch on any device.
+        var options = new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: false, FuseInvertedResidual: false) };
+        using var session = InferenceSession.Create(TfliteImporter.Load(TflitePaths.SsdModel), Device, options);
+        string[] packed = [Conv2dTiledKernel.Id.Shader, PointwiseConvPackedKernel.Id.Shader, DepthwiseConvPackedKernel.Id.Shader, Conv2dPackedKernel.Id.Shader,
+            DenseKernel.Id.Shader];
+        var convs = session.Dispatches.Where(d => d.Source is Conv2dOp).ToList();
+        Assert.That(convs.Select(d => d.Source!.Name).Distinct().Count(), Is.EqualTo(55 + 17), "one graph convolution per CONV_2D and DEPTHWISE_CONV_2D");
+        Assert.That(convs.Select(d => d.Shader).Distinct(), Is.SubsetOf(packed), "convolution kernels");
+        Assert.That(session.Dispatches.Select(d => d.Shader), Has.No.Member(SliceChannelsKernel.Id.Shader).And.No.Member(AddKernel.Id.Shader));
+        Ran.Kernel(session, Conv2dPackedKernel.Id);
+    }
+
     [Test]
     public void CpuOracleMatchesTflite()
     {
@@ -76,6 +98,23 @@ public class TfliteSsdModelTests : GpuTest
             bool twin = got.Any(g => g.ClassId == w.ClassId && Within(g.Box.ToPixels(image.Width, image.Height), pw, 2));
             Assert.That(twin, $"{photo}: TFLite's {w} has no GPU detection of its class within 2 px");
         }
+    }
+
+    /// <summary>A frame is resized and normalised on the device (preprocess_rgba8) and gives the detections of the
+    /// host-preprocessed tensor: the same classes, boxes within 1 pixel.</summary>
+    [Test]
+    public void DetectPreprocessesTheFrameOnTheDevice()
+    {
+        using var detector = SsdDetector.Load(TflitePaths.SsdModel, Device, Labels.LoadLabels(TflitePaths.SsdLabels));
+        var image = ImageLoader.Load(TestPaths.Photo("chelsea.png"));
+        var got = detector.Detect(FeatureExtractor.ToRgba(image), image.Width, image.Height, 0.3f).Detections;
+        Ran.Kernel(detector.PreprocessDispatches, PreprocessRgba8Kernel.Id);
+        var (boxes, classes) = detector.RunRaw(detector.Preprocess(image));
+        var want = detector.Postprocessor.Process(boxes, classes, 0.3f);
+        Assert.That(want, Is.Not.Empty, "the host-preprocessed run finds something");
+        Assert.That(got.Select(d => d.ClassId), Is.EqualTo(want.Select(d => d.ClassId)), "classes, best first");
+        for (int i = 0; i < want.Count; i++)
+            Assert.That(Within(got[i].Box.ToPixels(image.Width, image.Height), want[i].Box.ToPixels(image.Width, image.Height), 1), $"{want[i]} vs {got[i]}");
     }
 
     private static bool Within(Box a, Box b, float px) =>
