@@ -20,6 +20,10 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
     /// <summary>--weights: the .bin of an ncnn .param model (null: the .bin beside it if there is one, else seeded random weights).</summary>
     public string? Weights { get; init; }
 
+    /// <summary>The command creates a session right after the load, whose planning names every op that cannot run: the
+    /// import's own dry run of kernel selection is left out (see <see cref="ModelImportOptions.SkipKernelDryRun"/>).</summary>
+    public bool SessionFollows { get; init; }
+
     // The last ncnn model loaded, so Describe() can say how it runs (int8 dequantised, random weights, host layers).
     private GpuMobileNet.Import.Ncnn.NcnnModel? _ncnn;
 
@@ -46,7 +50,7 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
         if (Model is not null && !Path.Exists(Model) && !Model.Contains('/'))
             throw new UsageException($"--model '{Model}': neither a built-in architecture ({string.Join(", ", BuiltIn)}) nor a model file");
         var path = Model ?? DefaultModelPath();
-        var options = new ModelImportOptions { InputHeight = InputSize?.H, InputWidth = InputSize?.W, Weights = Weights, Seed = Seed };
+        var options = new ModelImportOptions { InputHeight = InputSize?.H, InputWidth = InputSize?.W, Weights = Weights, Seed = Seed, SkipKernelDryRun = SessionFollows };
         if (!FileIs("ncnn .param"))
         {
             if (Weights is not null) throw new UsageException("--weights: only an ncnn .param model takes a separate weights file");

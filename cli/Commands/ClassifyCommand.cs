@@ -29,10 +29,14 @@ internal static class ClassifyCommand
         common.AddTo(command);
         command.SetAction(r =>
         {
-            var source = common.Source(r);
+            var source = common.Source(r) with { SessionFollows = true };
             int k = OptionChecks.InRange(r.GetValue(top), "--top", 1, 100_000);
             var fit = Resize(r.GetValue(resize));
-            if (r.GetValue(json)) JsonOutput.NotesToStderr();
+            if (r.GetValue(json))
+            {
+                JsonOutput.NotesToStderr();
+                PhaseLog.Enabled = true;
+            }
             double startupMs = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
             var clock = Stopwatch.StartNew();
             var (device, (graph, taught, names, photo)) = CliDevice.OpenWhile(r.GetValue(common.Device), () => Inputs(source, r.GetValue(head), r.GetValue(labels), r.GetValue(image)!));
@@ -47,7 +51,7 @@ internal static class ClassifyCommand
 
             clock.Restart();
             // One GPU run gives the model's scores and, for a taught head, its pooled features too.
-            using var model = new FeatureExtractor(graph, device);
+            using var model = Session(graph, device, source);
             double prepareMs = clock.Elapsed.TotalMilliseconds;
             clock.Restart();
             if (!layout.Nhwc && layout.Channels == 3)
@@ -66,6 +70,9 @@ internal static class ClassifyCommand
                     model = source.Describe(), device = device.ToString(), image = r.GetValue(image), input = layout.ToString(), resize = fit.ToString().ToLowerInvariant(),
                     top = best.Select(c => new { label = c.Label, score = c.Probability }),
                     timings = new { startupMs, loadAndDeviceMs = loadMs, sessionMs = prepareMs, inferenceMs = runMs },
+                    // Where a cold start's time goes, each phase with its first start since the process's (overlaps show what ran in parallel).
+                    phases = PhaseLog.Summary().Select(p => new { name = p.Name, startMs = p.StartMs, ms = p.Ms, times = p.Occurrences })
+                        .Prepend(new { name = "runtime start to Main", startMs = 0.0, ms = PhaseLog.MainStartMs ?? 0, times = 1 }),
                 });
                 return 0;
             }
@@ -88,7 +95,22 @@ internal static class ClassifyCommand
         var names = taught?.Classes ?? source.Labels(labels) ?? Enumerable.Range(0, graph.Output.Shape.Elements).Select(i => $"class {i}").ToList();
         if (taught is null && names.Count != graph.Output.Shape.Elements)
             throw new ArgumentException($"labels: {names.Count} names but the model has {graph.Output.Shape.Elements} outputs");
+        using var phase = PhaseLog.Measure("image decode");
         return (graph, taught, names, ImageLoader.Load(image));
+    }
+
+    /// <summary>The model's session. No warm-up run: classify's one run is the first anyway. The import left the check
+    /// that every op has a kernel to this session's planning (<see cref="ModelSource.SessionFollows"/>): its refusal names the model.</summary>
+    private static FeatureExtractor Session(ModelGraph graph, VulkanDevice device, ModelSource source)
+    {
+        try
+        {
+            return new FeatureExtractor(graph, device, new SessionOptions { Warmup = false });
+        }
+        catch (NotSupportedException e)
+        {
+            throw new GpuMobileNet.Import.ModelLoadException($"{source.Describe()}: {e.Message}", e);
+        }
     }
 
     /// <summary>--resize stretch|crop|letterbox (classify and detect).</summary>
