@@ -51,6 +51,25 @@ public class JsonOutputTests
             Assert.That(double.Parse(rows[i][1], CultureInfo.InvariantCulture), Is.EqualTo(scores[i]).Within(5e-5 + 1e-4 * scores[i]));
     }
 
+    /// <summary>classify --json's phases: where a cold start's time goes, each phase named once with its first start
+    /// and its summed time; the pipelines counted (created side by side: several at once) and no kernel dry run at import.</summary>
+    [Test]
+    public void ClassifyBreaksItsColdStartIntoPhases()
+    {
+        var r = GmnProcess.Run(["classify", TestPaths.Photo("chelsea.png"), .. TinyModel, "--top", "1", "--json"]);
+        Assert.That(r.ExitCode, Is.Zero, r.StdErr);
+        using var doc = JsonDocument.Parse(r.StdOut);
+        var phases = doc.RootElement.GetProperty("phases").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("name").GetString()!, p => (Start: p.GetProperty("startMs").GetDouble(), Ms: p.GetProperty("ms").GetDouble(), Times: p.GetProperty("times").GetInt32()));
+        Assert.That(phases.Keys, Is.SupersetOf(new[] { "runtime start to Main", "vulkan: load loader", "vulkan: instance", "vulkan: devices, device, pipeline cache",
+            "image decode", "session passes", "session plan (memory, kernels, weight packing)", "session buffers + weight upload", "pipeline creation",
+            "session: wait for pipelines", "binding: record command buffer", "run: wait for the device" }));
+        Assert.That(phases.Values.All(p => p is { Start: >= 0, Ms: >= 0, Times: >= 1 }), Is.True, r.StdOut);
+        Assert.That(phases["pipeline creation"].Times, Is.GreaterThan(4), "one entry per pipeline, summed");
+        Assert.That(phases["runtime start to Main"].Ms, Is.GreaterThan(0));
+        Assert.That(phases.Keys.Where(k => k.StartsWith("import")), Is.Empty, "a built-in network is not imported");
+    }
+
     [Test]
     public void DetectGivesEachBoxInPixelsAndNormalised()
     {
