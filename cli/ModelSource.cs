@@ -1,6 +1,7 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Import;
 using GpuMobileNet.Models;
+using GpuMobileNet.Vulkan;
 
 namespace GpuMobileNet.Cli;
 
@@ -59,6 +60,15 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
         // ncnn through its own importer (as ModelImporter would), keeping the model's notes for Describe().
         _ncnn = ModelImporter.LoadNcnn(path, options);
         return _ncnn.Graph;
+    }
+
+    /// <summary>What the pipelines of this model depend on, naming its list of pipelines (<see cref="PipelineList"/>): a
+    /// built-in network's settings; a file's path, size and time, with --weights and --input-size. Null if the file is missing.</summary>
+    public string? PipelineIdentity()
+    {
+        if (IsBuiltIn) return Describe();
+        var path = Model ?? FindInRepo(DefaultModelRelative);
+        return File.Exists(path) ? $"{PipelineList.FileIdentity(path)}|{Weights}|{InputSize}" : null;
     }
 
     /// <summary>Labels for the model: --labels if given, the nsfwjs labels for the default model, else none.</summary>

@@ -31,6 +31,8 @@ internal sealed unsafe class PipelineLibrary : IDisposable
     private readonly ConcurrentDictionary<string, Lazy<Pipeline>> _pipelines = new();
     private readonly ConcurrentDictionary<string, Lazy<ShaderModule>> _moduleByName = new();
     private readonly ConcurrentQueue<ShaderModule> _modules = new();
+    // Batch creations still running: Dispose waits for them (a creation must not outlive the device).
+    private readonly ConcurrentQueue<Task> _batches = new();
 
     public DescriptorSetLayout SetLayout { get; }
     public PipelineLayout Layout { get; }
@@ -75,13 +77,15 @@ internal sealed unsafe class PipelineLibrary : IDisposable
     }
 
     /// <summary>Creates the pipelines of <paramref name="kernels"/> (shader, specialization constants) that do not exist
-    /// yet, each once, on up to one thread per core; completes when all exist (faulted with the first failure).</summary>
+    /// yet, each once, on up to one thread per core; completes when all exist (faulted with the first failure), also
+    /// those another thread was creating.</summary>
     public Task CreateAllAsync(IEnumerable<(string Shader, int[] SpecConstants)> kernels)
     {
-        var missing = kernels.DistinctBy(k => Key(k.Shader, k.SpecConstants)).Where(k => !_pipelines.ContainsKey(Key(k.Shader, k.SpecConstants))).ToList();
+        var missing = kernels.DistinctBy(k => Key(k.Shader, k.SpecConstants))
+            .Where(k => !(_pipelines.TryGetValue(Key(k.Shader, k.SpecConstants), out var p) && p.IsValueCreated)).ToList();
         if (missing.Count == 0) return Task.CompletedTask;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-        return Task.Run(() =>
+        var batch = Task.Run(() =>
         {
             try
             {
@@ -93,6 +97,23 @@ internal sealed unsafe class PipelineLibrary : IDisposable
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
             }
         });
+        _batches.Enqueue(batch);
+        return batch;
+    }
+
+    /// <summary>The (kernel, constants) of every pipeline created so far, as "shader:c0,c1,...".</summary>
+    public IReadOnlyList<string> CreatedKeys => [.. _pipelines.Where(p => p.Value.IsValueCreated).Select(p => p.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>The shader and constants of a key of <see cref="CreatedKeys"/>, or null if it is not one.</summary>
+    public static (string Shader, int[] SpecConstants)? ParseKey(string key)
+    {
+        int colon = key.LastIndexOf(':');
+        if (colon <= 0) return null;
+        var parts = key[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out values[i])) return null;
+        return (key[..colon], values);
     }
 
     /// <summary>Whether the pipeline of this key exists (or is being created).</summary>
@@ -184,6 +205,11 @@ internal sealed unsafe class PipelineLibrary : IDisposable
 
     public void Dispose()
     {
+        foreach (var batch in _batches)
+        {
+            try { batch.Wait(); }
+            catch (AggregateException) { } // reported to whoever awaited it; here only its end matters
+        }
         foreach (var p in _pipelines.Values.Where(p => p.IsValueCreated)) _device.Vk.DestroyPipeline(_device.Handle, p.Value, null);
         foreach (var m in _modules) _device.Vk.DestroyShaderModule(_device.Handle, m, null);
         _device.Vk.DestroyPipelineLayout(_device.Handle, Layout, null);

@@ -70,6 +70,32 @@ public class JsonOutputTests
         Assert.That(phases.Keys.Where(k => k.StartsWith("import")), Is.Empty, "a built-in network is not imported");
     }
 
+    /// <summary>A second classify of a model starts creating the pipelines the first one wrote in its list (beside the
+    /// pipeline cache, in a fresh cache folder here) as soon as its device is open: every pipeline it creates is listed.</summary>
+    [Test]
+    public void ClassifyStartsThePipelinesOfTheLastRunFromItsList()
+    {
+        using var cache = new TempDir();
+        var environment = new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache.Path };
+        string[] args = ["classify", TestPaths.Photo("chelsea.png"), .. TinyModel, "--top", "1", "--json"];
+        var first = GmnProcess.RunWith(environment, args);
+        Assert.That(first.ExitCode, Is.Zero, first.StdErr);
+        using var firstDoc = JsonDocument.Parse(first.StdOut);
+        Assert.That(firstDoc.RootElement.GetProperty("pipelinesFromList").GetInt32(), Is.Zero, "no list yet");
+        var lists = Directory.GetFiles(Path.Combine(cache.Path, "gpumobilenet"), "*.txt", SearchOption.AllDirectories);
+        Assert.That(lists, Has.Length.EqualTo(1), "one list, for this model on this device");
+        int kernels = File.ReadAllLines(lists[0]).Length;
+
+        var second = GmnProcess.RunWith(environment, args);
+        Assert.That(second.ExitCode, Is.Zero, second.StdErr);
+        using var secondDoc = JsonDocument.Parse(second.StdOut);
+        Assert.That(secondDoc.RootElement.GetProperty("pipelinesFromList").GetInt32(), Is.EqualTo(kernels));
+        var created = secondDoc.RootElement.GetProperty("phases").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "pipeline creation");
+        Assert.That(created.GetProperty("times").GetInt32(), Is.EqualTo(kernels), "the list held exactly what the run needed");
+        Assert.That(secondDoc.RootElement.GetProperty("top")[0].GetProperty("score").GetDouble(),
+            Is.EqualTo(firstDoc.RootElement.GetProperty("top")[0].GetProperty("score").GetDouble()));
+    }
+
     [Test]
     public void DetectGivesEachBoxInPixelsAndNormalised()
     {
