@@ -33,10 +33,12 @@ build_if_stale() {
     is_stale "$output" || return 0
     run_dotnet "building $(basename "$project") (Release)" build "$project" ||
         { echo "error: the build of $(basename "$project") failed (errors above)" >&2; return 1; }
+    # An up-to-date build may leave the output's time alone (only a dependency changed): mark it as checked.
+    touch "$output"
 }
 
 # publish_r2r_if_stale <project.csproj> <folder> <assembly.dll>: publishes the project ReadyToRun (its code and its packages'
-# precompiled, so a short command JITs little: about half of `gmn --help`'s start) into <folder>, framework-dependent,
+# precompiled, so a short command JITs little: a third off `gmn --help`'s start here) into <folder>, framework-dependent,
 # when a source changed. Returns 1 where that cannot be done (no runtime identifier for this machine, or no crossgen
 # package offline), so the caller can run a plain build instead.
 publish_r2r_if_stale() {
@@ -45,5 +47,6 @@ publish_r2r_if_stale() {
     case "$(uname -m)" in x86_64) arch=x64 ;; aarch64 | arm64) arch=arm64 ;; *) return 1 ;; esac
     [ "$(uname -s)" = Linux ] || return 1
     run_dotnet "publishing $(basename "$project") ReadyToRun (Release, linux-$arch)" publish "$project" -r "linux-$arch" \
-        --self-contained false -p:PublishReadyToRun=true -o "$folder"
+        --self-contained false -p:PublishReadyToRun=true -o "$folder" || return 1
+    touch "$folder/$assembly"
 }
