@@ -32,24 +32,14 @@ internal static class ClassifyCommand
             var source = common.Source(r) with { SessionFollows = true };
             int k = OptionChecks.InRange(r.GetValue(top), "--top", 1, 100_000);
             var fit = Resize(r.GetValue(resize));
-            if (r.GetValue(json))
-            {
-                JsonOutput.NotesToStderr();
-                PhaseLog.Enabled = true;
-            }
+            if (r.GetValue(json)) JsonOutput.NotesToStderr();
+            PhaseLog.Enabled = r.GetValue(json); // the phases of a cold start, for the JSON document
             double startupMs = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
             var clock = Stopwatch.StartNew();
             // The pipelines this model needed last time start compiling as soon as the device is open, while the model loads.
-            string? pipelineList = null, identity = source.PipelineIdentity();
-            int listed = 0;
+            var lastRun = new LastRunPipelines(source.PipelineIdentity());
             var (device, (graph, taught, names, photo)) = CliDevice.OpenWhile(r.GetValue(common.Device),
-                () => Inputs(source, r.GetValue(head), r.GetValue(labels), r.GetValue(image)!), opened =>
-                {
-                    pipelineList = identity is null ? null : PipelineList.PathFor(opened, identity);
-                    var kernels = pipelineList is null ? [] : PipelineList.Read(pipelineList);
-                    listed = kernels.Length;
-                    opened.Pipelines.CreateAllAsync(kernels);
-                });
+                () => Inputs(source, r.GetValue(head), r.GetValue(labels), r.GetValue(image)!), lastRun.Start);
             using var _ = device;
             double loadMs = clock.Elapsed.TotalMilliseconds;
             var layout = ImageInput.Of(graph);
@@ -71,7 +61,7 @@ internal static class ClassifyCommand
                 model.Run(layout.FromRgb(ImagePreprocessor.ToTensor(FrameFit.Fit(photo, layout.Width, layout.Height, fit), layout.Width, layout.Height, pixelScale, means, stds), 255 * pixelScale));
             var scores = taught is not null ? taught.Predict(model.Features.ToArray()) : model.Scores.ToArray();
             double runMs = clock.Elapsed.TotalMilliseconds;
-            if (pipelineList is not null) PipelineList.Write(pipelineList, device.Pipelines.CreatedKeys);
+            lastRun.Remember(device);
 
             var best = Classifier.TopK(scores, names, Math.Min(k, names.Count));
             if (r.GetValue(json))
@@ -81,7 +71,7 @@ internal static class ClassifyCommand
                     model = source.Describe(), device = device.ToString(), image = r.GetValue(image), input = layout.ToString(), resize = fit.ToString().ToLowerInvariant(),
                     top = best.Select(c => new { label = c.Label, score = c.Probability }),
                     timings = new { startupMs, loadAndDeviceMs = loadMs, sessionMs = prepareMs, inferenceMs = runMs },
-                    pipelinesFromList = listed, // created from the last run's list as soon as the device opened
+                    pipelinesFromList = lastRun.Listed, // created from the last run's list as soon as the device opened
                     // Where a cold start's time goes, each phase with its first start since the process's (overlaps show what ran in parallel).
                     phases = PhaseLog.Summary().Select(p => new { name = p.Name, startMs = p.StartMs, ms = p.Ms, times = p.Occurrences })
                         .Prepend(new { name = "runtime start to Main", startMs = 0.0, ms = PhaseLog.MainStartMs ?? 0, times = 1 }),
