@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Silk.NET.Vulkan;
 
 namespace GpuMobileNet.Vulkan;
@@ -123,7 +124,9 @@ internal sealed unsafe class PipelineLibrary : IDisposable
 
     /// <summary>The value of <paramref name="key"/>, created by <paramref name="create"/> by the first thread that asks; a
     /// failed creation is forgotten, so a later call tries again and reports its own error.</summary>
-    private static T Created<T>(ConcurrentDictionary<string, Lazy<T>> map, string key, Func<T> create)
+    // (The annotation is Lazy<T>'s own: the NativeAOT build of libgpumobilenet checks it.)
+    private static T Created<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(
+        ConcurrentDictionary<string, Lazy<T>> map, string key, Func<T> create)
     {
         var lazy = map.GetOrAdd(key, _ => new Lazy<T>(create, LazyThreadSafetyMode.ExecutionAndPublication));
         try
