@@ -23,10 +23,16 @@ internal static class CliDevice
 
     /// <summary>Opens the device on another thread while <paramref name="work"/> (reading the model, the image) runs on
     /// this one: both take a good part of a short command's time. If the work fails, the device is closed and the
-    /// work's error thrown.</summary>
-    public static (VulkanDevice Device, T Result) OpenWhile<T>(string? device, Func<T> work)
+    /// work's error thrown. <paramref name="whenOpen"/> runs on the opening thread once the device is open (it must not
+    /// throw: it starts work that may overlap the rest, such as creating the pipelines a model needed last time).</summary>
+    public static (VulkanDevice Device, T Result) OpenWhile<T>(string? device, Func<T> work, Action<VulkanDevice>? whenOpen = null)
     {
-        var opening = Task.Run(() => Open(device));
+        var opening = Task.Run(() =>
+        {
+            var opened = Open(device);
+            whenOpen?.Invoke(opened);
+            return opened;
+        });
         T result;
         try
         {

@@ -1,6 +1,7 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Import;
 using GpuMobileNet.Models;
+using GpuMobileNet.Vulkan;
 
 namespace GpuMobileNet.Cli;
 
@@ -19,6 +20,10 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
 
     /// <summary>--weights: the .bin of an ncnn .param model (null: the .bin beside it if there is one, else seeded random weights).</summary>
     public string? Weights { get; init; }
+
+    /// <summary>The command creates a session right after the load, whose planning names every op that cannot run: the
+    /// import's own dry run of kernel selection is left out (see <see cref="ModelImportOptions.SkipKernelDryRun"/>).</summary>
+    public bool SessionFollows { get; init; }
 
     // The last ncnn model loaded, so Describe() can say how it runs (int8 dequantised, random weights, host layers).
     private GpuMobileNet.Import.Ncnn.NcnnModel? _ncnn;
@@ -46,7 +51,7 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
         if (Model is not null && !Path.Exists(Model) && !Model.Contains('/'))
             throw new UsageException($"--model '{Model}': neither a built-in architecture ({string.Join(", ", BuiltIn)}) nor a model file");
         var path = Model ?? DefaultModelPath();
-        var options = new ModelImportOptions { InputHeight = InputSize?.H, InputWidth = InputSize?.W, Weights = Weights, Seed = Seed };
+        var options = new ModelImportOptions { InputHeight = InputSize?.H, InputWidth = InputSize?.W, Weights = Weights, Seed = Seed, SkipKernelDryRun = SessionFollows };
         if (!FileIs("ncnn .param"))
         {
             if (Weights is not null) throw new UsageException("--weights: only an ncnn .param model takes a separate weights file");
@@ -55,6 +60,15 @@ internal sealed record ModelSource(string? Model, double Alpha, int Resolution, 
         // ncnn through its own importer (as ModelImporter would), keeping the model's notes for Describe().
         _ncnn = ModelImporter.LoadNcnn(path, options);
         return _ncnn.Graph;
+    }
+
+    /// <summary>What the pipelines of this model depend on, naming its list of pipelines (<see cref="PipelineList"/>): a
+    /// built-in network's settings; a file's path, size and time, with --weights and --input-size. Null if the file is missing.</summary>
+    public string? PipelineIdentity()
+    {
+        if (IsBuiltIn) return Describe();
+        var path = Model ?? FindInRepo(DefaultModelRelative);
+        return File.Exists(path) ? $"{PipelineList.FileIdentity(path)}|{Weights}|{InputSize}" : null;
     }
 
     /// <summary>Labels for the model: --labels if given, the nsfwjs labels for the default model, else none.</summary>

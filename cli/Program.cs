@@ -2,6 +2,8 @@ using System.CommandLine;
 using GpuMobileNet.Cli;
 using GpuMobileNet.Cli.Commands;
 
+GpuMobileNet.Runtime.PhaseLog.MarkMain();
+
 var root = new RootCommand("gmn: MobileNet inference on Vulkan compute (GpuMobileNet)")
 {
     ClassifyCommand.Create(),

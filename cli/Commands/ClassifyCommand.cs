@@ -29,13 +29,17 @@ internal static class ClassifyCommand
         common.AddTo(command);
         command.SetAction(r =>
         {
-            var source = common.Source(r);
+            var source = common.Source(r) with { SessionFollows = true };
             int k = OptionChecks.InRange(r.GetValue(top), "--top", 1, 100_000);
             var fit = Resize(r.GetValue(resize));
             if (r.GetValue(json)) JsonOutput.NotesToStderr();
+            PhaseLog.Enabled = r.GetValue(json); // the phases of a cold start, for the JSON document
             double startupMs = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
             var clock = Stopwatch.StartNew();
-            var (device, (graph, taught, names, photo)) = CliDevice.OpenWhile(r.GetValue(common.Device), () => Inputs(source, r.GetValue(head), r.GetValue(labels), r.GetValue(image)!));
+            // The pipelines this model needed last time start compiling as soon as the device is open, while the model loads.
+            var lastRun = new LastRunPipelines(source.PipelineIdentity());
+            var (device, (graph, taught, names, photo)) = CliDevice.OpenWhile(r.GetValue(common.Device),
+                () => Inputs(source, r.GetValue(head), r.GetValue(labels), r.GetValue(image)!), lastRun.Start);
             using var _ = device;
             double loadMs = clock.Elapsed.TotalMilliseconds;
             var layout = ImageInput.Of(graph);
@@ -47,7 +51,7 @@ internal static class ClassifyCommand
 
             clock.Restart();
             // One GPU run gives the model's scores and, for a taught head, its pooled features too.
-            using var model = new FeatureExtractor(graph, device);
+            using var model = Session(graph, device, source);
             double prepareMs = clock.Elapsed.TotalMilliseconds;
             clock.Restart();
             if (!layout.Nhwc && layout.Channels == 3)
@@ -57,6 +61,7 @@ internal static class ClassifyCommand
                 model.Run(layout.FromRgb(ImagePreprocessor.ToTensor(FrameFit.Fit(photo, layout.Width, layout.Height, fit), layout.Width, layout.Height, pixelScale, means, stds), 255 * pixelScale));
             var scores = taught is not null ? taught.Predict(model.Features.ToArray()) : model.Scores.ToArray();
             double runMs = clock.Elapsed.TotalMilliseconds;
+            lastRun.Remember(device);
 
             var best = Classifier.TopK(scores, names, Math.Min(k, names.Count));
             if (r.GetValue(json))
@@ -66,6 +71,10 @@ internal static class ClassifyCommand
                     model = source.Describe(), device = device.ToString(), image = r.GetValue(image), input = layout.ToString(), resize = fit.ToString().ToLowerInvariant(),
                     top = best.Select(c => new { label = c.Label, score = c.Probability }),
                     timings = new { startupMs, loadAndDeviceMs = loadMs, sessionMs = prepareMs, inferenceMs = runMs },
+                    pipelinesFromList = lastRun.Listed, // created from the last run's list as soon as the device opened
+                    // Where a cold start's time goes, each phase with its first start since the process's (overlaps show what ran in parallel).
+                    phases = PhaseLog.Summary().Select(p => new { name = p.Name, startMs = p.StartMs, ms = p.Ms, times = p.Occurrences })
+                        .Prepend(new { name = "runtime start to Main", startMs = 0.0, ms = PhaseLog.MainStartMs ?? 0, times = 1 }),
                 });
                 return 0;
             }
@@ -88,7 +97,22 @@ internal static class ClassifyCommand
         var names = taught?.Classes ?? source.Labels(labels) ?? Enumerable.Range(0, graph.Output.Shape.Elements).Select(i => $"class {i}").ToList();
         if (taught is null && names.Count != graph.Output.Shape.Elements)
             throw new ArgumentException($"labels: {names.Count} names but the model has {graph.Output.Shape.Elements} outputs");
+        using var phase = PhaseLog.Measure("image decode");
         return (graph, taught, names, ImageLoader.Load(image));
+    }
+
+    /// <summary>The model's session. No warm-up run: classify's one run is the first anyway. The import left the check
+    /// that every op has a kernel to this session's planning (<see cref="ModelSource.SessionFollows"/>): its refusal names the model.</summary>
+    private static FeatureExtractor Session(ModelGraph graph, VulkanDevice device, ModelSource source)
+    {
+        try
+        {
+            return new FeatureExtractor(graph, device, new SessionOptions { Warmup = false });
+        }
+        catch (NotSupportedException e)
+        {
+            throw new GpuMobileNet.Import.ModelLoadException($"{source.Describe()}: {e.Message}", e);
+        }
     }
 
     /// <summary>--resize stretch|crop|letterbox (classify and detect).</summary>

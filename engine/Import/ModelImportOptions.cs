@@ -21,4 +21,9 @@ public sealed record ModelImportOptions
 
     /// <summary>The seed of the random weights a model without a weights file gets (ncnn .param).</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>Leave out the import's dry run of kernel selection (passes and planning without a device, a good part of
+    /// a load): for a caller that creates a session at once, whose own planning names every op it cannot run
+    /// (`gmn classify`). Constants are still checked finite.</summary>
+    internal bool SkipKernelDryRun { get; init; }
 }

@@ -17,8 +17,11 @@ public static class ModelImporter
     public static ModelGraph Load(string path, ModelImportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var graph = FormatOf(path).FromFile(path, options ?? new ModelImportOptions());
-        ModelValidation.Check(graph, path);
+        options ??= new ModelImportOptions();
+        ModelGraph graph;
+        using (Runtime.PhaseLog.Measure("import"))
+            graph = FormatOf(path).FromFile(path, options);
+        ModelValidation.Check(graph, path, !options.SkipKernelDryRun);
         return graph;
     }
 
@@ -40,7 +43,7 @@ public static class ModelImporter
     internal static Ncnn.NcnnModel LoadNcnn(string path, ModelImportOptions options)
     {
         var model = ModelFormat.LoadNcnn(path, options);
-        ModelValidation.Check(model.Graph, path);
+        ModelValidation.Check(model.Graph, path, !options.SkipKernelDryRun);
         return model;
     }
 

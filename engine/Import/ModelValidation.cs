@@ -12,12 +12,15 @@ namespace GpuMobileNet.Import;
 internal static class ModelValidation
 {
     /// <exception cref="ModelLoadException">A constant is not finite, or some ops have no kernel (each named, with why).</exception>
-    public static void Check(ModelGraph graph, string file)
+    /// <param name="kernelDryRun">False: the constants only (the caller's session names the ops it cannot run).</param>
+    public static void Check(ModelGraph graph, string file, bool kernelDryRun = true)
     {
+        using var phase = Runtime.PhaseLog.Measure(kernelDryRun ? "import validation (constants, kernel dry run)" : "import validation (constants)");
         try
         {
             FiniteConstants.Check(graph);
             FiniteConstants.CheckFolded(graph);
+            if (!kernelDryRun) return;
             var unsupported = Unsupported(graph);
             if (unsupported.Count > 0)
                 throw new ModelLoadException($"{file}: {KernelSelector.Describe(unsupported)}");

@@ -100,6 +100,7 @@ internal sealed class BindingPlan : IDisposable
     /// never mix.</summary>
     private void Record(CommandRecorder r, int first, int count)
     {
+        using var phase = PhaseLog.Measure("binding: record command buffer");
         ulong bytes = (ulong)_session.ActivationBytes;
         r.Begin();
         r.MarkStage();

@@ -31,7 +31,8 @@ public sealed partial class InferenceSession
         lock (_runLock)
         {
             var plan = StartBindingRunLocked(binding, waitSemaphore, signalSemaphore);
-            _device.WaitAndReset(plan.Fence);
+            using (PhaseLog.Measure("run: wait for the device"))
+                _device.WaitAndReset(plan.Fence);
             FinishBindingRun(binding);
             return binding.Result;
         }

@@ -81,25 +81,38 @@ public sealed partial class InferenceSession : IDisposable
         Precision = options.Precision;
         Profiling = options.Profiling;
         CheckPrecision(device, Precision);
-        var fit = SubBatchFit.Find(graph, device, options, ActivationBytes);
+        SubBatchFit fit;
+        using (PhaseLog.Measure("session plan (memory, kernels, weight packing)"))
+            fit = SubBatchFit.Find(graph, device, options, ActivationBytes);
         SubBatch = fit.SubBatch;
         Memory = fit.Memory;
         Dispatches = fit.Dispatches;
         var window = device.UniformWindowBytes;
 
+        // The pipelines compile (on a CPU implementation, the bulk of a session's creation) on every core while the
+        // weights upload; the first run then only records.
+        var pipelines = device.Pipelines.CreateAllAsync(Dispatches.Select(d => (d.Shader + ShaderSuffix, d.SpecConstants)));
         try
         {
-            _arena = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)Memory.ArenaElements * (ulong)ActivationBytes));
-            _weights = new GpuBuffer[fit.WeightPages.Length];
-            for (int p = 0; p < _weights.Length; p++)
+            using (PhaseLog.Measure("session buffers + weight upload"))
             {
-                _weights[p] = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)fit.WeightPages[p].LongLength * 4));
-                _weights[p].Upload<float>(fit.WeightPages[p]);
+                _arena = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)Memory.ArenaElements * (ulong)ActivationBytes));
+                _weights = new GpuBuffer[fit.WeightPages.Length];
+                for (int p = 0; p < _weights.Length; p++)
+                {
+                    _weights[p] = Track(GpuBuffer.CreateDeviceLocal(device, (ulong)fit.WeightPages[p].LongLength * 4));
+                    _weights[p].Upload<float>(fit.WeightPages[p]);
+                }
+                _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes));
             }
-            _bindings = Track(new KernelBindings(device, _arena, _weights, window, ActivationBytes));
+            using (PhaseLog.Measure("session: wait for pipelines"))
+                pipelines.GetAwaiter().GetResult();
         }
         catch
         {
+            // Nothing of the session may be freed while pipelines are still being created for it (they stay the device's).
+            try { pipelines.Wait(); }
+            catch (AggregateException) { } // the first error is the one to report
             DisposeOwned();
             throw;
         }
@@ -117,7 +130,10 @@ public sealed partial class InferenceSession : IDisposable
             FusionWindowElements = (int)(device.UniformWindowBytes / 4),
             MaxWeightElements = SubBatchFit.WeightPageElements(device),
         };
-        var session = new InferenceSession(PassPipeline.Apply(graph, passes), device, options);
+        ModelGraph passed;
+        using (PhaseLog.Measure("session passes"))
+            passed = PassPipeline.Apply(graph, passes);
+        var session = new InferenceSession(passed, device, options);
         if (options.Warmup && session.Graph.ExtraInputs.Count > 0)
             session.Run(session.Graph.Inputs.ToDictionary(v => v.Name, v => new float[session.Batch * v.Shape.Elements]));
         else if (options.Warmup)

@@ -12,6 +12,9 @@ internal sealed unsafe class PipelineCacheStore : IDisposable
 
     public PipelineCache Handle { get; }
 
+    /// <summary>The cache file, or null where the device keeps none.</summary>
+    public string? FilePath => _path;
+
     public PipelineCacheStore(VulkanDevice device, string? path)
     {
         _device = device;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Silk.NET.Vulkan;
 
 namespace GpuMobileNet.Vulkan;
@@ -10,7 +11,8 @@ namespace GpuMobileNet.Vulkan;
 /// channel-packed kernels and dense read: cheaper still, and without a window), and <see cref="PushConstantBytes"/> of
 /// per-dispatch offsets.
 /// This library owns that layout and one pipeline per (shader, specialization constants), shared by all
-/// sessions on the device.</summary>
+/// sessions on the device. Pipelines of different keys are created concurrently (a CPU implementation such as lavapipe
+/// compiles each at creation, on the calling thread): <see cref="CreateAllAsync"/> creates a session's set on every core.</summary>
 internal sealed unsafe class PipelineLibrary : IDisposable
 {
     public const int PushConstantBytes = 32;
@@ -26,10 +28,12 @@ internal sealed unsafe class PipelineLibrary : IDisposable
         : IsUniformWindow(binding) ? DescriptorType.UniformBufferDynamic : DescriptorType.StorageBuffer;
 
     private readonly VulkanDevice _device;
-    private readonly ConcurrentDictionary<string, Pipeline> _pipelines = new();
-    private readonly List<ShaderModule> _modules = [];
-    private readonly ConcurrentDictionary<string, ShaderModule> _moduleByName = new();
-    private readonly object _lock = new();
+    // Lazy: one creation per key even when several threads ask at once, while other keys are created beside it.
+    private readonly ConcurrentDictionary<string, Lazy<Pipeline>> _pipelines = new();
+    private readonly ConcurrentDictionary<string, Lazy<ShaderModule>> _moduleByName = new();
+    private readonly ConcurrentQueue<ShaderModule> _modules = new();
+    // Batch creations still running: Dispose waits for them (a creation must not outlive the device).
+    private readonly ConcurrentQueue<Task> _batches = new();
 
     public DescriptorSetLayout SetLayout { get; }
     public PipelineLayout Layout { get; }
@@ -67,26 +71,85 @@ internal sealed unsafe class PipelineLibrary : IDisposable
     /// (constant_id i takes element i; id 0 is the workgroup size), created on first use.</summary>
     public Pipeline Get(string shader, ReadOnlySpan<int> specConstants)
     {
-        var key = shader + ":" + string.Join(',', specConstants.ToArray());
-        if (_pipelines.TryGetValue(key, out var existing)) return existing;
-        lock (_lock)
+        var key = Key(shader, specConstants);
+        if (_pipelines.TryGetValue(key, out var existing)) return existing.Value;
+        var spec = specConstants.ToArray();
+        return Created(_pipelines, key, () => Create(shader, spec));
+    }
+
+    /// <summary>Creates the pipelines of <paramref name="kernels"/> (shader, specialization constants) that do not exist
+    /// yet, each once, on up to one thread per core; completes when all exist (faulted with the first failure), also
+    /// those another thread was creating.</summary>
+    public Task CreateAllAsync(IEnumerable<(string Shader, int[] SpecConstants)> kernels)
+    {
+        var missing = kernels.DistinctBy(k => Key(k.Shader, k.SpecConstants))
+            .Where(k => !(_pipelines.TryGetValue(Key(k.Shader, k.SpecConstants), out var p) && p.IsValueCreated)).ToList();
+        if (missing.Count == 0) return Task.CompletedTask;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        var batch = Task.Run(() =>
         {
-            if (_pipelines.TryGetValue(key, out existing)) return existing;
-            var pipeline = _device.KernelLanguage == ShaderLanguage.Hlsl && !_device.KernelOverrides.ContainsKey(shader)
-                ? Create(HlslModule(shader, specConstants), [], shader)
-                : Create(Module(shader), specConstants, shader);
-            _pipelines[key] = pipeline;
-            return pipeline;
+            try
+            {
+                Parallel.ForEach(missing, options, k => Get(k.Shader, k.SpecConstants));
+            }
+            catch (AggregateException e)
+            {
+                // The error as a serial creation would have thrown it (a VulkanException naming the kernel).
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            }
+        });
+        _batches.Enqueue(batch);
+        return batch;
+    }
+
+    /// <summary>The (kernel, constants) of every pipeline created so far, as "shader:c0,c1,...".</summary>
+    public IReadOnlyList<string> CreatedKeys => [.. _pipelines.Where(p => p.Value.IsValueCreated).Select(p => p.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>The shader and constants of a key of <see cref="CreatedKeys"/>, or null if it is not one.</summary>
+    public static (string Shader, int[] SpecConstants)? ParseKey(string key)
+    {
+        int colon = key.LastIndexOf(':');
+        if (colon <= 0) return null;
+        var parts = key[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out values[i])) return null;
+        return (key[..colon], values);
+    }
+
+    /// <summary>Whether the pipeline of this key exists (or is being created).</summary>
+    internal bool Has(string shader, ReadOnlySpan<int> specConstants) => _pipelines.ContainsKey(Key(shader, specConstants));
+
+    private static string Key(string shader, ReadOnlySpan<int> specConstants) => shader + ":" + string.Join(',', specConstants.ToArray());
+
+    /// <summary>The value of <paramref name="key"/>, created by <paramref name="create"/> by the first thread that asks; a
+    /// failed creation is forgotten, so a later call tries again and reports its own error.</summary>
+    // (The annotation is Lazy<T>'s own: the NativeAOT build of libgpumobilenet checks it.)
+    private static T Created<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(
+        ConcurrentDictionary<string, Lazy<T>> map, string key, Func<T> create)
+    {
+        var lazy = map.GetOrAdd(key, _ => new Lazy<T>(create, LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            map.TryRemove(new KeyValuePair<string, Lazy<T>>(key, lazy));
+            throw;
         }
     }
 
-    private ShaderModule Module(string shader)
+    private Pipeline Create(string shader, int[] spec)
     {
-        if (_moduleByName.TryGetValue(shader, out var module)) return module;
-        module = CreateModule(_device.KernelOverrides.TryGetValue(shader, out var replaced) ? replaced : ShaderLibrary.Get(shader), shader);
-        _moduleByName[shader] = module;
-        return module;
+        using var phase = Runtime.PhaseLog.Measure("pipeline creation");
+        return _device.KernelLanguage == ShaderLanguage.Hlsl && !_device.KernelOverrides.ContainsKey(shader)
+            ? Create(HlslModule(shader, spec), [], shader)
+            : Create(Module(shader), spec, shader);
     }
+
+    private ShaderModule Module(string shader) => Created(_moduleByName, shader, () =>
+        CreateModule(_device.KernelOverrides.TryGetValue(shader, out var replaced) ? replaced : ShaderLibrary.Get(shader), shader));
 
     /// <summary>The kernel's generated HLSL compiled at run time with its specialisation constants as the
     /// SPIRV_CROSS_CONSTANT_ID_n defines (HLSL has no specialisation), one module per (kernel, constants).</summary>
@@ -108,7 +171,7 @@ internal sealed unsafe class PipelineLibrary : IDisposable
             VulkanException.Check(_device.Vk.CreateShaderModule(_device.Handle, in info, null, out module), $"vkCreateShaderModule({shader})");
         }
         _device.CountObject();
-        _modules.Add(module);
+        _modules.Enqueue(module);
         return module;
     }
 
@@ -145,7 +208,12 @@ internal sealed unsafe class PipelineLibrary : IDisposable
 
     public void Dispose()
     {
-        foreach (var p in _pipelines.Values) _device.Vk.DestroyPipeline(_device.Handle, p, null);
+        foreach (var batch in _batches)
+        {
+            try { batch.Wait(); }
+            catch (AggregateException) { } // reported to whoever awaited it; here only its end matters
+        }
+        foreach (var p in _pipelines.Values.Where(p => p.IsValueCreated)) _device.Vk.DestroyPipeline(_device.Handle, p.Value, null);
         foreach (var m in _modules) _device.Vk.DestroyShaderModule(_device.Handle, m, null);
         _device.Vk.DestroyPipelineLayout(_device.Handle, Layout, null);
         _device.Vk.DestroyDescriptorSetLayout(_device.Handle, SetLayout, null);

@@ -1,3 +1,5 @@
+using Silk.NET.Core.Contexts;
+using Silk.NET.Core.Loader;
 using Silk.NET.Core.Native;
 using Silk.NET.Vulkan;
 
@@ -10,12 +12,26 @@ public sealed unsafe partial class VulkanDevice
     {
         try
         {
-            return Vk.GetApi();
+            // Vk.GetApi() looks for the loader with Silk.NET's path resolvers, which parse the app's and the runtime's
+            // deps.json first (loading Microsoft.Extensions.DependencyModel): a tenth of a cold `gmn classify`. On Linux
+            // the loader is a system library that dlopen finds by its soname. Every function the engine calls is core
+            // Vulkan, which the loader exports (the debug-utils ones are looked up by hand, see ValidationMessenger).
+            return OperatingSystem.IsLinux()
+                ? new Vk(new DefaultNativeContext(LinuxLoaderSoname, LibraryLoader.GetPlatformDefaultLoader(), new SonameOnly()))
+                : Vk.GetApi();
         }
         catch (Exception e)
         {
             throw new VulkanNotAvailableException($"the Vulkan loader (libvulkan) could not be loaded ({e.GetType().Name}); {VulkanNotAvailableException.InstallHint}");
         }
+    }
+
+    private const string LinuxLoaderSoname = "libvulkan.so.1";
+
+    /// <summary>Hands the library name to dlopen as it is (its own search: LD_LIBRARY_PATH, ld.so.cache).</summary>
+    private sealed class SonameOnly : PathResolver
+    {
+        public override IEnumerable<string> EnumeratePossibleLibraryLoadTargets(string name) => [name];
     }
 
     private static (Instance, ValidationMessenger?) CreateInstance(Vk vk, bool validation, Action<string>? onMessage = null)

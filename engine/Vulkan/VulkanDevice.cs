@@ -184,10 +184,15 @@ public sealed unsafe partial class VulkanDevice : IDisposable
         if (options.MaxTexelBufferElements is 0)
             throw new ArgumentOutOfRangeException(nameof(options), "DeviceOptions.MaxTexelBufferElements must be at least 1 texel");
         bool validation = options.Validation || Environment.GetEnvironmentVariable(DeviceOptions.ValidationEnvVar) == "1";
+        var phase = Runtime.PhaseLog.Measure("vulkan: load loader");
         var vk = LoadApi();
+        phase.Dispose();
+        phase = Runtime.PhaseLog.Measure(validation ? "vulkan: instance (validation on)" : "vulkan: instance");
         var (instance, messenger) = CreateInstance(vk, validation, options.OnValidationMessage);
+        phase.Dispose();
         try
         {
+            using var _ = Runtime.PhaseLog.Measure("vulkan: devices, device, pipeline cache");
             var devices = EnumerateDevices(vk, instance);
             if (devices.Count == 0)
                 throw new VulkanNotAvailableException($"the Vulkan loader found no device; {VulkanNotAvailableException.InstallHint}");

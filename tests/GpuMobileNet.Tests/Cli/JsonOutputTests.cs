@@ -51,6 +51,51 @@ public class JsonOutputTests
             Assert.That(double.Parse(rows[i][1], CultureInfo.InvariantCulture), Is.EqualTo(scores[i]).Within(5e-5 + 1e-4 * scores[i]));
     }
 
+    /// <summary>classify --json's phases: where a cold start's time goes, each phase named once with its first start
+    /// and its summed time; the pipelines counted (created side by side: several at once) and no kernel dry run at import.</summary>
+    [Test]
+    public void ClassifyBreaksItsColdStartIntoPhases()
+    {
+        var r = GmnProcess.Run(["classify", TestPaths.Photo("chelsea.png"), .. TinyModel, "--top", "1", "--json"]);
+        Assert.That(r.ExitCode, Is.Zero, r.StdErr);
+        using var doc = JsonDocument.Parse(r.StdOut);
+        var phases = doc.RootElement.GetProperty("phases").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("name").GetString()!, p => (Start: p.GetProperty("startMs").GetDouble(), Ms: p.GetProperty("ms").GetDouble(), Times: p.GetProperty("times").GetInt32()));
+        Assert.That(phases.Keys, Is.SupersetOf(new[] { "runtime start to Main", "vulkan: load loader", "vulkan: instance", "vulkan: devices, device, pipeline cache",
+            "image decode", "session passes", "session plan (memory, kernels, weight packing)", "session buffers + weight upload", "pipeline creation",
+            "session: wait for pipelines", "binding: record command buffer", "run: wait for the device" }));
+        Assert.That(phases.Values.All(p => p is { Start: >= 0, Ms: >= 0, Times: >= 1 }), Is.True, r.StdOut);
+        Assert.That(phases["pipeline creation"].Times, Is.GreaterThan(4), "one entry per pipeline, summed");
+        Assert.That(phases["runtime start to Main"].Ms, Is.GreaterThan(0));
+        Assert.That(phases.Keys.Where(k => k.StartsWith("import")), Is.Empty, "a built-in network is not imported");
+    }
+
+    /// <summary>A second classify of a model starts creating the pipelines the first one wrote in its list (beside the
+    /// pipeline cache, in a fresh cache folder here) as soon as its device is open: every pipeline it creates is listed.</summary>
+    [Test]
+    public void ClassifyStartsThePipelinesOfTheLastRunFromItsList()
+    {
+        using var cache = new TempDir();
+        var environment = new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache.Path };
+        string[] args = ["classify", TestPaths.Photo("chelsea.png"), .. TinyModel, "--top", "1", "--json"];
+        var first = GmnProcess.RunWith(environment, args);
+        Assert.That(first.ExitCode, Is.Zero, first.StdErr);
+        using var firstDoc = JsonDocument.Parse(first.StdOut);
+        Assert.That(firstDoc.RootElement.GetProperty("pipelinesFromList").GetInt32(), Is.Zero, "no list yet");
+        var lists = Directory.GetFiles(Path.Combine(cache.Path, "gpumobilenet"), "*.txt", SearchOption.AllDirectories);
+        Assert.That(lists, Has.Length.EqualTo(1), "one list, for this model on this device");
+        int kernels = File.ReadAllLines(lists[0]).Length;
+
+        var second = GmnProcess.RunWith(environment, args);
+        Assert.That(second.ExitCode, Is.Zero, second.StdErr);
+        using var secondDoc = JsonDocument.Parse(second.StdOut);
+        Assert.That(secondDoc.RootElement.GetProperty("pipelinesFromList").GetInt32(), Is.EqualTo(kernels));
+        var created = secondDoc.RootElement.GetProperty("phases").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "pipeline creation");
+        Assert.That(created.GetProperty("times").GetInt32(), Is.EqualTo(kernels), "the list held exactly what the run needed");
+        Assert.That(secondDoc.RootElement.GetProperty("top")[0].GetProperty("score").GetDouble(),
+            Is.EqualTo(firstDoc.RootElement.GetProperty("top")[0].GetProperty("score").GetDouble()));
+    }
+
     [Test]
     public void DetectGivesEachBoxInPixelsAndNormalised()
     {
