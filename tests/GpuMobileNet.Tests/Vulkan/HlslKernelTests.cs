@@ -77,6 +77,7 @@ public class HlslKernelTests
             Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory, Conv3x3: Conv3x3Algorithm.WinogradF2), Passes = new PassOptions { PackChannels = true },
         }).SetName("Hlsl_WinogradF2_shared_memory_gemm");
         yield return new TestCaseData(PackedConv(), PointwiseConvPackedKernelTests.Packed).SetName("Hlsl_conv2d_packed");
+        yield return new TestCaseData(GatherChannelsKernelTests.UpsampledUnit(16, 5, 6), PointwiseConvPackedKernelTests.Packed).SetName("Hlsl_gather_channels");
     }
 
     /// <summary>The ShuffleNet ops: a plain channel shuffle, grouped 1x1 convs (one reading through a folded shuffle),
