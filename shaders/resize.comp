@@ -1,7 +1,9 @@
 #version 450
-// Spatial resize, nearest or bilinear (ONNX Resize). x = output pixel, y = channel, z = batch item.
+// Spatial resize, nearest or bilinear (ONNX Resize, ncnn Interp). x = output pixel, y = channel (PACKED: channel
+// quad, input and output NC4HW4, one texel per tap), z = batch item.
 // Coordinates follow ResizeOp.Source; scales arrive as float bits in integer constants.
 #include "common.glsl"
+#include "vec4_io.glsl"
 
 layout(constant_id = 1) const int C = 1;
 layout(constant_id = 2) const int IN_H = 1;
@@ -13,6 +15,7 @@ layout(constant_id = 7) const int COORD = 0;   // ResizeCoordinates
 layout(constant_id = 8) const int NEAREST = 0; // ResizeNearest
 layout(constant_id = 9) const int SCALE_H_BITS = 0;
 layout(constant_id = 10) const int SCALE_W_BITS = 0;
+layout(constant_id = 11) const int PACKED = 0; // 1: NC4HW4 in and out (C a multiple of 4)
 
 float source(float x, float scale, int inSize) {
     float resized = float(inSize) * scale; // before flooring, as in ONNX's reference
@@ -33,6 +36,9 @@ int nearest(float v, int size) {
     return clamp(i, 0, size - 1);
 }
 
+// Texel (PACKED) or element index of input pixel (y, x) of the current plane.
+int at(int plane, int y, int x) { return plane + y * IN_W + x; }
+
 void main() {
     int p = int(gl_GlobalInvocationID.x);
     int c = int(gl_GlobalInvocationID.y);
@@ -41,19 +47,34 @@ void main() {
     int oy = p / OUT_W, ox = p % OUT_W;
     float sy = source(float(oy), intBitsToFloat(SCALE_H_BITS), IN_H);
     float sx = source(float(ox), intBitsToFloat(SCALE_W_BITS), IN_W);
-    uint plane = pc.in0 + uint((n * C + c) * IN_H * IN_W);
-    float value;
+    int planes = PACKED != 0 ? C / 4 : C;
+    int plane = (PACKED != 0 ? TEXEL(pc.in0) : int(pc.in0)) + (n * planes + c) * IN_H * IN_W;
+    int y0, x0, y1, x1;
+    float dy = 0.0, dx = 0.0;
     if (LINEAR == 0) {
-        value = float(act[plane + uint(nearest(sy, IN_H) * IN_W + nearest(sx, IN_W))]);
+        y0 = y1 = nearest(sy, IN_H);
+        x0 = x1 = nearest(sx, IN_W);
     } else {
         sy = clamp(sy, 0.0, float(IN_H - 1));
         sx = clamp(sx, 0.0, float(IN_W - 1));
-        int y0 = int(floor(sy)), x0 = int(floor(sx));
-        int y1 = min(y0 + 1, IN_H - 1), x1 = min(x0 + 1, IN_W - 1);
-        float dy = sy - float(y0), dx = sx - float(x0);
-        float tl = float(act[plane + uint(y0 * IN_W + x0)]), tr = float(act[plane + uint(y0 * IN_W + x1)]);
-        float bl = float(act[plane + uint(y1 * IN_W + x0)]), br = float(act[plane + uint(y1 * IN_W + x1)]);
-        value = mix(mix(tl, tr, dx), mix(bl, br, dx), dy);
+        y0 = int(floor(sy)); x0 = int(floor(sx));
+        y1 = min(y0 + 1, IN_H - 1); x1 = min(x0 + 1, IN_W - 1);
+        dy = sy - float(y0); dx = sx - float(x0);
     }
-    STORE(pc.out0 + uint((n * C + c) * OUT_H * OUT_W + p), value);
+    int o = (n * planes + c) * OUT_H * OUT_W + p;
+    if (PACKED != 0) {
+        vec4 value = vec4(LOAD4(at(plane, y0, x0)));
+        if (LINEAR != 0) {
+            vec4 tr = vec4(LOAD4(at(plane, y0, x1))), bl = vec4(LOAD4(at(plane, y1, x0))), br = vec4(LOAD4(at(plane, y1, x1)));
+            value = mix(mix(value, tr, dx), mix(bl, br, dx), dy);
+        }
+        STORE4(TEXEL(pc.out0) + o, value);
+        return;
+    }
+    float value = float(act[at(plane, y0, x0)]);
+    if (LINEAR != 0) {
+        float tr = float(act[at(plane, y0, x1)]), bl = float(act[at(plane, y1, x0)]), br = float(act[at(plane, y1, x1)]);
+        value = mix(mix(value, tr, dx), mix(bl, br, dx), dy);
+    }
+    STORE(pc.out0 + uint(o), value);
 }

@@ -39,6 +39,7 @@ internal static class OpRegistry
         new ShuffledReadConvProvider(),
         new ShuffledConcatProvider(),
         new MappedConvProvider(),
+        new GatherChannelsProvider(),
         new ConcatPartWriteProvider(),
     ];
 

@@ -6,7 +6,8 @@ using GpuMobileNet.Tensors;
 
 namespace GpuMobileNet.Ops;
 
-/// <summary>Nearest or bilinear spatial resize (shaders/resize.comp), ONNX Resize / Upsample.</summary>
+/// <summary>Nearest or bilinear spatial resize (shaders/resize.comp), ONNX Resize / Upsample, ncnn Interp; NCHW, or NC4HW4
+/// throughout where its input is packed whole quads (an FPN's upsampling between packed 1x1 convolutions).</summary>
 internal sealed class ResizeProvider : OpProvider<ResizeOp>
 {
     /// <inheritdoc/>
@@ -28,4 +29,16 @@ internal sealed class ResizeProvider : OpProvider<ResizeOp>
 
     /// <inheritdoc/>
     public override IReadOnlyList<KernelDispatch> Plan(ResizeOp r, KernelContext ctx, KernelChoice choice) => [ResizeKernel.Plan(r, ctx)];
+
+    /// <inheritdoc/>
+    public override bool SupportsLayouts(ResizeOp r) => OneLayout(r) && (r.Output.Layout == TensorLayout.Nchw || r.Input.Shape.C % 4 == 0);
+
+    /// <inheritdoc/>
+    public override ResizeOp? WithPackedTensors(ResizeOp r, IChannelPacking packing) =>
+        packing.IsPacked(r.Input) && r.Input.Shape.C % 4 == 0
+            ? r with { Input = packing.Packed(r.Input), Output = packing.ProducedPacked(r.Output) }
+            : null;
+
+    /// <summary>Nearest picks an input pixel; bilinear mixes non-negative ones with non-negative weights.</summary>
+    public override bool NonNegative(ResizeOp r, Func<Value, bool> isNonNegative) => isNonNegative(r.Input);
 }

@@ -75,6 +75,8 @@ internal static class FoldChannelViews
         private readonly Dictionary<int, int> _lastRead = [];
         private readonly List<Pool> _pools = [];
         private readonly HashSet<Node> _removed = [];
+        private readonly Dictionary<Value, int> _gathers = [];   // view read as a plain tensor -> where it is gathered
+        private readonly HashSet<Node> _plainReaders = [];       // nodes left as they are (their views gathered)
         private int _nextId;
 
         public bool Analyse()
@@ -102,9 +104,8 @@ internal static class FoldChannelViews
                     case ConcatOp c when TryFoldConcat(c, i):
                         _removed.Add(c);
                         break;
-                    case Conv2dOp { IsDepthwise: true, Residual: null } c when IsView(c.Input) && !_writers.ContainsKey(c):
+                    case Conv2dOp { IsDepthwise: true, Residual: null } c when IsView(c.Input) && _views[c.Input].Pool.Final is null && !_writers.ContainsKey(c):
                         var read = _views[c.Input];
-                        if (read.Pool.Final is not null) return false;
                         var mirror = new Pool(c.Output.Name + "/physical", c.Output.Shape.H, c.Output.Shape.W, null, read.Pool);
                         _mirrors[c] = mirror;
                         _views[c.Output] = new View(mirror, read.Ids);
@@ -116,11 +117,22 @@ internal static class FoldChannelViews
                     case Conv2dOp { IsDepthwise: true } c when _writers.ContainsKey(c):
                         break;
                     default:
-                        if (node.Inputs.Any(IsView)) return false;
+                        var gathered = node.Inputs.Where(IsView).ToList();
+                        foreach (var v in gathered) Gather(v, i);
+                        if (gathered.Count > 0) _plainReaders.Add(node);
                         break;
                 }
             }
-            return _writers.Count > 0 && !g.Outputs.Any(IsView);
+            foreach (var v in g.Outputs.Where(IsView)) Gather(v, g.Nodes.Count);
+            return _writers.Count > 0;
+        }
+
+        // A reader that cannot take a view through a quad table (a resize, a pad, a convolution with a residual, the
+        // graph's output) reads a plain tensor gathered from the pool just before the first such reader.
+        private void Gather(Value v, int at)
+        {
+            if (!_gathers.TryAdd(v, at)) return;
+            Read(_views[v], at);
         }
 
         /// <summary>Places every pool's channel ids (see the class summary); false where a depthwise reader would read a
@@ -160,9 +172,10 @@ internal static class FoldChannelViews
             var nodes = new List<Node>();
             for (int i = 0; i < g.Nodes.Count; i++)
             {
+                nodes.AddRange(GathersAt(i));
                 var node = g.Nodes[i];
                 if (_removed.Contains(node)) continue;
-                if (node is not Conv2dOp c) { nodes.Add(node); continue; }
+                if (node is not Conv2dOp c || _plainReaders.Contains(node)) { nodes.Add(node); continue; }
                 var view = IsView(c.Input) ? _views[c.Input] : null;
                 _writers.TryGetValue(c, out var writer);
                 if (_mirrors.TryGetValue(c, out var mirror))
@@ -214,7 +227,19 @@ internal static class FoldChannelViews
                 }
                 nodes.Add(new MappedConvOp(c.Name, conv, source, sourceQuads, into, targetQuads, output));
             }
+            nodes.AddRange(GathersAt(g.Nodes.Count));
             return nodes;
+        }
+
+        // The view keeps its value: the gather produces what the removed slices and shuffles did.
+        private IEnumerable<Node> GathersAt(int at)
+        {
+            foreach (var (v, where) in _gathers)
+            {
+                if (where != at) continue;
+                var view = _views[v];
+                yield return new GatherChannelsOp(v.Name + "/gathered", Latest(view.Pool, at), v, [.. view.Ids.Select(id => view.Pool.Slot[id])]);
+            }
         }
 
         // A value that is a pool read as it is (a concatenation's result) needs nothing of its readers.

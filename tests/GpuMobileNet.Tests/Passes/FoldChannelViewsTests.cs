@@ -71,9 +71,11 @@ public class FoldChannelViewsTests
     }
 
     [Test]
-    public void AViewWithAReaderAfterTheOverwriteLeavesTheGraphAsItIs()
+    public void ViewsThatCannotBeReadInPlaceAreGathered()
     {
-        // Like a ShuffleNetV2 unit, but the half the branch writes over is read again afterwards.
+        // Like a ShuffleNetV2 unit, but the branch's 1x1 reads the pool it would write into and the half it reads is read
+        // again afterwards by an add, which cannot read a view: the concatenation stays, its view part and the add's
+        // half are gathered from the pool, and the rest stays folded.
         var b = new GraphBuilder("late_reader", new TensorShape(8, 3, 3));
         var left = b.Conv2d("l", b.Input, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(64, 1));
         var right = b.Conv2d("r", b.Input, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(64, 2));
@@ -83,6 +85,10 @@ public class FoldChannelViewsTests
         var branch = b.Conv2d("p", other, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(64, 3));
         var joined = b.Concat("j", [half, branch], [8, 8]);
         var g = b.Build(b.Add("late", b.Conv2d("q", joined, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(128, 4)), other));
-        Assert.That(FoldChannelViews.Apply(g), Is.SameAs(g));
+        var folded = FoldChannelViews.Apply(g);
+        Assert.That(folded.Nodes.OfType<GatherChannelsOp>().Select(n => n.Output.Name), Is.EquivalentTo(new[] { "h0", "h1" }), string.Join(", ", folded.Nodes));
+        Assert.That(folded.Nodes.Where(n => n is SliceChannelsOp or ChannelShuffleOp), Is.Empty);
+        var input = GpuVsCpu.RandomArray(2 * g.Input.Shape.Elements, 6);
+        GpuVsCpu.AssertClose(ReferenceExecutor.Run(folded, input, 2), ReferenceExecutor.Run(g, input, 2), 1e-5, 1e-4, "folded vs original on the oracle");
     }
 }

@@ -82,6 +82,7 @@ public class HlslKernelTests
         yield return new TestCaseData(ConvTransposeKernelTests.Graph(8, 6, 1, 5, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new SessionOptions { Kernels = KernelChoice.Simple, Passes = PassOptions.None })
             .SetName("Hlsl_conv_transpose_gather");
         yield return new TestCaseData(Kernels.ConcatKernelTests.PackedParts(8, 3, 5), PointwiseConvPackedKernelTests.Packed).SetName("Hlsl_concat_packed_texels");
+        yield return new TestCaseData(GatherChannelsKernelTests.UpsampledUnit(16, 5, 6), PointwiseConvPackedKernelTests.Packed).SetName("Hlsl_gather_channels");
     }
 
     /// <summary>The ShuffleNet ops: a plain channel shuffle, grouped 1x1 convs (one reading through a folded shuffle),

@@ -1,0 +1,34 @@
+using GpuMobileNet.Graph;
+using GpuMobileNet.Graph.Ops;
+
+namespace GpuMobileNet.Kernels;
+
+/// <summary>shaders/gather_channels.comp: channels of an NC4HW4 pool picked by a table in the weights, written NC4HW4
+/// or NCHW; one invocation per pixel and output quad.</summary>
+internal static class GatherChannelsKernel
+{
+    /// <summary>shaders/gather_channels.comp.</summary>
+    public static readonly KernelId<GatherChannelsConstants> Id = new("gather_channels");
+
+    /// <exception cref="NotSupportedException">The input is not packed whole quads, the output is packed with a partial
+    /// quad, or the tensors lie beyond the texel views (the message names the op).</exception>
+    public static KernelDispatch Plan(GatherChannelsOp op, KernelContext ctx)
+    {
+        var (i, o) = (op.Input.Shape, op.Output.Shape);
+        bool outPacked = op.Output.Layout == TensorLayout.Nc4hw4;
+        if (op.Input.Layout != TensorLayout.Nc4hw4 || i.C % 4 != 0 || outPacked && o.C % 4 != 0)
+            throw new NotSupportedException($"{op}: gathers from an NC4HW4 tensor of whole quads ({op.Input}) into NCHW or whole quads ({op.Output})");
+        int quads = (o.C + 3) / 4, hw = o.H * o.W;
+        // One texel per output quad: the source channels as floats (exact below 2^24), 0 for a partial quad's tail.
+        var table = Enumerable.Range(0, quads * 4).Select(c => c < o.C ? (float)op.Channels[c] : 0f).ToArray();
+        uint offset = ctx.AddWeights(table);
+        ctx.RequireTexels(op, offset, table.Length);
+        int local = KernelContext.LocalSizeFor(hw);
+        var spec = new GatherChannelsConstants(local, o.C, i.C, hw, outPacked);
+        return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), offset, 0),
+            (KernelContext.Groups(hw, local), (uint)quads, (uint)ctx.Batch), [ctx.Bytes(op.Input)], [ctx.Bytes(op.Output)]);
+    }
+}
+
+/// <summary>The specialisation constants of shaders/gather_channels.comp, in constant_id order (named as the shader names them).</summary>
+internal readonly record struct GatherChannelsConstants(int LocalSize, int C, int SrcC, int Hw, GlslBool OutPacked) : ISpecConstants;
