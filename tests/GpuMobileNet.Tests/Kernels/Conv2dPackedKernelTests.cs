@@ -159,7 +159,7 @@ internal class Conv2dPackedKernelTests : GpuTest
     }
 
     /// <summary>A convolution with He-scaled random weights (values stay O(1) whatever the reduction length) and a bias.</summary>
-    private static Value Conv(GraphBuilder b, Value x, int outC, int kh, int kw, int sh, int sw, Padding pad, int dilation, int groups,
+    internal static Value Conv(GraphBuilder b, Value x, int outC, int kh, int kw, int sh, int sw, Padding pad, int dilation, int groups,
         Activation act, int seed, string name = "conv")
     {
         int fanIn = x.Shape.C / groups * kh * kw;

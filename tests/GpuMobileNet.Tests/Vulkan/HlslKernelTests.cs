@@ -74,9 +74,11 @@ public class HlslKernelTests
                 .SetName($"Hlsl_{a}");
         yield return new TestCaseData(conv3x3, new SessionOptions
         {
-            Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory, Conv3x3: Conv3x3Algorithm.WinogradF2), Passes = new PassOptions { PackChannels = true },
+            Kernels = new KernelChoice(Conv3x3: Conv3x3Algorithm.WinogradF2, Gemm: GemmVariant.SharedMemory), Passes = new PassOptions { PackChannels = true },
         }).SetName("Hlsl_WinogradF2_shared_memory_gemm");
         yield return new TestCaseData(PackedConv(), PointwiseConvPackedKernelTests.Packed).SetName("Hlsl_conv2d_packed");
+        yield return new TestCaseData(PackedConv(), PointwiseConvPackedKernelTests.Packed with { Kernels = new KernelChoice(Gemm: GemmVariant.SharedMemory) })
+            .SetName("Hlsl_conv2d_shared");
     }
 
     /// <summary>The ShuffleNet ops: a plain channel shuffle, grouped 1x1 convs (one reading through a folded shuffle),
