@@ -45,6 +45,15 @@ public class GpuDenseGraphsTests
         GpuVsCpu.AssertClose(ReferenceExecutor.Run(chosen, input, 1), want, 1e-5 * Math.Max(1, want.Max(Math.Abs)), 1e-4, $"{model}: GPU form vs original");
     }
 
+    /// <summary>The load-time dry run of kernel selection (ModelValidation) takes the GPU's passes,
+    /// so it now plans a dense graph packed, and its Winograd layers' scratch regions with it.</summary>
+    [Test]
+    public void ImportValidatesADenseGraphPacked()
+    {
+        var graph = GpuMobileNet.Import.ModelImporter.Load(NcnnPeer.Param("yolov4-tiny"));
+        Assert.That(PassPipeline.IsDenseConvolutionGraph(PassPipeline.Apply(graph, Gpu with { PackWhereViewsFold = false })));
+    }
+
     [Test]
     public void FusedBlocksOrNoFullConvolutionsAreNotDense()
     {
