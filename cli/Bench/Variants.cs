@@ -44,7 +44,7 @@ internal static class Variants
     public static IReadOnlyList<BenchVariant> Matching(string words)
     {
         var list = words.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (list.Length == 0) throw new UsageException("--variant: give at least one word, e.g. GEMM,default");
+        if (list.Length == 0) throw new UsageException("--variant: give at least one word, e.g. GEMMs,default");
         bool Names(BenchVariant v, string w) => v.Name.Contains(w, StringComparison.OrdinalIgnoreCase);
         foreach (var w in list)
             if (!All.Any(v => Names(v, w)))

@@ -31,7 +31,7 @@ internal static class BenchCommand
         var noVariants = new Option<bool>("--no-variants") { Description = "skip the kernel/pass variants" };
         var variant = new Option<string?>("--variant")
         {
-            Description = "only the variant rows whose name contains one of these comma-separated words (e.g. \"GEMM,default\"; the first row chosen is the speedups' baseline)",
+            Description = "only the variant rows whose name contains one of these comma-separated words (e.g. \"GEMMs,default\"; the first row chosen is the speedups' baseline)",
         };
         var noOrt = new Option<bool>("--no-ort") { Description = "skip ONNX Runtime" };
         var layout = new Option<string>("--layout")
