@@ -42,7 +42,7 @@ internal sealed class BenchRunner(BenchSettings settings)
             Ours: addTask($"latency, batch {b}", settings.RunsAt(b)),
             Ort: settings.Ort ? addTask($"ONNX Runtime, batch {b}", settings.RunsAt(b)) : null)).ToList();
         var variantTasks = settings.Variants
-            ? Variants.All.Select(v => (Variant: v, Task: addTask($"variant: {v.Name}", settings.RunsAt(settings.Batch)))).ToList()
+            ? settings.ChosenVariants.Select(v => (Variant: v, Task: addTask($"variant: {v.Name}", settings.RunsAt(settings.Batch)))).ToList()
             : [];
 
         double peak = DevicePeak.MeasureGflops(device, runs: 5);

@@ -5,6 +5,9 @@ internal sealed record BenchSettings(
     ModelSource Source, string? Device, int Batch, int Runs, int Warmup, IReadOnlyList<int> Batches, int Threads,
     bool Layers, int Top, bool Variants, bool Ort, int Seed)
 {
+    /// <summary>The variant rows this run measures (every row unless --variant chose some: <see cref="Bench.Variants.Matching"/>).</summary>
+    public IReadOnlyList<BenchVariant> ChosenVariants { get; init; } = Bench.Variants.All;
+
     /// <summary>Channel packing of the profiled and latency sessions (null: the session's default).</summary>
     public bool? PackChannels { get; init; }
 

@@ -29,8 +29,26 @@ internal static class Variants
         // Networks with 3x3 stride-1 convolutions (ResNet, VGG) only; the MobileNets have none, so these rows equal "channel-packed".
         new("channel-packed, 3x3 convolutions as Winograd F(2x2, 3x3)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true }, Kernels = new KernelChoice(Conv3x3: Conv3x3Algorithm.WinogradF2) }),
         new("channel-packed, 3x3 convolutions as Winograd F(4x4, 3x3)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true }, Kernels = new KernelChoice(Conv3x3: Conv3x3Algorithm.WinogradF4) }),
+        // The dense convolutions' GEMMs (the packed 1x1, conv2d_packed's layers, the Winograd GEMM) in each form; the
+        // default picks by device kind (shared memory on GPUs), so one of these rows is the default's and the other the variant.
+        new("channel-packed, register-tile GEMMs (CPU devices' default)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true }, Kernels = new KernelChoice(Gemm: GemmVariant.Registers) }),
+        new("channel-packed, shared-memory GEMMs (GPUs' default)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true }, Kernels = new KernelChoice(Gemm: GemmVariant.SharedMemory) }),
         new("default", new SessionOptions()),
         new("default, fp16 storage", new SessionOptions { Precision = Precision.Float16Storage }),
         new("default, fp16 arithmetic", new SessionOptions { Precision = Precision.Float16 }),
     ];
+
+    /// <summary>The rows whose name contains one of <paramref name="words"/> (comma-separated, case-insensitive): gmn bench's
+    /// --variant.</summary>
+    /// <exception cref="UsageException">No words, or a word that names no row (the message lists the rows).</exception>
+    public static IReadOnlyList<BenchVariant> Matching(string words)
+    {
+        var list = words.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (list.Length == 0) throw new UsageException("--variant: give at least one word, e.g. GEMMs,default");
+        bool Names(BenchVariant v, string w) => v.Name.Contains(w, StringComparison.OrdinalIgnoreCase);
+        foreach (var w in list)
+            if (!All.Any(v => Names(v, w)))
+                throw new UsageException($"--variant '{w}' names no variant row; the rows: {string.Join("; ", All.Select(v => v.Name))}");
+        return All.Where(v => list.Any(w => Names(v, w))).ToList();
+    }
 }

@@ -29,6 +29,10 @@ internal static class BenchCommand
         var perLayer = new Option<bool>("--per-layer") { Description = "kept for old scripts: the per-layer table is on unless --no-layers" };
         var noLayers = new Option<bool>("--no-layers") { Description = "skip the per-layer profile" };
         var noVariants = new Option<bool>("--no-variants") { Description = "skip the kernel/pass variants" };
+        var variant = new Option<string?>("--variant")
+        {
+            Description = "only the variant rows whose name contains one of these comma-separated words (e.g. \"GEMMs,default\"; the first row chosen is the speedups' baseline)",
+        };
         var noOrt = new Option<bool>("--no-ort") { Description = "skip ONNX Runtime" };
         var layout = new Option<string>("--layout")
         {
@@ -45,7 +49,7 @@ internal static class BenchCommand
         var peerParam = new Option<string?>("--peer-param") { Description = "with --peer ncnn: the .param benchncnn runs when --model is not one" };
         var command = new Command("bench", "benchmark a model: per layer, per batch, per variant, and against ONNX Runtime")
         {
-            batch, batches, runs, warmup, threads, top, perLayer, noLayers, noVariants, noOrt, layout, json, kernelFile, kernelName,
+            batch, batches, runs, warmup, threads, top, perLayer, noLayers, noVariants, variant, noOrt, layout, json, kernelFile, kernelName,
         };
         common.AddTo(command);
         peer.AddTo(command);
@@ -58,6 +62,7 @@ internal static class BenchCommand
                 Positive(r.GetValue(threads), "--threads"), !r.GetValue(noLayers), r.GetValue(top), !r.GetValue(noVariants),
                 !r.GetValue(noOrt), r.GetValue(common.Seed))
             {
+                ChosenVariants = r.GetValue(variant) is { } words ? Variants.Matching(words) : Variants.All,
                 PackChannels = r.GetValue(layout) switch
                 {
                     "auto" => null,

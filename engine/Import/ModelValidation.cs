@@ -41,7 +41,10 @@ internal static class ModelValidation
         const int window = (int)(VulkanDevice.MaxUniformWindowBytes / 4);
         var passes = new PassOptions().ResolveFor(cpuDevice: false) with { FusionWindowElements = window };
         var g = PassPipeline.Apply(graph, passes);
-        var ctx = new KernelContext(ReusePlanner.Plan(g, 1), new WeightPacker(), 1, window);
-        return KernelSelector.TryPlanAll(g.Nodes, ctx, new KernelChoice()).Unsupported;
+        var choice = new KernelChoice();
+        // The scratch regions too: a GPU's dense-convolution graphs run packed, with Winograd's tiles in scratch.
+        var memory = ReusePlanner.Plan(g, 1, scratchElements: n => KernelSelector.ScratchElements(n, choice, sizeof(float)));
+        var ctx = new KernelContext(memory, new WeightPacker(), 1, window);
+        return KernelSelector.TryPlanAll(g.Nodes, ctx, choice).Unsupported;
     }
 }

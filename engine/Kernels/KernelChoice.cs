@@ -2,11 +2,22 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>Which kernel variants a session may use; turning one off falls back to the simple kernel
 /// (for comparisons in bench and tests). A fast variant is used only where it fits the layer. <see cref="Conv3x3"/>
-/// forces the algorithm of the channel-packed 3x3 stride-1 convolutions (by default chosen per layer by cost).</summary>
+/// forces the algorithm of the channel-packed 3x3 stride-1 convolutions (by default chosen per layer by cost);
+/// <see cref="Gemm"/> the form of the dense convolutions' GEMMs (by default by device kind).</summary>
 internal sealed record KernelChoice(
     bool FastPointwise = true, bool FastDepthwise = true, bool FastConv = true, PointwiseVariant Pointwise = PointwiseVariant.Tiled,
-    Conv3x3Algorithm Conv3x3 = Conv3x3Algorithm.Auto)
+    Conv3x3Algorithm Conv3x3 = Conv3x3Algorithm.Auto, GemmVariant Gemm = GemmVariant.Auto)
 {
+    /// <summary>Whether the dense convolutions run their shared-memory GEMMs on a device of <paramref name="kind"/>
+    /// (<see cref="GemmVariant"/>).</summary>
+    public bool SharedMemoryGemm(Vulkan.DeviceKind kind) =>
+        Gemm == GemmVariant.SharedMemory ||
+        Gemm == GemmVariant.Auto && kind is Vulkan.DeviceKind.DiscreteGpu or Vulkan.DeviceKind.IntegratedGpu;
+
+    /// <summary>This choice with the variants that pick among kernels of the same layouts left at their defaults: what
+    /// a session compares with the default choice to decide whether the default layouts apply.</summary>
+    public KernelChoice LayoutNeutral => this with { Conv3x3 = default, Gemm = default };
+
     /// <summary>Only the simple (reference-like) kernels: no tiled, packed or fused variants.</summary>
     public static KernelChoice Simple { get; } = new(false, false, false);
 }
@@ -37,4 +48,19 @@ internal enum Conv3x3Algorithm
     /// <summary>Winograd F(4x4, 3x3): 6x6 input tiles, 36 multiplies per 4x4 outputs instead of 144 (4x fewer), with larger
     /// rounding errors (its transforms multiply by up to 8 and 25).</summary>
     WinogradF4,
+}
+
+/// <summary>How the channel-packed dense convolutions multiply (the packed 1x1 of plain layers, conv2d_packed's layers,
+/// the Winograd GEMM): register tiles reading texels, or a GPU's classic shared-memory tiled GEMM.</summary>
+internal enum GemmVariant
+{
+    /// <summary>By device kind: shared memory on discrete and integrated GPUs, register tiles elsewhere (on lavapipe
+    /// shared memory is ordinary memory and texel gathers win, see docs/measurements.md).</summary>
+    Auto,
+    /// <summary>pointwise_conv_packed, conv2d_packed and the Winograd GEMM on pointwise_conv_packed: register tiles of
+    /// pixels x output channels, inputs and weights read as texels.</summary>
+    Registers,
+    /// <summary>pointwise_conv_shared (PACKED) and conv2d_shared: workgroup tiles staged in shared memory
+    /// (include/shared_gemm.glsl).</summary>
+    SharedMemory,
 }

@@ -31,13 +31,18 @@ internal static class PointwiseConvSharedKernel
     public static bool Fits(Conv2dOp op, KernelContext ctx) =>
         op.IsPointwise && Invocations <= 128 && SharedBytes <= 16384;
 
+    /// <summary>The dispatch of a 1x1 convolution with its tensors in NCHW, or all in NC4HW4 (the packed 1x1 on a GPU: the
+    /// shader's PACKED, channel counts whole quads).</summary>
     public static KernelDispatch Plan(Conv2dOp op, KernelContext ctx)
     {
         var o = op.Output.Shape;
         int hw = o.H * o.W;
+        bool packed = op.Input.Layout == Graph.TensorLayout.Nc4hw4;
+        if (packed && (op.InC % 4 != 0 || op.OutC % 4 != 0 || op.Output.Layout != Graph.TensorLayout.Nc4hw4))
+            throw new NotSupportedException($"{op}: the shared-memory 1x1 on packed tensors needs packed input and output of whole channel quads, got {op.InC} -> {op.OutC}");
         var spec = new PointwiseConvSharedConstants(
             Invocations, op.InC, op.OutC, hw, op.Bias is not null, op.Activation, op.Residual is not null,
-            OutputChannelTile, PixelTile, InputChannelSlice);
+            OutputChannelTile, PixelTile, InputChannelSlice, packed);
         uint weights = ctx.AddWeights(Repack(op.Weights, op.InC, op.OutC, OutputChannelTile, InputChannelSlice));
         uint bias = ctx.AddWeights(op.Bias);
         var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), weights, bias);

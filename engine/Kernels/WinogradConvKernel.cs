@@ -7,7 +7,7 @@ namespace GpuMobileNet.Kernels;
 /// shaders/winograd_input.comp transforms the input tiles into the node's scratch region, a batched GEMM
 /// (shaders/pointwise_conv_packed.comp with one weight set per tile position: Alpha² independent [tiles x InC] x
 /// [InC x OutC] products, with that kernel's per-layer tiling) multiplies them by the filters transformed on the host
-/// (<see cref="WinogradTransform.TransformFilters"/>; on a discrete GPU, or where <see cref="KernelChoice.Pointwise"/> asks
+/// (<see cref="WinogradTransform.TransformFilters"/>; on a GPU, or where <see cref="KernelChoice.Gemm"/> asks
 /// for it, the shared-memory GEMM of shaders/pointwise_conv_shared.comp instead), and shaders/winograd_output.comp transforms the products back,
 /// adding the bias and the residual and applying the activation. The algorithm is chosen per layer by
 /// <see cref="WinogradCost"/> unless <see cref="KernelChoice.Conv3x3"/> forces one.</summary>
@@ -57,7 +57,7 @@ internal static class WinogradConvKernel
             throw new NotSupportedException($"{op}: Winograd needs a 3x3 stride-1 undilated ungrouped convolution with channel counts that are multiples of 4");
         var algorithm = Algorithm(op, choice, ctx.ActivationBytes);
         if (TransformOf(algorithm) is not { } t)
-            return [Conv2dPackedKernel.Plan(op, ctx)];
+            return [Conv2dSharedKernel.PlanDirect(op, ctx, choice)];
         if (t.Tile == 4 && ctx.ActivationBytes != 4)
             throw new NotSupportedException($"{op}: Winograd F(4x4, 3x3) needs fp32 activations: its transformed tiles, stored as fp16, " +
                 "put the output 2e-2 to 6e-2 off (F(2x2, 3x3) 4e-3); use Conv3x3Algorithm.WinogradF2 or Auto");
@@ -73,7 +73,8 @@ internal static class WinogradConvKernel
         var tilesInBytes = Range(ctx, tilesIn, TransformedElements(op, t, op.InC));
         var productBytes = Range(ctx, products, TransformedElements(op, t, op.OutC));
         var sets = t.TransformFilters(op.Weights, op.InC, op.OutC);
-        var gemm = SharedMemoryGemm(ctx, choice)
+        // A GPU's classic tiled GEMM: each value fetched feeds a whole tile (on lavapipe texel gathers win).
+        var gemm = choice.SharedMemoryGemm(ctx.DeviceKind)
             ? SharedGemm(op, ctx, sets, tiles, tilesIn, products, tilesInBytes, productBytes)
             : Gemm(op, ctx, sets, tiles, tilesIn, products, tilesInBytes, productBytes);
         return [Input(op, ctx, t, th, tw, tilesIn, tilesInBytes), gemm,
@@ -105,11 +106,6 @@ internal static class WinogradConvKernel
         return KernelDispatch.Create(op.Name + " (winograd gemm)", PointwiseConvPackedKernel.Id, spec, new PushOffsets(from, 0, to, weights, 0),
             (tiling.GroupsX(tiles), (uint)blocks, (uint)(ctx.Batch * sets.Length)), [reads], [writes]);
     }
-
-    /// <summary>Whether the GEMM stages its operands in shared memory (a GPU's classic tiled GEMM: each value fetched feeds
-    /// a whole tile; on lavapipe shared memory is ordinary memory and texel gathers win, see docs/measurements.md).</summary>
-    private static bool SharedMemoryGemm(KernelContext ctx, KernelChoice choice) =>
-        choice.Pointwise == PointwiseVariant.SharedMemory || ctx.DeviceKind == Vulkan.DeviceKind.DiscreteGpu;
 
     /// <summary>The batched GEMM as shaders/pointwise_conv_shared.comp in its packed mode: workgroups of 32 output channels x
     /// 64 tiles of one (sample, position), the position's weight set chosen by z as in <see cref="Gemm"/>.</summary>

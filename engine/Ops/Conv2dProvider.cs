@@ -9,15 +9,16 @@ using GpuMobileNet.Tensors;
 namespace GpuMobileNet.Ops;
 
 /// <summary>2-D convolution: full, 1x1, depthwise and grouped, planar or channel-packed. Owns the convolution's kernel
-/// choice: the layout decides first (packed tensors have their own kernels), then the shape, then the fastest variant
-/// the <see cref="KernelChoice"/> allows that fits the device, else the simple kernel of that shape.</summary>
+/// choice: the layout decides first (packed tensors have their own kernels, their dense GEMMs in shared memory on GPUs:
+/// <see cref="KernelChoice.SharedMemoryGemm"/>), then the shape, then the fastest variant the <see cref="KernelChoice"/>
+/// allows that fits the device, else the simple kernel of that shape.</summary>
 internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
 {
     /// <inheritdoc/>
     public override IReadOnlyList<KernelId> Kernels { get; } =
     [
         DenseKernel.Id, PointwiseConvPackedKernel.Id, DepthwiseConvPackedKernel.Id, PointwiseConvGroupedPackedKernel.Id,
-        WinogradConvKernel.InputId, WinogradConvKernel.OutputId, Conv2dPackedKernel.Id, Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
+        WinogradConvKernel.InputId, WinogradConvKernel.OutputId, Conv2dPackedKernel.Id, Conv2dSharedKernel.Id, Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
         PointwiseConvTiledKernel.Id, PointwiseConvKernel.Id, DepthwiseConvTiledKernel.Id, DepthwiseConvKernel.Id, Conv2dKernel.Id,
     ];
 
@@ -48,7 +49,8 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
         // Channel-packed tensors (the channel-packing pass chose them) have their own kernels, whatever the choice.
         if (c.Input.Layout == TensorLayout.Nc4hw4 && c.Output.Layout == TensorLayout.Nc4hw4)
         {
-            if (c.IsPointwise) return PointwiseConvPackedKernel.Plan(c, ctx);
+            if (c.IsPointwise)
+                return choice.SharedMemoryGemm(ctx.DeviceKind) ? [PointwiseConvSharedKernel.Plan(c, ctx)] : PointwiseConvPackedKernel.Plan(c, ctx);
             if (c.IsDepthwise) return DepthwiseConvPackedKernel.Plan(c, ctx);
             if (WinogradConvKernel.Handles(c)) return WinogradConvKernel.Plan(c, ctx, choice);
             if (c.Groups > 1 && !Conv2dPackedKernel.Handles(c)) return [PointwiseConvGroupedPackedKernel.Plan(c, ctx)];
@@ -56,14 +58,14 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
         if (c.Input.Layout == TensorLayout.Nc4hw4 || c.Output.Layout == TensorLayout.Nc4hw4)
             return c.Input.Layout == TensorLayout.Nchw && Conv2dTiledKernel.Fits(c, ctx) && KernelCapabilities.WritesPackedFromPlanar(c)
                 ? Conv2dTiledKernel.Plan(c, ctx)
-                : [Conv2dPackedKernel.Plan(c, ctx)];
+                : [Conv2dSharedKernel.PlanDirect(c, ctx, choice)];
         if (PointwiseConvGroupedKernel.Handles(c)) return [PointwiseConvGroupedKernel.Plan(c, ctx)];
         if (c.IsPointwise) return PlanPointwise(c, ctx, choice);
         if (c.IsDepthwise)
             return choice.FastDepthwise && DepthwiseConvTiledKernel.Fits(c, ctx) ? DepthwiseConvTiledKernel.Plan(c, ctx) : [DepthwiseConvKernel.Plan(c, ctx)];
         // A planar full convolution: the simple kernel only where asked for (a baseline), never for want of a window.
         if (!choice.FastConv) return [Conv2dKernel.Plan(c, ctx)];
-        return Conv2dTiledKernel.Fits(c, ctx) ? Conv2dTiledKernel.Plan(c, ctx) : [Conv2dPackedKernel.Plan(c, ctx)];
+        return Conv2dTiledKernel.Fits(c, ctx) ? Conv2dTiledKernel.Plan(c, ctx) : [Conv2dSharedKernel.PlanDirect(c, ctx, choice)];
     }
 
     // A planar 1x1: the variant asked for where it fits, else the tiled one where it fits, else the simple kernel.

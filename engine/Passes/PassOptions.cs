@@ -42,7 +42,9 @@ internal sealed record PassOptions(
     /// <summary>Set by <see cref="ResolveFor"/> where a GPU's "auto" left channels planar with fused blocks: a graph
     /// whose splits, concatenations or shuffles are copies in that form but all fold into channel views when packed
     /// runs packed instead (<see cref="PassPipeline"/> decides per graph). The views need whole channel quads, and a
-    /// copy dispatch per split and concatenation costs more than the fused blocks save on a network that has few.</summary>
+    /// copy dispatch per split and concatenation costs more than the fused blocks save on a network that has few.
+    /// So does a dense-convolution graph (<see cref="PassPipeline.IsDenseConvolutionGraph"/>: ResNet, VGG, YOLO): it has
+    /// no blocks to fuse, and packed it runs on Winograd and the shared-memory GEMMs.</summary>
     internal bool PackWhereViewsFold { get; init; }
 
     /// <summary>Floats a fused block's weight set may take (one uniform window, 64 KiB by default): blocks with

@@ -18,11 +18,25 @@ internal static class PassPipeline
         // Options still on "auto" run as on a GPU (blocks fused, NCHW); a session resolves them for its device first.
         o = o.ResolveFor(cpuDevice: false);
         var g1 = ApplyResolved(g, o);
-        if (!o.PackWhereViewsFold || o.PackChannels == true || !HasChannelCopies(g1)) return g1;
-        // On a GPU's "auto": splits, concatenations and shuffles that stay copies in NCHW fold into views when packed.
+        if (!o.PackWhereViewsFold || o.PackChannels == true) return g1;
+        // On a GPU's "auto": a dense-convolution graph (ResNet, VGG, YOLO) has no blocks to fuse, and its packed kernels
+        // (Winograd, the shared-memory GEMMs) stand in for NCHW's conv2d_tiled; splits, concatenations and shuffles that
+        // stay copies in NCHW fold into views when packed.
+        bool dense = IsDenseConvolutionGraph(g1);
+        if (!dense && !HasChannelCopies(g1)) return g1;
         var packed = ApplyResolved(g, o with { PackChannels = true, FuseDepthwisePointwise = false, FuseInvertedResidual = false });
-        return HasChannelCopies(packed) ? g1 : packed;
+        return dense || !HasChannelCopies(packed) ? packed : g1;
     }
+
+    /// <summary>Whether <paramref name="g"/> (in a GPU's fused form) has no fused blocks and some full convolution past
+    /// the stem: a ResNet, VGG or YOLO, not a MobileNet (fused blocks) nor a ShuffleNet (1x1, grouped or not, and
+    /// depthwise only past its stem).</summary>
+    internal static bool IsDenseConvolutionGraph(ModelGraph g) =>
+        !g.Nodes.OfType<FusedBlockOp>().Any() &&
+        g.Nodes.OfType<Conv2dOp>().Any(c => IsFullConvolutionPastStem(c, g));
+
+    /// <summary>A convolution of more than one tap, not depthwise, that does not read the graph's input.</summary>
+    internal static bool IsFullConvolutionPastStem(Conv2dOp c, ModelGraph g) => c.KernelH * c.KernelW > 1 && !c.IsDepthwise && !g.Inputs.Contains(c.Input);
 
     /// <summary>Whether some node of <paramref name="g"/> only moves channels (a split, concatenation or shuffle: its
     /// provider's <see cref="IOpProvider.IsChannelCopy"/>), which runs as a copy dispatch.</summary>

@@ -101,6 +101,26 @@ internal class PointwiseConvSharedKernelTests : GpuTest
             });
     }
 
+    /// <summary>The packed 1x1 on a GPU (<see cref="GemmVariant.SharedMemory"/>, forced here): PACKED reads and writes
+    /// NC4HW4 (quads of a pixel staged by neighbouring invocations), channel counts whole quads but not whole slices or
+    /// tiles, a residual, fp16.</summary>
+    [TestCase(12, 40, 13, 5, Activation.Relu6, false, Precision.Float32, 1e-4, TestName = "shared packed pw 12->40 13x5")]
+    [TestCase(68, 36, 9, 11, Activation.None, true, Precision.Float32, 1e-4, TestName = "shared packed pw 68->36 9x11 residual")]
+    [TestCase(96, 40, 10, 10, Activation.Relu, false, Precision.Float16, 1e-2, TestName = "shared packed pw 96->40 fp16 arithmetic")]
+    [TestCase(20, 20, 7, 9, Activation.None, true, Precision.Float16Storage, 2e-3, TestName = "shared packed pw 20->20 fp16 storage residual")]
+    public void PackedMatchesOracle(int inC, int outC, int h, int w, Activation act, bool residual, Precision precision, double tolerance)
+    {
+        var g = ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, Padding.Zero, 1, true, act, residual);
+        var options = PointwiseConvPackedKernelTests.Packed with { Kernels = new KernelChoice(Gemm: GemmVariant.SharedMemory), Precision = precision };
+        GpuVsCpu.Check(Device, g, 2, tolerance, tolerance, options: options, inspect: s =>
+        {
+            Ran.Kernel(s, PointwiseConvSharedKernel.Id, "conv");
+            var spec = (PointwiseConvSharedConstants)s.Dispatches.Single(d => d.Label == "conv").Constants;
+            Assert.That((bool)spec.Packed, "PACKED");
+            Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(PointwiseConvPackedKernel.Id.Shader));
+        });
+    }
+
     [Test]
     public void RepackTransposesAndZeroPadsToWholeTilesAndSlices()
     {

@@ -81,7 +81,7 @@ internal class WinogradConvKernelTests : GpuTest
         // 17x15 with F(2x2): 72 tiles, a partial second 64-tile block.
         var g = ConvGraphs.Conv(new TensorShape(36, 17, 15), 40, 3, 1, Padding.Symmetric(1), 1, true, Activation.Relu, residual: true);
         double tolerance = precision == Precision.Float16 ? 1.5e-2 : Tolerance(a);
-        var options = PointwiseConvPackedKernelTests.Packed with { Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory, Conv3x3: a), Precision = precision };
+        var options = PointwiseConvPackedKernelTests.Packed with { Kernels = new KernelChoice(Conv3x3: a, Gemm: GemmVariant.SharedMemory), Precision = precision };
         GpuVsCpu.Check(Device, g, 2, tolerance, tolerance, options: options, what: $"{a} {precision} shared-memory GEMM",
             inspect: s => AssertWinogradRan(s, a, 2, PointwiseConvSharedKernel.Id));
     }

@@ -34,4 +34,22 @@ public class ResNetNetworkTests : GpuTest
             Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(LayoutConvertKernel.Id.Shader).And.No.Member(AddKernel.Id.Shader));
         });
     }
+
+    /// <summary>The GPU variants forced on lavapipe (<see cref="GemmVariant.SharedMemory"/>): every convolution past the stem
+    /// that is not Winograd runs on conv2d_shared, every Winograd GEMM on pointwise_conv_shared, and the network still
+    /// matches the oracle.</summary>
+    [Test]
+    public void SharedMemoryGemmsMatchOracle()
+    {
+        var graph = ModelZoo.Create("resnet18", 0.25, 48, 1000, WeightInit.Random(17));
+        var options = new Runtime.SessionOptions { Kernels = new KernelChoice(Gemm: GemmVariant.SharedMemory) };
+        GpuVsCpu.Check(Device, graph, 2, 2e-5, 1e-3, options: options, inspect: s =>
+        {
+            var convs = s.Dispatches.Where(d => d.Source is Conv2dOp).GroupBy(d => (Conv2dOp)d.Source!).Skip(1).ToList();
+            foreach (var conv in convs)
+                Assert.That(conv.Select(d => d.Shader), Does.Contain(WinogradConvKernel.Handles(conv.Key)
+                    ? PointwiseConvSharedKernel.Id.Shader : Conv2dSharedKernel.Id.Shader), conv.Key.Name);
+            Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(Conv2dPackedKernel.Id.Shader).And.No.Member(PointwiseConvPackedKernel.Id.Shader));
+        });
+    }
 }

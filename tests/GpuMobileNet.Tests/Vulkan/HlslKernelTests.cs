@@ -61,6 +61,8 @@ public class HlslKernelTests
         yield return new TestCaseData(Net, new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: true, FuseInvertedResidual: true) }).SetName("Hlsl_fused_blocks");
         yield return new TestCaseData(Net, new SessionOptions { Kernels = new KernelChoice(Pointwise: PointwiseVariant.Subgroup), Passes = new PassOptions { PackChannels = false } }).SetName("Hlsl_subgroup_pointwise");
         yield return new TestCaseData(Net, new SessionOptions { Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory), Passes = new PassOptions { PackChannels = false } }).SetName("Hlsl_shared_memory_pointwise");
+        yield return new TestCaseData(PackedConv(), PointwiseConvPackedKernelTests.Packed with { Kernels = new KernelChoice(Gemm: GemmVariant.SharedMemory) })
+            .SetName("Hlsl_conv2d_shared");
         yield return new TestCaseData(SmallOpGraphs.Build("pad", new TensorShape(5, 7, 6), (b, x) => b.Pad("pad", x, new Padding(1, 2, 0, 1))), new SessionOptions { Passes = PassOptions.None }).SetName("Hlsl_pad");
         yield return new TestCaseData(PackRoundTrip(), new SessionOptions()).SetName("Hlsl_layout_convert");
         yield return new TestCaseData(ImportedOps(), new SessionOptions { Passes = PassOptions.None }).SetName("Hlsl_imported_ops");
@@ -74,7 +76,7 @@ public class HlslKernelTests
                 .SetName($"Hlsl_{a}");
         yield return new TestCaseData(conv3x3, new SessionOptions
         {
-            Kernels = new KernelChoice(Pointwise: PointwiseVariant.SharedMemory, Conv3x3: Conv3x3Algorithm.WinogradF2), Passes = new PassOptions { PackChannels = true },
+            Kernels = new KernelChoice(Conv3x3: Conv3x3Algorithm.WinogradF2, Gemm: GemmVariant.SharedMemory), Passes = new PassOptions { PackChannels = true },
         }).SetName("Hlsl_WinogradF2_shared_memory_gemm");
         yield return new TestCaseData(PackedConv(), PointwiseConvPackedKernelTests.Packed).SetName("Hlsl_conv2d_packed");
         yield return new TestCaseData(ConvTransposeKernelTests.Graph(16, 8, 8, 5, 7, 4, 4, 2, 2, 1, 1, 1, 1, 1, 0), PointwiseConvPackedKernelTests.Packed)
