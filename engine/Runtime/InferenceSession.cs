@@ -111,8 +111,8 @@ public sealed partial class InferenceSession : IDisposable
     public static InferenceSession Create(ModelGraph graph, VulkanDevice device, SessionOptions? options = null)
     {
         options ??= new SessionOptions();
-        // Forcing a 3x3 algorithm picks among packed kernels, so it keeps the default layouts.
-        var passes = options.Passes.ResolveFor(device.Kind == DeviceKind.Cpu, options.Kernels with { Conv3x3 = default } == new KernelChoice()) with
+        // Forcing a 3x3 algorithm or fp32 weights for int8 layers picks among packed kernels, so it keeps the default layouts.
+        var passes = options.Passes.ResolveFor(device.Kind == DeviceKind.Cpu, options.Kernels with { Conv3x3 = default, Int8Weights = true } == new KernelChoice()) with
         {
             FusionWindowElements = (int)(device.UniformWindowBytes / 4),
             MaxWeightElements = SubBatchFit.WeightPageElements(device),
