@@ -8,6 +8,9 @@
 // texel and 4 weight texels feed 16 multiply-adds (5 fetches where one unit per invocation makes 8), and the 4 sums
 // are stored as one vec4 where OUT_F is a multiple of 4. On lavapipe a texel fetch costs the same for 8 lanes whether
 // or not they share an address, so fetches per multiply-add are what this layer's time is made of.
+// INT8_WEIGHTS (quads only, Kernels/Int8Weights.cs): the weight texels are int8 levels read through the snorm byte view
+// (W8, a quarter of the bytes fetched), after one fp32 scale per output unit (a vec4 per quad, at pc.weights); each
+// quad's sums are multiplied by its scales before the bias. Levels start after the scales, element = byte texel.
 #include "common.glsl"
 #include "vec4_io.glsl"
 
@@ -17,6 +20,7 @@ layout(constant_id = 3) const int HAS_BIAS = 0;
 layout(constant_id = 4) const int ACT = 0;
 layout(constant_id = 5) const int TEXELS = 1; // 0: the input or weights lie beyond the texel views; read scalars
 layout(constant_id = 6) const int QUADS = 0;  // 1: 4 output units per invocation (needs VEC4)
+layout(constant_id = 7) const int INT8_WEIGHTS = 0;
 
 const bool VEC4 = IN_F % 4 == 0 && TEXELS != 0;
 
@@ -25,14 +29,14 @@ void quads() {
     int n = int(gl_GlobalInvocationID.y);
     if (q * 4 >= OUT_F) return;
     int x = TEXEL(pc.in0) + n * (IN_F / 4);
-    int w = TEXEL(pc.weights) + q * IN_F;
+    int w = INT8_WEIGHTS != 0 ? int(pc.weights) + (OUT_F + 3) / 4 * 4 + q * IN_F : TEXEL(pc.weights) + q * IN_F;
     real4 sum = real4(0);
 #if defined(FP16_ARITH)
     vec4 total = vec4(0); // fp16 partial sums folded into fp32 every 32 inputs, as below
 #endif
     for (int i = 0; i < IN_F / 4; i++) {
         real4 v = LOAD4(x + i);
-        for (int j = 0; j < 4; j++) sum = fma(W4(w + 4 * i + j), real4(v[j]), sum);
+        for (int j = 0; j < 4; j++) sum = fma(INT8_WEIGHTS != 0 ? W8(w + 4 * i + j) : W4(w + 4 * i + j), real4(v[j]), sum);
 #if defined(FP16_ARITH)
         if (i % 8 == 7) { total += vec4(sum); sum = real4(0); }
 #endif
@@ -40,6 +44,7 @@ void quads() {
 #if defined(FP16_ARITH)
     sum = real4(total + vec4(sum));
 #endif
+    if (INT8_WEIGHTS != 0) sum *= W4(TEXEL(pc.weights) + q);
     if (HAS_BIAS != 0) sum += W4(TEXEL(pc.bias) + q);
     sum = activate(sum, ACT);
     if (OUT_F % 4 == 0) {

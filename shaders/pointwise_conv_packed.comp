@@ -19,6 +19,9 @@
 // with per-channel tables and a scalar path measured 10x slower on lavapipe: the tile no longer stayed in registers).
 // WEIGHT_SETS > 1 (WinogradConvKernel's batched GEMM): batch item z uses weight set z % WEIGHT_SETS, each set packed as
 // above one after the other, so one dispatch runs that many independent GEMMs (one per Winograd tile position).
+// INT8_WEIGHTS (Int8Weights.cs): the weights are int8 levels read through the snorm byte view (W8, a quarter of the
+// bytes), after a vec4 of fp32 scales per 4 output channels (blocks x OC_TILE of them, at pc.weights); the sums are
+// multiplied by their channel's scale before the bias. Levels start right after the scales, element = byte texel.
 // x = PX pixels per invocation, y = block of OC_TILE output channels, z = batch item.
 #include "common.glsl"
 #include "vec4_io.glsl"
@@ -38,6 +41,7 @@ layout(constant_id = 12) const int SCATTER = 0;
 layout(constant_id = 13) const int OUT_STRIDE_C4 = 0;
 layout(constant_id = 14) const int WEIGHT_SETS = 1;
 layout(constant_id = 15) const int GATE_ACT = 0;
+layout(constant_id = 16) const int INT8_WEIGHTS = 0;
 
 const int V = OC_TILE / 4;
 const int IN_C4 = IN_C / 4;
@@ -69,7 +73,8 @@ void main() {
 
     int inBase = TEXEL(pc.in0) + n * IN_SC4 * HW;
     int blocks = (OUT_C + OC_TILE - 1) / OC_TILE;
-    int wBase = TEXEL(pc.weights) + ((n % WEIGHT_SETS) * blocks + blk) * IN_C * V;
+    int wSet = ((n % WEIGHT_SETS) * blocks + blk) * IN_C * V;
+    int wBase = INT8_WEIGHTS != 0 ? int(pc.weights) + blocks * OC_TILE + wSet : TEXEL(pc.weights) + wSet;
     for (int c4 = 0; c4 < IN_C4; c4++) {
         real4 x[PX];
         int row = inBase + (GATHER != 0 ? tableQuad(pc.aux1, c4) : c4) * HW;
@@ -82,7 +87,7 @@ void main() {
         // written back once per 4 input channels (lavapipe keeps them in memory, there are more than registers),
         // where fetching a weight and applying it to every pixel touched every sum 4 times (measured 10-20% slower).
         real4 w[4 * V];
-        for (int i = 0; i < 4 * V; i++) w[i] = W4(wBase + c4 * 4 * V + i);
+        for (int i = 0; i < 4 * V; i++) w[i] = INT8_WEIGHTS != 0 ? W8(wBase + c4 * 4 * V + i) : W4(wBase + c4 * 4 * V + i);
         for (int k = 0; k < PX; k++)
             for (int v = 0; v < V; v++)
                 for (int j = 0; j < 4; j++) acc[k * V + v] = fma(w[j * V + v], real4(x[k][j]), acc[k * V + v]);
@@ -103,11 +108,12 @@ void main() {
         int c4o = c4o0 + v;
         if (c4o >= OUT_C4) break;
         real4 b = HAS_BIAS != 0 ? W4(TEXEL(pc.bias) + c4o) : real4(0);
+        real4 scale = INT8_WEIGHTS != 0 ? W4(TEXEL(pc.weights) + c4o) : real4(1);
         int o = (n * OUT_SC4 + (SCATTER != 0 ? tableQuad(pc.aux2, c4o) : c4o)) * HW;
         for (int k = 0; k < PX; k++) {
             int p = p0 + k * L;
             if (p >= HW) break;
-            real4 s = TILE_SUM(k * V + v) + b;
+            real4 s = TILE_SUM(k * V + v) * scale + b;
             if (HAS_RESIDUAL != 0) s += LOAD4(TEXEL(pc.in1) + o + p);
             STORE4(TEXEL(pc.out0) + o + p, activate(s, ACT));
         }

@@ -96,7 +96,7 @@ internal static class NcnnZoo
     private static ModelGraph OursFor(string param, (int W, int H, int C)? shape, out string? note)
     {
         var model = ModelImporter.LoadNcnn(param, new ModelImportOptions { InputHeight = shape?.H, InputWidth = shape?.W });
-        var notes = model.Warnings.Prepend(model.IsInt8 ? "int8 weights run dequantised (fp32)" : null).OfType<string>().ToList();
+        var notes = model.Warnings.Prepend(model.IsInt8 ? "int8 weights run dequantised (fp32; 1x1 and dense weights stored int8)" : null).OfType<string>().ToList();
         note = notes.Count > 0 ? string.Join("; ", notes) : null;
         return model.Graph;
     }

@@ -20,12 +20,14 @@ internal static class DenseKernel
         c.IsPointwise && c.Residual is null && c.Input.Shape.H * c.Input.Shape.W == 1 && c.Output.Shape.H * c.Output.Shape.W == 1;
 
     /// <summary>The dense dispatch of a 1x1 convolution <see cref="RunsPointwise"/> accepts.</summary>
-    public static KernelDispatch Plan(Conv2dOp c, KernelContext ctx) =>
-        Plan(new DenseOp(c.Name, c.Input, c.Output, c.Weights, c.Bias, c.Activation), ctx);
+    public static KernelDispatch Plan(Conv2dOp c, KernelContext ctx, bool int8Weights = false) =>
+        Plan(new DenseOp(c.Name, c.Input, c.Output, c.Weights, c.Bias, c.Activation), ctx, int8Weights);
 
     /// <summary>The dense dispatch of <paramref name="op"/>: 4 output units per invocation where it reads texels
-    /// (see <see cref="RepackQuads"/>), else one unit per invocation.</summary>
-    public static KernelDispatch Plan(DenseOp op, KernelContext ctx)
+    /// (see <see cref="RepackQuads"/>), else one unit per invocation. With <paramref name="int8Weights"/>, quads keep
+    /// weights that are int8 levels with per-unit scales as int8 (<see cref="Int8Weights"/>): a quarter of the bytes of a
+    /// layer whose time is its weight fetches.</summary>
+    public static KernelDispatch Plan(DenseOp op, KernelContext ctx, bool int8Weights = false)
     {
         int inF = op.InFeatures, outF = op.OutFeatures, quadCount = (outF + 3) / 4;
         var push = new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(op.Output), 0, 0);
@@ -34,6 +36,9 @@ internal static class DenseKernel
         if (inF % 4 == 0 && ctx.TexelsReach(op.Input))
         {
             var packed = RepackQuads(op.Weights, inF, outF);
+            // Packed element i is output unit (i / (4 x inF)) x 4 + i % 4.
+            var int8 = int8Weights ? Int8Weights.Block(op.Weights, inF, packed, quadCount * 4, i => i / (4 * inF) * 4 + i % 4, ctx) : null;
+            packed = int8 ?? packed;
             uint w = ctx.AddWeights(packed);
             uint b = ctx.AddWeights(op.Bias is null ? null : [.. op.Bias, .. new float[quadCount * 4 - outF]]);
             // Beyond the device's texel views (small maxTexelBufferElements) these weights go unused and the scalar
@@ -41,7 +46,7 @@ internal static class DenseKernel
             if (ctx.TexelsReach(w, packed.Length) && (op.Bias is null || ctx.TexelsReach(b, quadCount * 4)))
             {
                 int local = LocalSizeForQuads(quadCount);
-                return KernelDispatch.Create(op.Name, Id, new DenseConstants(local, inF, outF, op.Bias is not null, op.Activation, true, true),
+                return KernelDispatch.Create(op.Name, Id, new DenseConstants(local, inF, outF, op.Bias is not null, op.Activation, true, true, int8 is not null),
                     push with { Weights = w, Bias = b }, (KernelContext.Groups(quadCount, local), (uint)ctx.Batch, 1), reads, writes);
             }
         }
@@ -73,4 +78,4 @@ internal static class DenseKernel
 
 /// <summary>The specialisation constants of shaders/dense.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct DenseConstants(
-    int LocalSize, int InF, int OutF, GlslBool HasBias, Graph.Activation Act, GlslBool Texels, GlslBool Quads = default) : ISpecConstants;
+    int LocalSize, int InF, int OutF, GlslBool HasBias, Graph.Activation Act, GlslBool Texels, GlslBool Quads = default, GlslBool Int8Weights = default) : ISpecConstants;

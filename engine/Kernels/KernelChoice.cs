@@ -3,10 +3,12 @@ namespace GpuMobileNet.Kernels;
 /// <summary>Which kernel variants a session may use; turning one off falls back to the simple kernel
 /// (for comparisons in bench and tests). A fast variant is used only where it fits the layer. <see cref="Conv3x3"/>
 /// forces the algorithm of the channel-packed 3x3 stride-1 convolutions (by default chosen per layer by cost);
-/// <see cref="Gemm"/> the form of the dense convolutions' GEMMs (by default by device kind).</summary>
+/// <see cref="Gemm"/> the form of the dense convolutions' GEMMs (by default by device kind).
+/// <see cref="Int8Weights"/>: channel-packed 1x1 convolutions whose weights are int8 levels with per-output scales keep
+/// them as int8 in the weight buffer (see <see cref="Kernels.Int8Weights"/>); off, they are stored in fp32.</summary>
 internal sealed record KernelChoice(
     bool FastPointwise = true, bool FastDepthwise = true, bool FastConv = true, PointwiseVariant Pointwise = PointwiseVariant.Tiled,
-    Conv3x3Algorithm Conv3x3 = Conv3x3Algorithm.Auto, GemmVariant Gemm = GemmVariant.Auto)
+    Conv3x3Algorithm Conv3x3 = Conv3x3Algorithm.Auto, GemmVariant Gemm = GemmVariant.Auto, bool Int8Weights = true)
 {
     /// <summary>Whether the dense convolutions run their shared-memory GEMMs on a device of <paramref name="kind"/>
     /// (<see cref="GemmVariant"/>).</summary>
@@ -16,7 +18,7 @@ internal sealed record KernelChoice(
 
     /// <summary>This choice with the variants that pick among kernels of the same layouts left at their defaults: what
     /// a session compares with the default choice to decide whether the default layouts apply.</summary>
-    public KernelChoice LayoutNeutral => this with { Conv3x3 = default, Gemm = default };
+    public KernelChoice LayoutNeutral => this with { Conv3x3 = default, Gemm = default, Int8Weights = true };
 
     /// <summary>Only the simple (reference-like) kernels: no tiled, packed or fused variants.</summary>
     public static KernelChoice Simple { get; } = new(false, false, false);

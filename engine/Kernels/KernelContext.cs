@@ -40,6 +40,10 @@ internal sealed class KernelContext(MemoryPlan memory, WeightPacker weights, int
     /// the weights' texel view.</summary>
     public bool TexelsReach(long offset, long count) => offset + count <= TexelReachElements;
 
+    /// <summary>Whether weight elements [offset, offset + count) lie within the snorm byte view (binding 6), whose texels
+    /// are one element (4 bytes) each: a quarter of the vec4 view's reach.</summary>
+    public bool ByteTexelsReach(long offset, long count) => offset + count <= TexelReachElements / 4;
+
     /// <summary>Throws, naming <paramref name="op"/>, unless its tensors and its weights at
     /// <paramref name="weightsOffset"/> (<paramref name="weightsCount"/> elements) lie within the texel views.</summary>
     public void RequireTexels(Graph.Node op, long weightsOffset, long weightsCount)

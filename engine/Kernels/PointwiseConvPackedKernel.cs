@@ -40,11 +40,14 @@ internal static class PointwiseConvPackedKernel
         return tiles.OrderBy(t => (outC + t - 1) / t * t).ThenByDescending(t => t).First();
     }
 
-    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx) => Plan(op, ctx, op.Input, op.Output);
+    /// <param name="int8Weights">Keep the weights as int8 where they are int8 levels with per-output scales
+    /// (<see cref="Int8Weights"/>), as ncnn's int8 models' are.</param>
+    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, bool int8Weights = false) =>
+        Plan(op, ctx, op.Input, op.Output, int8Weights);
 
     /// <summary>The dispatch for <paramref name="op"/>'s weights and shapes reading <paramref name="input"/> and writing
     /// <paramref name="output"/> (<see cref="MappedConvKernel"/>: tensors wider than the convolution's).</summary>
-    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, Value input, Value output)
+    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, Value input, Value output, bool int8Weights = false)
     {
         if (op.InC % 4 != 0 || op.OutC % 4 != 0)
             throw new NotSupportedException($"{op}: channel-packed 1x1 convolution needs channel counts that are multiples of 4, got {op.InC} -> {op.OutC}");
@@ -52,9 +55,12 @@ internal static class PointwiseConvPackedKernel
         var tiling = PackedPointwiseTiling.For(op.InC, op.OutC, 1, op.Activation, hw);
         int tile = tiling.OcTile, px = tiling.Px, local = tiling.LocalSize;
         int blocks = (op.OutC + tile - 1) / tile;
-        var spec = new PointwiseConvPackedConstants(
-            local, op.InC, op.OutC, hw, op.Bias is not null, op.Activation, op.Residual is not null, tile, px);
         var packed = PointwiseConvTiledKernel.Repack(op.Weights, op.InC, op.OutC, tile, 0, blocks);
+        // Packed element i is output channel (i / (InC x tile)) x tile + i % tile.
+        var int8 = int8Weights ? Int8Weights.Block(op.Weights, op.InC, packed, blocks * tile, i => i / (op.InC * tile) * tile + i % tile, ctx) : null;
+        var spec = new PointwiseConvPackedConstants(
+            local, op.InC, op.OutC, hw, op.Bias is not null, op.Activation, op.Residual is not null, tile, px, Int8Weights: int8 is not null);
+        if (int8 is not null) packed = int8;
         uint weights = ctx.AddWeights(packed);
         uint bias = ctx.AddWeights(op.Bias);
         long end = op.Bias is null ? weights + packed.Length : bias + op.OutC; // the bias follows the weights
@@ -69,4 +75,4 @@ internal static class PointwiseConvPackedKernel
 internal readonly record struct PointwiseConvPackedConstants(
     int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile,
     int Px, GlslBool Gated = default, GlslBool Gather = default, int InStrideC4 = 0, GlslBool Scatter = default, int OutStrideC4 = 0, int WeightSets = 1,
-    Graph.Activation GateAct = default) : ISpecConstants;
+    Graph.Activation GateAct = default, GlslBool Int8Weights = default) : ISpecConstants;

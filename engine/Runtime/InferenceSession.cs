@@ -124,7 +124,8 @@ public sealed partial class InferenceSession : IDisposable
     public static InferenceSession Create(ModelGraph graph, VulkanDevice device, SessionOptions? options = null)
     {
         options ??= new SessionOptions();
-        // Forcing a 3x3 algorithm or a GEMM form picks among packed kernels, so it keeps the default layouts.
+        // Forcing a 3x3 algorithm, a GEMM form or fp32 weights for int8 layers picks among packed kernels, so it keeps the
+        // default layouts.
         var passes = options.Passes.ResolveFor(device.Kind == DeviceKind.Cpu, options.Kernels.LayoutNeutral == new KernelChoice()) with
         {
             FusionWindowElements = (int)(device.UniformWindowBytes / 4),

@@ -4,9 +4,10 @@ namespace GpuMobileNet.Vulkan;
 
 /// <summary>The descriptor sets a session needs (the layout is <see cref="PipelineLibrary"/>'s), one per weight buffer
 /// (page, see <see cref="Planning.WeightPacker"/>): its activation arena at binding 0 and that page's weights at binding 1,
-/// two uniform windows over the weights at bindings 2 and 3 (moved per dispatch by dynamic offsets), and the arena and
-/// the weights as vec4 texel buffers at bindings 4 and 5. Kernels address tensors by offsets (push constants), so no
-/// per-layer sets exist; a dispatch binds the set of the page that holds its weights.</summary>
+/// two uniform windows over the weights at bindings 2 and 3 (moved per dispatch by dynamic offsets), the arena and the
+/// weights as vec4 texel buffers at bindings 4 and 5, and the weights as texels of four snorm bytes (int8 weights) at
+/// binding 6. Kernels address tensors by offsets (push constants), so no per-layer sets exist; a dispatch binds the set
+/// of the page that holds its weights.</summary>
 internal sealed unsafe class KernelBindings : IDisposable
 {
     private readonly VulkanDevice _device;
@@ -36,7 +37,7 @@ internal sealed unsafe class KernelBindings : IDisposable
         var sizes = stackalloc DescriptorPoolSize[3];
         sizes[0] = new DescriptorPoolSize(DescriptorType.StorageBuffer, 2 * sets);
         sizes[1] = new DescriptorPoolSize(DescriptorType.UniformBufferDynamic, PipelineLibrary.UniformWindowCount * sets);
-        sizes[2] = new DescriptorPoolSize(DescriptorType.UniformTexelBuffer, 2 * sets);
+        sizes[2] = new DescriptorPoolSize(DescriptorType.UniformTexelBuffer, 3 * sets);
         var poolInfo = new DescriptorPoolCreateInfo { SType = StructureType.DescriptorPoolCreateInfo, MaxSets = sets, PoolSizeCount = 3, PPoolSizes = sizes };
         VulkanException.Check(device.Vk.CreateDescriptorPool(device.Handle, in poolInfo, null, out _pool), "vkCreateDescriptorPool");
         device.CountObject();
@@ -66,6 +67,7 @@ internal sealed unsafe class KernelBindings : IDisposable
             buffers[i] = new DescriptorBufferInfo(weights.Handle, 0, uniformWindowBytes);
         views[PipelineLibrary.ActivationTexelsBinding] = activationTexels;
         views[PipelineLibrary.WeightTexelsBinding] = CreateTexelView(weights, Format.R32G32B32A32Sfloat, 16);
+        views[PipelineLibrary.WeightByteTexelsBinding] = CreateTexelView(weights, Format.R8G8B8A8SNorm, 4);
         var writes = stackalloc WriteDescriptorSet[n];
         for (int i = 0; i < n; i++)
         {

@@ -8,23 +8,25 @@ namespace GpuMobileNet.Vulkan;
 /// binding 1 = weights (read-only storage buffer), bindings 2 and 3 = two windows of the weights as dynamic
 /// uniform buffers (uniform loads are far cheaper than storage loads on CPU implementations such as lavapipe),
 /// bindings 4 and 5 = the activations and the weights as uniform texel buffers of 4-element texels (what the
-/// channel-packed kernels and dense read: cheaper still, and without a window), and <see cref="PushConstantBytes"/> of
-/// per-dispatch offsets.
+/// channel-packed kernels and dense read: cheaper still, and without a window), binding 6 = the weights again as texels of
+/// four signed 8-bit values read as snorm (int8 weights, see <see cref="Kernels.Int8Weights"/>), and
+/// <see cref="PushConstantBytes"/> of per-dispatch offsets.
 /// This library owns that layout and one pipeline per (shader, specialization constants), shared by all
 /// sessions on the device. Pipelines of different keys are created concurrently (a CPU implementation such as lavapipe
 /// compiles each at creation, on the calling thread): <see cref="CreateAllAsync"/> creates a session's set on every core.</summary>
 internal sealed unsafe class PipelineLibrary : IDisposable
 {
     public const int PushConstantBytes = 32;
-    public const int BindingCount = 6;
+    public const int BindingCount = 7;
     public const int ActivationTexelsBinding = 4;
     public const int WeightTexelsBinding = 5;
+    public const int WeightByteTexelsBinding = 6;
     public const int FirstUniformWindowBinding = 2;
     public const int UniformWindowCount = 2;
 
     public static bool IsUniformWindow(int binding) => binding is >= FirstUniformWindowBinding and < FirstUniformWindowBinding + UniformWindowCount;
 
-    public static DescriptorType TypeOf(int binding) => binding is ActivationTexelsBinding or WeightTexelsBinding ? DescriptorType.UniformTexelBuffer
+    public static DescriptorType TypeOf(int binding) => binding is ActivationTexelsBinding or WeightTexelsBinding or WeightByteTexelsBinding ? DescriptorType.UniformTexelBuffer
         : IsUniformWindow(binding) ? DescriptorType.UniformBufferDynamic : DescriptorType.StorageBuffer;
 
     private readonly VulkanDevice _device;

@@ -2,13 +2,15 @@
 //   binding 0: the session's activation arena, binding 1: its weights, both as float arrays;
 //   bindings 2, 3: windows of at most 64 KiB of the weights as uniform buffers (declared by kernels that use them);
 //   bindings 4, 5: the arena and the weights again, as uniform texel buffers of 4-element texels (include/vec4_io.glsl);
+//   binding 6: the weights as texels of 4 signed bytes read as snorm (int8 weights, include/vec4_io.glsl's W8);
 //   push constants: element offsets of this dispatch's tensors inside those buffers.
 // Specialization constant 0 is the workgroup size; each kernel numbers its own constants from 1.
 layout(local_size_x_id = 0) in;
 
 // Precision variants, compiled from the same source at build time (shaders/Shaders.targets):
 //   default: fp32 everywhere; FP16_STORAGE: activations stored as fp16, arithmetic in fp32;
-//   FP16_STORAGE + FP16_ARITH: arithmetic in fp16 too. Weights stay fp32 in every variant.
+//   FP16_STORAGE + FP16_ARITH: arithmetic in fp16 too. Weights stay fp32 in every variant (or int8 where
+// a kernel reads int8 weights through W8, with per-output-channel scales in fp32).
 // A kernel that defines FP32_SUMS before including this file computes in fp32 in every variant (real = float):
 // the depthwise kernels do, as with batch norm folded in their taps and bias are large and cancel. Measured on the
 // nsfwjs weights, rocket.jpg: fp16 depthwise sums put the output 1.2e-2 off fp32, fp32 ones 1.4e-4.

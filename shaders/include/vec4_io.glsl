@@ -10,6 +10,10 @@ layout(binding = 5) uniform samplerBuffer weightTexels;
 #define TEXEL(e) int((e) >> 2)
 #define LOAD4(t) real4(texelFetch(actTexels, t))
 #define W4(t) real4(texelFetch(weightTexels, t))
+// Int8 weights (Kernels/Int8Weights.cs): texel t is the 4 bytes of weight element t (one fp32 slot holds 4 int8 levels),
+// read as snorm, level / 127; the kernel multiplies its sums by the row's scale (its largest |weight|).
+layout(binding = 6) uniform samplerBuffer weightBytes;
+#define W8(t) real4(texelFetch(weightBytes, t))
 #if defined(FP16_STORAGE)
 layout(std430, binding = 0) buffer ActivationsV4 { f16vec4 act4[]; };
 #define STORE4(t, v) act4[t] = f16vec4(v)

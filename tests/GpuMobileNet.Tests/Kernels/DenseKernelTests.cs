@@ -38,7 +38,7 @@ internal class DenseKernelTests : GpuTest
         // 256 inputs: the fp16-arithmetic build folds its partial sums into fp32 8 times; 30 outputs: a partial quad.
         GpuVsCpu.Check(Device, Graph(256, 30, true, Activation.Relu6), 2, tolerance, tolerance, options: new SessionOptions { Precision = precision });
 
-    private static ModelGraph Graph(int inF, int outF, bool bias, Activation act)
+    internal static ModelGraph Graph(int inF, int outF, bool bias, Activation act)
     {
         float scale = (float)Math.Sqrt(3.0 / inF);
         return SmallOpGraphs.Build("dense", new TensorShape(inF, 1, 1), (b, x) => b.Dense("fc", x, outF,

@@ -1,4 +1,5 @@
 using GpuMobileNet.Import.Ncnn;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tests.Gpu;
 using NUnit.Framework;
@@ -8,7 +9,8 @@ namespace GpuMobileNet.Tests.Import.Ncnn;
 /// <summary>benchncnn's _int8 models run dequantised here (weights = level / scale, activations in fp32), while ncnn's
 /// CPU path quantises every convolution's input to int8 as well: outputs agree only as far as that quantisation allows.
 /// With the same seeded int8 weights (activation scales fixed at 127 / 4, so large activations clip in ncnn) and input,
-/// the two outputs must correlate above 0.9, and the model must say it runs dequantised.</summary>
+/// the two outputs must correlate above 0.9, the model must say it runs dequantised, and its 1x1 convolutions must
+/// read their weights as int8 (Kernels/Int8Weights.cs).</summary>
 public class NcnnInt8Tests : GpuTest
 {
     [TestCase("squeezenet_int8", 67, 67)]
@@ -27,6 +29,7 @@ public class NcnnInt8Tests : GpuTest
         var outputs = imported.HostSteps.Count > 0 ? imported.Graph.Outputs.Select(o => o.Name).ToList() : null;
         var expected = NcnnPeer.Run(param, bin, inputFile, w, h, 3, outputs);
         using var session = InferenceSession.Create(imported.Graph, Device);
+        Assert.That(session.Dispatches.Any(d => d.Constants is PointwiseConvPackedConstants { Int8Weights.Word: 1 }), Is.True, "1x1 convolutions read int8 weights");
         var actual = session.Run(new Dictionary<string, float[]> { [imported.Graph.Input.Name] = input });
         foreach (var (name, want) in expected)
         {
