@@ -78,9 +78,7 @@ internal static class FoldBatchNorm
             int ci = i / (ocG * taps), co = ci / icG * ocG + i / taps % ocG;
             weights[i] = (float)(t.Weights[i] * Scale(bn, co));
         }
-        var bias = new float[outC];
-        for (int c = 0; c < outC; c++) bias[c] = (float)(((t.Bias?[c] ?? 0.0) - bn.Mean[c]) * Scale(bn, c) + bn.Beta[c]);
-        return t with { Output = bn.Output, Weights = weights, Bias = bias };
+        return t with { Output = bn.Output, Weights = weights, Bias = FoldedBias(t.Bias, bn) };
     }
 
     private static Conv2dOp Fold(Conv2dOp conv, BatchNormOp bn)
@@ -88,15 +86,21 @@ internal static class FoldBatchNorm
         int outC = conv.OutC;
         int perChannel = conv.Weights.Length / outC;
         var weights = new float[conv.Weights.Length];
-        var bias = new float[outC];
         for (int c = 0; c < outC; c++)
         {
             double scale = Scale(bn, c);
             for (int i = c * perChannel; i < (c + 1) * perChannel; i++)
                 weights[i] = (float)(conv.Weights[i] * scale);
-            double oldBias = conv.Bias is null ? 0.0 : conv.Bias[c];
-            bias[c] = (float)((oldBias - bn.Mean[c]) * scale + bn.Beta[c]);
         }
-        return conv with { Output = bn.Output, Weights = weights, Bias = bias };
+        return conv with { Output = bn.Output, Weights = weights, Bias = FoldedBias(conv.Bias, bn) };
+    }
+
+    /// <summary>The bias of a layer with <paramref name="bn"/> folded in: (bias - mean) * s + beta per output channel.</summary>
+    private static float[] FoldedBias(float[]? bias, BatchNormOp bn)
+    {
+        var folded = new float[bn.Mean.Length];
+        for (int c = 0; c < folded.Length; c++)
+            folded[c] = (float)(((bias?[c] ?? 0.0) - bn.Mean[c]) * Scale(bn, c) + bn.Beta[c]);
+        return folded;
     }
 }
