@@ -45,6 +45,8 @@ internal static class PassPipeline
     private static ModelGraph ApplyResolved(ModelGraph g, PassOptions o)
     {
         if (o.FoldPad) g = FoldPad.Apply(g);
+        // A softmax between a transpose and its inverse (a detection head's per-pixel class softmax) runs in place.
+        g = FoldTransposedSoftmax.Apply(g);
         // x * sigmoid(x) and its kin become one activation first, so that it too fuses into x's producer; before the
         // BatchNorm folds, as it reads PaddleOCR's element-wise hard-swish as affine BatchNorms around a product.
         if (o.FuseActivation) g = FuseSwish.Apply(g);
