@@ -61,21 +61,21 @@ internal class WinogradConvKernelTests : GpuTest
         var g = DilatedConv(inC, outC, h, w, dh, dw, new Padding(padT, padL, padB, padR), act, residual);
         foreach (var a in new[] { Conv3x3Algorithm.WinogradF2, Conv3x3Algorithm.WinogradF4 })
             GpuVsCpu.Check(Device, g, 2, Tolerance(a), Tolerance(a), options: Forced(a), what: $"{a} dilation {dh}x{dw} {act}",
-                inspect: s => AssertWinogradRan(s, a, 1, dilation: (dh, dw)));
+                inspect: s => AssertWinogradRan(s, a, residual ? 2 : 1, dilation: (dh, dw)));
         // Auto: Winograd, not conv2d_packed's implicit GEMM, for a dilated layer too.
         GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, options: PointwiseConvPackedKernelTests.Packed, what: "Auto",
             inspect: s => Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(WinogradConvKernel.InputId.Shader).And.No.EqualTo(Conv2dPackedKernel.Id.Shader)));
     }
 
     /// <summary>A 3x3 stride-1 convolution "conv" of dilation <paramref name="dh"/> x <paramref name="dw"/>, He-scaled weights,
-    /// with bias; its residual (a 1x1 of the input) added inside it where <paramref name="residual"/>.</summary>
+    /// with bias; its residual (a second such convolution of the input) added inside it where <paramref name="residual"/>.</summary>
     private static ModelGraph DilatedConv(int inC, int outC, int h, int w, int dh, int dw, Padding pad, Activation act, bool residual)
     {
         var b = new GraphBuilder($"wino_dilated_{dh}x{dw}", new TensorShape(inC, h, w));
         var weights = GpuVsCpu.RandomArray(outC * inC * 9, 5, (float)Math.Sqrt(3.0 / (inC * 9)));
         var y = b.Conv2d("conv", b.Input, outC, 3, 3, 1, 1, pad, 1, weights, GpuVsCpu.RandomArray(outC, 6), residual ? Activation.None : act, dh, dw);
         if (!residual) return b.Build(y);
-        var r = b.Conv2d("other", b.Input, outC, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(outC * inC, 7, 0.5f));
+        var r = b.Conv2d("other", b.Input, outC, 3, 3, 1, 1, pad, 1, GpuVsCpu.RandomArray(weights.Length, 7, 0.2f), null, Activation.None, dh, dw);
         var g = b.Build(b.Add("add", y, r, act));
         var conv = (Conv2dOp)g.Nodes[0];
         var add = (AddOp)g.Nodes[2];
