@@ -1,7 +1,7 @@
 #version 450
 // Winograd output transform on channel-packed (NC4HW4) tensors: each invocation takes the POSITIONS GEMM results of one
 // tile and one output channel quad ([batch][position][channel quad][tile] vec4s, written by the batched GEMM) and stores
-// Y = A^T M A, TILE x TILE pixels, plus the bias and the residual, through the activation; pixels past the output's
+// Y = A^T M A, TILE x TILE pixels DIL_H, DIL_W apart (see tileOrigin), plus the bias and the residual, through the activation; pixels past the output's
 // edge (the last row and column of tiles may overhang it) are not stored. Sums in fp32 in every precision variant.
 // x = tile, y = output channel quad, z = batch item.
 #extension GL_EXT_control_flow_attributes : require
@@ -18,6 +18,8 @@ layout(constant_id = 6) const int TILE = 2;
 layout(constant_id = 7) const int HAS_BIAS = 0;
 layout(constant_id = 8) const int ACT = 0;
 layout(constant_id = 9) const int HAS_RESIDUAL = 0;
+layout(constant_id = 10) const int DIL_H = 1;    // dilation
+layout(constant_id = 11) const int DIL_W = 1;
 #include "winograd.glsl"
 
 const int OUT_C4 = OUT_C / 4;
@@ -42,11 +44,11 @@ void main() {
             r[i * ALPHA + j] = s;
         }
     vec4 b = HAS_BIAS != 0 ? W4(TEXEL(pc.bias) + c4) : vec4(0);
-    int y0 = t / TILES_W * TILE, x0 = t % TILES_W * TILE;
+    int y0 = tileOrigin(t / TILES_W, DIL_H), x0 = tileOrigin(t % TILES_W, DIL_W);
     int plane = (n * OUT_C4 + c4) * OUT_H * OUT_W;
     [[unroll]] for (int i = 0; i < TILE; i++)
         [[unroll]] for (int j = 0; j < TILE; j++) {
-            int y = y0 + i, x = x0 + j;
+            int y = y0 + i * DIL_H, x = x0 + j * DIL_W;
             if (y >= OUT_H || x >= OUT_W) continue;
             vec4 s = b;
             [[unroll]] for (int k = 0; k < ALPHA; k++)

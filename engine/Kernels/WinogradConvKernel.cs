@@ -3,7 +3,7 @@ using GpuMobileNet.Graph.Ops;
 
 namespace GpuMobileNet.Kernels;
 
-/// <summary>A channel-packed (NC4HW4) 3x3 stride-1 convolution as Winograd F(2x2, 3x3) or F(4x4, 3x3), three dispatches:
+/// <summary>A channel-packed (NC4HW4) 3x3 stride-1 convolution, dilated or not, as Winograd F(2x2, 3x3) or F(4x4, 3x3), three dispatches:
 /// shaders/winograd_input.comp transforms the input tiles into the node's scratch region, a batched GEMM
 /// (shaders/pointwise_conv_packed.comp with one weight set per tile position: Alpha² independent [tiles x InC] x
 /// [InC x OutC] products, with that kernel's per-layer tiling) multiplies them by the filters transformed on the host
@@ -18,10 +18,11 @@ internal static class WinogradConvKernel
     /// <summary>shaders/winograd_output.comp.</summary>
     public static readonly KernelId<WinogradOutputConstants> OutputId = new("winograd_output");
 
-    /// <summary>Whether the Winograd kernels run <paramref name="c"/>: 3x3, stride 1, not dilated, one group, channel counts
-    /// that are multiples of 4 (any padding: the input transform reads zeros outside the image).</summary>
+    /// <summary>Whether the Winograd kernels run <paramref name="c"/>: 3x3, stride 1, one group, channel counts that are
+    /// multiples of 4 (any padding: the input transform reads zeros outside the image; any dilation: a dilated layer is
+    /// that many interleaved undilated ones, and each tile takes its pixels that far apart).</summary>
     public static bool Handles(Conv2dOp c) =>
-        c.KernelH == 3 && c.KernelW == 3 && c.StrideH == 1 && c.StrideW == 1 && !c.IsDilated && c.Groups == 1 &&
+        c.KernelH == 3 && c.KernelW == 3 && c.StrideH == 1 && c.StrideW == 1 && c.Groups == 1 &&
         c.InC % 4 == 0 && c.OutC % 4 == 0;
 
     /// <summary>The algorithm that runs <paramref name="c"/>: the forced one, or the cheapest by <see cref="WinogradCost"/>.</summary>
@@ -47,14 +48,14 @@ internal static class WinogradConvKernel
     /// <summary>Elements per sample of <paramref name="channels"/> channels in the transformed domain.</summary>
     private static long TransformedElements(Conv2dOp c, WinogradTransform t, int channels)
     {
-        var (th, tw) = t.TilesFor(c.Output.Shape.H, c.Output.Shape.W);
+        var (th, tw) = t.TilesFor(c.Output.Shape.H, c.Output.Shape.W, c.DilationH, c.DilationW);
         return (long)t.Positions * th * tw * channels;
     }
 
     public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, KernelChoice choice)
     {
         if (!Handles(op))
-            throw new NotSupportedException($"{op}: Winograd needs a 3x3 stride-1 undilated ungrouped convolution with channel counts that are multiples of 4");
+            throw new NotSupportedException($"{op}: Winograd needs a 3x3 stride-1 ungrouped convolution with channel counts that are multiples of 4");
         var algorithm = Algorithm(op, choice, ctx.ActivationBytes);
         if (TransformOf(algorithm) is not { } t)
             return [Conv2dSharedKernel.PlanDirect(op, ctx, choice)];
@@ -66,7 +67,7 @@ internal static class WinogradConvKernel
             throw new NotSupportedException($"{op}: its Winograd tiles lie beyond the {ctx.TexelReachElements / 4} texels the device's texel buffers reach; " +
                 "set KernelChoice.Conv3x3 = Direct or PassOptions.PackChannels = false");
         var o = op.Output.Shape;
-        var (th, tw) = t.TilesFor(o.H, o.W);
+        var (th, tw) = t.TilesFor(o.H, o.W, op.DilationH, op.DilationW);
         int tiles = th * tw;
         uint tilesIn = ctx.Offset(scratch);
         uint products = checked(tilesIn + (uint)(TransformedElements(op, t, op.InC) * ctx.Batch));
@@ -85,7 +86,7 @@ internal static class WinogradConvKernel
     {
         var i = op.Input.Shape;
         int local = KernelContext.LocalSizeFor(th * tw);
-        var spec = new WinogradInputConstants(local, i.C, i.H, i.W, op.Pad.Top, op.Pad.Left, th, tw, t.Tile);
+        var spec = new WinogradInputConstants(local, i.C, i.H, i.W, op.Pad.Top, op.Pad.Left, th, tw, t.Tile, op.DilationH, op.DilationW);
         return KernelDispatch.Create(op.Name + " (winograd input)", InputId, spec, new PushOffsets(ctx.Offset(op.Input), 0, to, 0, 0),
             (KernelContext.Groups(th * tw, local), (uint)(i.C / 4), (uint)ctx.Batch), [ctx.Bytes(op.Input)], [writes]);
     }
@@ -125,7 +126,8 @@ internal static class WinogradConvKernel
     {
         var o = op.Output.Shape;
         int local = KernelContext.LocalSizeFor(th * tw);
-        var spec = new WinogradOutputConstants(local, o.C, o.H, o.W, th, tw, t.Tile, op.Bias is not null, op.Activation, op.Residual is not null);
+        var spec = new WinogradOutputConstants(local, o.C, o.H, o.W, th, tw, t.Tile, op.Bias is not null, op.Activation, op.Residual is not null,
+            op.DilationH, op.DilationW);
         uint bias = ctx.AddWeights(op.Bias);
         var push = new PushOffsets(from, op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), 0, bias);
         var residual = op.Residual is null ? [] : new[] { ctx.Bytes(op.Residual) };
@@ -140,8 +142,9 @@ internal static class WinogradConvKernel
 
 /// <summary>The specialisation constants of shaders/winograd_input.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct WinogradInputConstants(
-    int LocalSize, int InC, int InH, int InW, int PadT, int PadL, int TilesH, int TilesW, int Tile) : ISpecConstants;
+    int LocalSize, int InC, int InH, int InW, int PadT, int PadL, int TilesH, int TilesW, int Tile, int DilH, int DilW) : ISpecConstants;
 
 /// <summary>The specialisation constants of shaders/winograd_output.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct WinogradOutputConstants(
-    int LocalSize, int OutC, int OutH, int OutW, int TilesH, int TilesW, int Tile, GlslBool HasBias, Activation Act, GlslBool HasResidual) : ISpecConstants;
+    int LocalSize, int OutC, int OutH, int OutW, int TilesH, int TilesW, int Tile, GlslBool HasBias, Activation Act, GlslBool HasResidual,
+    int DilH, int DilW) : ISpecConstants;

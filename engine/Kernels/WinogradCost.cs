@@ -35,7 +35,7 @@ internal static class WinogradCost
             return PackedPointwiseTiling.Cost(direct, c.InC * 9, c.OutC, 1, hw);
         }
         var t = new WinogradTransform(algorithm == Conv3x3Algorithm.WinogradF2 ? 2 : 4);
-        var (th, tw) = t.TilesFor(o.H, o.W);
+        var (th, tw) = t.TilesFor(o.H, o.W, c.DilationH, c.DilationW);
         int tiles = th * tw, a = t.Alpha, p = t.Positions;
         var tiling = PackedPointwiseTiling.For(c.InC, c.OutC, 1, Activation.None, tiles);
         double gemm = p * PackedPointwiseTiling.Cost(tiling, c.InC, c.OutC, 1, tiles);

@@ -13,8 +13,12 @@ internal readonly record struct WinogradTransform(int Tile)
     public int Positions => Alpha * Alpha;
 
     /// <summary>Tiles covering an output plane of <paramref name="outH"/> x <paramref name="outW"/> pixels (the last row
-    /// and column of tiles may overhang it).</summary>
-    public (int H, int W) TilesFor(int outH, int outW) => ((outH + Tile - 1) / Tile, (outW + Tile - 1) / Tile);
+    /// and column of tiles may overhang it). With dilation d along an axis a tile's pixels lie d apart, so every block of
+    /// Tile x d pixels holds d interleaved tiles (shaders/include/winograd.glsl, tileOrigin).</summary>
+    public (int H, int W) TilesFor(int outH, int outW, int dilationH = 1, int dilationW = 1) =>
+        (TilesAlong(outH, dilationH), TilesAlong(outW, dilationW));
+
+    private int TilesAlong(int pixels, int dilation) => (pixels + Tile * dilation - 1) / (Tile * dilation) * dilation;
 
     // G (Alpha x 3) of F(2, 3) and F(4, 3).
     private static readonly double[,] G2 = { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 }, { 0, 0, 1 } };

@@ -30,3 +30,8 @@ const float AT4[24] = float[](
 // B^T[i][k] (ALPHA x ALPHA) and A^T[i][k] (TILE x ALPHA).
 float bt(int i, int k) { return TILE == 2 ? BT2[i * 4 + k] : BT4[i * 6 + k]; }
 float at(int i, int k) { return TILE == 2 ? AT2[i * 4 + k] : AT4[i * 6 + k]; }
+
+// The first output pixel (row or column) of tile t along an axis of dilation DIL: a dilated 3x3 convolution is DIL
+// interleaved undilated ones (pixels p, p + DIL, p + 2 DIL, ...), so each block of TILE x DIL pixels holds DIL tiles whose
+// pixels are DIL apart; DIL = 1 gives t x TILE.
+int tileOrigin(int t, int dil) { return t / dil * (TILE * dil) + t % dil; }

@@ -1,6 +1,8 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
+using GpuMobileNet.Passes;
+using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -8,20 +10,30 @@ using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
-/// <summary>shaders/mul.comp: same-shape and per-channel (squeeze-and-excite) products; one float multiply per
-/// element, tolerance abs 1e-6 + rel 1e-6.</summary>
+/// <summary>shaders/mul.comp: same-shape and per-channel (squeeze-and-excite) products, a float per invocation (samples
+/// not of whole vec4s, planar gates) or a vec4 (texel); one float multiply per element, tolerance abs 1e-6 + rel 1e-6
+/// (fp16 storage: 4e-3, values up to 3 in [0, 3] x [0, 1]).</summary>
 [OracleTestFor(typeof(MulOp))]
 public class MulKernelTests : GpuTest
 {
-    [TestCase(3, 5, 7, 2)]
-    [TestCase(17, 1, 1, 3)]
-    [TestCase(24, 13, 11, 1)]
-    public void SameShape(int c, int h, int w, int batch)
+    [TestCase(3, 5, 7, 2, false, Precision.Float32)]
+    [TestCase(17, 1, 1, 3, false, Precision.Float32)]
+    [TestCase(24, 13, 11, 1, true, Precision.Float32)]
+    [TestCase(5, 4, 3, 2, true, Precision.Float16Storage)]
+    public void SameShape(int c, int h, int w, int batch, bool vec4, Precision precision)
     {
         var g = SmallOpGraphs.Build("mul", new TensorShape(c, h, w), (b, x) =>
             b.Mul("mul", b.Activate("a", x, Activation.Relu), b.Activate("b", x, Activation.Sigmoid)));
-        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-6, inputScale: 3, inspect: s => Ran.Kernel(s, MulKernel.Id, "mul"));
+        double tolerance = precision == Precision.Float32 ? 1e-6 : 4e-3;
+        var planar = new SessionOptions { Precision = precision, Passes = new PassOptions { PackChannels = false } };
+        GpuVsCpu.Check(Device, g, batch, tolerance, tolerance, inputScale: 3, options: planar, inspect: s =>
+        {
+            Ran.Kernel(s, MulKernel.Id, "mul");
+            Assert.That((bool)Constants(s, "mul").Vec4, Is.EqualTo(vec4), "vec4 per invocation");
+        });
     }
+
+    private static MulConstants Constants(InferenceSession s, string layer) => (MulConstants)s.Dispatches.Single(d => d.Label == layer).Constants;
 
     [TestCase(5, 7, 9, 2)]
     [TestCase(40, 3, 3, 1)]
@@ -29,7 +41,12 @@ public class MulKernelTests : GpuTest
     {
         var g = SmallOpGraphs.Build("se", new TensorShape(c, h, w), (b, x) =>
             b.Mul("scale", x, b.Activate("gate", b.GlobalAvgPool("pool", x), Activation.Sigmoid)));
-        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-5, inputScale: 3, inspect: s => Ran.Kernel(s, MulKernel.Id, "scale"));
+        var planar = new SessionOptions { Passes = new PassOptions { PackChannels = false } };
+        GpuVsCpu.Check(Device, g, batch, 1e-6, 1e-5, inputScale: 3, options: planar, inspect: s =>
+        {
+            Ran.Kernel(s, MulKernel.Id, "scale");
+            Assert.That((bool)Constants(s, "scale").Vec4, Is.False, "a planar gate is read a float at a time");
+        });
     }
 
     /// <summary>A squeeze-and-excite block between pointwise convolutions: the packing pass keeps both products
@@ -47,12 +64,13 @@ public class MulKernelTests : GpuTest
             var product = b.Mul("product", scaled, b.Activate("sig", a, Activation.Sigmoid));
             return b.Conv2d("project", product, 4, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(4 * c, 3, 0.5f));
         });
-        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-4, options: new GpuMobileNet.Runtime.SessionOptions { Passes = new GpuMobileNet.Passes.PassOptions { PackChannels = true } },
+        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-4, options: new SessionOptions { Passes = new PassOptions { PackChannels = true } },
             inspect: s =>
             {
-                Assert.That(s.Graph.Nodes.OfType<GpuMobileNet.Graph.Ops.MulOp>().Select(m => m.A.Layout), Is.All.EqualTo(TensorLayout.Nc4hw4));
+                Assert.That(s.Graph.Nodes.OfType<MulOp>().Select(m => m.A.Layout), Is.All.EqualTo(TensorLayout.Nc4hw4));
                 Ran.Kernel(s, MulKernel.Id, "scale");
                 Ran.Kernel(s, MulKernel.Id, "product");
+                Assert.That(new[] { "scale", "product" }.Select(l => (bool)Constants(s, l).Vec4), Is.All.True, "packed products read texels");
             });
     }
 

@@ -63,7 +63,7 @@ public sealed partial class SpecConstantsTests
             BitConverter.SingleToInt32Bits(3f), BitConverter.SingleToInt32Bits(4f), BitConverter.SingleToInt32Bits(5f),
             BitConverter.SingleToInt32Bits(6f), 1,
         }));
-        Assert.That(SpecConstants.Pack(new AddConstants(32, 100, GpuMobileNet.Graph.Activation.Relu6)), Is.EqualTo(new[] { 32, 100, 2 }));
+        Assert.That(SpecConstants.Pack(new AddConstants(32, 100, GpuMobileNet.Graph.Activation.Relu6, true)), Is.EqualTo(new[] { 32, 100, 2, 1 }));
     }
 
     /// <summary>The struct's fields in declaration order (metadata tokens grow with it), which is the order of its memory.</summary>

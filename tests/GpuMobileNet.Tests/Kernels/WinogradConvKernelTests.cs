@@ -10,8 +10,8 @@ namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>Winograd F(2x2, 3x3) and F(4x4, 3x3) (winograd_input → the packed 1x1 kernel as a batched GEMM →
 /// winograd_output) on channel-packed tensors against the CPU oracle's direct convolution: planes that are not whole
-/// tiles (13x11, 7x7, 5x3), 1x1 planes, channels 4 to 36, padding 0 and 1 and asymmetric, batch 2, bias, residual,
-/// activations. Tolerances (abs + rel x |expected|, inputs and He-scaled weights in [-1, 1]): fp32 F(2x2) 1e-5 (measured
+/// tiles (13x11, 7x7, 5x3), 1x1 planes, channels 4 to 36, padding 0 and 1 and asymmetric, dilations 2 to 5, batch 2,
+/// bias, residual, activations. Tolerances (abs + rel x |expected|, inputs and He-scaled weights in [-1, 1]): fp32 F(2x2) 1e-5 (measured
 /// at most 6.6e-7 here), F(4x4) 1e-4 (its transforms multiply by up to 25 before the sums cancel: measured up to 1.0e-5,
 /// 64 input channels); fp16 storage 4e-3 (measured 2.4e-3), fp16 arithmetic 1.5e-2 (measured 4.6e-3).</summary>
 internal class WinogradConvKernelTests : GpuTest
@@ -49,6 +49,39 @@ internal class WinogradConvKernelTests : GpuTest
                 inspect: s => AssertWinogradRan(s, a, 1));
     }
 
+    /// <summary>Dilated layers (M-LSD's d5, DeepLab's rates): each tile takes pixels d apart, d tiles interleaved per block of
+    /// Tile x d pixels; planes that are not whole blocks (17x20 with d5: F(4x4)'s 20-pixel blocks overhang the rows),
+    /// unequal dilations with asymmetric padding, a residual, batch 2.</summary>
+    [TestCase(8, 12, 17, 20, 5, 5, 5, 5, 5, 5, Activation.Relu, false)]
+    [TestCase(12, 8, 13, 11, 2, 3, 1, 3, 3, 3, Activation.None, true)]
+    [TestCase(4, 4, 9, 7, 3, 1, 0, 1, 6, 0, Activation.Relu6, false)]
+    public void DilatedMatchesOracle(int inC, int outC, int h, int w, int dh, int dw, int padT, int padL, int padB, int padR,
+        Activation act, bool residual)
+    {
+        var g = DilatedConv(inC, outC, h, w, dh, dw, new Padding(padT, padL, padB, padR), act, residual);
+        foreach (var a in new[] { Conv3x3Algorithm.WinogradF2, Conv3x3Algorithm.WinogradF4 })
+            GpuVsCpu.Check(Device, g, 2, Tolerance(a), Tolerance(a), options: Forced(a), what: $"{a} dilation {dh}x{dw} {act}",
+                inspect: s => AssertWinogradRan(s, a, residual ? 2 : 1, dilation: (dh, dw)));
+        // Auto: Winograd, not conv2d_packed's implicit GEMM, for a dilated layer too.
+        GpuVsCpu.Check(Device, g, 1, 1e-4, 1e-4, options: PointwiseConvPackedKernelTests.Packed, what: "Auto",
+            inspect: s => Assert.That(s.Dispatches.Select(d => d.Shader), Does.Contain(WinogradConvKernel.InputId.Shader).And.No.EqualTo(Conv2dPackedKernel.Id.Shader)));
+    }
+
+    /// <summary>A 3x3 stride-1 convolution "conv" of dilation <paramref name="dh"/> x <paramref name="dw"/>, He-scaled weights,
+    /// with bias; its residual (a second such convolution of the input) added inside it where <paramref name="residual"/>.</summary>
+    private static ModelGraph DilatedConv(int inC, int outC, int h, int w, int dh, int dw, Padding pad, Activation act, bool residual)
+    {
+        var b = new GraphBuilder($"wino_dilated_{dh}x{dw}", new TensorShape(inC, h, w));
+        var weights = GpuVsCpu.RandomArray(outC * inC * 9, 5, (float)Math.Sqrt(3.0 / (inC * 9)));
+        var y = b.Conv2d("conv", b.Input, outC, 3, 3, 1, 1, pad, 1, weights, GpuVsCpu.RandomArray(outC, 6), residual ? Activation.None : act, dh, dw);
+        if (!residual) return b.Build(y);
+        var r = b.Conv2d("other", b.Input, outC, 3, 3, 1, 1, pad, 1, GpuVsCpu.RandomArray(weights.Length, 7, 0.2f), null, Activation.None, dh, dw);
+        var g = b.Build(b.Add("add", y, r, act));
+        var conv = (Conv2dOp)g.Nodes[0];
+        var add = (AddOp)g.Nodes[2];
+        return g.WithNodes([g.Nodes[1], conv with { Residual = add.B, Activation = act, Output = add.Output }]);
+    }
+
     [TestCase(Precision.Float16Storage, 4e-3)]
     [TestCase(Precision.Float16, 1.5e-2)]
     public void Fp16(Precision precision, double tolerance)
@@ -59,6 +92,9 @@ internal class WinogradConvKernelTests : GpuTest
             inspect: s => AssertWinogradRan(s, Conv3x3Algorithm.WinogradF2, 2));
         GpuVsCpu.Check(Device, g, 2, tolerance, tolerance, options: PointwiseConvPackedKernelTests.Packed with { Precision = precision },
             what: "Auto", inspect: s => AssertWinogradRan(s, Conv3x3Algorithm.WinogradF2, 2));
+        var dilated = DilatedConv(40, 20, 11, 13, 2, 3, new Padding(2, 3, 2, 3), Activation.Relu, residual: false);
+        GpuVsCpu.Check(Device, dilated, 2, tolerance, tolerance, options: Forced(Conv3x3Algorithm.WinogradF2) with { Precision = precision },
+            what: "dilated", inspect: s => AssertWinogradRan(s, Conv3x3Algorithm.WinogradF2, 1, dilation: (2, 3)));
     }
 
     [TestCase(Precision.Float16Storage)]
@@ -123,8 +159,10 @@ internal class WinogradConvKernelTests : GpuTest
     /// <summary>Each of the graph's <paramref name="convs"/> 3x3 convolutions ran as input transform, batched GEMM
     /// (<paramref name="gemmKernel"/>, by default the packed 1x1 kernel; one weight set per position) and output transform of
     /// <paramref name="a"/>, and nothing else ran them.</summary>
-    private static void AssertWinogradRan(InferenceSession s, Conv3x3Algorithm a, int convs, KernelId? gemmKernel = null)
+    private static void AssertWinogradRan(InferenceSession s, Conv3x3Algorithm a, int convs, KernelId? gemmKernel = null,
+        (int H, int W)? dilation = null)
     {
+        var (dh, dw) = dilation ?? (1, 1);
         gemmKernel ??= PointwiseConvPackedKernel.Id;
         int tile = a == Conv3x3Algorithm.WinogradF2 ? 2 : 4;
         var ofConvs = s.Dispatches.Where(d => d.Source is Conv2dOp).ToList();
@@ -133,12 +171,14 @@ internal class WinogradConvKernelTests : GpuTest
         {
             var (input, gemm, output) = (ofConvs[3 * i], ofConvs[3 * i + 1], ofConvs[3 * i + 2]);
             Assert.That(input.Kernel, Is.EqualTo(WinogradConvKernel.InputId));
-            Assert.That(((WinogradInputConstants)input.Constants).Tile, Is.EqualTo(tile));
+            var inSpec = (WinogradInputConstants)input.Constants;
+            Assert.That((inSpec.Tile, inSpec.DilH, inSpec.DilW), Is.EqualTo((tile, dh, dw)));
             Assert.That(gemm.Kernel, Is.EqualTo(gemmKernel));
             int sets = gemm.Constants is PointwiseConvSharedConstants shared ? shared.WeightSets : ((PointwiseConvPackedConstants)gemm.Constants).WeightSets;
             Assert.That(sets, Is.EqualTo((tile + 2) * (tile + 2)), "one weight set per position");
             Assert.That(output.Kernel, Is.EqualTo(WinogradConvKernel.OutputId));
-            Assert.That(((WinogradOutputConstants)output.Constants).Tile, Is.EqualTo(tile));
+            var outSpec = (WinogradOutputConstants)output.Constants;
+            Assert.That((outSpec.Tile, outSpec.DilH, outSpec.DilW), Is.EqualTo((tile, dh, dw)));
         }
     }
 }

@@ -69,6 +69,20 @@ public class SmallTexelBufferTests
     }
 
     [Test]
+    public void AddReadsScalarsBeyondTheTexelViewsAndMatchesTheOracle()
+    {
+        var graph = Kernels.SmallOpGraphs.Build("add", new Tensors.TensorShape(8, 6, 6), (b, x) =>
+            b.Add("add", b.Activate("a", x, GpuMobileNet.Graph.Activation.Relu), b.Activate("b", x, GpuMobileNet.Graph.Activation.Relu6)));
+        var planar = new SessionOptions { Passes = new PassOptions { PackChannels = false } };
+        GpuVsCpu.Check(_device, graph, 2, 1e-6, 0, options: planar, what: "add on 64-texel views", inspect: s =>
+        {
+            var add = s.Dispatches.Single(d => d.Label == "add");
+            Assert.That(add.Shader, Is.EqualTo(AddKernel.Id.Shader));
+            Assert.That((bool)((AddConstants)add.Constants).Vec4, Is.False, "add reads a float per invocation, not texels");
+        });
+    }
+
+    [Test]
     public void ChannelPackedSessionIsRefusedNamingTheOp()
     {
         var graph = V2.Create(0.35, 96, 10, WeightInit.Random(22));

@@ -75,7 +75,7 @@ public class OnnxRealModelTests : GpuTest
     }
 
     /// <summary>M-LSD tiny (tf2onnx, opset 11): NHWC RGBA input normalised in the graph, MobileNetV2 backbone, a dilated
-    /// conv (run as a conv with zeros between taps), bilinear Resize, channel Split/Slice, and a score map kept only at
+    /// 3x3 conv (d5, on Winograd with each tile's pixels 5 apart), bilinear Resize, channel Split/Slice, and a score map kept only at
     /// its local maxima (Equal of the map and its max pool). Two outputs.</summary>
     [Test]
     public void MlsdTiny()
