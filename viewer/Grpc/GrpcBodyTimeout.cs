@@ -26,7 +26,9 @@ internal static class GrpcBodyTimeout
                 var read = await reader.ReadAsync(deadline.Token);
                 foreach (var segment in read.Buffer) body.Write(segment.Span);
                 reader.AdvanceTo(read.Buffer.End);
-                if (read.IsCompleted || Declared(body) > options.MaxUploadBytes) break;
+                long declared = Declared(body);
+                if (read.IsCompleted || declared > options.MaxUploadBytes) break;
+                if (body.Capacity < PrefixBytes + declared) body.Capacity = (int)(PrefixBytes + declared); // one array of the message's size
             }
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
