@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using GpuMobileNet.Viewer.Serving;
 
@@ -104,9 +105,12 @@ internal static class KServeApi
     {
         state.Repository.Check(name, version); // an unknown model is 404, and a full queue 429, before the body is read
         state.Repository.CheckQueue(name);
+        long phase = Stopwatch.GetTimestamp();
         var (body, tooBig) = await UploadEndpoint.ReadBodyAsync(request, state.Options.MaxUploadBytes, state.Options.BodyTimeout);
         if (tooBig) return Error($"request body of more than {state.Options.MaxUploadBytes} bytes", StatusCodes.Status413PayloadTooLarge);
+        phase = Record(state, name, ServingPhase.Receive, phase);
         var (inference, binary) = KServeCodec.ParseRequest(name, version, body, request.Headers.TryGetValue(HeaderLength, out var h) ? h.ToString() : null);
+        Record(state, name, ServingPhase.Parse, phase);
         InferenceResponse response;
         try
         {
@@ -116,10 +120,20 @@ internal static class KServeApi
         {
             return Results.StatusCode(499); // the client went away while queued: no one to answer, nothing to log as an error
         }
+        phase = Stopwatch.GetTimestamp();
         var (bytes, headerLength) = KServeCodec.WriteResponse(response, binary);
+        Record(state, name, ServingPhase.Serialise, phase);
         if (headerLength is null) return Results.Bytes(bytes, "application/json");
         request.HttpContext.Response.Headers[HeaderLength] = headerLength.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Results.Bytes(bytes, "application/octet-stream");
+    }
+
+    /// <summary>Counts the time since <paramref name="start"/> in <paramref name="phase"/>; returns now, the next phase's start.</summary>
+    private static long Record(ViewerState state, string model, ServingPhase phase, long start)
+    {
+        long now = Stopwatch.GetTimestamp();
+        state.Repository.RecordPhase(model, phase, Stopwatch.GetElapsedTime(start, now));
+        return now;
     }
 
     /// <summary>POST /v2/repository/index [{"ready": true}]: every model with its state, as the extension lists them.</summary>

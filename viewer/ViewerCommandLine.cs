@@ -26,10 +26,11 @@ internal static class ViewerCommandLine
         var soak = new Option<int?>("--soak") { Description = "drive N frames over the WebSocket in this process and print memory at start and end" };
         var bench = new Option<bool>("--bench") { Description = "end-to-end FPS and per-stage times in headless Chromium" };
         var models = new Option<string>("--models") { Description = $"with --bench: comma-separated catalog names; '{ChromiumBench.DetectEntry}' measures the page's detection mode", DefaultValueFactory = _ => "mobilenet_v2_1.0_224,mobilenet_v1_0.5_160" };
+        var bodyTimeout = new Option<double?>("--body-timeout-ms") { Description = "longest a client may take to send a request body (REST) or message (gRPC); a slower one is answered 408 / DEADLINE_EXCEEDED (env GMN_BODY_TIMEOUT_MS; default 30000)" };
         var seconds = new Option<int>("--seconds") { Description = "with --bench: seconds measured per model", DefaultValueFactory = _ => 10 };
         var serving = new ServingCommandLine();
         var root = new RootCommand("GpuMobileNet viewer: the webcam page and the KServe v2 inference API")
-            { urls, grpcUrls, modelsDir, dataDir, device, model, pathBase, apiOnly, soak, bench, models, seconds };
+            { urls, grpcUrls, modelsDir, dataDir, device, model, pathBase, apiOnly, bodyTimeout, soak, bench, models, seconds };
         root.SetAction(async (r, _) =>
         {
             if (r.GetValue(soak) is < 1) throw new ArgumentException("--soak must be at least 1 frame");
@@ -46,6 +47,7 @@ internal static class ViewerCommandLine
                 ApiOnly = r.GetValue(apiOnly),
                 PathBase = r.GetValue(pathBase) ?? Env("GMN_PATH_BASE"),
                 GrpcUrls = r.GetValue(grpcUrls) ?? Env("GMN_GRPC_URLS"),
+                BodyTimeout = BodyTimeout(r.GetValue(bodyTimeout), Env("GMN_BODY_TIMEOUT_MS")),
             };
             options = options with { Serving = serving.Read(r) };
             string[] hostArgs = r.GetValue(urls) is { } u ? ["--urls", u] : [];
@@ -76,6 +78,15 @@ internal static class ViewerCommandLine
             Console.Error.WriteLine($"viewer: error: {e.Message.ReplaceLineEndings(" ")}");
             return e is ArgumentException or DirectoryNotFoundException ? 2 : 1;
         }
+    }
+
+    /// <summary>--body-timeout-ms, else GMN_BODY_TIMEOUT_MS, else 30 s; out of 1 ms .. 1 day is a one-line error.</summary>
+    private static TimeSpan BodyTimeout(double? option, string? env)
+    {
+        double ms = option ?? (env is null ? 30_000 : double.TryParse(env, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN);
+        string source = option is null ? $"GMN_BODY_TIMEOUT_MS '{env}'" : $"--body-timeout-ms {option}";
+        if (!(ms >= 1 && ms <= 86_400_000)) throw new ArgumentException($"{source}: expected milliseconds from 1 to 86400000 (a day)");
+        return TimeSpan.FromMilliseconds(ms);
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;

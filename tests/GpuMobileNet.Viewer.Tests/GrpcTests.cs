@@ -231,7 +231,7 @@ public class GrpcTests
     };
 
     /// <summary>A 16x12 RGBA image of a gradient, raw.</summary>
-    private static JsonObject SmallImage()
+    internal static JsonObject SmallImage()
     {
         var request = Infer("UINT8", [1, 12, 16, 4]);
         request["raw_input_contents"] = new JsonArray(Convert.ToBase64String(Enumerable.Range(0, 12 * 16 * 4).Select(i => (byte)(i * 7)).ToArray()));

@@ -53,6 +53,13 @@ public partial class ServingTests
         Assert.That(buckets[0], Is.LessThan(executions).Or.EqualTo(0), "a run of more than one sample is above the first bucket");
         Assert.That(metrics[("gmn_device_memory_bytes", "")], Is.GreaterThan(0), "the loaded model's buffers");
         Assert.That(metrics[("gmn_process_resident_memory_bytes", "")], Is.GreaterThan(0));
+        double Phase(string name, string phase) => metrics.GetValueOrDefault(($"gmn_inference_phase_{name}_total", $"{labels},phase=\"{phase}\""));
+        string[] perRequest = ["decode", "queue", "encode", "serialise"], perRun = ["input", "infer", "output"];
+        Assert.That(perRequest.Select(p => Phase("count", p)), Is.All.EqualTo(4), "each request timed once in each of its phases");
+        Assert.That(new[] { "receive", "parse" }.Select(p => Phase("count", p)), Is.All.GreaterThanOrEqualTo(4), "also other tests' refused requests");
+        Assert.That(perRun.Select(p => Phase("count", p)), Is.All.EqualTo(executions), "each run timed once in each of its phases");
+        Assert.That(Phase("count", "idle"), Is.EqualTo(executions - 1), "the wait between runs, from the second run on");
+        Assert.That(Phase("seconds", "infer"), Is.EqualTo((long)inference["compute_infer"]!["ns"]! / 1e9).Within(1e-6), "the same device time as the statistics");
     }
 
     [Test]

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using GpuMobileNet.Viewer;
 using NUnit.Framework;
 
@@ -78,5 +80,35 @@ public class ViewerCommandLineTests
         Assert.That((await http.GetAsync("index.html")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That((await http.GetAsync("api/models")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(server.ValidationMessages(), Is.Empty);
+    }
+    [Test]
+    public async Task ABodyTimeoutFromTheCommandLineAnswersASlowSender408()
+    {
+        // The option as the command line parses it, then a server with those options: a raw socket sends the headers and
+        // 10 of its 100 body bytes, then stalls; the answer is 408 naming the parsed limit and what came.
+        ViewerOptions? parsed = null;
+        var command = ViewerCommandLine.Create((_, options) => { parsed = options; return Task.FromResult(0); });
+        int exit = await ViewerCommandLine.InvokeAsync(command, ["--body-timeout-ms", "700", "--api-only", "--data-dir", ViewerServer.RepoRoot]);
+        Assert.That((exit, parsed?.BodyTimeout), Is.EqualTo((0, (TimeSpan?)TimeSpan.FromMilliseconds(700))));
+        using var server = ViewerServer.Start(parsed! with { Validation = true });
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.Url.Host, server.Url.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("POST /v2/models/mobilenet_v1_0.25_128/infer HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"inputs\":"));
+        var reply = new byte[4096];
+        int n = await stream.ReadAsync(reply).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        var text = Encoding.ASCII.GetString(reply, 0, n);
+        Assert.That(text, Does.StartWith("HTTP/1.1 408"));
+        Assert.That(text, Does.Contain("request body not received within 700 ms (10 of 100 bytes came)"));
+        Assert.That(server.ValidationMessages(), Is.Empty);
+    }
+
+    [TestCase("0")]
+    [TestCase("90000000")]
+    public void ABodyTimeoutOutOfRangeIsOneLineError(string ms)
+    {
+        var r = RunViewer("--body-timeout-ms", ms, "--urls", "http://127.0.0.1:5085");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.StdErr.Trim(), Does.Contain("--body-timeout-ms").And.Not.Contain("\n"));
     }
 }

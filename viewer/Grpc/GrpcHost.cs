@@ -7,7 +7,8 @@ namespace GpuMobileNet.Viewer.Grpc;
 /// HTTP/2 only, so clients reach it over cleartext with prior knowledge as gRPC clients do without TLS (a cleartext
 /// endpoint that also took HTTP/1.1 could not). It shares the viewer's state (one session per model) and is started and
 /// stopped with the viewer's host, before the device is disposed. Messages above <see cref="ViewerOptions.MaxUploadBytes"/>
-/// are refused with RESOURCE_EXHAUSTED before they are read whole.</summary>
+/// are refused with RESOURCE_EXHAUSTED before they are read whole; one not all come within
+/// <see cref="ViewerOptions.BodyTimeout"/> is answered DEADLINE_EXCEEDED (<see cref="GrpcBodyTimeout"/>).</summary>
 internal sealed class GrpcHost(ViewerState state, string urls) : IHostedService
 {
     private WebApplication? _app;
@@ -29,6 +30,7 @@ internal sealed class GrpcHost(ViewerState state, string urls) : IHostedService
         });
         builder.Services.AddSingleton<IServiceMethodProvider<InferenceService>, InferenceMethods>();
         _app = builder.Build();
+        _app.Use((context, next) => GrpcBodyTimeout.InvokeAsync(context, next, state.Options));
         _app.MapGrpcService<InferenceService>();
         await _app.StartAsync(cancellationToken);
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Google.Protobuf;
 using GpuMobileNet.Viewer.Grpc.Protocol;
 using GpuMobileNet.Viewer.Serving;
@@ -44,11 +45,14 @@ internal sealed class InferenceService(ViewerState state)
     public Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context) => Mapped(async () =>
     {
         Repository.Check(request.ModelName, VersionOf(request.ModelVersion));
+        long phase = Stopwatch.GetTimestamp();
         var inference = new InferenceRequest(request.ModelName, GrpcTensors.Inputs(request))
         {
             Version = VersionOf(request.ModelVersion), Id = request.Id, Outputs = GrpcTensors.RequestedOutputs(request),
         };
+        Repository.RecordPhase(request.ModelName, ServingPhase.Parse, Stopwatch.GetElapsedTime(phase));
         var result = await Repository.InferAsync(inference, context.CancellationToken);
+        phase = Stopwatch.GetTimestamp();
         var response = new ModelInferResponse { ModelName = result.Model, ModelVersion = result.Version, Id = request.Id };
         bool raw = request.RawInputContents.Count > 0;
         foreach (var output in result.Outputs)
@@ -58,6 +62,7 @@ internal sealed class InferenceService(ViewerState state)
             else tensor.Contents = GrpcTensors.Contents(output);
             response.Outputs.Add(tensor);
         }
+        Repository.RecordPhase(request.ModelName, ServingPhase.Serialise, Stopwatch.GetElapsedTime(phase));
         return response;
     });
 

@@ -89,11 +89,15 @@ internal sealed class DynamicBatcher
     private async Task WorkAsync(int instance)
     {
         var setAside = new List<Pending>(); // taken from the queue but of another kind, or too big for the last batch
+        long lastRunEnd = 0;
         while ((FirstLive(setAside) ?? await ReadLiveAsync()) is { } first)
         {
             var batch = _options.DynamicBatching ? await GatherAsync(first, setAside) : [first];
             var live = batch.Where(p => p.TryTake()).ToList();
-            if (live.Count > 0) Run(instance, live);
+            if (live.Count == 0) continue;
+            if (lastRunEnd != 0) _metrics.RecordPhase(ServingPhase.Idle, Stopwatch.GetElapsedTime(lastRunEnd));
+            Run(instance, live);
+            lastRunEnd = Stopwatch.GetTimestamp();
         }
     }
 

@@ -13,6 +13,7 @@ public sealed class ModelMetrics(string model)
     private readonly SortedDictionary<int, Totals> _byBatch = [];
     private readonly Histogram _latency = new(Histogram.SecondsBounds), _queue = new(Histogram.SecondsBounds),
         _compute = new(Histogram.SecondsBounds), _batches = new(Histogram.BatchBounds);
+    private readonly Totals[] _phases = new Totals[Enum.GetValues<ServingPhase>().Length];
     private Totals _success, _fail, _queued, _input, _infer, _output;
     private long _inferences, _lastInferenceMs;
 
@@ -54,6 +55,7 @@ public sealed class ModelMetrics(string model)
         {
             _queued = _queued.Add(waited.TotalMilliseconds);
             _queue.Observe(waited.TotalSeconds);
+            Add(ServingPhase.Queue, waited.TotalMilliseconds);
         }
     }
 
@@ -66,8 +68,19 @@ public sealed class ModelMetrics(string model)
             _compute.Observe((inputMs + inferMs + outputMs) / 1000);
             _batches.Observe(batchSize);
             _byBatch[batchSize] = _byBatch.GetValueOrDefault(batchSize).Add(inferMs);
+            Add(ServingPhase.Input, inputMs);
+            Add(ServingPhase.Infer, inferMs);
+            Add(ServingPhase.Output, outputMs);
         }
     }
+
+    /// <summary>Time one request (or, for the device's phases, one run) spent in <paramref name="phase"/>.</summary>
+    public void RecordPhase(ServingPhase phase, TimeSpan elapsed)
+    {
+        lock (_lock) Add(phase, elapsed.TotalMilliseconds);
+    }
+
+    private void Add(ServingPhase phase, double ms) => _phases[(int)phase] = _phases[(int)phase].Add(ms);
 
     /// <summary>Device runs so far.</summary>
     public long Executions { get { lock (_lock) return _infer.Count; } }
@@ -112,6 +125,20 @@ public sealed class ModelMetrics(string model)
             text.Histogram("gmn_inference_queue_duration_seconds", labels, _queue);
             text.Histogram("gmn_inference_compute_duration_seconds", labels, _compute);
             text.Histogram("gmn_inference_batch_size", labels, _batches);
+            foreach (var phase in Enum.GetValues<ServingPhase>().Where(p => _phases[(int)p].Count > 0))
+            {
+                string phaseLabels = $"{labels},phase=\"{phase.ToString().ToLowerInvariant()}\"";
+                text.Sample("gmn_inference_phase_seconds_total", phaseLabels, _phases[(int)phase].Ns / 1e9);
+                text.Sample("gmn_inference_phase_count_total", phaseLabels, _phases[(int)phase].Count);
+            }
         }
     }
 }
+
+/// <summary>Where a request's time goes inside the server, in order: <see cref="Receive"/> its body (REST),
+/// <see cref="Parse"/> the protocol's message into tensors, <see cref="Decode"/> them into a batch input (checks, host
+/// copies), <see cref="Queue"/> for a device run; per run, <see cref="Input"/> (writing inputs), <see cref="Infer"/>
+/// (the device), <see cref="Output"/> (reading outputs) and <see cref="Idle"/> (the instance waiting for work since its
+/// last run: every millisecond of it is lost to a closed loop of clients); then <see cref="Encode"/> the outputs as
+/// the response's tensors and <see cref="Serialise"/> them as the protocol's bytes.</summary>
+public enum ServingPhase { Receive, Parse, Decode, Queue, Input, Infer, Output, Idle, Encode, Serialise }

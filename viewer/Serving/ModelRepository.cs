@@ -179,10 +179,14 @@ public sealed class ModelRepository : IDisposable
             var spec = await SpecAsync(request.Model);
             var options = OptionsOf(request.Model);
             spec.CheckOutputs(request.Outputs);
+            long phase = Stopwatch.GetTimestamp();
             var input = spec.Decode(request, options.MaxBatchSize);
+            metrics.RecordPhase(ServingPhase.Decode, Stopwatch.GetElapsedTime(phase));
             var batcher = await BatcherAsync(request.Model);
             var outputs = await batcher.SubmitAsync(input, request.Timeout ?? options.RequestTimeout, cancel);
+            phase = Stopwatch.GetTimestamp();
             var response = new InferenceResponse(request.Model, ModelSpec.Version, request.Id, spec.Encode(request.Outputs, outputs, input.Samples));
+            metrics.RecordPhase(ServingPhase.Encode, Stopwatch.GetElapsedTime(phase));
             metrics.RecordSuccess(input.Samples, Stopwatch.GetElapsedTime(start));
             return response;
         }
@@ -240,6 +244,10 @@ public sealed class ModelRepository : IDisposable
         text.Sample("gmn_process_resident_memory_bytes", Environment.WorkingSet);
         return text.ToString();
     }
+
+    /// <summary>Counts <paramref name="elapsed"/> in <paramref name="phase"/> for <paramref name="model"/> (the transports'
+    /// own phases: receive, parse, serialise).</summary>
+    public void RecordPhase(string model, ServingPhase phase, TimeSpan elapsed) => MetricsOf(model).RecordPhase(phase, elapsed);
 
     private ModelMetrics MetricsOf(string name) => _metrics.GetOrAdd(name, n => new ModelMetrics(n));
 

@@ -19,6 +19,8 @@ internal sealed class PrometheusText
         ["gmn_inference_queue_duration_seconds"] = ("histogram", "Time a request waited in the model's queue"),
         ["gmn_inference_compute_duration_seconds"] = ("histogram", "Time of one device run: writing inputs, the device, reading outputs"),
         ["gmn_inference_batch_size"] = ("histogram", "Samples per device run"),
+        ["gmn_inference_phase_seconds_total"] = ("counter", "Seconds spent in each phase of serving (receive, parse, decode, queue, then per device run input, infer, output and the idle wait before it, then encode, serialise)"),
+        ["gmn_inference_phase_count_total"] = ("counter", "Requests (or, for input, infer, output and idle, device runs) timed in each phase"),
         ["gmn_inference_queue_length"] = ("gauge", "Requests waiting in the model's queue now"),
         ["gmn_device_memory_bytes"] = ("gauge", "Device memory allocated by the server now (every model and session on its device)"),
         ["gmn_process_resident_memory_bytes"] = ("gauge", "The server process's resident host memory (RSS) now"),
