@@ -97,7 +97,9 @@
     overlay.hidden = false;
     overlay.style.left = `${rect.left - parent.left}px`;
     overlay.style.top = `${rect.top - parent.top}px`;
-    overlay.width = rect.width; overlay.height = rect.height;
+    // Resized only when the preview's size changed: setting a canvas's size reallocates it.
+    const w = Math.trunc(rect.width), h = Math.trunc(rect.height); // what the canvas's size setter keeps
+    if (overlay.width !== w || overlay.height !== h) { overlay.width = w; overlay.height = h; }
     const ctx = overlay.getContext('2d');
     ctx.clearRect(0, 0, overlay.width, overlay.height);
     ctx.lineWidth = 3;
