@@ -86,7 +86,9 @@ internal static class ChromiumBench
                 var ms = measured.Select(stage).Where(double.IsFinite).Order().ToList();
                 return ms.Count == 0 ? "-" : ms[ms.Count / 2].ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
             }
-            Console.WriteLine($"{DetectEntry}: {measured.Count / elapsed:F1} FPS over {measured.Count} frames in {elapsed:F1} s; median stages (ms): " +
+            // The share of the time the detector was busy: pipelining is working where this is near 100%.
+            double busy = measured.Sum(r => r.Result.PreprocessMs + r.Result.NetworkMs + r.Result.DecodeMs + r.Result.NmsMs) / (10 * elapsed);
+            Console.WriteLine($"{DetectEntry}: {measured.Count / elapsed:F1} FPS over {measured.Count} frames in {elapsed:F1} s, detector busy {busy:F0}%; median stages (ms): " +
                               $"page capture {Median(r => r.PageCaptureMs)}, receive {Median(r => r.ReceiveMs)}, queued {Median(r => r.WaitMs)}, " +
                               $"preprocess {Median(r => r.Result.PreprocessMs)}, network {Median(r => r.Result.NetworkMs)} (upload {Median(r => r.Result.UploadMs)}, " +
                               $"device {Median(r => r.Result.DeviceMs)}, read back {Median(r => r.Result.ReadbackMs)}), decode {Median(r => r.Result.DecodeMs)}, " +
