@@ -15,6 +15,9 @@ internal static class ChromiumBench
     /// <summary>The --models entry that measures the page's detection mode.</summary>
     public const string DetectEntry = "detect";
 
+    /// <summary>The same with one frame in flight (the page's ?detectDepth=1), to compare with in the same run.</summary>
+    public const string DetectSerialEntry = "detect-serial";
+
     public static async Task<int> RunAsync(ViewerOptions options, IReadOnlyList<string> models, int seconds)
     {
         if (!File.Exists(Chromium)) throw new FileNotFoundException($"{Chromium} is missing: run scripts/setup (apt package chromium)");
@@ -29,9 +32,9 @@ internal static class ChromiumBench
             Console.WriteLine($"bench: headless Chromium, fake camera {Path.GetFileName(clip)} (320x240), device {state.Catalog.Device}");
             foreach (var model in models)
             {
-                if (model == DetectEntry)
+                if (model is DetectEntry or DetectSerialEntry)
                 {
-                    await DetectAsync(state, url, clip, dir, seconds);
+                    await DetectAsync(state, url, clip, dir, seconds, model);
                     continue;
                 }
                 state.Catalog.Get(model); // load before the page's clock starts
@@ -60,20 +63,22 @@ internal static class ChromiumBench
         }
     }
 
-    /// <summary>The page in its default mode, detection, on the fake camera: the page keeps two frames in flight, so the
-    /// replies the server sends per second are the page's FPS. Warms up for 5 replies (the first loads the detector) and
-    /// 2 s, then counts for <paramref name="seconds"/> and prints the median of every stage, the page's included.</summary>
-    private static async Task DetectAsync(ViewerState state, string url, string clip, string dir, int seconds)
+    /// <summary>The page in its default mode, detection, on the fake camera: the page keeps two frames in flight (one for
+    /// <see cref="DetectSerialEntry"/>), so the replies the server sends per second are the page's FPS. Warms up for 5
+    /// replies (the first loads the detector) and 2 s, then counts for <paramref name="seconds"/> and prints the median of
+    /// every stage, the page's included.</summary>
+    private static async Task DetectAsync(ViewerState state, string url, string clip, string dir, int seconds, string entry)
     {
         var replies = new List<DetectReply>();
         state.DetectReplied = r => { lock (replies) replies.Add(r); };
-        using var chromium = StartChromium($"{url}/?session=bench-{Guid.NewGuid():N}", clip, dir);
+        int depth = entry == DetectSerialEntry ? 1 : 2;
+        using var chromium = StartChromium($"{url}/?session=bench-{Guid.NewGuid():N}&detectDepth={depth}", clip, dir);
         try
         {
             var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * (seconds + 120L);
             int Count() { lock (replies) return replies.Count; }
             while (Count() < 5 && Stopwatch.GetTimestamp() < deadline) await Task.Delay(100);
-            if (Count() < 5) throw new TimeoutException($"{DetectEntry}: fewer than 5 detection replies in {seconds + 120} s");
+            if (Count() < 5) throw new TimeoutException($"{entry}: fewer than 5 detection replies in {seconds + 120} s");
             await Task.Delay(2000);
             int first = Count();
             long start = Stopwatch.GetTimestamp();
@@ -88,7 +93,7 @@ internal static class ChromiumBench
             }
             // The share of the time the detector was busy: pipelining is working where this is near 100%.
             double busy = measured.Sum(r => r.Result.PreprocessMs + r.Result.NetworkMs + r.Result.DecodeMs + r.Result.NmsMs) / (10 * elapsed);
-            Console.WriteLine($"{DetectEntry}: {measured.Count / elapsed:F1} FPS over {measured.Count} frames in {elapsed:F1} s, detector busy {busy:F0}%; median stages (ms): " +
+            Console.WriteLine($"{entry}: {measured.Count / elapsed:F1} FPS over {measured.Count} frames in {elapsed:F1} s, detector busy {busy:F0}%; median stages (ms): " +
                               $"page capture {Median(r => r.PageCaptureMs)}, receive {Median(r => r.ReceiveMs)}, queued {Median(r => r.WaitMs)}, " +
                               $"preprocess {Median(r => r.Result.PreprocessMs)}, network {Median(r => r.Result.NetworkMs)} (upload {Median(r => r.Result.UploadMs)}, " +
                               $"device {Median(r => r.Result.DeviceMs)}, read back {Median(r => r.Result.ReadbackMs)}), decode {Median(r => r.Result.DecodeMs)}, " +

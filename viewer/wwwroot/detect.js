@@ -2,13 +2,13 @@
 // 300x300 input, posted to api/detect as one frame (uint16 width, uint16 height, RGBA8), and the boxes and labels of
 // the reply are drawn over the preview. Two requests in flight once the detector is loaded: while the server runs one
 // frame the next is already there, and a reply sends the next frame before it is drawn, so the rate is bounded by the
-// device rather than by the round trip (a reply older than one already drawn is dropped). A request unanswered in
+// device rather than by the round trip (a reply older than one already drawn is dropped; ?detectDepth=1 keeps one). A request unanswered in
 // 30 s (the first, which loads the detector: 120 s) is abandoned. Without the detector (not fetched) the page says so
 // and switches to classify. The page's own stages (capture, draw) go with the next frame as X-Capture-Ms and
 // X-Draw-Ms for the server's bench. window.gmnDetect exposes the state for tests.
 'use strict';
 (() => {
-  const size = 300, depth = 2;
+  const size = 300, depth = Math.min(4, Math.max(1, Number(new URLSearchParams(location.search).get('detectDepth')) || 2));
   const overlay = document.getElementById('detect-overlay');
   const grab = document.createElement('canvas');
   grab.width = size; grab.height = size;
