@@ -15,6 +15,9 @@ internal static class ChromiumBench
     /// <summary>The --models entry that measures the page's detection mode.</summary>
     public const string DetectEntry = "detect";
 
+    /// <summary>The same with one frame in flight (the page's ?detectDepth=1), to compare with in the same run.</summary>
+    public const string DetectSerialEntry = "detect-serial";
+
     public static async Task<int> RunAsync(ViewerOptions options, IReadOnlyList<string> models, int seconds)
     {
         if (!File.Exists(Chromium)) throw new FileNotFoundException($"{Chromium} is missing: run scripts/setup (apt package chromium)");
@@ -29,9 +32,9 @@ internal static class ChromiumBench
             Console.WriteLine($"bench: headless Chromium, fake camera {Path.GetFileName(clip)} (320x240), device {state.Catalog.Device}");
             foreach (var model in models)
             {
-                if (model == DetectEntry)
+                if (model is DetectEntry or DetectSerialEntry)
                 {
-                    await DetectAsync(state, url, clip, dir, seconds);
+                    await DetectAsync(state, url, clip, dir, seconds, model);
                     continue;
                 }
                 state.Catalog.Get(model); // load before the page's clock starts
@@ -60,31 +63,42 @@ internal static class ChromiumBench
         }
     }
 
-    /// <summary>The page in its default mode, detection, on the fake camera: the page posts the next frame when a reply
-    /// arrives (one in flight), so the replies the server sends per second are the page's FPS. Warms up for 5 replies
-    /// (the first loads the detector) and 2 s, then counts for <paramref name="seconds"/>.</summary>
-    private static async Task DetectAsync(ViewerState state, string url, string clip, string dir, int seconds)
+    /// <summary>The page in its default mode, detection, on the fake camera: the page keeps two frames in flight (one for
+    /// <see cref="DetectSerialEntry"/>), so the replies the server sends per second are the page's FPS. Warms up for 5
+    /// replies (the first loads the detector) and 2 s, then counts for <paramref name="seconds"/> and prints the median of
+    /// every stage, the page's included.</summary>
+    private static async Task DetectAsync(ViewerState state, string url, string clip, string dir, int seconds, string entry)
     {
-        var replies = new List<(long At, Detection.DetectionResult Result)>();
-        state.DetectReplied = r => { lock (replies) replies.Add((Stopwatch.GetTimestamp(), r)); };
-        using var chromium = StartChromium($"{url}/?session=bench-{Guid.NewGuid():N}", clip, dir);
+        var replies = new List<DetectReply>();
+        state.DetectReplied = r => { lock (replies) replies.Add(r); };
+        int depth = entry == DetectSerialEntry ? 1 : 2;
+        using var chromium = StartChromium($"{url}/?session=bench-{Guid.NewGuid():N}&detectDepth={depth}", clip, dir);
         try
         {
             var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * (seconds + 120L);
             int Count() { lock (replies) return replies.Count; }
             while (Count() < 5 && Stopwatch.GetTimestamp() < deadline) await Task.Delay(100);
-            if (Count() < 5) throw new TimeoutException($"{DetectEntry}: fewer than 5 detection replies in {seconds + 120} s");
+            if (Count() < 5) throw new TimeoutException($"{entry}: fewer than 5 detection replies in {seconds + 120} s");
             await Task.Delay(2000);
             int first = Count();
             long start = Stopwatch.GetTimestamp();
             await Task.Delay(TimeSpan.FromSeconds(seconds));
-            List<Detection.DetectionResult> measured;
-            lock (replies) measured = replies.Skip(first).Select(r => r.Result).ToList();
+            List<DetectReply> measured;
+            lock (replies) measured = replies.Skip(first).ToList();
             double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            double Median(Func<Detection.DetectionResult, double> stage) => measured.Count == 0 ? 0 : measured.Select(stage).Order().ElementAt(measured.Count / 2);
-            Console.WriteLine($"{DetectEntry}: {measured.Count / elapsed:F1} FPS over {measured.Count} frames in {elapsed:F1} s; median server stages: " +
-                              $"preprocess {Median(r => r.PreprocessMs):F1} + network {Median(r => r.NetworkMs):F1} + decode {Median(r => r.DecodeMs):F2} " +
-                              $"+ NMS {Median(r => r.NmsMs):F2} ms; detections in the last frame: {string.Join(", ", measured.LastOrDefault()?.Detections.Select(d => d.Label) ?? [])}");
+            string Median(Func<DetectReply, double> stage)
+            {
+                var ms = measured.Select(stage).Where(double.IsFinite).Order().ToList();
+                return ms.Count == 0 ? "-" : ms[ms.Count / 2].ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+            }
+            // The share of the time the detector was busy: pipelining is working where this is near 100%.
+            double busy = measured.Sum(r => r.Result.PreprocessMs + r.Result.NetworkMs + r.Result.DecodeMs + r.Result.NmsMs) / (10 * elapsed);
+            Console.WriteLine($"{entry}: {measured.Count / elapsed:F1} FPS over {measured.Count} frames in {elapsed:F1} s, detector busy {busy:F0}%; median stages (ms): " +
+                              $"page capture {Median(r => r.PageCaptureMs)}, receive {Median(r => r.ReceiveMs)}, queued {Median(r => r.WaitMs)}, " +
+                              $"preprocess {Median(r => r.Result.PreprocessMs)}, network {Median(r => r.Result.NetworkMs)} (upload {Median(r => r.Result.UploadMs)}, " +
+                              $"device {Median(r => r.Result.DeviceMs)}, read back {Median(r => r.Result.ReadbackMs)}), decode {Median(r => r.Result.DecodeMs)}, " +
+                              $"NMS {Median(r => r.Result.NmsMs)}, JSON {Median(r => r.JsonMs)}, page draw {Median(r => r.PageDrawMs)}; detections in the last frame: " +
+                              string.Join(", ", measured.LastOrDefault()?.Result.Detections.Select(d => d.Label) ?? []));
         }
         finally
         {

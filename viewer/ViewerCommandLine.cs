@@ -25,7 +25,7 @@ internal static class ViewerCommandLine
         var apiOnly = new Option<bool>("--api-only") { Description = "serve the inference API (KServe v2 REST) without the page, WebSocket and upload endpoints" };
         var soak = new Option<int?>("--soak") { Description = "drive N frames over the WebSocket in this process and print memory at start and end" };
         var bench = new Option<bool>("--bench") { Description = "end-to-end FPS and per-stage times in headless Chromium" };
-        var models = new Option<string>("--models") { Description = $"with --bench: comma-separated catalog names; '{ChromiumBench.DetectEntry}' measures the page's detection mode", DefaultValueFactory = _ => "mobilenet_v2_1.0_224,mobilenet_v1_0.5_160" };
+        var models = new Option<string>("--models") { Description = $"with --bench: comma-separated catalog names; '{ChromiumBench.DetectEntry}' measures the page's detection mode ('{ChromiumBench.DetectSerialEntry}': one frame in flight)", DefaultValueFactory = _ => "mobilenet_v2_1.0_224,mobilenet_v1_0.5_160" };
         var bodyTimeout = new Option<double?>("--body-timeout-ms") { Description = "longest a client may take to send a request body (REST) or message (gRPC); a slower one is answered 408 / DEADLINE_EXCEEDED (env GMN_BODY_TIMEOUT_MS; default 30000)" };
         var seconds = new Option<int>("--seconds") { Description = "with --bench: seconds measured per model", DefaultValueFactory = _ => 10 };
         var serving = new ServingCommandLine();

@@ -17,7 +17,7 @@ public sealed class ViewerState(ViewerOptions options, ModelCatalog catalog, Ser
     public Action<System.Text.Json.Nodes.JsonObject>? BenchReport { get; set; }
 
     /// <summary>Told of every detection POST /api/detect answers (set by --bench's detect entry; null otherwise).</summary>
-    public Action<GpuMobileNet.Detection.DetectionResult>? DetectReplied { get; set; }
+    internal Action<DetectReply>? DetectReplied { get; set; }
 
     /// <summary>Takes a client slot; false when <see cref="ViewerOptions.MaxClients"/> are connected.</summary>
     public bool TryAddClient()

@@ -34,65 +34,43 @@ internal static class DetectBench
         using var plain = SsdDetector.Load(path, device);
         var input = detector.Preprocess(photo);
         var main = new float[detector.Session.OutputLength];
-        for (int i = 0; i < s.Warmup; i++) plain.Detect(photo);
+        // Both sessions warm up, for the runs asked and at least a second: llvmpipe compiles each pipeline's code on its
+        // first dispatch, and the runtime recompiles the start-up code (import, planning) on a background thread for a
+        // while after start, competing for the cores; neither belongs in the measured runs.
+        long warmStart = Stopwatch.GetTimestamp();
+        for (int i = 0; i < s.Warmup || (s.Warmup > 0 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds < 1); i++)
+        {
+            detector.Session.Run(input, main);
+            plain.Detect(photo);
+        }
 
-        var network = new List<double>();
-        var backbone = new List<double>();
-        var heads = new List<double>();
-        var decode = new List<double>();
-        var nms = new List<double>();
-        var total = new List<double>();
-        var cheapest = new List<double>();
+        var stages = new StageSamples();
         var perLayer = new Dictionary<string, List<double>>();
+        var cheapest = new List<double>();
         for (int i = 0; i < s.Runs; i++)
         {
             // The profiled run: per-dispatch GPU time split by the TF Object Detection API's scopes.
             var timings = detector.Session.Run(input, main).Layers;
             double head = timings.Where(t => IsHead(t.Layer)).Sum(t => t.Milliseconds);
-            heads.Add(head);
-            backbone.Add(timings.Sum(t => t.Milliseconds) - head);
+            stages.Add("backbone (MobileNetV2 + extra layers)", "device, timestamp queries", timings.Sum(t => t.Milliseconds) - head);
+            stages.Add("heads (box and class predictors, reshapes, concat)", "device, timestamp queries", head);
             cheapest.Add(timings.Min(t => t.Milliseconds));
             foreach (var t in timings)
                 (perLayer.TryGetValue(t.Layer + " (" + t.Kernel + ")", out var l) ? l : perLayer[t.Layer + " (" + t.Kernel + ")"] = []).Add(t.Milliseconds);
-            long t0 = Stopwatch.GetTimestamp();
-            var result = plain.Detect(photo);
-            total.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            network.Add(result.NetworkMs);
-            decode.Add(result.DecodeMs);
-            nms.Add(result.NmsMs);
+            TimeDetection(plain, photo, stages);
         }
-
-        var tfliteMs = new List<double>();
-        string library = ModelSource.FindInRepo("models/cache/tflite/libtensorflowlite_c.so");
-        string version = TfliteBaseline.Version(library);
-        using (var tflite = new TfliteBaseline(library, File.ReadAllBytes(path), s.Threads))
-        {
-            var nhwc = ToNhwc(input, 3, detector.InputSize.Height, detector.InputSize.Width);
-            for (int i = 0; i < s.Warmup; i++) tflite.Invoke(nhwc);
-            for (int i = 0; i < s.Runs; i++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                tflite.Invoke(nhwc);
-                tfliteMs.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            }
-        }
+        var (version, tfliteMs) = TimeTflite(path, detector.InputSize, input, s);
+        stages.Add($"TensorFlow Lite {version} CPU, {s.Threads} threads (Invoke)", "host wall clock", tfliteMs);
 
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(path))}[/] on {Markup.Escape(device.ToString())}, " +
-            $"{s.Runs} runs after {s.Warmup} warm-up, coffee.png");
+            $"{s.Runs} runs after {s.Warmup} warm-up (and at least 1 s), coffee.png");
         var table = new Table().AddColumn("stage").AddColumn(new TableColumn("median ms").RightAligned())
             .AddColumn(new TableColumn("p95 ms").RightAligned()).AddColumn("where");
-        void Row(string stage, List<double> ms, string where)
+        foreach (var (stage, where, ms) in stages.All)
         {
             var st = LatencyStats.From(ms);
             table.AddRow(stage, st.Median.ToString("F3"), st.P95.ToString("F3"), where);
         }
-        Row("backbone (MobileNetV2 + extra layers)", backbone, "device, timestamp queries");
-        Row("heads (box and class predictors, reshapes, concat)", heads, "device, timestamp queries");
-        Row("network run (upload, submit, wait, read back), unprofiled", network, "host wall clock");
-        Row("decode (boxes, sigmoid, threshold)", decode, "host");
-        Row("NMS", nms, "host");
-        Row("detect (preprocess + network + decode + NMS), unprofiled", total, "host wall clock");
-        Row($"TensorFlow Lite {version} CPU, {s.Threads} threads (Invoke)", tfliteMs, "host wall clock");
         AnsiConsole.Write(table);
         // What decides decode/NMS placement: a device stage costs at least one dispatch (plus a read-back), the host ones cost the above.
         AnsiConsole.MarkupLine($"cheapest single dispatch on this device: median {LatencyStats.From(cheapest).Median:F3} ms; " +
@@ -102,6 +80,62 @@ internal static class DetectBench
             slow.AddRow(Markup.Escape(layer.Length > 110 ? "..." + layer[^107..] : layer), ms.ToString("F3"));
         AnsiConsole.Write(slow);
         return 0;
+    }
+
+    /// <summary>One whole detection as `gmn detect` runs it, and each of its stages.</summary>
+    private static void TimeDetection(SsdDetector plain, RgbImage photo, StageSamples stages)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        var r = plain.Detect(photo);
+        double whole = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        stages.Add("preprocess (RGB to RGBA; resize and normalise on the device)", "host wall clock + device timestamps", r.PreprocessMs);
+        stages.Add("network run (upload, submit, wait, read back), unprofiled", "host wall clock", r.NetworkMs);
+        stages.Add("  upload (the frame written before the submission)", "host wall clock", r.UploadMs);
+        stages.Add("  submission to completion (preprocess dispatch included)", "host wall clock", r.DeviceMs);
+        stages.Add("  read back (outputs copied out)", "host wall clock", r.ReadbackMs);
+        stages.Add("decode (boxes, sigmoid, threshold)", "host", r.DecodeMs);
+        stages.Add("NMS", "host", r.NmsMs);
+        stages.Add("detect (preprocess + network + decode + NMS), unprofiled", "host wall clock", whole);
+        if (stages.Count("detect (preprocess + network + decode + NMS), unprofiled") <= 5)
+            stages.Add("  the same, first 5 measured runs only (warm-up check)", "host wall clock", whole);
+    }
+
+    /// <summary>TensorFlow Lite's CPU interpreter on the same .tflite and input, the same thread count.</summary>
+    private static (string Version, List<double> Ms) TimeTflite(string path, (int Width, int Height) size, float[] input, BenchSettings s)
+    {
+        var ms = new List<double>();
+        string library = ModelSource.FindInRepo("models/cache/tflite/libtensorflowlite_c.so");
+        using var tflite = new TfliteBaseline(library, File.ReadAllBytes(path), s.Threads);
+        var nhwc = ToNhwc(input, 3, size.Height, size.Width);
+        for (int i = 0; i < s.Warmup; i++) tflite.Invoke(nhwc);
+        for (int i = 0; i < s.Runs; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            tflite.Invoke(nhwc);
+            ms.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        }
+        return (TfliteBaseline.Version(library), ms);
+    }
+
+    /// <summary>Milliseconds per stage, the stages in the order first seen.</summary>
+    private sealed class StageSamples
+    {
+        private readonly List<(string Stage, string Where, List<double> Ms)> _stages = [];
+
+        public IReadOnlyList<(string Stage, string Where, List<double> Ms)> All => _stages;
+
+        public void Add(string stage, string where, double ms) => Find(stage, where).Add(ms);
+
+        public void Add(string stage, string where, IEnumerable<double> ms) => Find(stage, where).AddRange(ms);
+
+        public int Count(string stage) => _stages.FirstOrDefault(s => s.Stage == stage).Ms?.Count ?? 0;
+
+        private List<double> Find(string stage, string where)
+        {
+            var found = _stages.FirstOrDefault(s => s.Stage == stage).Ms;
+            if (found is null) _stages.Add((stage, where, found = []));
+            return found;
+        }
     }
 
     /// <summary>Prediction-head ops: the box predictors and the concatenation that assembles the raw outputs.</summary>

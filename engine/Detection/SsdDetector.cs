@@ -17,7 +17,17 @@ namespace GpuMobileNet.Detection;
 /// <param name="NetworkMs">The session's run less its preprocessing (backbone and heads, upload and read-back included).</param>
 /// <param name="DecodeMs">Host box decoding and score threshold.</param>
 /// <param name="NmsMs">Host non-maximum suppression.</param>
-public sealed record DetectionResult(IReadOnlyList<Detection> Detections, double PreprocessMs, double NetworkMs, double DecodeMs, double NmsMs);
+public sealed record DetectionResult(IReadOnlyList<Detection> Detections, double PreprocessMs, double NetworkMs, double DecodeMs, double NmsMs)
+{
+    /// <summary>Of the network's time: host milliseconds writing the frame before the submission (0 where not measured).</summary>
+    public double UploadMs { get; init; }
+
+    /// <summary>Of the network's time: host milliseconds from the submission to the device's completion (0 where not measured).</summary>
+    public double DeviceMs { get; init; }
+
+    /// <summary>Of the network's time: host milliseconds copying the outputs out after completion (0 where not measured).</summary>
+    public double ReadbackMs { get; init; }
+}
 
 /// <summary>An SSD detector: a graph with a box-encodings output [anchors, 4] and a class-predictions output
 /// [anchors, classes] (an imported .tflite or a built-in graph), its session, and the host post-processing.
@@ -118,7 +128,7 @@ public sealed class SsdDetector : IDisposable
             double runMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             var (detections, decode, nms) = Postprocessor.ProcessTimed(_boxes, _classes, minScore);
             return new DetectionResult(detections, hostPreprocessMs + run.InputGpuMs, runMs - run.InputGpuMs,
-                decode.TotalMilliseconds, nms.TotalMilliseconds);
+                decode.TotalMilliseconds, nms.TotalMilliseconds) { UploadMs = run.WriteMs, DeviceMs = run.DeviceMs, ReadbackMs = run.ReadMs };
         }
     }
 

@@ -6,7 +6,7 @@ using OpenQA.Selenium.Chrome;
 namespace GpuMobileNet.Viewer.Tests;
 
 /// <summary>The page's detection mode in headless Chromium with the cat clip as its fake camera: once "detect objects"
-/// is ticked, replies arrive, the cat is boxed, an FPS is shown and the overlay is drawn (screenshot attached).</summary>
+/// is ticked, replies arrive, the cat is boxed, an FPS is shown and the overlay strokes the cat's box (screenshot attached).</summary>
 [NonParallelizable]
 public class DetectBrowserTests
 {
@@ -37,6 +37,18 @@ public class DetectBrowserTests
             double fps = (double)state["fps"]!;
             Assert.That(fps, Is.GreaterThan(0));
             Assert.That(page.ExecuteScript("return !document.getElementById('detect-overlay').hidden;"), Is.EqualTo(true), "overlay drawn");
+            // The overlay shows the reply it says it shows: the cat's box's left edge is stroked over its height. One script,
+            // so no reply lands between reading the box and reading the pixels.
+            var edge = Convert.ToDouble(page.ExecuteScript("""
+                const o = document.getElementById('detect-overlay'), cat = gmnDetect.last.detections.find(d => d.label === 'Cat');
+                const x = Math.min(o.width - 1, Math.max(0, Math.round(cat.box[0] * o.width)));
+                const y0 = Math.round(cat.box[1] * o.height) + 20, y1 = Math.round(cat.box[3] * o.height) - 2;
+                const a = o.getContext('2d').getImageData(x, y0, 1, Math.max(1, y1 - y0)).data;
+                let opaque = 0;
+                for (let i = 3; i < a.length; i += 4) if (a[i] > 0) opaque++;
+                return opaque / (a.length / 4);
+                """));
+            Assert.That(edge, Is.GreaterThan(0.9), "fraction of the cat box's left edge stroked on the overlay");
             TestContext.Out.WriteLine($"detection mode: {fps:F2} FPS; last reply {state["last"]!.ToJsonString()}");
             var file = Path.Combine(TestContext.CurrentContext.WorkDirectory, "viewer-detect.png");
             ((ITakesScreenshot)page).GetScreenshot().SaveAsFile(file);

@@ -54,7 +54,7 @@ public class PageBrowserTests
             Assert.That(page.ExecuteScript("return getComputedStyle(document.getElementById('video')).transform;"), Is.EqualTo("matrix(-1, 0, 0, 1, 0, 0)"), "mirrored preview");
 
             var charts = Json(page, "return JSON.stringify({ stage: gmnCharts.stage.samples.slice(-1)[0], fps: gmnCharts.fps.samples.length });");
-            Assert.That(charts["stage"]!.AsObject().Select(kv => kv.Key), Is.EquivalentTo(new[] { "receive", "preprocess", "inference", "post", "other" }));
+            Assert.That(charts["stage"]!.AsObject().Select(kv => kv.Key), Is.EquivalentTo(new[] { "receive", "wait", "preprocess", "inference", "post", "other" }));
             Assert.That((double)charts["stage"]!["inference"]!, Is.GreaterThan(0));
             Assert.That((int)charts["fps"]!, Is.GreaterThanOrEqualTo(2));
 

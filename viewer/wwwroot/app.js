@@ -109,9 +109,9 @@ function rate(times, now) {
 // --- what both modes show: the top list, a spoken summary, the stage and FPS charts -------------------------------
 const stageSets = {
   classify: [['receive', 'receive'], ['preprocess', 'preprocess (GPU)'], ['inference', 'inference'], ['reply', 'reply'], ['other', 'network + page']],
-  detect: [['receive', 'receive'], ['preprocess', 'preprocess'], ['inference', 'inference'], ['post', 'decode + NMS'], ['other', 'network + page']],
+  detect: [['receive', 'receive'], ['wait', 'queued (next frame)'], ['preprocess', 'preprocess'], ['inference', 'inference'], ['post', 'decode + NMS'], ['other', 'network + page']],
 };
-const stageColors = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#b07aa1'];
+const stageColors = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#b07aa1', '#edc948'];
 
 function report(stages, rtt, fps) {
   gmnCharts.stage.push(stages);

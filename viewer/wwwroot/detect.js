@@ -1,18 +1,21 @@
 // Detection mode (the page's default): the visible source (camera, test clip or uploaded image) is drawn at the SSD's
 // 300x300 input, posted to api/detect as one frame (uint16 width, uint16 height, RGBA8), and the boxes and labels of
-// the reply are drawn over the preview. One request in flight: the next frame goes when the reply arrives; a request
-// unanswered in 30 s (the first, which loads the detector: 120 s) is abandoned. Without the detector (not fetched) the page says so and switches to classify.
-// window.gmnDetect exposes the state for tests.
+// the reply are drawn over the preview. Two requests in flight once the detector is loaded: while the server runs one
+// frame the next is already there, and a reply sends the next frame before it is drawn, so the rate is bounded by the
+// device rather than by the round trip (a reply older than one already drawn is dropped; ?detectDepth=1 keeps one). A request unanswered in
+// 30 s (the first, which loads the detector: 120 s) is abandoned. Without the detector (not fetched) the page says so
+// and switches to classify. The page's own stages (capture, draw) go with the next frame as X-Capture-Ms and
+// X-Draw-Ms for the server's bench. window.gmnDetect exposes the state for tests.
 'use strict';
 (() => {
-  const size = 300;
+  const size = 300, depth = Math.min(4, Math.max(1, Number(new URLSearchParams(location.search).get('detectDepth')) || 2));
   const overlay = document.getElementById('detect-overlay');
   const grab = document.createElement('canvas');
   grab.width = size; grab.height = size;
   const grabCtx = grab.getContext('2d', { willReadFrequently: true });
-  const state = window.gmnDetect = { frames: 0, fps: 0, last: null, errors: [] };
+  const state = window.gmnDetect = { frames: 0, fps: 0, last: null, errors: [], inFlight: 0, captureMs: 0, drawMs: 0 };
   const times = [];
-  let running = false;
+  let running = false, loaded = false, sent = 0, drawn = 0, waiting = false;
 
   function source() {
     for (const id of ['video', 'clip', 'uploaded']) {
@@ -22,26 +25,50 @@
     return null;
   }
 
-  async function step() {
+  // Tops the requests in flight up to the depth (one until the first reply: it loads the detector).
+  function fill() {
+    waiting = false;
     if (gmn.mode !== 'detect') { running = false; overlay.hidden = true; return; }
-    const src = source();
-    if (!src) { setTimeout(step, 200); return; }
+    while (state.inFlight < (loaded ? depth : 1)) {
+      const src = source();
+      if (!src) { retry(200); return; }
+      post(src, capture(src));
+    }
+  }
+
+  function retry(ms) { if (!waiting) { waiting = true; setTimeout(fill, ms); } }
+
+  function capture(src) {
+    const start = performance.now();
     gmn.drawSource(grabCtx, src, size, size);
     const body = gmn.packFrame(size, size, grabCtx.getImageData(0, 0, size, size).data);
-    const sent = performance.now(), timeoutMs = state.frames ? 30000 : 120000; // the first request loads the detector
+    state.captureMs = performance.now() - start;
+    return body;
+  }
+
+  async function post(src, body) {
+    const seq = ++sent, start = performance.now(), timeoutMs = loaded ? 30000 : 120000;
+    const headers = { 'X-Capture-Ms': state.captureMs.toFixed(2), 'X-Draw-Ms': state.drawMs.toFixed(2) };
+    let reply = null, m = null, failure = null;
+    state.inFlight++;
     try {
-      const reply = await fetch('api/detect', { method: 'POST', body, signal: AbortSignal.timeout(timeoutMs) });
-      const m = await reply.json();
-      if (reply.status === 503) { unavailable(m.error); return; }
-      if (!reply.ok) throw new Error(m.error || reply.statusText);
-      onReply(src, m, performance.now() - sent);
+      reply = await fetch('api/detect', { method: 'POST', body, headers, signal: AbortSignal.timeout(timeoutMs) });
+      m = await reply.json();
+      if (!reply.ok && reply.status !== 503) failure = m.error || reply.statusText;
     } catch (e) {
-      const text = e.name === 'TimeoutError' ? `no detection reply in ${timeoutMs / 1000} s` : String(e);
-      state.errors.push(text);
-      gmn.status(text, true);
-      await new Promise(r => setTimeout(r, 1000));
+      failure = e.name === 'TimeoutError' ? `no detection reply in ${timeoutMs / 1000} s` : String(e);
     }
-    requestAnimationFrame(step);
+    state.inFlight--;
+    if (failure) {
+      state.errors.push(failure);
+      gmn.status(failure, true);
+      retry(1000);
+      return;
+    }
+    if (reply.status === 503) { unavailable(m.error); return; }
+    loaded = true;
+    fill(); // the next frame leaves before this one is drawn
+    if (seq > drawn && gmn.mode === 'detect') { drawn = seq; onReply(src, m, performance.now() - start); }
   }
 
   function onReply(src, m, rtt) {
@@ -49,13 +76,14 @@
     state.frames++;
     state.last = m;
     gmn.notice = '';
-    const post = m.decodeMs + m.nmsMs;
+    const post = m.decodeMs + m.nmsMs, server = m.receiveMs + m.waitMs + m.preprocessMs + m.networkMs + post;
     gmn.report({
-      receive: m.receiveMs, preprocess: m.preprocessMs, inference: m.networkMs, post,
-      other: rtt - m.receiveMs - m.preprocessMs - m.networkMs - post,
+      receive: m.receiveMs, wait: m.waitMs, preprocess: m.preprocessMs, inference: m.networkMs, post, other: rtt - server,
     }, rtt, state.fps);
     gmn.renderTop(m.detections.slice(0, 5).map(d => ({ label: d.label, p: d.score })));
+    const drawStart = performance.now();
     draw(src, m);
+    state.drawMs = performance.now() - drawStart;
   }
 
   function unavailable(error) {
@@ -69,7 +97,9 @@
     overlay.hidden = false;
     overlay.style.left = `${rect.left - parent.left}px`;
     overlay.style.top = `${rect.top - parent.top}px`;
-    overlay.width = rect.width; overlay.height = rect.height;
+    // Resized only when the preview's size changed: setting a canvas's size reallocates it.
+    const w = Math.trunc(rect.width), h = Math.trunc(rect.height); // what the canvas's size setter keeps
+    if (overlay.width !== w || overlay.height !== h) { overlay.width = w; overlay.height = h; }
     const ctx = overlay.getContext('2d');
     ctx.clearRect(0, 0, overlay.width, overlay.height);
     ctx.lineWidth = 3;
@@ -88,6 +118,6 @@
 
   window.addEventListener('gmn-mode', e => {
     if (e.detail !== 'detect') { overlay.hidden = true; return; }
-    if (!running) { running = true; step(); }
+    if (!running) { running = true; fill(); }
   });
 })();
