@@ -18,7 +18,7 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     public override IReadOnlyList<KernelId> Kernels { get; } =
     [
         DenseKernel.Id, PointwiseConvPackedKernel.Id, DepthwiseConvPackedKernel.Id, PointwiseConvGroupedPackedKernel.Id,
-        WinogradConvKernel.InputId, WinogradConvKernel.OutputId, Conv2dPackedKernel.Id, Conv2dSharedKernel.Id, Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
+        WinogradConvKernel.InputId, WinogradConvKernel.OutputId, PadKernel.Id, Conv2dPackedKernel.Id, Conv2dSharedKernel.Id, Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
         PointwiseConvTiledKernel.Id, PointwiseConvKernel.Id, DepthwiseConvTiledKernel.Id, DepthwiseConvKernel.Id, Conv2dKernel.Id,
     ];
 
@@ -54,6 +54,8 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
                     ? [PointwiseConvSharedKernel.Plan(c, ctx)]
                     : PointwiseConvPackedKernel.Plan(c, ctx, choice.Int8Weights);
             if (c.IsDepthwise) return DepthwiseConvPackedKernel.Plan(c, ctx);
+            if (PaddedPointwiseConvKernel.Handles(c) && !choice.SharedMemoryGemm(ctx.DeviceKind))
+                return PaddedPointwiseConvKernel.Plan(c, ctx, choice.Int8Weights);
             if (WinogradConvKernel.Handles(c)) return WinogradConvKernel.Plan(c, ctx, choice);
             if (c.Groups > 1 && !Conv2dPackedKernel.Handles(c)) return [PointwiseConvGroupedPackedKernel.Plan(c, ctx)];
         }
@@ -166,9 +168,12 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
             k => k with { OutStrideC4 = quads });
     }
 
-    /// <summary>A packed Winograd convolution's transformed tiles.</summary>
+    /// <summary>A packed Winograd convolution's transformed tiles, a padded packed 1x1's padded input (reserved on GPUs
+    /// too, where conv2d_shared runs it: the choice of GEMM depends on the device, which this is not told).</summary>
     public override long ScratchElements(Conv2dOp c, KernelChoice choice, int activationBytes) =>
-        c.Input.Layout == TensorLayout.Nc4hw4 && WinogradConvKernel.Handles(c) ? WinogradConvKernel.ScratchElements(c, choice, activationBytes) : 0;
+        c.Input.Layout != TensorLayout.Nc4hw4 ? 0
+        : WinogradConvKernel.Handles(c) ? WinogradConvKernel.ScratchElements(c, choice, activationBytes)
+        : PaddedPointwiseConvKernel.Handles(c) && c.Output.Layout == TensorLayout.Nc4hw4 ? PaddedPointwiseConvKernel.ScratchElements(c) : 0;
 
     /// <summary>The residual, unless it is also the data input (that one is read at neighbouring pixels and across channels).</summary>
     public override Value? InPlaceInput(Conv2dOp c) => c.Residual is { } r && r != c.Input ? r : null;
