@@ -39,6 +39,9 @@ layout(constant_id = 19) const int OC_TILE = 16;  // multiple of 4
 layout(constant_id = 20) const int PX = 8;
 layout(constant_id = 21) const int IN_PLANAR = 0;  // 1: the input (NCHW) is read channel by channel
 layout(constant_id = 22) const int OUT_PLANAR = 0; // 1: the output and residual are NCHW
+// Quads per batch item of the packed tensor written (0: the output's own). Wider where the convolution writes its
+// channels of a concatenation (ConcatPartWriteOp: SqueezeNet's fire modules), pc.out0 then at its first quad.
+layout(constant_id = 23) const int OUT_STRIDE_C4 = 0;
 
 const int V = OC_TILE / 4;
 const int IN_HW = IN_H * IN_W;
@@ -74,9 +77,10 @@ void storePlanar(int c, uint e, real v) {
 // packed; planar, only the group's real channels (written out, as loadInput).
 void storeOutput(int n, int group, int c4o, int p, real4 s) {
     if (OUT_PLANAR == 0) {
-        int t = (n * (OUT_C / 4) + group * GROUP_OUT_C4 + c4o) * OUT_HW + p;
-        if (HAS_RESIDUAL != 0) s += LOAD4(TEXEL(pc.in1) + t);
-        STORE4(TEXEL(pc.out0) + t, activate(s, ACT));
+        int q = group * GROUP_OUT_C4 + c4o;
+        if (HAS_RESIDUAL != 0) s += LOAD4(TEXEL(pc.in1) + (n * (OUT_C / 4) + q) * OUT_HW + p);
+        int sc4 = OUT_STRIDE_C4 > 0 ? OUT_STRIDE_C4 : OUT_C / 4;
+        STORE4(TEXEL(pc.out0) + (n * sc4 + q) * OUT_HW + p, activate(s, ACT));
         return;
     }
     int c = c4o * 4;

@@ -20,9 +20,13 @@ layout(constant_id = 8) const int ACT = 0;
 layout(constant_id = 9) const int HAS_RESIDUAL = 0;
 layout(constant_id = 10) const int DIL_H = 1;    // dilation
 layout(constant_id = 11) const int DIL_W = 1;
+// Quads per batch item of the tensor written (0: OUT_C / 4). Wider where the convolution writes its channels of a
+// concatenation (ConcatPartWriteOp: SqueezeNet's 3x3 expands), pc.out0 then at its first quad; no residual there.
+layout(constant_id = 12) const int OUT_STRIDE_C4 = 0;
 #include "winograd.glsl"
 
 const int OUT_C4 = OUT_C / 4;
+const int OUT_SC4 = OUT_STRIDE_C4 > 0 ? OUT_STRIDE_C4 : OUT_C4;
 const int TILES = TILES_H * TILES_W;
 
 void main() {
@@ -45,7 +49,7 @@ void main() {
         }
     vec4 b = HAS_BIAS != 0 ? W4(TEXEL(pc.bias) + c4) : vec4(0);
     int y0 = tileOrigin(t / TILES_W, DIL_H), x0 = tileOrigin(t % TILES_W, DIL_W);
-    int plane = (n * OUT_C4 + c4) * OUT_H * OUT_W;
+    int plane = (n * OUT_SC4 + c4) * OUT_H * OUT_W;
     [[unroll]] for (int i = 0; i < TILE; i++)
         [[unroll]] for (int j = 0; j < TILE; j++) {
             int y = y0 + i * DIL_H, x = x0 + j * DIL_W;

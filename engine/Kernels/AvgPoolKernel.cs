@@ -17,7 +17,11 @@ internal static class AvgPoolKernel
         stored ??= op.Output;
         var i = op.Input.Shape;
         var o = op.Output.Shape;
-        bool outPacked = op.Output.Layout == Graph.TensorLayout.Nc4hw4;
+        // A global pool of a packed input into its own C x 1 x 1 output, the same bytes in both layouts, sums quads
+        // (texel loads) whatever the output's label: by scalar loads at packed addresses SqueezeNet's 1000-channel pool
+        // took longer than its last convolution on lavapipe.
+        bool outPacked = op.Output.Layout == Graph.TensorLayout.Nc4hw4 ||
+            op.Input.Layout == Graph.TensorLayout.Nc4hw4 && KernelCapabilities.SameInBothLayouts(op.Output) && stored == op.Output;
         var spec = new AvgPoolConstants(
             KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW, op.Pad.Top,
             op.Pad.Left, op.Input.Layout == Graph.TensorLayout.Nc4hw4, outPacked);

@@ -35,8 +35,11 @@ internal static class Conv2dPackedKernel
         (c.Input.Layout == TensorLayout.Nchw || ReadsPacked(c)) && (c.Output.Layout == TensorLayout.Nchw || WritesPacked(c)) &&
         (c.Residual is null || c.Residual.Layout == c.Output.Layout);
 
-    public static KernelDispatch Plan(Conv2dOp op, KernelContext ctx)
+    /// <param name="stored">The tensor that holds the output: its own, or the concatenation <see cref="ConcatPartWriteKernel"/>
+    /// writes it into.</param>
+    public static KernelDispatch Plan(Conv2dOp op, KernelContext ctx, Value? stored = null)
     {
+        stored ??= op.Output;
         if (!Handles(op))
             throw new NotSupportedException($"{op}: conv2d_packed does not run {op.InC} -> {op.OutC} channels in {op.Groups} groups " +
                 $"from {op.Input.Layout} to {op.Output.Layout} (packed tensors need each group's channel counts to be multiples of 4)");
@@ -57,9 +60,9 @@ internal static class Conv2dPackedKernel
         uint biasAt = ctx.AddWeights(bias);
         long end = bias is null ? weights + packed.Length : biasAt + bias.Length; // the bias follows the weights
         ctx.RequireTexels(op, weights, end - weights);
-        var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), weights, biasAt);
+        var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(stored), weights, biasAt);
         return KernelDispatch.Create(op.Name, Id, spec, push, (tiling.GroupsX(hw), (uint)(blocks * op.Groups), (uint)ctx.Batch),
-            ConvDispatch.Reads(op.Input, op.Residual, ctx), [ctx.Bytes(op.Output)]);
+            ConvDispatch.Reads(op.Input, op.Residual, ctx), [ctx.Bytes(stored)]);
     }
 
     private static int Quads(int channels) => (channels + 3) / 4;
@@ -102,4 +105,4 @@ internal static class Conv2dPackedKernel
 internal readonly record struct Conv2dPackedConstants(
     int LocalSize, int InC, int InH, int InW, int OutC, int OutH, int OutW, int Kh, int Kw, int Sh, int Sw, int PadT, int PadL,
     int Dh, int Dw, int Groups, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile, int Px,
-    GlslBool InPlanar = default, GlslBool OutPlanar = default) : ISpecConstants;
+    GlslBool InPlanar = default, GlslBool OutPlanar = default, int OutStrideC4 = 0) : ISpecConstants;

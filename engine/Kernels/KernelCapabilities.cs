@@ -59,7 +59,8 @@ internal static class KernelCapabilities
     /// <summary>Whether <paramref name="part"/>'s kernel can write its output straight into a channel range of a wider
     /// tensor of the same layout (<see cref="ConcatPartWriteKernel"/>: an output offset and the wider tensor's batch
     /// stride), as its provider's <see cref="OpProvider{TOp}.WritesIntoConcat"/> says. NC4HW4: average pooling with
-    /// OUT_PACKED and 1x1 convolutions on the packed kernels (grouped, read through a shuffle or not, or plain). NCHW:
+    /// OUT_PACKED, 1x1 convolutions on the packed kernels (grouped, read through a shuffle or not, or plain), Winograd
+    /// and conv2d_packed. NCHW:
     /// average pooling and grouped 1x1 convolutions (pointwise_conv_grouped, read through a shuffle or not). No residual.</summary>
     public static bool WritesIntoConcat(Node part) => OpRegistry.TryFor(part)?.WritesIntoConcat(part) == true;
 

@@ -52,7 +52,9 @@ internal static class WinogradConvKernel
         return (long)t.Positions * th * tw * channels;
     }
 
-    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, KernelChoice choice)
+    /// <param name="stored">The tensor that holds the output: its own, or the concatenation <see cref="ConcatPartWriteKernel"/>
+    /// writes it into (the output transform's, retargeted there).</param>
+    public static IReadOnlyList<KernelDispatch> Plan(Conv2dOp op, KernelContext ctx, KernelChoice choice, Value? stored = null)
     {
         if (!Handles(op))
             throw new NotSupportedException($"{op}: Winograd needs a 3x3 stride-1 ungrouped convolution with channel counts that are multiples of 4");
@@ -79,7 +81,7 @@ internal static class WinogradConvKernel
             ? SharedGemm(op, ctx, sets, tiles, tilesIn, products, tilesInBytes, productBytes)
             : Gemm(op, ctx, sets, tiles, tilesIn, products, tilesInBytes, productBytes);
         return [Input(op, ctx, t, th, tw, tilesIn, tilesInBytes), gemm,
-            Output(op, ctx, t, th, tw, products, productBytes)];
+            Output(op, ctx, t, th, tw, products, productBytes, stored ?? op.Output)];
     }
 
     private static KernelDispatch Input(Conv2dOp op, KernelContext ctx, WinogradTransform t, int th, int tw, uint to, Vulkan.ByteRange writes)
@@ -122,17 +124,18 @@ internal static class WinogradConvKernel
             (KernelContext.Groups(tiles, pxTile), KernelContext.Groups(op.OutC, ocTile), (uint)(ctx.Batch * sets.Length)), [reads], [writes]);
     }
 
-    private static KernelDispatch Output(Conv2dOp op, KernelContext ctx, WinogradTransform t, int th, int tw, uint from, Vulkan.ByteRange reads)
+    private static KernelDispatch Output(Conv2dOp op, KernelContext ctx, WinogradTransform t, int th, int tw, uint from, Vulkan.ByteRange reads,
+        Value stored)
     {
         var o = op.Output.Shape;
         int local = KernelContext.LocalSizeFor(th * tw);
         var spec = new WinogradOutputConstants(local, o.C, o.H, o.W, th, tw, t.Tile, op.Bias is not null, op.Activation, op.Residual is not null,
             op.DilationH, op.DilationW);
         uint bias = ctx.AddWeights(op.Bias);
-        var push = new PushOffsets(from, op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), 0, bias);
+        var push = new PushOffsets(from, op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(stored), 0, bias);
         var residual = op.Residual is null ? [] : new[] { ctx.Bytes(op.Residual) };
         return KernelDispatch.Create(op.Name + " (winograd output)", OutputId, spec, push,
-            (KernelContext.Groups(th * tw, local), (uint)(o.C / 4), (uint)ctx.Batch), [reads, .. residual], [ctx.Bytes(op.Output)]);
+            (KernelContext.Groups(th * tw, local), (uint)(o.C / 4), (uint)ctx.Batch), [reads, .. residual], [ctx.Bytes(stored)]);
     }
 
     /// <summary>The arena bytes of <paramref name="perSample"/> elements per sample for the whole batch from element <paramref name="offset"/>.</summary>
@@ -147,4 +150,4 @@ internal readonly record struct WinogradInputConstants(
 /// <summary>The specialisation constants of shaders/winograd_output.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct WinogradOutputConstants(
     int LocalSize, int OutC, int OutH, int OutW, int TilesH, int TilesW, int Tile, GlslBool HasBias, Activation Act, GlslBool HasResidual,
-    int DilH, int DilW) : ISpecConstants;
+    int DilH, int DilW, int OutStrideC4 = 0) : ISpecConstants;

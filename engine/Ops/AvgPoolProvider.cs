@@ -63,7 +63,7 @@ internal sealed class AvgPoolProvider : OpProvider<AvgPoolOp>
         : p.Input.Layout == TensorLayout.Nchw || KernelCapabilities.PoolReadsPacked(p);
 
     /// <inheritdoc/>
-    public override KernelDispatch PlanIntoConcat(AvgPoolOp p, KernelContext ctx, ConcatTarget target) =>
+    public override IReadOnlyList<KernelDispatch> PlanIntoConcat(AvgPoolOp p, KernelContext ctx, ConcatTarget target) =>
         target.Retarget(AvgPoolKernel.Plan(p, ctx, target.Write.Output), AvgPoolKernel.Id, c => c with { OutStrideC = target.Buffer.C });
 
     /// <summary>The average of non-negative values (the shortcut of ShuffleNetV1's stride-2 unit).</summary>

@@ -12,7 +12,8 @@ internal sealed class ConcatPartWriteProvider : OpProvider<ConcatPartWriteOp>
 {
     /// <summary>The part kernels that can write into a channel range (see <see cref="OpProvider{TOp}.WritesIntoConcat"/>).</summary>
     public override IReadOnlyList<KernelId> Kernels { get; } =
-        [AvgPoolKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvGroupedPackedKernel.Id, PointwiseConvPackedKernel.Id];
+        [AvgPoolKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvGroupedPackedKernel.Id, PointwiseConvPackedKernel.Id, PointwiseConvSharedKernel.Id,
+            WinogradConvKernel.InputId, WinogradConvKernel.OutputId, Conv2dPackedKernel.Id];
 
     /// <inheritdoc/>
     public override string NoExportReason => "made by the concatenation-writer folding pass (a partial write in place): export the graph before the passes";
@@ -33,7 +34,11 @@ internal sealed class ConcatPartWriteProvider : OpProvider<ConcatPartWriteOp>
             w.Into is null ? null : values[w.Into], w.Output.Shape, w.FirstChannel, batch);
 
     /// <inheritdoc/>
-    public override IReadOnlyList<KernelDispatch> Plan(ConcatPartWriteOp w, KernelContext ctx, KernelChoice choice) => [ConcatPartWriteKernel.Plan(w, ctx)];
+    public override IReadOnlyList<KernelDispatch> Plan(ConcatPartWriteOp w, KernelContext ctx, KernelChoice choice) => ConcatPartWriteKernel.Plan(w, ctx, choice);
+
+    /// <summary>The part's (a Winograd convolution's tiles).</summary>
+    public override long ScratchElements(ConcatPartWriteOp w, KernelChoice choice, int activationBytes) =>
+        KernelSelector.ScratchElements(w.Part, choice, activationBytes);
 
     /// <inheritdoc/>
     public override bool SupportsLayouts(ConcatPartWriteOp w) =>

@@ -18,7 +18,7 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     public override IReadOnlyList<KernelId> Kernels { get; } =
     [
         DenseKernel.Id, PointwiseConvPackedKernel.Id, DepthwiseConvPackedKernel.Id, PointwiseConvGroupedPackedKernel.Id,
-        WinogradConvKernel.InputId, WinogradConvKernel.OutputId, Conv2dPackedKernel.Id, Conv2dSharedKernel.Id, Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
+        WinogradConvKernel.InputId, WinogradConvKernel.OutputId, PadKernel.Id, Conv2dPackedKernel.Id, Conv2dSharedKernel.Id, Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
         PointwiseConvTiledKernel.Id, PointwiseConvKernel.Id, DepthwiseConvTiledKernel.Id, DepthwiseConvKernel.Id, Conv2dKernel.Id,
     ];
 
@@ -54,6 +54,8 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
                     ? [PointwiseConvSharedKernel.Plan(c, ctx)]
                     : PointwiseConvPackedKernel.Plan(c, ctx, choice.Int8Weights);
             if (c.IsDepthwise) return DepthwiseConvPackedKernel.Plan(c, ctx);
+            if (PaddedPointwiseConvKernel.Handles(c) && !choice.SharedMemoryGemm(ctx.DeviceKind))
+                return PaddedPointwiseConvKernel.Plan(c, ctx, choice.Int8Weights);
             if (WinogradConvKernel.Handles(c)) return WinogradConvKernel.Plan(c, ctx, choice);
             if (c.Groups > 1 && !Conv2dPackedKernel.Handles(c)) return [PointwiseConvGroupedPackedKernel.Plan(c, ctx)];
         }
@@ -135,30 +137,43 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
             g.Consumers(pool.Output).All(r => r is Conv2dOp conv && KernelCapabilities.RunsPacked(conv) || r is LrnOp lrn && KernelCapabilities.LrnRunsPacked(lrn) ||
                 r is AvgPoolOp avg && KernelCapabilities.PoolReadsPacked(avg)));
 
-    /// <summary>1x1 convolutions on the packed kernels (grouped or plain) in NC4HW4, grouped 1x1 ones
-    /// (pointwise_conv_grouped) in NCHW: a plain planar 1x1 runs on kernels that may split a layer into dispatches. No
-    /// residual (it would be read at the wider tensor's stride).</summary>
+    /// <summary>In NC4HW4 the packed 1x1 kernels (grouped or plain), Winograd (its output transform writes the buffer) and
+    /// conv2d_packed with packed input and output (SqueezeNet's fire modules, GoogLeNet's inception branches); grouped 1x1
+    /// ones (pointwise_conv_grouped) in NCHW: a plain planar 1x1 runs on kernels that may split a layer into dispatches.
+    /// No residual (it would be read at the wider tensor's stride).</summary>
     public override bool WritesIntoConcat(Conv2dOp c) => c.Residual is null && !KernelCapabilities.RunsOnDense(c) &&
         (c.Output.Layout == TensorLayout.Nc4hw4
-            ? c.Input.Layout == TensorLayout.Nc4hw4 && (PointwiseConvGroupedPackedKernel.Handles(c) || c.IsPointwise && KernelCapabilities.RunsPacked(c))
+            ? c.Input.Layout == TensorLayout.Nc4hw4 && (PointwiseConvGroupedPackedKernel.Handles(c) || KernelCapabilities.RunsPacked(c) &&
+                (c.IsPointwise || WinogradConvKernel.Handles(c) || Conv2dPackedKernel.Handles(c)))
             : PointwiseConvGroupedKernel.Handles(c));
 
-    /// <inheritdoc/>
-    public override KernelDispatch PlanIntoConcat(Conv2dOp c, KernelContext ctx, ConcatTarget target)
+    /// <summary>The part's packed kernel with its output at the buffer (on GPUs too the register-tile GEMMs: the
+    /// shared-memory ones have no output stride), its batch stride the buffer's quads.</summary>
+    public override IReadOnlyList<KernelDispatch> PlanIntoConcat(Conv2dOp c, KernelContext ctx, ConcatTarget target)
     {
         if (!target.Packed)
             return target.Retarget(PointwiseConvGroupedKernel.Plan(c, ctx, stored: target.Write.Output), PointwiseConvGroupedKernel.Id,
                 k => k with { OutStrideC = target.Buffer.C });
-        if (c.Groups > 1)
+        int quads = target.Buffer.C / 4;
+        if (c.Groups > 1 && PointwiseConvGroupedPackedKernel.Handles(c))
             return target.Retarget(PointwiseConvGroupedPackedKernel.Plan(c, ctx, stored: target.Write.Output), PointwiseConvGroupedPackedKernel.Id,
-                k => k with { OutStrideC4 = target.Buffer.C / 4 });
-        return target.Retarget(PointwiseConvPackedKernel.Plan(c, ctx, c.Input, target.Write.Output).Single(), PointwiseConvPackedKernel.Id,
-            k => k with { OutStrideC4 = target.Buffer.C / 4 });
+                k => k with { OutStrideC4 = quads });
+        if (c.IsPointwise)
+            return target.Retarget(PointwiseConvPackedKernel.Plan(c, ctx, c.Input, target.Write.Output).Single(), PointwiseConvPackedKernel.Id,
+                k => k with { OutStrideC4 = quads });
+        if (WinogradConvKernel.Handles(c) && WinogradConvKernel.Algorithm(c, target.Choice, ctx.ActivationBytes) != Conv3x3Algorithm.Direct)
+            return target.Retarget(WinogradConvKernel.Plan(c, ctx, target.Choice, target.Write.Output), WinogradConvKernel.OutputId,
+                k => k with { OutStrideC4 = quads });
+        return target.Retarget(Conv2dPackedKernel.Plan(c, ctx, target.Write.Output), Conv2dPackedKernel.Id,
+            k => k with { OutStrideC4 = quads });
     }
 
-    /// <summary>A packed Winograd convolution's transformed tiles.</summary>
+    /// <summary>A packed Winograd convolution's transformed tiles, a padded packed 1x1's padded input (reserved on GPUs
+    /// too, where conv2d_shared runs it: the choice of GEMM depends on the device, which this is not told).</summary>
     public override long ScratchElements(Conv2dOp c, KernelChoice choice, int activationBytes) =>
-        c.Input.Layout == TensorLayout.Nc4hw4 && WinogradConvKernel.Handles(c) ? WinogradConvKernel.ScratchElements(c, choice, activationBytes) : 0;
+        c.Input.Layout != TensorLayout.Nc4hw4 ? 0
+        : WinogradConvKernel.Handles(c) ? WinogradConvKernel.ScratchElements(c, choice, activationBytes)
+        : PaddedPointwiseConvKernel.Handles(c) && c.Output.Layout == TensorLayout.Nc4hw4 ? PaddedPointwiseConvKernel.ScratchElements(c) : 0;
 
     /// <summary>The residual, unless it is also the data input (that one is read at neighbouring pixels and across channels).</summary>
     public override Value? InPlaceInput(Conv2dOp c) => c.Residual is { } r && r != c.Input ? r : null;

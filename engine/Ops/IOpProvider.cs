@@ -39,8 +39,8 @@ internal interface IOpProvider
     /// <summary>Whether the op's kernel can write into a channel range of a wider tensor.</summary>
     bool WritesIntoConcat(Node op);
 
-    /// <summary>The dispatch that computes the op into its channels of a joined buffer.</summary>
-    KernelDispatch PlanIntoConcat(Node op, KernelContext ctx, ConcatTarget target);
+    /// <summary>The dispatches that compute the op into its channels of a joined buffer.</summary>
+    IReadOnlyList<KernelDispatch> PlanIntoConcat(Node op, KernelContext ctx, ConcatTarget target);
 
     /// <summary>The input the op may overwrite with its output, or null.</summary>
     Value? InPlaceInput(Node op);

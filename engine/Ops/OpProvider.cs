@@ -52,9 +52,9 @@ internal abstract class OpProvider<TOp> : IOpProvider where TOp : Node
     /// same layout (<see cref="ConcatPartWriteKernel"/>). By default no.</summary>
     public virtual bool WritesIntoConcat(TOp op) => false;
 
-    /// <summary>The one dispatch that computes the op into its channels of <paramref name="target"/>'s buffer, where
-    /// <see cref="WritesIntoConcat"/> says it can.</summary>
-    public virtual KernelDispatch PlanIntoConcat(TOp op, KernelContext ctx, ConcatTarget target) =>
+    /// <summary>The dispatches that compute the op into its channels of <paramref name="target"/>'s buffer, where
+    /// <see cref="WritesIntoConcat"/> says it can (the last writes the buffer; a Winograd convolution's first two its scratch).</summary>
+    public virtual IReadOnlyList<KernelDispatch> PlanIntoConcat(TOp op, KernelContext ctx, ConcatTarget target) =>
         throw new NotSupportedException($"{op} has no kernel that writes into a channel range of a {target.Write.Output.Layout} tensor");
 
     /// <summary>The input the op may overwrite with its output (its kernel reads each input element at the index it
@@ -122,7 +122,7 @@ internal abstract class OpProvider<TOp> : IOpProvider where TOp : Node
     bool IOpProvider.SupportsLayouts(Node op) => SupportsLayouts((TOp)op);
     Node? IOpProvider.WithPackedTensors(Node op, IChannelPacking packing) => WithPackedTensors((TOp)op, packing);
     bool IOpProvider.WritesIntoConcat(Node op) => WritesIntoConcat((TOp)op);
-    KernelDispatch IOpProvider.PlanIntoConcat(Node op, KernelContext ctx, ConcatTarget target) => PlanIntoConcat((TOp)op, ctx, target);
+    IReadOnlyList<KernelDispatch> IOpProvider.PlanIntoConcat(Node op, KernelContext ctx, ConcatTarget target) => PlanIntoConcat((TOp)op, ctx, target);
     Value? IOpProvider.InPlaceInput(Node op) => InPlaceInput((TOp)op);
     bool IOpProvider.TakesActivation(Node op) => TakesActivation((TOp)op);
     Node IOpProvider.WithActivation(Node op, Activation activation, Value output) => WithActivation((TOp)op, activation, output);

@@ -7,7 +7,8 @@ using GpuMobileNet.Tensors;
 
 namespace GpuMobileNet.Ops;
 
-/// <summary>Zero padding of the spatial dimensions (shaders/pad.comp); usually folded into the next convolution.</summary>
+/// <summary>Zero padding of the spatial dimensions (shaders/pad.comp), NCHW or, channels a multiple of 4, NC4HW4; usually
+/// folded into the next convolution.</summary>
 internal sealed class PadProvider : OpProvider<PadOp>
 {
     /// <inheritdoc/>
@@ -26,6 +27,15 @@ internal sealed class PadProvider : OpProvider<PadOp>
 
     /// <inheritdoc/>
     public override IReadOnlyList<KernelDispatch> Plan(PadOp p, KernelContext ctx, KernelChoice choice) => [PadKernel.Plan(p, ctx)];
+
+    /// <inheritdoc/>
+    public override bool SupportsLayouts(PadOp p) => OneLayout(p) && (p.Output.Layout == TensorLayout.Nchw || p.Input.Shape.C % 4 == 0);
+
+    /// <summary>Packed where its input exists packed, so a pad between packed layers needs no layout conversion.</summary>
+    public override PadOp? WithPackedTensors(PadOp p, IChannelPacking packing) =>
+        packing.IsPacked(p.Input) && p.Input.Shape.C % 4 == 0
+            ? p with { Input = packing.Packed(p.Input), Output = packing.ProducedPacked(p.Output) }
+            : null;
 
     /// <summary>Opset 11+ Pad takes the pads as an int64 input: all begins (N, C, H, W), then all ends. Mode defaults to zeros.</summary>
     public override void Export(PadOp p, OnnxGraphWriter w)

@@ -57,7 +57,7 @@ internal sealed class ShuffledReadConvProvider : OpProvider<ShuffledReadConvOp>
         : s.Input.Layout == TensorLayout.Nchw);
 
     /// <inheritdoc/>
-    public override KernelDispatch PlanIntoConcat(ShuffledReadConvOp s, KernelContext ctx, ConcatTarget target) => target.Packed
+    public override IReadOnlyList<KernelDispatch> PlanIntoConcat(ShuffledReadConvOp s, KernelContext ctx, ConcatTarget target) => target.Packed
         ? target.Retarget(PointwiseConvGroupedPackedKernel.Plan(s.Conv, ctx, s, s.Input, s.ShuffleGroups, target.Write.Output),
             PointwiseConvGroupedPackedKernel.Id, c => c with { OutStrideC4 = target.Buffer.C / 4 })
         : target.Retarget(PointwiseConvGroupedKernel.Plan(s.Conv, ctx, s.Input, s.ShuffleGroups, target.Write.Output),

@@ -5,7 +5,8 @@ using GpuMobileNet.Kernels;
 namespace GpuMobileNet.Passes;
 
 /// <summary>Turns a concatenation whose parts are computed by kernels that can write into a channel range of a wider
-/// tensor (average pooling, 1x1 convolutions, grouped or read through a shuffle: see
+/// tensor (average pooling, 1x1 convolutions, grouped or read through a shuffle, packed Winograd and conv2d_packed
+/// convolutions: see
 /// <see cref="KernelCapabilities.WritesIntoConcat"/>) into those producers writing their channels of one buffer
 /// (<see cref="ConcatPartWriteOp"/>), so the concatenation is no copy dispatch: ShuffleNetV1's stride-2 unit, the shortcut's
 /// average pool and the branch's last grouped 1x1 (which already carries the unit's ReLU, <see cref="FoldReluIntoConcat"/>).

@@ -74,6 +74,8 @@ internal sealed class Liveness
                 var scratch = new Value($"{node.Name} (scratch)", new Tensors.TensorShape(checked((int)elements), 1, 1));
                 l.NewStorage(scratch, i, pinned: false, i);
                 l._scratchOf[node] = scratch;
+                // A part written into a concatenation plans its own kernels, which ask for the scratch by the part.
+                if (node is ConcatPartWriteOp write) l._scratchOf[write.Part] = scratch;
             }
         return l;
     }

@@ -1,5 +1,6 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -44,6 +45,8 @@ public class AvgPoolKernelTests : GpuTest
             Assert.That(op.Output.Layout, Is.EqualTo(global ? TensorLayout.Nchw : TensorLayout.Nc4hw4));
             var shaders = s.Dispatches.Select(d => d.Shader).ToList();
             Assert.That(shaders[shaders.IndexOf("avg_pool") - 1], Is.EqualTo("pointwise_conv_packed"), "no conversion before the pool");
+            // Both: one invocation per channel quad (a global pool's planar C x 1 x 1 output is the same bytes).
+            Assert.That((bool)((AvgPoolConstants)s.Dispatches.Single(d => d.Shader == "avg_pool").Constants).OutPacked, Is.True);
         });
     }
 

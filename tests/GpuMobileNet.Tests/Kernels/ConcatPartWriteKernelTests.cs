@@ -16,7 +16,9 @@ namespace GpuMobileNet.Tests.Kernels;
 /// CPU oracle of the unfolded graph: ShuffleNetV1 stride-2 units on odd planes, batch 2, parts in either order (so each
 /// kind writes at channel 0 and further in), packed and planar (pool and grouped 1x1 writing NCHW, parts of 6 and 34
 /// channels), three parts, fp16, no memory reuse; and ShuffleNetV1 sessions (g = 3 and g = 1, batch 1 and 2, and g = 2,
-/// whose stage 2 is planar) plan no copy kernel (by the kernel each dispatch runs).</summary>
+/// whose stage 2 is planar) plan no copy kernel (by the kernel each dispatch runs). SqueezeNet's fire module and a
+/// GoogLeNet-like inception block: the 3x3 expand's Winograd output transform (F2, F4) or conv2d_packed (forced
+/// direct, and the 5x5 branch) writing its quads of the buffer, fp32 and fp16.</summary>
 [OracleTestFor(typeof(ConcatPartWriteOp))]
 public class ConcatPartWriteKernelTests : GpuTest
 {
@@ -123,6 +125,54 @@ public class ConcatPartWriteKernelTests : GpuTest
             Assert.That(copies, groups > 1 ? Is.Zero : Is.GreaterThan(0));
             Assert.That(s.Dispatches.Count(d => d.Source is ConcatPartWriteOp), Is.EqualTo(groups > 1 ? 6 : 0));
         });
+    }
+
+    [TestCase("WinogradF2", 1, 9, 7, TestName = "fire module, 3x3 expand on Winograd F2, at 9x7")]
+    [TestCase("WinogradF4", 2, 11, 6, TestName = "fire module, 3x3 expand on Winograd F4, at 11x6, batch 2")]
+    [TestCase("Direct", 2, 7, 9, TestName = "fire module, 3x3 expand on conv2d_packed, at 7x9, batch 2")]
+    public void FireModuleExpandsWriteOneBuffer(string algorithm, int batch, int h, int w)
+    {
+        var conv3x3 = Enum.Parse<Conv3x3Algorithm>(algorithm);
+        var options = Packed with { Kernels = new KernelChoice(Conv3x3: conv3x3) };
+        GpuVsCpu.Check(Device, InceptionLike(h, w, withFiveByFive: false), batch, 1e-4, 1e-4, options: options, inspect: s =>
+            AssertWritersRan(s, conv3x3 == Conv3x3Algorithm.Direct ? Conv2dPackedKernel.Id.Shader : WinogradConvKernel.OutputId.Shader));
+    }
+
+    [TestCase(Precision.Float16Storage, 3e-3)]
+    [TestCase(Precision.Float16, 1e-2)]
+    public void InceptionBranchesWriteOneBufferFp16(Precision precision, double tolerance) =>
+        GpuVsCpu.Check(Device, InceptionLike(8, 9, withFiveByFive: true), 2, tolerance, tolerance,
+            options: Packed with { Precision = precision, Kernels = new KernelChoice(Conv3x3: Conv3x3Algorithm.WinogradF2) },
+            inspect: s => AssertWritersRan(s, WinogradConvKernel.OutputId.Shader, Conv2dPackedKernel.Id.Shader));
+
+    [Test]
+    public void InceptionBranchesWriteOneBuffer() =>
+        GpuVsCpu.Check(Device, InceptionLike(7, 10, withFiveByFive: true), 1, 1e-4, 1e-4, options: Packed,
+            inspect: s => AssertWritersRan(s, Conv2dPackedKernel.Id.Shader));
+
+    // No concat copy; the 1x1 expand and each kernel named wrote their channels of the buffer.
+    private static void AssertWritersRan(InferenceSession s, params string[] shaders)
+    {
+        Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(ConcatKernel.Id.Shader), "no concat copy");
+        var written = s.Dispatches.Where(d => d.Source is ConcatPartWriteOp).Select(d => d.Shader).ToList();
+        Assert.That(written, Has.Member(PointwiseConvPackedKernel.Id.Shader));
+        foreach (var shader in shaders) Assert.That(written, Has.Member(shader));
+    }
+
+    // SqueezeNet's fire module (squeeze 1x1, expand 1x1 and 3x3 with ReLU, concatenated), with GoogLeNet's 5x5 branch
+    // (conv2d_packed) as a third part if asked; 20 and 12 expand channels so the parts start at awkward quads.
+    private static ModelGraph InceptionLike(int h, int w, bool withFiveByFive)
+    {
+        var b = new GraphBuilder("fire", new TensorShape(6, h, w));
+        var squeeze = b.Conv2d("squeeze", b.Input, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(8 * 6, 1), GpuVsCpu.RandomArray(8, 2), Activation.Relu);
+        var e1 = b.Conv2d("expand1x1", squeeze, 20, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(20 * 8, 3), GpuVsCpu.RandomArray(20, 4), Activation.Relu);
+        var e3 = b.Conv2d("expand3x3", squeeze, 12, 3, 1, Padding.Symmetric(1), 1, GpuVsCpu.RandomArray(12 * 8 * 9, 5, 0.5f), GpuVsCpu.RandomArray(12, 6), Activation.Relu);
+        Value[] parts = [e1, e3];
+        if (withFiveByFive)
+            parts = [.. parts, b.Conv2d("conv5x5", squeeze, 8, 5, 1, Padding.Symmetric(2), 1, GpuVsCpu.RandomArray(8 * 8 * 25, 7, 0.3f), GpuVsCpu.RandomArray(8, 8))];
+        var joined = b.Concat("concat", parts, [.. parts.Select(p => p.Shape.C)]);
+        int c = joined.Shape.C;
+        return b.Build(b.Conv2d("out", joined, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(8 * c, 9, 0.5f)));
     }
 
     // ShuffleNetV1's stride-2 unit (grouped 1x1 + ReLU, shuffle, 3x3 stride-2 depthwise, grouped 1x1; concatenated with the

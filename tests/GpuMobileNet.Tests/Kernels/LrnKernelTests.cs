@@ -1,6 +1,7 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
+using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -26,14 +27,25 @@ public class LrnKernelTests : GpuTest
     /// window crosses quads (size 5 and 7), no layout conversion around it.</summary>
     [TestCase(12, 5, 3, 5, 1e-4f, 0.75f, 1f, 2, TestName = "packed LRN 5 over 12 channels, 5x3, batch 2")]
     [TestCase(8, 9, 11, 7, 2f, 0.5f, 2f, 1, TestName = "packed LRN 7 over 8 channels, 9x11")]
-    public void RunsPacked(int channels, int h, int w, int size, float alpha, float beta, float bias, int batch)
+    [TestCase(24, 3, 5, 17, 0.5f, 0.75f, 1f, 2, TestName = "packed LRN 17 over 24 channels: window two quads either side")]
+    [TestCase(16, 5, 3, 19, 0.5f, 0.75f, 1f, 1, TestName = "packed LRN 19 over 16 channels: wider than two quads, the looped form")]
+    [TestCase(192, 7, 5, 5, 1e-4f, 0.75f, 1f, 1, TestName = "packed LRN 5 over 192 channels (GoogLeNet's norm2), 7x5")]
+    public void RunsPacked(int channels, int h, int w, int size, float alpha, float beta, float bias, int batch) =>
+        CheckPacked(channels, h, w, size, alpha, beta, bias, batch, Precision.Float32, 1e-5);
+
+    // The 1x1 after the LRN sums 20 fp16-rounded values of up to ~3 (input scale 3): 1e-2 and 3e-2.
+    [TestCase(Precision.Float16Storage, 1e-2)]
+    [TestCase(Precision.Float16, 3e-2)]
+    public void RunsPackedFp16(Precision precision, double tolerance) => CheckPacked(20, 5, 7, 5, 1e-2f, 0.75f, 1f, 2, precision, tolerance);
+
+    private void CheckPacked(int channels, int h, int w, int size, float alpha, float beta, float bias, int batch, Precision precision, double tolerance)
     {
         var b = new GraphBuilder("lrn_packed", new TensorShape(4, h, w));
         var conv = b.Conv2d("conv", b.Input, channels, 1, 1, Padding.Zero, 1, TestData.Uniform(1, channels * 4), TestData.Uniform(2, channels));
         var lrn = b.Lrn("lrn", conv, size, alpha, beta, bias);
         var g = b.Build(b.Conv2d("after", lrn, 4, 1, 1, Padding.Zero, 1, TestData.Uniform(3, 4 * channels)));
-        var options = new GpuMobileNet.Runtime.SessionOptions { Passes = new GpuMobileNet.Passes.PassOptions { PackChannels = true } };
-        GpuVsCpu.Check(Device, g, batch, 1e-5, 1e-5, inputScale: 3f, options: options, inspect: s =>
+        var options = new GpuMobileNet.Runtime.SessionOptions { Precision = precision, Passes = new GpuMobileNet.Passes.PassOptions { PackChannels = true } };
+        GpuVsCpu.Check(Device, g, batch, tolerance, tolerance, inputScale: 3f, options: options, inspect: s =>
         {
             Assert.That(s.Dispatches.Select(d => d.Shader), Is.EqualTo(new[] { "layout_convert", "pointwise_conv_packed", "lrn", "pointwise_conv_packed", "layout_convert" }));
             Assert.That((bool)((LrnConstants)s.Dispatches[2].Constants).Packed, "lrn's PACKED");

@@ -37,6 +37,27 @@ internal class PointwiseConvPackedKernelTests : GpuTest
         });
     }
 
+    [TestCase(12, 20, 7, 5, 1, 1, 1, 1, 2, false, TestName = "padded packed pw 12->20 7x5 pad 1, batch 2 (SqueezeNet's conv10)")]
+    [TestCase(8, 16, 6, 9, 0, 2, 1, 0, 1, true, TestName = "padded packed pw 8->16 6x9 pad (0,2,1,0) with residual")]
+    public void PaddedRunsOnPadThenPackedPointwise(int inC, int outC, int h, int w, int top, int left, int bottom, int right, int batch, bool residual) =>
+        CheckPadded(ConvGraphs.Conv(new TensorShape(inC, h, w), outC, 1, 1, new Padding(top, left, bottom, right), 1, true, Activation.Relu, residual),
+            batch, 1e-4, Packed);
+
+    [TestCase(Precision.Float16Storage, 3e-3)]
+    [TestCase(Precision.Float16, 1e-2)]
+    public void PaddedFp16(Precision precision, double tolerance) =>
+        CheckPadded(ConvGraphs.Conv(new TensorShape(16, 5, 6), 24, 1, 1, Padding.Symmetric(1), 1, true, Activation.Relu, residual: false),
+            2, tolerance, Packed with { Precision = precision });
+
+    // Each padded layer (the residual case has two) is the pad into its scratch then the packed 1x1, not conv2d_packed.
+    private void CheckPadded(ModelGraph g, int batch, double tolerance, SessionOptions options) =>
+        GpuVsCpu.Check(Device, g, batch, tolerance, tolerance, options: options, inspect: s =>
+        {
+            var layer = s.Dispatches.Where(d => d.Shader != LayoutConvertKernel.Id.Shader).ToList();
+            Assert.That(layer.Select(d => d.Shader).Chunk(2), Is.All.EqualTo(new[] { PadKernel.Id.Shader, PointwiseConvPackedKernel.Id.Shader }));
+            Assert.That((bool)((PadConstants)layer[0].Constants).Packed, Is.True);
+        });
+
     [TestCase(64, Activation.Relu6, 16)]
     [TestCase(24, Activation.None, 12)]
     [TestCase(200, Activation.Relu, 8)]
