@@ -18,6 +18,7 @@ internal static class AvgPoolKernel
         var i = op.Input.Shape;
         var o = op.Output.Shape;
         bool outPacked = op.Output.Layout == Graph.TensorLayout.Nc4hw4;
+        if (ReducesQuads(op)) return PlanGlobalQuads(op, ctx, stored);
         var spec = new AvgPoolConstants(
             KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW, op.Pad.Top,
             op.Pad.Left, op.Input.Layout == Graph.TensorLayout.Nc4hw4, outPacked);
@@ -27,6 +28,23 @@ internal static class AvgPoolKernel
                 ? (KernelContext.Groups(outPacked ? o.C / 4 : o.C, KernelContext.WorkgroupSize), 1u, (uint)ctx.Batch)
                 : (KernelContext.Groups(o.H * o.W, KernelContext.WorkgroupSize), (uint)(outPacked ? o.C / 4 : o.C), (uint)ctx.Batch),
             [ctx.Bytes(op.Input)], [ctx.Bytes(stored)]);
+    }
+
+    /// <summary>Whether the shader pools <paramref name="op"/> as one workgroup per channel quad (its GLOBAL_QUADS): a
+    /// global pool of a packed input, the window the whole unpadded plane.</summary>
+    public static bool ReducesQuads(AvgPoolOp op) =>
+        op.Input.Layout == Graph.TensorLayout.Nc4hw4 && op.Output.Shape.H * op.Output.Shape.W == 1 &&
+        op.KernelH == op.Input.Shape.H && op.KernelW == op.Input.Shape.W && op.Pad.IsZero;
+
+    // One workgroup per channel quad, about 8 pixels a lane: 64 lanes on a 56 x 56 plane, 8 on 7 x 7.
+    private static KernelDispatch PlanGlobalQuads(AvgPoolOp op, KernelContext ctx, Graph.Value stored)
+    {
+        ctx.RequireTexels(op, 0, 0);
+        var i = op.Input.Shape;
+        var spec = new AvgPoolConstants(KernelContext.LocalSizeFor(i.H * i.W / 8), i.C, i.H, i.W, 1, 1, op.KernelH, op.KernelW,
+            op.StrideH, op.StrideW, 0, 0, InPacked: true, OutPacked: op.Output.Layout == Graph.TensorLayout.Nc4hw4);
+        return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(stored), 0, 0),
+            ((uint)(i.C / 4), 1u, (uint)ctx.Batch), [ctx.Bytes(op.Input)], [ctx.Bytes(stored)]);
     }
 }
 

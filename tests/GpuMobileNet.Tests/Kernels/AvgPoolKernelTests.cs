@@ -1,5 +1,7 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
+using GpuMobileNet.Kernels;
+using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -44,6 +46,26 @@ public class AvgPoolKernelTests : GpuTest
             Assert.That(op.Output.Layout, Is.EqualTo(global ? TensorLayout.Nchw : TensorLayout.Nc4hw4));
             var shaders = s.Dispatches.Select(d => d.Shader).ToList();
             Assert.That(shaders[shaders.IndexOf("avg_pool") - 1], Is.EqualTo("pointwise_conv_packed"), "no conversion before the pool");
+        });
+    }
+
+    [TestCase(20, 37, 29, 2, Precision.Float32, 1e-5, TestName = "global pool of NC4HW4 as one workgroup a quad: 37x29, batch 2")]
+    [TestCase(12, 3, 5, 1, Precision.Float32, 1e-5, TestName = "global pool of NC4HW4 as one workgroup a quad: 3x5, fewer pixels than lanes")]
+    [TestCase(36, 14, 14, 2, Precision.Float16Storage, 1e-2, TestName = "global pool of NC4HW4 as one workgroup a quad: fp16 storage")]
+    [TestCase(8, 23, 11, 1, Precision.Float16, 1e-2, TestName = "global pool of NC4HW4 as one workgroup a quad: fp16")]
+    public void GlobalPoolOfAPackedInputReducesEachQuadInOneWorkgroup(int c, int h, int w, int batch, Precision precision, double tol)
+    {
+        // A squeeze-and-excite gate's pool: packed conv -> global pool -> 1x1 conv of one pixel.
+        var b = new GraphBuilder("pw_gap", new TensorShape(8, h, w));
+        var pw = b.Conv2d("pw", b.Input, c, 1, 1, Padding.Zero, 1, TestData.Uniform(1, 8 * c), TestData.Uniform(2, c), Activation.Relu);
+        var pool = b.GlobalAvgPool("pool", pw);
+        var y = b.Conv2d("squeeze", pool, 4, 1, 1, Padding.Zero, 1, TestData.Uniform(3, 4 * c), null);
+        var options = PointwiseConvPackedKernelTests.Packed with { Precision = precision };
+        GpuVsCpu.Check(Device, b.Build(y), batch, tol, tol, options: options, inspect: s =>
+        {
+            Ran.Kernel(s, AvgPoolKernel.Id, "pool");
+            var d = s.Dispatches.Single(x => x.Label == "pool");
+            Assert.That(d.Groups, Is.EqualTo(((uint)c / 4, 1u, (uint)batch)), "one workgroup per channel quad and batch item");
         });
     }
 
