@@ -7,11 +7,18 @@ namespace GpuMobileNet.Passes;
 /// <summary>Makes each squeeze-and-excite gate one op (<see cref="SqueezeExciteOp"/>, one dispatch): a global average
 /// pool of a channel-packed tensor whose only reader is a 1x1 convolution of one pixel, whose only reader is another.
 /// Runs after <see cref="PackChannels"/> (the kernel reads NC4HW4) and before <see cref="FuseChannelGate"/> (which
-/// only cares that the gate exists). Values read elsewhere, or graph outputs, keep the gate unfused.</summary>
+/// only cares that the gate exists). Values read elsewhere, or graph outputs, keep the gate unfused. Without the pool
+/// (<see cref="PassOptions.FuseExcitation"/>) the op reads the pool's C x 1 x 1 output through a 1x1 "pool" and stands
+/// for the two convolutions only.</summary>
 internal static class FuseSqueezeExcite
 {
-    /// <summary>The graph with every such chain replaced by one op.</summary>
-    public static ModelGraph Apply(ModelGraph g)
+    /// <summary>The most multiply-adds each convolution of a gate may have to run in the one workgroup without its pool:
+    /// beyond, two dense dispatches that use every core win (MobileNetV3's 960 -> 240 -> 960 gates: 230 K each).</summary>
+    public const int MaxExcitationMultiplyAdds = 65536;
+
+    /// <summary>The graph with every such chain replaced by one op; with <paramref name="withPool"/> false, the pool kept
+    /// and only small gates' two convolutions replaced.</summary>
+    public static ModelGraph Apply(ModelGraph g, bool withPool = true)
     {
         ArgumentNullException.ThrowIfNull(g);
         var uses = new ValueUses(g);
@@ -23,8 +30,16 @@ internal static class FuseSqueezeExcite
             if (uses.SoleConsumer(pool.Output) is not Conv2dOp squeeze || !IsOnePixel(squeeze, pool.Output)) continue;
             if (uses.SoleConsumer(squeeze.Output) is not Conv2dOp excite || !IsOnePixel(excite, squeeze.Output)) continue;
             if (excite.OutC != pool.Input.Shape.C || !KernelCapabilities.CanFuseSqueezeExcite(pool.Input.Shape.C, squeeze.OutC)) continue;
-            replaced[excite] = new SqueezeExciteOp(excite.Name, pool, squeeze, excite);
-            removed.UnionWith([pool, squeeze]);
+            if (withPool)
+            {
+                replaced[excite] = new SqueezeExciteOp(excite.Name, pool, squeeze, excite);
+                removed.UnionWith([pool, squeeze]);
+            }
+            else if ((long)squeeze.InC * squeeze.OutC <= MaxExcitationMultiplyAdds)
+            {
+                replaced[excite] = new SqueezeExciteOp(excite.Name, PooledAlready(pool), squeeze, excite);
+                removed.Add(squeeze);
+            }
         }
 
         var nodes = new List<Node>();
@@ -35,6 +50,10 @@ internal static class FuseSqueezeExcite
         }
         return g.WithNodes(nodes);
     }
+
+    /// <summary>A 1x1 pool of <paramref name="pool"/>'s output, an identity: the op then reads the pooled vector.</summary>
+    private static AvgPoolOp PooledAlready(AvgPoolOp pool) =>
+        new($"{pool.Name}/pooled", pool.Output, pool.Output, 1, 1, 1, 1, Padding.Zero);
 
     /// <summary>A pool over the whole (packed) input with no padding: one output pixel per channel.</summary>
     private static bool IsGlobalPackedPool(AvgPoolOp p) =>

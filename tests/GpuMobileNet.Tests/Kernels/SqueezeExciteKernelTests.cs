@@ -1,6 +1,8 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
+using GpuMobileNet.Passes;
+using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -32,6 +34,37 @@ public class SqueezeExciteKernelTests : GpuTest
             Assert.That(shaders, Has.Exactly(1).EqualTo(SqueezeExciteKernel.Id.Shader), string.Join(", ", shaders));
             Assert.That(shaders, Has.None.EqualTo(AvgPoolKernel.Id.Shader).And.None.EqualTo(DenseKernel.Id.Shader));
         });
+    }
+
+    [TestCase(20, 8, 5, 9, true, 2, Precision.Float32, 1e-5, TestName = "SE convolutions as one dispatch after the pool: 20->8->20 batch 2")]
+    [TestCase(36, 9, 13, 11, false, 1, Precision.Float32, 1e-5, TestName = "SE convolutions as one dispatch after the pool: 36->9->36 no biases")]
+    [TestCase(96, 4, 14, 14, true, 2, Precision.Float16Storage, 1e-2, TestName = "SE convolutions as one dispatch after the pool: fp16 storage")]
+    [TestCase(24, 6, 7, 5, true, 1, Precision.Float16, 2e-2, TestName = "SE convolutions as one dispatch after the pool: fp16")]
+    public void ConvolutionsAfterThePoolRunAsOneDispatchByDefault(int c, int s, int h, int w, bool bias, int batch, Precision precision, double tol)
+    {
+        var packed = new SessionOptions { Passes = new PassOptions { PackChannels = true }, Precision = precision };
+        GpuVsCpu.Check(Device, Graph(c, s, h, w, bias), batch, tol, tol, options: packed, inspect: session =>
+        {
+            Ran.Kernel(session, SqueezeExciteKernel.Id, "excite");
+            var shaders = session.Dispatches.Select(d => d.Shader).ToList();
+            int pool = shaders.IndexOf(AvgPoolKernel.Id.Shader);
+            Assert.That(shaders.Skip(pool + 1).First(), Is.EqualTo(SqueezeExciteKernel.Id.Shader), string.Join(", ", shaders));
+            Assert.That(shaders, Has.None.EqualTo(DenseKernel.Id.Shader));
+            var se = session.Graph.Nodes.OfType<SqueezeExciteOp>().Single();
+            Assert.That(se.Pool.Input, Is.EqualTo(session.Graph.Nodes.OfType<AvgPoolOp>().Single().Output), "reads the pooled vector");
+        });
+    }
+
+    [Test]
+    public void LargeGateConvolutionsStayOnDense()
+    {
+        // 520 x 128 multiply-adds a convolution exceed the bound: the two dense dispatches use every core.
+        Assert.That(520L * 128, Is.GreaterThan(FuseSqueezeExcite.MaxExcitationMultiplyAdds));
+        var g = PassPipeline.Apply(Graph(520, 128, 2, 2, true), new PassOptions { PackChannels = true });
+        Assert.That(g.Nodes.OfType<SqueezeExciteOp>(), Is.Empty);
+        var small = PassPipeline.Apply(Graph(512, 128, 2, 2, true), new PassOptions { PackChannels = true });
+        Assert.That(small.Nodes.OfType<SqueezeExciteOp>().Count(), Is.EqualTo(1), "512 x 128 is at the bound");
+        Assert.That(PassPipeline.Apply(Graph(20, 8, 5, 9, true), new PassOptions { PackChannels = true, FuseExcitation = false }).Nodes.OfType<SqueezeExciteOp>(), Is.Empty);
     }
 
     [Test]
