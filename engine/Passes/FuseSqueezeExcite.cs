@@ -22,23 +22,26 @@ internal static class FuseSqueezeExcite
     {
         ArgumentNullException.ThrowIfNull(g);
         var uses = new ValueUses(g);
-        var replaced = new Dictionary<Node, SqueezeExciteOp>(); // the excite conv -> the op standing for all three
+        var replaced = new Dictionary<Node, SqueezeExciteOp>(); // the excite node -> the op standing for the gate
         var removed = new HashSet<Node>();
         foreach (var node in g.Nodes)
         {
             if (node is not AvgPoolOp pool || !IsGlobalPackedPool(pool)) continue;
-            if (uses.SoleConsumer(pool.Output) is not Conv2dOp squeeze || !IsOnePixel(squeeze, pool.Output)) continue;
-            if (uses.SoleConsumer(squeeze.Output) is not Conv2dOp excite || !IsOnePixel(excite, squeeze.Output)) continue;
+            // The graph's nodes (convolutions or dense layers) and the same as 1x1 convolutions.
+            var squeezeNode = uses.SoleConsumer(pool.Output);
+            if (OnePixelConv(squeezeNode, pool.Output) is not { } squeeze) continue;
+            var exciteNode = uses.SoleConsumer(squeeze.Output);
+            if (OnePixelConv(exciteNode, squeeze.Output) is not { } excite) continue;
             if (excite.OutC != pool.Input.Shape.C || !KernelCapabilities.CanFuseSqueezeExcite(pool.Input.Shape.C, squeeze.OutC)) continue;
             if (withPool)
             {
-                replaced[excite] = new SqueezeExciteOp(excite.Name, pool, squeeze, excite);
-                removed.UnionWith([pool, squeeze]);
+                replaced[exciteNode!] = new SqueezeExciteOp(excite.Name, pool, squeeze, excite);
+                removed.UnionWith([pool, squeezeNode!]);
             }
             else if ((long)squeeze.InC * squeeze.OutC <= MaxExcitationMultiplyAdds)
             {
-                replaced[excite] = new SqueezeExciteOp(excite.Name, PooledAlready(pool), squeeze, excite);
-                removed.Add(squeeze);
+                replaced[exciteNode!] = new SqueezeExciteOp(excite.Name, PooledAlready(pool), squeeze, excite);
+                removed.Add(squeezeNode!);
             }
         }
 
@@ -60,5 +63,14 @@ internal static class FuseSqueezeExcite
         p.Input.Layout == TensorLayout.Nc4hw4 && p.Output.Shape.H == 1 && p.Output.Shape.W == 1 &&
         p.KernelH == p.Input.Shape.H && p.KernelW == p.Input.Shape.W && p.Pad.IsZero;
 
-    private static bool IsOnePixel(Conv2dOp c, Value input) => c.Input == input && KernelCapabilities.RunsOnDense(c);
+    /// <summary><paramref name="node"/> as a 1x1 convolution of the one pixel <paramref name="input"/>, if it is one: such a
+    /// convolution, or a dense layer of a C x 1 x 1 input (ncnn's and TFLite's gates use InnerProduct / FullyConnected),
+    /// whose [out][in] weights are the 1x1 convolution's.</summary>
+    private static Conv2dOp? OnePixelConv(Node? node, Value input) => node switch
+    {
+        Conv2dOp c when c.Input == input && KernelCapabilities.RunsOnDense(c) => c,
+        DenseOp d when d.Input == input && input.Shape.H * input.Shape.W == 1 && d.Output.Shape.H * d.Output.Shape.W == 1 =>
+            new Conv2dOp(d.Name, d.Input, d.Output, 1, 1, 1, 1, Padding.Zero, 1, d.Weights, d.Bias, d.Activation),
+        _ => null,
+    };
 }

@@ -40,10 +40,12 @@ public class SqueezeExciteKernelTests : GpuTest
     [TestCase(36, 9, 13, 11, false, 1, Precision.Float32, 1e-5, TestName = "SE convolutions as one dispatch after the pool: 36->9->36 no biases")]
     [TestCase(96, 4, 14, 14, true, 2, Precision.Float16Storage, 1e-2, TestName = "SE convolutions as one dispatch after the pool: fp16 storage")]
     [TestCase(24, 6, 7, 5, true, 1, Precision.Float16, 2e-2, TestName = "SE convolutions as one dispatch after the pool: fp16")]
-    public void ConvolutionsAfterThePoolRunAsOneDispatchByDefault(int c, int s, int h, int w, bool bias, int batch, Precision precision, double tol)
+    [TestCase(44, 11, 6, 3, true, 2, Precision.Float32, 1e-5, true, TestName = "SE dense layers (ncnn's InnerProduct) as one dispatch after the pool")]
+    public void ConvolutionsAfterThePoolRunAsOneDispatchByDefault(int c, int s, int h, int w, bool bias, int batch, Precision precision, double tol,
+        bool dense = false)
     {
         var packed = new SessionOptions { Passes = new PassOptions { PackChannels = true }, Precision = precision };
-        GpuVsCpu.Check(Device, Graph(c, s, h, w, bias), batch, tol, tol, options: packed, inspect: session =>
+        GpuVsCpu.Check(Device, Graph(c, s, h, w, bias, dense), batch, tol, tol, options: packed, inspect: session =>
         {
             Ran.Kernel(session, SqueezeExciteKernel.Id, "excite");
             var shaders = session.Dispatches.Select(d => d.Shader).ToList();
@@ -78,14 +80,19 @@ public class SqueezeExciteKernelTests : GpuTest
         Assert.That(fused.Nodes.OfType<AvgPoolOp>().Single().Output.Layout, Is.EqualTo(TensorLayout.Nc4hw4));
     }
 
-    /// <summary>x (packed by a 1x1 conv) -> pool -> squeeze + ReLU -> excite + h-sigmoid -> x * gate -> 1x1 conv.</summary>
-    internal static ModelGraph Graph(int c, int s, int h, int w, bool bias)
+    /// <summary>x (packed by a 1x1 conv) -> pool -> squeeze + ReLU -> excite + h-sigmoid -> x * gate -> 1x1 conv; with
+    /// <paramref name="dense"/> the squeeze and excite are dense layers with swish and sigmoid (EfficientNet from ncnn).</summary>
+    internal static ModelGraph Graph(int c, int s, int h, int w, bool bias, bool dense = false)
     {
         var b = new GraphBuilder("se", new TensorShape(8, h, w));
         var x = b.Conv2d("pw", b.Input, c, 1, 1, Padding.Zero, 1, TestData.Uniform(1, 8 * c), TestData.Uniform(2, c), Activation.Relu);
         var pool = b.GlobalAvgPool("pool", x);
-        var squeeze = b.Conv2d("squeeze", pool, s, 1, 1, Padding.Zero, 1, TestData.Uniform(3, c * s), bias ? TestData.Uniform(4, s) : null, Activation.Relu);
-        var gate = b.Conv2d("excite", squeeze, c, 1, 1, Padding.Zero, 1, TestData.Uniform(5, c * s), bias ? TestData.Uniform(6, c) : null, Activation.HardSigmoid);
+        var squeeze = dense
+            ? b.Dense("squeeze", pool, s, TestData.Uniform(3, c * s), bias ? TestData.Uniform(4, s) : null, Activation.Swish)
+            : b.Conv2d("squeeze", pool, s, 1, 1, Padding.Zero, 1, TestData.Uniform(3, c * s), bias ? TestData.Uniform(4, s) : null, Activation.Relu);
+        var gate = dense
+            ? b.Dense("excite", squeeze, c, TestData.Uniform(5, c * s), bias ? TestData.Uniform(6, c) : null, Activation.Sigmoid)
+            : b.Conv2d("excite", squeeze, c, 1, 1, Padding.Zero, 1, TestData.Uniform(5, c * s), bias ? TestData.Uniform(6, c) : null, Activation.HardSigmoid);
         var scaled = b.Mul("scale", x, gate);
         var project = b.Conv2d("project", scaled, 8, 1, 1, Padding.Zero, 1, TestData.Uniform(7, 8 * c, -0.2, 0.2), null, Activation.None);
         return b.Build(project);
