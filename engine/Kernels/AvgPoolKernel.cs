@@ -36,12 +36,12 @@ internal static class AvgPoolKernel
         op.Input.Layout == Graph.TensorLayout.Nc4hw4 && op.Output.Shape.H * op.Output.Shape.W == 1 &&
         op.KernelH == op.Input.Shape.H && op.KernelW == op.Input.Shape.W && op.Pad.IsZero;
 
-    // One workgroup per channel quad, about 8 pixels a lane: 64 lanes on a 56 x 56 plane, 8 on 7 x 7.
+    // One workgroup per channel quad, about 8 pixels a lane: 64 lanes on a 56 x 56 plane, 8 (the least) on 7 x 7 or smaller.
     private static KernelDispatch PlanGlobalQuads(AvgPoolOp op, KernelContext ctx, Graph.Value stored)
     {
         ctx.RequireTexels(op, 0, 0);
         var i = op.Input.Shape;
-        var spec = new AvgPoolConstants(KernelContext.LocalSizeFor(i.H * i.W / 8), i.C, i.H, i.W, 1, 1, op.KernelH, op.KernelW,
+        var spec = new AvgPoolConstants(KernelContext.LocalSizeFor(Math.Max(1, i.H * i.W / 8)), i.C, i.H, i.W, 1, 1, op.KernelH, op.KernelW,
             op.StrideH, op.StrideW, 0, 0, InPacked: true, OutPacked: op.Output.Layout == Graph.TensorLayout.Nc4hw4);
         return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(stored), 0, 0),
             ((uint)(i.C / 4), 1u, (uint)ctx.Batch), [ctx.Bytes(op.Input)], [ctx.Bytes(stored)]);
