@@ -30,21 +30,24 @@ internal static class AvgPoolKernel
             [ctx.Bytes(op.Input)], [ctx.Bytes(stored)]);
     }
 
-    /// <summary>Whether the shader pools <paramref name="op"/> as one workgroup per channel quad (its GLOBAL_QUADS): a
-    /// global pool of a packed input, the window the whole unpadded plane.</summary>
+    /// <summary>Whether the shader pools <paramref name="op"/> one invocation per channel quad (its GLOBAL_QUADS): a global
+    /// pool of a packed input, the window the whole unpadded plane.</summary>
     public static bool ReducesQuads(AvgPoolOp op) =>
         op.Input.Layout == Graph.TensorLayout.Nc4hw4 && op.Output.Shape.H * op.Output.Shape.W == 1 &&
         op.KernelH == op.Input.Shape.H && op.KernelW == op.Input.Shape.W && op.Pad.IsZero;
 
-    // One workgroup per channel quad, about 8 pixels a lane: 64 lanes on a 56 x 56 plane, 8 (the least) on 7 x 7 or smaller.
+    /// <summary>Invocations a workgroup of the global quad pool: a subgroup on lavapipe, so EfficientNet-B0's 24 to 36
+    /// quads of its large planes make 3 to 5 workgroups for the 2 threads.</summary>
+    public const int QuadsPerWorkgroup = 8;
+
     private static KernelDispatch PlanGlobalQuads(AvgPoolOp op, KernelContext ctx, Graph.Value stored)
     {
         ctx.RequireTexels(op, 0, 0);
         var i = op.Input.Shape;
-        var spec = new AvgPoolConstants(KernelContext.LocalSizeFor(Math.Max(1, i.H * i.W / 8)), i.C, i.H, i.W, 1, 1, op.KernelH, op.KernelW,
+        var spec = new AvgPoolConstants(QuadsPerWorkgroup, i.C, i.H, i.W, 1, 1, op.KernelH, op.KernelW,
             op.StrideH, op.StrideW, 0, 0, InPacked: true, OutPacked: op.Output.Layout == Graph.TensorLayout.Nc4hw4);
         return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(stored), 0, 0),
-            ((uint)(i.C / 4), 1u, (uint)ctx.Batch), [ctx.Bytes(op.Input)], [ctx.Bytes(stored)]);
+            (KernelContext.Groups(i.C / 4, QuadsPerWorkgroup), 1u, (uint)ctx.Batch), [ctx.Bytes(op.Input)], [ctx.Bytes(stored)]);
     }
 }
 

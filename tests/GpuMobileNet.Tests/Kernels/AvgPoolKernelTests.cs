@@ -49,12 +49,12 @@ public class AvgPoolKernelTests : GpuTest
         });
     }
 
-    [TestCase(20, 37, 29, 2, Precision.Float32, 1e-5, TestName = "global pool of NC4HW4 as one workgroup a quad: 37x29, batch 2")]
-    [TestCase(12, 3, 5, 1, Precision.Float32, 1e-5, TestName = "global pool of NC4HW4 as one workgroup a quad: 3x5, fewer pixels than lanes")]
-    [TestCase(16, 2, 2, 2, Precision.Float32, 1e-5, TestName = "global pool of NC4HW4 as one workgroup a quad: 2x2, under 8 pixels")]
-    [TestCase(36, 14, 14, 2, Precision.Float16Storage, 1e-2, TestName = "global pool of NC4HW4 as one workgroup a quad: fp16 storage")]
-    [TestCase(8, 23, 11, 1, Precision.Float16, 1e-2, TestName = "global pool of NC4HW4 as one workgroup a quad: fp16")]
-    public void GlobalPoolOfAPackedInputReducesEachQuadInOneWorkgroup(int c, int h, int w, int batch, Precision precision, double tol)
+    [TestCase(20, 37, 29, 2, Precision.Float32, 1e-5, TestName = "global pool of NC4HW4 one invocation a quad: 37x29, batch 2")]
+    [TestCase(12, 3, 5, 1, Precision.Float32, 1e-5, TestName = "global pool of NC4HW4 one invocation a quad: 3x5, fewer pixels than lanes")]
+    [TestCase(16, 2, 2, 2, Precision.Float32, 1e-5, TestName = "global pool of NC4HW4 one invocation a quad: 2x2, under 8 pixels")]
+    [TestCase(36, 14, 14, 2, Precision.Float16Storage, 1e-2, TestName = "global pool of NC4HW4 one invocation a quad: fp16 storage")]
+    [TestCase(8, 23, 11, 1, Precision.Float16, 1e-2, TestName = "global pool of NC4HW4 one invocation a quad: fp16")]
+    public void GlobalPoolOfAPackedInputSumsEachQuadInOneInvocation(int c, int h, int w, int batch, Precision precision, double tol)
     {
         // A squeeze-and-excite gate's pool: packed conv -> global pool -> 1x1 conv of one pixel.
         var b = new GraphBuilder("pw_gap", new TensorShape(8, h, w));
@@ -66,8 +66,9 @@ public class AvgPoolKernelTests : GpuTest
         {
             Ran.Kernel(s, AvgPoolKernel.Id, "pool");
             var d = s.Dispatches.Single(x => x.Label == "pool");
-            Assert.That(d.Groups, Is.EqualTo(((uint)c / 4, 1u, (uint)batch)), "one workgroup per channel quad and batch item");
-            Assert.That(((AvgPoolConstants)d.Constants).LocalSize, Is.InRange(8, 64), "lanes a workgroup");
+            int lanes = ((AvgPoolConstants)d.Constants).LocalSize;
+            Assert.That(lanes, Is.EqualTo(AvgPoolKernel.QuadsPerWorkgroup));
+            Assert.That(d.Groups, Is.EqualTo(((uint)((c / 4 + lanes - 1) / lanes), 1u, (uint)batch)), "one invocation per channel quad and batch item");
         });
     }
 
