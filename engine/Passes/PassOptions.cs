@@ -37,10 +37,11 @@ internal sealed record PassOptions(
 
     /// <summary>Run a squeeze-and-excite gate's two 1x1 convolutions of one pixel (squeeze + activation, excite +
     /// activation) as one dispatch after its global pool, where each has at most
-    /// <see cref="Passes.FuseSqueezeExcite.MaxExcitationMultiplyAdds"/> multiply-adds (EfficientNet-B0's 16 gates, 4 of
-    /// MobileNetV3's 9): the pool stays its own parallel dispatch and the tiny matrix-vector products stop paying a
-    /// dispatch and a barrier each. Only where channels are packed; <see cref="FuseSqueezeExcite"/> takes the pool in too.</summary>
-    public bool FuseExcitation { get; init; } = true;
+    /// <see cref="Passes.FuseSqueezeExcite.MaxExcitationMultiplyAdds"/> multiply-adds; the pool stays its own parallel
+    /// dispatch. Only where channels are packed; <see cref="FuseSqueezeExcite"/> takes the pool in too. Off by default:
+    /// on lavapipe (loaded machine, profiles interleaved) EfficientNet-B0's 16 gates took 2.6-3.2 ms as squeeze_excite
+    /// dispatches against 1.5-2.3 ms as 32 dense ones: one workgroup and its barriers cost more than a dispatch saves.</summary>
+    public bool FuseExcitation { get; init; }
     /// <summary>Fold channel splits, concatenations and shuffles into the 1x1 convolutions around them (see
     /// <see cref="Passes.FoldChannelViews"/>; only where channels are packed), and the concatenations left into their parts'
     /// kernels writing one buffer (see <see cref="Passes.FoldConcatWriters"/>; packed or not).</summary>

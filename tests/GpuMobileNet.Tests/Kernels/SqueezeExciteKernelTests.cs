@@ -41,10 +41,10 @@ public class SqueezeExciteKernelTests : GpuTest
     [TestCase(96, 4, 14, 14, true, 2, Precision.Float16Storage, 1e-2, TestName = "SE convolutions as one dispatch after the pool: fp16 storage")]
     [TestCase(24, 6, 7, 5, true, 1, Precision.Float16, 2e-2, TestName = "SE convolutions as one dispatch after the pool: fp16")]
     [TestCase(44, 11, 6, 3, true, 2, Precision.Float32, 1e-5, true, TestName = "SE dense layers (ncnn's InnerProduct) as one dispatch after the pool")]
-    public void ConvolutionsAfterThePoolRunAsOneDispatchByDefault(int c, int s, int h, int w, bool bias, int batch, Precision precision, double tol,
+    public void ConvolutionsAfterThePoolRunAsOneDispatchWhenAsked(int c, int s, int h, int w, bool bias, int batch, Precision precision, double tol,
         bool dense = false)
     {
-        var packed = new SessionOptions { Passes = new PassOptions { PackChannels = true }, Precision = precision };
+        var packed = new SessionOptions { Passes = new PassOptions { PackChannels = true, FuseExcitation = true }, Precision = precision };
         GpuVsCpu.Check(Device, Graph(c, s, h, w, bias, dense), batch, tol, tol, options: packed, inspect: session =>
         {
             Ran.Kernel(session, SqueezeExciteKernel.Id, "excite");
@@ -58,15 +58,16 @@ public class SqueezeExciteKernelTests : GpuTest
     }
 
     [Test]
-    public void LargeGateConvolutionsStayOnDense()
+    public void LargeGateConvolutionsStayOnDenseAndSmallOnesOnlyWhenAsked()
     {
         // 520 x 128 multiply-adds a convolution exceed the bound: the two dense dispatches use every core.
         Assert.That(520L * 128, Is.GreaterThan(FuseSqueezeExcite.MaxExcitationMultiplyAdds));
-        var g = PassPipeline.Apply(Graph(520, 128, 2, 2, true), new PassOptions { PackChannels = true });
+        var asked = new PassOptions { PackChannels = true, FuseExcitation = true };
+        var g = PassPipeline.Apply(Graph(520, 128, 2, 2, true), asked);
         Assert.That(g.Nodes.OfType<SqueezeExciteOp>(), Is.Empty);
-        var small = PassPipeline.Apply(Graph(512, 128, 2, 2, true), new PassOptions { PackChannels = true });
+        var small = PassPipeline.Apply(Graph(512, 128, 2, 2, true), asked);
         Assert.That(small.Nodes.OfType<SqueezeExciteOp>().Count(), Is.EqualTo(1), "512 x 128 is at the bound");
-        Assert.That(PassPipeline.Apply(Graph(20, 8, 5, 9, true), new PassOptions { PackChannels = true, FuseExcitation = false }).Nodes.OfType<SqueezeExciteOp>(), Is.Empty);
+        Assert.That(PassPipeline.Apply(Graph(20, 8, 5, 9, true), new PassOptions { PackChannels = true }).Nodes.OfType<SqueezeExciteOp>(), Is.Empty, "off by default");
     }
 
     [Test]
