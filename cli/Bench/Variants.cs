@@ -25,6 +25,7 @@ internal static class Variants
         new("fast kernels + both fusions", new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: true, FuseInvertedResidual: true) }),
         new("channel-packed, SE product as its own pass (no gated read)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FuseChannelGate = false } }),
         new("channel-packed, SE gate as one dispatch (squeeze_excite)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FuseSqueezeExcite = true } }),
+        new("channel-packed, SE convolutions as one dispatch after the pool (squeeze_excite)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FuseExcitation = true } }),
         new("channel-packed, splits and concatenations as copies (no channel views)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FoldChannelViews = false } }),
         // ncnn's int8 models only (elsewhere this row equals "channel-packed"): their 1x1 weights stored as fp32, not int8.
         new("channel-packed, int8 weights stored dequantised (fp32)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true }, Kernels = new KernelChoice(Int8Weights: false) }),

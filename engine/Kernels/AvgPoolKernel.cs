@@ -22,6 +22,8 @@ internal static class AvgPoolKernel
         // took longer than its last convolution on lavapipe.
         bool outPacked = op.Output.Layout == Graph.TensorLayout.Nc4hw4 ||
             op.Input.Layout == Graph.TensorLayout.Nc4hw4 && KernelCapabilities.SameInBothLayouts(op.Output) && stored == op.Output;
+        // A concatenation part keeps the general path, which is given the concatenation's channel stride.
+        if (ReducesQuads(op) && stored == op.Output) return PlanGlobalQuads(op, ctx, stored, outPacked);
         var spec = new AvgPoolConstants(
             KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW, op.Pad.Top,
             op.Pad.Left, op.Input.Layout == Graph.TensorLayout.Nc4hw4, outPacked);
@@ -31,6 +33,26 @@ internal static class AvgPoolKernel
                 ? (KernelContext.Groups(outPacked ? o.C / 4 : o.C, KernelContext.WorkgroupSize), 1u, (uint)ctx.Batch)
                 : (KernelContext.Groups(o.H * o.W, KernelContext.WorkgroupSize), (uint)(outPacked ? o.C / 4 : o.C), (uint)ctx.Batch),
             [ctx.Bytes(op.Input)], [ctx.Bytes(stored)]);
+    }
+
+    /// <summary>Whether the shader pools <paramref name="op"/> one invocation per channel quad (its GLOBAL_QUADS): a global
+    /// pool of a packed input, the window the whole unpadded plane.</summary>
+    public static bool ReducesQuads(AvgPoolOp op) =>
+        op.Input.Layout == Graph.TensorLayout.Nc4hw4 && op.Output.Shape.H * op.Output.Shape.W == 1 &&
+        op.KernelH == op.Input.Shape.H && op.KernelW == op.Input.Shape.W && op.Pad.IsZero;
+
+    /// <summary>Invocations a workgroup of the global quad pool: a subgroup on lavapipe, so EfficientNet-B0's 24 to 36
+    /// quads of its large planes make 3 to 5 workgroups for the 2 threads.</summary>
+    public const int QuadsPerWorkgroup = 8;
+
+    private static KernelDispatch PlanGlobalQuads(AvgPoolOp op, KernelContext ctx, Graph.Value stored, bool outPacked)
+    {
+        ctx.RequireTexels(op, 0, 0);
+        var i = op.Input.Shape;
+        var spec = new AvgPoolConstants(QuadsPerWorkgroup, i.C, i.H, i.W, 1, 1, op.KernelH, op.KernelW,
+            op.StrideH, op.StrideW, 0, 0, InPacked: true, OutPacked: outPacked);
+        return KernelDispatch.Create(op.Name, Id, spec, new PushOffsets(ctx.Offset(op.Input), 0, ctx.Offset(stored), 0, 0),
+            (KernelContext.Groups(i.C / 4, QuadsPerWorkgroup), 1u, (uint)ctx.Batch), [ctx.Bytes(op.Input)], [ctx.Bytes(stored)]);
     }
 }
 

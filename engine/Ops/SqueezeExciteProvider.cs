@@ -29,9 +29,10 @@ internal sealed class SqueezeExciteProvider : OpProvider<SqueezeExciteOp>
     /// <inheritdoc/>
     public override IReadOnlyList<KernelDispatch> Plan(SqueezeExciteOp se, KernelContext ctx, KernelChoice choice) => [SqueezeExciteKernel.Plan(se, ctx)];
 
-    /// <summary>A packed input; the gate is C x 1 x 1, the same bytes in both layouts.</summary>
+    /// <summary>A packed input (or a pooled C x 1 x 1, the same bytes in both layouts); the gate is C x 1 x 1 too.</summary>
     public override bool SupportsLayouts(SqueezeExciteOp se) =>
-        se.Pool.Input.Layout == TensorLayout.Nc4hw4 && KernelCapabilities.SameInBothLayouts(se.Output);
+        (se.Pool.Input.Layout == TensorLayout.Nc4hw4 || KernelCapabilities.SameInBothLayouts(se.Pool.Input)) &&
+        KernelCapabilities.SameInBothLayouts(se.Output);
 
     /// <inheritdoc/>
     public override IEnumerable<OpConstant> Constants(SqueezeExciteOp se) => se.Parts.SelectMany(PartConstants);

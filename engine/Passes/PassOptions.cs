@@ -16,7 +16,7 @@ internal sealed record PassOptions(
     // the fused kernel measured slower).
 
     /// <summary>Every optional pass off: the graph as imported (BatchNorm still becomes a depthwise conv).</summary>
-    public static PassOptions None { get; } = new(false, false, false, false, false, false) { PackChannels = false, FuseChannelGate = false, FuseSqueezeExcite = false, FoldChannelViews = false };
+    public static PassOptions None { get; } = new(false, false, false, false, false, false) { PackChannels = false, FuseChannelGate = false, FuseSqueezeExcite = false, FuseExcitation = false, FoldChannelViews = false };
 
     /// <summary>Store activations channel-packed (NC4HW4) between pointwise / depthwise convolutions (see
     /// <see cref="Passes.PackChannels"/>). Null ("auto"): packed wherever block fusion is off (InferenceSession also
@@ -34,6 +34,14 @@ internal sealed record PassOptions(
     /// on lavapipe one workgroup runs on one core, and on an idle 2-core machine MobileNetV3-Large ran 23.4 ms fused
     /// against 21.2 ms as a pool and two dense dispatches that use both cores (it won only when other work held a core).</summary>
     public bool FuseSqueezeExcite { get; init; }
+
+    /// <summary>Run a squeeze-and-excite gate's two 1x1 convolutions of one pixel (squeeze + activation, excite +
+    /// activation) as one dispatch after its global pool, where each has at most
+    /// <see cref="Passes.FuseSqueezeExcite.MaxExcitationMultiplyAdds"/> multiply-adds; the pool stays its own parallel
+    /// dispatch. Only where channels are packed; <see cref="FuseSqueezeExcite"/> takes the pool in too. Off by default:
+    /// on lavapipe (loaded machine, profiles interleaved) EfficientNet-B0's 16 gates took 2.6-3.2 ms as squeeze_excite
+    /// dispatches against 1.5-2.3 ms as 32 dense ones: one workgroup and its barriers cost more than a dispatch saves.</summary>
+    public bool FuseExcitation { get; init; }
     /// <summary>Fold channel splits, concatenations and shuffles into the 1x1 convolutions around them (see
     /// <see cref="Passes.FoldChannelViews"/>; only where channels are packed), and the concatenations left into their parts'
     /// kernels writing one buffer (see <see cref="Passes.FoldConcatWriters"/>; packed or not).</summary>

@@ -71,7 +71,7 @@ internal static class PassPipeline
         if (o.FuseDepthwisePointwise == true) g = FuseDepthwisePointwise.Apply(g, o.FusionWindowElements);
         // Layout last: it only changes how the remaining ops store their tensors.
         if (o.PackChannels == true) g = PackChannels.Apply(g);
-        if (o.PackChannels == true && o.FuseSqueezeExcite) g = FuseSqueezeExcite.Apply(g);
+        if (o.PackChannels == true && (o.FuseSqueezeExcite || o.FuseExcitation)) g = FuseSqueezeExcite.Apply(g, withPool: o.FuseSqueezeExcite);
         if (o.PackChannels == true && o.FuseChannelGate) g = FuseChannelGate.Apply(g);
         // Concatenations left (ShuffleNetV1's stride-2 units) become their parts' kernels writing one buffer, in either layout.
         if (o.FoldChannelViews) g = FoldConcatWriters.Apply(g);

@@ -1,6 +1,7 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Graph.Ops;
 using GpuMobileNet.Kernels;
+using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Support;
@@ -50,6 +51,29 @@ public class AvgPoolKernelTests : GpuTest
         });
     }
 
+    [TestCase(20, 37, 29, 2, Precision.Float32, 1e-5, TestName = "global pool of NC4HW4 one invocation a quad: 37x29, batch 2")]
+    [TestCase(12, 3, 5, 1, Precision.Float32, 1e-5, TestName = "global pool of NC4HW4 one invocation a quad: 3x5, fewer pixels than lanes")]
+    [TestCase(16, 2, 2, 2, Precision.Float32, 1e-5, TestName = "global pool of NC4HW4 one invocation a quad: 2x2, under 8 pixels")]
+    [TestCase(36, 14, 14, 2, Precision.Float16Storage, 1e-2, TestName = "global pool of NC4HW4 one invocation a quad: fp16 storage")]
+    [TestCase(8, 23, 11, 1, Precision.Float16, 1e-2, TestName = "global pool of NC4HW4 one invocation a quad: fp16")]
+    public void GlobalPoolOfAPackedInputSumsEachQuadInOneInvocation(int c, int h, int w, int batch, Precision precision, double tol)
+    {
+        // A squeeze-and-excite gate's pool: packed conv -> global pool -> 1x1 conv of one pixel.
+        var b = new GraphBuilder("pw_gap", new TensorShape(8, h, w));
+        var pw = b.Conv2d("pw", b.Input, c, 1, 1, Padding.Zero, 1, TestData.Uniform(1, 8 * c), TestData.Uniform(2, c), Activation.Relu);
+        var pool = b.GlobalAvgPool("pool", pw);
+        var y = b.Conv2d("squeeze", pool, 4, 1, 1, Padding.Zero, 1, TestData.Uniform(3, 4 * c), null);
+        var options = PointwiseConvPackedKernelTests.Packed with { Precision = precision };
+        GpuVsCpu.Check(Device, b.Build(y), batch, tol, tol, options: options, inspect: s =>
+        {
+            Ran.Kernel(s, AvgPoolKernel.Id, "pool");
+            var d = s.Dispatches.Single(x => x.Label == "pool");
+            int lanes = ((AvgPoolConstants)d.Constants).LocalSize;
+            Assert.That(lanes, Is.EqualTo(AvgPoolKernel.QuadsPerWorkgroup));
+            Assert.That(d.Groups, Is.EqualTo(((uint)((c / 4 + lanes - 1) / lanes), 1u, (uint)batch)), "one invocation per channel quad and batch item");
+        });
+    }
+
     [TestCase(12, 9, 7, 3, 2, 1, TestName = "pool NC4HW4 to NC4HW4: 3x3 s2 pad 1, odd plane, batch 1")]
     [TestCase(8, 6, 11, 3, 2, 2, TestName = "pool NC4HW4 to NC4HW4: 3x3 s2 pad 1, batch 2")]
     [TestCase(16, 5, 5, 2, 1, 2, TestName = "pool NC4HW4 to NC4HW4: 2x2 s1 unpadded, batch 2")]
@@ -79,7 +103,7 @@ public class AvgPoolKernelTests : GpuTest
         var pool = b.GlobalAvgPool("pool", pw);
         var squeeze = b.Conv2d("squeeze", pool, 8, 1, 1, Padding.Zero, 1, TestData.Uniform(3, 160), TestData.Uniform(4, 8), Activation.Relu);
         var gate = b.Conv2d("gate", squeeze, 20, 1, 1, Padding.Zero, 1, TestData.Uniform(5, 160), TestData.Uniform(6, 20), Activation.HardSigmoid);
-        var options = packed ? PointwiseConvPackedKernelTests.Packed with { Passes = new GpuMobileNet.Passes.PassOptions { PackChannels = true, FuseSqueezeExcite = false } } : new GpuMobileNet.Runtime.SessionOptions { Passes = new GpuMobileNet.Passes.PassOptions { PackChannels = false } };
+        var options = packed ? PointwiseConvPackedKernelTests.Packed with { Passes = new GpuMobileNet.Passes.PassOptions { PackChannels = true, FuseSqueezeExcite = false, FuseExcitation = false } } : new GpuMobileNet.Runtime.SessionOptions { Passes = new GpuMobileNet.Passes.PassOptions { PackChannels = false } };
         GpuVsCpu.Check(Device, b.Build(gate), batch, 1e-5, 1e-5, options: options, inspect: s =>
         {
             var shaders = s.Dispatches.Select(d => d.Shader).ToList();

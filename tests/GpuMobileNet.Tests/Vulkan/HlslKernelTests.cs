@@ -69,6 +69,9 @@ public class HlslKernelTests
         yield return new TestCaseData(ShuffleOps(), new SessionOptions { Passes = new PassOptions { PackChannels = false } }).SetName("Hlsl_shuffle_ops");
         yield return new TestCaseData(ShuffleOps(), new SessionOptions()).SetName("Hlsl_shuffle_ops_channel_packed");
         yield return new TestCaseData(Kernels.SqueezeExciteKernelTests.Graph(12, 6, 5, 3, true), Kernels.SqueezeExciteKernelTests.Fused).SetName("Hlsl_squeeze_excite");
+        // The packed global pool (one invocation a quad), then the gate's convolutions as one dispatch.
+        yield return new TestCaseData(Kernels.SqueezeExciteKernelTests.Graph(12, 6, 5, 3, true, dense: true),
+            new SessionOptions { Passes = new PassOptions { PackChannels = true, FuseExcitation = true } }).SetName("Hlsl_global_pool_packed_then_excitation");
         yield return new TestCaseData(Kernels.LrnKernelTests.Graph(7, 5, 3, 5, 1e-4f, 0.75f, 1f), new SessionOptions()).SetName("Hlsl_lrn");
         var conv3x3 = ConvGraphs.Conv(new TensorShape(8, 7, 5), 12, 3, 1, Padding.Symmetric(1), 1, true, Activation.Relu, residual: true);
         foreach (var a in new[] { Conv3x3Algorithm.WinogradF2, Conv3x3Algorithm.WinogradF4 })
