@@ -22,10 +22,6 @@
 // INT8_WEIGHTS (Int8Weights.cs): the weights are int8 levels read through the snorm byte view (W8, a quarter of the
 // bytes), after a vec4 of fp32 scales per 4 output channels (blocks x OC_TILE of them, at pc.weights); the sums are
 // multiplied by their channel's scale before the bias. Levels start right after the scales, element = byte texel.
-// RES_C4 > 0: the residual has that many quads per batch item, fewer than the output's; the quads past them add zero
-// (FoldResidualChannelPad: BlazeFace's zero-padded shortcut read unpadded).
-// OUT_NHWC > 0 (ChannelsLastConvKernel): the output is channels-last, each pixel's first OUT_NHWC channels one after the
-// other (a Transpose to [H, W, C] folded into the store), scalar stores; the channels past them are dropped.
 // x = PX pixels per invocation, y = block of OC_TILE output channels, z = batch item.
 #include "common.glsl"
 #include "vec4_io.glsl"
@@ -46,15 +42,12 @@ layout(constant_id = 13) const int OUT_STRIDE_C4 = 0;
 layout(constant_id = 14) const int WEIGHT_SETS = 1;
 layout(constant_id = 15) const int GATE_ACT = 0;
 layout(constant_id = 16) const int INT8_WEIGHTS = 0;
-layout(constant_id = 17) const int RES_C4 = 0;
-layout(constant_id = 18) const int OUT_NHWC = 0;
 
 const int V = OC_TILE / 4;
 const int IN_C4 = IN_C / 4;
 const int OUT_C4 = OUT_C / 4;
 const int IN_SC4 = IN_STRIDE_C4 > 0 ? IN_STRIDE_C4 : IN_C4;
 const int OUT_SC4 = OUT_STRIDE_C4 > 0 ? OUT_STRIDE_C4 : OUT_C4;
-const bool NARROW_RESIDUAL = RES_C4 > 0 && RES_C4 < OUT_C4;
 
 // Entry q of a quad table in the weights (one texel per entry).
 int tableQuad(uint table, int q) { return int(texelFetch(weightTexels, TEXEL(table) + q).x); }
@@ -117,18 +110,12 @@ void main() {
         real4 b = HAS_BIAS != 0 ? W4(TEXEL(pc.bias) + c4o) : real4(0);
         real4 scale = INT8_WEIGHTS != 0 ? W4(TEXEL(pc.weights) + c4o) : real4(1);
         int o = (n * OUT_SC4 + (SCATTER != 0 ? tableQuad(pc.aux2, c4o) : c4o)) * HW;
-        int r = NARROW_RESIDUAL ? (n * RES_C4 + c4o) * HW : o;
-        bool addResidual = HAS_RESIDUAL != 0 && (!NARROW_RESIDUAL || c4o < RES_C4);
         for (int k = 0; k < PX; k++) {
             int p = p0 + k * L;
             if (p >= HW) break;
             real4 s = TILE_SUM(k * V + v) * scale + b;
-            if (addResidual) s += LOAD4(TEXEL(pc.in1) + r + p);
-            if (OUT_NHWC > 0) {
-                real4 a = activate(s, ACT);
-                for (int j = 0; j < 4; j++)
-                    if (c4o * 4 + j < OUT_NHWC) STORE(pc.out0 + uint((n * HW + p) * OUT_NHWC + c4o * 4 + j), a[j]);
-            } else STORE4(TEXEL(pc.out0) + o + p, activate(s, ACT));
+            if (HAS_RESIDUAL != 0) s += LOAD4(TEXEL(pc.in1) + o + p);
+            STORE4(TEXEL(pc.out0) + o + p, activate(s, ACT));
         }
     }
 }

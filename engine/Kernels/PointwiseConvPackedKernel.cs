@@ -59,8 +59,7 @@ internal static class PointwiseConvPackedKernel
         // Packed element i is output channel (i / (InC x tile)) x tile + i % tile.
         var int8 = int8Weights ? Int8Weights.Block(op.Weights, op.InC, packed, blocks * tile, i => i / (op.InC * tile) * tile + i % tile, ctx) : null;
         var spec = new PointwiseConvPackedConstants(
-            local, op.InC, op.OutC, hw, op.Bias is not null, op.Activation, op.Residual is not null, tile, px, Int8Weights: int8 is not null,
-            ResC4: op.HasNarrowResidual ? op.Residual!.Shape.C / 4 : 0);
+            local, op.InC, op.OutC, hw, op.Bias is not null, op.Activation, op.Residual is not null, tile, px, Int8Weights: int8 is not null);
         if (int8 is not null) packed = int8;
         uint weights = ctx.AddWeights(packed);
         uint bias = ctx.AddWeights(op.Bias);
@@ -76,4 +75,4 @@ internal static class PointwiseConvPackedKernel
 internal readonly record struct PointwiseConvPackedConstants(
     int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile,
     int Px, GlslBool Gated = default, GlslBool Gather = default, int InStrideC4 = 0, GlslBool Scatter = default, int OutStrideC4 = 0, int WeightSets = 1,
-    Graph.Activation GateAct = default, GlslBool Int8Weights = default, int ResC4 = 0, int OutNhwc = 0) : ISpecConstants;
+    Graph.Activation GateAct = default, GlslBool Int8Weights = default) : ISpecConstants;

@@ -33,9 +33,7 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
         Require(c, c.Bias is null || c.Bias.Length == outC, $"its bias has {c.Bias?.Length} values for {outC} output channels");
         var (h, w) = Conv2dOp.OutputSize(c.Input.Shape.H, c.Input.Shape.W, c.KernelH, c.KernelW, c.StrideH, c.StrideW, c.Pad, c.DilationH, c.DilationW);
         var shape = new TensorShape(outC, h, w);
-        Require(c, c.Residual is null || c.Residual.Shape == shape ||
-            c.Residual.Shape == shape with { C = c.Residual.Shape.C } && c.Residual.Shape.C < outC && FoldResidualChannelPad.TakesNarrowResidual(c),
-            $"its residual '{c.Residual?.Name}' is {c.Residual?.Shape}, not {shape} (fewer channels only on the packed 1x1 kernels)");
+        Require(c, c.Residual is null || c.Residual.Shape == shape, $"its residual '{c.Residual?.Name}' is {c.Residual?.Shape}, not {shape}");
         return shape;
     }
 
@@ -162,9 +160,8 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     public override long ScratchElements(Conv2dOp c, KernelChoice choice, int activationBytes) =>
         c.Input.Layout == TensorLayout.Nc4hw4 && WinogradConvKernel.Handles(c) ? WinogradConvKernel.ScratchElements(c, choice, activationBytes) : 0;
 
-    /// <summary>The residual, unless it is also the data input (that one is read at neighbouring pixels and across channels)
-    /// or narrower than the output.</summary>
-    public override Value? InPlaceInput(Conv2dOp c) => c.Residual is { } r && r != c.Input && !c.HasNarrowResidual ? r : null;
+    /// <summary>The residual, unless it is also the data input (that one is read at neighbouring pixels and across channels).</summary>
+    public override Value? InPlaceInput(Conv2dOp c) => c.Residual is { } r && r != c.Input ? r : null;
 
     /// <inheritdoc/>
     public override bool TakesActivation(Conv2dOp c) => c.Activation == Activation.None;
@@ -176,8 +173,6 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     public override void Export(Conv2dOp c, OnnxGraphWriter w)
     {
         OnnxGraphWriter.CheckActivation(c.Activation, c);
-        if (c.HasNarrowResidual)
-            throw new NotSupportedException($"ONNX export: {c} adds a residual of {c.Residual!.Shape.C} channels to {c.OutC}, which has no ONNX mapping here");
         string weights = w.AddFloatInitializer($"{c.Name}.weight", c.Weights, c.OutC, c.InC / c.Groups, c.KernelH, c.KernelW);
         var inputs = new List<string> { w.Tensor(c.Input, 4), weights };
         if (c.Bias is not null)

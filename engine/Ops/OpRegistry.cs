@@ -36,7 +36,6 @@ internal static class OpRegistry
         new FusedBlockProvider(),
         new SqueezeExciteProvider(),
         new GatedPointwiseProvider(),
-        new ChannelsLastConvProvider(),
         new ShuffledReadConvProvider(),
         new ShuffledConcatProvider(),
         new MappedConvProvider(),
