@@ -49,27 +49,27 @@ public class PackChannelsTests
     public void AValueReadByPackedAndPlanarOpsIsConvertedOnceEachWay()
     {
         // The stem feeds two packed pointwise convs and a pooling, so it stays planar (it writes packed only when
-        // packed convs alone read it). The packed sum of the convs feeds a padding (planar); pw1 also feeds a
-        // second padding. Poolings read packed inputs as they are. (3 input channels: with whole quads the stem would
+        // packed convs alone read it). The packed sum of the convs feeds a softmax along the channels (planar; a pad
+        // runs packed since 2026-12-07); pw1 also feeds a second one. Poolings read packed inputs as they are. (3 input channels: with whole quads the stem would
         // itself run packed, as Winograd or on conv2d_packed.)
         var b = new GraphBuilder("branches", new TensorShape(3, 6, 6));
         var stem = b.Conv2d("stem", b.Input, 8, 3, 1, Padding.Symmetric(1), 1, TestData.Uniform(1, 216));
         var pw1 = b.Conv2d("pw1", stem, 8, 1, 1, Padding.Zero, 1, TestData.Uniform(2, 64));
         var pw2 = b.Conv2d("pw2", stem, 8, 1, 1, Padding.Zero, 1, TestData.Uniform(3, 64));
         var sum = b.Add("sum", pw1, pw2, Activation.Relu);
-        var padded = b.Add("padded", b.Pad("pad", sum, new Padding(1, 0, 0, 1)), b.Pad("pad2", pw1, new Padding(1, 0, 0, 1)));
+        var softened = b.Add("softened", b.AxisSoftmax("soft", sum, 1, 8, 36), b.AxisSoftmax("soft2", pw1, 1, 8, 36));
         var pooled = b.Add("pooled", b.AvgPool("pool", sum, 2, 2, 2, 2, Padding.Zero), b.AvgPool("pool_stem", stem, 2, 2, 2, 2, Padding.Zero));
-        var g = b.Build(b.Add("out", b.AvgPool("pool_padded", padded, 7, 7, 7, 7, Padding.Zero), b.GlobalAvgPool("gap", pooled)));
+        var g = b.Build(b.Add("out", b.AvgPool("pool_softened", softened, 6, 6, 6, 6, Padding.Zero), b.GlobalAvgPool("gap", pooled)));
 
         var packed = PackChannels.Apply(g);
         var converts = packed.Nodes.OfType<LayoutConvertOp>().ToList();
         Assert.That(converts.Select(c => c.Input.Name), Is.EquivalentTo(new[] { "stem", "sum", "pw1" }),
-            "stem packed once for both convs; the packed Add's output and pw1 unpacked once for the paddings");
+            "stem packed once for both convs; the packed Add's output and pw1 unpacked once for the softmaxes");
         Assert.That(packed.Nodes.OfType<Conv2dOp>().Single(c => c.Name == "stem").Output.Layout, Is.EqualTo(TensorLayout.Nchw));
         Assert.That(packed.Nodes.OfType<AddOp>().Single(a => a.Name == "sum").Output.Layout, Is.EqualTo(TensorLayout.Nc4hw4),
             "an Add of two packed tensors stays packed");
         Assert.That(packed.Nodes.OfType<AvgPoolOp>().Single(p => p.Name == "pool").Input.Layout, Is.EqualTo(TensorLayout.Nc4hw4));
-        Assert.That(packed.Nodes.OfType<AddOp>().Single(a => a.Name == "padded").Output.Layout, Is.EqualTo(TensorLayout.Nchw));
+        Assert.That(packed.Nodes.OfType<AddOp>().Single(a => a.Name == "softened").Output.Layout, Is.EqualTo(TensorLayout.Nchw));
         TestData.AssertSameOutput(g, packed);
     }
 
