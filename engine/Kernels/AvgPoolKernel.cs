@@ -22,8 +22,9 @@ internal static class AvgPoolKernel
         // took longer than its last convolution on lavapipe.
         bool outPacked = op.Output.Layout == Graph.TensorLayout.Nc4hw4 ||
             op.Input.Layout == Graph.TensorLayout.Nc4hw4 && KernelCapabilities.SameInBothLayouts(op.Output) && stored == op.Output;
-        // A concatenation part keeps the general path, which is given the concatenation's channel stride.
-        if (ReducesQuads(op) && stored == op.Output) return PlanGlobalQuads(op, ctx, stored, outPacked);
+        // The shader takes its quad path for every such pool (GLOBAL_QUADS), a concatenation part's too (its stride is
+        // OUT_STRIDE_C), so the dispatch is shaped for that path whatever tensor it writes.
+        if (ReducesQuads(op)) return PlanGlobalQuads(op, ctx, stored, outPacked);
         var spec = new AvgPoolConstants(
             KernelContext.WorkgroupSize, i.C, i.H, i.W, o.H, o.W, op.KernelH, op.KernelW, op.StrideH, op.StrideW, op.Pad.Top,
             op.Pad.Left, op.Input.Layout == Graph.TensorLayout.Nc4hw4, outPacked);
