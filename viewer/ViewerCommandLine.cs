@@ -47,9 +47,9 @@ internal static class ViewerCommandLine
                 ApiOnly = r.GetValue(apiOnly),
                 PathBase = r.GetValue(pathBase) ?? Env("GMN_PATH_BASE"),
                 GrpcUrls = r.GetValue(grpcUrls) ?? Env("GMN_GRPC_URLS"),
-                BodyTimeout = BodyTimeout(r.GetValue(bodyTimeout), Env("GMN_BODY_TIMEOUT_MS")),
             };
             options = options with { Serving = serving.Read(r) };
+            if (BodyTimeout(r.GetValue(bodyTimeout), Env("GMN_BODY_TIMEOUT_MS")) is { } timeout) options = options with { BodyTimeout = timeout };
             string[] hostArgs = r.GetValue(urls) is { } u ? ["--urls", u] : [];
             var run = new ViewerRun(hostArgs, !options.ApiOnly || r.GetValue(model) is not null, r.GetValue(soak), r.GetValue(model) ?? "mobilenet_v1_0.25_128", r.GetValue(bench),
                 r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(seconds));
@@ -80,10 +80,12 @@ internal static class ViewerCommandLine
         }
     }
 
-    /// <summary>--body-timeout-ms, else GMN_BODY_TIMEOUT_MS, else 30 s; out of 1 ms .. 1 day is a one-line error.</summary>
-    private static TimeSpan BodyTimeout(double? option, string? env)
+    /// <summary>--body-timeout-ms, else GMN_BODY_TIMEOUT_MS, else null (ViewerOptions' default); out of 1 ms .. 1 day is a
+    /// one-line error.</summary>
+    private static TimeSpan? BodyTimeout(double? option, string? env)
     {
-        double ms = option ?? (env is null ? 30_000 : double.TryParse(env, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN);
+        if (option is null && env is null) return null;
+        double ms = option ?? (double.TryParse(env, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN);
         string source = option is null ? $"GMN_BODY_TIMEOUT_MS '{env}'" : $"--body-timeout-ms {option}";
         if (!(ms >= 1 && ms <= 86_400_000)) throw new ArgumentException($"{source}: expected milliseconds from 1 to 86400000 (a day)");
         return TimeSpan.FromMilliseconds(ms);
