@@ -29,16 +29,32 @@ internal sealed class TransposeProvider : OpProvider<TransposeOp>
 
     /// <inheritdoc/>
     public override bool SupportsLayouts(TransposeOp t) =>
-        t.Output.Layout == TensorLayout.Nchw && (t.Input.Layout == TensorLayout.Nchw || ReadsPacked(t));
+        (t.Output.Layout == TensorLayout.Nchw || t.Output.Shape.C % 4 == 0) && (t.Input.Layout == TensorLayout.Nchw || ReadsPacked(t));
 
     /// <inheritdoc/>
     /// <remarks>A packed input is read as it is (an SSD head's convolution turned channels-last: no unpacking dispatch
-    /// before the transpose); the output stays NCHW.</remarks>
-    public override TransposeOp? WithPackedTensors(TransposeOp t, IChannelPacking packing) =>
-        packing.IsPacked(t.Input) && ReadsPacked(t) ? t with { Input = packing.Packed(t.Input) } : null;
+    /// before the transpose); the output is written packed where only packed convolutions read it (an NHWC input turned
+    /// into a packed stem's: no packing dispatch after the transpose).</remarks>
+    public override TransposeOp? WithPackedTensors(TransposeOp t, IChannelPacking packing)
+    {
+        bool packedIn = packing.IsPacked(t.Input) && ReadsPacked(t), packedOut = WritesPacked(t, packing.Graph);
+        if (!packedIn && !packedOut) return null;
+        if (!packedIn) packing.EnsurePlanar(t.Input);
+        return t with
+        {
+            Input = packedIn ? packing.Packed(t.Input) : t.Input,
+            Output = packedOut ? packing.ProducedPacked(t.Output) : t.Output,
+        };
+    }
 
     /// <summary>The kernel reads NC4HW4 of whole channel quads (no padding to skip).</summary>
     private static bool ReadsPacked(TransposeOp t) => t.Input.Shape.C % 4 == 0;
+
+    /// <summary>Whether the output is written NC4HW4: whole quads, not a graph output, and every reader a convolution
+    /// that runs packed (it would pack the output first otherwise).</summary>
+    private static bool WritesPacked(TransposeOp t, ModelGraph g) =>
+        t.Output.Shape.C % 4 == 0 && !g.Outputs.Contains(t.Output) &&
+        g.Consumers(t.Output).All(n => n is Conv2dOp c && KernelCapabilities.RunsPacked(c));
 
     /// <inheritdoc/>
     public override IReadOnlyList<KernelDispatch> Plan(TransposeOp t, KernelContext ctx, KernelChoice choice) => [TransposeKernel.Plan(t, ctx)];

@@ -52,6 +52,8 @@ internal static class PassPipeline
         if (o.FuseActivation) g = FuseSwish.Apply(g);
         if (o.FoldBatchNorm) g = FoldBatchNorm.Apply(g);
         g = BatchNormToDepthwise.Apply(g);
+        // An NHWC input's scalar normalisation after its transpose, so the transpose can write the packed stem's input.
+        g = MoveScalarAffineAfterTranspose.Apply(g);
         FiniteConstants.Check(g);
         if (o.FuseActivation) g = FuseActivation.Apply(g);
         if (o.FuseResidualAdd) g = FuseResidualAdd.Apply(g);

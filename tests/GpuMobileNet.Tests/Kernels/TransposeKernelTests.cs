@@ -10,7 +10,8 @@ using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Kernels;
 
-/// <summary>shaders/transpose.comp: every permutation of (C, H, W) on odd sizes; a copy is exact (tolerance 0).</summary>
+/// <summary>shaders/transpose.comp: every permutation of (C, H, W) on odd sizes; a copy is exact (tolerance 0); packed
+/// inputs and outputs.</summary>
 [OracleTestFor(typeof(TransposeOp))]
 public class TransposeKernelTests : GpuTest
 {
@@ -61,6 +62,36 @@ public class TransposeKernelTests : GpuTest
                 KernelContext.WorkgroupSize, 12, 5, 7, perm[0], perm[1], perm[2], default, PackedIn: 1)), "the transpose reads NC4HW4");
             Assert.That(s.Dispatches.Select(d => d.Label), Has.No.Member("c/to_nchw"), "the conv's output is not unpacked");
         });
+    }
+
+    /// <summary>Written packed where a packed 1x1 reads it: from a planar input (odd H and W, 8 channels after the
+    /// transpose) and from a packed one (12 channels); no packing dispatch after the transpose; fp32 exact (the 1x1's
+    /// sums 1e-5), fp16 storage 2e-3.</summary>
+    [TestCase(false, Precision.Float32, 1e-5, TestName = "transpose: planar in, packed out")]
+    [TestCase(true, Precision.Float32, 1e-5, TestName = "transpose: packed in, packed out")]
+    [TestCase(false, Precision.Float16Storage, 2e-3, TestName = "transpose: planar in, packed out, fp16 storage")]
+    public void WritesAPackedOutput(bool packedIn, Precision precision, double tolerance)
+    {
+        var g = PackedOutputGraph(packedIn);
+        var options = new SessionOptions { Precision = precision, Passes = new PassOptions { PackChannels = true } };
+        GpuVsCpu.Check(Device, g, 2, tolerance, tolerance, options: options, inspect: s =>
+        {
+            Ran.Kernel(s, TransposeKernel.Id, "t");
+            var spec = (TransposeConstants)s.Dispatches.Single(d => d.Label == "t").Constants;
+            Assert.That((spec.PackedIn, spec.PackedOut), Is.EqualTo((packedIn ? 1 : 0, 1)), "reads and writes NC4HW4");
+            Assert.That(s.Dispatches.Select(d => d.Label), Has.No.Member("t/to_nc4hw4"), "the transpose's output is not packed again");
+        });
+    }
+
+    /// <summary>A transpose read by a packed 1x1: of the (7, 5, 8) input itself, or of a packed 1x1's 12 channels (also
+    /// HlslKernelTests').</summary>
+    internal static ModelGraph PackedOutputGraph(bool packedIn)
+    {
+        var b = new GraphBuilder("packed_out", packedIn ? new TensorShape(8, 5, 7) : new TensorShape(7, 5, 8));
+        var x = packedIn ? b.Conv2d("c", b.Input, 12, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(12 * 8, 3), GpuVsCpu.RandomArray(12, 4)) : b.Input;
+        var t = b.Transpose("t", x, packedIn ? [0, 2, 1] : [2, 0, 1]);
+        int c = t.Shape.C;
+        return b.Build(b.Conv2d("read", t, 8, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(8 * c, 5), GpuVsCpu.RandomArray(8, 6), Activation.Relu));
     }
 
     [Test]

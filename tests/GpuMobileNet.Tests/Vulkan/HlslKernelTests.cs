@@ -65,6 +65,8 @@ public class HlslKernelTests
             .SetName("Hlsl_conv2d_shared");
         yield return new TestCaseData(SmallOpGraphs.Build("pad", new TensorShape(5, 7, 6), (b, x) => b.Pad("pad", x, new Padding(1, 2, 0, 1))), new SessionOptions { Passes = PassOptions.None }).SetName("Hlsl_pad");
         yield return new TestCaseData(PackRoundTrip(), new SessionOptions()).SetName("Hlsl_layout_convert");
+        yield return new TestCaseData(Passes.MoveScalarAffineAfterTransposeTests.NhwcHead(9, 7, 4), new SessionOptions()).SetName("Hlsl_transpose_packed_out");
+        yield return new TestCaseData(SliceChannelsKernelTests.PackedSlices(), new SessionOptions()).SetName("Hlsl_slice_packed");
         yield return new TestCaseData(ImportedOps(), new SessionOptions { Passes = PassOptions.None }).SetName("Hlsl_imported_ops");
         yield return new TestCaseData(ShuffleOps(), new SessionOptions { Passes = new PassOptions { PackChannels = false } }).SetName("Hlsl_shuffle_ops");
         yield return new TestCaseData(ShuffleOps(), new SessionOptions()).SetName("Hlsl_shuffle_ops_channel_packed");
