@@ -5,15 +5,17 @@ namespace GpuMobileNet.Kernels;
 
 /// <summary>shaders/depthwise_pointwise_packed.comp: a packed depthwise convolution and the packed 1x1 that alone reads
 /// it as one dispatch, the depthwise values computed in registers per block of output channels (no intermediate
-/// tensor, one dispatch and one barrier fewer). The depthwise work is repeated once per block of
-/// <see cref="PackedPointwiseTiling.OcTile"/> output channels, so <see cref="Pays"/> fuses only 1x1s of few blocks.</summary>
+/// tensor, one dispatch and one barrier fewer). The depthwise work is repeated once per block of output channels, so
+/// <see cref="Pays"/> fuses only 1x1s whose outputs one invocation covers.</summary>
 internal static class DepthwisePointwisePackedKernel
 {
     /// <summary>shaders/depthwise_pointwise_packed.comp.</summary>
     public static readonly KernelId<DepthwisePointwisePackedConstants> Id = new("depthwise_pointwise_packed");
 
-    /// <summary>The most blocks of output channels a fused pair may have: each block recomputes the depthwise values.</summary>
-    public const int MaxBlocks = 2;
+    /// <summary>The most output channels a fused pair may have: every invocation covers all of them (one block), so the
+    /// depthwise values are computed once. With more, each block of output channels recomputed them and the pair ran
+    /// slower than the two dispatches (MobileNetV2's projections to 64-320 channels: 1.5-2x).</summary>
+    public const int MaxOutputChannels = 32;
 
     /// <summary>Whether the kernel runs <paramref name="dw"/> → <paramref name="pw"/>: a packed depthwise convolution of
     /// 3x3 or 5x5 taps, stride 1 or 2, no residual, undilated, feeding a packed plain 1x1 (bias, activation and residual
@@ -25,15 +27,20 @@ internal static class DepthwisePointwisePackedKernel
         dw.Input.Layout == TensorLayout.Nc4hw4 && dw.Output.Layout == TensorLayout.Nc4hw4 &&
         pw.Output.Layout == TensorLayout.Nc4hw4 && (pw.Residual is null || pw.Residual.Layout == TensorLayout.Nc4hw4);
 
-    /// <summary>Whether fusing pays: the 1x1 has at most <see cref="MaxBlocks"/> blocks of output channels, so the
-    /// repeated depthwise work stays below what the separate depthwise dispatch and its tensor's round trip cost.</summary>
-    public static bool Pays(Conv2dOp dw, Conv2dOp pw) => Blocks(pw) <= MaxBlocks;
+    /// <summary>The most vec4 sums an invocation keeps: 32 (128 floats, the most NIR unrolls; see
+    /// <see cref="PointwiseConvPackedKernel.OutputChannelTile"/>), 24 under an activation beyond ReLU6, whose code in
+    /// the store loop takes the larger tile past what NIR unrolls.</summary>
+    private static int MaxSums(Activation activation) =>
+        activation is Activation.None or Activation.Relu or Activation.Relu6 or Activation.LeakyRelu ? 32 : 24;
 
-    private static int Blocks(Conv2dOp pw)
-    {
-        int tile = PointwiseConvPackedKernel.TileFor(pw.OutC, pw.Activation);
-        return (pw.OutC + tile - 1) / tile;
-    }
+    /// <summary>Whether fusing pays: the 1x1 has at most <see cref="MaxOutputChannels"/> outputs, so one block covers
+    /// them and the depthwise values are computed once, and no intermediate tensor goes through memory.</summary>
+    public static bool Pays(Conv2dOp dw, Conv2dOp pw) => pw.OutC <= MaxOutputChannels;
+
+    /// <summary>Output pixels of a row per invocation: <see cref="DepthwiseConvPackedKernel.PixelsFor"/>'s, fewer where
+    /// <paramref name="outC"/> sums per pixel would pass <see cref="MaxSums"/>.</summary>
+    internal static int PixelsFor(int outW, int kernelW, int outC, Activation activation) =>
+        Math.Max(1, Math.Min(DepthwiseConvPackedKernel.PixelsFor(outW, kernelW), MaxSums(activation) / (outC / 4)));
 
     public static IReadOnlyList<KernelDispatch> Plan(DepthwisePointwiseOp f, KernelContext ctx)
     {
@@ -42,9 +49,10 @@ internal static class DepthwisePointwisePackedKernel
             throw new NotSupportedException($"{f}: the fused depthwise + 1x1 kernel needs packed tensors, a 3x3 or 5x5 depthwise of stride 1 or 2 " +
                 $"without residual and whole channel quads, got {dw} -> {pw}");
         var (i, o) = (dw.Input.Shape, pw.Output.Shape);
-        int tile = PointwiseConvPackedKernel.TileFor(pw.OutC, pw.Activation);
+        // One block of all the output channels where they fit (Pays); a forced larger layer takes blocks of 16, 12 or 8.
+        int tile = pw.OutC <= MaxOutputChannels ? pw.OutC : PointwiseConvPackedKernel.TileFor(pw.OutC, pw.Activation);
         int blocks = (pw.OutC + tile - 1) / tile;
-        int px = DepthwiseConvPackedKernel.PixelsFor(o.W, dw.KernelW);
+        int px = PixelsFor(o.W, dw.KernelW, tile, pw.Activation);
         int work = o.H * ((o.W + px - 1) / px);
         int local = KernelContext.LocalSizeFor(work);
         var spec = new DepthwisePointwisePackedConstants(local, dw.InC, pw.OutC, i.H, i.W, o.H, o.W, dw.KernelH, dw.KernelW,

@@ -46,9 +46,10 @@ internal class DepthwisePointwisePackedKernelTests : GpuTest
 
     [TestCase(12, 9, 7, 3, 1, 8, Activation.Relu6, Activation.None, 2, TestName = "dw+pw packed 3x3 s1, 9x7, 12 -> 8, batch 2")]
     [TestCase(20, 15, 13, 3, 2, 16, Activation.Relu, Activation.Relu, 1, TestName = "dw+pw packed 3x3 s2 same pad, 15x13, 20 -> 16")]
-    [TestCase(8, 11, 10, 5, 1, 24, Activation.Relu6, Activation.None, 2, TestName = "dw+pw packed 5x5 s1, 11x10, two blocks of 12")]
+    [TestCase(8, 11, 10, 5, 1, 24, Activation.Relu6, Activation.None, 2, TestName = "dw+pw packed 5x5 s1, 11x10, 24 outputs")]
     [TestCase(16, 13, 14, 5, 2, 12, Activation.Relu, Activation.Relu6, 2, TestName = "dw+pw packed 5x5 s2, 13x14 to 7x7")]
     [TestCase(8, 5, 28, 5, 1, 8, Activation.HardSwish, Activation.HardSwish, 1, TestName = "dw+pw packed 5x5 s1, 28-wide rows (groups of 7), hard-swish")]
+    [TestCase(12, 6, 11, 3, 1, 32, Activation.Relu6, Activation.HardSwish, 2, TestName = "dw+pw packed 3x3 s1, 32 outputs under hard-swish (3 pixels)")]
     [TestCase(24, 3, 2, 3, 1, 16, Activation.None, Activation.Sigmoid, 2, TestName = "dw+pw packed on a 3x2 map (narrower than the tile), sigmoid")]
     [TestCase(4, 1, 9, 3, 1, 4, Activation.Relu, Activation.LeakyRelu, 1, TestName = "dw+pw packed on a single row, 4 -> 4")]
     public void MatchesOracle(int c, int h, int w, int k, int stride, int outC, Activation dwAct, Activation act, int batch)
@@ -98,11 +99,33 @@ internal class DepthwisePointwisePackedKernelTests : GpuTest
     public void FusesOnlyWhereTheOutputChannelsAreFewBlocks()
     {
         var few = PassPipeline.Apply(Pair(16, 8, 8, 3, 1, 32, Activation.Relu, Activation.None), OnCpu);
-        Assert.That(few.Nodes.OfType<DepthwisePointwiseOp>(), Has.Exactly(1).Items, "32 outputs: two blocks of 16");
-        var many = PassPipeline.Apply(Pair(16, 8, 8, 3, 1, 48, Activation.Relu, Activation.None), OnCpu);
-        Assert.That(many.Nodes.OfType<DepthwisePointwiseOp>(), Is.Empty, "48 outputs: three blocks of 16, the depthwise work thrice");
+        Assert.That(few.Nodes.OfType<DepthwisePointwiseOp>(), Has.Exactly(1).Items, "32 outputs: one invocation covers them");
+        var many = PassPipeline.Apply(Pair(16, 8, 8, 3, 1, 36, Activation.Relu, Activation.None), OnCpu);
+        Assert.That(many.Nodes.OfType<DepthwisePointwiseOp>(), Is.Empty, "36 outputs: blocks that would each redo the depthwise work");
         Assert.That(many.Nodes.OfType<Conv2dOp>().Count(c => c.IsDepthwise), Is.EqualTo(1));
     }
+
+    [Test]
+    public void ForcedOnAWideLayerRunsBlocksOfOutputChannels()
+    {
+        // The pass never fuses 48 outputs; fused by hand, the kernel takes 3 blocks of 16 (each redoing the depthwise sums).
+        var packed = PassPipeline.Apply(Pair(12, 7, 9, 3, 2, 48, Activation.Relu6, Activation.Relu), OnCpu);
+        var dw = packed.Nodes.OfType<Conv2dOp>().Single(c => c.IsDepthwise);
+        var pw = packed.Nodes.OfType<Conv2dOp>().Single(c => c.IsPointwise);
+        var fused = packed.WithNodes(packed.Nodes.Where(n => n != dw)
+            .Select(n => n == pw ? new DepthwisePointwiseOp("pw_dwpw", dw.Input, pw.Output, dw, pw) : n).ToList());
+        GpuVsCpu.Check(Device, fused, 2, 1e-4, 1e-4, options: new SessionOptions { Passes = PassOptions.None }, inspect: s =>
+            Assert.That(s.Dispatches.Single(d => d.Shader == DepthwisePointwisePackedKernel.Id.Shader).Groups.Y, Is.EqualTo(3u)));
+    }
+
+    [TestCase(56, 3, 24, Activation.None, 4)]
+    [TestCase(7, 5, 16, Activation.Relu6, 7)]
+    [TestCase(7, 5, 32, Activation.Relu6, 4)]
+    [TestCase(28, 5, 16, Activation.Relu, 7)]
+    [TestCase(28, 5, 32, Activation.HardSwish, 3)]
+    [TestCase(3, 3, 8, Activation.None, 3)]
+    public void PixelsPerInvocationKeepTheSumsInRegisters(int outW, int kernelW, int outC, Activation act, int pixels) =>
+        Assert.That(DepthwisePointwisePackedKernel.PixelsFor(outW, kernelW, outC, act), Is.EqualTo(pixels));
 
     [Test]
     public void LeavesADepthwiseOutputThatOthersReadOrThatIsNotPacked()
