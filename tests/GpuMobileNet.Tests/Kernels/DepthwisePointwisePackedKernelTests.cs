@@ -51,6 +51,7 @@ internal class DepthwisePointwisePackedKernelTests : GpuTest
     [TestCase(8, 5, 28, 5, 1, 8, Activation.HardSwish, Activation.HardSwish, 1, TestName = "dw+pw packed 5x5 s1, 28-wide rows (groups of 7), hard-swish")]
     [TestCase(12, 6, 11, 3, 1, 32, Activation.Relu6, Activation.HardSwish, 2, TestName = "dw+pw packed 3x3 s1, 32 outputs under hard-swish (3 pixels)")]
     [TestCase(24, 3, 2, 3, 1, 16, Activation.None, Activation.Sigmoid, 2, TestName = "dw+pw packed on a 3x2 map (narrower than the tile), sigmoid")]
+    [TestCase(12, 13, 11, 5, 1, 20, Activation.Swish, Activation.Swish, 2, TestName = "dw+pw packed 5x5 s1, 13x11, 12 -> 20, swish on both")]
     [TestCase(4, 1, 9, 3, 1, 4, Activation.Relu, Activation.LeakyRelu, 1, TestName = "dw+pw packed on a single row, 4 -> 4")]
     public void MatchesOracle(int c, int h, int w, int k, int stride, int outC, Activation dwAct, Activation act, int batch)
     {
