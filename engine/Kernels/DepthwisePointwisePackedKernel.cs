@@ -13,8 +13,8 @@ internal static class DepthwisePointwisePackedKernel
     public static readonly KernelId<DepthwisePointwisePackedConstants> Id = new("depthwise_pointwise_packed");
 
     /// <summary>The most output channels a fused pair may have: every invocation covers all of them (one block), so the
-    /// depthwise values are computed once. With more, each block of output channels recomputed them and the pair ran
-    /// slower than the two dispatches (MobileNetV2's projections to 64-320 channels: 1.5-2x).</summary>
+    /// depthwise values are computed once. With more, each block of output channels recomputed them and the pair ran no
+    /// faster than the two dispatches and up to 1.9x slower (lavapipe, MobileNetV2's projections to 64-320 channels).</summary>
     public const int MaxOutputChannels = 32;
 
     /// <summary>Whether the kernel runs <paramref name="dw"/> → <paramref name="pw"/>: a packed depthwise convolution of
@@ -42,6 +42,8 @@ internal static class DepthwisePointwisePackedKernel
     internal static int PixelsFor(int outW, int kernelW, int outC, Activation activation) =>
         Math.Max(1, Math.Min(DepthwiseConvPackedKernel.PixelsFor(outW, kernelW), MaxSums(activation) / (outC / 4)));
 
+    /// <summary>The one dispatch of <paramref name="f"/>: depthwise filters (<see cref="DepthwiseConvPackedKernel.Pack"/>),
+    /// then the 1x1's weights in blocks of the tile and its bias, all in one page.</summary>
     public static IReadOnlyList<KernelDispatch> Plan(DepthwisePointwiseOp f, KernelContext ctx)
     {
         var (dw, pw) = (f.Depthwise, f.Pointwise);
