@@ -23,6 +23,7 @@ internal static class Variants
         new("fast kernels + fused dw+pw", new SessionOptions { Passes = NoBlockFusion with { FuseDepthwisePointwise = true } }),
         new("fast kernels + fused inverted residual", new SessionOptions { Passes = NoBlockFusion with { FuseInvertedResidual = true } }),
         new("fast kernels + both fusions", new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: true, FuseInvertedResidual: true) }),
+        new("channel-packed, depthwise and 1x1 as separate dispatches (no packed dw+pw fusion)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FusePackedDepthwisePointwise = false } }),
         new("channel-packed, SE product as its own pass (no gated read)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FuseChannelGate = false } }),
         new("channel-packed, SE gate as one dispatch (squeeze_excite)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FuseSqueezeExcite = true } }),
         new("channel-packed, SE convolutions as one dispatch after the pool (squeeze_excite)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FuseExcitation = true } }),

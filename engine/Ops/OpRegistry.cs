@@ -34,6 +34,7 @@ internal static class OpRegistry
         // Made by the passes: fused or folded forms of the ops above.
         new LayoutConvertProvider(),
         new FusedBlockProvider(),
+        new DepthwisePointwiseProvider(),
         new SqueezeExciteProvider(),
         new GatedPointwiseProvider(),
         new ShuffledReadConvProvider(),

@@ -16,7 +16,11 @@ internal sealed record PassOptions(
     // the fused kernel measured slower).
 
     /// <summary>Every optional pass off: the graph as imported (BatchNorm still becomes a depthwise conv).</summary>
-    public static PassOptions None { get; } = new(false, false, false, false, false, false) { PackChannels = false, FuseChannelGate = false, FuseSqueezeExcite = false, FuseExcitation = false, FoldChannelViews = false };
+    public static PassOptions None { get; } = new(false, false, false, false, false, false)
+    {
+        PackChannels = false, FuseChannelGate = false, FuseSqueezeExcite = false, FuseExcitation = false, FoldChannelViews = false,
+        FusePackedDepthwisePointwise = false,
+    };
 
     /// <summary>Store activations channel-packed (NC4HW4) between pointwise / depthwise convolutions (see
     /// <see cref="Passes.PackChannels"/>). Null ("auto"): packed wherever block fusion is off (InferenceSession also
@@ -42,6 +46,11 @@ internal sealed record PassOptions(
     /// on lavapipe (loaded machine, profiles interleaved) EfficientNet-B0's 16 gates took 2.6-3.2 ms as squeeze_excite
     /// dispatches against 1.5-2.3 ms as 32 dense ones: one workgroup and its barriers cost more than a dispatch saves.</summary>
     public bool FuseExcitation { get; init; }
+    /// <summary>Run a packed depthwise convolution and the packed 1x1 that alone reads it as one dispatch where the kernel's
+    /// rule says it pays (see <see cref="Passes.FusePackedDepthwisePointwise"/>); only where channels are packed. Null
+    /// ("auto"): on for CPU devices (measured on lavapipe), off for GPUs (unmeasured there).</summary>
+    public bool? FusePackedDepthwisePointwise { get; init; }
+
     /// <summary>Fold channel splits, concatenations and shuffles into the 1x1 convolutions around them (see
     /// <see cref="Passes.FoldChannelViews"/>; only where channels are packed), and the concatenations left into their parts'
     /// kernels writing one buffer (see <see cref="Passes.FoldConcatWriters"/>; packed or not).</summary>
@@ -75,6 +84,7 @@ internal sealed record PassOptions(
         {
             FuseDepthwisePointwise = fuseDwPw,
             FuseInvertedResidual = fuseBlocks,
+            FusePackedDepthwisePointwise = FusePackedDepthwisePointwise ?? cpuDevice,
             PackChannels = PackChannels ?? (!fuseDwPw && !fuseBlocks && defaultKernels),
             PackWhereViewsFold = PackWhereViewsFold || (!cpuDevice && defaultKernels && FoldChannelViews
                 && PackChannels is null && FuseDepthwisePointwise is null && FuseInvertedResidual is null),

@@ -77,6 +77,8 @@ internal static class PassPipeline
         if (o.PackChannels == true && o.FuseChannelGate) g = FuseChannelGate.Apply(g);
         // Concatenations left (ShuffleNetV1's stride-2 units) become their parts' kernels writing one buffer, in either layout.
         if (o.FoldChannelViews) g = FoldConcatWriters.Apply(g);
+        // Plain packed depthwise → 1x1 pairs left become one dispatch where that pays.
+        if (o.PackChannels == true && o.FusePackedDepthwisePointwise == true) g = FusePackedDepthwisePointwise.Apply(g);
         return g;
     }
 }

@@ -41,7 +41,9 @@ internal class SwishActivationTests : GpuTest
             var dw = Swish(b, "dw", b.Conv2d("dw", stem, 12, 5, 1, Padding.Symmetric(2), 12, GpuVsCpu.RandomArray(12 * 25, 2, 0.5f)));
             return Swish(b, "pw", b.Conv2d("pw", dw, 20, 1, 1, Padding.Zero, 1, GpuVsCpu.RandomArray(20 * 12, 3, 0.6f)));
         });
-        var options = PointwiseConvPackedKernelTests.Packed with { Precision = precision };
+        // The depthwise and 1x1 kernels each, not fused into one dispatch (DepthwisePointwisePackedKernelTests runs swish there).
+        var packed = PointwiseConvPackedKernelTests.Packed;
+        var options = packed with { Precision = precision, Passes = packed.Passes with { FusePackedDepthwisePointwise = false } };
         GpuVsCpu.Check(Device, g, batch, tolerance, tolerance, inputScale: 8, options: options, inspect: s =>
         {
             Assert.That(s.Graph.Nodes.OfType<ActivationOp>(), Is.Empty, "every swish is fused");

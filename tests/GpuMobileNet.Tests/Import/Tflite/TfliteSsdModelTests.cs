@@ -52,8 +52,9 @@ public class TfliteSsdModelTests : GpuTest
     [Test]
     public void EveryConvolutionRunsPackedAsInTheBuiltIns()
     {
-        // Block fusion off, as on a CPU device, so that every convolution stays one dispatch on any device.
-        var options = new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: false, FuseInvertedResidual: false) };
+        // Block fusion off, as on a CPU device, and no packed depthwise + 1x1 pairs, so that every convolution stays one
+        // dispatch of its own on any device.
+        var options = new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: false, FuseInvertedResidual: false) { FusePackedDepthwisePointwise = false } };
         using var session = InferenceSession.Create(TfliteImporter.Load(TflitePaths.SsdModel), Device, options);
         string[] packed = [Conv2dTiledKernel.Id.Shader, PointwiseConvPackedKernel.Id.Shader, DepthwiseConvPackedKernel.Id.Shader, Conv2dPackedKernel.Id.Shader,
             DenseKernel.Id.Shader];
