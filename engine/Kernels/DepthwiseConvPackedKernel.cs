@@ -17,14 +17,24 @@ internal static class DepthwiseConvPackedKernel
 
     /// <summary>Output pixels per invocation for rows <paramref name="outW"/> wide and filters <paramref name="kernelW"/>
     /// wide: a whole row where it is at most 7 pixels (7 x 7 layers: one group per row instead of a 4 and a 3 whose
-    /// fourth lane idles), groups of 7 where a 5x5 (or wider) filter's rows divide into them (11 columns loaded per 7
-    /// outputs instead of 8 per 4), else <see cref="PixelsPerInvocation"/>. Measured on lavapipe, interleaved in one
-    /// process (scripts/interleave-kernels.fsx, 8 rounds): MobileNetV3-Large's three 7 x 7 5x5 layers 0.59-0.69 ms each
-    /// with 4 pixels, 0.32-0.40 with 7; its three 28-wide 5x5 layers 0.40-0.57 ms minimum with 4, 0.36-0.49 with 7;
-    /// 3x3 rows of 14 as two groups of 7 measured no better than four of 4 (ShuffleNetV2's stage 3: 0.16 against
-    /// 0.145 ms), so 3x3 filters keep 4 on rows wider than 7.</summary>
-    public static int PixelsFor(int outW, int kernelW) =>
-        outW <= 7 ? outW : kernelW >= 5 && outW % 7 == 0 ? 7 : PixelsPerInvocation;
+    /// fourth lane idles); groups of 7 where a 5x5 (or wider) filter's rows divide into them (11 columns loaded per 7
+    /// outputs instead of 8 per 4); two groups of half a row where rows are 20-28 pixels (3x3) or 15-22 (5x5); else
+    /// <see cref="PixelsPerInvocation"/>. A longer group loads each tap once for more outputs and overlaps its
+    /// neighbours' input columns less, and half rows leave no pixel slot past the row's end. Measured on lavapipe,
+    /// interleaved in one process (scripts/interleave-kernels.fsx; docs/measurements.md): MobileNetV3-Large's three
+    /// 7 x 7 5x5 layers 0.59-0.69 ms each with 4 pixels, 0.32-0.40 with 7; its 28-wide 5x5 layers 0.40-0.57 ms minimum
+    /// with 4, 0.36-0.49 with 7. One llvmpipe thread, minimum ms per layer: FastestDet's 22-wide 5x5 head layers 0.33
+    /// with 4 pixels, 0.22 with 11 (1.1 with one group of 22), its 22-wide 3x3 ones 0.092 / 0.073 (11);
+    /// MobileNetV2's 28-wide 3x3 layers 0.46 / 0.38 (14) and its 56 -> 28 stride-2 layer 0.43 / 0.39; yolo-fastest-1.1's
+    /// 20-wide ones 0.17 / 0.15 (10). Rows of 11, 14 (3x3), 44, 56 and 112 were no faster with other groups than with
+    /// 4; 8 pixels was slower than 4 on every width tried.</summary>
+    public static int PixelsFor(int outW, int kernelW)
+    {
+        if (outW <= 7) return outW;
+        if (kernelW >= 5 && outW % 7 == 0) return 7;
+        var (shortest, longest) = kernelW >= 5 ? (15, 22) : (20, 28);
+        return outW >= shortest && outW <= longest ? (outW + 1) / 2 : PixelsPerInvocation;
+    }
 
     /// <summary>Floats of filters per group of 4 channels: a vec4 per tap, then one for the bias.</summary>
     public static int FloatsPerGroup(Conv2dOp op) => (op.KernelH * op.KernelW + 1) * 4;

@@ -41,8 +41,8 @@ internal static class PointwiseConvGroupedPackedKernel
         int hw = op.Output.Shape.H * op.Output.Shape.W;
         int inputFetches = shuffleGroups > 1 ? 4 : 1; // through a shuffle, one fetch per channel
         var tiling = ragged
-            ? PackedPointwiseTiling.For(2 * icG, op.OutC, 1, op.Activation, hw, inputFetches) // a block reads about 2 groups
-            : PackedPointwiseTiling.For(icG, ocG, op.Groups, op.Activation, hw, inputFetches);
+            ? PackedPointwiseTiling.For(2 * icG, op.OutC, 1, op.Activation, hw, inputFetches, widePixels: true) // a block reads about 2 groups
+            : PackedPointwiseTiling.For(icG, ocG, op.Groups, op.Activation, hw, inputFetches, widePixels: true);
         int tile = tiling.OcTile, px = tiling.Px, local = tiling.LocalSize;
         int blocks = ragged ? (op.OutC + tile - 1) / tile : (ocG + tile - 1) / tile * op.Groups;
         int raggedQuads = ragged ? Enumerable.Range(0, blocks).Max(b => InputQuads(op, tile, b).Count) : 1;

@@ -20,8 +20,9 @@ internal static class PointwiseConvPackedKernel
     /// more than 128 sums per invocation (16 x 10, 20 x 8, 16 x 12) NIR no longer unrolls the tile, the sums go to
     /// scratch memory and the layers take 280-340 ms.</summary>
     public const int OutputChannelTile = 16;
-    /// <summary>Pixels per invocation, at most (<see cref="PackedPointwiseTiling"/> takes 4 to this many, fewer where
-    /// a small plane would leave pixel slots empty). Each weight texel fetched feeds this many pixels, each input texel
+    /// <summary>Pixels per invocation of the 16-channel tile (<see cref="PackedPointwiseTiling"/> takes 4 to this many,
+    /// fewer where a small plane would leave pixel slots empty, and up to 128 sums' worth with narrower tiles and short
+    /// activations). Each weight texel fetched feeds this many pixels, each input texel
     /// <see cref="OutputChannelTile"/> channels; per 4 input channels that is 16 weight and 8 input fetches, which
     /// with the stores cost more than the multiply-adds on lavapipe (see docs/measurements.md).</summary>
     public const int PixelsPerInvocation = 8;
@@ -52,7 +53,7 @@ internal static class PointwiseConvPackedKernel
         if (op.InC % 4 != 0 || op.OutC % 4 != 0)
             throw new NotSupportedException($"{op}: channel-packed 1x1 convolution needs channel counts that are multiples of 4, got {op.InC} -> {op.OutC}");
         int hw = op.Output.Shape.H * op.Output.Shape.W;
-        var tiling = PackedPointwiseTiling.For(op.InC, op.OutC, 1, op.Activation, hw);
+        var tiling = PackedPointwiseTiling.For(op.InC, op.OutC, 1, op.Activation, hw, widePixels: true);
         int tile = tiling.OcTile, px = tiling.Px, local = tiling.LocalSize;
         int blocks = (op.OutC + tile - 1) / tile;
         var packed = PointwiseConvTiledKernel.Repack(op.Weights, op.InC, op.OutC, tile, 0, blocks);

@@ -10,7 +10,7 @@ namespace GpuMobileNet.Tests.Kernels;
 
 /// <summary>shaders/depthwise_conv_packed.comp (with the channel-packing pass on) against the CPU oracle: borders
 /// on all sides, stride 2, 5x5, row tails shorter than the pixel tile, images narrower than it, filters larger
-/// than a 64 KiB uniform window (read as texels: one dispatch), residuals. Tolerance abs 1e-4 + rel 1e-4.</summary>
+/// than a 64 KiB uniform window (read as texels: one dispatch), residuals, half-row groups of 10-14 pixels. Tolerance abs 1e-4 + rel 1e-4.</summary>
 internal class DepthwiseConvPackedKernelTests : GpuTest
 {
     [TestCase(4, 9, 7, 3, 1, Activation.Relu6, 2, TestName = "packed dw 3x3 s1, odd sizes, batch 2")]
@@ -25,6 +25,9 @@ internal class DepthwiseConvPackedKernelTests : GpuTest
     [TestCase(8, 14, 13, 3, 2, Activation.None, 2, TestName = "packed dw 3x3 s2 to 7x7, batch 2")]
     [TestCase(12, 9, 14, 5, 1, Activation.HardSwish, 2, TestName = "packed dw 5x5 s1 on 14-wide rows (two groups of 7), batch 2")]
     [TestCase(20, 11, 27, 5, 2, Activation.Relu, 1, TestName = "packed dw 5x5 s2 to 14-wide rows (groups of 7), 20 channels")]
+    [TestCase(8, 5, 19, 5, 1, Activation.Relu, 2, TestName = "packed dw 5x5 s1 on 19-wide rows (two groups of 10, the second one short), batch 2")]
+    [TestCase(12, 4, 28, 3, 1, Activation.Relu6, 1, TestName = "packed dw 3x3 s1 on 28-wide rows (two groups of 14)")]
+    [TestCase(8, 6, 45, 3, 2, Activation.LeakyRelu, 2, TestName = "packed dw 3x3 s2 to 23-wide rows (two groups of 12, the second one short), batch 2")]
     public void MatchesOracle(int c, int h, int w, int k, int stride, Activation act, int batch)
     {
         var pad = stride == 2 ? Padding.Same(h, w, k, k, 2, 2) : Padding.Symmetric(k / 2);
@@ -72,6 +75,15 @@ internal class DepthwiseConvPackedKernelTests : GpuTest
     [TestCase(28, 5, 7)]
     [TestCase(30, 5, 4)]
     [TestCase(112, 3, 4)]
+    [TestCase(19, 3, 4)]
+    [TestCase(20, 3, 10)]
+    [TestCase(23, 3, 12)]
+    [TestCase(28, 3, 14)]
+    [TestCase(29, 3, 4)]
+    [TestCase(15, 5, 8)]
+    [TestCase(22, 5, 11)]
+    [TestCase(23, 5, 4)]
+    [TestCase(11, 5, 4)]
     public void PixelsPerInvocationFollowTheRowWidth(int outW, int kernelW, int pixels) =>
         Assert.That(DepthwiseConvPackedKernel.PixelsFor(outW, kernelW), Is.EqualTo(pixels));
 
