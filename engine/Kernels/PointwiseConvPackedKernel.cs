@@ -13,6 +13,15 @@ internal static class PointwiseConvPackedKernel
     /// <summary>shaders/pointwise_conv_packed.comp.</summary>
     public static readonly KernelId<PointwiseConvPackedConstants> Id = new("pointwise_conv_packed");
 
+    /// <summary>The same source built with UNPADDED_IO (shaders/Shaders.targets): a residual of fewer quads than the
+    /// output (RES_C4) and a channels-last store (OUT_NHWC). A second kernel because that code in the common one's store
+    /// loop stopped NIR unrolling its tile: every packed 1x1 ran 6-8x slower on lavapipe.</summary>
+    public static readonly KernelId<PointwiseConvPackedConstants> UnpaddedId = new("pointwise_conv_packed_unpadded");
+
+    /// <summary>The kernel that runs <paramref name="k"/>: <see cref="UnpaddedId"/> where it reads a narrower residual or
+    /// stores channels-last, else <see cref="Id"/> (which has no such constants).</summary>
+    public static KernelId<PointwiseConvPackedConstants> IdFor(PointwiseConvPackedConstants k) => k.ResC4 > 0 || k.OutNhwc > 0 ? UnpaddedId : Id;
+
     /// <summary>Output channels per invocation (a multiple of 4), unless a smaller tile wastes fewer channels (see
     /// <see cref="TileFor"/>). With <see cref="PixelsPerInvocation"/> this is about the largest tile NIR still
     /// unrolls on its own: measured on MobileNetV2-1.0-224, all pointwise layers, one llvmpipe thread, runs interleaved,
@@ -59,20 +68,22 @@ internal static class PointwiseConvPackedKernel
         // Packed element i is output channel (i / (InC x tile)) x tile + i % tile.
         var int8 = int8Weights ? Int8Weights.Block(op.Weights, op.InC, packed, blocks * tile, i => i / (op.InC * tile) * tile + i % tile, ctx) : null;
         var spec = new PointwiseConvPackedConstants(
-            local, op.InC, op.OutC, hw, op.Bias is not null, op.Activation, op.Residual is not null, tile, px, Int8Weights: int8 is not null);
+            local, op.InC, op.OutC, hw, op.Bias is not null, op.Activation, op.Residual is not null, tile, px, Int8Weights: int8 is not null,
+            ResC4: op.HasNarrowResidual ? op.Residual!.Shape.C / 4 : 0);
         if (int8 is not null) packed = int8;
         uint weights = ctx.AddWeights(packed);
         uint bias = ctx.AddWeights(op.Bias);
         long end = op.Bias is null ? weights + packed.Length : bias + op.OutC; // the bias follows the weights
         ctx.RequireTexels(op with { Input = input }, weights, end - weights);
         var push = new PushOffsets(ctx.Offset(input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(output), weights, bias);
-        return [KernelDispatch.Create(op.Name, Id, spec, push,
+        return [KernelDispatch.Create(op.Name, IdFor(spec), spec, push,
             (tiling.GroupsX(hw), (uint)blocks, (uint)ctx.Batch), ConvDispatch.Reads(input, op.Residual, ctx), [ctx.Bytes(output)])];
     }
 }
 
-/// <summary>The specialisation constants of shaders/pointwise_conv_packed.comp, in constant_id order (named as the shader names them).</summary>
+/// <summary>The specialisation constants of shaders/pointwise_conv_packed.comp, in constant_id order (named as the shader names them);
+/// the last two only in its UNPADDED_IO build (<see cref="PointwiseConvPackedKernel.UnpaddedId"/>).</summary>
 internal readonly record struct PointwiseConvPackedConstants(
     int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int OcTile,
     int Px, GlslBool Gated = default, GlslBool Gather = default, int InStrideC4 = 0, GlslBool Scatter = default, int OutStrideC4 = 0, int WeightSets = 1,
-    Graph.Activation GateAct = default, GlslBool Int8Weights = default) : ISpecConstants;
+    Graph.Activation GateAct = default, GlslBool Int8Weights = default, int ResC4 = 0, int OutNhwc = 0) : ISpecConstants;

@@ -36,6 +36,7 @@ internal static class OpRegistry
         new FusedBlockProvider(),
         new SqueezeExciteProvider(),
         new GatedPointwiseProvider(),
+        new ChannelsLastConvProvider(),
         new ShuffledReadConvProvider(),
         new ShuffledConcatProvider(),
         new MappedConvProvider(),
