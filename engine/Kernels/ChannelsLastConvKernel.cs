@@ -2,7 +2,7 @@ using GpuMobileNet.Graph.Ops;
 
 namespace GpuMobileNet.Kernels;
 
-/// <summary>shaders/pointwise_conv_packed.comp's UNPADDED_IO build with OUT_NHWC on: the channel-packed 1x1 convolution of
+/// <summary>shaders/pointwise_conv_packed.comp's NHWC_STORE build (pointwise_conv_packed_nhwc): the channel-packed 1x1 convolution of
 /// <see cref="PointwiseConvPackedKernel"/> storing each pixel's first OUT_NHWC channels one after the other (NHWC) in place
 /// of its packed quads (<see cref="ChannelsLastConvOp"/>), so no transpose or unpacking dispatch runs after it.</summary>
 internal static class ChannelsLastConvKernel
@@ -12,8 +12,6 @@ internal static class ChannelsLastConvKernel
     {
         if (op.Conv.Residual is not null)
             throw new NotSupportedException($"{op}: a channels-last store takes no residual");
-        var plain = PointwiseConvPackedKernel.Plan(op.Conv, ctx, op.Conv.Input, op.Output).Single();
-        var constants = (PointwiseConvPackedConstants)plain.Constants with { OutNhwc = op.Output.Shape.W };
-        return KernelDispatch.Create(plain.Label, PointwiseConvPackedKernel.UnpaddedId, constants, plain.Push, plain.Groups, plain.Reads, plain.Writes);
+        return PointwiseConvPackedKernel.Plan(op.Conv, ctx, op.Conv.Input, op.Output, outNhwc: op.Output.Shape.W).Single();
     }
 }

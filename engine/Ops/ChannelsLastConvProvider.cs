@@ -6,12 +6,12 @@ using GpuMobileNet.Tensors;
 
 namespace GpuMobileNet.Ops;
 
-/// <summary>A packed 1x1 convolution storing its output channels-last (pointwise_conv_packed_unpadded with OUT_NHWC,
+/// <summary>A packed 1x1 convolution storing its output channels-last (pointwise_conv_packed_nhwc,
 /// <see cref="ChannelsLastConvKernel"/>), made by <see cref="Passes.FoldChannelsLastStore"/>; packed input, planar output.</summary>
 internal sealed class ChannelsLastConvProvider : OpProvider<ChannelsLastConvOp>
 {
     /// <inheritdoc/>
-    public override IReadOnlyList<KernelId> Kernels { get; } = [PointwiseConvPackedKernel.UnpaddedId];
+    public override IReadOnlyList<KernelId> Kernels { get; } = [PointwiseConvPackedKernel.ChannelsLastId];
 
     /// <inheritdoc/>
     public override string NoExportReason => "made by a pass from a convolution and a transpose: export the graph before the passes";

@@ -17,7 +17,7 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     /// <inheritdoc/>
     public override IReadOnlyList<KernelId> Kernels { get; } =
     [
-        DenseKernel.Id, PointwiseConvPackedKernel.Id, PointwiseConvPackedKernel.UnpaddedId, DepthwiseConvPackedKernel.Id, PointwiseConvGroupedPackedKernel.Id,
+        DenseKernel.Id, PointwiseConvPackedKernel.Id, PointwiseConvPackedKernel.NarrowResidualId, DepthwiseConvPackedKernel.Id, PointwiseConvGroupedPackedKernel.Id,
         WinogradConvKernel.InputId, WinogradConvKernel.OutputId, PadKernel.Id, Conv2dPackedKernel.Id, Conv2dSharedKernel.Id, Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
         PointwiseConvTiledKernel.Id, PointwiseConvKernel.Id, DepthwiseConvTiledKernel.Id, DepthwiseConvKernel.Id, Conv2dKernel.Id,
     ];

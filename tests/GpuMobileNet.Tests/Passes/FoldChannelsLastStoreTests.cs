@@ -29,7 +29,7 @@ public class FoldChannelsLastStoreTests : GpuTest
         Assert.That(folded.Nodes.OfType<ChannelsLastConvOp>().Single().Output.Shape, Is.EqualTo(new TensorShape(h, w, channels)));
         GpuVsCpu.Check(Device, g, batch, 1e-4, 1e-4, options: PointwiseConvPackedKernelTests.Packed, inspect: s =>
         {
-            Ran.Kernel(s, PointwiseConvPackedKernel.UnpaddedId, "head");
+            Ran.Kernel(s, PointwiseConvPackedKernel.ChannelsLastId, "head");
             var head = s.Dispatches.Single(d => d.Label == "head");
             Assert.That(((PointwiseConvPackedConstants)head.Constants).OutNhwc, Is.EqualTo(channels), "the head stores channels-last");
             Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(TransposeKernel.Id.Shader));

@@ -55,8 +55,8 @@ public class QuadPaddingTests : GpuTest
     {
         GpuVsCpu.Check(Device, WideningBlocks(), 2, tolerance, tolerance, options: Packed with { Precision = precision }, inspect: s =>
         {
-            Ran.Kernel(s, PointwiseConvPackedKernel.UnpaddedId, "pw0"); // the narrower residual's build
-            Ran.Kernel(s, PointwiseConvPackedKernel.UnpaddedId, "pw1");
+            Ran.Kernel(s, PointwiseConvPackedKernel.NarrowResidualId, "pw0"); // the narrower residual's build
+            Ran.Kernel(s, PointwiseConvPackedKernel.NarrowResidualId, "pw1");
             Ran.Kernel(s, MaxPoolKernel.Id, "pool");
             Assert.That(s.Dispatches.Select(d => d.Shader), Has.No.Member(ConcatKernel.Id.Shader), "the pads are read unpadded as residuals");
             Assert.That(s.Graph.Nodes.Where(n => n is not LayoutConvertOp).Select(n => n.Output.Layout), Is.All.EqualTo(TensorLayout.Nc4hw4));
