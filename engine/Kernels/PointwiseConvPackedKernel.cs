@@ -69,7 +69,7 @@ internal static class PointwiseConvPackedKernel
         if (op.InC % 4 != 0 || op.OutC % 4 != 0)
             throw new NotSupportedException($"{op}: channel-packed 1x1 convolution needs channel counts that are multiples of 4, got {op.InC} -> {op.OutC}");
         int hw = op.Output.Shape.H * op.Output.Shape.W;
-        var tiling = PackedPointwiseTiling.For(op.InC, op.OutC, 1, op.Activation, hw, longStore: op.HasNarrowResidual || outNhwc > 0);
+        var tiling = PackedPointwiseTiling.For(op.InC, op.OutC, 1, op.Activation, hw, maxSums: outNhwc > 0 ? 64 : op.HasNarrowResidual ? 96 : 0);
         int tile = tiling.OcTile, px = tiling.Px, local = tiling.LocalSize;
         int blocks = (op.OutC + tile - 1) / tile;
         var packed = PointwiseConvTiledKernel.Repack(op.Weights, op.InC, op.OutC, tile, 0, blocks);
