@@ -22,6 +22,13 @@
 // INT8_WEIGHTS (Int8Weights.cs): the weights are int8 levels read through the snorm byte view (W8, a quarter of the
 // bytes), after a vec4 of fp32 scales per 4 output channels (blocks x OC_TILE of them, at pc.weights); the sums are
 // multiplied by their channel's scale before the bias. Levels start right after the scales, element = byte texel.
+// Two more kernels are built from this source with a define (Shaders.targets), each with its own store: that code in
+// this one's store loop stopped NIR unrolling the tile, every packed 1x1 6-8x slower on lavapipe, even where a
+// specialisation constant turned it off. NARROW_RESIDUAL (pointwise_conv_packed_narrow_residual): the residual has RES_C4
+// quads per batch item, fewer than the output's, and the quads past them add zero (FoldResidualChannelPad: BlazeFace's
+// zero-padded shortcut read unpadded). NHWC_STORE (pointwise_conv_packed_nhwc, ChannelsLastConvKernel; no residual): the
+// output is channels-last, each pixel's first OUT_NHWC channels one after the other (a Transpose to [H, W, C] folded
+// into the store), scalar stores; the channels past them are dropped.
 // x = PX pixels per invocation, y = block of OC_TILE output channels, z = batch item.
 #include "common.glsl"
 #include "vec4_io.glsl"
@@ -42,6 +49,10 @@ layout(constant_id = 13) const int OUT_STRIDE_C4 = 0;
 layout(constant_id = 14) const int WEIGHT_SETS = 1;
 layout(constant_id = 15) const int GATE_ACT = 0;
 layout(constant_id = 16) const int INT8_WEIGHTS = 0;
+#if defined(NARROW_RESIDUAL) || defined(NHWC_STORE)
+layout(constant_id = 17) const int RES_C4 = 0;
+layout(constant_id = 18) const int OUT_NHWC = 0;
+#endif
 
 const int V = OC_TILE / 4;
 const int IN_C4 = IN_C / 4;
@@ -114,8 +125,17 @@ void main() {
             int p = p0 + k * L;
             if (p >= HW) break;
             real4 s = TILE_SUM(k * V + v) * scale + b;
+#if defined(NARROW_RESIDUAL)
+            if (c4o < RES_C4) s += LOAD4(TEXEL(pc.in1) + (n * RES_C4 + c4o) * HW + p);
+            STORE4(TEXEL(pc.out0) + o + p, activate(s, ACT));
+#elif defined(NHWC_STORE)
+            real4 a = activate(s, ACT);
+            for (int j = 0; j < 4; j++)
+                if (c4o * 4 + j < OUT_NHWC) STORE(pc.out0 + uint((n * HW + p) * OUT_NHWC + c4o * 4 + j), a[j]);
+#else
             if (HAS_RESIDUAL != 0) s += LOAD4(TEXEL(pc.in1) + o + p);
             STORE4(TEXEL(pc.out0) + o + p, activate(s, ACT));
+#endif
         }
     }
 }

@@ -7,7 +7,8 @@
 // PACKED (the packed 1x1 and WinogradConvKernel's batched GEMM on a GPU): input and output are NC4HW4 (channel c of
 // pixel p at element ((c / 4) x HW + p) x 4 + c % 4 of a batch item, the same size as NCHW), and batch item z uses
 // weight set z % WEIGHT_SETS (each set repacked as above, one after the other): one dispatch runs one GEMM per
-// Winograd position.
+// Winograd position. RES_C > 0: the residual has that many channels per batch item, fewer than the output's; the
+// channels past them add zero (FoldResidualChannelPad).
 #include "common.glsl"
 
 layout(constant_id = 1) const int IN_C = 1;
@@ -21,11 +22,13 @@ layout(constant_id = 8) const int TILE_PX = 64;  // multiple of RN
 layout(constant_id = 9) const int K_SLICE = 16;
 layout(constant_id = 10) const int PACKED = 0;
 layout(constant_id = 11) const int WEIGHT_SETS = 1;
+layout(constant_id = 12) const int RES_C = 0;
 
 const int GEMM_K = IN_C;
 const int QUAD_ORDER = PACKED;
 const int OC_PAD = (OUT_C + TILE_OC - 1) / TILE_OC * TILE_OC; // row length of the repacked weights
 const int IN_PAD = (IN_C + K_SLICE - 1) / K_SLICE * K_SLICE;   // rows of one weight set
+const int RESIDUAL_C = RES_C > 0 ? RES_C : OUT_C;
 
 // Element of channel c, pixel p within a batch item, in either layout.
 int elementOf(int c, int p) { return PACKED != 0 ? ((c >> 2) * HW + p) * 4 + (c & 3) : c * HW + p; }
@@ -41,7 +44,7 @@ void gemmStore(int co, int p, real sum) {
     real s = sum + (HAS_BIAS != 0 ? W(pc.bias + co) : real(0));
     // The residual may be this output's own storage (planned in place): this invocation alone reads and then writes
     // each element.
-    if (HAS_RESIDUAL != 0) s += LOAD(pc.in1 + uint(batchItem() * OUT_C * HW + elementOf(co, p)));
+    if (HAS_RESIDUAL != 0 && co < RESIDUAL_C) s += LOAD(pc.in1 + uint(batchItem() * RESIDUAL_C * HW + elementOf(co, p)));
     STORE(pc.out0 + uint(batchItem() * OUT_C * HW + elementOf(co, p)), activate(s, ACT));
 }
 

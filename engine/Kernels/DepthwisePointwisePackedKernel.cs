@@ -25,7 +25,7 @@ internal static class DepthwisePointwisePackedKernel
         dw.StrideH == dw.StrideW && dw.StrideH is 1 or 2 && dw.InC % 4 == 0 &&
         pw.IsPointwise && pw.Input == dw.Output && pw.OutC % 4 == 0 && !KernelCapabilities.RunsOnDense(pw) &&
         dw.Input.Layout == TensorLayout.Nc4hw4 && dw.Output.Layout == TensorLayout.Nc4hw4 &&
-        pw.Output.Layout == TensorLayout.Nc4hw4 && (pw.Residual is null || pw.Residual.Layout == TensorLayout.Nc4hw4);
+        pw.Output.Layout == TensorLayout.Nc4hw4 && (pw.Residual is null || pw.Residual.Layout == TensorLayout.Nc4hw4 && !pw.HasNarrowResidual);
 
     /// <summary>The most vec4 sums an invocation keeps: 32 (128 floats, the most NIR unrolls; see
     /// <see cref="PointwiseConvPackedKernel.OutputChannelTile"/>), 24 under an activation beyond ReLU6, whose code in

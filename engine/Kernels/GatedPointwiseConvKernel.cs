@@ -19,7 +19,7 @@ internal static class GatedPointwiseConvKernel
             throw new NotSupportedException($"{op}: the gate '{op.Gate.Name}' lies beyond the texels the device's texel buffers reach; set PassOptions.PackChannels = false");
         var plain = PointwiseConvPackedKernel.Plan(op.Conv, ctx).Single();
         var constants = (PointwiseConvPackedConstants)plain.Constants with { Gated = true, GateAct = op.GateActivation };
-        return KernelDispatch.Create(plain.Label, PointwiseConvPackedKernel.Id, constants, plain.Push with { Aux0 = ctx.Offset(op.Gate) },
+        return KernelDispatch.Create(plain.Label, PointwiseConvPackedKernel.IdFor(constants), constants, plain.Push with { Aux0 = ctx.Offset(op.Gate) },
             plain.Groups, [.. plain.Reads, ctx.Bytes(op.Gate)], plain.Writes);
     }
 }

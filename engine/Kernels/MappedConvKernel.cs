@@ -42,11 +42,11 @@ internal static class MappedConvKernel
         uint gather = Table(op.SourceQuads, op, ctx);
         uint scatter = Table(op.TargetQuads, op, ctx);
         if (op.Gate is not { } gate)
-            return KernelDispatch.Create(plain.Label, PointwiseConvPackedKernel.Id, constants, plain.Push with { Aux1 = gather, Aux2 = scatter },
+            return KernelDispatch.Create(plain.Label, PointwiseConvPackedKernel.IdFor(constants), constants, plain.Push with { Aux1 = gather, Aux2 = scatter },
                 plain.Groups, plain.Reads, plain.Writes);
         if (op.SourceQuads is not null || gate.Shape.C != op.Source.Shape.C || gate.Shape.H != 1 || gate.Shape.W != 1 || !ctx.TexelsReach(gate))
             throw new NotSupportedException($"{op}: the gate '{gate.Name}' ({gate.Shape}) must be {op.Source.Shape.C}x1x1 within the texel view, over an ungathered input");
-        return KernelDispatch.Create(plain.Label, PointwiseConvPackedKernel.Id, constants with { Gated = true },
+        return KernelDispatch.Create(plain.Label, PointwiseConvPackedKernel.IdFor(constants), constants with { Gated = true },
             plain.Push with { Aux0 = ctx.Offset(gate), Aux1 = gather, Aux2 = scatter }, plain.Groups, [.. plain.Reads, ctx.Bytes(gate)], plain.Writes);
     }
 

@@ -37,17 +37,21 @@ internal readonly record struct PackedPointwiseTiling(int OcTile, int Px, int Lo
     /// 26.8 -> 26.1, yolo-fastest-1.1 13.0 -> 12.5, yolo-fastestv2 8.12 -> 7.88, MobileNetV3 21.9 -> 21.5. Long
     /// activations stay at 8: their code in the store loop took wider tiles past what NIR unrolls (MobileNetV3-Large's
     /// h-swish layers 3x slower with 10).</summary>
+    /// <param name="maxSums">At most this many sums per invocation (0: no cap beyond the tiles'): for the narrow-residual and
+    /// channels-last builds of pointwise_conv_packed, whose store code takes a 16 x 8 tile past what NIR unrolls
+    /// (BlazeFace's 1x1s at 1.5-2 GFLOP/s; its 32-channel head stored channels-last 7x slower at 16 x 6).</param>
     public static PackedPointwiseTiling For(int inC, int outC, int groups, Activation activation, int hw, int inputFetches = 1,
-        bool widePixels = false)
+        bool widePixels = false, int maxSums = 0)
     {
         bool longActivation = activation is not (Activation.None or Activation.Relu or Activation.Relu6 or Activation.LeakyRelu);
         int[] tiles = longActivation ? [12, 8] : [PointwiseConvPackedKernel.OutputChannelTile, 12, 8];
-        var best = Fixed(outC, activation, hw);
+        var best = Fixed(outC, activation, hw, maxSums);
         double bestCost = Cost(best, inC, outC, groups, hw, inputFetches);
         foreach (int oc in tiles)
             for (int px = 4; px <= (widePixels && !longActivation ? MaxSums / oc : PointwiseConvPackedKernel.PixelsPerInvocation); px++)
                 for (int local = 8; local <= KernelContext.WorkgroupSize; local += 8)
                 {
+                    if (maxSums > 0 && oc * px > maxSums) continue;
                     var t = new PackedPointwiseTiling(oc, px, local);
                     double c = Cost(t, inC, outC, groups, hw, inputFetches);
                     if (c < bestCost * 0.999) (best, bestCost) = (t, c);
@@ -57,10 +61,11 @@ internal readonly record struct PackedPointwiseTiling(int OcTile, int Px, int Lo
 
     /// <summary>The tiling before the model: <see cref="PointwiseConvPackedKernel.TileFor"/>'s channel tile, 8 pixels,
     /// workgroups of up to 64.</summary>
-    public static PackedPointwiseTiling Fixed(int outC, Activation activation, int hw)
+    public static PackedPointwiseTiling Fixed(int outC, Activation activation, int hw, int maxSums = 0)
     {
-        int px = PointwiseConvPackedKernel.PixelsPerInvocation;
-        return new(PointwiseConvPackedKernel.TileFor(outC, activation), px, KernelContext.LocalSizeFor((hw + px - 1) / px));
+        int tile = PointwiseConvPackedKernel.TileFor(outC, activation, maxSums > 0);
+        int px = maxSums > 0 ? Math.Min(PointwiseConvPackedKernel.PixelsPerInvocation, maxSums / tile) : PointwiseConvPackedKernel.PixelsPerInvocation;
+        return new(tile, px, KernelContext.LocalSizeFor((hw + px - 1) / px));
     }
 
     /// <summary>Modelled time (ns) of a layer with tiling <paramref name="t"/> on lavapipe's 2 threads.</summary>

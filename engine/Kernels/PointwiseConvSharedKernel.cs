@@ -42,7 +42,7 @@ internal static class PointwiseConvSharedKernel
             throw new NotSupportedException($"{op}: the shared-memory 1x1 on packed tensors needs packed input and output of whole channel quads, got {op.InC} -> {op.OutC}");
         var spec = new PointwiseConvSharedConstants(
             Invocations, op.InC, op.OutC, hw, op.Bias is not null, op.Activation, op.Residual is not null,
-            OutputChannelTile, PixelTile, InputChannelSlice, packed);
+            OutputChannelTile, PixelTile, InputChannelSlice, packed, ResC: op.HasNarrowResidual ? op.Residual!.Shape.C : 0);
         uint weights = ctx.AddWeights(Repack(op.Weights, op.InC, op.OutC, OutputChannelTile, InputChannelSlice));
         uint bias = ctx.AddWeights(op.Bias);
         var push = new PushOffsets(ctx.Offset(op.Input), op.Residual is null ? 0 : ctx.Offset(op.Residual), ctx.Offset(op.Output), weights, bias);
@@ -66,4 +66,4 @@ internal static class PointwiseConvSharedKernel
 /// <summary>The specialisation constants of shaders/pointwise_conv_shared.comp, in constant_id order (named as the shader names them).</summary>
 internal readonly record struct PointwiseConvSharedConstants(
     int LocalSize, int InC, int OutC, int Hw, GlslBool HasBias, Graph.Activation Act, GlslBool HasResidual, int TileOc,
-    int TilePx, int KSlice, GlslBool Packed = default, int WeightSets = 1) : ISpecConstants;
+    int TilePx, int KSlice, GlslBool Packed = default, int WeightSets = 1, int ResC = 0) : ISpecConstants;

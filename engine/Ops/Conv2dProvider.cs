@@ -17,7 +17,7 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     /// <inheritdoc/>
     public override IReadOnlyList<KernelId> Kernels { get; } =
     [
-        DenseKernel.Id, PointwiseConvPackedKernel.Id, DepthwiseConvPackedKernel.Id, PointwiseConvGroupedPackedKernel.Id,
+        DenseKernel.Id, PointwiseConvPackedKernel.Id, PointwiseConvPackedKernel.NarrowResidualId, DepthwiseConvPackedKernel.Id, PointwiseConvGroupedPackedKernel.Id,
         WinogradConvKernel.InputId, WinogradConvKernel.OutputId, PadKernel.Id, Conv2dPackedKernel.Id, Conv2dSharedKernel.Id, Conv2dTiledKernel.Id, PointwiseConvGroupedKernel.Id, PointwiseConvSubgroupKernel.Id, PointwiseConvSharedKernel.Id,
         PointwiseConvTiledKernel.Id, PointwiseConvKernel.Id, DepthwiseConvTiledKernel.Id, DepthwiseConvKernel.Id, Conv2dKernel.Id,
     ];
@@ -33,7 +33,9 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
         Require(c, c.Bias is null || c.Bias.Length == outC, $"its bias has {c.Bias?.Length} values for {outC} output channels");
         var (h, w) = Conv2dOp.OutputSize(c.Input.Shape.H, c.Input.Shape.W, c.KernelH, c.KernelW, c.StrideH, c.StrideW, c.Pad, c.DilationH, c.DilationW);
         var shape = new TensorShape(outC, h, w);
-        Require(c, c.Residual is null || c.Residual.Shape == shape, $"its residual '{c.Residual?.Name}' is {c.Residual?.Shape}, not {shape}");
+        Require(c, c.Residual is null || c.Residual.Shape == shape ||
+            c.Residual.Shape == shape with { C = c.Residual.Shape.C } && c.Residual.Shape.C < outC && FoldResidualChannelPad.TakesNarrowResidual(c),
+            $"its residual '{c.Residual?.Name}' is {c.Residual?.Shape}, not {shape} (fewer channels only on the packed 1x1 kernels)");
         return shape;
     }
 
@@ -159,8 +161,10 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
             return target.Retarget(PointwiseConvGroupedPackedKernel.Plan(c, ctx, stored: target.Write.Output), PointwiseConvGroupedPackedKernel.Id,
                 k => k with { OutStrideC4 = quads });
         if (c.IsPointwise)
-            return target.Retarget(PointwiseConvPackedKernel.Plan(c, ctx, c.Input, target.Write.Output).Single(), PointwiseConvPackedKernel.Id,
-                k => k with { OutStrideC4 = quads });
+        {
+            var plain = PointwiseConvPackedKernel.Plan(c, ctx, c.Input, target.Write.Output).Single();
+            return target.Retarget(plain, PointwiseConvPackedKernel.IdFor((PointwiseConvPackedConstants)plain.Constants), k => k with { OutStrideC4 = quads });
+        }
         if (WinogradConvKernel.Handles(c) && WinogradConvKernel.Algorithm(c, target.Choice, ctx.ActivationBytes) != Conv3x3Algorithm.Direct)
             return target.Retarget(WinogradConvKernel.Plan(c, ctx, target.Choice, target.Write.Output), WinogradConvKernel.OutputId,
                 k => k with { OutStrideC4 = quads });
@@ -175,8 +179,9 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
         : WinogradConvKernel.Handles(c) ? WinogradConvKernel.ScratchElements(c, choice, activationBytes)
         : PaddedPointwiseConvKernel.Handles(c) && c.Output.Layout == TensorLayout.Nc4hw4 ? PaddedPointwiseConvKernel.ScratchElements(c) : 0;
 
-    /// <summary>The residual, unless it is also the data input (that one is read at neighbouring pixels and across channels).</summary>
-    public override Value? InPlaceInput(Conv2dOp c) => c.Residual is { } r && r != c.Input ? r : null;
+    /// <summary>The residual, unless it is also the data input (that one is read at neighbouring pixels and across channels)
+    /// or narrower than the output.</summary>
+    public override Value? InPlaceInput(Conv2dOp c) => c.Residual is { } r && r != c.Input && !c.HasNarrowResidual ? r : null;
 
     /// <inheritdoc/>
     public override bool TakesActivation(Conv2dOp c) => c.Activation == Activation.None;
@@ -188,6 +193,8 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     public override void Export(Conv2dOp c, OnnxGraphWriter w)
     {
         OnnxGraphWriter.CheckActivation(c.Activation, c);
+        if (c.HasNarrowResidual)
+            throw new NotSupportedException($"ONNX export: {c} adds a residual of {c.Residual!.Shape.C} channels to {c.OutC}, which has no ONNX mapping here");
         string weights = w.AddFloatInitializer($"{c.Name}.weight", c.Weights, c.OutC, c.InC / c.Groups, c.KernelH, c.KernelW);
         var inputs = new List<string> { w.Tensor(c.Input, 4), weights };
         if (c.Bias is not null)

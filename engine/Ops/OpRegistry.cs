@@ -37,6 +37,7 @@ internal static class OpRegistry
         new DepthwisePointwiseProvider(),
         new SqueezeExciteProvider(),
         new GatedPointwiseProvider(),
+        new ChannelsLastConvProvider(),
         new ShuffledReadConvProvider(),
         new ShuffledConcatProvider(),
         new MappedConvProvider(),

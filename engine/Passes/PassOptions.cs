@@ -19,7 +19,7 @@ internal sealed record PassOptions(
     public static PassOptions None { get; } = new(false, false, false, false, false, false)
     {
         PackChannels = false, FuseChannelGate = false, FuseSqueezeExcite = false, FuseExcitation = false, FoldChannelViews = false,
-        FusePackedDepthwisePointwise = false,
+        FusePackedDepthwisePointwise = false, FoldResidualChannelPad = false, FoldChannelsLastStore = false,
     };
 
     /// <summary>Store activations channel-packed (NC4HW4) between pointwise / depthwise convolutions (see
@@ -55,6 +55,14 @@ internal sealed record PassOptions(
     /// <see cref="Passes.FoldChannelViews"/>; only where channels are packed), and the concatenations left into their parts'
     /// kernels writing one buffer (see <see cref="Passes.FoldConcatWriters"/>; packed or not).</summary>
     public bool FoldChannelViews { get; init; } = true;
+
+    /// <summary>Read a shortcut padded with zero channels (BlazeFace) unpadded as a packed 1x1's residual, dropping the
+    /// padding's copy (see <see cref="Passes.FoldResidualChannelPad"/>; only where channels are packed).</summary>
+    public bool FoldResidualChannelPad { get; init; } = true;
+
+    /// <summary>Store a packed 1x1's output channels-last where a Transpose to [H, W, C] reads it (TF heads exported to
+    /// ONNX), dropping the transpose (see <see cref="Passes.FoldChannelsLastStore"/>; only where channels are packed).</summary>
+    public bool FoldChannelsLastStore { get; init; } = true;
 
     /// <summary>Set by <see cref="ResolveFor"/> where a GPU's "auto" left channels planar with fused blocks: a graph
     /// whose splits, concatenations or shuffles are copies in that form but all fold into channel views when packed

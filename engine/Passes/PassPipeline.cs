@@ -75,6 +75,10 @@ internal static class PassPipeline
         if (o.PackChannels == true) g = PackChannels.Apply(g);
         if (o.PackChannels == true && (o.FuseSqueezeExcite || o.FuseExcitation)) g = FuseSqueezeExcite.Apply(g, withPool: o.FuseSqueezeExcite);
         if (o.PackChannels == true && o.FuseChannelGate) g = FuseChannelGate.Apply(g);
+        // BlazeFace's zero-padded shortcuts: the packed 1x1 reads the shortcut unpadded as its residual.
+        if (o.PackChannels == true && o.FoldResidualChannelPad) g = FoldResidualChannelPad.Apply(g);
+        // TF heads exported to ONNX: a transpose to channels-last after a packed 1x1 becomes that 1x1's store.
+        if (o.PackChannels == true && o.FoldChannelsLastStore) g = FoldChannelsLastStore.Apply(g);
         // Concatenations left (ShuffleNetV1's stride-2 units) become their parts' kernels writing one buffer, in either layout.
         if (o.FoldChannelViews) g = FoldConcatWriters.Apply(g);
         // Plain packed depthwise → 1x1 pairs left become one dispatch where that pays.

@@ -1,7 +1,8 @@
 namespace GpuMobileNet.Graph.Ops;
 
 /// <summary>2-D convolution, NCHW. Weights are OIHW: [OutC, InC/Groups, KernelH, KernelW].
-/// Groups == InC == OutC is a depthwise convolution. Output = Act(conv + Bias + Residual). Dilation spaces the taps
+/// Groups == InC == OutC is a depthwise convolution. Output = Act(conv + Bias + Residual); a residual of fewer channels
+/// than the output (same plane) adds zero to the channels past its own (see Passes/FoldResidualChannelPad). Dilation spaces the taps
 /// (tap ky reads input row oy x StrideH - Pad.Top + ky x DilationH); the direct kernels (plain, tiled, channel-packed)
 /// and the simple depthwise kernel take it, so the passes leave dilated depthwise convolutions unpacked and unfused.</summary>
 internal sealed record Conv2dOp(
@@ -23,6 +24,9 @@ internal sealed record Conv2dOp(
     public int OutC => Output.Shape.C;
     /// <summary>One group per channel, as many outputs as inputs.</summary>
     public bool IsDepthwise => Groups > 1 && Groups == InC && Groups == OutC;
+    /// <summary>Whether the residual has fewer channels than the output (the rest add zero).</summary>
+    public bool HasNarrowResidual => Residual is not null && Residual.Shape.C < Output.Shape.C;
+
     /// <summary>Whether the taps are spaced out (a 1x1 kernel's dilation changes nothing).</summary>
     public bool IsDilated => KernelH > 1 && DilationH != 1 || KernelW > 1 && DilationW != 1;
 

@@ -2,7 +2,8 @@ using GpuMobileNet.Graph.Ops;
 
 namespace GpuMobileNet.Runtime.Reference;
 
-/// <summary>Direct (loop-nest) grouped 2-D convolution: out = Act(conv + bias + residual).</summary>
+/// <summary>Direct (loop-nest) grouped 2-D convolution: out = Act(conv + bias + residual), a residual of fewer channels
+/// adding zero to the channels past its own.</summary>
 internal static class ConvReference
 {
     public static float[] Run(Conv2dOp op, float[] input, float[]? residual, int batch)
@@ -12,6 +13,7 @@ internal static class ConvReference
         int inPerGroup = ins.C / op.Groups;
         int outPerGroup = outs.C / op.Groups;
         int kh = op.KernelH, kw = op.KernelW;
+        int residualC = op.Residual?.Shape.C ?? 0;
         var output = new float[batch * outs.Elements];
         for (int n = 0; n < batch; n++)
         {
@@ -42,7 +44,7 @@ internal static class ConvReference
                         }
                     }
                     int o = outBase + (oc * outs.H + oy) * outs.W + ox;
-                    if (residual is not null) sum += residual[o];
+                    if (residual is not null && oc < residualC) sum += residual[((n * residualC + oc) * outs.H + oy) * outs.W + ox];
                     output[o] = (float)ActivationMath.Apply(sum, op.Activation);
                 }
             }

@@ -24,7 +24,7 @@ public sealed partial class SpecConstantsTests
     public void ConstantsStructMatchesTheShadersConstantIds(object kernelId) // object: KernelId is internal, the test method public
     {
         var kernel = (KernelId)kernelId;
-        var source = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "shaders", kernel.Shader + ".comp"));
+        var source = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "shaders", DerivedShaders().GetValueOrDefault(kernel.Shader, kernel.Shader + ".comp")));
         var declared = ConstantId().Matches(source)
             .Select(m => (Id: int.Parse(m.Groups[1].Value), Type: m.Groups[2].Value, Name: m.Groups[3].Value))
             .OrderBy(c => c.Id).ToList();
@@ -50,8 +50,17 @@ public sealed partial class SpecConstantsTests
     public void EveryShaderHasAKernelIdentity()
     {
         var shaders = Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "shaders"), "*.comp").Select(Path.GetFileNameWithoutExtension);
-        Assert.That(AllKernels().Select(k => k.Shader).Distinct(), Is.EquivalentTo(shaders));
+        Assert.That(AllKernels().Select(k => k.Shader).Distinct(), Is.EquivalentTo(shaders.Concat(DerivedShaders().Keys)));
     }
+
+    /// <summary>The kernels shaders/Shaders.targets builds a second time from another's source (DerivedShader items): name
+    /// to source file.</summary>
+    private static Dictionary<string, string> DerivedShaders() =>
+        DerivedShader().Matches(File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "shaders", "Shaders.targets")))
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+
+    [GeneratedRegex(@"<DerivedShader Include=""(\w+)"" Source=""([\w.]+)""")]
+    private static partial Regex DerivedShader();
 
     [Test]
     public void PackGivesOneWordPerConstantInOrderWithFloatsAsBits()

@@ -90,6 +90,11 @@ public class HlslKernelTests
             .SetName("Hlsl_conv_transpose_gather");
         yield return new TestCaseData(Kernels.ConcatKernelTests.PackedParts(8, 3, 5), PointwiseConvPackedKernelTests.Packed).SetName("Hlsl_concat_packed_texels");
         yield return new TestCaseData(GatherChannelsKernelTests.UpsampledUnit(16, 5, 6), PointwiseConvPackedKernelTests.Packed).SetName("Hlsl_gather_channels");
+        // pointwise_conv_packed's narrow-residual and channels-last builds.
+        yield return new TestCaseData(Passes.FoldResidualChannelPadTests.Block(24, 8, true, share: false), PointwiseConvPackedKernelTests.Packed)
+            .SetName("Hlsl_pointwise_narrow_residual");
+        yield return new TestCaseData(Passes.FoldChannelsLastStoreTests.Head(6, 7, 5, [1, 2, 0], share: false), PointwiseConvPackedKernelTests.Packed)
+            .SetName("Hlsl_pointwise_channels_last_store");
     }
 
     /// <summary>The ShuffleNet ops: a plain channel shuffle, grouped 1x1 convs (one reading through a folded shuffle),

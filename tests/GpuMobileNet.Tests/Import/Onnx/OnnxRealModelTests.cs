@@ -1,8 +1,10 @@
 using GpuMobileNet.Graph;
 using GpuMobileNet.Imaging;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Import.Onnx;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Tests.Gpu;
+using GpuMobileNet.Tests.Kernels;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Import.Onnx;
@@ -63,7 +65,10 @@ public class OnnxRealModelTests : GpuTest
         var nhwc = OrtReference.ToNhwc(nchw, 3, size, size);
         var expected = OrtReference.Run(path, nhwc, [1, size, size, 3]);
         var all = ReferenceExecutor.RunAll(graph, nhwc);
-        using var session = InferenceSession.Create(graph, Device);
+        using var session = InferenceSession.Create(graph, Device, PointwiseConvPackedKernelTests.Packed);
+        var shaders = session.Dispatches.Select(d => d.Shader).ToList();
+        Assert.That(shaders, Has.No.Member(ConcatKernel.Id.Shader), "the channel pads are read unpadded as residuals");
+        Assert.That(shaders.Count(d => d == TransposeKernel.Id.Shader), Is.EqualTo(1), "only the input's: the heads store channels-last");
         var gpu = session.Run(new Dictionary<string, float[]> { [graph.Input.Name] = nhwc });
         foreach (var output in graph.Outputs)
         {
