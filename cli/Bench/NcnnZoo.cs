@@ -73,13 +73,7 @@ internal static class NcnnZoo
         }
         using var session = created;
         var data = session is null ? [] : SeededInput.Uniform(1, session.InputLength);
-        int warmup = 3;
-        Func<double>? ours = session is null ? null : () =>
-        {
-            double ms = Timing.Time(session, data, warmup, runs).Latency.MedianMs;
-            warmup = 0;
-            return ms;
-        };
+        var ours = session is null ? null : PeerRounds.Ours(session, data, PeerRounds.BenchncnnVulkanWarmup, runs);
         PeerComparison? comparison = null;
         try
         {
@@ -133,7 +127,9 @@ internal static class NcnnZoo
             foreach (var row in rows) table.AddRow(Cells(row).Select(Markup.Escape).ToArray());
             AnsiConsole.Write(table);
         }
-        Console.WriteLine($"ours: median batch-1 ms on {device}; ncnn: benchncnn's average of {runs} loops (zero weights), Vulkan device {peer.Gpu} " +
+        Console.WriteLine($"ours: average batch-1 ms of {runs} runs on {device}, each round after a full .NET collection (the previous " +
+            $"model's session disposed) and {PeerRounds.BenchncnnVulkanWarmup} untimed runs; ncnn: benchncnn's average of {runs} loops " +
+            $"(zero weights; a fresh process each round, {PeerRounds.BenchncnnVulkanWarmup} untimed loops on Vulkan, 8 on CPU), Vulkan device {peer.Gpu} " +
             $"and CPU; each the median of {peer.Rounds} interleaved rounds; ratio < 1: ours is faster; GFLOP/s: 2 x MACs / our time");
     }
 }
