@@ -7,7 +7,7 @@ namespace GpuMobileNet.Cli.Bench;
 
 /// <summary>What `gmn bench --peer ncnn` measured: the model, both sides' devices and the interleaved rounds.</summary>
 internal sealed record PeerReport(string Model, string Param, string Input, long MultiplyAdds, string Device, string? NcnnVulkanDevice,
-    int Runs, int Threads, PeerComparison Comparison);
+    int Runs, int Warmup, int Threads, PeerComparison Comparison);
 
 /// <summary>`gmn bench --peer ncnn`: our session and benchncnn (Vulkan and CPU) on the same .param and input shape,
 /// interleaved round by round; medians and our/ncnn ratios.</summary>
@@ -22,19 +22,13 @@ internal static class NcnnBench
         using var device = CliDevice.Open(s.Device);
         using var session = InferenceSession.Create(graph, device, s.SessionAt(1));
         var input = SeededInput.Uniform(s.Seed, shape.Elements);
-        int warmup = s.Warmup;
-        var comparison = PeerRounds.Run(peer.Rounds,
-            () =>
-            {
-                double ms = Timing.Time(session, input, warmup, s.Runs).Latency.MedianMs;
-                warmup = 0; // sessions stay warm between rounds
-                return ms;
-            },
+        int warmup = Math.Max(s.Warmup, PeerRounds.BenchncnnVulkanWarmup); // at least benchncnn's own
+        var comparison = PeerRounds.Run(peer.Rounds, PeerRounds.Ours(session, input, warmup, s.Runs),
             () => peer.Ncnn.Run(param, whc, peer.Gpu, s.Runs, s.Threads),
             () => peer.Ncnn.Run(param, whc, -1, s.Runs, s.Threads),
             (i, r) => Console.Error.WriteLine($"round {i + 1}/{peer.Rounds}: {RoundText(r)}"));
         return new PeerReport(s.Source.Describe(), param, $"{shape.C}x{shape.H}x{shape.W}", GraphStats.Compute(graph).MultiplyAdds,
-            device.ToString(), comparison.NcnnVulkanDevice, s.Runs, s.Threads, comparison);
+            device.ToString(), comparison.NcnnVulkanDevice, s.Runs, warmup, s.Threads, comparison);
     }
 
     /// <summary>The .param benchncnn runs: --model itself when it is one, else --peer-param.</summary>
@@ -52,14 +46,15 @@ internal static class NcnnBench
         var c = report.Comparison;
         AnsiConsole.MarkupLine(Markup.Escape($"{report.Model} vs ncnn on {Path.GetFileName(report.Param)}, input {report.Input}, " +
             $"{c.Rounds.Count} interleaved rounds of {report.Runs} runs; ncnn CPU with {Threads(report.Threads)}"));
-        var table = new Table().AddColumn("engine").AddColumn(new TableColumn("median ms").RightAligned())
+        var table = new Table().AddColumn("engine").AddColumn(new TableColumn("median of rounds, ms").RightAligned())
             .AddColumn("per round (ms)").AddColumn(new TableColumn("ours / this").RightAligned());
         table.AddRow(Markup.Escape($"ours ({report.Device})"), Ms(c.OursMs), Rounds(c, r => r.OursMs), "1.00");
         table.AddRow(Markup.Escape($"ncnn Vulkan ({report.NcnnVulkanDevice ?? "device not reported"})"), Ms(c.NcnnVulkanMs), Rounds(c, r => r.NcnnVulkanMs), Ratio(c.OursOverVulkan));
         table.AddRow(Markup.Escape($"ncnn CPU, {Threads(report.Threads)}"), Ms(c.NcnnCpuMs), Rounds(c, r => r.NcnnCpuMs), Ratio(c.OursOverCpu));
         AnsiConsole.Write(table);
-        Console.WriteLine("ours: median wall-clock ms of a batch-1 run (input in, output out); ncnn: benchncnn's average per round, " +
-            "zero weights; medians over the rounds; ratio < 1: ours is faster");
+        Console.WriteLine($"ours: average wall-clock ms of a batch-1 run (input in, output out) after a full .NET collection and " +
+            $"{report.Warmup} untimed runs per round; ncnn: benchncnn's average per round " +
+            $"(a fresh process, {PeerRounds.BenchncnnVulkanWarmup} untimed loops on Vulkan, 8 on CPU), zero weights; medians over the rounds; ratio < 1: ours is faster");
     }
 
     private static string Threads(int n) => n == 1 ? "1 thread" : $"{n} threads";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using GpuMobileNet.Graph;
 using GpuMobileNet.Import;
+using GpuMobileNet.Kernels;
 using GpuMobileNet.Runtime;
 using GpuMobileNet.Vulkan;
 using Spectre.Console;
@@ -58,7 +59,7 @@ internal static class NcnnZoo
         InferenceSession? created = null;
         try
         {
-            graph = OursFor(param, shape, out note);
+            graph = OursFor(param, shape, new KernelChoice().KeepsInt8Weights(device.Kind), out note);
             created = InferenceSession.Create(graph, device, new SessionOptions { Batch = 1 });
         }
         catch (Exception e) when (e is NotSupportedException or InvalidInputException or ArgumentException)
@@ -72,13 +73,7 @@ internal static class NcnnZoo
         }
         using var session = created;
         var data = session is null ? [] : SeededInput.Uniform(1, session.InputLength);
-        int warmup = 3;
-        Func<double>? ours = session is null ? null : () =>
-        {
-            double ms = Timing.Time(session, data, warmup, runs).Latency.MedianMs;
-            warmup = 0;
-            return ms;
-        };
+        var ours = session is null ? null : PeerRounds.Ours(session, data, PeerRounds.BenchncnnVulkanWarmup, runs);
         PeerComparison? comparison = null;
         try
         {
@@ -93,10 +88,11 @@ internal static class NcnnZoo
     /// <summary>Our graph for a .param: the very file benchncnn runs, through the engine's ncnn importer (seeded random
     /// weights; benchncnn's are zeros, which cost the same) and the validation every import gets; the note says how an
     /// int8 model runs and what the import ignored.</summary>
-    private static ModelGraph OursFor(string param, (int W, int H, int C)? shape, out string? note)
+    private static ModelGraph OursFor(string param, (int W, int H, int C)? shape, bool keepsInt8, out string? note)
     {
         var model = ModelImporter.LoadNcnn(param, new ModelImportOptions { InputHeight = shape?.H, InputWidth = shape?.W });
-        var notes = model.Warnings.Prepend(model.IsInt8 ? "int8 weights run dequantised (fp32; 1x1 and dense weights stored int8)" : null).OfType<string>().ToList();
+        string int8 = "int8 weights run dequantised (fp32; " + (keepsInt8 ? "1x1 and dense weights stored int8)" : "stored fp32 on this device)");
+        var notes = model.Warnings.Prepend(model.IsInt8 ? int8 : null).OfType<string>().ToList();
         note = notes.Count > 0 ? string.Join("; ", notes) : null;
         return model.Graph;
     }
@@ -131,7 +127,9 @@ internal static class NcnnZoo
             foreach (var row in rows) table.AddRow(Cells(row).Select(Markup.Escape).ToArray());
             AnsiConsole.Write(table);
         }
-        Console.WriteLine($"ours: median batch-1 ms on {device}; ncnn: benchncnn's average of {runs} loops (zero weights), Vulkan device {peer.Gpu} " +
+        Console.WriteLine($"ours: average batch-1 ms of {runs} runs on {device}, each round after a full .NET collection (the previous " +
+            $"model's session disposed) and {PeerRounds.BenchncnnVulkanWarmup} untimed runs; ncnn: benchncnn's average of {runs} loops " +
+            $"(zero weights; a fresh process each round, {PeerRounds.BenchncnnVulkanWarmup} untimed loops on Vulkan, 8 on CPU), Vulkan device {peer.Gpu} " +
             $"and CPU; each the median of {peer.Rounds} interleaved rounds; ratio < 1: ours is faster; GFLOP/s: 2 x MACs / our time");
     }
 }

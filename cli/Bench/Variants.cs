@@ -28,8 +28,10 @@ internal static class Variants
         new("channel-packed, SE gate as one dispatch (squeeze_excite)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FuseSqueezeExcite = true } }),
         new("channel-packed, SE convolutions as one dispatch after the pool (squeeze_excite)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FuseExcitation = true } }),
         new("channel-packed, splits and concatenations as copies (no channel views)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true, FoldChannelViews = false } }),
-        // ncnn's int8 models only (elsewhere this row equals "channel-packed"): their 1x1 weights stored as fp32, not int8.
-        new("channel-packed, int8 weights stored dequantised (fp32)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true }, Kernels = new KernelChoice(Int8Weights: false) }),
+        // ncnn's int8 models only (elsewhere these rows equal "channel-packed"): their 1x1 and dense weights stored as int8
+        // or as fp32; the default picks by device kind, so one of these rows is the default's.
+        new("channel-packed, int8 weights kept int8 (GPUs' default)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true }, Kernels = new KernelChoice(Int8Weights: true) }),
+        new("channel-packed, int8 weights stored dequantised (fp32; CPU devices' default)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true }, Kernels = new KernelChoice(Int8Weights: false) }),
         // Networks with 3x3 stride-1 convolutions (ResNet, VGG) only; the MobileNets have none, so these rows equal "channel-packed".
         new("channel-packed, 3x3 convolutions as Winograd F(2x2, 3x3)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true }, Kernels = new KernelChoice(Conv3x3: Conv3x3Algorithm.WinogradF2) }),
         new("channel-packed, 3x3 convolutions as Winograd F(4x4, 3x3)", new SessionOptions { Passes = NoBlockFusion with { PackChannels = true }, Kernels = new KernelChoice(Conv3x3: Conv3x3Algorithm.WinogradF4) }),

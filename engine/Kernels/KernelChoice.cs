@@ -4,11 +4,12 @@ namespace GpuMobileNet.Kernels;
 /// (for comparisons in bench and tests). A fast variant is used only where it fits the layer. <see cref="Conv3x3"/>
 /// forces the algorithm of the channel-packed 3x3 stride-1 convolutions (by default chosen per layer by cost);
 /// <see cref="Gemm"/> the form of the dense convolutions' GEMMs (by default by device kind).
-/// <see cref="Int8Weights"/>: channel-packed 1x1 convolutions whose weights are int8 levels with per-output scales keep
-/// them as int8 in the weight buffer (see <see cref="Kernels.Int8Weights"/>); off, they are stored in fp32.</summary>
+/// <see cref="Int8Weights"/>: whether channel-packed 1x1 convolutions and dense layers whose weights are int8 levels with
+/// per-output scales keep them as int8 in the weight buffer (see <see cref="Kernels.Int8Weights"/>) or store them in fp32;
+/// by default by device kind (<see cref="KeepsInt8Weights"/>).</summary>
 internal sealed record KernelChoice(
     bool FastPointwise = true, bool FastDepthwise = true, bool FastConv = true, PointwiseVariant Pointwise = PointwiseVariant.Tiled,
-    Conv3x3Algorithm Conv3x3 = Conv3x3Algorithm.Auto, GemmVariant Gemm = GemmVariant.Auto, bool Int8Weights = true)
+    Conv3x3Algorithm Conv3x3 = Conv3x3Algorithm.Auto, GemmVariant Gemm = GemmVariant.Auto, bool? Int8Weights = null)
 {
     /// <summary>Whether the dense convolutions run their shared-memory GEMMs on a device of <paramref name="kind"/>
     /// (<see cref="GemmVariant"/>).</summary>
@@ -16,9 +17,15 @@ internal sealed record KernelChoice(
         Gemm == GemmVariant.SharedMemory ||
         Gemm == GemmVariant.Auto && kind is Vulkan.DeviceKind.DiscreteGpu or Vulkan.DeviceKind.IntegratedGpu;
 
+    /// <summary>Whether int8-levelled weights stay int8 on a device of <paramref name="kind"/>: forced by
+    /// <see cref="Int8Weights"/>, else on GPUs (a quarter of the weight bytes to fetch, the texture unit converts the snorm
+    /// bytes for free) and not on CPU implementations: lavapipe converts each snorm texel in code, which made the packed
+    /// 1x1 convolutions of ncnn's int8 models slower than the same layers with fp32 weights.</summary>
+    public bool KeepsInt8Weights(Vulkan.DeviceKind kind) => Int8Weights ?? kind != Vulkan.DeviceKind.Cpu;
+
     /// <summary>This choice with the variants that pick among kernels of the same layouts left at their defaults: what
     /// a session compares with the default choice to decide whether the default layouts apply.</summary>
-    public KernelChoice LayoutNeutral => this with { Conv3x3 = default, Gemm = default, Int8Weights = true };
+    public KernelChoice LayoutNeutral => this with { Conv3x3 = default, Gemm = default, Int8Weights = null };
 
     /// <summary>Only the simple (reference-like) kernels: no tiled, packed or fused variants.</summary>
     public static KernelChoice Simple { get; } = new(false, false, false);

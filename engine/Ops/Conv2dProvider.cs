@@ -47,17 +47,17 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
     public override IReadOnlyList<KernelDispatch> Plan(Conv2dOp c, KernelContext ctx, KernelChoice choice)
     {
         // A 1x1 convolution of one pixel is a matrix-vector product, in either layout.
-        if (KernelCapabilities.RunsOnDense(c)) return [DenseKernel.Plan(c, ctx, choice.Int8Weights)];
+        if (KernelCapabilities.RunsOnDense(c)) return [DenseKernel.Plan(c, ctx, choice.KeepsInt8Weights(ctx.DeviceKind))];
         // Channel-packed tensors (the channel-packing pass chose them) have their own kernels, whatever the choice.
         if (c.Input.Layout == TensorLayout.Nc4hw4 && c.Output.Layout == TensorLayout.Nc4hw4)
         {
             if (c.IsPointwise)
                 return choice.SharedMemoryGemm(ctx.DeviceKind)
                     ? [PointwiseConvSharedKernel.Plan(c, ctx)]
-                    : PointwiseConvPackedKernel.Plan(c, ctx, choice.Int8Weights);
+                    : PointwiseConvPackedKernel.Plan(c, ctx, choice.KeepsInt8Weights(ctx.DeviceKind));
             if (c.IsDepthwise) return DepthwiseConvPackedKernel.Plan(c, ctx);
             if (PaddedPointwiseConvKernel.Handles(c) && !choice.SharedMemoryGemm(ctx.DeviceKind))
-                return PaddedPointwiseConvKernel.Plan(c, ctx, choice.Int8Weights);
+                return PaddedPointwiseConvKernel.Plan(c, ctx, choice.KeepsInt8Weights(ctx.DeviceKind));
             if (WinogradConvKernel.Handles(c)) return WinogradConvKernel.Plan(c, ctx, choice);
             if (c.Groups > 1 && !Conv2dPackedKernel.Handles(c)) return [PointwiseConvGroupedPackedKernel.Plan(c, ctx)];
         }

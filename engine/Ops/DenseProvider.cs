@@ -26,7 +26,7 @@ internal sealed class DenseProvider : OpProvider<DenseOp>
     public override float[] Reference(DenseOp d, IReadOnlyDictionary<Value, float[]> values, int batch) => DenseReference.Dense(d, values[d.Input], batch);
 
     /// <inheritdoc/>
-    public override IReadOnlyList<KernelDispatch> Plan(DenseOp d, KernelContext ctx, KernelChoice choice) => [DenseKernel.Plan(d, ctx, choice.Int8Weights)];
+    public override IReadOnlyList<KernelDispatch> Plan(DenseOp d, KernelContext ctx, KernelChoice choice) => [DenseKernel.Plan(d, ctx, choice.KeepsInt8Weights(ctx.DeviceKind))];
 
     /// <inheritdoc/>
     public override bool TakesActivation(DenseOp d) => d.Activation == Activation.None;

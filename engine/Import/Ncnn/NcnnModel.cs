@@ -30,9 +30,9 @@ internal sealed class NcnnModel
     internal IReadOnlySet<string> HostInputBlobs { get; }
 
     /// <summary>Whether the file is an int8 model (layers with int8 scales). Its int8 weights are dequantised
-    /// (level / scale) and it runs in fp32 (or fp16): activations are not quantised as ncnn's int8 path does. The
+    /// (level / scale) and it runs in fp32 (or fp16): activations are not quantised as ncnn's int8 path does. On GPUs the
     /// channel-packed 1x1 convolutions and the dense layers keep those weights as int8 in the weight buffer
-    /// (Kernels.Int8Weights).</summary>
+    /// (Kernels.Int8Weights; KernelChoice.KeepsInt8Weights).</summary>
     public bool IsInt8 { get; }
 
     /// <summary>Whether the weights are seeded random ones (no .bin given).</summary>
@@ -43,7 +43,7 @@ internal sealed class NcnnModel
 
     /// <summary>One line on how the model runs, for inspect and bench.</summary>
     public string Describe() =>
-        (IsInt8 ? "int8 model, run dequantised in fp32 (weights = level / scale, kept as int8 for 1x1 convolutions and dense layers; " +
+        (IsInt8 ? "int8 model, run dequantised in fp32 (weights = level / scale, kept as int8 for 1x1 convolutions and dense layers on GPUs; " +
             "activations not quantised)" : "fp32 model")
         + (RandomWeights ? ", seeded random weights" : "")
         + (HostSteps.Count > 0 ? $", {HostSteps.Count} host layer(s) after the network: {string.Join(", ", HostSteps.Select(s => s.Layer.Type))}" : "");

@@ -79,6 +79,19 @@ public class NcnnPeerTests
         Assert.That(result.OursOverCpu, Is.EqualTo(4.0).Within(1e-12));
     }
 
+    /// <summary>benchncnn warms up in every round (a fresh process each), so ours does too: each round of ours runs the
+    /// warm-up and the timed runs again.</summary>
+    [Test]
+    public void OursWarmsUpEveryRoundAsBenchncnnDoes()
+    {
+        int calls = 0;
+        var perRound = new List<int>();
+        PeerRounds.Run(2, PeerRounds.Ours(() => calls++, PeerRounds.BenchncnnVulkanWarmup, 4),
+            () => { perRound.Add(calls); return new NcnnTiming(0, 0, 1, null); }, () => new NcnnTiming(0, 0, 1, null));
+
+        Assert.That(perRound, Is.EqualTo(new[] { 14, 28 }), "10 untimed + 4 timed runs in each round");
+    }
+
     [Test]
     public void WithoutOursOrWithAZeroPeerTimeThereIsNoRatio()
     {
