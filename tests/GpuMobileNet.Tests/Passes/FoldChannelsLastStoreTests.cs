@@ -6,6 +6,7 @@ using GpuMobileNet.Runtime;
 using GpuMobileNet.Tensors;
 using GpuMobileNet.Tests.Gpu;
 using GpuMobileNet.Tests.Kernels;
+using GpuMobileNet.Tests.Support;
 using NUnit.Framework;
 
 namespace GpuMobileNet.Tests.Passes;
@@ -15,6 +16,7 @@ namespace GpuMobileNet.Tests.Passes;
 /// channel counts that are not (the padding dropped in the store, no unpacking), against the CPU oracle on the unfolded
 /// graph (abs 1e-4 + rel 1e-4; fp16 storage 3e-3, fp16 1e-2). Other permutations, and a convolution that something else
 /// reads too, keep their transpose.</summary>
+[OracleTestFor(typeof(ChannelsLastConvOp))]
 public class FoldChannelsLastStoreTests : GpuTest
 {
     [TestCase(16, 8, 8, 1, TestName = "head 16 channels on 8x8")]

@@ -57,8 +57,9 @@ public class TfliteSsdModelTests : GpuTest
         var options = new SessionOptions { Passes = new PassOptions(FuseDepthwisePointwise: false, FuseInvertedResidual: false) { FusePackedDepthwisePointwise = false } };
         using var session = InferenceSession.Create(TfliteImporter.Load(TflitePaths.SsdModel), Device, options);
         string[] packed = [Conv2dTiledKernel.Id.Shader, PointwiseConvPackedKernel.Id.Shader, DepthwiseConvPackedKernel.Id.Shader, Conv2dPackedKernel.Id.Shader,
-            DenseKernel.Id.Shader];
-        var convs = session.Dispatches.Where(d => d.Source is Conv2dOp).ToList();
+            DenseKernel.Id.Shader, PointwiseConvPackedKernel.ChannelsLastId.Shader];
+        // The heads' 1x1s whose outputs TFLite reshapes channels-last store that way (FoldChannelsLastStore).
+        var convs = session.Dispatches.Where(d => d.Source is Conv2dOp or ChannelsLastConvOp).ToList();
         Assert.That(convs.Select(d => d.Source!.Name).Distinct().Count(), Is.EqualTo(55 + 17), "one graph convolution per CONV_2D and DEPTHWISE_CONV_2D");
         Assert.That(convs.Select(d => d.Shader).Distinct(), Is.SubsetOf(packed), "convolution kernels");
         Assert.That(session.Dispatches.Select(d => d.Shader), Has.No.Member(SliceChannelsKernel.Id.Shader).And.No.Member(AddKernel.Id.Shader));
