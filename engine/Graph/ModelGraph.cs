@@ -59,6 +59,11 @@ public sealed class ModelGraph
     /// <summary>The same graph with other nodes (and optionally another main output), as the passes produce.</summary>
     internal ModelGraph WithNodes(IReadOnlyList<Node> nodes, Value? output = null) => new(Name, Input, nodes, output ?? Output, ExtraOutputs, ExtraInputs);
 
+    /// <summary>The graph with each node <paramref name="replaced"/> names swapped for its value in place, or left out
+    /// where that is null (a pass's rewrite); this graph where it names none.</summary>
+    internal ModelGraph Replacing(IReadOnlyDictionary<Node, Node?> replaced) =>
+        replaced.Count == 0 ? this : WithNodes(Nodes.Select(n => replaced.TryGetValue(n, out var r) ? r : n).OfType<Node>().ToList());
+
     /// <summary>The graph with the values named <paramref name="names"/> (op outputs, as named in the graph) added as
     /// extra outputs, in that order after the existing ones; names already outputs are not repeated.</summary>
     /// <exception cref="InvalidInputException">No op writes a value of that name.</exception>

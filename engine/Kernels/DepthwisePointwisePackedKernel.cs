@@ -23,15 +23,14 @@ internal static class DepthwisePointwisePackedKernel
     public static bool Handles(Conv2dOp dw, Conv2dOp pw) =>
         dw.IsDepthwise && !dw.IsDilated && dw.Residual is null && dw.KernelH == dw.KernelW && dw.KernelH is 3 or 5 &&
         dw.StrideH == dw.StrideW && dw.StrideH is 1 or 2 && dw.InC % 4 == 0 &&
-        pw.IsPointwise && pw.Input == dw.Output && pw.OutC % 4 == 0 && !KernelCapabilities.RunsOnDense(pw) &&
-        dw.Input.Layout == TensorLayout.Nc4hw4 && dw.Output.Layout == TensorLayout.Nc4hw4 &&
-        pw.Output.Layout == TensorLayout.Nc4hw4 && (pw.Residual is null || pw.Residual.Layout == TensorLayout.Nc4hw4 && !pw.HasNarrowResidual);
+        KernelCapabilities.RunsOnPackedPointwise(pw) && pw.Input == dw.Output && pw.OutC % 4 == 0 && dw.Input.Layout == TensorLayout.Nc4hw4 &&
+        (pw.Residual is null || pw.Residual.Layout == TensorLayout.Nc4hw4 && !pw.HasNarrowResidual);
 
     /// <summary>The most vec4 sums an invocation keeps: 32 (128 floats, the most NIR unrolls; see
     /// <see cref="PointwiseConvPackedKernel.OutputChannelTile"/>), 24 under an activation beyond ReLU6, whose code in
     /// the store loop takes the larger tile past what NIR unrolls.</summary>
     private static int MaxSums(Activation activation) =>
-        activation is Activation.None or Activation.Relu or Activation.Relu6 or Activation.LeakyRelu ? 32 : 24;
+        PointwiseConvPackedKernel.HasShortCode(activation) ? 32 : 24;
 
     /// <summary>Whether fusing pays: the 1x1 has at most <see cref="MaxOutputChannels"/> outputs, so one block covers
     /// them and the depthwise values are computed once, and no intermediate tensor goes through memory.</summary>

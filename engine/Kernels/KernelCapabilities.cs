@@ -18,6 +18,12 @@ internal static class KernelCapabilities
         (c.IsPointwise || c.IsDepthwise) && !c.IsDilated && c.InC % 4 == 0 && c.OutC % 4 == 0 || PointwiseConvGroupedPackedKernel.Handles(c) ||
         WinogradConvKernel.Handles(c) || Conv2dPackedKernel.Runs(c) && Conv2dPackedKernel.ReadsPacked(c) && Conv2dPackedKernel.WritesPacked(c);
 
+    /// <summary>Whether this 1x1 convolution runs on the packed 1x1 kernels (pointwise_conv_packed and its builds,
+    /// pointwise_conv_shared): packed input and output, more than one pixel (a 1x1 of one pixel runs on dense). Only
+    /// they read a residual narrower than the output or store channels-last, and the fused depthwise + 1x1 takes them.</summary>
+    public static bool RunsOnPackedPointwise(Conv2dOp c) =>
+        c.IsPointwise && c.Input.Layout == TensorLayout.Nc4hw4 && c.Output.Layout == TensorLayout.Nc4hw4 && !RunsOnDense(c);
+
     /// <summary>Whether a grouped 1x1 convolution that reads its input through a channel shuffle runs packed
     /// (pointwise_conv_grouped_packed with SHUFFLE: the shuffle's quads are gathered channel by channel).</summary>
     public static bool RunsPacked(ShuffledReadConvOp s) => PointwiseConvGroupedPackedKernel.Handles(s.Conv) && s.Input.Shape.C % s.ShuffleGroups == 0;

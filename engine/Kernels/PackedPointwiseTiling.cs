@@ -43,7 +43,7 @@ internal readonly record struct PackedPointwiseTiling(int OcTile, int Px, int Lo
     public static PackedPointwiseTiling For(int inC, int outC, int groups, Activation activation, int hw, int inputFetches = 1,
         bool widePixels = false, int maxSums = 0)
     {
-        bool longActivation = activation is not (Activation.None or Activation.Relu or Activation.Relu6 or Activation.LeakyRelu);
+        bool longActivation = !PointwiseConvPackedKernel.HasShortCode(activation);
         int[] tiles = longActivation ? [12, 8] : [PointwiseConvPackedKernel.OutputChannelTile, 12, 8];
         var best = Fixed(outC, activation, hw, maxSums);
         double bestCost = Cost(best, inC, outC, groups, hw, inputFetches);

@@ -51,11 +51,16 @@ internal static class PointwiseConvPackedKernel
     /// BlazeFace's 1x1s ran at 1.5-2 GFLOP/s).</summary>
     public static int TileFor(int outC, Graph.Activation activation = Graph.Activation.None, bool longStore = false)
     {
-        int[] tiles = !longStore && activation is Graph.Activation.None or Graph.Activation.Relu or Graph.Activation.Relu6 or Graph.Activation.LeakyRelu
+        int[] tiles = !longStore && HasShortCode(activation)
             ? [OutputChannelTile, 12, 8]
             : [12, 8];
         return tiles.OrderBy(t => (outC + t - 1) / t * t).ThenByDescending(t => t).First();
     }
+
+    /// <summary>Whether <paramref name="activation"/>'s code in a store loop is short enough for the largest register
+    /// tiles to stay unrolled (none, ReLU, ReLU6, leaky ReLU; see <see cref="TileFor"/>).</summary>
+    public static bool HasShortCode(Graph.Activation activation) =>
+        activation is Graph.Activation.None or Graph.Activation.Relu or Graph.Activation.Relu6 or Graph.Activation.LeakyRelu;
 
     /// <param name="int8Weights">Keep the weights as int8 where they are int8 levels with per-output scales
     /// (<see cref="Int8Weights"/>), as ncnn's int8 models' are.</param>

@@ -34,7 +34,7 @@ internal sealed class Conv2dProvider : OpProvider<Conv2dOp>
         var (h, w) = Conv2dOp.OutputSize(c.Input.Shape.H, c.Input.Shape.W, c.KernelH, c.KernelW, c.StrideH, c.StrideW, c.Pad, c.DilationH, c.DilationW);
         var shape = new TensorShape(outC, h, w);
         Require(c, c.Residual is null || c.Residual.Shape == shape ||
-            c.Residual.Shape == shape with { C = c.Residual.Shape.C } && c.Residual.Shape.C < outC && FoldResidualChannelPad.TakesNarrowResidual(c),
+            c.Residual.Shape == shape with { C = c.Residual.Shape.C } && c.Residual.Shape.C < outC && KernelCapabilities.RunsOnPackedPointwise(c),
             $"its residual '{c.Residual?.Name}' is {c.Residual?.Shape}, not {shape} (fewer channels only on the packed 1x1 kernels)");
         return shape;
     }

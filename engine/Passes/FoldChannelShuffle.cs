@@ -38,9 +38,7 @@ internal static class FoldChannelShuffle
             replaced[concat] = null;
             replaced[shuffle] = new ShuffledConcatOp(concat.Name, concat.Parts.Select(x => x!).ToList(), shuffle.Output, shuffle.Groups);
         }
-        if (replaced.Count == 0) return g;
-        var nodes = g.Nodes.Select(n => replaced.TryGetValue(n, out var r) ? r : n).Where(n => n is not null).Select(n => n!).ToList();
-        return g.WithNodes(nodes);
+        return g.Replacing(replaced);
     }
 
     private static bool IsGroupedPointwise(Conv2dOp c) =>

@@ -27,17 +27,11 @@ internal static class FoldChannelsLastStore
             var source = SoleProducer(t.Input, t);
             var unpack = source as LayoutConvertOp;
             if (unpack is not null) source = unpack.Input.Layout == TensorLayout.Nc4hw4 ? SoleProducer(unpack.Input, unpack) : null;
-            if (source is not Conv2dOp conv || !StoresChannelsLast(conv)) continue;
+            if (source is not Conv2dOp { Residual: null } conv || !KernelCapabilities.RunsOnPackedPointwise(conv)) continue;
             replaced[conv] = null;
             if (unpack is not null) replaced[unpack] = null;
             replaced[t] = new ChannelsLastConvOp(conv.Name, conv, t.Output);
         }
-        if (replaced.Count == 0) return g;
-        return g.WithNodes(g.Nodes.Select(n => replaced.TryGetValue(n, out var r) ? r : n).OfType<Node>().ToList());
+        return g.Replacing(replaced);
     }
-
-    /// <summary>A 1x1 on the packed kernel (not a one-pixel dense layer) with no residual.</summary>
-    private static bool StoresChannelsLast(Conv2dOp c) =>
-        c.IsPointwise && c.Residual is null && c.Input.Layout == TensorLayout.Nc4hw4 && c.Output.Layout == TensorLayout.Nc4hw4 &&
-        !KernelCapabilities.RunsOnDense(c);
 }

@@ -64,7 +64,6 @@ internal static class FoldConcatWriters
             }
             replaced[concat] = null;
         }
-        if (replaced.Count == 0) return g;
-        return g.WithNodes(g.Nodes.Select(n => replaced.TryGetValue(n, out var r) ? r : n).Where(n => n is not null).Select(n => n!).ToList());
+        return g.Replacing(replaced);
     }
 }

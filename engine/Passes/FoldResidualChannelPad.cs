@@ -22,19 +22,14 @@ internal static class FoldResidualChannelPad
         var replaced = new Dictionary<Node, Node?>();
         foreach (var node in g.Nodes)
         {
-            if (node is not Conv2dOp { Residual: { } residual } conv || !TakesNarrowResidual(conv)) continue;
+            if (node is not Conv2dOp { Residual: { } residual } conv || !KernelCapabilities.RunsOnPackedPointwise(conv)) continue;
             if (!producer.TryGetValue(residual, out var p) || p is not ConcatOp pad || uses.SoleConsumer(residual) != conv) continue;
             if (ShortcutOf(pad) is not { } shortcut) continue;
             replaced[pad] = null;
             replaced[conv] = conv with { Residual = shortcut };
         }
-        if (replaced.Count == 0) return g;
-        return g.WithNodes(g.Nodes.Select(n => replaced.TryGetValue(n, out var r) ? r : n).OfType<Node>().ToList());
+        return g.Replacing(replaced);
     }
-
-    /// <summary>Whether <paramref name="c"/> runs on a packed 1x1 kernel, which reads a residual of fewer whole quads.</summary>
-    internal static bool TakesNarrowResidual(Conv2dOp c) =>
-        c.IsPointwise && c.Input.Layout == TensorLayout.Nc4hw4 && c.Output.Layout == TensorLayout.Nc4hw4 && !KernelCapabilities.RunsOnDense(c);
 
     /// <summary>The first part of <paramref name="pad"/> when every later part is zeros and it is whole packed quads.</summary>
     private static Value? ShortcutOf(ConcatOp pad) =>

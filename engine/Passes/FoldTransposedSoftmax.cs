@@ -26,8 +26,7 @@ internal static class FoldTransposedSoftmax
             replaced[softmax] = null;
             replaced[back] = new AxisSoftmaxOp(softmax.Name, forth.Input, back.Output, outer, axis, inner);
         }
-        if (replaced.Count == 0) return g;
-        return g.WithNodes(g.Nodes.Select(n => replaced.TryGetValue(n, out var r) ? r : n).OfType<Node>().ToList());
+        return g.Replacing(replaced);
     }
 
     // Whether Q undoes P: output axis i of Q over P's output is P's input axis P[Q[i]].

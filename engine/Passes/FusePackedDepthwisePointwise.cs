@@ -15,15 +15,14 @@ internal static class FusePackedDepthwisePointwise
     {
         var uses = new ValueUses(g);
         var depthwise = g.Nodes.OfType<Conv2dOp>().Where(c => c.IsDepthwise).ToDictionary(c => c.Output);
-        var replace = new Dictionary<Node, Node>();
-        var removed = new HashSet<Node>();
+        var replaced = new Dictionary<Node, Node?>();
         foreach (var pw in g.Nodes.OfType<Conv2dOp>().Where(c => c.IsPointwise))
         {
             if (!depthwise.TryGetValue(pw.Input, out var dw) || uses.SoleConsumer(dw.Output) != pw) continue;
             if (!DepthwisePointwisePackedKernel.Handles(dw, pw) || !DepthwisePointwisePackedKernel.Pays(dw, pw)) continue;
-            replace[pw] = new DepthwisePointwiseOp(pw.Name + "_dwpw", dw.Input, pw.Output, dw, pw);
-            removed.Add(dw);
+            replaced[pw] = new DepthwisePointwiseOp(pw.Name + "_dwpw", dw.Input, pw.Output, dw, pw);
+            replaced[dw] = null;
         }
-        return g.WithNodes(g.Nodes.Where(n => !removed.Contains(n)).Select(n => replace.GetValueOrDefault(n, n)).ToList());
+        return g.Replacing(replaced);
     }
 }
